@@ -1,0 +1,61 @@
+"""dovetail-core: abstractions and fast in-process defaults for LLM applications.
+
+Importing ``dovetail.core`` is cheap: the names below are loaded on first use, and numpy, HTTP clients and
+provider SDKs are imported only when something needs them.
+
+Example:
+    ```python
+    from dovetail.core import VectorStoreIndex
+    from dovetail.core.readers import SimpleDirectoryReader
+
+    index = VectorStoreIndex.from_documents(SimpleDirectoryReader("docs").load_data())
+    print(index.as_query_engine().query("What is a dovetail joint?"))
+    ```
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dovetail.core.indices import VectorStoreIndex, load_index_from_storage
+    from dovetail.core.ingestion import IngestionPipeline
+    from dovetail.core.prompts import PromptTemplate
+    from dovetail.core.settings import Settings
+    from dovetail.core.storage import StorageContext
+
+__version__ = "0.1.0"
+
+_LAZY: dict[str, str] = {
+    "IngestionPipeline": "dovetail.core.ingestion",
+    "PromptTemplate": "dovetail.core.prompts",
+    "Settings": "dovetail.core.settings",
+    "StorageContext": "dovetail.core.storage",
+    "VectorStoreIndex": "dovetail.core.indices",
+    "load_index_from_storage": "dovetail.core.indices",
+}
+
+__all__ = [
+    "IngestionPipeline",
+    "PromptTemplate",
+    "Settings",
+    "StorageContext",
+    "VectorStoreIndex",
+    "__version__",
+    "load_index_from_storage",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'dovetail.core' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,141 @@
+"""The dovetail error tree.
+
+Every error raised by dovetail or by an integration on purpose is a ``DovetailError``::
+
+    DovetailError
+    ├── ConfigurationError        a setting, key or dependency is missing or invalid
+    ├── AuthenticationError       the provider refused the credentials (401/403)
+    ├── InvalidInputError         the caller passed something dovetail cannot use (also a ValueError)
+    ├── OutputParserError         model output could not be parsed; carries the raw text
+    ├── NotFoundError             an index, file, model or record does not exist (404)
+    └── ProviderError             the provider failed; carries status, provider and request id
+        ├── RateLimitError        429; carries ``retry_after`` seconds when the provider sent it
+        ├── ProviderTimeoutError  the request did not finish within the configured timeout
+        └── ProviderConnectionError  the provider could not be reached
+
+``is_retryable`` tells the shared retry policy (``dovetail.core.retry``) whether trying again may help.
+Integrations wrap provider exceptions in these with ``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigurationError",
+    "DovetailError",
+    "InvalidInputError",
+    "NotFoundError",
+    "OutputParserError",
+    "ProviderConnectionError",
+    "ProviderError",
+    "ProviderTimeoutError",
+    "RateLimitError",
+]
+
+_RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+
+
+class DovetailError(Exception):
+    """Base class of every error dovetail raises on purpose."""
+
+    is_retryable: bool = False
+
+
+class ConfigurationError(DovetailError):
+    """A setting, API key or optional dependency is missing or invalid."""
+
+
+class AuthenticationError(DovetailError):
+    """The provider rejected the credentials (HTTP 401/403). Never retried."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        provider: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.provider = provider
+        self.request_id = request_id
+
+
+class InvalidInputError(DovetailError, ValueError):
+    """The caller passed input that dovetail cannot use: wrong type, dimension, operator, empty or too large."""
+
+
+class OutputParserError(DovetailError):
+    """Model output could not be parsed. ``raw_output`` holds the text that was received."""
+
+    def __init__(self, message: str, *, raw_output: str = "") -> None:
+        super().__init__(message)
+        self.raw_output = raw_output
+
+
+class NotFoundError(DovetailError):
+    """An index, file, model or record does not exist."""
+
+
+class ProviderError(DovetailError):
+    """A provider call failed.
+
+    Args:
+        message: what failed and what to do about it.
+        status: HTTP status code when there was a response.
+        provider: provider name, e.g. ``"openai"``.
+        request_id: the provider's request id, for support tickets.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        provider: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.provider = provider
+        self.request_id = request_id
+
+    @property
+    def is_retryable(self) -> bool:  # type: ignore[override]
+        """True for 408/409/429/5xx; false for other statuses (400/401/403/404/422 are never retried)."""
+        return self.status is None or self.status in _RETRYABLE_STATUSES or self.status >= 500
+
+
+class RateLimitError(ProviderError):
+    """The provider throttled the call (HTTP 429). ``retry_after`` is the wait it asked for, in seconds."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        status: int | None = 429,
+        provider: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, status=status, provider=provider, request_id=request_id)
+        self.retry_after = retry_after
+
+
+class ProviderTimeoutError(ProviderError):
+    """The provider did not answer within the configured timeout."""
+
+    @property
+    def is_retryable(self) -> bool:  # type: ignore[override]
+        """Timeouts are always worth another try."""
+        return True
+
+
+class ProviderConnectionError(ProviderError):
+    """The provider could not be reached (refused, reset, DNS failure)."""
+
+    @property
+    def is_retryable(self) -> bool:  # type: ignore[override]
+        """Connection failures are always worth another try."""
+        return True

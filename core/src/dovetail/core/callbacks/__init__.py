@@ -1,0 +1,28 @@
+"""dovetail's one event system: a callback manager, handlers and event types.
+
+Example:
+    ```python
+    from dovetail.core.callbacks import CallbackManager, TokenCountingHandler
+
+    counter = TokenCountingHandler()
+    manager = CallbackManager([counter])
+    ```
+"""
+
+from dovetail.core.callbacks._base import BaseCallbackHandler
+from dovetail.core.callbacks._manager import CallbackManager, EventContext, current_event_id, current_trace_id
+from dovetail.core.callbacks._schema import BASE_TRACE_EVENT, CBEventType, EventPayload
+from dovetail.core.callbacks._token_counting import TokenCountingEvent, TokenCountingHandler
+
+__all__ = [
+    "BASE_TRACE_EVENT",
+    "BaseCallbackHandler",
+    "CBEventType",
+    "CallbackManager",
+    "EventContext",
+    "EventPayload",
+    "TokenCountingEvent",
+    "TokenCountingHandler",
+    "current_event_id",
+    "current_trace_id",
+]

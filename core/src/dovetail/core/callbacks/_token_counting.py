@@ -1,0 +1,138 @@
+"""Counts LLM prompt/completion tokens and embedding tokens seen through callback events."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from dovetail.core.callbacks._base import BaseCallbackHandler
+from dovetail.core.callbacks._schema import CBEventType, EventPayload
+from dovetail.core.tokenizers import Tokenizer, get_tokenizer
+
+__all__ = ["TokenCountingEvent", "TokenCountingHandler"]
+
+
+@dataclass(frozen=True)
+class TokenCountingEvent:
+    """Token counts of one LLM or embedding event."""
+
+    event_id: str
+    prompt_token_count: int
+    completion_token_count: int
+
+    @property
+    def total_token_count(self) -> int:
+        """Prompt plus completion tokens."""
+        return self.prompt_token_count + self.completion_token_count
+
+
+def _usage_of(response: Any) -> tuple[int, int] | None:
+    kwargs = getattr(response, "additional_kwargs", None) or {}
+    prompt, completion = kwargs.get("prompt_tokens"), kwargs.get("completion_tokens")
+    if isinstance(prompt, int) and isinstance(completion, int):
+        return prompt, completion
+    return None
+
+
+class TokenCountingHandler(BaseCallbackHandler):
+    """Counts tokens of LLM and embedding events.
+
+    Provider-reported usage (``additional_kwargs`` of the response) is used when present; otherwise the prompt
+    and completion are counted with ``tokenizer`` (default: :func:`dovetail.core.tokenizers.get_tokenizer`).
+
+    Example:
+        ```python
+        counter = TokenCountingHandler()
+        Settings.callback_manager = CallbackManager([counter])
+        ...
+        print(counter.total_llm_token_count, counter.total_embedding_token_count)
+        ```
+    """
+
+    def __init__(self, tokenizer: Tokenizer | None = None) -> None:
+        super().__init__()
+        self._tokenizer = tokenizer
+        self._lock = threading.Lock()
+        self._pending_prompts: dict[str, str] = {}
+        self.llm_token_counts: list[TokenCountingEvent] = []
+        self.embedding_token_counts: list[TokenCountingEvent] = []
+
+    def _count(self, text: str) -> int:
+        return len((self._tokenizer or get_tokenizer())(text)) if text else 0
+
+    def on_event_start(
+        self,
+        event_type: CBEventType,
+        payload: dict[str, Any] | None = None,
+        event_id: str = "",
+        parent_id: str = "",
+        **kwargs: Any,
+    ) -> str:
+        """Remember the prompt of an LLM event until it ends."""
+        if event_type == CBEventType.LLM and payload:
+            prompt = payload.get(EventPayload.PROMPT)
+            messages = payload.get(EventPayload.MESSAGES)
+            text = str(prompt) if prompt is not None else "\n".join(str(m) for m in messages or [])
+            with self._lock:
+                self._pending_prompts[event_id] = text
+        return event_id
+
+    def on_event_end(
+        self,
+        event_type: CBEventType,
+        payload: dict[str, Any] | None = None,
+        event_id: str = "",
+        **kwargs: Any,
+    ) -> None:
+        """Record token counts of a finished LLM or embedding event."""
+        payload = payload or {}
+        if event_type == CBEventType.LLM:
+            with self._lock:
+                prompt_text = self._pending_prompts.pop(event_id, "")
+            response = payload.get(EventPayload.RESPONSE, payload.get(EventPayload.COMPLETION))
+            if response is None:
+                return
+            usage = _usage_of(response)
+            if usage is None:
+                usage = (self._count(prompt_text), self._count(str(getattr(response, "text", "") or "")))
+            with self._lock:
+                self.llm_token_counts.append(TokenCountingEvent(event_id, *usage))
+        elif event_type == CBEventType.EMBEDDING:
+            chunks = payload.get(EventPayload.CHUNKS) or []
+            count = sum(self._count(str(chunk)) for chunk in chunks)
+            with self._lock:
+                self.embedding_token_counts.append(TokenCountingEvent(event_id, count, 0))
+
+    def start_trace(self, trace_id: str | None = None) -> None:
+        """Nothing to do at trace start."""
+
+    def end_trace(self, trace_id: str | None = None, trace_map: dict[str, list[str]] | None = None) -> None:
+        """Nothing to do at trace end."""
+
+    @property
+    def prompt_llm_token_count(self) -> int:
+        """Prompt tokens over all LLM events."""
+        return sum(e.prompt_token_count for e in self.llm_token_counts)
+
+    @property
+    def completion_llm_token_count(self) -> int:
+        """Completion tokens over all LLM events."""
+        return sum(e.completion_token_count for e in self.llm_token_counts)
+
+    @property
+    def total_llm_token_count(self) -> int:
+        """Prompt plus completion tokens over all LLM events."""
+        return self.prompt_llm_token_count + self.completion_llm_token_count
+
+    @property
+    def total_embedding_token_count(self) -> int:
+        """Tokens embedded over all embedding events."""
+        return sum(e.prompt_token_count for e in self.embedding_token_counts)
+
+    def reset_counts(self) -> None:
+        """Forget all counts."""
+        with self._lock:
+            self.llm_token_counts.clear()
+            self.embedding_token_counts.clear()
+            self._pending_prompts.clear()

@@ -1,0 +1,27 @@
+"""Public import path of dovetail's typed errors; see ``dovetail.core._exceptions`` for the tree."""
+
+from dovetail.core._exceptions import (
+    AuthenticationError,
+    ConfigurationError,
+    DovetailError,
+    InvalidInputError,
+    NotFoundError,
+    OutputParserError,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+    RateLimitError,
+)
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigurationError",
+    "DovetailError",
+    "InvalidInputError",
+    "NotFoundError",
+    "OutputParserError",
+    "ProviderConnectionError",
+    "ProviderError",
+    "ProviderTimeoutError",
+    "RateLimitError",
+]

@@ -1,0 +1,324 @@
+"""Nodes, documents and queries: the data that flows through dovetail.
+
+A :class:`Document` is what a reader produces; node parsers cut it into :class:`TextNode` s that keep a
+``SOURCE`` relationship to it (``node.ref_doc_id``). Retrievers return :class:`NodeWithScore` s.
+
+Example:
+    ```python
+    doc = Document(text="Dovetail joins are strong.", metadata={"file_name": "joints.txt"})
+    node = TextNode(text="Dovetail joins", relationships={NodeRelationship.SOURCE: doc.as_related_node_info()})
+    assert node.ref_doc_id == doc.doc_id
+    ```
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from enum import Enum
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, field_validator
+
+from dovetail.core._exceptions import InvalidInputError
+
+__all__ = [
+    "BaseNode",
+    "Document",
+    "ImageNode",
+    "IndexNode",
+    "MetadataMode",
+    "NodeRelationship",
+    "NodeWithScore",
+    "QueryBundle",
+    "RelatedNodeInfo",
+    "TextNode",
+    "node_from_dict",
+]
+
+
+class MetadataMode(str, Enum):
+    """Which metadata keys ``get_content`` includes: all, those meant for embedding, for the LLM, or none."""
+
+    ALL = "all"
+    EMBED = "embed"
+    LLM = "llm"
+    NONE = "none"
+
+
+class NodeRelationship(str, Enum):
+    """How one node relates to another."""
+
+    SOURCE = "1"
+    PREVIOUS = "2"
+    NEXT = "3"
+    PARENT = "4"
+    CHILD = "5"
+
+
+class RelatedNodeInfo(BaseModel):
+    """A pointer to another node: its id, type, metadata and content hash."""
+
+    node_id: str
+    node_type: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    hash: str | None = None
+
+
+RelatedNodeType = RelatedNodeInfo | list[RelatedNodeInfo]
+
+
+class BaseNode(BaseModel):
+    """Base of every node: an id, metadata, relationships and an optional embedding.
+
+    ``embedding`` accepts a list of floats (stored as is, without per-element validation, because this is the
+    hot path of ingestion) or anything with ``tolist()`` such as a numpy row.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, validate_assignment=False)
+
+    class_name_: ClassVar[str] = "BaseNode"
+
+    id_: str = Field(default_factory=lambda: str(uuid.uuid4()), description="Unique id of the node.")
+    embedding: list[float] | None = Field(default=None, description="Embedding of the node's content.")
+    metadata: dict[str, Any] = Field(default_factory=dict, description="Flat key/value metadata.")
+    excluded_embed_metadata_keys: list[str] = Field(default_factory=list)
+    excluded_llm_metadata_keys: list[str] = Field(default_factory=list)
+    relationships: dict[NodeRelationship, RelatedNodeType] = Field(default_factory=dict)
+    metadata_template: str = "{key}: {value}"
+    metadata_separator: str = "\n"
+
+    @field_validator("embedding", mode="wrap")
+    @classmethod
+    def _fast_embedding(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if value is None or type(value) is list:
+            return value
+        if hasattr(value, "tolist"):
+            return value.tolist()
+        return handler(value)
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Stable name used when serialising nodes (see :func:`node_from_dict`)."""
+        return cls.class_name_
+
+    @property
+    def node_id(self) -> str:
+        """The node's id."""
+        return self.id_
+
+    @node_id.setter
+    def node_id(self, value: str) -> None:
+        self.id_ = value
+
+    def get_content(self, metadata_mode: MetadataMode = MetadataMode.NONE) -> str:
+        """The node's content, with metadata prepended per ``metadata_mode``."""
+        return ""
+
+    def get_metadata_str(self, mode: MetadataMode = MetadataMode.ALL) -> str:
+        """Metadata rendered with ``metadata_template``, minus the keys excluded for ``mode``."""
+        if mode == MetadataMode.NONE:
+            return ""
+        excluded: set[str] = set()
+        if mode == MetadataMode.EMBED:
+            excluded = set(self.excluded_embed_metadata_keys)
+        elif mode == MetadataMode.LLM:
+            excluded = set(self.excluded_llm_metadata_keys)
+        return self.metadata_separator.join(
+            self.metadata_template.format(key=key, value=str(value))
+            for key, value in self.metadata.items()
+            if key not in excluded
+        )
+
+    @property
+    def hash(self) -> str:
+        """sha256 of the content and metadata: changes whenever what would be embedded changes."""
+        payload = self.get_content(MetadataMode.NONE) + "\x00" + json.dumps(self.metadata, sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _single(self, relation: NodeRelationship) -> RelatedNodeInfo | None:
+        info = self.relationships.get(relation)
+        if info is None:
+            return None
+        if isinstance(info, list):
+            msg = f"relationship {relation.name} of node {self.id_} holds a list; expected one node"
+            raise InvalidInputError(msg)
+        return info
+
+    @property
+    def source_node(self) -> RelatedNodeInfo | None:
+        """The document this node was cut from."""
+        return self._single(NodeRelationship.SOURCE)
+
+    @property
+    def prev_node(self) -> RelatedNodeInfo | None:
+        """The previous node of the same document."""
+        return self._single(NodeRelationship.PREVIOUS)
+
+    @property
+    def next_node(self) -> RelatedNodeInfo | None:
+        """The next node of the same document."""
+        return self._single(NodeRelationship.NEXT)
+
+    @property
+    def parent_node(self) -> RelatedNodeInfo | None:
+        """The parent node, if any."""
+        return self._single(NodeRelationship.PARENT)
+
+    @property
+    def child_nodes(self) -> list[RelatedNodeInfo] | None:
+        """The child nodes, if any."""
+        info = self.relationships.get(NodeRelationship.CHILD)
+        if info is None:
+            return None
+        return info if isinstance(info, list) else [info]
+
+    @property
+    def ref_doc_id(self) -> str | None:
+        """Id of the source document (``None`` for a document itself)."""
+        source = self.source_node
+        return source.node_id if source else None
+
+    def as_related_node_info(self) -> RelatedNodeInfo:
+        """A :class:`RelatedNodeInfo` pointing at this node."""
+        return RelatedNodeInfo(node_id=self.id_, node_type=self.class_name(), metadata=self.metadata, hash=self.hash)
+
+    def to_dict(self, *, include_embedding: bool = False) -> dict[str, Any]:
+        """JSON-ready dict with a ``class_name`` key; the embedding is left out unless asked for."""
+        data = self.model_dump(mode="json", exclude=None if include_embedding else {"embedding"})
+        data["class_name"] = self.class_name()
+        return data
+
+
+class TextNode(BaseNode):
+    """A node holding text, with its character span in the source document."""
+
+    class_name_: ClassVar[str] = "TextNode"
+
+    text: str = ""
+    start_char_idx: int | None = None
+    end_char_idx: int | None = None
+    mimetype: str = "text/plain"
+    text_template: str = "{metadata_str}\n\n{content}"
+
+    def get_content(self, metadata_mode: MetadataMode = MetadataMode.NONE) -> str:
+        """The text, with rendered metadata in front unless ``metadata_mode`` is ``NONE``."""
+        metadata_str = self.get_metadata_str(metadata_mode).strip()
+        if not metadata_str:
+            return self.text
+        return self.text_template.format(metadata_str=metadata_str, content=self.text).strip()
+
+    def set_content(self, value: str) -> None:
+        """Replace the text."""
+        self.text = value
+
+
+class Document(TextNode):
+    """A whole source document, as produced by a reader."""
+
+    class_name_: ClassVar[str] = "Document"
+
+    @property
+    def doc_id(self) -> str:
+        """The document id (same as ``id_``)."""
+        return self.id_
+
+    @doc_id.setter
+    def doc_id(self, value: str) -> None:
+        self.id_ = value
+
+
+class ImageNode(TextNode):
+    """A node holding an image (base64 data, a path or a URL) and optional text."""
+
+    class_name_: ClassVar[str] = "ImageNode"
+
+    image: str | None = None
+    image_path: str | None = None
+    image_url: str | None = None
+    image_mimetype: str | None = None
+
+
+class IndexNode(TextNode):
+    """A node that points at another retrievable object (``index_id``), followed by recursive retrieval."""
+
+    class_name_: ClassVar[str] = "IndexNode"
+
+    index_id: str
+    obj: Any = Field(default=None, exclude=True)
+
+
+class NodeWithScore(BaseModel):
+    """A retrieved node and its similarity score."""
+
+    node: BaseNode
+    score: float | None = None
+
+    @property
+    def node_id(self) -> str:
+        """Id of the node."""
+        return self.node.node_id
+
+    @property
+    def id_(self) -> str:
+        """Id of the node."""
+        return self.node.id_
+
+    @property
+    def text(self) -> str:
+        """Text of the node (empty for non-text nodes)."""
+        return self.node.get_content(MetadataMode.NONE)
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """Metadata of the node."""
+        return self.node.metadata
+
+    def get_content(self, metadata_mode: MetadataMode = MetadataMode.NONE) -> str:
+        """Content of the node."""
+        return self.node.get_content(metadata_mode)
+
+    def get_score(self, raise_error: bool = False) -> float:
+        """The score, or 0.0 when there is none (``raise_error`` makes a missing score an error)."""
+        if self.score is None:
+            if raise_error:
+                msg = f"node {self.node_id} has no score"
+                raise InvalidInputError(msg)
+            return 0.0
+        return self.score
+
+
+class QueryBundle(BaseModel):
+    """A query: the text, optional strings to embed instead, an optional precomputed embedding."""
+
+    query_str: str
+    custom_embedding_strs: list[str] | None = None
+    embedding: list[float] | None = None
+    image_path: str | None = None
+
+    @property
+    def embedding_strs(self) -> list[str]:
+        """The strings to embed for this query."""
+        if self.custom_embedding_strs is not None:
+            return self.custom_embedding_strs
+        return [self.query_str] if self.query_str else []
+
+    def __str__(self) -> str:
+        return self.query_str
+
+
+_NODE_CLASSES: dict[str, type[BaseNode]] = {
+    cls.class_name(): cls for cls in (BaseNode, TextNode, Document, ImageNode, IndexNode)
+}
+
+
+def node_from_dict(data: dict[str, Any]) -> BaseNode:
+    """Rebuild a node serialised with :meth:`BaseNode.to_dict`, choosing the class by ``class_name``."""
+    payload = dict(data)
+    name = payload.pop("class_name", "TextNode")
+    cls = _NODE_CLASSES.get(name)
+    if cls is None:
+        msg = f"unknown node class_name {name!r}; expected one of {sorted(_NODE_CLASSES)}"
+        raise InvalidInputError(msg)
+    return cls.model_validate(payload)
