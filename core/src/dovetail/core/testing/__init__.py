@@ -1,0 +1,50 @@
+"""The conformance kit: base test classes every integration subclasses (install ``dovetail-core[testing]``).
+
+A provider's test file stays about ten lines: subclass the kit class for its domain, provide the fixture that
+builds the object under test, set the capability flags (``supports_*``). Kit tests cannot be overridden
+(:class:`~dovetail.core.testing._guard.KitTestOverriddenError`).
+
+Example:
+    ```python
+    import pytest
+    from dovetail.core.testing import EmbeddingConformance
+
+    class TestMyEmbedding(EmbeddingConformance):
+        @pytest.fixture
+        def embedding(self):
+            return MyEmbedding(model="tiny")
+    ```
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dovetail.core.testing._guard import ConformanceBase, KitTestOverriddenError
+    from dovetail.core.testing.callback import CallbackHandlerConformance
+    from dovetail.core.testing.embedding import EmbeddingConformance
+    from dovetail.core.testing.llm import LLMConformance
+    from dovetail.core.testing.reader import ReaderConformance
+    from dovetail.core.testing.vector_store import VectorStoreConformance
+
+_LAZY: dict[str, str] = {
+    "CallbackHandlerConformance": "dovetail.core.testing.callback",
+    "ConformanceBase": "dovetail.core.testing._guard",
+    "EmbeddingConformance": "dovetail.core.testing.embedding",
+    "KitTestOverriddenError": "dovetail.core.testing._guard",
+    "LLMConformance": "dovetail.core.testing.llm",
+    "ReaderConformance": "dovetail.core.testing.reader",
+    "VectorStoreConformance": "dovetail.core.testing.vector_store",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'dovetail.core.testing' has no attribute {name!r}"
+        raise AttributeError(msg)
+    return getattr(import_module(module), name)
