@@ -1,10 +1,11 @@
 """Run mypy (strict) on the ``src/`` of every workspace package, one package at a time.
 
-Per-package runs keep the implicit ``dovetail`` namespace unambiguous (mypy_path = that package's src).
+Per-package runs keep the implicit ``dovetail`` namespace unambiguous (``MYPYPATH`` = that package's src).
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def package_dirs() -> list[Path]:
     """core first, then every integration package."""
-    return [ROOT / "core", *sorted(p.parent for p in (ROOT / "integrations").glob("*/*/pyproject.toml"))]
+    integrations = sorted(p.parent for p in (ROOT / "integrations").glob("*/*/pyproject.toml"))
+    return [ROOT / "core", *integrations]
 
 
 def main() -> int:
@@ -24,11 +26,11 @@ def main() -> int:
         src = package / "src"
         if not src.is_dir():
             continue
-        cmd = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), str(src / "dovetail")]
+        config = str(ROOT / "pyproject.toml")
+        cmd = [sys.executable, "-m", "mypy", "--config-file", config, str(src / "dovetail")]
         print(f"== mypy {package.relative_to(ROOT)}", flush=True)
-        env_path = str(src)
-        result = subprocess.run(cmd, cwd=ROOT, env={**__import__("os").environ, "MYPYPATH": env_path}, check=False)
-        if result.returncode:
+        env = {**os.environ, "MYPYPATH": str(src)}
+        if subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode:
             failed.append(str(package.relative_to(ROOT)))
     if failed:
         print("mypy failed for: " + ", ".join(failed), file=sys.stderr)

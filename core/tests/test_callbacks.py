@@ -7,7 +7,6 @@ import threading
 from typing import Any
 
 import pytest
-
 from dovetail.core.callbacks import (
     BASE_TRACE_EVENT,
     BaseCallbackHandler,
@@ -67,7 +66,7 @@ def test_exception_ends_event_with_exception_payload_and_propagates() -> None:
     manager = CallbackManager([handler])
     with pytest.raises(KeyError), manager.event(CBEventType.LLM):
         raise KeyError("boom")
-    (_, _, payload), = handler.ends
+    ((_, _, payload),) = handler.ends
     assert isinstance(payload[EventPayload.EXCEPTION], KeyError)  # type: ignore[index]
 
 

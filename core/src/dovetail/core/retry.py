@@ -104,7 +104,12 @@ def retry_call(
             attempt += 1
             logger.warning(
                 "%s failed (%s: %s); retry %d/%d in %.2fs",
-                operation, type(exc).__name__, exc, attempt, policy.max_retries, delay,
+                operation,
+                type(exc).__name__,
+                exc,
+                attempt,
+                policy.max_retries,
+                delay,
             )
             sleep(delay)
 
@@ -128,6 +133,11 @@ async def aretry_call(
             attempt += 1
             logger.warning(
                 "%s failed (%s: %s); retry %d/%d in %.2fs",
-                operation, type(exc).__name__, exc, attempt, policy.max_retries, delay,
+                operation,
+                type(exc).__name__,
+                exc,
+                attempt,
+                policy.max_retries,
+                delay,
             )
             await sleep(delay)

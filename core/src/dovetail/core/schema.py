@@ -19,9 +19,8 @@ import uuid
 from enum import Enum
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, field_validator
-
 from dovetail.core._exceptions import InvalidInputError
+from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, field_validator
 
 __all__ = [
     "BaseNode",

@@ -39,7 +39,15 @@ _LAZY: dict[str, str] = {
     "VectorStoreConformance": "dovetail.core.testing.vector_store",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "CallbackHandlerConformance",
+    "ConformanceBase",
+    "EmbeddingConformance",
+    "KitTestOverriddenError",
+    "LLMConformance",
+    "ReaderConformance",
+    "VectorStoreConformance",
+]
 
 
 def __getattr__(name: str) -> Any:

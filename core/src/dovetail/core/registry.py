@@ -1,0 +1,186 @@
+"""Provider registry: integrations register through entry points and are found lazily.
+
+Each integration declares ``[project.entry-points."dovetail.<domain>"] <provider> = "module:Class"``; nothing
+is imported until a provider is resolved. A spec is ``"provider:model"`` (the model part may itself contain
+colons, e.g. ``"ollama:llama3:8b"``); the class is built as ``Class(model=..., **overrides)``.
+
+Example:
+    ```python
+    from dovetail.core.registry import list_providers, resolve_llm
+
+    llm = resolve_llm("openai:gpt-4o-mini", temperature=0)
+    for info in list_providers("llms"):
+        print(info.name, info.version, info.installed)
+    ```
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from importlib import metadata
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from dovetail.core._exceptions import ConfigurationError, InvalidInputError
+
+if TYPE_CHECKING:
+    from dovetail.core.embeddings import BaseEmbedding
+    from dovetail.core.llms import LLM
+
+__all__ = [
+    "DOMAINS",
+    "Domain",
+    "ProviderInfo",
+    "list_providers",
+    "load_provider_class",
+    "package_name",
+    "parse_spec",
+    "resolve",
+    "resolve_embedding",
+    "resolve_llm",
+]
+
+logger = logging.getLogger(__name__)
+
+Domain = Literal["llms", "embeddings", "vector_stores", "readers", "callbacks"]
+DOMAINS: tuple[Domain, ...] = ("llms", "embeddings", "vector_stores", "readers", "callbacks")
+
+# Providers published by the dovetail project, listed even when not installed so that users learn what to install.
+_KNOWN: dict[Domain, tuple[str, ...]] = {
+    "llms": ("openai", "openai_like"),
+    "embeddings": ("onnx", "openai"),
+    "vector_stores": ("pinecone",),
+    "readers": ("mongodb",),
+    "callbacks": ("langfuse",),
+}
+# Providers whose distribution name differs from ``dovetail-<domain>-<provider>``.
+_PACKAGE_OVERRIDES: dict[tuple[str, str], str] = {("llms", "openai_like"): "dovetail-llms-openai"}
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """One provider of one domain.
+
+    Attributes:
+        name: provider id used in specs (``"openai"``).
+        domain: one of :data:`DOMAINS`.
+        package: the distribution to ``pip install``.
+        installed: whether an entry point for it is installed.
+        version: installed distribution version, if installed.
+        target: the entry point's ``module:Class`` reference, if installed.
+    """
+
+    name: str
+    domain: Domain
+    package: str
+    installed: bool
+    version: str | None = None
+    target: str | None = None
+
+
+def package_name(domain: str, provider: str) -> str:
+    """The distribution that provides ``provider`` for ``domain`` (``dovetail-vector-stores-pinecone``)."""
+    override = _PACKAGE_OVERRIDES.get((domain, provider))
+    if override:
+        return override
+    return f"dovetail-{domain.replace('_', '-')}-{provider.replace('_', '-')}"
+
+
+def _check_domain(domain: str) -> Domain:
+    for known in DOMAINS:
+        if domain == known:
+            return known
+    msg = f"unknown domain {domain!r}; expected one of {', '.join(DOMAINS)}"
+    raise InvalidInputError(msg)
+
+
+def _entry_points(domain: Domain) -> dict[str, metadata.EntryPoint]:
+    found: dict[str, metadata.EntryPoint] = {}
+    for entry_point in metadata.entry_points(group=f"dovetail.{domain}"):
+        found.setdefault(entry_point.name, entry_point)
+    return found
+
+
+def list_providers(domain: str | None = None) -> list[ProviderInfo]:
+    """Installed and known providers, sorted by domain then name; imports no integration."""
+    domains = DOMAINS if domain is None else (_check_domain(domain),)
+    infos: list[ProviderInfo] = []
+    for dom in domains:
+        installed = _entry_points(dom)
+        for name in sorted(set(installed) | set(_KNOWN.get(dom, ()))):
+            entry_point = installed.get(name)
+            if entry_point is None:
+                infos.append(ProviderInfo(name, dom, package_name(dom, name), installed=False))
+                continue
+            dist = entry_point.dist
+            infos.append(
+                ProviderInfo(
+                    name,
+                    dom,
+                    dist.name if dist else package_name(dom, name),
+                    installed=True,
+                    version=dist.version if dist else None,
+                    target=entry_point.value,
+                )
+            )
+    return infos
+
+
+def parse_spec(spec: str) -> tuple[str, str | None]:
+    """Split ``"provider:model"`` into ``("provider", "model")``; ``"provider"`` alone gives ``(provider, None)``."""
+    if not isinstance(spec, str) or not spec.strip():
+        msg = f"provider spec must be a non-empty string like 'openai:gpt-4o-mini', got {spec!r}"
+        raise InvalidInputError(msg)
+    provider, _, model = spec.strip().partition(":")
+    provider = provider.strip().lower()
+    if not provider:
+        msg = f"provider spec {spec!r} has no provider before ':'; write it like 'openai:gpt-4o-mini'"
+        raise InvalidInputError(msg)
+    return provider, (model.strip() or None)
+
+
+def load_provider_class(domain: str, provider: str) -> type[Any]:
+    """Import and return the class registered for ``provider`` in ``domain``.
+
+    Raises:
+        ConfigurationError: the provider is not installed; the message names the package to install.
+    """
+    dom = _check_domain(domain)
+    entry_point = _entry_points(dom).get(provider)
+    if entry_point is None:
+        installed = ", ".join(sorted(_entry_points(dom))) or "none"
+        msg = (
+            f"no {dom} provider {provider!r} is installed (installed: {installed}). "
+            f"Install it with `pip install {package_name(dom, provider)}`."
+        )
+        raise ConfigurationError(msg)
+    try:
+        loaded = entry_point.load()
+    except ImportError as exc:
+        msg = (
+            f"{dom} provider {provider!r} is registered but failed to import ({exc}). "
+            f"Reinstall it with `pip install --force-reinstall {package_name(dom, provider)}`."
+        )
+        raise ConfigurationError(msg) from exc
+    return cast(type[Any], loaded)
+
+
+def resolve(domain: str, spec: str, **overrides: Any) -> Any:
+    """Build the object for ``"provider:model"`` in ``domain`` with ``overrides`` as constructor arguments."""
+    provider, model = parse_spec(spec)
+    cls = load_provider_class(domain, provider)
+    kwargs = dict(overrides)
+    if model is not None:
+        kwargs.setdefault("model", model)
+    logger.debug("resolving %s provider %s (model=%s)", domain, provider, model)
+    return cls(**kwargs)
+
+
+def resolve_llm(spec: str, **overrides: Any) -> LLM:
+    """Build an LLM from ``"provider:model"``, e.g. ``resolve_llm("openai:gpt-4o-mini", temperature=0)``."""
+    return cast("LLM", resolve("llms", spec, **overrides))
+
+
+def resolve_embedding(spec: str, **overrides: Any) -> BaseEmbedding:
+    """Build an embedding model from ``"provider:model"``, e.g. ``resolve_embedding("onnx:all-MiniLM-L6-v2")``."""
+    return cast("BaseEmbedding", resolve("embeddings", spec, **overrides))
