@@ -1,0 +1,25 @@
+"""Storage: where indices keep nodes, index records and vectors, and how they are persisted.
+
+Everything is JSON (vectors: ``.npy``), versioned and written atomically; nothing is pickled.
+
+Example:
+    ```python
+    from dovetail.core.storage import StorageContext
+
+    storage = StorageContext.from_defaults(persist_dir="./index")   # load
+    storage.persist("./index")                                      # save, all files or none
+    ```
+"""
+
+from dovetail.core.storage._context import DEFAULT_PERSIST_DIR, StorageContext
+from dovetail.core.storage._docstore import RefDocInfo, SimpleDocumentStore
+from dovetail.core.storage._index_store import IndexStruct, SimpleIndexStore
+
+__all__ = [
+    "DEFAULT_PERSIST_DIR",
+    "IndexStruct",
+    "RefDocInfo",
+    "SimpleDocumentStore",
+    "SimpleIndexStore",
+    "StorageContext",
+]

@@ -1,0 +1,287 @@
+"""The document store: nodes by id, which nodes came from which document, and document hashes.
+
+The docstore is the ingestion ledger. ``ref_doc_info`` maps a document id to the ids of the nodes cut from it,
+and the document hashes record which version of each document is fully indexed, so re-ingesting an unchanged
+folder does no work and a changed file replaces exactly its own nodes.
+
+Persisted as one JSON file read with the stdlib ``json`` module; nodes stay plain dicts until asked for (a
+100k-node store loads without building 100k pydantic models), and a store opened from disk reads its file on
+first use only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dovetail.core._exceptions import InvalidInputError, NotFoundError
+from dovetail.core.schema import BaseNode, node_from_dict
+from dovetail.core.storage._io import atomic_write_json, read_json
+
+__all__ = ["DEFAULT_DOCSTORE_FILE", "RefDocInfo", "SimpleDocumentStore"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DOCSTORE_FILE = "docstore.json"
+_KIND = "docstore"
+_VERSION = 1
+
+
+@dataclass
+class RefDocInfo:
+    """The nodes cut from one source document and the document's metadata."""
+
+    node_ids: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class SimpleDocumentStore:
+    """In-memory document store persisted as JSON.
+
+    Args:
+        persist_path: a file to read lazily on first use (see :meth:`from_persist_path`).
+
+    Example:
+        ```python
+        store = SimpleDocumentStore()
+        store.add_documents(nodes)
+        store.set_document_hash(doc.doc_id, doc.hash)
+        store.persist("./index/docstore.json")
+        ```
+    """
+
+    def __init__(self, persist_path: str | os.PathLike[str] | None = None) -> None:
+        self._raw: dict[str, dict[str, Any]] = {}
+        self._nodes: dict[str, BaseNode] = {}
+        self._ref_docs: dict[str, RefDocInfo] = {}
+        self._hashes: dict[str, str] = {}
+        self._pending_path = Path(persist_path) if persist_path is not None else None
+
+    # ---------------------------------------------------------------- persistence
+    def _load(self) -> None:
+        if self._pending_path is None:
+            return
+        path, self._pending_path = self._pending_path, None
+        payload = read_json(path, kind=_KIND, versions=(_VERSION,))
+        nodes, ref_docs, hashes = payload.get("nodes"), payload.get("ref_doc_info"), payload.get("doc_hashes")
+        if not isinstance(nodes, dict) or not isinstance(ref_docs, dict) or not isinstance(hashes, dict):
+            msg = f"docstore file {path} lacks 'nodes'/'ref_doc_info'/'doc_hashes' objects; rebuild the index"
+            raise InvalidInputError(msg)
+        self._raw = nodes
+        self._ref_docs = {
+            doc_id: RefDocInfo(list(info.get("node_ids", [])), dict(info.get("metadata", {})))
+            for doc_id, info in ref_docs.items()
+        }
+        self._hashes = {str(k): str(v) for k, v in hashes.items()}
+        logger.debug("loaded docstore %s: %d nodes, %d documents", path, len(self._raw), len(self._ref_docs))
+
+    @classmethod
+    def from_persist_path(cls, persist_path: str | os.PathLike[str], *, lazy: bool = True) -> SimpleDocumentStore:
+        """Open a persisted docstore; with ``lazy`` the file is read on first use.
+
+        Raises:
+            NotFoundError: the file does not exist.
+        """
+        path = Path(persist_path)
+        if not path.is_file():
+            msg = f"docstore file {path} does not exist; persist an index there first (or check the path)"
+            raise NotFoundError(msg)
+        store = cls(persist_path=path)
+        if not lazy:
+            store._load()
+        return store
+
+    @classmethod
+    def from_persist_dir(cls, persist_dir: str | os.PathLike[str]) -> SimpleDocumentStore:
+        """Open ``<persist_dir>/docstore.json`` lazily."""
+        return cls.from_persist_path(Path(persist_dir) / DEFAULT_DOCSTORE_FILE)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON payload written by :meth:`persist`."""
+        self._load()
+        return {
+            "kind": _KIND,
+            "format_version": _VERSION,
+            "nodes": self._raw,
+            "ref_doc_info": {
+                doc_id: {"node_ids": info.node_ids, "metadata": info.metadata}
+                for doc_id, info in self._ref_docs.items()
+            },
+            "doc_hashes": self._hashes,
+        }
+
+    def persist(self, persist_path: str | os.PathLike[str] = DEFAULT_DOCSTORE_FILE) -> None:
+        """Write the store to ``persist_path`` atomically."""
+        atomic_write_json(persist_path, self.to_dict())
+
+    # ---------------------------------------------------------------- nodes
+    @property
+    def docs(self) -> dict[str, BaseNode]:
+        """Every stored node by id (builds the node objects; prefer :meth:`get_nodes` on large stores)."""
+        self._load()
+        return {node_id: self.get_node(node_id) for node_id in self._raw}
+
+    def __len__(self) -> int:
+        self._load()
+        return len(self._raw)
+
+    def node_ids(self) -> list[str]:
+        """Ids of every stored node."""
+        self._load()
+        return list(self._raw)
+
+    def add_documents(self, docs: Sequence[BaseNode], allow_update: bool = True, store_text: bool = True) -> None:
+        """Store nodes (or documents) and record which document each node came from.
+
+        Args:
+            docs: the nodes.
+            allow_update: replace a node that is already stored; when false an existing id is an error.
+            store_text: keep the node itself; when false only the ``ref_doc_info`` bookkeeping is recorded.
+
+        Raises:
+            InvalidInputError: an item is not a node, or ``allow_update`` is false and an id exists; nothing is
+                stored.
+        """
+        self._load()
+        for doc in docs:
+            if not isinstance(doc, BaseNode):
+                msg = f"docstore.add_documents takes nodes/documents, got {type(doc).__name__}"
+                raise InvalidInputError(msg)
+            if not allow_update and doc.node_id in self._raw:
+                msg = f"node {doc.node_id} is already in the docstore; pass allow_update=True to replace it"
+                raise InvalidInputError(msg)
+        for doc in docs:
+            if store_text:
+                self._raw[doc.node_id] = doc.to_dict()
+                self._nodes.pop(doc.node_id, None)
+            ref_doc_id = doc.ref_doc_id
+            if ref_doc_id is not None:
+                info = self._ref_docs.setdefault(ref_doc_id, RefDocInfo())
+                if doc.node_id not in info.node_ids:
+                    info.node_ids.append(doc.node_id)
+                source = doc.source_node
+                if source is not None and source.metadata and not info.metadata:
+                    info.metadata = dict(source.metadata)
+
+    def get_node(self, node_id: str, raise_error: bool = True) -> BaseNode:
+        """The node with ``node_id``.
+
+        Raises:
+            NotFoundError: no such node (only with ``raise_error``; otherwise a KeyError-free ``None`` is
+                impossible to type, so callers that may miss should use :meth:`get_nodes`).
+        """
+        self._load()
+        node = self._nodes.get(node_id)
+        if node is not None:
+            return node
+        raw = self._raw.get(node_id)
+        if raw is None:
+            msg = f"node {node_id!r} is not in the docstore; was the index built from another store?"
+            raise NotFoundError(msg)
+        node = node_from_dict(raw)
+        self._nodes[node_id] = node
+        return node
+
+    def get_nodes(self, node_ids: Iterable[str], raise_error: bool = True) -> list[BaseNode]:
+        """The nodes with these ids, in order; unknown ids raise, or are skipped when ``raise_error`` is false."""
+        self._load()
+        found: list[BaseNode] = []
+        for node_id in node_ids:
+            if node_id in self._raw:
+                found.append(self.get_node(node_id))
+            elif raise_error:
+                msg = f"node {node_id!r} is not in the docstore; was the index built from another store?"
+                raise NotFoundError(msg)
+        return found
+
+    def get_document(self, doc_id: str, raise_error: bool = True) -> BaseNode | None:
+        """The node or document stored under ``doc_id`` (``None`` if missing and not ``raise_error``)."""
+        self._load()
+        if doc_id not in self._raw and not raise_error:
+            return None
+        return self.get_node(doc_id)
+
+    def document_exists(self, doc_id: str) -> bool:
+        """Whether a node/document with this id is stored."""
+        self._load()
+        return doc_id in self._raw
+
+    def delete_document(self, doc_id: str, raise_error: bool = True) -> None:
+        """Remove one stored node/document by id."""
+        self._load()
+        if doc_id not in self._raw:
+            if raise_error:
+                msg = f"node {doc_id!r} is not in the docstore"
+                raise NotFoundError(msg)
+            return
+        raw = self._raw.pop(doc_id)
+        self._nodes.pop(doc_id, None)
+        ref_doc_id = _ref_doc_id_of(raw)
+        info = self._ref_docs.get(ref_doc_id) if ref_doc_id else None
+        if info is not None and doc_id in info.node_ids:
+            info.node_ids.remove(doc_id)
+
+    # ---------------------------------------------------------------- source documents
+    def ref_doc_exists(self, ref_doc_id: str) -> bool:
+        """Whether nodes from document ``ref_doc_id`` were recorded."""
+        self._load()
+        return ref_doc_id in self._ref_docs
+
+    def get_ref_doc_info(self, ref_doc_id: str) -> RefDocInfo | None:
+        """Node ids and metadata of one source document, if known."""
+        self._load()
+        return self._ref_docs.get(ref_doc_id)
+
+    def get_all_ref_doc_info(self) -> dict[str, RefDocInfo]:
+        """Node ids and metadata of every known source document."""
+        self._load()
+        return dict(self._ref_docs)
+
+    def delete_ref_doc(self, ref_doc_id: str, raise_error: bool = True) -> None:
+        """Remove a source document: its nodes, its ``ref_doc_info`` and its hash."""
+        self._load()
+        info = self._ref_docs.pop(ref_doc_id, None)
+        self._hashes.pop(ref_doc_id, None)
+        if info is None:
+            if raise_error:
+                msg = f"document {ref_doc_id!r} is not in the docstore"
+                raise NotFoundError(msg)
+            return
+        for node_id in info.node_ids:
+            self._raw.pop(node_id, None)
+            self._nodes.pop(node_id, None)
+        self._raw.pop(ref_doc_id, None)
+        self._nodes.pop(ref_doc_id, None)
+
+    # ---------------------------------------------------------------- hashes (ingestion ledger)
+    def set_document_hash(self, doc_id: str, doc_hash: str) -> None:
+        """Record that version ``doc_hash`` of document ``doc_id`` is fully indexed."""
+        self._load()
+        self._hashes[doc_id] = doc_hash
+
+    def set_document_hashes(self, doc_hashes: dict[str, str]) -> None:
+        """Record several document hashes."""
+        self._load()
+        self._hashes.update(doc_hashes)
+
+    def get_document_hash(self, doc_id: str) -> str | None:
+        """The recorded hash of document ``doc_id``, if any."""
+        self._load()
+        return self._hashes.get(doc_id)
+
+    def get_all_document_hashes(self) -> dict[str, str]:
+        """Every recorded document hash, by document id."""
+        self._load()
+        return dict(self._hashes)
+
+
+def _ref_doc_id_of(raw: dict[str, Any]) -> str | None:
+    source = raw.get("relationships", {}).get("1")
+    if isinstance(source, dict):
+        node_id = source.get("node_id")
+        return node_id if isinstance(node_id, str) else None
+    return None

@@ -1,0 +1,141 @@
+"""The index store: one small JSON record (an :class:`IndexStruct`) per index kept in a storage context."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dovetail.core._exceptions import InvalidInputError, NotFoundError
+from dovetail.core.storage._io import atomic_write_json, read_json
+
+__all__ = ["DEFAULT_INDEX_STORE_FILE", "IndexStruct", "SimpleIndexStore"]
+
+DEFAULT_INDEX_STORE_FILE = "index_store.json"
+_KIND = "index_store"
+_VERSION = 1
+
+
+@dataclass
+class IndexStruct:
+    """What an index needs to find its data again.
+
+    Attributes:
+        index_id: the index's id within the storage context.
+        struct_type: ``"vector_store"`` for :class:`~dovetail.core.indices.VectorStoreIndex`.
+        summary: an optional description of what the index holds.
+        extra: JSON-ready details, e.g. ``{"embed_model": {"spec": "onnx:all-MiniLM-L6-v2", "dim": 384}}``.
+    """
+
+    index_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    struct_type: str = "vector_store"
+    summary: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "index_id": self.index_id,
+            "struct_type": self.struct_type,
+            "summary": self.summary,
+            "extra": self.extra,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> IndexStruct:
+        """Rebuild from :meth:`to_dict` output."""
+        try:
+            return cls(
+                index_id=str(data["index_id"]),
+                struct_type=str(data.get("struct_type", "vector_store")),
+                summary=data.get("summary"),
+                extra=dict(data.get("extra") or {}),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            msg = f"index struct {data!r} is malformed ({exc}); rebuild the index"
+            raise InvalidInputError(msg) from exc
+
+
+class SimpleIndexStore:
+    """In-memory index store persisted as JSON.
+
+    Example:
+        ```python
+        store = SimpleIndexStore()
+        store.add_index_struct(IndexStruct(index_id="main"))
+        store.persist("./index/index_store.json")
+        ```
+    """
+
+    def __init__(self, structs: dict[str, IndexStruct] | None = None) -> None:
+        self._structs: dict[str, IndexStruct] = dict(structs or {})
+
+    @classmethod
+    def from_persist_path(cls, persist_path: str | os.PathLike[str]) -> SimpleIndexStore:
+        """Load a persisted index store.
+
+        Raises:
+            NotFoundError: the file does not exist.
+            InvalidInputError: the file is damaged or of an unknown format version.
+        """
+        payload = read_json(persist_path, kind=_KIND, versions=(_VERSION,))
+        structs = payload.get("index_structs")
+        if not isinstance(structs, dict):
+            msg = f"index store file {persist_path} lacks an 'index_structs' object; rebuild the index"
+            raise InvalidInputError(msg)
+        return cls({key: IndexStruct.from_dict(value) for key, value in structs.items()})
+
+    @classmethod
+    def from_persist_dir(cls, persist_dir: str | os.PathLike[str]) -> SimpleIndexStore:
+        """Load ``<persist_dir>/index_store.json``."""
+        return cls.from_persist_path(Path(persist_dir) / DEFAULT_INDEX_STORE_FILE)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON payload written by :meth:`persist`."""
+        return {
+            "kind": _KIND,
+            "format_version": _VERSION,
+            "index_structs": {key: struct.to_dict() for key, struct in self._structs.items()},
+        }
+
+    def persist(self, persist_path: str | os.PathLike[str] = DEFAULT_INDEX_STORE_FILE) -> None:
+        """Write the store to ``persist_path`` atomically."""
+        atomic_write_json(persist_path, self.to_dict())
+
+    def add_index_struct(self, index_struct: IndexStruct) -> None:
+        """Add or replace an index struct."""
+        self._structs[index_struct.index_id] = index_struct
+
+    def delete_index_struct(self, key: str) -> None:
+        """Remove an index struct (unknown keys are ignored)."""
+        self._structs.pop(key, None)
+
+    def get_index_struct(self, struct_id: str | None = None) -> IndexStruct | None:
+        """The struct with ``struct_id``; without an id, the only struct (``None`` when the store is empty).
+
+        Raises:
+            InvalidInputError: no id was given and the store holds several indices.
+        """
+        if struct_id is not None:
+            return self._structs.get(struct_id)
+        if not self._structs:
+            return None
+        if len(self._structs) > 1:
+            msg = f"this storage holds {len(self._structs)} indices {sorted(self._structs)}; pass index_id"
+            raise InvalidInputError(msg)
+        return next(iter(self._structs.values()))
+
+    def index_structs(self) -> list[IndexStruct]:
+        """Every stored struct."""
+        return list(self._structs.values())
+
+    def require(self, struct_id: str | None = None) -> IndexStruct:
+        """Like :meth:`get_index_struct` but a missing struct is a :class:`NotFoundError`."""
+        struct = self.get_index_struct(struct_id)
+        if struct is None:
+            which = f"index {struct_id!r}" if struct_id else "any index"
+            msg = f"the storage does not hold {which}; build one first (e.g. `dovetail ingest PATH`)"
+            raise NotFoundError(msg)
+        return struct

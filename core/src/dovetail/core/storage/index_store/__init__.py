@@ -1,0 +1,5 @@
+"""Index stores (LlamaIndex import path ``...storage.index_store``)."""
+
+from dovetail.core.storage._index_store import IndexStruct, SimpleIndexStore
+
+__all__ = ["IndexStruct", "SimpleIndexStore"]
