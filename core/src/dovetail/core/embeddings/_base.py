@@ -1,0 +1,288 @@
+"""``BaseEmbedding``: the embedding contract, with batching, caching, async and events built in.
+
+Subclasses implement ``_get_query_embedding`` and ``_get_text_embedding``; they may override
+``_get_text_embeddings`` (one provider call per batch) and the async twins ``_aget_*``. Everything public —
+batching by ``embed_batch_size``, the ``embeddings_cache``, one ``CBEventType.EMBEDDING`` event per provider call,
+input/output checks — lives here, so the per-text cost of the framework stays a few microseconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from functools import partial
+from importlib import import_module
+from typing import Any, ClassVar
+
+from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
+from dovetail.core.concurrency import gather_bounded, run_in_thread
+from dovetail.core.embeddings._cache import EmbeddingMode, cache_key
+from dovetail.core.embeddings._checks import check_same_dim, check_text, check_texts, check_vector, check_vectors
+from dovetail.core.embeddings._similarity import SimilarityMode, mean_agg, similarity
+from dovetail.core.schema import BaseNode, MetadataMode
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["DEFAULT_EMBED_BATCH_SIZE", "BaseEmbedding", "Embedding"]
+
+logger = logging.getLogger(__name__)
+
+Embedding = list[float]
+DEFAULT_EMBED_BATCH_SIZE = 10
+DEFAULT_ASYNC_CONCURRENCY = 4
+
+
+def _default_callback_manager() -> CallbackManager:
+    try:  # Share the global manager when dovetail.core.settings provides one.
+        settings = import_module("dovetail.core.settings").Settings
+        manager = getattr(settings, "callback_manager", None)
+    except Exception:  # settings missing or not configurable yet: a private manager is fine
+        manager = None
+    return manager if isinstance(manager, CallbackManager) else CallbackManager()
+
+
+class BaseEmbedding(BaseModel):
+    """Base class of every embedding model.
+
+    Args:
+        model_name: name of the model (part of the cache key).
+        embed_batch_size: texts per provider call, 1..2048.
+        callback_manager: receives one ``EMBEDDING`` event per provider call (``CHUNKS`` and ``EMBEDDINGS``).
+        num_workers: provider calls in flight at once on the async batch path (default 4).
+        embeddings_cache: any object with ``get(key)``/``put(key, value)``, e.g. ``SimpleKVCache()``; keyed by
+            model name, mode (query/text) and text.
+
+    Raises (from the public methods):
+        InvalidInputError: a text is not a ``str`` or ``texts`` is not a list.
+        ProviderError: the provider returned the wrong number of vectors, vectors of mixed dimension, empty
+            vectors, or NaN/infinite values. Nothing is cached in that case.
+
+    Example:
+        ```python
+        class MyEmbedding(BaseEmbedding):
+            def _get_query_embedding(self, query: str) -> list[float]:
+                return my_model.encode(query)
+
+            def _get_text_embedding(self, text: str) -> list[float]:
+                return my_model.encode(text)
+
+        vectors = MyEmbedding(embed_batch_size=32).get_text_embedding_batch(["a", "b"])
+        ```
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, protected_namespaces=(), validate_assignment=True)
+
+    provider_name: ClassVar[str | None] = None
+
+    model_name: str = Field(default="unknown", description="Name of the embedding model.")
+    embed_batch_size: int = Field(default=DEFAULT_EMBED_BATCH_SIZE, gt=0, le=2048, description="Texts per call.")
+    callback_manager: CallbackManager = Field(default_factory=_default_callback_manager, exclude=True)
+    num_workers: int | None = Field(default=None, gt=0, description="Concurrent provider calls (async batch).")
+    embeddings_cache: Any | None = Field(default=None, exclude=True, description="get/put key-value cache.")
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Stable name of the class, used in events and errors."""
+        return cls.__name__
+
+    @property
+    def _provider(self) -> str:
+        return self.provider_name or self.class_name()
+
+    # ---- what subclasses implement -----------------------------------------------------------------------
+
+    def _get_query_embedding(self, query: str) -> Embedding:
+        """Embed a query. Subclasses must implement this."""
+        msg = f"{type(self).__name__} must implement _get_query_embedding"
+        raise NotImplementedError(msg)
+
+    def _get_text_embedding(self, text: str) -> Embedding:
+        """Embed a document text. Subclasses must implement this."""
+        msg = f"{type(self).__name__} must implement _get_text_embedding"
+        raise NotImplementedError(msg)
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        """Embed a batch; override with one provider call per batch when the provider supports it."""
+        return [self._get_text_embedding(text) for text in texts]
+
+    async def _aget_query_embedding(self, query: str) -> Embedding:
+        """Async query embedding; the default runs the sync one in a worker thread."""
+        return await run_in_thread(self._get_query_embedding, query)
+
+    async def _aget_text_embedding(self, text: str) -> Embedding:
+        """Async text embedding; the default runs the sync one in a worker thread."""
+        return await run_in_thread(self._get_text_embedding, text)
+
+    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        """Async batch: the subclass's async single call per text if it has one, else the sync batch in a thread."""
+        if type(self)._aget_text_embedding is not BaseEmbedding._aget_text_embedding:
+            thunks = [partial(self._aget_text_embedding, text) for text in texts]
+            return await gather_bounded(thunks, self._concurrency)
+        return await run_in_thread(self._get_text_embeddings, texts)
+
+    @property
+    def _concurrency(self) -> int:
+        return self.num_workers or DEFAULT_ASYNC_CONCURRENCY
+
+    # ---- public single-text API --------------------------------------------------------------------------
+
+    def _cached(self, mode: EmbeddingMode, text: str) -> Embedding | None:
+        cache = self.embeddings_cache
+        if cache is None:
+            return None
+        value = cache.get(cache_key(self.model_name, mode, text))
+        return list(value) if value is not None else None
+
+    def _store(self, mode: EmbeddingMode, text: str, vector: Embedding) -> None:
+        if self.embeddings_cache is not None:
+            self.embeddings_cache.put(cache_key(self.model_name, mode, text), vector)
+
+    def _one(self, mode: EmbeddingMode, text: Any, fn: Callable[[str], Any]) -> Embedding:
+        text = check_text(text, mode)
+        cached = self._cached(mode, text)
+        if cached is not None:
+            return cached
+        with self.callback_manager.event(CBEventType.EMBEDDING, {EventPayload.MODEL_NAME: self.model_name}) as ev:
+            vector = check_vector(fn(text), self._provider)
+            ev.on_end(payload={EventPayload.CHUNKS: [text], EventPayload.EMBEDDINGS: [vector]})
+        self._store(mode, text, vector)
+        return vector
+
+    async def _aone(self, mode: EmbeddingMode, text: Any, fn: Callable[[str], Any]) -> Embedding:
+        text = check_text(text, mode)
+        cached = self._cached(mode, text)
+        if cached is not None:
+            return cached
+        with self.callback_manager.event(CBEventType.EMBEDDING, {EventPayload.MODEL_NAME: self.model_name}) as ev:
+            vector = check_vector(await fn(text), self._provider)
+            ev.on_end(payload={EventPayload.CHUNKS: [text], EventPayload.EMBEDDINGS: [vector]})
+        self._store(mode, text, vector)
+        return vector
+
+    def get_query_embedding(self, query: str) -> Embedding:
+        """Embed a query (cached under mode ``query``)."""
+        return self._one("query", query, self._get_query_embedding)
+
+    async def aget_query_embedding(self, query: str) -> Embedding:
+        """Async :meth:`get_query_embedding`."""
+        return await self._aone("query", query, self._aget_query_embedding)
+
+    def get_text_embedding(self, text: str) -> Embedding:
+        """Embed one document text (cached under mode ``text``)."""
+        return self._one("text", text, self._get_text_embedding)
+
+    async def aget_text_embedding(self, text: str) -> Embedding:
+        """Async :meth:`get_text_embedding`."""
+        return await self._aone("text", text, self._aget_text_embedding)
+
+    def get_agg_embedding_from_queries(
+        self, queries: list[str], agg_fn: Callable[[list[Embedding]], Embedding] | None = None
+    ) -> Embedding:
+        """Embed several queries and aggregate them (element-wise mean unless ``agg_fn`` is given)."""
+        embeddings = [self.get_query_embedding(query) for query in check_texts(queries)]
+        return (agg_fn or mean_agg)(embeddings)
+
+    async def aget_agg_embedding_from_queries(
+        self, queries: list[str], agg_fn: Callable[[list[Embedding]], Embedding] | None = None
+    ) -> Embedding:
+        """Async :meth:`get_agg_embedding_from_queries`."""
+        embeddings = [await self.aget_query_embedding(query) for query in check_texts(queries)]
+        return (agg_fn or mean_agg)(embeddings)
+
+    # ---- public batch API --------------------------------------------------------------------------------
+
+    def _split_cached(self, texts: list[str]) -> tuple[list[Embedding | None], list[int]]:
+        """Cached vectors in input order (``None`` for misses) and the indexes still to embed."""
+        if self.embeddings_cache is None:
+            return [None] * len(texts), list(range(len(texts)))
+        found = [self._cached("text", text) for text in texts]
+        return found, [i for i, vector in enumerate(found) if vector is None]
+
+    def _batch_event_start(self) -> dict[str, Any]:
+        return {EventPayload.MODEL_NAME: self.model_name}
+
+    def get_text_embedding_batch(self, texts: list[str], show_progress: bool = False, **kwargs: Any) -> list[Embedding]:
+        """Embed many texts, ``embed_batch_size`` per provider call; the result keeps the input order.
+
+        An empty list returns ``[]`` without calling the provider. ``show_progress`` logs each batch at INFO.
+        """
+        texts = check_texts(texts)
+        if not texts:
+            return []
+        found, todo = self._split_cached(texts)
+        pending = texts if len(todo) == len(texts) else [texts[i] for i in todo]
+        size, total = self.embed_batch_size, len(pending)
+        manager, provider = self.callback_manager, self._provider
+        dim: int | None = None
+        computed: list[Embedding] = []
+        for start in range(0, total, size):
+            batch = pending[start : start + size]
+            with manager.event(CBEventType.EMBEDDING, self._batch_event_start()) as ev:
+                vectors = check_vectors(self._get_text_embeddings(batch), len(batch), provider, dim)
+                ev.on_end(payload={EventPayload.CHUNKS: batch, EventPayload.EMBEDDINGS: vectors})
+            dim = len(vectors[0])
+            computed.extend(vectors)
+            if show_progress:
+                logger.info("embedded %d/%d texts with %s", min(start + size, total), total, self.model_name)
+        return self._merge(texts, found, todo, computed)
+
+    async def aget_text_embedding_batch(
+        self, texts: list[str], show_progress: bool = False, **kwargs: Any
+    ) -> list[Embedding]:
+        """Async :meth:`get_text_embedding_batch`: batches run concurrently, at most ``num_workers`` at once."""
+        texts = check_texts(texts)
+        if not texts:
+            return []
+        found, todo = self._split_cached(texts)
+        pending = texts if len(todo) == len(texts) else [texts[i] for i in todo]
+        size, provider = self.embed_batch_size, self._provider
+
+        async def run(batch: list[str]) -> list[Embedding]:
+            with self.callback_manager.event(CBEventType.EMBEDDING, self._batch_event_start()) as ev:
+                vectors = check_vectors(await self._aget_text_embeddings(batch), len(batch), provider)
+                ev.on_end(payload={EventPayload.CHUNKS: batch, EventPayload.EMBEDDINGS: vectors})
+            if show_progress:
+                logger.info("embedded a batch of %d texts with %s", len(batch), self.model_name)
+            return vectors
+
+        batches = [pending[start : start + size] for start in range(0, len(pending), size)]
+        results = await gather_bounded([partial(run, batch) for batch in batches], self._concurrency)
+        computed = [vector for vectors in results for vector in vectors]
+        check_same_dim(computed, provider)
+        return self._merge(texts, found, todo, computed)
+
+    def _merge(
+        self, texts: list[str], found: list[Embedding | None], todo: list[int], computed: list[Embedding]
+    ) -> list[Embedding]:
+        if len(todo) == len(texts) and self.embeddings_cache is None:
+            return computed
+        for index, vector in zip(todo, computed, strict=True):
+            found[index] = vector
+            self._store("text", texts[index], vector)
+        return found  # type: ignore[return-value]  # every None was filled from ``computed``
+
+    # ---- helpers -----------------------------------------------------------------------------------------
+
+    def similarity(
+        self,
+        embedding1: Sequence[float],
+        embedding2: Sequence[float],
+        mode: SimilarityMode = SimilarityMode.DEFAULT,
+    ) -> float:
+        """Similarity of two embeddings (see :func:`dovetail.core.embeddings.similarity`)."""
+        return similarity(embedding1, embedding2, mode)
+
+    def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
+        """Embed the nodes that have no embedding yet (as an ingestion transformation) and return them."""
+        todo = [node for node in nodes if node.embedding is None]
+        texts = [node.get_content(MetadataMode.EMBED) for node in todo]
+        for node, vector in zip(todo, self.get_text_embedding_batch(texts, **kwargs), strict=True):
+            node.embedding = vector
+        return nodes
+
+    async def acall(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
+        """Async :meth:`__call__`."""
+        todo = [node for node in nodes if node.embedding is None]
+        texts = [node.get_content(MetadataMode.EMBED) for node in todo]
+        for node, vector in zip(todo, await self.aget_text_embedding_batch(texts, **kwargs), strict=True):
+            node.embedding = vector
+        return nodes

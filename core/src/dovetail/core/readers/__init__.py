@@ -1,0 +1,15 @@
+"""Readers turn a source into :class:`Document` s: the ``BaseReader`` contract and ``SimpleDirectoryReader``.
+
+Example:
+    ```python
+    from dovetail.core.readers import SimpleDirectoryReader
+
+    documents = SimpleDirectoryReader("docs", recursive=True).load_data()
+    ```
+"""
+
+from dovetail.core.readers._base import BaseReader
+from dovetail.core.readers._directory import SimpleDirectoryReader, default_file_metadata
+from dovetail.core.schema import Document
+
+__all__ = ["BaseReader", "Document", "SimpleDirectoryReader", "default_file_metadata"]

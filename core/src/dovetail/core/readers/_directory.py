@@ -1,0 +1,285 @@
+"""``SimpleDirectoryReader``: load a folder (or a list of files) of text, Markdown, JSON, CSV and HTML.
+
+Document ids — a deliberate difference from LlamaIndex
+------------------------------------------------------
+LlamaIndex gives each document a random uuid unless ``filename_as_id=True``. dovetail's ingestion de-duplicates
+and upserts by document id, so a random id would re-embed and duplicate every file on each run. dovetail therefore
+defaults to a **stable id derived from the path**:
+
+* files found under ``input_dir``: the POSIX path relative to ``input_dir`` (``"guides/setup.md"``), so the id
+  survives moving or re-checking-out the folder elsewhere;
+* files passed as ``input_files``: the absolute POSIX path of the file;
+* ``filename_as_id=True`` (LlamaIndex compatible): the path as listed (``input_dir`` joined with the relative
+  path, or the path as passed), unchanged.
+
+Each file gives one document, except files handled by a ``file_extractor`` reader that returns several: those
+get ``"<id>#<n>"``. Metadata holds ``file_path``, ``file_name``, ``file_type``, ``file_size``, ``creation_date``
+and ``last_modified_date`` (UTC dates); the access time is left out on purpose, as it changes on every read and
+would change the document hash. All keys but ``file_path`` are excluded from the embedding and LLM text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import mimetypes
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from dovetail.core._exceptions import DovetailError, InvalidInputError, NotFoundError
+from dovetail.core.readers._base import BaseReader
+from dovetail.core.readers._parsers import PARSERS, parse_text
+from dovetail.core.schema import Document
+
+__all__ = ["SimpleDirectoryReader", "default_file_metadata"]
+
+logger = logging.getLogger(__name__)
+
+_EXCLUDED_METADATA = ["file_name", "file_type", "file_size", "creation_date", "last_modified_date"]
+_BYTE_CODECS = frozenset({"utf-8", "ascii", "iso8859-1", "cp1252"})
+
+
+def _date(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%d")
+
+
+def default_file_metadata(file_path: str) -> dict[str, Any]:
+    """The metadata ``SimpleDirectoryReader`` attaches to each document of ``file_path``."""
+    path = Path(file_path)
+    stat = path.stat()
+    created = getattr(stat, "st_birthtime", stat.st_ctime)
+    return {
+        "file_path": str(path.resolve()),
+        "file_name": path.name,
+        "file_type": mimetypes.guess_type(path.name)[0] or "text/plain",
+        "file_size": stat.st_size,
+        "creation_date": _date(created),
+        "last_modified_date": _date(stat.st_mtime),
+    }
+
+
+def _matches(rel: str, patterns: Sequence[str]) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        bare = pattern.removeprefix("**/").removeprefix("./")
+        if fnmatchcase(rel, bare) or fnmatchcase(rel, pattern) or ("/" not in bare and fnmatchcase(name, bare)):
+            return True
+        if rel.startswith(bare.rstrip("/") + "/"):  # a directory pattern excludes what is under it
+            return True
+    return False
+
+
+class SimpleDirectoryReader(BaseReader):
+    """Read every supported file of a folder (or the given files) into documents, one per file.
+
+    ``.txt``/``.md`` are kept as is, ``.json`` is pretty-printed, ``.csv`` rows are joined one per line
+    (cells joined by ``", "``), ``.html`` becomes its visible text; other extensions are read as plain text and
+    binary files are skipped. See the module docstring for how document ids are chosen.
+
+    Args:
+        input_dir: folder to read.
+        input_files: explicit files to read (instead of ``input_dir``).
+        exclude: glob patterns (relative to ``input_dir``) of files or folders to skip, e.g. ``["*.csv", "drafts"]``.
+        exclude_hidden: skip files and folders whose name starts with ``"."`` (default ``True``).
+        errors: how undecodable bytes are handled: ``"ignore"`` (default), ``"replace"`` or ``"strict"``
+            (the file is then unreadable: skipped, or raised with ``raise_on_error``).
+        recursive: descend into sub-folders.
+        encoding: text encoding of the files.
+        filename_as_id: use the listed path as the id (LlamaIndex behaviour) instead of the relative path.
+        required_exts: only read these extensions, e.g. ``[".md", ".txt"]``.
+        file_extractor: a reader per extension (``{".pdf": MyPdfReader()}``), called as
+            ``reader.load_data(path, extra_info=metadata)``.
+        num_files_limit: read at most this many files (after sorting by path).
+        file_metadata: ``callable(path) -> dict`` replacing :func:`default_file_metadata`.
+        raise_on_error: raise on an unreadable file instead of logging and skipping it.
+
+    Raises:
+        NotFoundError: ``input_dir`` or one of ``input_files`` does not exist.
+        InvalidInputError: neither or both inputs given, bad options, or no file left after filtering.
+
+    Example:
+        ```python
+        reader = SimpleDirectoryReader("docs", recursive=True, required_exts=[".md"])
+        for doc in reader.lazy_load_data():
+            print(doc.id_, doc.metadata["file_size"])
+        ```
+    """
+
+    def __init__(
+        self,
+        input_dir: str | os.PathLike[str] | None = None,
+        input_files: Sequence[str | os.PathLike[str]] | None = None,
+        exclude: Sequence[str] | None = None,
+        exclude_hidden: bool = True,
+        errors: str = "ignore",
+        recursive: bool = False,
+        encoding: str = "utf-8",
+        filename_as_id: bool = False,
+        required_exts: Sequence[str] | None = None,
+        file_extractor: dict[str, BaseReader] | None = None,
+        num_files_limit: int | None = None,
+        file_metadata: Callable[[str], dict[str, Any]] | None = None,
+        raise_on_error: bool = False,
+    ) -> None:
+        try:
+            codecs.lookup(encoding)
+            codecs.lookup_error(errors)
+        except LookupError as exc:
+            msg = f"unknown encoding {encoding!r} or errors policy {errors!r}; use e.g. 'utf-8' with 'ignore'/'strict'"
+            raise InvalidInputError(msg) from exc
+        if num_files_limit is not None and num_files_limit < 1:
+            msg = f"num_files_limit must be a positive int or None, got {num_files_limit!r}"
+            raise InvalidInputError(msg)
+        if (input_dir is None) == (input_files is None):
+            msg = "pass exactly one of input_dir (a folder) or input_files (a list of files)"
+            raise InvalidInputError(msg)
+        self.input_dir = Path(input_dir) if input_dir is not None else None
+        self.exclude = list(exclude or [])
+        self.exclude_hidden = exclude_hidden
+        self.errors = errors
+        self.recursive = recursive
+        self.encoding = encoding
+        self.filename_as_id = filename_as_id
+        self.required_exts = {e.lower() if e.startswith(".") else f".{e.lower()}" for e in required_exts or []}
+        self.file_extractor = {k.lower(): v for k, v in (file_extractor or {}).items()}
+        self.num_files_limit = num_files_limit
+        self.file_metadata = file_metadata or default_file_metadata
+        self.raise_on_error = raise_on_error
+        self._byte_codec = codecs.lookup(encoding).name in _BYTE_CODECS
+        self.input_files: list[Path] = self._list_files(input_files)
+
+    def __repr__(self) -> str:
+        where = f"input_dir={str(self.input_dir)!r}" if self.input_dir else f"input_files={len(self.input_files)}"
+        return f"SimpleDirectoryReader({where}, files={len(self.input_files)}, recursive={self.recursive})"
+
+    # ---- listing -----------------------------------------------------------------------------------------
+
+    def _wanted(self, rel: str) -> bool:
+        if self.required_exts and Path(rel).suffix.lower() not in self.required_exts:
+            return False
+        return not (self.exclude and _matches(rel, self.exclude))
+
+    def _list_files(self, input_files: Sequence[str | os.PathLike[str]] | None) -> list[Path]:
+        if input_files is not None:
+            files = [Path(f) for f in input_files]
+            for path in files:
+                if not path.is_file():
+                    msg = f"input file {str(path)!r} does not exist or is not a file; check the path"
+                    raise NotFoundError(msg)
+            found = [p for p in files if self._wanted(p.as_posix())]
+            where = f"{len(files)} input_files"
+        else:
+            assert self.input_dir is not None
+            if not self.input_dir.is_dir():
+                msg = (
+                    f"input_dir {str(self.input_dir)!r} does not exist or is not a directory; create it or fix the path"
+                )
+                raise NotFoundError(msg)
+            found = sorted(self._walk(self.input_dir))
+            where = f"input_dir {str(self.input_dir)!r}"
+        if not found:
+            msg = (
+                f"no files found in {where} (recursive={self.recursive}, required_exts={sorted(self.required_exts)}, "
+                f"exclude={self.exclude}, exclude_hidden={self.exclude_hidden}); add files or relax the filters"
+            )
+            raise InvalidInputError(msg)
+        return found[: self.num_files_limit] if self.num_files_limit else found
+
+    def _walk(self, root: Path) -> Iterator[Path]:
+        for folder, dirs, names in os.walk(root):
+            rel_folder = Path(folder).relative_to(root).as_posix()
+            prefix = "" if rel_folder == "." else f"{rel_folder}/"
+            if not self.recursive:
+                dirs.clear()
+            else:
+                dirs[:] = [
+                    d
+                    for d in dirs
+                    if not (self.exclude_hidden and d.startswith("."))
+                    and not (self.exclude and _matches(prefix + d, self.exclude))
+                ]
+            for name in names:
+                if self.exclude_hidden and name.startswith("."):
+                    continue
+                path = Path(folder) / name
+                if path.is_file() and self._wanted(prefix + name):
+                    yield path
+
+    # ---- reading -----------------------------------------------------------------------------------------
+
+    def _doc_id(self, path: Path) -> str:
+        if self.filename_as_id:
+            return str(path)
+        if self.input_dir is not None:
+            return path.relative_to(self.input_dir).as_posix()
+        return path.resolve().as_posix()
+
+    def _read(self, path: Path, metadata: dict[str, Any]) -> list[Document]:
+        suffix = path.suffix.lower()
+        base_id = self._doc_id(path)
+        extractor = self.file_extractor.get(suffix)
+        if extractor is not None:
+            docs = extractor.load_data(path, extra_info=metadata)
+            for number, doc in enumerate(docs):
+                doc.metadata = {**metadata, **doc.metadata}
+                doc.id_ = base_id if len(docs) == 1 else f"{base_id}#{number}"
+            return docs
+        data = path.read_bytes()
+        parser = PARSERS.get(suffix)
+        if parser is None and self._byte_codec and b"\x00" in data[:8192]:
+            msg = f"{path} looks binary; exclude it or pass a file_extractor for {suffix or 'files without extension'}"
+            raise InvalidInputError(msg)
+        text = (parser or parse_text)(data.decode(self.encoding, self.errors))
+        return [
+            Document(
+                id_=base_id,
+                text=text,
+                metadata=metadata,
+                excluded_embed_metadata_keys=list(_EXCLUDED_METADATA),
+                excluded_llm_metadata_keys=list(_EXCLUDED_METADATA),
+            )
+        ]
+
+    def load_file(self, input_file: str | os.PathLike[str]) -> list[Document]:
+        """Documents of one file; an unreadable file gives ``[]`` (logged) unless ``raise_on_error``."""
+        path = Path(input_file)
+        try:
+            return self._read(path, dict(self.file_metadata(str(path))))
+        except (OSError, UnicodeDecodeError, DovetailError) as exc:
+            if self.raise_on_error:
+                if isinstance(exc, DovetailError):
+                    raise
+                if isinstance(exc, FileNotFoundError):
+                    msg = f"file {str(path)!r} disappeared while reading; list the folder again"
+                    raise NotFoundError(msg) from exc
+                msg = f"cannot read {str(path)!r} ({type(exc).__name__}: {exc}); fix encoding/permissions or exclude it"
+                raise InvalidInputError(msg) from exc
+            logger.warning("skipping unreadable file %s: %s: %s", path, type(exc).__name__, exc)
+            return []
+
+    def iter_data(self, show_progress: bool = False) -> Iterator[list[Document]]:
+        """Yield the documents of each file in turn (a list per file)."""
+        total = len(self.input_files)
+        for number, path in enumerate(self.input_files, 1):
+            if show_progress:
+                logger.info("reading file %d/%d: %s", number, total, path)
+            yield self.load_file(path)
+
+    def lazy_load_data(self, *args: Any, **load_kwargs: Any) -> Iterator[Document]:
+        """Yield documents file by file, reading each file only when the previous one was consumed."""
+        for docs in self.iter_data(show_progress=bool(load_kwargs.get("show_progress", False))):
+            yield from docs
+
+    def load_data(
+        self, show_progress: bool = False, num_workers: int | None = None, **load_kwargs: Any
+    ) -> list[Document]:
+        """All documents, in file order; ``num_workers`` > 1 reads files in that many threads."""
+        if not num_workers or num_workers < 2:
+            return [doc for docs in self.iter_data(show_progress=show_progress) for doc in docs]
+        with ThreadPoolExecutor(max_workers=num_workers) as pool:
+            return [doc for docs in pool.map(self.load_file, self.input_files) for doc in docs]
