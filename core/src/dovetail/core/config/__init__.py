@@ -1,0 +1,56 @@
+"""dovetail's configuration file, ``dovetail.toml``.
+
+Where it is read from: ``$DOVETAIL_CONFIG`` if set, else ``./dovetail.toml``, else
+``$XDG_CONFIG_HOME/dovetail/dovetail.toml`` (``~/.config/dovetail/dovetail.toml``). Resolution order for every
+setting: explicit argument > config file > environment variable. ``${VAR}`` (or ``${VAR:-default}``) references
+keep secrets out of the file.
+
+Example ``dovetail.toml``:
+    ```toml
+    [defaults]
+    llm = "openai:gpt-4o-mini"
+    embed_model = "onnx:all-MiniLM-L6-v2"
+
+    [providers.openai]
+    api_key = "${OPENAI_API_KEY}"
+    timeout = 30          # seconds, 1–300
+    max_retries = 3       # 0–10
+    temperature = 0.2     # 0–2
+    ```
+"""
+
+from dovetail.core.config._loader import (
+    CONFIG_ENV_VAR,
+    CONFIG_FILE_NAME,
+    DovetailConfig,
+    find_config_file,
+    load_config,
+    resolve_secret,
+    resolve_setting,
+)
+from dovetail.core.config._schema import (
+    DefaultsSection,
+    LangfuseSettings,
+    MongoDBSettings,
+    OpenAISettings,
+    PineconeSettings,
+    ProviderSettings,
+    provider_schema,
+)
+
+__all__ = [
+    "CONFIG_ENV_VAR",
+    "CONFIG_FILE_NAME",
+    "DefaultsSection",
+    "DovetailConfig",
+    "LangfuseSettings",
+    "MongoDBSettings",
+    "OpenAISettings",
+    "PineconeSettings",
+    "ProviderSettings",
+    "find_config_file",
+    "load_config",
+    "provider_schema",
+    "resolve_secret",
+    "resolve_setting",
+]

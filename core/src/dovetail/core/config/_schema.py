@@ -1,0 +1,94 @@
+"""Pydantic schemas of the ``dovetail.toml`` sections: defaults and one section per provider."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+__all__ = [
+    "DefaultsSection",
+    "LangfuseSettings",
+    "MongoDBSettings",
+    "OpenAISettings",
+    "PineconeSettings",
+    "ProviderSettings",
+    "provider_schema",
+]
+
+
+class DefaultsSection(BaseModel):
+    """``[defaults]``: provider specs used when nothing is given explicitly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    llm: str | None = Field(default=None, description="e.g. 'openai:gpt-4o-mini'; unset = extractive answers")
+    embed_model: str | None = Field(default=None, description="e.g. 'onnx:all-MiniLM-L6-v2'")
+    index_dir: str | None = Field(default=None, description="default --index directory of the CLI")
+
+
+class ProviderSettings(BaseModel):
+    """Settings every provider section may hold. Unknown providers may add their own keys."""
+
+    model_config = ConfigDict(extra="allow")
+
+    api_key: SecretStr | None = None
+    base_url: str | None = None
+    timeout: float | None = Field(default=None, ge=1, le=300, description="seconds, 1–300")
+    max_retries: int | None = Field(default=None, ge=0, le=10, description="0–10")
+
+
+class OpenAISettings(ProviderSettings):
+    """``[providers.openai]`` (also used by ``openai_like``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organization: str | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2, description="0–2")
+    max_tokens: int | None = Field(default=None, gt=0)
+    model: str | None = None
+
+
+class PineconeSettings(ProviderSettings):
+    """``[providers.pinecone]``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str | None = None
+    index_name: str | None = None
+    namespace: str | None = None
+    batch_size: int | None = Field(default=None, ge=1, le=1000, description="1–1000")
+
+
+class MongoDBSettings(ProviderSettings):
+    """``[providers.mongodb]``; the URI may hold a password, so it is a secret."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uri: SecretStr | None = None
+    db_name: str | None = None
+    collection_name: str | None = None
+
+
+class LangfuseSettings(ProviderSettings):
+    """``[providers.langfuse]``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    public_key: SecretStr | None = None
+    secret_key: SecretStr | None = None
+    host: str | None = None
+    user_id: str | None = None
+    session_id: str | None = None
+
+
+_SCHEMAS: dict[str, type[ProviderSettings]] = {
+    "openai": OpenAISettings,
+    "openai_like": OpenAISettings,
+    "pinecone": PineconeSettings,
+    "mongodb": MongoDBSettings,
+    "langfuse": LangfuseSettings,
+}
+
+
+def provider_schema(provider: str) -> type[ProviderSettings]:
+    """The schema of ``[providers.<provider>]`` (the permissive base for providers dovetail does not know)."""
+    return _SCHEMAS.get(provider, ProviderSettings)
