@@ -80,7 +80,7 @@ class FilterOperator(str, Enum):
 
 
 class FilterCondition(str, Enum):
-    """How the filters of a :class:`MetadataFilters` group combine. ``NOT`` negates the AND of its filters."""
+    """How the filters of a :class:`MetadataFilters` group combine. ``NOT`` matches when none of them match."""
 
     AND = "and"
     OR = "or"

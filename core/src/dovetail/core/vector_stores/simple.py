@@ -1,0 +1,363 @@
+"""The in-process vector store: one contiguous float32 matrix, vectorised filters, JSON + ``.npy`` persistence."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core.schema import BaseNode, node_from_dict
+from dovetail.core.vector_stores._base import BasePydanticVectorStore
+from dovetail.core.vector_stores._filter_eval import ColumnCache, validate_filters
+from dovetail.core.vector_stores._matrix import Similarity, VectorMatrix, to_matrix, to_query_vector, top_k
+from dovetail.core.vector_stores._persist import read_store, write_store
+from dovetail.core.vector_stores._types import (
+    MetadataFilters,
+    VectorStoreQuery,
+    VectorStoreQueryMode,
+    VectorStoreQueryResult,
+)
+from pydantic import Field, PrivateAttr
+
+__all__ = ["SimpleVectorStore"]
+
+logger = logging.getLogger(__name__)
+
+Rows = npt.NDArray[np.int64]
+_Payload = tuple[type[BaseNode], dict[str, Any]]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Copying 100k node dicts triggers full collections that walk every embedding list the caller still holds
+    # (tens of millions of references); pausing the collector for the batch makes add() several times faster.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _payload(node: BaseNode) -> _Payload:
+    data = node.__dict__.copy()
+    data["embedding"] = None
+    data["metadata"] = dict(data["metadata"])  # the caller may keep mutating its node
+    return type(node), data
+
+
+def _rebuild(payload: _Payload, embedding: list[float] | None = None) -> BaseNode:
+    cls, data = payload
+    node = cls.model_construct(**data)
+    node.metadata = dict(data["metadata"])
+    node.embedding = embedding
+    return node
+
+
+class SimpleVectorStore(BasePydanticVectorStore):
+    """Fast in-process vector store on numpy; keeps text and metadata, so queries return whole nodes.
+
+    Vectors live in one contiguous float32 matrix that doubles its capacity when full; a delete moves the last
+    row into the hole. Queries score only the rows that pass the filters (``MetadataFilters``, ``doc_ids``,
+    ``node_ids``) and pick the top k with ``argpartition``. Thread-safe; async methods run in a worker thread.
+
+    Scores (higher is closer): ``cosine`` (default) = cosine similarity, ``dot`` = inner product,
+    ``euclidean`` = negative L2 distance (LlamaIndex's ``SimilarityMode.EUCLIDEAN``).
+
+    Args:
+        similarity: ``"cosine"``, ``"dot"`` or ``"euclidean"``.
+        embed_dim: fix the dimension up front; by default the first ``add`` sets it (``clear`` resets it).
+
+    Example:
+        ```python
+        store = SimpleVectorStore()
+        store.add([TextNode(id_="a", text="oak", embedding=[1.0, 0.0], metadata={"kind": "wood"})])
+        hits = store.query(VectorStoreQuery(query_embedding=[0.9, 0.1], similarity_top_k=3))
+        store.persist("storage/vector_store.json")
+        again = SimpleVectorStore.from_persist_path("storage/vector_store.json")
+        ```
+    """
+
+    stores_text: bool = True
+    similarity: Similarity = "cosine"
+    embed_dim: int | None = Field(default=None, gt=0)
+
+    _matrix: VectorMatrix | None = PrivateAttr(default=None)
+    _ids: list[str] = PrivateAttr(default_factory=list)
+    _row_of: dict[str, int] = PrivateAttr(default_factory=dict)
+    _payloads: list[_Payload] = PrivateAttr(default_factory=list)
+    _metadata: list[dict[str, Any]] = PrivateAttr(default_factory=list)
+    _ref_ids: list[str | None] = PrivateAttr(default_factory=list)
+    _by_ref: dict[str, set[str]] = PrivateAttr(default_factory=dict)
+    _columns: ColumnCache = PrivateAttr(default_factory=ColumnCache)
+    _lock: threading.RLock = PrivateAttr(default_factory=threading.RLock)
+
+    @property
+    def client(self) -> None:
+        """In-process store: there is no client."""
+        return None
+
+    @property
+    def dimension(self) -> int | None:
+        """Dimension of the stored vectors (``None`` until the first add unless ``embed_dim`` was given)."""
+        return self._matrix.dimension if self._matrix is not None else self.embed_dim
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    # -- writes -----------------------------------------------------------------------------------------
+
+    def add(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[str]:
+        """Upsert ``nodes`` (same id again replaces the row); the whole batch is validated before any change.
+
+        Raises:
+            InvalidInputError: a node is not a ``BaseNode``, has no embedding, another dimension, NaN or inf.
+        """
+        if not nodes:
+            return []
+        latest: dict[str, BaseNode] = {}
+        for node in nodes:
+            if not isinstance(node, BaseNode):
+                msg = f"add() takes nodes (TextNode, Document, ...), got {type(node).__name__}"
+                raise InvalidInputError(msg)
+            if node.embedding is None:
+                msg = f"node {node.node_id} has no embedding; embed nodes (e.g. via an IngestionPipeline) first"
+                raise InvalidInputError(msg)
+            latest[node.node_id] = node  # same id twice in one batch: the last one wins
+        unique = list(latest.values())
+        with self._lock:
+            block = to_matrix([node.embedding for node in unique], self.dimension)
+            with _gc_paused():
+                payloads = [_payload(node) for node in unique]
+                refs = [node.ref_doc_id for node in unique]
+            self._write(unique, payloads, refs, block)
+        logger.debug("SimpleVectorStore.add: %d nodes, %d rows stored", len(unique), len(self._ids))
+        return [node.node_id for node in nodes]
+
+    def _write(self, nodes: list[BaseNode], payloads: list[_Payload], refs: list[str | None], block: Any) -> None:
+        if self._matrix is None:
+            self._matrix = VectorMatrix(block.shape[1], capacity=block.shape[0])
+        existing = [i for i, node in enumerate(nodes) if node.node_id in self._row_of]
+        if existing:
+            rows = np.array([self._row_of[nodes[i].node_id] for i in existing], dtype=np.int64)
+            self._matrix.overwrite(rows, block[existing])
+            for i, row in zip(existing, rows.tolist(), strict=True):
+                self._unlink_ref(nodes[i].node_id, self._ref_ids[row])
+                self._set_row(row, payloads[i], refs[i])
+            fresh = [i for i, node in enumerate(nodes) if node.node_id not in self._row_of]
+            block, nodes = block[fresh], [nodes[i] for i in fresh]
+            payloads, refs = [payloads[i] for i in fresh], [refs[i] for i in fresh]
+        start = len(self._ids)
+        self._matrix.append(block)
+        ids = [node.node_id for node in nodes]
+        self._ids.extend(ids)
+        self._row_of.update(zip(ids, range(start, start + len(ids)), strict=True))
+        self._payloads.extend(payloads)
+        self._metadata.extend(payload[1]["metadata"] for payload in payloads)
+        self._ref_ids.extend(refs)
+        for node_id, ref in zip(ids, refs, strict=True):
+            if ref is not None:
+                self._by_ref.setdefault(ref, set()).add(node_id)
+        self._columns.invalidate()
+
+    def _set_row(self, row: int, payload: _Payload, ref: str | None) -> None:
+        self._payloads[row] = payload
+        self._metadata[row] = payload[1]["metadata"]
+        self._ref_ids[row] = ref
+        if ref is not None:
+            self._by_ref.setdefault(ref, set()).add(self._ids[row])
+
+    def _unlink_ref(self, node_id: str, ref: str | None) -> None:
+        if ref is not None and ref in self._by_ref:
+            self._by_ref[ref].discard(node_id)
+            if not self._by_ref[ref]:
+                del self._by_ref[ref]
+
+    def _remove_rows(self, rows: Sequence[int]) -> None:
+        if self._matrix is None or not rows:
+            return
+        for row in sorted(set(rows), reverse=True):
+            node_id = self._ids[row]
+            self._unlink_ref(node_id, self._ref_ids[row])
+            del self._row_of[node_id]
+            last = self._matrix.swap_remove(row)
+            if last != row:
+                self._ids[row] = self._ids[last]
+                self._payloads[row] = self._payloads[last]
+                self._metadata[row] = self._metadata[last]
+                self._ref_ids[row] = self._ref_ids[last]
+                self._row_of[self._ids[row]] = row
+            for column in (self._ids, self._payloads, self._metadata, self._ref_ids):
+                column.pop()
+        self._matrix.compact()
+        self._columns.invalidate()
+        logger.debug("SimpleVectorStore: removed %d rows, %d left", len(set(rows)), len(self._ids))
+
+    def delete(self, ref_doc_id: str, **delete_kwargs: Any) -> None:
+        """Delete every node whose source document is ``ref_doc_id``; an unknown id is a no-op."""
+        with self._lock:
+            ids = self._by_ref.get(ref_doc_id, set())
+            self._remove_rows([self._row_of[node_id] for node_id in ids])
+
+    def delete_nodes(
+        self,
+        node_ids: list[str] | None = None,
+        filters: MetadataFilters | None = None,
+        **delete_kwargs: Any,
+    ) -> None:
+        """Delete nodes by id and/or filters (both: nodes matching both); with neither, nothing is deleted."""
+        if node_ids is None and filters is None:
+            return
+        with self._lock:
+            rows = self._candidates(node_ids=node_ids, filters=filters)
+            self._remove_rows([] if rows is None else rows.tolist())
+
+    def clear(self, **kwargs: Any) -> None:
+        """Delete every node (and forget an inferred dimension)."""
+        with self._lock:
+            self._matrix = None
+            for column in (self._ids, self._payloads, self._metadata, self._ref_ids):
+                column.clear()
+            self._row_of.clear()
+            self._by_ref.clear()
+            self._columns.invalidate()
+
+    # -- reads ------------------------------------------------------------------------------------------
+
+    def _candidates(
+        self,
+        *,
+        node_ids: list[str] | None = None,
+        filters: MetadataFilters | None = None,
+        doc_ids: list[str] | None = None,
+    ) -> Rows | None:
+        """Rows passing every given restriction, ascending; ``None`` means every row."""
+        if filters is not None:
+            validate_filters(filters)
+        count = len(self._ids)
+        if filters is None and node_ids is None and doc_ids is None:
+            return None
+        mask = np.ones(count, dtype=np.bool_)
+        if node_ids is not None:
+            mask &= self._rows_mask((self._row_of.get(node_id) for node_id in node_ids), count)
+        if doc_ids is not None:
+            ids = (node_id for ref in doc_ids for node_id in self._by_ref.get(ref, ()))
+            mask &= self._rows_mask((self._row_of[node_id] for node_id in ids), count)
+        if filters is not None and count:
+            mask &= self._columns.mask(filters, self._metadata)
+        return np.flatnonzero(mask).astype(np.int64, copy=False)
+
+    @staticmethod
+    def _rows_mask(rows: Any, count: int) -> npt.NDArray[np.bool_]:
+        mask = np.zeros(count, dtype=np.bool_)
+        mask[[row for row in rows if row is not None]] = True
+        return mask
+
+    def get_nodes(
+        self,
+        node_ids: list[str] | None = None,
+        filters: MetadataFilters | None = None,
+        **kwargs: Any,
+    ) -> list[BaseNode]:
+        """Copies of stored nodes, embeddings included; in ``node_ids`` order when given, else insertion order
+        (rows moved by deletes excepted). Unknown ids are skipped; with no arguments, every node is returned."""
+        with self._lock:
+            rows = self._candidates(node_ids=node_ids, filters=filters)
+            if rows is None:
+                rows = np.arange(len(self._ids), dtype=np.int64)
+            if node_ids is not None:
+                allowed = set(rows.tolist())
+                ordered = [self._row_of[i] for i in dict.fromkeys(node_ids) if self._row_of.get(i) in allowed]
+            else:
+                ordered = rows.tolist()
+            if not ordered or self._matrix is None:
+                return []
+            vectors = self._matrix.rows[ordered].tolist()
+            return [_rebuild(self._payloads[row], vec) for row, vec in zip(ordered, vectors, strict=True)]
+
+    def query(self, query: VectorStoreQuery, **kwargs: Any) -> VectorStoreQueryResult:
+        """Top ``similarity_top_k`` nodes by ``similarity``, filtered first; an empty store gives empty lists.
+
+        Raises:
+            InvalidInputError: a mode other than ``DEFAULT``, ``similarity_top_k`` < 1, a missing, zero (cosine),
+                wrong-dimension or non-finite ``query_embedding``, or malformed filter values.
+        """
+        if VectorStoreQueryMode(query.mode) != VectorStoreQueryMode.DEFAULT:
+            msg = f"SimpleVectorStore supports only VectorStoreQueryMode.DEFAULT, got {query.mode!r}"
+            raise InvalidInputError(msg)
+        k = query.similarity_top_k
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            msg = f"similarity_top_k must be a positive integer, got {k!r}"
+            raise InvalidInputError(msg)
+        if query.query_embedding is None:
+            msg = "SimpleVectorStore needs query.query_embedding; embed the query text first"
+            raise InvalidInputError(msg)
+        with self._lock:
+            vector = to_query_vector(query.query_embedding, self.dimension)
+            if self.similarity == "cosine" and not np.any(vector):
+                msg = "query_embedding is all zeros; cosine similarity is undefined for it"
+                raise InvalidInputError(msg)
+            rows = self._candidates(node_ids=query.node_ids, filters=query.filters, doc_ids=query.doc_ids)
+            if self._matrix is None or not self._ids or (rows is not None and rows.size == 0):
+                return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
+            scores = self._matrix.scores(vector, self.similarity, rows)
+            best = top_k(scores, k)
+            hit_rows = best if rows is None else rows[best]
+            return VectorStoreQueryResult(
+                nodes=[_rebuild(self._payloads[row]) for row in hit_rows.tolist()],
+                similarities=scores[best].astype(np.float64).tolist(),
+                ids=[self._ids[row] for row in hit_rows.tolist()],
+            )
+
+    # -- persistence ------------------------------------------------------------------------------------
+
+    def persist(self, persist_path: str, fs: Any | None = None) -> None:
+        """Write the store to ``persist_path`` (JSON) and ``<stem>.npy`` (vectors), each atomically.
+
+        Raises:
+            InvalidInputError: ``fs`` is given (only the local filesystem is supported).
+        """
+        _local_only(fs)
+        with self._lock:
+            nodes = [_rebuild(payload).to_dict() for payload in self._payloads]
+            vectors = self._matrix.rows if self._matrix is not None else np.empty((0, 0), dtype=np.float32)
+            header = {"similarity": self.similarity, "dimension": self.dimension, "ids": list(self._ids)}
+            write_store(Path(persist_path), header, nodes, vectors)
+        logger.info("SimpleVectorStore.persist: %d nodes to %s", len(nodes), persist_path)
+
+    @classmethod
+    def from_persist_path(cls, persist_path: str, fs: Any | None = None) -> SimpleVectorStore:
+        """Load a store written by :meth:`persist`.
+
+        Raises:
+            NotFoundError: a file is missing.
+            InvalidInputError: corrupted files, another format version, or files that do not belong together.
+        """
+        _local_only(fs)
+        document, vectors = read_store(Path(persist_path))
+        try:
+            store = cls(similarity=document["similarity"], embed_dim=document.get("dimension"))
+            nodes = [node_from_dict(data) for data in document["nodes"]]
+        except (ValueError, TypeError, KeyError) as exc:
+            msg = f"{persist_path} holds invalid store settings or nodes ({exc}); re-create it with persist()"
+            raise InvalidInputError(msg) from exc
+        if any(node.node_id != node_id for node, node_id in zip(nodes, document["ids"], strict=True)):
+            msg = f"{persist_path} is inconsistent: node ids do not match the ids list"
+            raise InvalidInputError(msg)
+        if nodes:
+            store._write(nodes, [_payload(node) for node in nodes], [node.ref_doc_id for node in nodes], vectors)
+        return store
+
+
+def _local_only(fs: Any | None) -> None:
+    if fs is not None:
+        msg = "SimpleVectorStore persists to the local filesystem only; pass fs=None"
+        raise InvalidInputError(msg)
