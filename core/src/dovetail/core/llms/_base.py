@@ -1,0 +1,260 @@
+"""The ``LLM`` base class: the contract every LLM integration implements, plus predict/structured helpers."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from abc import abstractmethod
+from collections.abc import AsyncGenerator, Callable, Generator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.llms._callbacks import is_wrapped, llm_chat_callback, llm_completion_callback
+from dovetail.core.llms._types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+)
+from dovetail.core.llms._utils import messages_to_prompt, validate_request
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+if TYPE_CHECKING:
+    from dovetail.core.prompts import BasePromptTemplate
+
+__all__ = ["LLM"]
+
+logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+_COMPLETION_METHODS = ("complete", "stream_complete", "acomplete", "astream_complete")
+_CHAT_METHODS = ("chat", "stream_chat", "achat", "astream_chat")
+
+
+def _default_callback_manager() -> CallbackManager:
+    """``Settings.callback_manager`` when the settings module is available, else a fresh manager."""
+    try:
+        settings = importlib.import_module("dovetail.core.settings")  # imported late: settings imports llms
+    except ImportError:
+        return CallbackManager()
+    manager = getattr(getattr(settings, "Settings", None), "callback_manager", None)
+    return manager if isinstance(manager, CallbackManager) else CallbackManager()
+
+
+class LLM(BaseModel):
+    """Base class of every LLM: completion and chat, sync and async, plain and streaming.
+
+    Subclasses implement ``metadata`` and the eight call methods (or subclass :class:`CustomLLM` and implement
+    only ``metadata``, ``complete`` and ``stream_complete``). Overrides of the call methods are wrapped with
+    :func:`llm_completion_callback` / :func:`llm_chat_callback` automatically, so every call validates its
+    request (:meth:`_validate_request`) and emits one ``CBEventType.LLM`` event.
+
+    Args:
+        callback_manager: where events go (default: ``Settings.callback_manager``).
+        system_prompt: prepended to prompts by ``predict``/``stream``/``structured_predict``.
+        messages_to_prompt: turns chat messages into a completion prompt.
+        completion_to_prompt: wraps a completion prompt in a model's template (``predict`` applies it).
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, validate_assignment=False)
+
+    callback_manager: CallbackManager = Field(default_factory=_default_callback_manager, exclude=True, repr=False)
+    system_prompt: str | None = Field(default=None, description="system prompt used by predict helpers")
+    messages_to_prompt: Callable[[Sequence[ChatMessage]], str] = Field(
+        default=messages_to_prompt, exclude=True, repr=False
+    )
+    completion_to_prompt: Callable[[str], str] | None = Field(default=None, exclude=True, repr=False)
+
+    _auto_wrap: ClassVar[bool] = True
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        for names, decorator in ((_COMPLETION_METHODS, llm_completion_callback), (_CHAT_METHODS, llm_chat_callback)):
+            for name in names:
+                fn = cls.__dict__.get(name)
+                if fn is not None and callable(fn) and not is_wrapped(fn):
+                    setattr(cls, name, decorator()(fn))
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Name used in serialized payloads."""
+        return cls.__name__
+
+    @property
+    @abstractmethod
+    def metadata(self) -> LLMMetadata:
+        """Context window, output size, capabilities and model name."""
+
+    def _validate_request(
+        self,
+        *,
+        prompt: str | None = None,
+        messages: Sequence[ChatMessage] | None = None,
+        tools: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        """Called before every provider call; raise ``InvalidInputError`` to refuse a request.
+
+        The default checks the request against :attr:`metadata` (see
+        :func:`dovetail.core.llms._utils.validate_request`); override to add provider limits, or to skip.
+        """
+        validate_request(self.metadata, prompt=prompt, messages=messages, tools=tools, **kwargs)
+
+    def _serialized(self) -> dict[str, Any]:
+        """Configuration for event payloads: JSON-like fields only, never secrets or callables."""
+        out: dict[str, Any] = {"class_name": self.class_name()}
+        for name, field in type(self).model_fields.items():
+            if field.exclude:
+                continue
+            value = getattr(self, name, None)
+            if isinstance(value, SecretStr) or callable(value):
+                continue
+            if value is None or isinstance(value, (str, int, float, bool, list, tuple, dict)):
+                out[name] = value
+        return out
+
+    # -- the contract ---------------------------------------------------------------------------------
+
+    @abstractmethod
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Complete ``prompt``. ``formatted=True`` means ``completion_to_prompt`` was already applied."""
+
+    @abstractmethod
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        """Stream the completion of ``prompt``: each chunk has the text so far and the new ``delta``."""
+
+    @abstractmethod
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Answer a conversation."""
+
+    @abstractmethod
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        """Stream the answer to a conversation."""
+
+    @abstractmethod
+    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Async :meth:`complete`."""
+
+    @abstractmethod
+    async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
+        """Async :meth:`stream_complete`: ``async for chunk in await llm.astream_complete(prompt)``."""
+
+    @abstractmethod
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Async :meth:`chat`."""
+
+    @abstractmethod
+    async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        """Async :meth:`stream_chat`: ``async for chunk in await llm.astream_chat(messages)``."""
+
+    # -- prompt helpers -------------------------------------------------------------------------------
+
+    def _extend_messages(self, messages: list[ChatMessage]) -> list[ChatMessage]:
+        if self.system_prompt:
+            role = self.metadata.system_role
+            messages = [ChatMessage(role=role, content=self.system_prompt), *messages]
+        return messages
+
+    def _extend_prompt(self, prompt: str) -> str:
+        if self.system_prompt:
+            prompt = f"{self.system_prompt}\n\n{prompt}"
+        if self.completion_to_prompt is not None:
+            prompt = self.completion_to_prompt(prompt)
+        return prompt
+
+    def _as_template(self, prompt: BasePromptTemplate | str) -> BasePromptTemplate:
+        from dovetail.core.prompts import PromptTemplate
+
+        return PromptTemplate(prompt) if isinstance(prompt, str) else prompt
+
+    def _chat_input(self, prompt: BasePromptTemplate | str, prompt_args: dict[str, Any]) -> list[ChatMessage]:
+        return self._extend_messages(self._as_template(prompt).format_messages(**prompt_args))
+
+    def _completion_input(self, prompt: BasePromptTemplate | str, prompt_args: dict[str, Any]) -> str:
+        return self._extend_prompt(self._as_template(prompt).format(**prompt_args))
+
+    def predict(self, prompt: BasePromptTemplate | str, **prompt_args: Any) -> str:
+        """Format ``prompt`` with ``prompt_args`` and return the model's text (chat or completion by metadata)."""
+        if self.metadata.is_chat_model:
+            return self.chat(self._chat_input(prompt, prompt_args)).message.content or ""
+        return self.complete(self._completion_input(prompt, prompt_args), formatted=True).text
+
+    async def apredict(self, prompt: BasePromptTemplate | str, **prompt_args: Any) -> str:
+        """Async :meth:`predict`."""
+        if self.metadata.is_chat_model:
+            response = await self.achat(self._chat_input(prompt, prompt_args))
+            return response.message.content or ""
+        return (await self.acomplete(self._completion_input(prompt, prompt_args), formatted=True)).text
+
+    def stream(self, prompt: BasePromptTemplate | str, **prompt_args: Any) -> Generator[str, None, None]:
+        """Like :meth:`predict`, yielding text deltas as they arrive."""
+        if self.metadata.is_chat_model:
+            chat_stream = self.stream_chat(self._chat_input(prompt, prompt_args))
+            return (chunk.delta or "" for chunk in chat_stream)
+        completion_stream = self.stream_complete(self._completion_input(prompt, prompt_args), formatted=True)
+        return (chunk.delta or "" for chunk in completion_stream)
+
+    async def astream(self, prompt: BasePromptTemplate | str, **prompt_args: Any) -> AsyncGenerator[str, None]:
+        """Async :meth:`stream`: ``async for delta in await llm.astream(prompt)``."""
+        if self.metadata.is_chat_model:
+            chat_stream = await self.astream_chat(self._chat_input(prompt, prompt_args))
+            return (chunk.delta or "" async for chunk in chat_stream)
+        completion_stream = await self.astream_complete(self._completion_input(prompt, prompt_args), formatted=True)
+        return (chunk.delta or "" async for chunk in completion_stream)
+
+    # -- structured output ----------------------------------------------------------------------------
+
+    def _structured_input(
+        self, output_cls: type[BaseModel], prompt: BasePromptTemplate | str, prompt_args: dict[str, Any]
+    ) -> Any:
+        from dovetail.core.output_parsers import PydanticOutputParser
+
+        parser = PydanticOutputParser(output_cls)
+        query = self._as_template(prompt).format(**prompt_args)
+        return parser, parser.format(query)
+
+    def structured_predict(
+        self,
+        output_cls: type[M],
+        prompt: BasePromptTemplate | str,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> M:
+        """Answer ``prompt`` as an instance of ``output_cls``.
+
+        The base implementation appends JSON format instructions with the model's JSON schema and parses the
+        answer with :class:`~dovetail.core.output_parsers.PydanticOutputParser` (raising ``OutputParserError``
+        with the raw text when the answer does not fit). Providers with native JSON-schema response formats
+        override this.
+        """
+        parser, query = self._structured_input(output_cls, prompt, prompt_args)
+        if self.metadata.is_chat_model:
+            messages = self._extend_messages([ChatMessage(role=MessageRole.USER, content=query)])
+            text = self.chat(messages, **(llm_kwargs or {})).message.content or ""
+        else:
+            text = self.complete(self._extend_prompt(query), formatted=True, **(llm_kwargs or {})).text
+        return parser.parse(text)  # type: ignore[no-any-return]
+
+    async def astructured_predict(
+        self,
+        output_cls: type[M],
+        prompt: BasePromptTemplate | str,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> M:
+        """Async :meth:`structured_predict`."""
+        parser, query = self._structured_input(output_cls, prompt, prompt_args)
+        if self.metadata.is_chat_model:
+            messages = self._extend_messages([ChatMessage(role=MessageRole.USER, content=query)])
+            text = (await self.achat(messages, **(llm_kwargs or {}))).message.content or ""
+        else:
+            response = await self.acomplete(self._extend_prompt(query), formatted=True, **(llm_kwargs or {}))
+            text = response.text
+        return parser.parse(text)  # type: ignore[no-any-return]

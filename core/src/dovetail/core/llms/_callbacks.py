@@ -1,0 +1,218 @@
+"""The LLM callback decorators: validate the request, emit ``CBEventType.LLM`` start/end, wrap streams.
+
+One LLM call is one event. A call made while the same LLM instance is already inside a decorated call (e.g.
+``CustomLLM.chat`` delegating to ``complete``, or ``acomplete`` running ``complete`` in a worker thread) passes
+straight through: no second event, no second validation. Streams end their event when exhausted, closed or
+failed, with the last (accumulated) response.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar, Token
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from dovetail.core.callbacks import CallbackManager, CBEventType, EventContext, EventPayload
+from dovetail.core.callbacks._manager import _current_event
+from dovetail.core.llms._streams import EventAsyncStream, EventStream
+from dovetail.core.llms._types import ChatMessage, ChatResponse, CompletionResponse, MessageRole
+
+if TYPE_CHECKING:
+    from dovetail.core.llms._base import LLM
+
+__all__ = ["is_wrapped", "llm_chat_callback", "llm_completion_callback"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+_WRAPPED = "__dovetail_llm_callback__"
+_USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
+
+_active_llm: ContextVar[object | None] = ContextVar("dovetail_active_llm", default=None)
+
+
+def is_wrapped(fn: Any) -> bool:
+    """Whether ``fn`` already carries an LLM callback decorator."""
+    return bool(getattr(fn, _WRAPPED, False))
+
+
+def _usage(response: Any) -> dict[str, int] | None:
+    extra = getattr(response, "additional_kwargs", None) or {}
+    usage = {key: extra[key] for key in _USAGE_KEYS if isinstance(extra.get(key), int)}
+    return usage or None
+
+
+class _Call:
+    """Bookkeeping of one decorated LLM call."""
+
+    def __init__(self, llm: LLM, chat: bool, arg: Any, kwargs: dict[str, Any]) -> None:
+        self.llm = llm
+        self.chat = chat
+        self.arg = arg
+        manager = getattr(llm, "callback_manager", None)
+        self.manager: CallbackManager | None = manager if isinstance(manager, CallbackManager) else None
+        self.event: EventContext | None = None
+        if chat:
+            llm._validate_request(messages=arg, **kwargs)
+        else:
+            llm._validate_request(prompt=arg, **kwargs)
+        if self.manager is not None and self.manager.handlers:
+            self.event = EventContext(self.manager, CBEventType.LLM)
+            self.event.on_start(payload=self._start_payload(kwargs))
+
+    def _start_payload(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        key = EventPayload.MESSAGES if self.chat else EventPayload.PROMPT
+        try:
+            model_name = self.llm.metadata.model_name
+        except Exception:  # metadata of a half-configured LLM must not break the call
+            model_name = "unknown"
+        return {
+            key: self.arg,
+            EventPayload.MODEL_NAME: model_name,
+            EventPayload.SERIALIZED: self.llm._serialized(),
+            EventPayload.ADDITIONAL_KWARGS: dict(kwargs),
+        }
+
+    def enter(self) -> tuple[Token[object | None], Token[str] | None]:
+        event_token = _current_event.set(self.event.event_id) if self.event is not None else None
+        return _active_llm.set(self.llm), event_token
+
+    @staticmethod
+    def exit(tokens: tuple[Token[object | None], Token[str] | None]) -> None:
+        active_token, event_token = tokens
+        if event_token is not None:
+            _current_event.reset(event_token)
+        _active_llm.reset(active_token)
+
+    def finish(self, response: Any, error: BaseException | None = None) -> None:
+        if self.event is None or self.event.finished:
+            return
+        if response is None and error is None:
+            response = self._empty()
+        payload: dict[str, Any] = {}
+        if self.chat:
+            payload[EventPayload.MESSAGES] = self.arg
+            payload[EventPayload.RESPONSE] = response
+        else:
+            payload[EventPayload.PROMPT] = self.arg
+            payload[EventPayload.COMPLETION] = response
+        usage = _usage(response)
+        if usage is not None:
+            payload[EventPayload.USAGE] = usage
+        if error is not None:
+            payload[EventPayload.EXCEPTION] = error
+        self.event.on_end(payload=payload)
+
+    def _empty(self) -> Any:
+        if self.chat:
+            return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=""), delta="")
+        return CompletionResponse(text="", delta="")
+
+    def result(self, value: Any) -> Any:
+        """End the event for a plain response, or wrap a stream so the event ends with it."""
+        if isinstance(value, (ChatResponse, CompletionResponse)):
+            self.finish(value)
+            return value
+        if hasattr(value, "__anext__"):
+            return EventAsyncStream(value, self)
+        if isinstance(value, Iterator):
+            return EventStream(value, self)
+        self.finish(value)
+        return value
+
+
+def _decorate(fn: F, chat: bool) -> F:
+    if is_wrapped(fn):
+        return fn
+
+    def _first(args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+        name = "messages" if chat else "prompt"
+        if args:
+            return args[0], tuple(args[1:]), kwargs
+        kwargs = dict(kwargs)
+        return kwargs.pop(name, None), (), kwargs
+
+    if inspect.isasyncgenfunction(fn):
+
+        @functools.wraps(fn)
+        async def agen_wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if _active_llm.get() is self:
+                return fn(self, *args, **kwargs)
+            arg, rest, extra = _first(args, kwargs)
+            call = _Call(self, chat, arg, extra)
+            tokens = call.enter()
+            try:
+                stream = fn(self, arg, *rest, **extra)
+            finally:
+                call.exit(tokens)
+            return call.result(stream)
+
+        wrapper: Any = agen_wrapper
+    elif inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def async_wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if _active_llm.get() is self:
+                return await fn(self, *args, **kwargs)
+            arg, rest, extra = _first(args, kwargs)
+            call = _Call(self, chat, arg, extra)
+            tokens = call.enter()
+            try:
+                value = await fn(self, arg, *rest, **extra)
+            except BaseException as exc:
+                call.finish(None, exc)
+                raise
+            finally:
+                call.exit(tokens)
+            return call.result(value)
+
+        wrapper = async_wrapper
+    else:
+
+        @functools.wraps(fn)
+        def sync_wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if _active_llm.get() is self:
+                return fn(self, *args, **kwargs)
+            arg, rest, extra = _first(args, kwargs)
+            call = _Call(self, chat, arg, extra)
+            tokens = call.enter()
+            try:
+                value = fn(self, arg, *rest, **extra)
+            except BaseException as exc:
+                call.finish(None, exc)
+                raise
+            finally:
+                call.exit(tokens)
+            return call.result(value)
+
+        wrapper = sync_wrapper
+    setattr(wrapper, _WRAPPED, True)
+    return wrapper  # type: ignore[no-any-return]
+
+
+def llm_completion_callback() -> Callable[[F], F]:
+    """Decorate ``complete``/``stream_complete``/``acomplete``/``astream_complete`` of an LLM.
+
+    The decorated method validates the request (``LLM._validate_request``) and emits one ``CBEventType.LLM``
+    event: start with ``PROMPT``, ``MODEL_NAME``, ``SERIALIZED``; end with ``COMPLETION`` and ``USAGE``.
+    ``LLM`` subclasses get this applied automatically to undecorated overrides.
+    """
+
+    def decorator(fn: F) -> F:
+        return _decorate(fn, chat=False)
+
+    return decorator
+
+
+def llm_chat_callback() -> Callable[[F], F]:
+    """Decorate ``chat``/``stream_chat``/``achat``/``astream_chat`` of an LLM.
+
+    The decorated method validates the request and emits one ``CBEventType.LLM`` event: start with
+    ``MESSAGES``, ``MODEL_NAME``, ``SERIALIZED``; end with ``RESPONSE`` and ``USAGE``.
+    ``LLM`` subclasses get this applied automatically to undecorated overrides.
+    """
+
+    def decorator(fn: F) -> F:
+        return _decorate(fn, chat=True)
+
+    return decorator

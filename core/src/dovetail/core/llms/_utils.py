@@ -1,0 +1,109 @@
+"""Helpers shared by LLM implementations: chat → prompt conversion and default request validation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core.llms._types import ChatMessage, LLMMetadata, MessageRole
+from dovetail.core.tokenizers import default_tokenizer, get_tokenizer
+
+__all__ = ["messages_to_prompt", "validate_request"]
+
+
+def messages_to_prompt(messages: Sequence[ChatMessage]) -> str:
+    """Render chat messages as one completion prompt, ending with an open assistant turn.
+
+    Each message becomes ``"<role>: <text>"`` on its own line(s); the prompt ends with ``"assistant: "`` so a
+    completion model continues as the assistant. Image blocks are not representable and are left out.
+
+    Example:
+        ```python
+        messages_to_prompt([ChatMessage(role="system", content="Be brief."), ChatMessage(content="Hi")])
+        # 'system: Be brief.\\nuser: Hi\\nassistant: '
+        ```
+    """
+    lines = [f"{message.role.value}: {message.content or ''}" for message in messages]
+    lines.append(f"{MessageRole.ASSISTANT.value}: ")
+    return "\n".join(lines)
+
+
+def _count_tokens(text: str, budget: int) -> int:
+    tokenizer = get_tokenizer()
+    # Every token of the default tokenizer covers at least one character, so short texts need no counting.
+    if tokenizer is default_tokenizer and len(text) <= budget:
+        return len(text)
+    return len(tokenizer(text))
+
+
+def _check_messages(messages: Any) -> Sequence[ChatMessage]:
+    if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):
+        msg = f"chat() takes a list of ChatMessage, got {type(messages).__name__}; use complete() for a str prompt"
+        raise InvalidInputError(msg)
+    if not messages:
+        msg = "chat() needs at least one ChatMessage"
+        raise InvalidInputError(msg)
+    for index, message in enumerate(messages):
+        if not isinstance(message, ChatMessage):
+            msg = f"messages[{index}] is a {type(message).__name__}, not a ChatMessage; wrap it in ChatMessage(...)"
+            raise InvalidInputError(msg)
+    return cast("Sequence[ChatMessage]", messages)
+
+
+def validate_request(
+    metadata: LLMMetadata,
+    *,
+    prompt: Any = None,
+    messages: Any = None,
+    tools: Any = None,
+    **kwargs: Any,
+) -> None:
+    """Check a request against what the model can take; raise ``InvalidInputError`` before any provider call.
+
+    Checks: prompt is a ``str`` / messages a non-empty list of ``ChatMessage``; image blocks only when
+    ``supports_vision``; tools only when ``is_function_calling_model``; prompt tokens (approximate, counted with
+    :func:`dovetail.core.tokenizers.get_tokenizer`) plus ``max_tokens`` (when given) fit the context window.
+    """
+    name = metadata.model_name
+    if tools and not metadata.is_function_calling_model:
+        msg = (
+            f"model {name!r} does not support tool calling (is_function_calling_model=False); "
+            "remove the tools or choose a function-calling model"
+        )
+        raise InvalidInputError(msg)
+    if messages is not None:
+        checked = _check_messages(messages)
+        if not metadata.supports_vision and any(message.images for message in checked):
+            msg = (
+                f"model {name!r} does not accept images (supports_vision=False); "
+                "remove the ImageBlock(s) or choose a vision model"
+            )
+            raise InvalidInputError(msg)
+        text = "\n".join(message.content or "" for message in checked)
+    elif prompt is not None:
+        if not isinstance(prompt, str):
+            msg = f"complete() takes a str prompt, got {type(prompt).__name__}; use chat() for messages"
+            raise InvalidInputError(msg)
+        text = prompt
+    else:
+        return
+    max_tokens = kwargs.get("max_tokens")
+    reserve = max_tokens if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) else 0
+    if reserve < 0:
+        msg = f"max_tokens must be positive, got {max_tokens}"
+        raise InvalidInputError(msg)
+    window = metadata.context_window
+    count = _count_tokens(text, window - reserve)
+    if count > window:
+        msg = (
+            f"prompt is about {count} tokens, over the context window of {window} tokens of model {name!r}; "
+            "shorten the prompt or the chat history"
+        )
+        raise InvalidInputError(msg)
+    if reserve and count + reserve > window:
+        msg = (
+            f"prompt (about {count} tokens) plus max_tokens={reserve} exceeds the context window of {window} "
+            f"tokens of model {name!r}; lower max_tokens or shorten the prompt"
+        )
+        raise InvalidInputError(msg)

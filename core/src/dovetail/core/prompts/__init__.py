@@ -1,0 +1,28 @@
+"""Prompt templates and the default prompts of response synthesis.
+
+Example:
+    ```python
+    from dovetail.core.prompts import PromptTemplate
+
+    prompt = PromptTemplate("Summarize in {n} words:\\n{text}")
+    prompt.format(n=10, text="...")
+    ```
+"""
+
+from dovetail.core.prompts._base import BasePromptTemplate, ChatPromptTemplate, PromptTemplate
+from dovetail.core.prompts._defaults import (
+    DEFAULT_REFINE_PROMPT,
+    DEFAULT_REFINE_PROMPT_TMPL,
+    DEFAULT_TEXT_QA_PROMPT,
+    DEFAULT_TEXT_QA_PROMPT_TMPL,
+)
+
+__all__ = [
+    "DEFAULT_REFINE_PROMPT",
+    "DEFAULT_REFINE_PROMPT_TMPL",
+    "DEFAULT_TEXT_QA_PROMPT",
+    "DEFAULT_TEXT_QA_PROMPT_TMPL",
+    "BasePromptTemplate",
+    "ChatPromptTemplate",
+    "PromptTemplate",
+]

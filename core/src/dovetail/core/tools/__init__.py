@@ -1,0 +1,26 @@
+"""Tools an LLM can call: metadata with a JSON schema, function tools and the model's tool selections.
+
+Example:
+    ```python
+    from dovetail.core.tools import FunctionTool
+
+    def multiply(a: float, b: float) -> float:
+        \"\"\"Multiply two numbers.\"\"\"
+        return a * b
+
+    tool = FunctionTool.from_defaults(multiply)
+    ```
+"""
+
+from dovetail.core.tools._function_tool import FunctionTool, schema_from_function
+from dovetail.core.tools._types import AsyncBaseTool, BaseTool, ToolMetadata, ToolOutput, ToolSelection
+
+__all__ = [
+    "AsyncBaseTool",
+    "BaseTool",
+    "FunctionTool",
+    "ToolMetadata",
+    "ToolOutput",
+    "ToolSelection",
+    "schema_from_function",
+]

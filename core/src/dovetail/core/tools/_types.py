@@ -1,0 +1,121 @@
+"""Tool metadata, tool outputs and the tool calls an LLM selects."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+from dovetail.core._exceptions import InvalidInputError
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["AsyncBaseTool", "BaseTool", "ToolMetadata", "ToolOutput", "ToolSelection"]
+
+_DEFAULT_PARAMETERS: dict[str, Any] = {
+    "type": "object",
+    "properties": {"input": {"title": "input", "type": "string"}},
+    "required": ["input"],
+}
+
+
+def _strip_titles(schema: dict[str, Any]) -> dict[str, Any]:
+    """Keep only what a provider needs from a pydantic JSON schema (drop the model title)."""
+    return {key: value for key, value in schema.items() if key != "title"}
+
+
+@dataclass
+class ToolMetadata:
+    """Name, description and argument schema of a tool.
+
+    Args:
+        description: what the tool does; the model reads it to decide when to call the tool.
+        name: the tool name the model calls it by (letters, digits, ``_`` and ``-``).
+        fn_schema: pydantic model of the arguments; ``None`` means one string argument ``input``.
+        return_direct: agents return the tool output as the answer without another model turn.
+    """
+
+    description: str
+    name: str | None = None
+    fn_schema: type[BaseModel] | None = None
+    return_direct: bool = False
+
+    def get_parameters_dict(self) -> dict[str, Any]:
+        """JSON schema of the arguments (an object schema)."""
+        if self.fn_schema is None:
+            return dict(_DEFAULT_PARAMETERS)
+        return _strip_titles(self.fn_schema.model_json_schema())
+
+    @property
+    def fn_schema_str(self) -> str:
+        """The argument schema as JSON text."""
+        return json.dumps(self.get_parameters_dict())
+
+    def get_name(self) -> str:
+        """The tool name; raises ``InvalidInputError`` when the tool has none."""
+        if not self.name:
+            msg = "tool has no name; pass name=... to ToolMetadata or FunctionTool.from_defaults"
+            raise InvalidInputError(msg)
+        return self.name
+
+    def to_openai_tool(self) -> dict[str, Any]:
+        """The tool in the OpenAI ``tools`` format (also used by many compatible APIs)."""
+        return {
+            "type": "function",
+            "function": {
+                "name": self.get_name(),
+                "description": self.description,
+                "parameters": self.get_parameters_dict(),
+            },
+        }
+
+
+class ToolSelection(BaseModel):
+    """A tool call chosen by the model: which tool, with which arguments."""
+
+    tool_id: str = Field(description="id the provider gave this call (echo it back with the result)")
+    tool_name: str = Field(description="name of the tool to call")
+    tool_kwargs: dict[str, Any] = Field(default_factory=dict, description="arguments for the tool")
+
+
+class ToolOutput(BaseModel):
+    """Result of calling a tool."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    content: str
+    tool_name: str
+    raw_input: dict[str, Any] = Field(default_factory=dict)
+    raw_output: Any = None
+    is_error: bool = False
+
+    def __str__(self) -> str:
+        return self.content
+
+
+class BaseTool(ABC):
+    """A tool an LLM can call."""
+
+    @property
+    @abstractmethod
+    def metadata(self) -> ToolMetadata:
+        """Name, description and argument schema."""
+
+    @abstractmethod
+    def __call__(self, *args: Any, **kwargs: Any) -> ToolOutput:
+        """Call the tool."""
+
+
+class AsyncBaseTool(BaseTool):
+    """A tool with a native async call."""
+
+    @abstractmethod
+    def call(self, *args: Any, **kwargs: Any) -> ToolOutput:
+        """Call the tool synchronously."""
+
+    @abstractmethod
+    async def acall(self, *args: Any, **kwargs: Any) -> ToolOutput:
+        """Call the tool without blocking the event loop."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> ToolOutput:
+        return self.call(*args, **kwargs)
