@@ -1,0 +1,151 @@
+"""Translate dovetail :class:`MetadataFilters` into Pinecone's metadata filter language (pure, no I/O).
+
+| dovetail operator | Pinecone filter |
+|---|---|
+| ``==`` | ``{"k": {"$eq": v}}`` (string, number or bool) |
+| ``!=`` | ``{"$and": [{"k": {"$exists": true}}, {"k": {"$ne": v}}]}`` |
+| ``>`` ``>=`` ``<`` ``<=`` | ``$gt`` ``$gte`` ``$lt`` ``$lte`` (numbers only) |
+| ``in`` | ``{"k": {"$in": [...]}}`` with a non-empty list of strings, numbers or bools |
+| ``nin`` | ``{"$and": [{"k": {"$exists": true}}, {"k": {"$nin": [...]}}]}`` |
+| ``contains`` | ``{"k": {"$in": [v]}}``: a stored list of strings holds ``v`` |
+| ``any`` / ``all`` | ``$in`` / ``$and`` of one ``$in`` per value |
+| ``is_empty`` | ``{"$or": [{"k": {"$exists": false}}, {"k": {"$eq": ""}}]}`` |
+| ``text_match`` | rejected: Pinecone has no substring match |
+| condition ``and`` / ``or`` | ``$and`` / ``$or`` (nested groups nest) |
+| condition ``not`` | rejected: Pinecone has no ``$not`` |
+
+A missing key matches no operator but ``is_empty`` (as in dovetail's in-memory store), hence the ``$exists``
+guard on ``!=``/``nin``, whose Pinecone forms would also match records without the key. ``is_empty`` is exact
+because the store never writes ``None`` or empty lists into Pinecone metadata (they stay
+in the serialized node only), so "missing" covers them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.vector_stores import FilterCondition, FilterOperator, MetadataFilter, MetadataFilters
+
+__all__ = ["to_pinecone_filter"]
+
+_COMPARISON = {
+    FilterOperator.EQ: "$eq",
+    FilterOperator.NE: "$ne",
+    FilterOperator.GT: "$gt",
+    FilterOperator.GTE: "$gte",
+    FilterOperator.LT: "$lt",
+    FilterOperator.LTE: "$lte",
+}
+_NUMERIC_ONLY = frozenset({FilterOperator.GT, FilterOperator.GTE, FilterOperator.LT, FilterOperator.LTE})
+
+
+def to_pinecone_filter(filters: MetadataFilters | None) -> dict[str, Any] | None:
+    """Return the Pinecone filter for ``filters``, or ``None`` when there is nothing to filter on.
+
+    Raises:
+        InvalidInputError: an operator or condition Pinecone cannot express, or a value of the wrong type;
+            the message names the key and says what to use instead.
+    """
+    if filters is None:
+        return None
+    return _group(filters)
+
+
+def _group(group: MetadataFilters) -> dict[str, Any] | None:
+    if group.condition == FilterCondition.NOT:
+        msg = (
+            "Pinecone has no $not, so FilterCondition.NOT cannot be translated; rewrite the group with "
+            "negated operators (e.g. '!=' or 'nin') under condition 'and'/'or'"
+        )
+        raise InvalidInputError(msg)
+    parts = [
+        part
+        for item in group.filters
+        if (part := _group(item) if isinstance(item, MetadataFilters) else _one(item)) is not None
+    ]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    return {"$or" if group.condition == FilterCondition.OR else "$and": parts}
+
+
+def _one(flt: MetadataFilter) -> dict[str, Any]:
+    op, key, value = flt.operator, flt.key, flt.value
+    if not key:
+        msg = "a metadata filter needs a non-empty key"
+        raise InvalidInputError(msg)
+    if op in _COMPARISON:
+        if op in _NUMERIC_ONLY:
+            _check_number(key, op, value)
+        else:
+            _check_scalar(key, op, value)
+        if op == FilterOperator.NE:
+            return _present(key, {key: {"$ne": value}})
+        return {key: {_COMPARISON[op]: value}}
+    if op == FilterOperator.IN:
+        return {key: {"$in": _check_list(key, op, value)}}
+    if op == FilterOperator.NIN:
+        return _present(key, {key: {"$nin": _check_list(key, op, value)}})
+    if op == FilterOperator.CONTAINS:
+        _check_string(key, op, value)
+        return {key: {"$in": [value]}}
+    if op == FilterOperator.ANY:
+        return {key: {"$in": _check_list(key, op, value, strings_only=True)}}
+    if op == FilterOperator.ALL:
+        values = _check_list(key, op, value, strings_only=True)
+        parts = [{key: {"$in": [item]}} for item in values]
+        return parts[0] if len(parts) == 1 else {"$and": parts}
+    if op == FilterOperator.IS_EMPTY:
+        return {"$or": [{key: {"$exists": False}}, {key: {"$eq": ""}}]}
+    msg = (
+        f"filter operator {op.value!r} on key {key!r} is not supported by Pinecone (no substring or "
+        "full-text match); use '==', 'in' or 'contains', or filter the results yourself"
+    )
+    raise InvalidInputError(msg)
+
+
+def _present(key: str, clause: dict[str, Any]) -> dict[str, Any]:
+    # Pinecone's $ne/$nin also match records without the key; dovetail's semantics (as LlamaIndex's
+    # in-memory filters) say a missing key matches nothing but is_empty, so require the key to exist.
+    return {"$and": [{key: {"$exists": True}}, clause]}
+
+
+def _check_scalar(key: str, op: FilterOperator, value: Any) -> None:
+    if isinstance(value, (str, bool)):
+        return
+    if isinstance(value, (int, float)):
+        _check_number(key, op, value)
+        return
+    hint = "; use operator 'is_empty' to match a missing value" if value is None else ""
+    msg = f"filter {key!r} {op.value!r} needs a string, number or bool value, got {value!r}{hint}"
+    raise InvalidInputError(msg)
+
+
+def _check_number(key: str, op: FilterOperator, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        msg = f"filter {key!r} {op.value!r} compares numbers only (Pinecone range operators), got {value!r}"
+        raise InvalidInputError(msg)
+    if not math.isfinite(value):
+        msg = f"filter {key!r} {op.value!r} needs a finite number, got {value!r}"
+        raise InvalidInputError(msg)
+
+
+def _check_string(key: str, op: FilterOperator, value: Any) -> None:
+    if not isinstance(value, str):
+        msg = f"filter {key!r} {op.value!r} needs a string value (Pinecone lists hold strings only), got {value!r}"
+        raise InvalidInputError(msg)
+
+
+def _check_list(key: str, op: FilterOperator, value: Any, *, strings_only: bool = False) -> list[Any]:
+    if not isinstance(value, (list, tuple)) or not value:
+        msg = f"filter {key!r} {op.value!r} needs a non-empty list of values, got {value!r}"
+        raise InvalidInputError(msg)
+    for item in value:
+        if strings_only:
+            _check_string(key, op, item)
+        else:
+            _check_scalar(key, op, item)
+    return list(value)
