@@ -1,0 +1,150 @@
+"""Map ``openai`` SDK (and its HTTP layer's) exceptions to dovetail's typed errors.
+
+Pure functions over exception objects; the SDK is never imported here (classes are recognised by name along the
+MRO), so the mapping costs nothing at import and works with every SDK major that shares the exception names.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from dovetail.core.errors import (
+    AuthenticationError,
+    DovetailError,
+    InvalidInputError,
+    NotFoundError,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+    RateLimitError,
+)
+
+__all__ = ["HostUnreachableError", "map_openai_error", "parse_retry_after", "redact"]
+
+_KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{3,}|Bearer\s+\S+)")
+
+
+class HostUnreachableError(ProviderConnectionError):
+    """The host did not accept a TCP connection within ``connect_timeout``; not retried (the host is down)."""
+
+    @property
+    def is_retryable(self) -> bool:  # type: ignore[override]
+        """A host that does not answer within the connect timeout is not retried, so failures stay fast."""
+        return False
+
+
+def redact(text: str, secret: str | None = None) -> str:
+    """Remove ``secret`` and anything that looks like an OpenAI key or bearer token from ``text``."""
+    if secret:
+        text = text.replace(secret, "***")
+    return _KEY_PATTERN.sub("***", text)
+
+
+def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` / ``retry-after`` (seconds or HTTP date), else ``None``."""
+    if not headers:
+        return None
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms:
+        try:
+            return max(0.0, float(raw_ms) / 1000.0)
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(raw) if raw.strip() else None
+        if parsed is None:
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
+def _names(exc: BaseException) -> set[str]:
+    return {cls.__name__ for cls in type(exc).__mro__}
+
+
+def _provider_message(exc: BaseException) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return str(inner["message"])
+    return str(getattr(exc, "message", None) or exc)
+
+
+def map_openai_error(
+    exc: BaseException, *, provider: str = "openai", operation: str = "request", secret: str | None = None
+) -> DovetailError:
+    """The dovetail error for an exception raised by the SDK or its HTTP client.
+
+    Args:
+        exc: the exception caught around an SDK call or while iterating a stream.
+        provider: provider name for messages and the ``provider`` attribute.
+        operation: what was being done, e.g. ``"chat"``.
+        secret: the API key, scrubbed from every message.
+
+    Returns:
+        The error to ``raise ... from exc``. A ``DovetailError`` is returned unchanged.
+    """
+    if isinstance(exc, DovetailError):
+        return exc
+    names = _names(exc)
+    where = f"{provider} {operation}"
+    status = getattr(exc, "status_code", None)
+    request_id = getattr(exc, "request_id", None)
+    detail = redact(_provider_message(exc), secret)
+    rid = f" (request id {request_id})" if request_id else ""
+    if "APIStatusError" in names and isinstance(status, int):
+        response = getattr(exc, "response", None)
+        headers: Mapping[str, str] | None = getattr(response, "headers", None)
+        if status in (401, 403):
+            msg = (
+                f"{where} was refused with HTTP {status}: {detail}{rid}. Check the API key (argument api_key, "
+                "dovetail config or OPENAI_API_KEY) and that it has access to this model."
+            )
+            return AuthenticationError(msg, status=status, provider=provider, request_id=request_id)
+        if status == 429:
+            wait = parse_retry_after(headers)
+            hint = f"; the provider asked to retry after {wait:.2f}s" if wait is not None else ""
+            msg = f"{where} was rate limited (HTTP 429){hint}: {detail}{rid}. Lower the request rate or retry later."
+            return RateLimitError(msg, retry_after=wait, provider=provider, request_id=request_id)
+        if status == 404:
+            msg = f"{where} got HTTP 404: {detail}{rid}. Check the model name and api_base (it must end in /v1)."
+            return NotFoundError(msg)
+        if status in (400, 422):
+            msg = f"{where} rejected the request (HTTP {status}): {detail}{rid}. Fix the input; it is not retried."
+            return InvalidInputError(msg)
+        msg = f"{where} failed with HTTP {status}: {detail}{rid}."
+        return ProviderError(msg, status=status, provider=provider, request_id=request_id)
+    cause_names = _names(exc.__cause__) if exc.__cause__ is not None else set()
+    if "ConnectTimeout" in names | cause_names:
+        msg = f"{where}: the host did not accept a connection within the connect timeout; check api_base."
+        return HostUnreachableError(msg, provider=provider)
+    if names & {"APITimeoutError", "TimeoutException"}:
+        msg = f"{where} timed out; raise timeout=... or retry later."
+        return ProviderTimeoutError(msg, provider=provider)
+    if names & {"APIConnectionError", "TransportError"}:
+        reason = redact(str(exc.__cause__ or exc), secret)
+        msg = f"{where}: connection to the provider failed or was cut ({reason}); check api_base and the network."
+        return ProviderConnectionError(msg, provider=provider)
+    msg = f"{where} failed: {type(exc).__name__}: {detail}"
+    return ProviderError(msg, provider=provider)
+
+
+def usage_dict(usage: Any) -> dict[str, int]:
+    """``prompt_tokens``/``completion_tokens``/``total_tokens`` from an SDK usage object (missing ones left out)."""
+    if usage is None:
+        return {}
+    out: dict[str, int] = {}
+    for name in ("prompt_tokens", "completion_tokens", "total_tokens"):
+        value = getattr(usage, name, None)
+        if isinstance(value, int):
+            out[name] = value
+    return out

@@ -1,0 +1,172 @@
+"""Turn SDK streams (sync and async) into dovetail response streams.
+
+Each content or tool-call delta becomes one response; when the server sends a usage chunk (we always ask with
+``stream_options={"include_usage": True}``) a last response with ``delta=""`` carries the token usage, so the LLM
+event ends with usage. Responses are built with ``model_construct``: the SDK already validated the chunk, and a
+stream must cost only a few microseconds per chunk on top of the SDK.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+from dovetail.core.llms import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    MessageRole,
+    TextBlock,
+)
+from dovetail.llms.openai._convert import ToolCallAssembler
+from dovetail.llms.openai._errors import usage_dict
+
+__all__ = ["achat_stream", "acompletion_stream", "chat_stream", "completion_stream"]
+
+ErrorMapper = Callable[[BaseException], Exception]
+_ASSISTANT = MessageRole.ASSISTANT
+
+
+def _chat(text: str, delta: str, extra: dict[str, Any], raw: Any, usage: dict[str, int]) -> ChatResponse:
+    blocks = [TextBlock.model_construct(text=text)] if text else []
+    message = ChatMessage.model_construct(role=_ASSISTANT, blocks=blocks, additional_kwargs=extra)
+    return ChatResponse.model_construct(
+        message=message, raw=raw, delta=delta, logprobs=None, additional_kwargs=usage
+    )
+
+
+class _ChatState:
+    """Accumulated text, tool calls and usage of one chat stream."""
+
+    __slots__ = ("extra", "text", "tools", "usage")
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.tools = ToolCallAssembler()
+        self.extra: dict[str, Any] = {}
+        self.usage: dict[str, int] = {}
+
+    def fold(self, chunk: Any) -> ChatResponse | None:
+        """The response for ``chunk``, or ``None`` when it carries nothing new."""
+        if chunk.usage is not None:
+            self.usage = usage_dict(chunk.usage)
+        if not chunk.choices:
+            return None
+        delta = chunk.choices[0].delta
+        piece = delta.content or ""
+        if delta.tool_calls:
+            self.tools.add(delta.tool_calls)
+            self.extra = {"tool_calls": self.tools.calls()}
+        elif not piece:
+            return None
+        self.text += piece
+        return _chat(self.text, piece, self.extra, chunk, {})
+
+    def final(self) -> ChatResponse | None:
+        return _chat(self.text, "", self.extra, None, self.usage) if self.usage else None
+
+
+def chat_stream(stream: Any, map_error: ErrorMapper) -> ChatResponseGen:
+    """Yield chat responses from a sync SDK stream; transport errors become dovetail errors."""
+    state = _ChatState()
+    try:
+        for chunk in stream:
+            response = state.fold(chunk)
+            if response is not None:
+                yield response
+    except Exception as exc:
+        raise map_error(exc) from exc
+    finally:
+        stream.close()
+    final = state.final()
+    if final is not None:
+        yield final
+
+
+async def achat_stream(stream: Any, map_error: ErrorMapper) -> ChatResponseAsyncGen:
+    """Async twin of :func:`chat_stream` over the SDK's async stream."""
+    state = _ChatState()
+    try:
+        async for chunk in stream:
+            response = state.fold(chunk)
+            if response is not None:
+                yield response
+    except Exception as exc:
+        raise map_error(exc) from exc
+    finally:
+        await stream.close()
+    final = state.final()
+    if final is not None:
+        yield final
+
+
+def _completion(text: str, delta: str, raw: Any, usage: dict[str, int]) -> CompletionResponse:
+    return CompletionResponse.model_construct(text=text, raw=raw, delta=delta, logprobs=None, additional_kwargs=usage)
+
+
+def _fold_completion(chunk: Any, text: str) -> tuple[str, str | None, dict[str, int]]:
+    usage = usage_dict(chunk.usage) if getattr(chunk, "usage", None) is not None else {}
+    piece = chunk.choices[0].text if chunk.choices else ""
+    return text + (piece or ""), piece or None, usage
+
+
+def completion_stream(stream: Any, map_error: ErrorMapper) -> CompletionResponseGen:
+    """Yield completion responses from a sync ``/v1/completions`` stream."""
+    text, usage = "", {}
+    try:
+        for chunk in stream:
+            text, piece, chunk_usage = _fold_completion(chunk, text)
+            usage = chunk_usage or usage
+            if piece:
+                yield _completion(text, piece, chunk, {})
+    except Exception as exc:
+        raise map_error(exc) from exc
+    finally:
+        stream.close()
+    if usage:
+        yield _completion(text, "", None, usage)
+
+
+async def acompletion_stream(stream: Any, map_error: ErrorMapper) -> CompletionResponseAsyncGen:
+    """Async twin of :func:`completion_stream`."""
+    text, usage = "", {}
+    try:
+        async for chunk in stream:
+            text, piece, chunk_usage = _fold_completion(chunk, text)
+            usage = chunk_usage or usage
+            if piece:
+                yield _completion(text, piece, chunk, {})
+    except Exception as exc:
+        raise map_error(exc) from exc
+    finally:
+        await stream.close()
+    if usage:
+        yield _completion(text, "", None, usage)
+
+
+def chat_to_completion_stream(chats: Iterator[ChatResponse]) -> CompletionResponseGen:
+    """A chat stream seen as a completion stream (``complete`` on a chat model)."""
+    for chat in chats:
+        yield _completion(chat.message.content or "", chat.delta or "", chat.raw, chat.additional_kwargs)
+
+
+async def achat_to_completion_stream(chats: AsyncIterator[ChatResponse]) -> CompletionResponseAsyncGen:
+    """Async :func:`chat_to_completion_stream`."""
+    async for chat in chats:
+        yield _completion(chat.message.content or "", chat.delta or "", chat.raw, chat.additional_kwargs)
+
+
+def completion_to_chat_stream(completions: Iterator[CompletionResponse]) -> ChatResponseGen:
+    """A completion stream seen as a chat stream (``chat`` on a completion model)."""
+    for item in completions:
+        yield _chat(item.text, item.delta or "", {}, item.raw, item.additional_kwargs)
+
+
+async def acompletion_to_chat_stream(completions: AsyncIterator[CompletionResponse]) -> ChatResponseAsyncGen:
+    """Async :func:`completion_to_chat_stream`."""
+    async for item in completions:
+        yield _chat(item.text, item.delta or "", {}, item.raw, item.additional_kwargs)

@@ -1,0 +1,449 @@
+"""``OpenAI`` and ``OpenAILike``: dovetail LLMs on the official ``openai`` SDK (imported on first use)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
+
+from dovetail.core.errors import OutputParserError
+from dovetail.core.llms import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    FunctionCallingLLM,
+    LLMMetadata,
+    MessageRole,
+)
+from dovetail.core.tools import BaseTool, ToolSelection
+from dovetail.llms.openai import _streaming as streams
+from dovetail.llms.openai._convert import (
+    chat_response,
+    completion_response,
+    json_schema_format,
+    parse_tool_calls,
+    to_openai_messages,
+)
+from dovetail.llms.openai.catalog import base_model_id, find_model
+from dovetail.llms.openai.transport import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    ClientSettings,
+    OpenAIClients,
+)
+
+__all__ = ["OpenAI", "OpenAILike"]
+
+logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+_REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+_UNKNOWN_CONTEXT_WINDOW = 16385
+
+
+class OpenAI(FunctionCallingLLM):
+    """OpenAI chat and completion models: sync, async (the SDK's async client), streaming, tools, vision.
+
+    Capabilities come from the bundled model catalog (``models.json``); any of them can be overridden, which is
+    how an unknown or fine-tuned model is used (a warning is logged for a model the catalog does not know).
+
+    Args:
+        model: model id, e.g. ``"gpt-4o-mini"``.
+        temperature: sampling temperature (not sent to reasoning models o1/o3/o4/gpt-5).
+        max_tokens: output token limit (sent as ``max_completion_tokens`` to reasoning models).
+        additional_kwargs: extra request parameters sent with every call (``top_p``, ``seed``, ...).
+        api_key: the key; else the dovetail config, else ``OPENAI_API_KEY``. Stored as ``SecretStr``.
+        api_base: base URL (``https://api.openai.com/v1`` by default, or ``OPENAI_BASE_URL``).
+        timeout: read timeout per request in seconds.
+        connect_timeout: TCP connect timeout in seconds; a dead host fails after this, without retries.
+        max_retries: retries of dovetail's retry policy (429/5xx/timeouts/connection errors; never 4xx).
+        http_client / async_http_client: ``httpx`` clients of the SDK's HTTP library to use (proxies, mTLS).
+        context_window / max_output_tokens / is_chat_model / is_function_calling_model / supports_vision /
+            supports_structured_output: override the catalog.
+
+    Raises:
+        ConfigurationError: no API key (at the first call, naming ``OPENAI_API_KEY``).
+        AuthenticationError / RateLimitError / ProviderError / ProviderTimeoutError / ProviderConnectionError /
+            InvalidInputError / NotFoundError: mapped from the SDK with ``raise ... from``.
+
+    Example:
+        ```python
+        from dovetail.llms.openai import OpenAI
+
+        with OpenAI(model="gpt-4o-mini", temperature=0) as llm:
+            print(llm.complete("Say hi").text)
+        ```
+    """
+
+    provider_name: ClassVar[str] = "openai"
+    _require_key: ClassVar[bool] = True
+    _use_catalog: ClassVar[bool] = True
+
+    model: str = Field(default="gpt-4o-mini", min_length=1)
+    temperature: float = Field(default=0.1, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(default=None, gt=0)
+    additional_kwargs: dict[str, Any] = Field(default_factory=dict)
+    api_key: SecretStr | None = Field(default=None, repr=False)
+    api_base: str | None = None
+    organization: str | None = None
+    timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0)
+    connect_timeout: float = Field(default=DEFAULT_CONNECT_TIMEOUT, gt=0)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    default_headers: dict[str, str] | None = Field(default=None, repr=False)
+    strict: bool = Field(default=False, description="send tools with strict JSON-schema validation")
+    http_client: Any = Field(default=None, exclude=True, repr=False)
+    async_http_client: Any = Field(default=None, exclude=True, repr=False)
+    context_window: int | None = Field(default=None, gt=0)
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    is_chat_model: bool | None = None
+    is_function_calling_model: bool | None = None
+    supports_vision: bool | None = None
+    supports_structured_output: bool | None = None
+
+    _clients: OpenAIClients = PrivateAttr()
+    _metadata: LLMMetadata = PrivateAttr()
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _empty_key_is_none(cls, value: Any) -> Any:
+        return value or None
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Build the metadata; the key (config/env) and the SDK clients are resolved at the first call."""
+        settings = ClientSettings(
+            api_key=self.api_key,
+            api_base=self.api_base,
+            timeout=self.timeout,
+            connect_timeout=self.connect_timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+            http_client=self.http_client,
+            async_http_client=self.async_http_client,
+            require_key=self._require_key,
+            provider=self.provider_name,
+            organization=self.organization,
+        )
+        self._clients = OpenAIClients(settings)
+        self._metadata = self._build_metadata()
+
+    def _build_metadata(self) -> LLMMetadata:
+        info = find_model(self.model) if self._use_catalog else None
+        if info is None and self._use_catalog:
+            logger.warning(
+                "model %r is not in the OpenAI catalog; assuming a chat model with a %d-token context window. "
+                "Pass context_window=..., is_function_calling_model=..., supports_vision=... to be exact.",
+                self.model,
+                self.context_window or _UNKNOWN_CONTEXT_WINDOW,
+            )
+        if info is not None and info.is_deprecated:
+            logger.warning("model %r was deprecated on %s; choose a newer model", self.model, info.deprecation_date)
+
+        def pick(override: Any, from_catalog: Any, default: Any) -> Any:
+            if override is not None:
+                return override
+            return from_catalog if from_catalog is not None else default
+
+        return LLMMetadata(
+            context_window=pick(self.context_window, info and info.context_window, self._default_window()),
+            num_output=pick(self.max_tokens, info and info.max_output_tokens, 256),
+            is_chat_model=pick(self.is_chat_model, info and info.is_chat_model, True),
+            is_function_calling_model=pick(self.is_function_calling_model, info and info.supports_tools, True),
+            model_name=self.model,
+            system_role=MessageRole.DEVELOPER if self._is_reasoning() else MessageRole.SYSTEM,
+            supports_vision=pick(self.supports_vision, info and info.supports_vision, False),
+            supports_structured_output=pick(
+                self.supports_structured_output, info and info.supports_structured_output, False
+            ),
+        )
+
+    def _default_window(self) -> int:
+        return _UNKNOWN_CONTEXT_WINDOW
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Name used in serialized payloads."""
+        return "openai_llm"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        """Context window, output size and capabilities (catalog + overrides)."""
+        return self._metadata
+
+    # ---- lifecycle ----------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the SDK's sync HTTP client (injected clients stay open)."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close both SDK clients."""
+        await self._clients.aclose()
+
+    def __enter__(self) -> OpenAI:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> OpenAI:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # ---- request building ---------------------------------------------------------------------------
+
+    def _is_reasoning(self) -> bool:
+        return base_model_id(self.model).startswith(_REASONING_PREFIXES)
+
+    def _params(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        params: dict[str, Any] = {"model": self.model}
+        reasoning = self._is_reasoning()
+        if not reasoning:
+            params["temperature"] = self.temperature
+        if self.max_tokens is not None:
+            params["max_completion_tokens" if reasoning else "max_tokens"] = self.max_tokens
+        params.update(self.additional_kwargs)
+        params.update(kwargs)
+        if reasoning and "max_tokens" in params:
+            params["max_completion_tokens"] = params.pop("max_tokens")
+        return params
+
+    def _chat_params(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], stream: bool) -> dict[str, Any]:
+        params = self._params(kwargs)
+        params["messages"] = to_openai_messages(messages)
+        if stream:
+            params["stream"] = True
+            params["stream_options"] = {"include_usage": True}
+        return params
+
+    def _completion_params(self, prompt: str, kwargs: dict[str, Any], stream: bool) -> dict[str, Any]:
+        params = self._params(kwargs)
+        params["prompt"] = prompt
+        if stream:
+            params["stream"] = True
+            params["stream_options"] = {"include_usage": True}
+        return params
+
+    def _map(self, operation: str) -> Any:
+        return lambda exc: self._clients.map_error(exc, operation)
+
+    # ---- chat ---------------------------------------------------------------------------------------
+
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Answer a conversation (``/v1/chat/completions``, or ``/v1/completions`` for completion models)."""
+        if not self.metadata.is_chat_model:
+            prompt = self.messages_to_prompt(messages)
+            done = self._complete_raw(prompt, kwargs)
+            return ChatResponse(
+                message=ChatMessage(role=MessageRole.ASSISTANT, content=done.text),
+                raw=done.raw,
+                additional_kwargs=done.additional_kwargs,
+            )
+        params = self._chat_params(messages, kwargs, stream=False)
+        completion = self._clients.call(lambda c: c.chat.completions.create(**params), operation="chat")
+        return chat_response(completion)
+
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Async :meth:`chat` on the SDK's async client."""
+        if not self.metadata.is_chat_model:
+            prompt = self.messages_to_prompt(messages)
+            done = await self._acomplete_raw(prompt, kwargs)
+            return ChatResponse(
+                message=ChatMessage(role=MessageRole.ASSISTANT, content=done.text),
+                raw=done.raw,
+                additional_kwargs=done.additional_kwargs,
+            )
+        params = self._chat_params(messages, kwargs, stream=False)
+        completion = await self._clients.acall(lambda c: c.chat.completions.create(**params), operation="chat")
+        return chat_response(completion)
+
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        """Stream the answer; the request is sent (and retried) now, chunks arrive as you iterate."""
+        if not self.metadata.is_chat_model:
+            prompt = self.messages_to_prompt(messages)
+            return streams.completion_to_chat_stream(self._stream_complete_raw(prompt, kwargs))
+        params = self._chat_params(messages, kwargs, stream=True)
+        stream = self._clients.call(lambda c: c.chat.completions.create(**params), operation="stream_chat")
+        return streams.chat_stream(stream, self._map("stream_chat"))
+
+    async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        """Async :meth:`stream_chat`: ``async for chunk in await llm.astream_chat(messages)``."""
+        if not self.metadata.is_chat_model:
+            prompt = self.messages_to_prompt(messages)
+            return streams.acompletion_to_chat_stream(await self._astream_complete_raw(prompt, kwargs))
+        params = self._chat_params(messages, kwargs, stream=True)
+        stream = await self._clients.acall(lambda c: c.chat.completions.create(**params), operation="stream_chat")
+        return streams.achat_stream(stream, self._map("stream_chat"))
+
+    # ---- completion ---------------------------------------------------------------------------------
+
+    def _complete_raw(self, prompt: str, kwargs: dict[str, Any]) -> CompletionResponse:
+        params = self._completion_params(prompt, kwargs, stream=False)
+        return completion_response(self._clients.call(lambda c: c.completions.create(**params), operation="complete"))
+
+    async def _acomplete_raw(self, prompt: str, kwargs: dict[str, Any]) -> CompletionResponse:
+        params = self._completion_params(prompt, kwargs, stream=False)
+        done = await self._clients.acall(lambda c: c.completions.create(**params), operation="complete")
+        return completion_response(done)
+
+    def _stream_complete_raw(self, prompt: str, kwargs: dict[str, Any]) -> CompletionResponseGen:
+        params = self._completion_params(prompt, kwargs, stream=True)
+        stream = self._clients.call(lambda c: c.completions.create(**params), operation="stream_complete")
+        return streams.completion_stream(stream, self._map("stream_complete"))
+
+    async def _astream_complete_raw(self, prompt: str, kwargs: dict[str, Any]) -> CompletionResponseAsyncGen:
+        params = self._completion_params(prompt, kwargs, stream=True)
+        stream = await self._clients.acall(lambda c: c.completions.create(**params), operation="stream_complete")
+        return streams.acompletion_stream(stream, self._map("stream_complete"))
+
+    def _user(self, prompt: str) -> list[ChatMessage]:
+        return [ChatMessage(role=MessageRole.USER, content=prompt)]
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Complete ``prompt`` (a chat model gets it as one user message)."""
+        if not self.metadata.is_chat_model:
+            return self._complete_raw(prompt, kwargs)
+        answer = self.chat(self._user(prompt), **kwargs)
+        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
+
+    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Async :meth:`complete`."""
+        if not self.metadata.is_chat_model:
+            return await self._acomplete_raw(prompt, kwargs)
+        answer = await self.achat(self._user(prompt), **kwargs)
+        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        """Stream the completion of ``prompt``."""
+        if not self.metadata.is_chat_model:
+            return self._stream_complete_raw(prompt, kwargs)
+        return streams.chat_to_completion_stream(self.stream_chat(self._user(prompt), **kwargs))
+
+    async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
+        """Async :meth:`stream_complete`."""
+        if not self.metadata.is_chat_model:
+            return await self._astream_complete_raw(prompt, kwargs)
+        return streams.achat_to_completion_stream(await self.astream_chat(self._user(prompt), **kwargs))
+
+    # ---- tools --------------------------------------------------------------------------------------
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """``chat`` keyword arguments: messages plus ``tools``/``tool_choice`` in the OpenAI format."""
+        specs = [tool.metadata.to_openai_tool() for tool in tools]
+        if self.strict:
+            for spec in specs:
+                spec["function"]["strict"] = True
+                spec["function"]["parameters"]["additionalProperties"] = False
+        out: dict[str, Any] = {"messages": self._messages(user_msg, chat_history), **kwargs}
+        if specs:
+            out["tools"] = specs
+            out["tool_choice"] = "required" if tool_required else "auto"
+            if not allow_parallel_tool_calls and not self._is_reasoning():
+                out["parallel_tool_calls"] = False
+        return out
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call unless parallel calls are allowed."""
+        calls = response.message.additional_kwargs.get("tool_calls") or []
+        if not allow_parallel_tool_calls and len(calls) > 1:
+            response.message.additional_kwargs["tool_calls"] = calls[:1]
+        return response
+
+    def get_tool_calls_from_response(
+        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+    ) -> list[ToolSelection]:
+        """Tool calls in ``response`` (also the last chunk of a stream) as :class:`ToolSelection` s."""
+        return parse_tool_calls(response, error_on_no_tool_call)
+
+    # ---- structured output --------------------------------------------------------------------------
+
+    def _native_structured(self) -> bool:
+        return self.metadata.is_chat_model and self.metadata.supports_structured_output
+
+    def _parse_structured(self, output_cls: type[M], response: ChatResponse) -> M:
+        text = response.message.content or ""
+        refusal = response.message.additional_kwargs.get("refusal")
+        if refusal:
+            msg = f"the model refused to answer in the {output_cls.__name__} format: {refusal}"
+            raise OutputParserError(msg, raw_output=str(refusal))
+        try:
+            return output_cls.model_validate_json(text)
+        except ValueError as exc:
+            msg = f"the model's answer is not a valid {output_cls.__name__}; see raw_output and retry or rephrase"
+            raise OutputParserError(msg, raw_output=text) from exc
+
+    def structured_predict(
+        self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
+    ) -> M:
+        """Answer as an ``output_cls`` instance: JSON-schema ``response_format`` when the model supports it
+        (catalog ``supports_structured_output``), else format instructions + ``PydanticOutputParser``."""
+        if not self._native_structured():
+            return super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+        messages = self._extend_messages(self._user(self._as_template(prompt).format(**prompt_args)))
+        kwargs = {**(llm_kwargs or {}), "response_format": json_schema_format(output_cls)}
+        return self._parse_structured(output_cls, self.chat(messages, **kwargs))
+
+    async def astructured_predict(
+        self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
+    ) -> M:
+        """Async :meth:`structured_predict`."""
+        if not self._native_structured():
+            return await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+        messages = self._extend_messages(self._user(self._as_template(prompt).format(**prompt_args)))
+        kwargs = {**(llm_kwargs or {}), "response_format": json_schema_format(output_cls)}
+        return self._parse_structured(output_cls, await self.achat(messages, **kwargs))
+
+
+class OpenAILike(OpenAI):
+    """Any OpenAI-compatible server (llama.cpp, vLLM, Ollama, LM Studio, ...).
+
+    Capabilities are what you say, not a catalog: ``is_chat_model`` (default ``True``), ``context_window``
+    (default 3900), ``is_function_calling_model`` (default ``False``), ``supports_vision``,
+    ``supports_structured_output``. The API key is optional: local servers usually ignore it, so when none is
+    found (argument, config ``[providers.openai_like]``, ``OPENAI_API_KEY``) the placeholder ``"not-needed"`` is
+    sent.
+
+    Example:
+        ```python
+        llm = OpenAILike(model="qwen2.5-7b", api_base="http://127.0.0.1:8080/v1", context_window=32768)
+        ```
+    """
+
+    provider_name: ClassVar[str] = "openai_like"
+    _require_key: ClassVar[bool] = False
+    _use_catalog: ClassVar[bool] = False
+
+    def _default_window(self) -> int:
+        return 3900
+
+    def _build_metadata(self) -> LLMMetadata:
+        if self.is_function_calling_model is None:
+            self.is_function_calling_model = False
+        return super()._build_metadata()
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Name used in serialized payloads."""
+        return "openai_like_llm"
