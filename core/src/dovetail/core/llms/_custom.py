@@ -100,12 +100,12 @@ class CustomLLM(LLM):
     @llm_completion_callback()
     async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
         """Run :meth:`complete` in a worker thread."""
-        return await run_in_thread(self.complete, prompt, formatted, **kwargs)
+        return await run_in_thread(self.complete, prompt, formatted=formatted, **kwargs)
 
     @llm_completion_callback()
     async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
         """Run :meth:`stream_complete` in a worker thread, one chunk per pull."""
-        stream = await run_in_thread(self.stream_complete, prompt, formatted, **kwargs)
+        stream = await run_in_thread(self.stream_complete, prompt, formatted=formatted, **kwargs)
         return to_async_stream(stream)
 
     @llm_chat_callback()

@@ -1,0 +1,108 @@
+"""The seeds' tutorial as a test: a custom LLM built on CustomLLM through public import paths only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from dovetail.core.callbacks import CallbackManager, TokenCountingHandler
+from dovetail.core.llms import (
+    LLM,
+    ChatMessage,
+    CompletionResponse,
+    CompletionResponseGen,
+    CustomLLM,
+    LLMMetadata,
+    MessageRole,
+)
+from dovetail.core.prompts import PromptTemplate
+from dovetail.core.testing import KitTestOverriddenError, LLMConformance
+
+API_KEY = "sk-tutorial-do-not-leak-123"
+
+
+class MyLlamaIndexLLM(CustomLLM):
+    """Custom wrapper as in the tutorial: only metadata, complete and stream_complete, no decorators."""
+
+    model: str
+    api_key: SecretStr
+    temperature: float = 0.7
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name=self.model, context_window=1024, num_output=64)
+
+    def api_call(self, prompt: str) -> dict[str, Any]:
+        words = prompt.split()
+        return {"text": f"[{self.model}] " + " ".join(reversed(words)), "metadata": {"words": len(words)}}
+
+    def complete(self, prompt: str, **kwargs: Any) -> CompletionResponse:
+        response = self.api_call(prompt)
+        return CompletionResponse(text=response["text"], additional_kwargs=response.get("metadata", {}))
+
+    def stream_complete(self, prompt: str, **kwargs: Any) -> CompletionResponseGen:
+        text = ""
+        for word in self.api_call(prompt)["text"].split(" "):
+            delta = word if not text else f" {word}"
+            text += delta
+            yield CompletionResponse(text=text, delta=delta)
+
+
+def make_llm(**kwargs: Any) -> MyLlamaIndexLLM:
+    return MyLlamaIndexLLM(model="tutorial-1", api_key=SecretStr(API_KEY), **kwargs)
+
+
+class TestTutorialLLMConformance(LLMConformance):
+    @pytest.fixture
+    def llm(self) -> LLM:
+        return make_llm()
+
+
+def test_tutorial_llm_gets_chat_from_completion() -> None:
+    llm = make_llm()
+    response = llm.chat([ChatMessage(role="system", content="be brief"), ChatMessage(content="hello world")])
+    assert response.message.role == MessageRole.ASSISTANT
+    # chat → "system: be brief\nuser: hello world\nassistant: " → reversed words.
+    assert response.message.content == "[tutorial-1] assistant: world hello user: brief be system:"
+    assert response.additional_kwargs == {"words": 7}
+
+
+def test_tutorial_llm_streams_chat_and_predicts() -> None:
+    llm = make_llm()
+    chunks = list(llm.stream_chat([ChatMessage(content="a b")]))
+    assert chunks[-1].message.content == "[tutorial-1] assistant: b a user:"
+    assert "".join(c.delta or "" for c in chunks) == chunks[-1].message.content
+    assert llm.predict(PromptTemplate("x {y}"), y="z") == "[tutorial-1] z x"
+
+
+async def test_tutorial_llm_async_twins() -> None:
+    llm = make_llm()
+    assert (await llm.acomplete("one two")).text == "[tutorial-1] two one"
+    stream = await llm.astream_complete("one two")
+    assert [c.delta async for c in stream] == ["[tutorial-1]", " two", " one"]
+
+
+def test_tutorial_llm_counts_tokens_through_the_one_event_system() -> None:
+    counter = TokenCountingHandler()
+    llm = make_llm(callback_manager=CallbackManager([counter]))
+    llm.complete("one two three")
+    llm.chat([ChatMessage(content="four")])
+    assert len(counter.llm_token_counts) == 2, "chat through completion is one event, not two"
+    assert counter.total_llm_token_count > 0
+
+
+def test_secret_stays_out_of_repr_and_dumps() -> None:
+    llm = make_llm()
+    for text in (repr(llm), str(llm), llm.model_dump_json(), str(llm._serialized())):
+        assert API_KEY not in text
+    assert llm.api_key.get_secret_value() == API_KEY
+
+
+def test_kit_tests_cannot_be_overridden() -> None:
+    with pytest.raises(KitTestOverriddenError, match="test_complete_returns_text"):
+
+        class Cheating(LLMConformance):
+            def test_complete_returns_text(self, llm: LLM) -> None:
+                return None
