@@ -1,0 +1,150 @@
+"""Framework overhead of ``BaseEmbedding.get_text_embedding_batch`` vs calling the provider directly.
+
+A batched provider returns precomputed vectors (10,000 texts, dim 384), so everything measured on top of the
+direct call is framework cost: batching, input/output checks, events. The same provider is wrapped in
+llama-index-core's ``BaseEmbedding`` in its own venv (``bench/.venv-llamaindex``, created with uv and shared
+with the other bench scripts), and measured in the same run.
+
+Usage: ``.venv/bin/python bench/bench_embedding_overhead.py`` (``--no-peer`` skips llama-index-core).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+PEER_VENV = BENCH / ".venv-llamaindex"
+PEER_REQUIREMENT = "llama-index-core>=0.12,<0.15"
+N_TEXTS, DIM, REPEATS = 10_000, 384, 7
+BATCH_SIZES = (10, 100)
+TARGET_US = 5.0
+
+# Runs in both interpreters: builds identical inputs, times the direct provider and the framework wrapper.
+WORKER = textwrap.dedent(
+    """
+    import json, random, sys, time
+
+    N, DIM, REPEATS, BATCH_SIZES, FLAVOUR = json.loads(sys.argv[1])
+    rng = random.Random(0)
+    TEXTS = [f"text number {i} " + "x" * (i % 50) for i in range(N)]
+    VECTORS = {t: [rng.uniform(-1.0, 1.0) for _ in range(DIM)] for t in TEXTS}
+
+    def provider(texts):
+        return [VECTORS[t] for t in texts]
+
+    if FLAVOUR == "dovetail":
+        from dovetail.core.embeddings import BaseEmbedding
+    else:
+        from llama_index.core.embeddings import BaseEmbedding
+
+    class Precomputed(BaseEmbedding):
+        def _get_query_embedding(self, query):
+            return VECTORS[query]
+
+        def _get_text_embedding(self, text):
+            return VECTORS[text]
+
+        def _get_text_embeddings(self, texts):
+            return provider(texts)
+
+        async def _aget_query_embedding(self, query):
+            return VECTORS[query]
+
+    def best(fn):
+        times = []
+        for _ in range(REPEATS):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    result = {}
+    for size in BATCH_SIZES:
+        def direct(size=size):
+            out = []
+            for i in range(0, N, size):
+                out.extend(provider(TEXTS[i : i + size]))
+            assert len(out) == N
+
+        model = Precomputed(embed_batch_size=size)
+        assert model.get_text_embedding_batch(TEXTS[:3]) == provider(TEXTS[:3])
+
+        def framework(model=model):
+            assert len(model.get_text_embedding_batch(TEXTS)) == N
+
+        t_direct, t_framework = best(direct), best(framework)
+        result[str(size)] = {"direct_s": t_direct, "framework_s": t_framework,
+                             "overhead_us_per_text": (t_framework - t_direct) / N * 1e6}
+    print(json.dumps(result))
+    """
+)
+
+
+def ensure_peer_venv() -> Path:
+    """Create ``bench/.venv-llamaindex`` with uv (once; a lock keeps parallel bench scripts from racing)."""
+    python = PEER_VENV / "bin" / "python"
+    lock_path = BENCH / ".cache" / "venv-llamaindex.lock"  # .cache is git-ignored
+    lock_path.parent.mkdir(exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not python.exists():
+            subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, str(PEER_VENV)], check=True)
+        probe = subprocess.run([str(python), "-c", "import llama_index.core"], capture_output=True, check=False)
+        if probe.returncode:
+            subprocess.run(["uv", "pip", "install", "--quiet", "--python", str(python), PEER_REQUIREMENT], check=True)
+    return python
+
+
+def run(python: str, flavour: str) -> dict[str, dict[str, float]]:
+    args = json.dumps([N_TEXTS, DIM, REPEATS, list(BATCH_SIZES), flavour])
+    out = subprocess.run([python, "-c", WORKER, args], capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def peer_version(python: Path) -> str:
+    code = "import importlib.metadata as m; print(m.version('llama-index-core'))"
+    return subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-peer", action="store_true", help="skip the llama-index-core comparison")
+    options = parser.parse_args()
+
+    ours = run(sys.executable, "dovetail")
+    peer: dict[str, dict[str, float]] | None = None
+    version = ""
+    if not options.no_peer:
+        peer_python = ensure_peer_venv()
+        version = peer_version(peer_python)
+        peer = run(str(peer_python), "llamaindex")
+
+    print(f"get_text_embedding_batch: {N_TEXTS} texts, dim {DIM}, best of {REPEATS}, no callback handlers")
+    ok = True
+    for size in map(str, BATCH_SIZES):
+        mine = ours[size]
+        line = (
+            f"embed_batch_size={size:>3}: dovetail overhead {mine['overhead_us_per_text']:.2f} us/text "
+            f"(x{mine['framework_s'] / mine['direct_s']:.2f} of the direct provider call)"
+        )
+        if peer is not None:
+            theirs = peer[size]
+            line += (
+                f"; llama-index-core {version} overhead {theirs['overhead_us_per_text']:.2f} us/text "
+                f"(x{theirs['framework_s'] / theirs['direct_s']:.2f}); "
+                f"dovetail total time = {mine['framework_s'] / theirs['framework_s']:.2f}x llama-index-core's"
+            )
+        print(line)
+        ok = ok and mine["overhead_us_per_text"] <= TARGET_US
+    print(f"target <= {TARGET_US} us/text: {'met' if ok else 'MISSED'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
