@@ -1,0 +1,72 @@
+"""Pure request planning for embeddings: input checks and splitting a batch by a per-request token budget."""
+
+from __future__ import annotations
+
+import base64
+import sys
+from array import array
+from collections.abc import Sequence
+from typing import Any
+
+from dovetail.core.errors import InvalidInputError, ProviderError
+from dovetail.core.tokenizers import Tokenizer, default_tokenizer
+
+__all__ = ["MAX_INPUTS_PER_REQUEST", "decode_vectors", "plan_requests", "token_counts"]
+
+MAX_INPUTS_PER_REQUEST = 2048
+
+
+def token_counts(texts: Sequence[str], tokenizer: Tokenizer, max_per_input: int) -> list[int]:
+    """Token count of each text; raises :class:`InvalidInputError` for an empty or over-long text.
+
+    With the default tokenizer every token covers at least one character, so a text of at most
+    ``max_per_input`` characters is counted by its length (an upper bound) without tokenizing it.
+    """
+    counts: list[int] = []
+    fast = tokenizer is default_tokenizer
+    for index, text in enumerate(texts):
+        size = len(text)
+        if size == 0:
+            msg = f"texts[{index}] is empty; OpenAI rejects empty inputs (drop it or use empty_text='placeholder')"
+            raise InvalidInputError(msg)
+        count = size if fast and size <= max_per_input else len(tokenizer(text))
+        if count > max_per_input:
+            msg = (
+                f"texts[{index}] is about {count} tokens, over the model's limit of {max_per_input} tokens per "
+                "input; split it first (e.g. SentenceSplitter(chunk_size=1024))"
+            )
+            raise InvalidInputError(msg)
+        counts.append(count)
+    return counts
+
+
+def plan_requests(counts: Sequence[int], max_tokens_per_request: int, max_inputs: int) -> list[range]:
+    """Consecutive index ranges whose token sum stays within ``max_tokens_per_request`` (and ``max_inputs``)."""
+    plans: list[range] = []
+    start, used = 0, 0
+    for index, count in enumerate(counts):
+        if index > start and (used + count > max_tokens_per_request or index - start >= max_inputs):
+            plans.append(range(start, index))
+            start, used = index, 0
+        used += count
+    if start < len(counts):
+        plans.append(range(start, len(counts)))
+    return plans
+
+
+def _decode(value: Any) -> list[float]:
+    if isinstance(value, str):
+        floats = array("f", base64.b64decode(value))
+        if sys.byteorder == "big":  # the wire format is little-endian float32
+            floats.byteswap()
+        return floats.tolist()
+    return list(value)
+
+
+def decode_vectors(data: Sequence[Any], expected: int, provider: str) -> list[list[float]]:
+    """Vectors of a response in input order (sorted by ``index``); float lists or base64 float32."""
+    if len(data) != expected:
+        msg = f"{provider} returned {len(data)} embeddings for {expected} inputs; retry, or lower embed_batch_size"
+        raise ProviderError(msg, provider=provider)
+    ordered = sorted(data, key=lambda item: item.index)
+    return [_decode(item.embedding) for item in ordered]
