@@ -216,9 +216,12 @@ class BaseEmbedding(BaseModel):
         computed: list[Embedding] = []
         for start in range(0, total, size):
             batch = pending[start : start + size]
-            with manager.event(CBEventType.EMBEDDING, self._batch_event_start()) as ev:
+            if not manager.handlers:  # nobody listens: skip the event bookkeeping on the hot path
                 vectors = check_vectors(self._get_text_embeddings(batch), len(batch), provider, dim)
-                ev.on_end(payload={EventPayload.CHUNKS: batch, EventPayload.EMBEDDINGS: vectors})
+            else:
+                with manager.event(CBEventType.EMBEDDING, self._batch_event_start()) as ev:
+                    vectors = check_vectors(self._get_text_embeddings(batch), len(batch), provider, dim)
+                    ev.on_end(payload={EventPayload.CHUNKS: batch, EventPayload.EMBEDDINGS: vectors})
             dim = len(vectors[0])
             computed.extend(vectors)
             if show_progress:
