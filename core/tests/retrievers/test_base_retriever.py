@@ -205,3 +205,13 @@ async def test_native_async_retriever_and_async_query_engine() -> None:
 def test_unimplemented_retriever_says_what_to_do() -> None:
     with pytest.raises(NotImplementedError, match="_retrieve"):
         BaseRetriever().retrieve("q")
+
+
+def test_default_callback_manager_is_the_global_one() -> None:
+    from dovetail.core.embeddings import MockEmbedding
+    from dovetail.core.settings import Settings
+
+    assert ListRetriever([]).callback_manager is Settings.callback_manager
+    assert MockEmbedding(embed_dim=2).callback_manager is Settings.callback_manager
+    own = CallbackManager()
+    assert ListRetriever([], callback_manager=own).callback_manager is own

@@ -46,7 +46,8 @@ class BaseEmbedding(BaseModel):
     Args:
         model_name: name of the model (part of the cache key).
         embed_batch_size: texts per provider call, 1..2048.
-        callback_manager: receives one ``EMBEDDING`` event per provider call (``CHUNKS`` and ``EMBEDDINGS``).
+        callback_manager: receives one ``EMBEDDING`` event per provider call (``CHUNKS`` and ``EMBEDDINGS``);
+            default ``Settings.callback_manager``.
         num_workers: provider calls in flight at once on the async batch path (default 4).
         embeddings_cache: any object with ``get(key)``/``put(key, value)``, e.g. ``SimpleKVCache()``; keyed by
             model name, mode (query/text) and text.

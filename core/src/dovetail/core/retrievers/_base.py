@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from importlib import import_module
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
@@ -24,6 +25,14 @@ logger = logging.getLogger(__name__)
 
 QueryType = str | QueryBundle
 _MAX_DEPTH = 16
+
+
+def _default_callback_manager() -> CallbackManager:
+    try:  # Share the global manager of dovetail.core.settings, as LlamaIndex's Settings.callback_manager.
+        manager = getattr(import_module("dovetail.core.settings").Settings, "callback_manager", None)
+    except Exception:  # settings unavailable: a private manager is fine
+        manager = None
+    return manager if isinstance(manager, CallbackManager) else CallbackManager()
 
 
 def _as_bundle(query: Any) -> QueryBundle:
@@ -59,7 +68,8 @@ class BaseRetriever:
     """Base class of every retriever.
 
     Args:
-        callback_manager: receives ``RETRIEVE`` events (``QUERY_STR`` at start, ``NODES`` at end).
+        callback_manager: receives ``RETRIEVE`` events (``QUERY_STR`` at start, ``NODES`` at end); default
+            ``Settings.callback_manager``.
         object_map: objects that ``IndexNode`` results point at, by ``index_id``.
         verbose: log each followed ``IndexNode`` at INFO.
 
@@ -84,7 +94,7 @@ class BaseRetriever:
         object_map: dict[str, Any] | None = None,
         verbose: bool = False,
     ) -> None:
-        self.callback_manager = callback_manager or CallbackManager()
+        self.callback_manager = callback_manager or _default_callback_manager()
         self.object_map: dict[str, Any] = dict(object_map or {})
         self._verbose = verbose
 
