@@ -1,0 +1,17 @@
+"""Indices: :class:`VectorStoreIndex` and :func:`load_index_from_storage`.
+
+Example:
+    ```python
+    from dovetail.core.indices import VectorStoreIndex, load_index_from_storage
+    from dovetail.core.storage import StorageContext
+
+    index = VectorStoreIndex.from_documents(docs)
+    index.storage_context.persist("./index")
+    index = load_index_from_storage(StorageContext.from_defaults(persist_dir="./index"))
+    ```
+"""
+
+from dovetail.core.indices._loading import load_index_from_storage
+from dovetail.core.indices._vector_store_index import VectorStoreIndex
+
+__all__ = ["VectorStoreIndex", "load_index_from_storage"]

@@ -1,0 +1,33 @@
+"""Loading persisted indices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dovetail.core.indices._vector_store_index import VectorStoreIndex
+from dovetail.core.storage import StorageContext
+
+__all__ = ["load_index_from_storage"]
+
+
+def load_index_from_storage(
+    storage_context: StorageContext, index_id: str | None = None, **kwargs: Any
+) -> VectorStoreIndex:
+    """The index kept in ``storage_context`` (e.g. ``StorageContext.from_defaults(persist_dir="./index")``).
+
+    Args:
+        storage_context: where the index was persisted.
+        index_id: which index, when the storage holds several.
+        **kwargs: passed to :class:`VectorStoreIndex` (``embed_model``, ``callback_manager``, ...).
+
+    Raises:
+        NotFoundError: the storage holds no such index.
+        InvalidInputError: the storage holds several indices and ``index_id`` was not given.
+    """
+    struct = storage_context.index_store.require(index_id)
+    if struct.struct_type != "vector_store":
+        from dovetail.core._exceptions import InvalidInputError
+
+        msg = f"index {struct.index_id} is a {struct.struct_type!r} index; only vector_store indices can be loaded"
+        raise InvalidInputError(msg)
+    return VectorStoreIndex(storage_context=storage_context, index_struct=struct, **kwargs)

@@ -1,0 +1,177 @@
+"""The ingestion cache: what a transformation produced for given inputs, persisted as JSON (no pickle).
+
+Two kinds of entries share one file:
+
+* transformation outputs, keyed by the transformation's configuration and the input nodes' ids and content
+  hashes (so a changed chunk size or a changed document misses), stored as node dicts;
+* embeddings, keyed by the embedding model's configuration and the exact text embedded, stored as base64 of
+  float64 bytes (exact round trip, a third of the size of JSON floats).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+import sys
+from array import array
+from pathlib import Path
+from typing import Any
+
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core.schema import BaseNode, node_from_dict
+from dovetail.core.storage._io import atomic_write_json, read_json
+
+__all__ = ["DEFAULT_CACHE_FILE", "IngestionCache", "fingerprint"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CACHE_FILE = "ingestion_cache.json"
+_KIND = "ingestion_cache"
+_VERSION = 1
+_SIMPLE = (str, int, float, bool, type(None))
+
+
+def _jsonable(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, _SIMPLE):
+        return value
+    if depth > 4:
+        return type(value).__qualname__
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item, depth + 1) for key, item in value.items()}
+    return type(value).__qualname__
+
+
+def fingerprint(transformation: Any) -> str:
+    """A stable digest of a transformation's class and configuration (secrets never enter it in clear).
+
+    Pydantic models contribute their ``model_dump()`` (``SecretStr`` dumps masked); other objects their public
+    scalar attributes. Objects and callables nested in the configuration contribute only their type name.
+    """
+    cls = type(transformation)
+    config: Any
+    dump = getattr(transformation, "model_dump", None)
+    if callable(dump):
+        try:
+            config = dump(exclude={"callback_manager", "embeddings_cache"})
+        except Exception:  # a model whose dump needs arguments we cannot give
+            config = {}
+    else:
+        config = {key: value for key, value in vars(transformation).items() if not key.startswith("_")}
+    payload = json.dumps({"class": f"{cls.__module__}.{cls.__qualname__}", "config": _jsonable(config)}, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _encode_vector(vector: list[float]) -> str:
+    data = array("d", vector)
+    if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
+        data.byteswap()
+    return base64.b64encode(data.tobytes()).decode("ascii")
+
+
+def _decode_vector(text: str) -> list[float]:
+    data = array("d")
+    data.frombytes(base64.b64decode(text))
+    if sys.byteorder != "little":  # pragma: no cover
+        data.byteswap()
+    return data.tolist()
+
+
+class IngestionCache:
+    """Cache of transformation outputs and embeddings.
+
+    Args:
+        persist_path: a JSON file to load now (if it exists) and to write with :meth:`persist`.
+
+    Example:
+        ```python
+        cache = IngestionCache()
+        pipeline = IngestionPipeline(transformations=[splitter, embed_model], cache=cache)
+        pipeline.run(documents=docs)
+        cache.persist("./index/ingestion_cache.json")
+        ```
+    """
+
+    def __init__(self, persist_path: str | os.PathLike[str] | None = None) -> None:
+        self._nodes: dict[str, list[dict[str, Any]]] = {}
+        self._vectors: dict[str, str] = {}
+        self.persist_path = Path(persist_path) if persist_path is not None else None
+        self.hits = 0
+        self.misses = 0
+        if self.persist_path is not None and self.persist_path.is_file():
+            self._load(self.persist_path)
+
+    def _load(self, path: Path) -> None:
+        payload = read_json(path, kind=_KIND, versions=(_VERSION,))
+        nodes, vectors = payload.get("nodes", {}), payload.get("vectors", {})
+        if not isinstance(nodes, dict) or not isinstance(vectors, dict):
+            msg = f"ingestion cache {path} is damaged; delete it (it only saves work) and run again"
+            raise InvalidInputError(msg)
+        self._nodes, self._vectors = nodes, vectors
+
+    @classmethod
+    def from_persist_path(cls, persist_path: str | os.PathLike[str]) -> IngestionCache:
+        """Load a persisted cache (an absent file gives an empty cache bound to that path)."""
+        return cls(persist_path)
+
+    def __len__(self) -> int:
+        return len(self._nodes) + len(self._vectors)
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        self._nodes.clear()
+        self._vectors.clear()
+
+    def persist(self, persist_path: str | os.PathLike[str] | None = None) -> None:
+        """Write the cache as JSON (to ``persist_path`` or the path it was loaded from)."""
+        target = Path(persist_path) if persist_path is not None else self.persist_path
+        if target is None:
+            msg = "IngestionCache.persist needs a path: pass persist_path or build the cache with one"
+            raise InvalidInputError(msg)
+        payload = {"kind": _KIND, "format_version": _VERSION, "nodes": self._nodes, "vectors": self._vectors}
+        atomic_write_json(target, payload)
+
+    # ---------------------------------------------------------------- transformation outputs
+    @staticmethod
+    def nodes_key(nodes: list[BaseNode], transformation_fingerprint: str) -> str:
+        """Cache key of running a transformation (by fingerprint) on ``nodes``."""
+        digest = hashlib.sha256(transformation_fingerprint.encode("ascii"))
+        for node in nodes:
+            digest.update(b"\x00" + node.node_id.encode("utf-8", "surrogatepass") + b"\x01" + node.hash.encode())
+        return digest.hexdigest()
+
+    def get_nodes(self, key: str) -> list[BaseNode] | None:
+        """Cached output nodes for ``key`` (fresh objects), or ``None``."""
+        raw = self._nodes.get(key)
+        if raw is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return [node_from_dict(item) for item in raw]
+
+    def put_nodes(self, key: str, nodes: list[BaseNode]) -> None:
+        """Remember the output of a transformation."""
+        self._nodes[key] = [node.to_dict(include_embedding=True) for node in nodes]
+
+    # ---------------------------------------------------------------- embeddings
+    @staticmethod
+    def vector_key(model_fingerprint: str, text: str) -> str:
+        """Cache key of embedding ``text`` with a model (by fingerprint)."""
+        return hashlib.sha256((model_fingerprint + "\x00" + text).encode("utf-8", "surrogatepass")).hexdigest()
+
+    def get_vector(self, key: str) -> list[float] | None:
+        """A cached embedding, or ``None``."""
+        raw = self._vectors.get(key)
+        if raw is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return _decode_vector(raw)
+
+    def put_vector(self, key: str, vector: list[float]) -> None:
+        """Remember an embedding."""
+        self._vectors[key] = _encode_vector(vector)

@@ -1,0 +1,403 @@
+"""``IngestionPipeline``: documents → transformations → vector store + docstore, incremental and resumable.
+
+How a run works:
+
+1. **Plan.** Each input document is compared with the docstore's ledger (document id → content hash). With
+   ``UPSERTS`` an unchanged document is skipped, a changed one is re-processed and replaces its old nodes;
+   ``UPSERTS_AND_DELETE`` also removes documents that are no longer among the inputs; ``DUPLICATES_ONLY``
+   skips any document whose hash was already ingested, whatever its id.
+2. **Transform** documents in batches: the transformations before the embedding model run per document
+   (cached), the nodes get ids derived from document id + position + content, then the batch is embedded with
+   at most ``num_workers`` provider calls in flight.
+3. **Commit** the batch: new nodes are upserted into the vector store, stale nodes of the same documents are
+   deleted, and only then are the documents' hashes recorded. A document is never marked done before all of
+   its nodes are stored.
+4. **Checkpoint** (with ``checkpoint_dir``): docstore + vector store are persisted together through a staged
+   commit every ``checkpoint_interval`` seconds and at the end. A run killed at any point and started again
+   skips the committed documents and redoes the rest; the stable node ids make redoing idempotent, so the
+   result is identical to an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core.concurrency import run_in_thread
+from dovetail.core.ingestion._cache import DEFAULT_CACHE_FILE, IngestionCache
+from dovetail.core.ingestion._transform import (
+    arun_transformations,
+    is_embedding,
+    run_transformations,
+    stabilise_ids,
+)
+from dovetail.core.schema import BaseNode
+from dovetail.core.storage._context import StorageContext
+from dovetail.core.storage._docstore import SimpleDocumentStore
+from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE
+
+if TYPE_CHECKING:
+    from dovetail.core.vector_stores import BasePydanticVectorStore
+
+__all__ = ["DocstoreStrategy", "IngestionPipeline", "ProgressCallback"]
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` with the number of input documents handled so far."""
+
+
+class DocstoreStrategy(str, Enum):
+    """How a pipeline with a docstore treats documents it has seen before."""
+
+    UPSERTS = "upserts"
+    DUPLICATES_ONLY = "duplicates_only"
+    UPSERTS_AND_DELETE = "upserts_and_delete"
+
+
+def _default_transformations(with_embedding: bool) -> list[Any]:
+    from dovetail.core.settings import Settings
+
+    transformations = list(Settings.transformations)
+    if with_embedding and not any(is_embedding(t) for t in transformations):
+        transformations.append(Settings.embed_model)
+    return transformations
+
+
+class IngestionPipeline:
+    """Turn documents into embedded nodes in a vector store, doing only the work that changed.
+
+    Args:
+        transformations: node parsers, extractors and (last) an embedding model; default: ``Settings``'
+            node parser plus, when there is a vector store, ``Settings.embed_model``.
+        documents: documents to ingest when :meth:`run` is called without any.
+        vector_store: where embedded nodes go (nodes must then carry embeddings).
+        docstore: the ledger of ingested documents (and the nodes, unless the vector store keeps text).
+        cache: transformation/embedding cache; default an in-memory :class:`IngestionCache`.
+        docstore_strategy: see :class:`DocstoreStrategy` (default ``UPSERTS``).
+        disable_cache: run without any cache.
+        storage_context: take docstore and vector store from here (and persist it at checkpoints).
+        checkpoint_dir: persist docstore + vector store there during the run (and resume from it when it
+            already holds a storage context).
+        checkpoint_interval: minimum seconds between checkpoints (0: after every batch).
+        docs_per_batch: documents transformed, embedded and committed together.
+        num_workers: embedding calls in flight at once (default 1; ``arun`` default 4).
+        stable_node_ids: derive node ids from document id, position and content (default ``True``).
+
+    Example:
+        ```python
+        pipeline = IngestionPipeline(
+            transformations=[SentenceSplitter(chunk_size=512, chunk_overlap=32), embed_model],
+            vector_store=SimpleVectorStore(),
+            docstore=SimpleDocumentStore(),
+        )
+        nodes = pipeline.run(documents=SimpleDirectoryReader("docs").load_data())
+        pipeline.run(documents=SimpleDirectoryReader("docs").load_data())  # unchanged: embeds nothing
+        ```
+    """
+
+    def __init__(
+        self,
+        transformations: Sequence[Any] | None = None,
+        documents: Sequence[BaseNode] | None = None,
+        vector_store: BasePydanticVectorStore | None = None,
+        docstore: SimpleDocumentStore | None = None,
+        cache: IngestionCache | None = None,
+        docstore_strategy: DocstoreStrategy | str = DocstoreStrategy.UPSERTS,
+        disable_cache: bool = False,
+        storage_context: StorageContext | None = None,
+        checkpoint_dir: str | Path | None = None,
+        checkpoint_interval: float = 2.0,
+        docs_per_batch: int = 32,
+        num_workers: int | None = None,
+        stable_node_ids: bool = True,
+    ) -> None:
+        try:
+            self.docstore_strategy = DocstoreStrategy(docstore_strategy)
+        except ValueError as exc:
+            valid = ", ".join(s.value for s in DocstoreStrategy)
+            msg = f"unknown docstore_strategy {docstore_strategy!r}; use one of {valid}"
+            raise InvalidInputError(msg) from exc
+        if docs_per_batch < 1 or checkpoint_interval < 0 or (num_workers is not None and num_workers < 1):
+            msg = "docs_per_batch and num_workers must be >= 1 and checkpoint_interval >= 0"
+            raise InvalidInputError(msg)
+        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
+        if storage_context is None and self.checkpoint_dir is not None:
+            persisted = (self.checkpoint_dir / DEFAULT_INDEX_STORE_FILE).is_file()
+            storage_context = StorageContext.from_defaults(
+                docstore=docstore,
+                vector_store=vector_store,
+                persist_dir=self.checkpoint_dir if persisted else None,
+            )
+        self.storage_context = storage_context
+        if storage_context is not None:
+            docstore = docstore or storage_context.docstore
+            vector_store = vector_store or storage_context.vector_store
+        self.vector_store = vector_store
+        self.docstore = docstore
+        self.transformations = (
+            list(transformations) if transformations is not None else _default_transformations(vector_store is not None)
+        )
+        self.documents = list(documents or [])
+        self.cache = None if disable_cache else (cache if cache is not None else IngestionCache())
+        self.checkpoint_interval = checkpoint_interval
+        self.docs_per_batch = docs_per_batch
+        self.num_workers = num_workers
+        self.stable_node_ids = stable_node_ids
+        self._dirty = False
+        self._last_checkpoint = time.monotonic()
+
+    def __repr__(self) -> str:
+        names = ", ".join(type(t).__name__ for t in self.transformations)
+        return f"IngestionPipeline(transformations=[{names}], strategy={self.docstore_strategy.value})"
+
+    # ---------------------------------------------------------------- planning
+    def _inputs(self, documents: Sequence[BaseNode] | None, nodes: Sequence[BaseNode] | None) -> list[BaseNode]:
+        items = [*(documents if documents is not None else self.documents), *(nodes or [])]
+        unique: dict[str, BaseNode] = {}
+        for item in items:
+            if not isinstance(item, BaseNode):
+                msg = f"IngestionPipeline.run takes Documents/nodes, got {type(item).__name__}"
+                raise InvalidInputError(msg)
+            if item.node_id in unique:
+                logger.warning("document id %s appears twice in the input; keeping the last one", item.node_id)
+            unique[item.node_id] = item
+        return list(unique.values())
+
+    def _plan(self, inputs: list[BaseNode]) -> tuple[list[BaseNode], list[str]]:
+        """The documents to process and the document ids to delete."""
+        store = self.docstore
+        if store is None:
+            return inputs, []
+        hashes = store.get_all_document_hashes()
+        if self.docstore_strategy is DocstoreStrategy.DUPLICATES_ONLY:
+            seen = set(hashes.values())
+            todo = []
+            for doc in inputs:
+                if doc.hash not in seen:
+                    todo.append(doc)
+                    seen.add(doc.hash)
+            return todo, []
+        todo = [doc for doc in inputs if hashes.get(doc.node_id) != doc.hash]
+        deletions: list[str] = []
+        if self.docstore_strategy is DocstoreStrategy.UPSERTS_AND_DELETE:
+            wanted = {doc.node_id for doc in inputs}
+            known = set(hashes) | set(store.get_all_ref_doc_info())
+            deletions = sorted(known - wanted)
+        return todo, deletions
+
+    # ---------------------------------------------------------------- transform
+    def _split(self) -> tuple[list[Any], list[Any]]:
+        for position, transformation in enumerate(self.transformations):
+            if is_embedding(transformation):
+                return self.transformations[:position], self.transformations[position:]
+        return self.transformations, []
+
+    def _per_document(self, doc: BaseNode, nodes: list[BaseNode]) -> list[BaseNode]:
+        return stabilise_ids(doc, nodes, rename=self.stable_node_ids)
+
+    def _transform(self, batch: list[BaseNode], num_workers: int | None, **kwargs: Any) -> list[BaseNode]:
+        per_doc, rest = self._split()
+        nodes: list[BaseNode] = []
+        for doc in batch:
+            nodes.extend(self._per_document(doc, run_transformations([doc], per_doc, self.cache, **kwargs)))
+        return run_transformations(nodes, rest, self.cache, num_workers=num_workers or self.num_workers, **kwargs)
+
+    async def _atransform(self, batch: list[BaseNode], num_workers: int | None, **kwargs: Any) -> list[BaseNode]:
+        per_doc, rest = self._split()
+        nodes: list[BaseNode] = []
+        for doc in batch:
+            produced = await arun_transformations([doc], per_doc, self.cache, **kwargs)
+            nodes.extend(self._per_document(doc, produced))
+        workers = num_workers or self.num_workers or 4
+        return await arun_transformations(nodes, rest, self.cache, num_workers=workers, **kwargs)
+
+    # ---------------------------------------------------------------- commit
+    def _validate(self, nodes: list[BaseNode]) -> None:
+        if self.vector_store is None:
+            return
+        missing = [node.node_id for node in nodes if node.embedding is None]
+        if missing:
+            msg = (
+                f"{len(missing)} node(s) have no embedding (e.g. {missing[0]}); a pipeline with a vector store needs "
+                "an embedding model as its last transformation (e.g. Settings.embed_model)"
+            )
+            raise InvalidInputError(msg)
+
+    def _stale(self, batch: list[BaseNode], nodes: list[BaseNode]) -> list[str]:
+        """Ids of nodes of the batch's documents that the new nodes do not replace."""
+        if self.docstore is None or self.docstore_strategy is DocstoreStrategy.DUPLICATES_ONLY:
+            return []
+        fresh = {node.node_id for node in nodes}
+        stale: list[str] = []
+        for doc in batch:
+            info = self.docstore.get_ref_doc_info(doc.node_id)
+            if info is not None:
+                stale.extend(node_id for node_id in info.node_ids if node_id not in fresh)
+        return stale
+
+    def _record(self, batch: list[BaseNode], nodes: list[BaseNode], stale: list[str]) -> None:
+        store = self.docstore
+        if store is not None:
+            for node_id in stale:
+                store.delete_document(node_id, raise_error=False)
+            if self.docstore_strategy is not DocstoreStrategy.DUPLICATES_ONLY:
+                for doc in batch:
+                    store.delete_ref_doc(doc.node_id, raise_error=False)
+            keep_text = self.vector_store is None or not self.vector_store.stores_text
+            store.add_documents(nodes, store_text=keep_text)
+            store.set_document_hashes({doc.node_id: doc.hash for doc in batch})
+        self._dirty = True
+
+    def _commit(self, batch: list[BaseNode], nodes: list[BaseNode]) -> None:
+        self._validate(nodes)
+        stale = self._stale(batch, nodes)
+        if self.vector_store is not None:
+            if nodes:
+                self.vector_store.add(nodes)
+            if stale:
+                self.vector_store.delete_nodes(node_ids=stale)
+        self._record(batch, nodes, stale)
+
+    async def _acommit(self, batch: list[BaseNode], nodes: list[BaseNode]) -> None:
+        self._validate(nodes)
+        stale = self._stale(batch, nodes)
+        if self.vector_store is not None:
+            if nodes:
+                await self.vector_store.async_add(nodes)
+            if stale:
+                await self.vector_store.adelete_nodes(node_ids=stale)
+        self._record(batch, nodes, stale)
+
+    def _delete_documents(self, doc_ids: list[str]) -> None:
+        for doc_id in doc_ids:
+            logger.info("removing document %s: it is no longer among the inputs", doc_id)
+            if self.vector_store is not None:
+                self.vector_store.delete(doc_id)
+            if self.docstore is not None:
+                self.docstore.delete_ref_doc(doc_id, raise_error=False)
+        self._dirty = True
+
+    # ---------------------------------------------------------------- checkpoints
+    def _checkpoint(self, force: bool = False) -> None:
+        if self.checkpoint_dir is None or not self._dirty:
+            return
+        if not force and time.monotonic() - self._last_checkpoint < self.checkpoint_interval:
+            return
+        context = self.storage_context
+        if context is None:  # pragma: no cover - built in __init__ whenever checkpoint_dir is set
+            return
+        context.persist(self.checkpoint_dir)
+        self._dirty = False
+        self._last_checkpoint = time.monotonic()
+        logger.debug("checkpoint written to %s", self.checkpoint_dir)
+
+    # ---------------------------------------------------------------- public API
+    def run(
+        self,
+        show_progress: bool = False,
+        documents: Sequence[BaseNode] | None = None,
+        nodes: Sequence[BaseNode] | None = None,
+        num_workers: int | None = None,
+        progress: ProgressCallback | None = None,
+        **kwargs: Any,
+    ) -> list[BaseNode]:
+        """Ingest ``documents`` (and/or ready ``nodes``); returns the nodes produced by this run.
+
+        Args:
+            show_progress: log progress at INFO.
+            documents: the documents (default: those given to the constructor).
+            nodes: nodes to treat like documents.
+            num_workers: embedding calls in flight at once (overrides the constructor's).
+            progress: ``progress(done, total)`` after the plan and after each committed batch.
+
+        Raises:
+            InvalidInputError: an input is not a node, a transformation returned something else, or nodes bound
+                for the vector store lack embeddings. Documents committed before the error stay committed.
+        """
+        inputs = self._inputs(documents, nodes)
+        todo, deletions = self._plan(inputs)
+        done = len(inputs) - len(todo)
+        report = _Reporter(len(inputs), progress, show_progress)
+        report(done)
+        if deletions:
+            self._delete_documents(deletions)
+        produced: list[BaseNode] = []
+        try:
+            for batch in _batches(todo, self.docs_per_batch):
+                batch_nodes = self._transform(batch, num_workers, **kwargs)
+                self._commit(batch, batch_nodes)
+                produced.extend(batch_nodes)
+                done += len(batch)
+                self._checkpoint()
+                report(done)
+        finally:
+            self._checkpoint(force=True)
+        return produced
+
+    async def arun(
+        self,
+        show_progress: bool = False,
+        documents: Sequence[BaseNode] | None = None,
+        nodes: Sequence[BaseNode] | None = None,
+        num_workers: int | None = None,
+        progress: ProgressCallback | None = None,
+        **kwargs: Any,
+    ) -> list[BaseNode]:
+        """Async :meth:`run`: transformations' ``acall`` and async embedding with bounded concurrency."""
+        inputs = self._inputs(documents, nodes)
+        todo, deletions = self._plan(inputs)
+        done = len(inputs) - len(todo)
+        report = _Reporter(len(inputs), progress, show_progress)
+        report(done)
+        if deletions:
+            await run_in_thread(self._delete_documents, deletions)
+        produced: list[BaseNode] = []
+        try:
+            for batch in _batches(todo, self.docs_per_batch):
+                batch_nodes = await self._atransform(batch, num_workers, **kwargs)
+                await self._acommit(batch, batch_nodes)
+                produced.extend(batch_nodes)
+                done += len(batch)
+                await run_in_thread(self._checkpoint)
+                report(done)
+        finally:
+            await run_in_thread(self._checkpoint, True)
+        return produced
+
+    def persist(self, persist_dir: str | Path) -> None:
+        """Write the cache (``ingestion_cache.json``) and the docstore (``docstore.json``) to ``persist_dir``."""
+        directory = Path(persist_dir)
+        if self.cache is not None:
+            self.cache.persist(directory / DEFAULT_CACHE_FILE)
+        if self.docstore is not None:
+            self.docstore.persist(directory / "docstore.json")
+
+    def load(self, persist_dir: str | Path) -> None:
+        """Load the cache and docstore written by :meth:`persist` (missing files are skipped)."""
+        directory = Path(persist_dir)
+        if (directory / DEFAULT_CACHE_FILE).is_file():
+            self.cache = IngestionCache(directory / DEFAULT_CACHE_FILE)
+        if (directory / "docstore.json").is_file():
+            self.docstore = SimpleDocumentStore.from_persist_path(directory / "docstore.json")
+
+
+def _batches(items: list[BaseNode], size: int) -> Iterable[list[BaseNode]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Reporter:
+    def __init__(self, total: int, callback: ProgressCallback | None, log: bool) -> None:
+        self.total, self.callback, self.log = total, callback, log
+
+    def __call__(self, done: int) -> None:
+        if self.log:
+            logger.info("ingested %d/%d documents", done, self.total)
+        if self.callback is not None:
+            self.callback(done, self.total)

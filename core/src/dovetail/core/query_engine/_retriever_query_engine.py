@@ -1,0 +1,146 @@
+"""Query engines: retrieve, then synthesize — one trace per query with QUERY/RETRIEVE/SYNTHESIZE(/LLM) events."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
+from dovetail.core.response_synthesizers import BaseSynthesizer, get_response_synthesizer
+from dovetail.core.response_synthesizers._base import ResponseType, as_query_bundle
+from dovetail.core.schema import NodeWithScore, QueryBundle
+
+if TYPE_CHECKING:
+    from dovetail.core.retrievers import BaseRetriever
+
+__all__ = ["BaseQueryEngine", "RetrieverQueryEngine"]
+
+
+class BaseQueryEngine(ABC):
+    """Base of every query engine: ``query(str | QueryBundle)`` returns a response.
+
+    Args:
+        callback_manager: receives the ``QUERY`` event and the trace of each query.
+    """
+
+    def __init__(self, callback_manager: CallbackManager | None = None) -> None:
+        self.callback_manager = callback_manager or CallbackManager()
+
+    @abstractmethod
+    def _query(self, query_bundle: QueryBundle) -> ResponseType:
+        """Answer one query."""
+
+    @abstractmethod
+    async def _aquery(self, query_bundle: QueryBundle) -> ResponseType:
+        """Answer one query, async."""
+
+    def query(self, str_or_query_bundle: str | QueryBundle) -> ResponseType:
+        """Answer a question (one trace per call)."""
+        bundle = as_query_bundle(str_or_query_bundle)
+        manager = self.callback_manager
+        with (
+            manager.as_trace("query"),
+            manager.event(CBEventType.QUERY, payload={EventPayload.QUERY_STR: bundle.query_str}) as event,
+        ):
+            response = self._query(bundle)
+            event.on_end(payload={EventPayload.RESPONSE: response})
+        return response
+
+    async def aquery(self, str_or_query_bundle: str | QueryBundle) -> ResponseType:
+        """Async :meth:`query`."""
+        bundle = as_query_bundle(str_or_query_bundle)
+        manager = self.callback_manager
+        with (
+            manager.as_trace("query"),
+            manager.event(CBEventType.QUERY, payload={EventPayload.QUERY_STR: bundle.query_str}) as event,
+        ):
+            response = await self._aquery(bundle)
+            event.on_end(payload={EventPayload.RESPONSE: response})
+        return response
+
+
+class RetrieverQueryEngine(BaseQueryEngine):
+    """Retrieve nodes with a retriever, optionally post-process them, and synthesize the answer.
+
+    Args:
+        retriever: finds the nodes.
+        response_synthesizer: builds the answer; default :func:`get_response_synthesizer` (extractive when no
+            LLM is configured).
+        node_postprocessors: objects with ``postprocess_nodes(nodes, query_bundle=...)`` applied in order.
+        callback_manager: receives the events; default the retriever's.
+
+    Example:
+        ```python
+        engine = RetrieverQueryEngine.from_args(index.as_retriever(similarity_top_k=3), llm=None)
+        response = engine.query("Which joint resists pulling apart?")
+        print(response, response.get_formatted_sources())
+        ```
+    """
+
+    def __init__(
+        self,
+        retriever: BaseRetriever,
+        response_synthesizer: BaseSynthesizer | None = None,
+        node_postprocessors: Sequence[Any] | None = None,
+        callback_manager: CallbackManager | None = None,
+    ) -> None:
+        manager = callback_manager or retriever.callback_manager
+        super().__init__(callback_manager=manager)
+        self.retriever = retriever
+        self.response_synthesizer = response_synthesizer or get_response_synthesizer(callback_manager=manager)
+        self.node_postprocessors = list(node_postprocessors or [])
+
+    @classmethod
+    def from_args(
+        cls,
+        retriever: BaseRetriever,
+        llm: Any = None,
+        response_mode: str = "compact",
+        streaming: bool = False,
+        text_qa_template: Any | None = None,
+        refine_template: Any | None = None,
+        embed_model: Any | None = None,
+        node_postprocessors: Sequence[Any] | None = None,
+        callback_manager: CallbackManager | None = None,
+    ) -> RetrieverQueryEngine:
+        """Build an engine and its synthesizer in one call (``llm=None``: ``Settings.llm``, else extractive)."""
+        from dovetail.core.settings import Settings
+
+        manager = callback_manager or retriever.callback_manager
+        synthesizer = get_response_synthesizer(
+            llm=Settings.llm if llm is None else llm,
+            response_mode=response_mode,
+            streaming=streaming,
+            text_qa_template=text_qa_template,
+            refine_template=refine_template,
+            embed_model=embed_model,
+            callback_manager=manager,
+        )
+        return cls(retriever, synthesizer, node_postprocessors, manager)
+
+    def _postprocess(self, nodes: list[NodeWithScore], query: QueryBundle) -> list[NodeWithScore]:
+        for processor in self.node_postprocessors:
+            nodes = list(processor.postprocess_nodes(nodes, query_bundle=query))
+        return nodes
+
+    def retrieve(self, query_bundle: str | QueryBundle) -> list[NodeWithScore]:
+        """The post-processed nodes for a query, without synthesis."""
+        bundle = as_query_bundle(query_bundle)
+        return self._postprocess(self.retriever.retrieve(bundle), bundle)
+
+    async def aretrieve(self, query_bundle: str | QueryBundle) -> list[NodeWithScore]:
+        """Async :meth:`retrieve`."""
+        bundle = as_query_bundle(query_bundle)
+        return self._postprocess(await self.retriever.aretrieve(bundle), bundle)
+
+    def synthesize(self, query_bundle: QueryBundle, nodes: list[NodeWithScore]) -> ResponseType:
+        """Answer from given nodes."""
+        return self.response_synthesizer.synthesize(query_bundle, nodes)
+
+    def _query(self, query_bundle: QueryBundle) -> ResponseType:
+        return self.response_synthesizer.synthesize(query_bundle, self.retrieve(query_bundle))
+
+    async def _aquery(self, query_bundle: QueryBundle) -> ResponseType:
+        nodes = await self.aretrieve(query_bundle)
+        return await self.response_synthesizer.asynthesize(query_bundle, nodes)

@@ -1,0 +1,114 @@
+"""``VectorIndexRetriever``: embed the query, ask the index's vector store, return scored nodes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core.retrievers._base import BaseRetriever
+from dovetail.core.schema import BaseNode, NodeWithScore, QueryBundle
+from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
+
+if TYPE_CHECKING:
+    from dovetail.core.callbacks import CallbackManager
+    from dovetail.core.embeddings import BaseEmbedding
+    from dovetail.core.indices import VectorStoreIndex
+    from dovetail.core.vector_stores import VectorStoreQueryResult
+
+__all__ = ["VectorIndexRetriever"]
+
+
+class VectorIndexRetriever(BaseRetriever):
+    """Retrieve the ``similarity_top_k`` nodes closest to the query embedding.
+
+    Args:
+        index: the :class:`~dovetail.core.indices.VectorStoreIndex` to search.
+        similarity_top_k: how many nodes to return.
+        filters: metadata filters applied by the vector store.
+        node_ids: restrict the search to these nodes.
+        doc_ids: restrict the search to nodes of these documents.
+        vector_store_query_mode: the store's query mode.
+        embed_model: embeds the query; default the index's model.
+        callback_manager: receives ``RETRIEVE`` events; default the index's.
+
+    Example:
+        ```python
+        retriever = index.as_retriever(similarity_top_k=3, filters=MetadataFilters.from_dicts([...]))
+        for hit in retriever.retrieve("sliding dovetail"):
+            print(hit.score, hit.node.metadata["file_name"])
+        ```
+    """
+
+    def __init__(
+        self,
+        index: VectorStoreIndex,
+        similarity_top_k: int = 2,
+        filters: MetadataFilters | None = None,
+        node_ids: list[str] | None = None,
+        doc_ids: list[str] | None = None,
+        vector_store_query_mode: VectorStoreQueryMode | str = VectorStoreQueryMode.DEFAULT,
+        embed_model: BaseEmbedding | None = None,
+        callback_manager: CallbackManager | None = None,
+        object_map: dict[str, Any] | None = None,
+        verbose: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            callback_manager=callback_manager or index.callback_manager, object_map=object_map, verbose=verbose
+        )
+        self._index = index
+        self.similarity_top_k = similarity_top_k
+        self.filters = filters
+        self.node_ids = node_ids
+        self.doc_ids = doc_ids
+        self.vector_store_query_mode = VectorStoreQueryMode(vector_store_query_mode)
+        self._embed_model = embed_model
+        self._kwargs = kwargs
+
+    @property
+    def embed_model(self) -> BaseEmbedding:
+        """The model that embeds queries."""
+        return self._embed_model or self._index.embed_model
+
+    def _query(self, bundle: QueryBundle) -> VectorStoreQuery:
+        return VectorStoreQuery(
+            query_embedding=bundle.embedding,
+            similarity_top_k=self.similarity_top_k,
+            node_ids=self.node_ids,
+            doc_ids=self.doc_ids,
+            query_str=bundle.query_str,
+            mode=self.vector_store_query_mode,
+            filters=self.filters,
+        )
+
+    def _needs_embedding(self, bundle: QueryBundle) -> bool:
+        if bundle.embedding is not None or not self._index.vector_store.is_embedding_query:
+            return False
+        if not bundle.embedding_strs or not any(text.strip() for text in bundle.embedding_strs):
+            msg = "the query is empty; ask a question (e.g. retriever.retrieve('what is a dovetail?'))"
+            raise InvalidInputError(msg)
+        return True
+
+    def _nodes(self, result: VectorStoreQueryResult) -> list[NodeWithScore]:
+        ids = result.ids or []
+        scores = result.similarities or [None] * len(ids)  # type: ignore[list-item]
+        nodes: list[BaseNode]
+        if result.nodes is not None and self._index.vector_store.stores_text:
+            nodes = list(result.nodes)
+        else:
+            nodes = self._index.docstore.get_nodes(ids)
+        return [NodeWithScore(node=node, score=score) for node, score in zip(nodes, scores, strict=False)]
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        if self._needs_embedding(query_bundle):
+            model = self.embed_model
+            query_bundle.embedding = model.get_agg_embedding_from_queries(query_bundle.embedding_strs)
+        result = self._index.vector_store.query(self._query(query_bundle), **self._kwargs)
+        return self._nodes(result)
+
+    async def _aretrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        if self._needs_embedding(query_bundle):
+            model = self.embed_model
+            query_bundle.embedding = await model.aget_agg_embedding_from_queries(query_bundle.embedding_strs)
+        result = await self._index.vector_store.aquery(self._query(query_bundle), **self._kwargs)
+        return self._nodes(result)
