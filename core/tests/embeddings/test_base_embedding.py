@@ -115,6 +115,7 @@ def test_batches_by_embed_batch_size_and_keeps_order() -> None:
     vectors = model.get_text_embedding_batch(texts)
     assert [call[1] for call in model.calls] == [texts[0:4], texts[4:8], texts[8:10]]
     assert vectors == [[0.0, float(len(t))] for t in texts]
+    assert model.get_text_embeddings(texts[:2]) == vectors[:2]
 
 
 def test_default_batch_falls_back_to_single_calls() -> None:
@@ -148,6 +149,8 @@ def test_cache_is_keyed_by_mode_and_model() -> None:
     assert model.get_text_embedding("hello") == [0.0, 5.0]
     assert model.calls == [("query", ["hello"]), ("text", ["hello"])]
     assert len(cache) == 2
+    model.get_text_embedding("hello").append(99.0)  # mutating a returned vector leaves the cache intact
+    assert model.get_text_embedding("hello") == [0.0, 5.0]
     other = CountingEmbedding(embeddings_cache=cache, model_name="m2")
     other.get_text_embedding("hello")
     assert other.calls == [("text", ["hello"])]

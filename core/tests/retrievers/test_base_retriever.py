@@ -105,8 +105,9 @@ def test_joins_an_enclosing_trace_and_nests_under_the_query_event() -> None:
 
 def test_dedup_by_hash_keeps_best_score_and_first_position() -> None:
     results = [nws("x", 0.2), nws("y", 0.9), nws("x", 0.7), nws("z", None), nws("z", 0.1)]
+    results += [nws("w", -0.5), nws("w", 0.0), nws("w", -0.1)]
     out = ListRetriever(results).retrieve("q")
-    assert [(r.text, r.score) for r in out] == [("x", 0.7), ("y", 0.9), ("z", 0.1)]
+    assert [(r.text, r.score) for r in out] == [("x", 0.7), ("y", 0.9), ("z", 0.1), ("w", 0.0)]
 
 
 def test_same_text_from_different_documents_is_kept() -> None:

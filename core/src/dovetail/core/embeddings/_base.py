@@ -135,7 +135,8 @@ class BaseEmbedding(BaseModel):
 
     def _store(self, mode: EmbeddingMode, text: str, vector: Embedding) -> None:
         if self.embeddings_cache is not None:
-            self.embeddings_cache.put(cache_key(self.model_name, mode, text), vector)
+            # A copy: the caller owns the returned list and may mutate it.
+            self.embeddings_cache.put(cache_key(self.model_name, mode, text), list(vector))
 
     def _one(self, mode: EmbeddingMode, text: Any, fn: Callable[[str], Any]) -> Embedding:
         text = check_text(text, mode)
@@ -228,6 +229,10 @@ class BaseEmbedding(BaseModel):
             if show_progress:
                 logger.info("embedded %d/%d texts with %s", min(start + size, total), total, self.model_name)
         return self._merge(texts, found, todo, computed)
+
+    def get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        """Same as :meth:`get_text_embedding_batch` (the name used in LlamaIndex's diagrams)."""
+        return self.get_text_embedding_batch(texts)
 
     async def aget_text_embedding_batch(
         self, texts: list[str], show_progress: bool = False, **kwargs: Any

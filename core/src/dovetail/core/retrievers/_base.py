@@ -54,9 +54,13 @@ def _dedupe(nodes: list[NodeWithScore]) -> list[NodeWithScore]:
         if index is None:
             best[key] = len(out)
             out.append(result)
-        elif (result.score or float("-inf")) > (out[index].score or float("-inf")):
+        elif _score(result) > _score(out[index]):
             out[index] = result
     return out
+
+
+def _score(result: NodeWithScore) -> float:
+    return float("-inf") if result.score is None else result.score
 
 
 def _response_node(response: Any, score: float | None) -> NodeWithScore:
