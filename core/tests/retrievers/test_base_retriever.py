@@ -68,6 +68,7 @@ def test_exports() -> None:
     assert sorted(retrievers_module.__all__) == ["BaseRetriever", "QueryType", "VectorIndexRetriever"]
     with pytest.raises(AttributeError):
         retrievers_module.NoSuchRetriever  # noqa: B018
+    assert issubclass(retrievers_module.VectorIndexRetriever, BaseRetriever)  # loaded lazily on first access
 
 
 def test_retrieve_accepts_str_and_bundle_and_rejects_others() -> None:
