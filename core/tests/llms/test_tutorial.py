@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
-
 from dovetail.core.callbacks import CallbackManager, TokenCountingHandler
 from dovetail.core.llms import (
     LLM,
@@ -19,6 +17,7 @@ from dovetail.core.llms import (
 )
 from dovetail.core.prompts import PromptTemplate
 from dovetail.core.testing import KitTestOverriddenError, LLMConformance
+from pydantic import SecretStr
 
 API_KEY = "sk-tutorial-do-not-leak-123"
 

@@ -18,6 +18,7 @@ from dovetail.core.callbacks import CallbackManager, CBEventType, EventContext, 
 from dovetail.core.callbacks._manager import _current_event
 from dovetail.core.llms._streams import EventAsyncStream, EventStream
 from dovetail.core.llms._types import ChatMessage, ChatResponse, CompletionResponse, MessageRole
+from dovetail.core.llms._utils import check_input
 
 if TYPE_CHECKING:
     from dovetail.core.llms._base import LLM
@@ -52,6 +53,7 @@ class _Call:
         manager = getattr(llm, "callback_manager", None)
         self.manager: CallbackManager | None = manager if isinstance(manager, CallbackManager) else None
         self.event: EventContext | None = None
+        check_input(arg, chat=chat)
         if chat:
             llm._validate_request(messages=arg, **kwargs)
         else:

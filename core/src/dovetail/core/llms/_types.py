@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from dovetail.core._exceptions import InvalidInputError
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
 
 __all__ = [
     "ChatMessage",
@@ -61,7 +61,8 @@ _MAGIC_MIMETYPES: tuple[tuple[bytes, str], ...] = (
 class ImageBlock(BaseModel):
     """An image inside a :class:`ChatMessage`, given by exactly one of raw bytes, a local path or a URL.
 
-    ``image`` holds raw bytes; a ``str`` passed as ``image`` is read as base64 and decoded.
+    ``image`` holds raw bytes; a ``str`` passed as ``image`` is read as base64 and decoded (JSON dumps write
+    base64, so messages round-trip through JSON).
 
     Example:
         ```python
@@ -86,6 +87,10 @@ class ImageBlock(BaseModel):
                 msg = "ImageBlock.image given as str must be base64; pass raw bytes or valid base64 text"
                 raise ValueError(msg) from exc
         return value
+
+    @field_serializer("image", when_used="json")
+    def _encode_base64(self, value: bytes | None) -> str | None:
+        return base64.b64encode(value).decode("ascii") if value is not None else None
 
     @model_validator(mode="after")
     def _one_source(self) -> ImageBlock:

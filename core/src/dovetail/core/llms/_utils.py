@@ -9,7 +9,7 @@ from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.llms._types import ChatMessage, LLMMetadata, MessageRole
 from dovetail.core.tokenizers import default_tokenizer, get_tokenizer
 
-__all__ = ["messages_to_prompt", "validate_request"]
+__all__ = ["check_input", "messages_to_prompt", "validate_request"]
 
 
 def messages_to_prompt(messages: Sequence[ChatMessage]) -> str:
@@ -49,6 +49,16 @@ def _check_messages(messages: Any) -> Sequence[ChatMessage]:
             msg = f"messages[{index}] is a {type(message).__name__}, not a ChatMessage; wrap it in ChatMessage(...)"
             raise InvalidInputError(msg)
     return cast("Sequence[ChatMessage]", messages)
+
+
+def check_input(value: Any, *, chat: bool) -> None:
+    """Type checks that always run (also when ``_validate_request`` is overridden): a ``str`` prompt, or a
+    non-empty list of ``ChatMessage``."""
+    if chat:
+        _check_messages(value)
+    elif not isinstance(value, str):
+        msg = f"complete() takes a str prompt, got {type(value).__name__}; use chat() for messages"
+        raise InvalidInputError(msg)
 
 
 def validate_request(

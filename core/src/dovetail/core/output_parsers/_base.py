@@ -109,4 +109,6 @@ class PydanticOutputParser(BaseOutputParser, Generic[M]):
             f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in first_failure.errors()
         )
         msg = f"model output does not validate as {name}: {problems}"
+        if error is not None:
+            msg = f"invalid JSON in the model output for {name} ({error}); no complete object validates: {problems}"
         raise OutputParserError(msg, raw_output=output) from first_failure

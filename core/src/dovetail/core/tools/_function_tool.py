@@ -46,9 +46,17 @@ def _docstring_summary_and_args(doc: str) -> tuple[str, dict[str, str]]:
     return "\n".join(summary).strip(), args
 
 
+def _signature(fn: Callable[..., Any]) -> inspect.Signature:
+    """The signature with string annotations resolved when possible (``from __future__ import annotations``)."""
+    try:
+        return inspect.signature(fn, eval_str=True)
+    except (NameError, TypeError, SyntaxError):
+        return inspect.signature(fn)
+
+
 def schema_from_function(name: str, fn: Callable[..., Any]) -> type[BaseModel]:
     """Build a pydantic model of ``fn``'s arguments (types from annotations, defaults, docstring descriptions)."""
-    signature = inspect.signature(fn)
+    signature = _signature(fn)
     try:
         hints = get_type_hints(fn, include_extras=True)
     except (NameError, TypeError):
@@ -61,7 +69,8 @@ def schema_from_function(name: str, fn: Callable[..., Any]) -> type[BaseModel]:
         annotation = hints.get(param.name, Any)
         default = ... if param.default is inspect.Parameter.empty else param.default
         description = arg_docs.get(param.name)
-        fields[param.name] = (annotation, Field(default, description=description))
+        field = Field(default, description=description) if description else Field(default)
+        fields[param.name] = (annotation, field)
     return create_model(name, **fields)
 
 
@@ -115,7 +124,7 @@ class FunctionTool(AsyncBaseTool):
             name = name or source.__name__
             if description is None:
                 summary, _ = _docstring_summary_and_args(inspect.getdoc(source) or "")
-                description = f"{name}{inspect.signature(source)}" + (f"\n{summary}" if summary else "")
+                description = f"{name}{_signature(source)}" + (f"\n{summary}" if summary else "")
             if fn_schema is None:
                 fn_schema = schema_from_function(name, source)
             tool_metadata = ToolMetadata(

@@ -1,0 +1,266 @@
+"""Callback events of LLM calls: one per call, nested via contextvars also across worker threads and streams."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager, CBEventType, EventPayload
+from dovetail.core.llms import (
+    ChatMessage,
+    CompletionResponse,
+    CompletionResponseGen,
+    CustomLLM,
+    LLMMetadata,
+    MockLLM,
+    llm_completion_callback,
+)
+
+
+class Recorder(BaseCallbackHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.log: list[tuple[str, CBEventType, str, str, dict[str, Any]]] = []
+
+    def on_event_start(
+        self,
+        event_type: CBEventType,
+        payload: dict[str, Any] | None = None,
+        event_id: str = "",
+        parent_id: str = "",
+        **kwargs: Any,
+    ) -> str:
+        self.log.append(("start", event_type, event_id, parent_id, dict(payload or {})))
+        return event_id
+
+    def on_event_end(
+        self, event_type: CBEventType, payload: dict[str, Any] | None = None, event_id: str = "", **kwargs: Any
+    ) -> None:
+        self.log.append(("end", event_type, event_id, "", dict(payload or {})))
+
+    def start_trace(self, trace_id: str | None = None) -> None:
+        return None
+
+    def end_trace(self, trace_id: str | None = None, trace_map: dict[str, list[str]] | None = None) -> None:
+        return None
+
+    def of(self, kind: str, event_type: CBEventType) -> list[tuple[str, CBEventType, str, str, dict[str, Any]]]:
+        return [e for e in self.log if e[0] == kind and e[1] == event_type]
+
+
+class ToolUsingLLM(CustomLLM):
+    """Opens a nested FUNCTION_CALL event inside complete and inside every stream pull; sleeps to be slow."""
+
+    delay: float = 0.0
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name="nested")
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        with self.callback_manager.event(CBEventType.FUNCTION_CALL):
+            time.sleep(self.delay)
+        return CompletionResponse(text=prompt.upper(), additional_kwargs={"prompt_tokens": 1, "completion_tokens": 2})
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        text = ""
+        for char in prompt:
+            with self.callback_manager.event(CBEventType.FUNCTION_CALL):
+                time.sleep(self.delay)
+            text += char
+            yield CompletionResponse(text=text, delta=char)
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+def _llm(recorder: Recorder, **kwargs: Any) -> ToolUsingLLM:
+    return ToolUsingLLM(callback_manager=CallbackManager([recorder]), **kwargs)
+
+
+def test_nested_events_have_the_llm_event_as_parent(recorder: Recorder) -> None:
+    llm = _llm(recorder)
+    llm.complete("ab")
+    (llm_start,) = recorder.of("start", CBEventType.LLM)
+    (tool_start,) = recorder.of("start", CBEventType.FUNCTION_CALL)
+    assert tool_start[3] == llm_start[2]
+
+
+async def test_nesting_survives_the_worker_thread_of_acomplete(recorder: Recorder) -> None:
+    llm = _llm(recorder)
+    with llm.callback_manager.event(CBEventType.QUERY) as outer:
+        await llm.acomplete("ab")
+    (llm_start,) = recorder.of("start", CBEventType.LLM)
+    (tool_start,) = recorder.of("start", CBEventType.FUNCTION_CALL)
+    assert llm_start[3] == outer.event_id
+    assert tool_start[3] == llm_start[2]
+
+
+async def test_nesting_survives_async_streaming_of_a_sync_generator(recorder: Recorder) -> None:
+    llm = _llm(recorder)
+    stream = await llm.astream_chat([ChatMessage(content="hi")])
+    chunks = [chunk async for chunk in stream]
+    (llm_start,) = recorder.of("start", CBEventType.LLM)
+    tool_starts = recorder.of("start", CBEventType.FUNCTION_CALL)
+    assert len(tool_starts) == len(chunks) > 2
+    assert {start[3] for start in tool_starts} == {llm_start[2]}
+    (llm_end,) = recorder.of("end", CBEventType.LLM)
+    assert llm_end[4][EventPayload.RESPONSE].message.content == chunks[-1].message.content
+    assert recorder.log[-1][:3] == ("end", CBEventType.LLM, llm_start[2]), "the LLM event ends last"
+
+
+def test_stream_event_ends_on_close_with_partial_text(recorder: Recorder) -> None:
+    llm = _llm(recorder)
+    stream = llm.stream_complete("abcdef")
+    next(stream)
+    next(stream)
+    assert recorder.of("end", CBEventType.LLM) == []
+    stream.close()
+    (end,) = recorder.of("end", CBEventType.LLM)
+    assert end[4][EventPayload.COMPLETION].text == "ab"
+
+
+def test_stream_event_ends_when_an_unstarted_stream_is_dropped(recorder: Recorder) -> None:
+    llm = _llm(recorder)
+    stream = llm.stream_complete("abc")
+    del stream
+    gc.collect()
+    (end,) = recorder.of("end", CBEventType.LLM)
+    assert end[4][EventPayload.COMPLETION].text == ""
+
+
+def test_stream_error_ends_the_event_with_the_exception(recorder: Recorder) -> None:
+    class Broken(ToolUsingLLM):
+        def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+            yield CompletionResponse(text="a", delta="a")
+            raise ConnectionResetError("peer went away")
+
+    llm = Broken(callback_manager=CallbackManager([recorder]))
+    stream = llm.stream_complete("x")
+    assert next(stream).text == "a"
+    with pytest.raises(ConnectionResetError):
+        next(stream)
+    (end,) = recorder.of("end", CBEventType.LLM)
+    assert isinstance(end[4][EventPayload.EXCEPTION], ConnectionResetError)
+    assert end[4][EventPayload.COMPLETION].text == "a"
+    assert list(stream) == [], "a failed stream stays finished"
+
+
+def test_sync_error_ends_the_event_with_the_exception(recorder: Recorder) -> None:
+    class Failing(ToolUsingLLM):
+        def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+            raise TimeoutError("slow provider")
+
+    llm = Failing(callback_manager=CallbackManager([recorder]))
+    with pytest.raises(TimeoutError):
+        llm.complete("x")
+    (end,) = recorder.of("end", CBEventType.LLM)
+    assert isinstance(end[4][EventPayload.EXCEPTION], TimeoutError)
+
+
+def test_explicit_decorators_and_auto_wrapping_do_not_double_events(recorder: Recorder) -> None:
+    class Decorated(ToolUsingLLM):
+        @llm_completion_callback()
+        def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+            return CompletionResponse(text="ok")
+
+    llm = Decorated(callback_manager=CallbackManager([recorder]))
+    llm.complete("x")
+    llm.chat([ChatMessage(content="x")])
+    assert len(recorder.of("start", CBEventType.LLM)) == 2
+    assert len(recorder.of("end", CBEventType.LLM)) == 2
+
+
+def test_usage_is_repeated_in_the_end_event(recorder: Recorder) -> None:
+    _llm(recorder).complete("x")
+    (end,) = recorder.of("end", CBEventType.LLM)
+    assert end[4][EventPayload.USAGE] == {"prompt_tokens": 1, "completion_tokens": 2}
+
+
+def test_start_payload_has_prompt_model_and_serialized_config(recorder: Recorder) -> None:
+    _llm(recorder, delay=0.0, system_prompt="sys").complete("x", temperature=0.1)
+    (start,) = recorder.of("start", CBEventType.LLM)
+    payload = start[4]
+    assert payload[EventPayload.PROMPT] == "x"
+    assert payload[EventPayload.MODEL_NAME] == "nested"
+    assert payload[EventPayload.SERIALIZED] == {"class_name": "ToolUsingLLM", "system_prompt": "sys", "delay": 0.0}
+    assert payload[EventPayload.ADDITIONAL_KWARGS] == {"temperature": 0.1}
+
+
+def test_no_handlers_means_no_event_work() -> None:
+    llm = MockLLM(callback_manager=CallbackManager())
+    assert llm.complete("fast path").text == "fast path"
+
+
+async def _ticks_during(coro: Any) -> tuple[Any, int]:
+    ticks = 0
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            ticks += 1
+            await asyncio.sleep(0.005)
+
+    task = asyncio.create_task(ticker())
+    try:
+        result = await coro
+    finally:
+        done.set()
+        await task
+    return result, ticks
+
+
+async def test_acomplete_does_not_block_the_event_loop(recorder: Recorder) -> None:
+    llm = _llm(recorder, delay=0.3)
+    response, ticks = await _ticks_during(llm.acomplete("slow"))
+    assert response.text == "SLOW"
+    assert ticks >= 15, f"the loop ran only {ticks} ticks during a 0.3 s blocking complete"
+
+
+async def test_astream_does_not_block_the_event_loop(recorder: Recorder) -> None:
+    llm = _llm(recorder, delay=0.05)
+
+    async def consume() -> list[str]:
+        stream = await llm.astream_complete("abcd")
+        return [chunk.delta or "" async for chunk in stream]
+
+    deltas, ticks = await _ticks_during(consume())
+    assert deltas == ["a", "b", "c", "d"]
+    assert ticks >= 15, f"the loop ran only {ticks} ticks while four 50 ms chunks were pulled"
+
+
+async def test_concurrent_async_calls_keep_their_own_parents(recorder: Recorder) -> None:
+    llm = _llm(recorder, delay=0.02)
+    manager = llm.callback_manager
+
+    async def one(prompt: str) -> str:
+        with manager.event(CBEventType.QUERY, payload={EventPayload.QUERY_STR: prompt}):
+            return (await llm.acomplete(prompt)).text
+
+    assert await asyncio.gather(*(one(p) for p in ("a", "b", "c"))) == ["A", "B", "C"]
+    queries = {e[2]: e[4][EventPayload.QUERY_STR] for e in recorder.of("start", CBEventType.QUERY)}
+    llm_parent = {e[2]: e[3] for e in recorder.of("start", CBEventType.LLM)}
+    prompts = {e[2]: e[4][EventPayload.PROMPT] for e in recorder.of("start", CBEventType.LLM)}
+    for event_id, parent in llm_parent.items():
+        assert queries[parent] == prompts[event_id]
+
+
+def test_sync_stream_pulls_can_happen_in_another_thread(recorder: Recorder) -> None:
+    import threading
+
+    llm = _llm(recorder)
+    stream: Iterator[CompletionResponse] = llm.stream_complete("xy")
+    out: list[str] = []
+    thread = threading.Thread(target=lambda: out.extend(c.delta or "" for c in stream))
+    thread.start()
+    thread.join()
+    assert out == ["x", "y"]
+    (llm_start,) = recorder.of("start", CBEventType.LLM)
+    assert {e[3] for e in recorder.of("start", CBEventType.FUNCTION_CALL)} == {llm_start[2]}
