@@ -30,19 +30,20 @@ def to_matrix(embeddings: Sequence[Any], dimension: int | None) -> F32:
     if dim == 0:
         msg = "embeddings must have at least one dimension; got an empty embedding"
         raise InvalidInputError(msg)
+    # Check lengths explicitly: numpy would broadcast a 1-element row over the whole row.
+    bad = next((i for i, emb in enumerate(embeddings) if len(emb) != dim), None)
+    if bad is not None:
+        msg = (
+            f"embedding {bad} has dimension {len(embeddings[bad])} but the store holds {dim}-d vectors; "
+            "embed every node with the same model"
+        )
+        raise InvalidInputError(msg)
     out = np.empty((count, dim), dtype=np.float32)
     try:
         for start in range(0, count, _CHUNK):
             out[start : start + _CHUNK] = embeddings[start : start + _CHUNK]
     except (ValueError, TypeError) as exc:
-        bad = next((i for i, emb in enumerate(embeddings) if len(emb) != dim), None)
-        if bad is not None:
-            msg = (
-                f"embedding {bad} has dimension {len(embeddings[bad])} but the store holds {dim}-d vectors; "
-                "embed every node with the same model"
-            )
-            raise InvalidInputError(msg) from exc
-        msg = f"embeddings must be numbers: {exc}"
+        msg = f"embeddings must be flat lists of numbers: {exc}"
         raise InvalidInputError(msg) from exc
     if not np.isfinite(out).all():
         row = int(np.flatnonzero(~np.isfinite(out).all(axis=1))[0])
