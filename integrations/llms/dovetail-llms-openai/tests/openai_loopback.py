@@ -100,10 +100,19 @@ def _message_text(message: dict[str, Any]) -> str:
     return ""
 
 
-def _sample_args(schema: dict[str, Any]) -> dict[str, Any]:
-    samples = {"string": "x", "integer": 1, "number": 1.5, "boolean": True, "array": [], "object": {}}
+def _sample_args(schema: dict[str, Any], hint: str = "") -> dict[str, Any]:
+    """Arguments for ``schema``: a JSON object quoted in ``hint`` when its keys fit, else sample values."""
     props = schema.get("properties", {})
-    return {name: samples.get(spec.get("type", "string"), "x") for name, spec in props.items()}
+    start, end = hint.find("{"), hint.rfind("}")
+    if 0 <= start < end:
+        try:
+            quoted = json.loads(hint[start : end + 1])
+        except ValueError:
+            quoted = None
+        if isinstance(quoted, dict) and quoted and set(quoted) <= set(props):
+            return quoted
+    samples = {"integer": 1, "number": 1.5, "boolean": True, "array": [], "object": {}}
+    return {name: samples.get(spec.get("type", "string"), f"sample {name}") for name, spec in props.items()}
 
 
 class LoopbackOpenAI:
@@ -230,7 +239,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-request-id", f"req_{len(self.server_state.requests)}")
+        if not any(key.lower() == "x-request-id" for key in headers or {}):
+            self.send_header("x-request-id", f"req_{len(self.server_state.requests)}")
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
@@ -326,10 +336,15 @@ class _Handler(BaseHTTPRequestHandler):
             tool = tools[0]["function"]
             if isinstance(choice, dict):
                 tool = next(t["function"] for t in tools if t["function"]["name"] == choice["function"]["name"])
-            args = _sample_args(tool.get("parameters") or {})
+            user = [m for m in messages if m.get("role") == "user"]
+            args = _sample_args(tool.get("parameters") or {}, _message_text(user[-1]) if user else "")
             return {"content": None, "tool_calls": [{"name": tool["name"], "arguments": args}]}
         user = [m for m in messages if m.get("role") == "user"]
         text = _message_text(user[-1]) if user else ""
+        response_format = body.get("response_format") or {}
+        if response_format.get("type") == "json_schema":
+            schema = response_format["json_schema"].get("schema") or {}
+            return {"content": json.dumps(_sample_args(schema, text)), "tool_calls": None}
         images = sum(
             1
             for part in (user[-1].get("content") if user and isinstance(user[-1].get("content"), list) else [])

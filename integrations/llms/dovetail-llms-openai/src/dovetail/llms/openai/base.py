@@ -8,7 +8,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
 
-from dovetail.core.errors import OutputParserError
+from dovetail.core.errors import InvalidInputError, OutputParserError
 from dovetail.core.llms import (
     ChatMessage,
     ChatResponse,
@@ -141,6 +141,10 @@ class OpenAI(FunctionCallingLLM):
                 self.model,
                 self.context_window or _UNKNOWN_CONTEXT_WINDOW,
             )
+        limit = self.max_output_tokens or (info.max_output_tokens if info is not None else None)
+        if limit is not None and self.max_tokens is not None and self.max_tokens > limit:
+            msg = f"max_tokens={self.max_tokens} is over the {limit}-token output limit of {self.model!r}; lower it"
+            raise InvalidInputError(msg)
         if info is not None and info.is_deprecated:
             logger.warning("model %r was deprecated on %s; choose a newer model", self.model, info.deprecation_date)
 
@@ -151,7 +155,7 @@ class OpenAI(FunctionCallingLLM):
 
         return LLMMetadata(
             context_window=pick(self.context_window, info and info.context_window, self._default_window()),
-            num_output=pick(self.max_tokens, info and info.max_output_tokens, 256),
+            num_output=self.max_tokens or 256,
             is_chat_model=pick(self.is_chat_model, info and info.is_chat_model, True),
             is_function_calling_model=pick(self.is_function_calling_model, info and info.supports_tools, True),
             model_name=self.model,
