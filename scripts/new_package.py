@@ -1,0 +1,137 @@
+"""Scaffold a new integration package: ``make new-package DOMAIN=llms PROVIDER=acme``.
+
+Creates ``integrations/<domain>/dovetail-<domain>-<provider>/`` from ``scripts/templates/``: pyproject (metadata,
+entry point, ``[tool.dovetail]``, the current dovetail-core range), ``src/dovetail/<domain>/<provider>/{__init__,
+base}.py`` with a class skeleton for the domain's contract, ``py.typed``, README, CHANGELOG and tests wired to the
+conformance kit. The workspace picks it up through its ``integrations/*/*`` members glob.
+
+The generated package passes the health check except ``tests`` and ``conformance``: the skeleton's methods raise
+``NotImplementedError`` until the contributor implements them against the provider.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from string import Template
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from workspace import DOMAINS, ROOT, load_package
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PROVIDER_RE = re.compile(r"^[a-z][a-z0-9_]{1,38}[a-z0-9]$")
+SUFFIX = {
+    "llms": "LLM",
+    "embeddings": "Embedding",
+    "vector_stores": "VectorStore",
+    "readers": "Reader",
+    "callbacks": "CallbackHandler",
+}
+KIT = {
+    "llms": ("LLMConformance", "llm"),
+    "embeddings": ("EmbeddingConformance", "embedding"),
+    "vector_stores": ("VectorStoreConformance", "vector_store"),
+    "readers": ("ReaderConformance", "reader"),
+    "callbacks": ("CallbackHandlerConformance", "handler"),
+}
+EXAMPLE = {
+    "llms": 'llm = {cls}()\nprint(llm.complete("Hello"))',
+    "embeddings": 'embed_model = {cls}()\nvector = embed_model.get_text_embedding("Hello")',
+    "vector_stores": "store = {cls}()\nindex = VectorStoreIndex.from_vector_store(store)",
+    "readers": "documents = {cls}().load_data()",
+    "callbacks": "Settings.callback_manager = CallbackManager([{cls}()])",
+}
+
+
+class ScaffoldError(ValueError):
+    """DOMAIN/PROVIDER are invalid or the package already exists."""
+
+
+def core_requirement(root: Path) -> str:
+    """``dovetail-core>=X.Y,<X+1`` from the current core version (``<1`` while core is 0.x)."""
+    version = load_package(root / "core").version
+    major, minor = (int(part) for part in version.split(".")[:2])
+    return f"dovetail-core>={major}.{minor},<{major + 1}"
+
+
+def validate(domain: str, provider: str, root: Path) -> Path:
+    """Check the names; return the package directory to create."""
+    if domain not in DOMAINS:
+        msg = f"DOMAIN must be one of {', '.join(DOMAINS)}; got {domain!r}"
+        raise ScaffoldError(msg)
+    if not PROVIDER_RE.match(provider):
+        msg = (
+            "PROVIDER must be lowercase letters, digits and underscores "
+            f"(3-40 chars, starting with a letter); got {provider!r}"
+        )
+        raise ScaffoldError(msg)
+    target = root / "integrations" / domain / f"dovetail-{domain.replace('_', '-')}-{provider.replace('_', '-')}"
+    if target.exists():
+        msg = f"{target.relative_to(root)} already exists; pick another PROVIDER or edit the existing package"
+        raise ScaffoldError(msg)
+    return target
+
+
+def render(name: str, values: dict[str, str]) -> str:
+    """Fill one template."""
+    return Template((TEMPLATES / name).read_text(encoding="utf-8")).substitute(values)
+
+
+def scaffold(domain: str, provider: str, root: Path = ROOT) -> Path:
+    """Create the package and return its directory."""
+    target = validate(domain, provider, root)
+    title = "".join(part.capitalize() for part in provider.split("_"))
+    class_name = title + SUFFIX[domain]
+    kit, fixture = KIT[domain]
+    values = {
+        "dist": target.name,
+        "domain": domain,
+        "domain_title": domain.replace("_", " "),
+        "provider": provider,
+        "provider_title": title,
+        "import_path": f"dovetail.{domain}.{provider}",
+        "class_name": class_name,
+        "core_requirement": core_requirement(root),
+        "env_prefix": provider.upper(),
+        "example": EXAMPLE[domain].format(cls=class_name),
+        "kit": kit,
+        "fixture": fixture,
+    }
+    leaf = target / "src" / "dovetail" / domain / provider
+    files = {
+        target / "pyproject.toml": render("pyproject.toml.tmpl", values),
+        target / "README.md": render("README.md.tmpl", values),
+        target / "CHANGELOG.md": render("CHANGELOG.md.tmpl", values),
+        leaf / "__init__.py": render("__init__.py.tmpl", values),
+        leaf / "base.py": render(f"base_{domain}.py.tmpl", values),
+        leaf / "py.typed": "",
+        target / "tests" / f"test_{provider}_conformance.py": render("test_kit.py.tmpl", values),
+    }
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--domain", required=True, help=f"one of {', '.join(DOMAINS)}")
+    parser.add_argument("--provider", required=True, help="lowercase provider id, e.g. acme")
+    parser.add_argument("--root", type=Path, default=ROOT, help="repository root")
+    args = parser.parse_args(argv)
+    try:
+        target = scaffold(args.domain, args.provider, args.root)
+    except ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    rel = target.relative_to(args.root)
+    print(f"created {rel}\nnext: implement src/.../base.py, make its tests pass, then `make health PKG={rel}`")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
