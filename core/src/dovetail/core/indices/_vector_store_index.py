@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import ConfigurationError, InvalidInputError
@@ -182,20 +183,43 @@ class VectorStoreIndex:
         self._storage_context.index_store.add_index_struct(self._index_struct)
 
     # ---------------------------------------------------------------- writing
-    def _pipeline(self) -> IngestionPipeline:
+    def _pipeline(self, **overrides: Any) -> IngestionPipeline:
         from dovetail.core.settings import Settings
 
         transformations = self._transformations if self._transformations is not None else Settings.transformations
         model = self.embed_model
         self._record_embed_model(model)
         return IngestionPipeline(
-            transformations=[*transformations, model],
-            storage_context=self._storage_context,
-            docstore_strategy="upserts",
+            transformations=[*transformations, model], storage_context=self._storage_context, **overrides
         )
 
+    def ingest(
+        self,
+        documents: Sequence[BaseNode],
+        progress: Any = None,
+        checkpoint_dir: str | Path | None = None,
+        prune: bool = False,
+        num_workers: int | None = None,
+    ) -> list[BaseNode]:
+        """Add new documents and replace changed ones, skipping unchanged ones; returns the new nodes.
+
+        Args:
+            documents: the documents.
+            progress: ``progress(done, total)`` callback.
+            checkpoint_dir: persist the storage there as the run goes, so a killed run resumes (see
+                :class:`~dovetail.core.ingestion.IngestionPipeline`).
+            prune: also remove documents that are not among ``documents``.
+            num_workers: embedding calls in flight at once.
+        """
+        pipeline = self._pipeline(
+            docstore_strategy="upserts_and_delete" if prune else "upserts",
+            checkpoint_dir=checkpoint_dir,
+            num_workers=num_workers,
+        )
+        return pipeline.run(documents=list(documents), show_progress=self._show_progress, progress=progress)
+
     def _ingest(self, documents: list[BaseNode], progress: Any = None) -> list[BaseNode]:
-        return self._pipeline().run(documents=documents, show_progress=self._show_progress, progress=progress)
+        return self.ingest(documents, progress=progress)
 
     def insert(self, document: Document, **kwargs: Any) -> None:
         """Add (or, if it changed, replace) one document."""

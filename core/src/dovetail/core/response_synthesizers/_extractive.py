@@ -79,10 +79,15 @@ def split_sentences(text: str) -> list[str]:
     for raw in _SENTENCE_END.split(text):
         if not raw:
             continue
-        sentence = " ".join(raw.split()).lstrip("#*-+> ").strip()
+        sentence = " ".join(raw.split()).lstrip("*-+> ").strip()
         if len(sentence) >= 3:
             pieces.append(sentence)
     return pieces
+
+
+def _is_answer_like(sentence: str) -> bool:
+    """Headings and fragments of a few words make poor answers."""
+    return not sentence.startswith("#") and len(sentence.split()) >= 4
 
 
 def _stem(word: str) -> str:
@@ -118,6 +123,7 @@ class ExtractiveSynthesizer(BaseSynthesizer):
         embed_model: embeds candidate sentences to compare with the query embedding (optional).
         max_sentences: sentences in the answer.
         max_embedded: embed candidates only when there are at most this many (keeps queries fast).
+        relative_floor: keep only sentences scoring at least this fraction of the best one.
         callback_manager: receives ``SYNTHESIZE`` events.
         streaming: yield the answer sentence by sentence.
 
@@ -133,6 +139,7 @@ class ExtractiveSynthesizer(BaseSynthesizer):
         embed_model: Any | None = None,
         max_sentences: int = 3,
         max_embedded: int = 48,
+        relative_floor: float = 0.6,
         callback_manager: Any | None = None,
         streaming: bool = False,
     ) -> None:
@@ -140,6 +147,7 @@ class ExtractiveSynthesizer(BaseSynthesizer):
         self.embed_model = embed_model
         self.max_sentences = max(1, max_sentences)
         self.max_embedded = max_embedded
+        self.relative_floor = relative_floor
 
     def _candidates(self, nodes: list[NodeWithScore]) -> list[_Candidate]:
         found: list[_Candidate] = []
@@ -147,7 +155,7 @@ class ExtractiveSynthesizer(BaseSynthesizer):
         for source, hit in enumerate(nodes, 1):
             for sentence in split_sentences(hit.node.get_content()):
                 key = sentence.lower()
-                if key not in seen:
+                if key not in seen and _is_answer_like(sentence):
                     seen.add(key)
                     found.append(_Candidate(sentence, source, hit.node.node_id, len(found)))
         return found
@@ -187,7 +195,11 @@ class ExtractiveSynthesizer(BaseSynthesizer):
         return sorted(candidates, key=lambda c: (-c.score, c.order))
 
     def _synthesize(self, query: QueryBundle, nodes: list[NodeWithScore], **kwargs: Any) -> ResponseType:
-        chosen = self.rank(query, nodes)[: self.max_sentences]
+        ranked = self.rank(query, nodes)
+        if not ranked:
+            return Response("Empty Response", nodes, {"mode": "extractive", "sentences": []})
+        floor = ranked[0].score * self.relative_floor
+        chosen = [c for c in ranked if c.score >= floor][: self.max_sentences]
         chosen.sort(key=lambda c: (c.source, c.order))
         pieces = [f"{c.text} [{c.source}]" for c in chosen]
         metadata = {

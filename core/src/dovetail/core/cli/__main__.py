@@ -1,0 +1,5 @@
+"""``python -m dovetail.core.cli``."""
+
+from dovetail.core.cli import main
+
+raise SystemExit(main())

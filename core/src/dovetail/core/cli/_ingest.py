@@ -1,0 +1,179 @@
+"""``dovetail ingest PATH``: read a folder (or file), split, embed and store it in an index directory."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dovetail.core.cli._errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CLIError
+
+if TYPE_CHECKING:
+    from dovetail.core.schema import Document
+
+__all__ = ["DEFAULT_INDEX_DIR", "add_parser", "run"]
+
+DEFAULT_INDEX_DIR = "./.dovetail/index"
+
+_DESCRIPTION = """\
+Read every text file under PATH (recursively; hidden files skipped), split it into chunks, embed the chunks and
+store them in the index directory. Running it again only processes files that changed: unchanged files are
+skipped (nothing is embedded), a changed file replaces its old chunks, and --prune removes files that are gone.
+An interrupted run (Ctrl-C, crash) can simply be started again: it resumes where it stopped.
+
+The embedding model is recorded in the index; later ingests and queries use the same one.
+Default: the local ONNX embedder (pip install dovetail-embeddings-onnx), fully offline.
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``ingest``."""
+    parser = subparsers.add_parser(
+        "ingest",
+        help="index a folder or file (incremental, resumable)",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("path", metavar="PATH", help="folder (or single file) to index")
+    parser.add_argument(
+        "--index", default=DEFAULT_INDEX_DIR, metavar="DIR", help=f"index directory ({DEFAULT_INDEX_DIR})"
+    )
+    parser.add_argument(
+        "--glob", default="**/*", metavar="PATTERN", help="which files under PATH ('**/*'; e.g. '**/*.md')"
+    )
+    parser.add_argument(
+        "--embed",
+        metavar="PROVIDER:MODEL",
+        help="embedding model, e.g. onnx:all-MiniLM-L6-v2 or openai:text-embedding-3-small",
+    )
+    parser.add_argument("--chunk-size", type=int, default=None, metavar="N", help="tokens per chunk (256)")
+    parser.add_argument(
+        "--chunk-overlap", type=int, default=None, metavar="N", help="tokens shared by neighbouring chunks (32)"
+    )
+    parser.add_argument("--prune", action="store_true", help="remove documents whose files no longer exist under PATH")
+    parser.add_argument("--workers", type=int, default=1, metavar="N", help="embedding calls in flight at once (1)")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    parser.set_defaults(handler=run)
+
+
+def _list_files(root: Path, pattern: str) -> list[Path]:
+    if root.is_file():
+        return [root]
+    files = []
+    for path in sorted(root.glob(pattern)):
+        relative = path.relative_to(root)
+        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+            files.append(path)
+    return files
+
+
+def _read(root: Path, files: list[Path]) -> tuple[list[Document], list[str]]:
+    from dovetail.core._exceptions import DovetailError
+    from dovetail.core.readers import SimpleDirectoryReader
+
+    base = root if root.is_dir() else root.parent
+    reader = SimpleDirectoryReader(input_files=files, raise_on_error=True)
+    documents: list[Document] = []
+    skipped: list[str] = []
+    for path in files:
+        try:
+            docs = reader.load_file(path)
+        except DovetailError as exc:
+            skipped.append(f"{path}: {exc}")
+            continue
+        relative = path.relative_to(base).as_posix()
+        for number, doc in enumerate(docs):
+            doc.id_ = relative if len(docs) == 1 else f"{relative}#{number}"
+            documents.append(doc)
+    return documents, skipped
+
+
+def _open_storage(index_dir: Path) -> tuple[Any, Any]:
+    """The storage context and index struct of ``index_dir`` (new ones when it holds no index)."""
+    from dovetail.core.storage import StorageContext
+    from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE
+
+    if index_dir.exists() and not index_dir.is_dir():
+        msg = f"--index {index_dir} is a file; pass a directory"
+        raise CLIError(msg)
+    if (index_dir / DEFAULT_INDEX_STORE_FILE).is_file():
+        storage = StorageContext.from_defaults(persist_dir=index_dir)
+        return storage, storage.index_store.get_index_struct()
+    if index_dir.is_dir() and any(index_dir.iterdir()):
+        msg = f"--index {index_dir} exists but is not a dovetail index; pass an empty or new directory"
+        raise CLIError(msg)
+    return StorageContext.from_defaults(), None
+
+
+def _embed_model(spec: str | None, struct: Any) -> Any:
+    from dovetail.core.settings import Settings, resolve_embed_model
+
+    recorded = (struct.extra.get("embed_model") or {}).get("spec") if struct is not None else None
+    if spec and recorded and spec != recorded:
+        msg = f"this index was built with --embed {recorded}; ingest with the same model or use another --index"
+        raise CLIError(msg)
+    chosen = spec or recorded
+    return resolve_embed_model(chosen) if chosen else Settings.embed_model
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``dovetail ingest``."""
+    from dovetail.core.cli._progress import ProgressBar
+    from dovetail.core.indices import VectorStoreIndex
+    from dovetail.core.node_parser import SentenceSplitter
+    from dovetail.core.settings import Settings
+
+    root = Path(args.path)
+    if not root.exists():
+        msg = f"{root} does not exist; pass the folder (or file) to index"
+        raise CLIError(msg)
+    if args.workers < 1:
+        msg = "--workers must be at least 1"
+        raise CLIError(msg)
+    files = _list_files(root, args.glob)
+    if not files:
+        msg = f"no files to index under {root} (pattern {args.glob!r}; hidden files are skipped)"
+        raise CLIError(msg)
+    index_dir = Path(args.index)
+    storage, struct = _open_storage(index_dir)
+    embed_model = _embed_model(args.embed, struct)
+    documents, skipped = _read(root, files)
+    for problem in skipped:
+        sys.stderr.write(f"dovetail: warning: skipped unreadable file {problem}\n")
+    if not documents:
+        msg = f"none of the {len(files)} file(s) under {root} could be read"
+        raise CLIError(msg, EXIT_USAGE)
+
+    splitter = SentenceSplitter(
+        chunk_size=args.chunk_size or Settings.chunk_size,
+        chunk_overlap=args.chunk_overlap if args.chunk_overlap is not None else Settings.chunk_overlap,
+    )
+    index = VectorStoreIndex(
+        storage_context=storage, embed_model=embed_model, transformations=[splitter], index_struct=struct
+    )
+    known = storage.docstore.get_all_document_hashes()
+    new = sum(doc.node_id not in known for doc in documents)
+    changed = sum(doc.node_id in known and known[doc.node_id] != doc.hash for doc in documents)
+    bar = ProgressBar("indexing", enabled=None if not args.quiet else False)
+    try:
+        nodes = index.ingest(
+            documents,
+            progress=bar,
+            checkpoint_dir=index_dir,
+            prune=args.prune,
+            num_workers=args.workers,
+        )
+    finally:
+        bar.close()
+    storage.persist(index_dir)
+    if not args.quiet:
+        unchanged = len(documents) - new - changed
+        sys.stdout.write(
+            f"indexed {len(documents)} document(s) from {root}: {new} new, {changed} changed, {unchanged} unchanged; "
+            f"{len(nodes)} chunk(s) embedded; index at {index_dir}\n"
+        )
+    if skipped:
+        sys.stderr.write(f"dovetail: error: {len(skipped)} file(s) could not be read (see warnings above)\n")
+        return EXIT_ERROR
+    return EXIT_OK

@@ -1,0 +1,55 @@
+"""``dovetail providers``: the integrations dovetail knows about and which are installed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from dovetail.core.cli._errors import EXIT_OK
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``providers``."""
+    parser = subparsers.add_parser(
+        "providers",
+        help="list integrations (installed ones with versions)",
+        description=(
+            "List the provider integrations found through Python entry points, with their versions, and the "
+            "published ones that are not installed (with the package to pip install). Use a provider in "
+            "--llm/--embed as PROVIDER:MODEL."
+        ),
+    )
+    parser.add_argument("--domain", help="only this domain: llms, embeddings, vector_stores, readers, callbacks")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``dovetail providers``."""
+    from dovetail.core.registry import list_providers
+
+    infos = list_providers(args.domain)
+    if args.json:
+        rows = [
+            {
+                "domain": i.domain,
+                "name": i.name,
+                "installed": i.installed,
+                "version": i.version,
+                "package": i.package,
+            }
+            for i in infos
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_OK
+    header = ("DOMAIN", "PROVIDER", "VERSION", "PACKAGE")
+    table = [header] + [
+        (i.domain, i.name, i.version or "-" if i.installed else "not installed", i.package) for i in infos
+    ]
+    widths = [max(len(row[col]) for row in table) for col in range(len(header))]
+    for row in table:
+        sys.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n")
+    return EXIT_OK

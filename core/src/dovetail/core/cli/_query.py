@@ -1,0 +1,104 @@
+"""``dovetail query "question"``: answer from an index, with sources."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from dovetail.core.cli._errors import EXIT_OK, CLIError
+from dovetail.core.cli._ingest import DEFAULT_INDEX_DIR
+
+__all__ = ["add_parser", "run"]
+
+_DESCRIPTION = """\
+Answer a question from an index built with `dovetail ingest`. The question is embedded with the model recorded
+in the index, the --top-k closest chunks are retrieved, and the answer is put together from them.
+
+Without --llm the answer is extractive: the sentences of the retrieved chunks that best match the question,
+each followed by [n], the number of its source. Nothing is sent anywhere. With --llm PROVIDER:MODEL (e.g.
+openai:gpt-4o-mini, needs its package and API key) the model writes the answer from the same chunks.
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``query``."""
+    parser = subparsers.add_parser(
+        "query",
+        help="answer a question from an index, with sources",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("question", metavar="QUESTION", help="the question, quoted")
+    parser.add_argument(
+        "--index", default=DEFAULT_INDEX_DIR, metavar="DIR", help=f"index directory ({DEFAULT_INDEX_DIR})"
+    )
+    parser.add_argument("--top-k", type=int, default=3, metavar="N", help="chunks to retrieve (3)")
+    parser.add_argument("--llm", metavar="PROVIDER:MODEL", help="write the answer with this LLM (default: extractive)")
+    parser.add_argument(
+        "--response-mode", choices=("compact", "refine"), default="compact", help="how an LLM combines chunks"
+    )
+    parser.add_argument("--json", action="store_true", help="print the answer and sources as JSON")
+    parser.set_defaults(handler=run)
+
+
+def _sources(response: Any) -> list[dict[str, Any]]:
+    rows = []
+    for rank, hit in enumerate(response.source_nodes, 1):
+        node = hit.node
+        rows.append(
+            {
+                "rank": rank,
+                "score": None if hit.score is None else round(float(hit.score), 4),
+                "doc_id": node.ref_doc_id,
+                "node_id": node.node_id,
+                "file_name": node.metadata.get("file_name"),
+                "text": node.get_content(),
+            }
+        )
+    return rows
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``dovetail query``."""
+    from dovetail.core.indices import load_index_from_storage
+    from dovetail.core.storage import StorageContext
+
+    question = args.question.strip()
+    if not question:
+        msg = 'the question is empty; ask something, e.g. dovetail query "what is a dovetail joint?"'
+        raise CLIError(msg)
+    if args.top_k < 1:
+        msg = "--top-k must be at least 1"
+        raise CLIError(msg)
+    index_dir = Path(args.index)
+    if not index_dir.is_dir():
+        msg = f"no index at {index_dir}; build one first with: dovetail ingest PATH --index {index_dir}"
+        raise CLIError(msg)
+    storage = StorageContext.from_defaults(persist_dir=index_dir)
+    index = load_index_from_storage(storage)
+    engine = index.as_query_engine(
+        similarity_top_k=args.top_k, llm=args.llm or "none", response_mode=args.response_mode
+    )
+    response = engine.query(question)
+    sources = _sources(response)
+    metadata = response.metadata or {}
+    if args.json:
+        payload = {
+            "question": question,
+            "answer": response.response,
+            "mode": metadata.get("mode"),
+            "sources": sources,
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    out = [str(response), "", "Sources:"]
+    for row in sources:
+        text = " ".join(row["text"].split())
+        text = text if len(text) <= 160 else text[:157] + "..."
+        name = row["doc_id"] or row["node_id"]
+        out.append(f"  [{row['rank']}] {name} (score {row['score']}): {text}")
+    sys.stdout.write("\n".join(out) + "\n")
+    return EXIT_OK
