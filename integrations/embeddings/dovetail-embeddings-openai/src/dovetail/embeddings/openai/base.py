@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, PrivateAttr, SecretStr, model_validator
+from pydantic import ValidationError, Field, PrivateAttr, SecretStr, model_validator
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
@@ -87,6 +87,14 @@ class OpenAIEmbedding(BaseEmbedding):
     async_http_client: Any = Field(default=None, exclude=True, repr=False)
 
     _clients: OpenAIClients = PrivateAttr()
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+            msg = f"invalid {type(self).__name__} settings: {problems}"
+            raise InvalidInputError(msg) from None
     _per_input: int = PrivateAttr(default=DEFAULT_MAX_TOKENS_PER_INPUT)
 
     @model_validator(mode="before")

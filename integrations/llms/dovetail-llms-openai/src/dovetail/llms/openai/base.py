@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
+from pydantic import ValidationError, BaseModel, Field, PrivateAttr, SecretStr, field_validator
 
 from dovetail.core.errors import InvalidInputError, OutputParserError
 from dovetail.core.llms import (
@@ -107,6 +107,14 @@ class OpenAI(FunctionCallingLLM):
     supports_structured_output: bool | None = None
 
     _clients: OpenAIClients = PrivateAttr()
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+            msg = f"invalid {type(self).__name__} settings: {problems}"
+            raise InvalidInputError(msg) from None
     _metadata: LLMMetadata = PrivateAttr()
 
     @field_validator("api_key", mode="before")
