@@ -1,0 +1,209 @@
+"""Span arithmetic behind every splitter: cut a text into pieces that fit a budget, then merge them into chunks.
+
+Everything works on ``(start, end)`` offsets into one source string, so chunk offsets are exact by construction
+(``text[start:end] == chunk``) and no piece of text is copied more than needed. A *cutter* returns the interior
+cut positions of a span; a list of cutters, from coarse (paragraphs) to fine (words), is applied recursively only
+to the pieces that are still over budget, and a piece that no cutter can cut is cut by characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from dovetail.core._exceptions import InvalidInputError
+
+__all__ = [
+    "Cutter",
+    "Piece",
+    "SpanEngine",
+    "merge_pieces",
+    "paragraph_cutter",
+    "regex_cutter",
+    "separator_cutter",
+    "strip_span",
+]
+
+Piece = tuple[int, int, int, bool]
+"""``(start, end, size, is_sentence)``: one piece of the source text and its size (tokens or characters)."""
+
+Cutter = Callable[[str, int, int], list[int]]
+"""``cutter(text, start, end)`` -> sorted cut positions strictly inside ``(start, end)``."""
+
+
+def paragraph_cutter(separator: str) -> Cutter:
+    """Cut before each occurrence of ``separator`` (the separator starts the next piece, like LlamaIndex)."""
+    width = len(separator)
+
+    def cut(text: str, start: int, end: int) -> list[int]:
+        cuts: list[int] = []
+        if not separator:
+            return cuts
+        find = text.find
+        index = find(separator, start, end)
+        while index != -1:
+            if index > start:
+                cuts.append(index)
+            index = find(separator, index + width, end)
+        return cuts
+
+    return cut
+
+
+def regex_cutter(pattern: re.Pattern[str]) -> Cutter:
+    """Cut after each match of ``pattern`` (the match, e.g. punctuation and spaces, ends the previous piece)."""
+    finditer = pattern.finditer
+
+    def cut(text: str, start: int, end: int) -> list[int]:
+        return [pos for pos in (match.end() for match in finditer(text, start, end)) if start < pos < end]
+
+    return cut
+
+
+def separator_cutter(separator: str) -> Cutter:
+    """Cut after each run of ``separator`` (so a run of spaces, or a newline and its indentation, stays whole)."""
+    if not separator:
+        return lambda text, start, end: []
+    return regex_cutter(re.compile(f"(?:{re.escape(separator)})+"))
+
+
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of ``text[start:end].strip()`` (``start == end`` when it is blank)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+class SpanEngine:
+    """Cuts ``text[start:end]`` into pieces of at most ``budget``, trying ``levels`` from coarse to fine.
+
+    Args:
+        levels: ``(cutter, is_sentence)`` pairs; pieces cut at a sentence level may be merged even when the
+            merge would otherwise stop (LlamaIndex semantics).
+        size: size of a string (token count, or ``len`` for characters).
+        lower_bound: optional cheap ``(text, start, end, budget) -> int`` lower bound of the size of a span, used
+            to skip measuring spans that are certainly over budget (a book is not tokenized just to learn that it
+            must be cut).
+    """
+
+    def __init__(
+        self,
+        levels: Sequence[tuple[Cutter, bool]],
+        size: Callable[[str], int],
+        lower_bound: Callable[[str, int, int, int], int] | None = None,
+    ) -> None:
+        self.levels = list(levels)
+        self.size = size
+        self.lower_bound = lower_bound
+
+    def pieces(self, text: str, start: int, end: int, budget: int) -> list[Piece]:
+        """Pieces covering ``[start, end)`` in order, each of size at most ``budget``."""
+        out: list[Piece] = []
+        if start >= end:
+            return out
+        size = self._measure(text, start, end, budget)
+        if size is not None and size <= budget:
+            out.append((start, end, size, True))
+        else:
+            self._cut(text, start, end, budget, 0, out)
+        return out
+
+    def _measure(self, text: str, start: int, end: int, budget: int) -> int | None:
+        """Size of the span, or ``None`` when the lower bound already proves it is over budget."""
+        bound = self.lower_bound
+        if bound is not None and end - start > 9 * budget and bound(text, start, end, budget) > budget:
+            return None
+        return self.size(text[start:end])
+
+    def _cut(self, text: str, start: int, end: int, budget: int, level: int, out: list[Piece]) -> None:
+        cuts: list[int] = []
+        while level < len(self.levels):
+            cuts = self.levels[level][0](text, start, end)
+            if cuts:
+                break
+            level += 1
+        if not cuts:
+            self._cut_characters(text, start, end, budget, out)
+            return
+        is_sentence = self.levels[level][1]
+        cuts.append(end)
+        previous = start
+        for position in cuts:
+            if position <= previous:
+                continue
+            size = self._measure(text, previous, position, budget)
+            if size is not None and size <= budget:
+                out.append((previous, position, size, is_sentence))
+            else:
+                self._cut(text, previous, position, budget, level + 1, out)
+            previous = position
+
+    def _cut_characters(self, text: str, start: int, end: int, budget: int, out: list[Piece]) -> None:
+        """Greedy longest prefixes that fit, found by doubling then bisection (O(log n) measures per piece)."""
+        size = self.size
+        position = start
+        while position < end:
+            first = size(text[position : position + 1])
+            if first > budget:
+                msg = (
+                    f"the character {text[position]!r} alone is {first} tokens, more than the chunk budget of "
+                    f"{budget}; increase chunk_size or shorten the metadata"
+                )
+                raise InvalidInputError(msg)
+            good, good_size = position + 1, first
+            step = max(1, budget)
+            bad = end + 1
+            while good < end:
+                probe = min(end, position + step)
+                probe_size = size(text[position:probe])
+                if probe_size <= budget:
+                    good, good_size = probe, probe_size
+                    step *= 2
+                else:
+                    bad = probe
+                    break
+            while bad - good > 1 and good < end:
+                middle = (good + bad) // 2
+                middle_size = size(text[position:middle])
+                if middle_size <= budget:
+                    good, good_size = middle, middle_size
+                else:
+                    bad = middle
+            out.append((position, good, good_size, False))
+            position = good
+
+
+def merge_pieces(pieces: Sequence[Piece], budget: int, overlap: int) -> list[tuple[int, int, int]]:
+    """Merge consecutive pieces into chunks of at most ``budget``; each chunk repeats up to ``overlap`` of the
+    previous chunk's trailing pieces. Returns ``(start, end, size)`` per chunk (size = sum of piece sizes).
+
+    Same greedy rule as LlamaIndex, minus its overflow: when the carried-over overlap plus the next piece would
+    exceed the budget, overlap pieces are dropped from the front until the piece fits.
+    """
+    chunks: list[tuple[int, int, int]] = []
+    window: list[Piece] = []
+    window_size = 0
+    fresh = True  # the window holds only overlap carried from the previous chunk (or nothing)
+    for piece in pieces:
+        piece_size = piece[2]
+        if window_size + piece_size > budget and not fresh:
+            chunks.append((window[0][0], window[-1][1], window_size))
+            carried: list[Piece] = []
+            window_size = 0
+            for previous in reversed(window):
+                if window_size + previous[2] > overlap:
+                    break
+                window_size += previous[2]
+                carried.append(previous)
+            carried.reverse()
+            window = carried
+        while window and window_size + piece_size > budget:
+            window_size -= window.pop(0)[2]
+        window.append(piece)
+        window_size += piece_size
+        fresh = False
+    if window and not fresh:
+        chunks.append((window[0][0], window[-1][1], window_size))
+    return chunks
