@@ -113,7 +113,10 @@ class PineconeVectorStore(BasePydanticVectorStore):
                 control = _client.build_control_client(
                     self._key(), timeout=self.timeout, control_host=self.control_plane_host
                 )
-                model = self._retry(lambda: control.indexes.describe(name), "describe_index")
+                try:
+                    model = self._retry(lambda: control.indexes.describe(name), "describe_index")
+                finally:
+                    control.close()
                 if not model.host:
                     msg = f"Pinecone index {name!r} has no host yet (still initializing); retry when it is Ready"
                     raise ConfigurationError(msg)

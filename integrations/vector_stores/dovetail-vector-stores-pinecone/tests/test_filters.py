@@ -1,0 +1,127 @@
+"""The pure MetadataFilters -> Pinecone filter translator, as a table; plus the same filters run on needledb."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.schema import TextNode
+from dovetail.core.vector_stores import FilterCondition, MetadataFilter, MetadataFilters, VectorStoreQuery
+from dovetail.vector_stores.pinecone._filters import to_pinecone_filter
+
+
+def _f(key: str, value: Any, op: str = "==") -> MetadataFilter:
+    return MetadataFilter(key=key, value=value, operator=op)
+
+
+def _group(*items: MetadataFilter | MetadataFilters, condition: str = "and") -> MetadataFilters:
+    return MetadataFilters(filters=list(items), condition=condition)
+
+
+EXISTS = {"$exists": True}
+
+TRANSLATIONS: list[tuple[str, MetadataFilters | None, dict[str, Any] | None]] = [
+    ("none", None, None),
+    ("empty", _group(), None),
+    ("eq-str", _group(_f("color", "red")), {"color": {"$eq": "red"}}),
+    ("eq-int", _group(_f("year", 2020)), {"year": {"$eq": 2020}}),
+    ("eq-bool", _group(_f("draft", True)), {"draft": {"$eq": True}}),
+    ("ne", _group(_f("color", "red", "!=")), {"$and": [{"color": EXISTS}, {"color": {"$ne": "red"}}]}),
+    ("gt", _group(_f("year", 2020, ">")), {"year": {"$gt": 2020}}),
+    ("gte-float", _group(_f("score", 0.5, ">=")), {"score": {"$gte": 0.5}}),
+    ("lt", _group(_f("year", 2020, "<")), {"year": {"$lt": 2020}}),
+    ("lte", _group(_f("year", 2020, "<=")), {"year": {"$lte": 2020}}),
+    ("in", _group(_f("color", ["red", "blue"], "in")), {"color": {"$in": ["red", "blue"]}}),
+    ("in-numbers", _group(_f("year", [2019, 2020], "in")), {"year": {"$in": [2019, 2020]}}),
+    (
+        "nin",
+        _group(_f("color", ["red"], "nin")),
+        {"$and": [{"color": EXISTS}, {"color": {"$nin": ["red"]}}]},
+    ),
+    ("contains", _group(_f("tags", "x", "contains")), {"tags": {"$in": ["x"]}}),
+    ("any", _group(_f("tags", ["x", "z"], "any")), {"tags": {"$in": ["x", "z"]}}),
+    ("all-one", _group(_f("tags", ["x"], "all")), {"tags": {"$in": ["x"]}}),
+    ("all", _group(_f("tags", ["x", "y"], "all")), {"$and": [{"tags": {"$in": ["x"]}}, {"tags": {"$in": ["y"]}}]}),
+    (
+        "is_empty",
+        _group(_f("note", None, "is_empty")),
+        {"$or": [{"note": {"$exists": False}}, {"note": {"$eq": ""}}]},
+    ),
+    (
+        "and",
+        _group(_f("color", "red"), _f("year", 2021, ">")),
+        {"$and": [{"color": {"$eq": "red"}}, {"year": {"$gt": 2021}}]},
+    ),
+    (
+        "or",
+        _group(_f("color", "blue"), _f("year", 2019), condition="or"),
+        {"$or": [{"color": {"$eq": "blue"}}, {"year": {"$eq": 2019}}]},
+    ),
+    (
+        "nested",
+        _group(_f("color", "red"), _group(_f("year", 2020), _f("year", 2022), condition="or")),
+        {"$and": [{"color": {"$eq": "red"}}, {"$or": [{"year": {"$eq": 2020}}, {"year": {"$eq": 2022}}]}]},
+    ),
+    ("nested-empty-dropped", _group(_f("color", "red"), _group()), {"color": {"$eq": "red"}}),
+]
+
+
+@pytest.mark.parametrize(("filters", "expected"), [t[1:] for t in TRANSLATIONS], ids=[t[0] for t in TRANSLATIONS])
+def test_translation(filters: MetadataFilters | None, expected: dict[str, Any] | None) -> None:
+    assert to_pinecone_filter(filters) == expected
+
+
+REJECTED: list[tuple[str, MetadataFilters, str]] = [
+    ("text_match", _group(_f("title", "oak", "text_match")), "not supported by Pinecone"),
+    ("not", MetadataFilters(filters=[_f("color", "red")], condition=FilterCondition.NOT), r"no \$not"),
+    ("range-string", _group(_f("year", "2020", ">")), "compares numbers only"),
+    ("range-bool", _group(_f("year", True, ">=")), "compares numbers only"),
+    ("range-nan", _group(_f("year", float("nan"), "<")), "finite number"),
+    ("eq-none", _group(_f("color", None)), "is_empty"),
+    ("eq-list", _group(_f("color", ["red"])), "string, number or bool"),
+    ("eq-inf", _group(_f("score", float("inf"))), "finite"),
+    ("in-not-list", _group(_f("color", "red", "in")), "non-empty list"),
+    ("in-empty", _group(_f("color", [], "in")), "non-empty list"),
+    ("contains-int", _group(_f("tags", 3, "contains")), "needs a string"),
+    ("any-ints", _group(_f("tags", [1, 2], "any")), "needs a string"),
+    ("empty-key", _group(_f("", "x")), "non-empty key"),
+    ("nested-bad", _group(_f("a", "b"), _group(_f("t", "x", "text_match"))), "not supported"),
+]
+
+
+@pytest.mark.parametrize(("filters", "message"), [r[1:] for r in REJECTED], ids=[r[0] for r in REJECTED])
+def test_rejected(filters: MetadataFilters, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        to_pinecone_filter(filters)
+
+
+# The same operators evaluated by a real server: what each translated filter selects on needledb.
+ROWS = {
+    "a": {"color": "red", "year": 2020, "tags": ["x", "y"], "note": "n"},
+    "b": {"color": "blue", "year": 2021, "tags": ["y"], "note": ""},
+    "c": {"color": "red", "year": 2022, "tags": ["z"], "note": None},
+    "d": {"color": "green", "year": 2019, "tags": []},
+}
+SERVER_CASES: list[tuple[str, MetadataFilters, set[str]]] = [
+    ("contains", _group(_f("tags", "y", "contains")), {"a", "b"}),
+    ("any", _group(_f("tags", ["x", "z"], "any")), {"a", "c"}),
+    ("all", _group(_f("tags", ["x", "y"], "all")), {"a"}),
+    ("is_empty", _group(_f("note", None, "is_empty")), {"b", "c", "d"}),
+    ("ne-missing-key", _group(_f("note", "n", "!=")), {"b"}),
+    ("nin-missing-key", _group(_f("note", ["n"], "nin")), {"b"}),
+    ("in-bool-free", _group(_f("year", [2019, 2022], "in")), {"c", "d"}),
+]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("filters", "expected"), [c[1:] for c in SERVER_CASES], ids=[c[0] for c in SERVER_CASES])
+def test_translated_filters_on_server(make_store: Any, filters: MetadataFilters, expected: set[str]) -> None:
+    store = make_store()
+    nodes = [
+        TextNode(id_=name, text=name, embedding=[1.0, 0.1 * i, 0, 0, 0, 0], metadata=md)
+        for i, (name, md) in enumerate(ROWS.items())
+    ]
+    store.add(nodes)
+    result = store.query(VectorStoreQuery(query_embedding=[1.0] * 6, similarity_top_k=10, filters=filters))
+    assert set(result.ids or []) == expected
