@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -197,6 +198,9 @@ class OpenAIClients:
             import openai
 
             self._sync = openai.OpenAI(**self._common(), http_client=self.settings.http_client)
+            if self.settings.http_client is None:
+                # Close the connection pool when this object is collected without close() (no socket leaks).
+                weakref.finalize(self, self._sync.close)
         return self._sync
 
     def async_client(self) -> openai.AsyncOpenAI:
