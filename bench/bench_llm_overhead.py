@@ -1,0 +1,167 @@
+"""Framework overhead of LLM calls (complete, chat, streaming, async) and of PydanticOutputParser.
+
+A trivial ``CustomLLM`` answers instantly, so everything measured is framework cost: validation, events,
+chat → completion conversion, stream wrapping. The same LLM is built on llama-index-core's ``CustomLLM`` in its
+own venv (``bench/.venv-llamaindex``, created with uv and shared with the other bench scripts) and measured in
+the same run.
+
+Usage: ``.venv/bin/python bench/bench_llm_overhead.py`` (``--no-peer`` skips llama-index-core).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+PEER_VENV = BENCH / ".venv-llamaindex"
+PEER_REQUIREMENT = "llama-index-core>=0.12,<0.15"
+CALLS, REPEATS = 2000, 5
+
+# Runs in both interpreters on identical inputs; prints microseconds per operation as JSON.
+WORKER = textwrap.dedent(
+    """
+    import asyncio, json, sys, time
+
+    CALLS, REPEATS, FLAVOUR = json.loads(sys.argv[1])
+    if FLAVOUR == "dovetail":
+        from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager
+        from dovetail.core.llms import ChatMessage, CompletionResponse, CustomLLM, LLMMetadata
+        from dovetail.core.llms import llm_completion_callback
+        from dovetail.core.output_parsers import PydanticOutputParser
+    else:
+        from llama_index.core.callbacks import CallbackManager
+        from llama_index.core.callbacks.base_handler import BaseCallbackHandler
+        from llama_index.core.llms import ChatMessage, CompletionResponse, CustomLLM, LLMMetadata
+        from llama_index.core.llms.callbacks import llm_completion_callback
+        from llama_index.core.output_parsers import PydanticOutputParser
+    from pydantic import BaseModel
+
+    class Fixed(CustomLLM):
+        @property
+        def metadata(self):
+            return LLMMetadata(model_name="fixed")
+
+        @llm_completion_callback()
+        def complete(self, prompt, formatted=False, **kwargs):
+            return CompletionResponse(text="an answer of a few words")
+
+        @llm_completion_callback()
+        def stream_complete(self, prompt, formatted=False, **kwargs):
+            def gen():
+                text = ""
+                for _ in range(20):
+                    text += "x "
+                    yield CompletionResponse(text=text, delta="x ")
+            return gen()
+
+    class Noop(BaseCallbackHandler):
+        def __init__(self):
+            super().__init__([], [])
+        def on_event_start(self, event_type, payload=None, event_id="", parent_id="", **kwargs):
+            return event_id
+        def on_event_end(self, event_type, payload=None, event_id="", **kwargs):
+            return None
+        def start_trace(self, trace_id=None):
+            return None
+        def end_trace(self, trace_id=None, trace_map=None):
+            return None
+
+    PROMPT = "Context: dovetail joints resist being pulled apart. " * 4 + "Question: why? Answer:"
+    MESSAGES = [ChatMessage(role="user", content=PROMPT)]
+
+    def best(fn, calls):
+        times = []
+        for _ in range(REPEATS):
+            start = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            times.append(time.perf_counter() - start)
+        return min(times) / calls * 1e6
+
+    plain = Fixed(callback_manager=CallbackManager([]))
+    observed = Fixed(callback_manager=CallbackManager([Noop()]))
+    result = {
+        "complete": best(lambda: plain.complete(PROMPT), CALLS),
+        "complete + handler": best(lambda: observed.complete(PROMPT), CALLS),
+        "chat": best(lambda: plain.chat(MESSAGES), CALLS),
+        "stream_complete (20 chunks)": best(lambda: list(plain.stream_complete(PROMPT)), CALLS // 4),
+    }
+
+    async def acomplete_many(n):
+        for _ in range(n):
+            await plain.acomplete(PROMPT)
+
+    result["acomplete"] = best(lambda: asyncio.run(acomplete_many(CALLS // 4)), 1) / (CALLS // 4)
+
+    class Book(BaseModel):
+        title: str
+        year: int
+        tags: list[str]
+
+    parser = PydanticOutputParser(Book)
+    output = 'Sure! Here it is:\\n```json\\n{"title": "Dune {1}", "year": 1965, "tags": ["sf", "desert"]}\\n```\\nBye.'
+    assert parser.parse(output).year == 1965
+    result["PydanticOutputParser.parse"] = best(lambda: parser.parse(output), CALLS)
+    print(json.dumps(result))
+    """
+)
+
+
+def ensure_peer_venv() -> Path:
+    """Create ``bench/.venv-llamaindex`` with uv (once; a lock keeps parallel bench scripts from racing)."""
+    python = PEER_VENV / "bin" / "python"
+    lock_path = BENCH / ".cache" / "venv-llamaindex.lock"  # .cache is git-ignored
+    lock_path.parent.mkdir(exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not python.exists():
+            subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, str(PEER_VENV)], check=True)
+        probe = subprocess.run([str(python), "-c", "import llama_index.core"], capture_output=True, check=False)
+        if probe.returncode:
+            subprocess.run(["uv", "pip", "install", "--quiet", "--python", str(python), PEER_REQUIREMENT], check=True)
+    return python
+
+
+def run(python: str, flavour: str) -> dict[str, float]:
+    args = json.dumps([CALLS, REPEATS, flavour])
+    out = subprocess.run([python, "-c", WORKER, args], capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def peer_version(python: Path) -> str:
+    code = "import importlib.metadata as m; print(m.version('llama-index-core'))"
+    return subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-peer", action="store_true", help="skip the llama-index-core comparison")
+    options = parser.parse_args()
+
+    ours = run(sys.executable, "dovetail")
+    peer: dict[str, float] | None = None
+    version = ""
+    if not options.no_peer:
+        peer_python = ensure_peer_venv()
+        version = peer_version(peer_python)
+        peer = run(str(peer_python), "llamaindex")
+
+    header = "| operation | dovetail | " + (f"llama-index-core {version} | dovetail / llama-index |" if peer else "")
+    print(header)
+    print("|---|---|" + ("---|---|" if peer else ""))
+    for name, mine in ours.items():
+        line = f"| {name} | {mine:.1f} us |"
+        if peer is not None:
+            line += f" {peer[name]:.1f} us | {mine / peer[name]:.2f}x |"
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
