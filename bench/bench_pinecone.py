@@ -1,0 +1,160 @@
+"""Upsert throughput: ``PineconeVectorStore.add`` vs the bare pinecone SDK, on a loopback needledb server.
+
+100,000 × 384 float vectors (seeded), each with a short text. Runs in one process against one needledb server
+(``needledb serve`` on 127.0.0.1, flat cosine index), each variant in its own namespace, and checks afterwards
+that every namespace holds exactly 100,000 vectors:
+
+- ``sdk loop``: ``index.upsert(vectors=batch)`` in a plain loop, 100 vectors per call, metadata ``{"text": ...}``
+  (what most hand-written ingestion code does);
+- ``sdk batched``: ``index.upsert(vectors=all, batch_size=100, max_concurrency=4)`` (the SDK's own parallel upsert);
+- ``dovetail c=1`` / ``dovetail c=4``: ``PineconeVectorStore.add(nodes)`` with batch_size=100 and max_concurrency
+  1 / 4 (nodes are built before timing; the store validates every vector and writes text, metadata and the
+  serialized node).
+
+Usage: ``.venv/bin/python bench/bench_pinecone.py [--n 100000] [--dim 384]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+KEY = "bench-key"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_needledb(data: Path) -> tuple[subprocess.Popen[bytes], int]:
+    beside = Path(sys.executable).parent / "needledb"
+    exe = str(beside) if beside.exists() else shutil.which("needledb")
+    if exe is None:
+        raise SystemExit("needledb is not installed; run `make install`")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [exe, "serve", "--data", str(data), "--host", "127.0.0.1", "--port", str(port), "--api-key", KEY,
+         "--log-level", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(600):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("needledb did not start")
+
+
+def _create_index(port: int, dim: int) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    body = json.dumps({"name": "bench", "dimension": dim, "metric": "cosine", "index_type": "flat"})
+    conn.request("POST", "/indexes", body=body, headers={"Api-Key": KEY, "Content-Type": "application/json"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status not in (200, 201):
+        raise SystemExit(f"index creation failed: {response.status}")
+
+
+def _timed(label: str, fn: Any, results: dict[str, float]) -> None:
+    started = time.perf_counter()
+    fn()
+    results[label] = time.perf_counter() - started
+    print(f"{label:>14}: {results[label]:7.2f} s", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--dim", type=int, default=384)
+    args = parser.parse_args()
+
+    import numpy as np
+    from dovetail.core.schema import TextNode
+    from dovetail.vector_stores.pinecone import PineconeVectorStore
+    from pinecone import Pinecone
+
+    rng = np.random.default_rng(7)
+    matrix = rng.standard_normal((args.n, args.dim), dtype=np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    vectors: list[list[float]] = matrix.tolist()
+    ids = [f"v{i}" for i in range(args.n)]
+    texts = [f"passage number {i} about joinery" for i in range(args.n)]
+    nodes = [TextNode(id_=i, text=t, embedding=v) for i, t, v in zip(ids, texts, vectors, strict=True)]
+
+    with tempfile.TemporaryDirectory() as data:
+        proc, port = _start_needledb(Path(data))
+        try:
+            _create_index(port, args.dim)
+            host = f"http://127.0.0.1:{port}/indexes/bench"
+            index = Pinecone(api_key=KEY).Index(host=host)
+            results: dict[str, float] = {}
+
+            def sdk_loop() -> None:
+                for start in range(0, args.n, 100):
+                    batch = [
+                        {"id": ids[j], "values": vectors[j], "metadata": {"text": texts[j]}}
+                        for j in range(start, min(start + 100, args.n))
+                    ]
+                    index.upsert(vectors=batch, namespace="sdk-loop")
+
+            def sdk_batched() -> None:
+                records = [
+                    {"id": i, "values": v, "metadata": {"text": t}} for i, t, v in zip(ids, texts, vectors, strict=True)
+                ]
+                index.upsert(
+                    vectors=records, namespace="sdk-batched", batch_size=100, max_concurrency=4, show_progress=False
+                )
+
+            stores = {
+                c: PineconeVectorStore(host=host, api_key=KEY, namespace=f"dovetail-c{c}", max_concurrency=c)
+                for c in (1, 4)
+            }
+            # Warm up the server and both clients (connections, first-request costs) outside the timings.
+            index.upsert(vectors=[{"id": "w", "values": vectors[0]}], namespace="warmup")
+            for store in stores.values():
+                store.add(nodes[:1], namespace="warmup")
+            _timed("sdk loop", sdk_loop, results)
+            _timed("sdk batched", sdk_batched, results)
+            _timed("dovetail c=1", lambda: stores[1].add(nodes), results)
+            _timed("dovetail c=4", lambda: stores[4].add(nodes), results)
+
+            stats = index.describe_index_stats()
+            for ns in ("sdk-loop", "sdk-batched", "dovetail-c1", "dovetail-c4"):
+                count = stats.namespaces[ns].vector_count
+                if count != args.n:
+                    raise SystemExit(f"namespace {ns} holds {count} vectors, expected {args.n}")
+            for store in stores.values():
+                store.close()
+            index.close()
+        finally:
+            proc.kill()
+            proc.wait()
+
+    rate = {label: args.n / seconds for label, seconds in results.items()}
+    print(f"\n{args.n:,} x {args.dim} vectors; throughput (vectors/s) and ratio to the bare SDK loop")
+    print("| variant | seconds | vectors/s | vs sdk loop | vs sdk batched |")
+    print("|---|---|---|---|---|")
+    for label, seconds in results.items():
+        print(
+            f"| {label} | {seconds:.1f} | {rate[label]:,.0f} | {rate[label] / rate['sdk loop']:.2f}x "
+            f"| {rate[label] / rate['sdk batched']:.2f}x |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
