@@ -1,0 +1,26 @@
+"""A clean ``Settings`` for every CLI test and a small corpus folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dovetail.core.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def clean_settings() -> Iterator[None]:
+    Settings.reset()
+    yield
+    Settings.reset()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    (root / "sub").mkdir(parents=True)
+    (root / "dovetail.md").write_text("# Dovetail\n\nA dovetail joint has pins and tails. It resists pulling apart.\n")
+    (root / "sub" / "tenon.txt").write_text("A tenon fits into a mortise. Glue and a drawbore pin hold it.\n")
+    (root / ".hidden.md").write_text("should never be indexed")
+    return root
