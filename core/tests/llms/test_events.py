@@ -264,3 +264,32 @@ def test_sync_stream_pulls_can_happen_in_another_thread(recorder: Recorder) -> N
     assert out == ["x", "y"]
     (llm_start,) = recorder.of("start", CBEventType.LLM)
     assert {e[3] for e in recorder.of("start", CBEventType.FUNCTION_CALL)} == {llm_start[2]}
+
+
+def test_methods_from_a_mixin_are_wrapped_too(recorder: Recorder) -> None:
+    class CompleteMixin:
+        def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+            return CompletionResponse(text="from mixin")
+
+    class Mixed(CompleteMixin, ToolUsingLLM):
+        pass
+
+    llm = Mixed(callback_manager=CallbackManager([recorder]))
+    assert llm.complete("x").text == "from mixin"
+    assert len(recorder.of("end", CBEventType.LLM)) == 1
+
+
+def test_default_callback_manager_is_the_settings_one() -> None:
+    from dovetail.core import Settings
+
+    assert MockLLM().callback_manager is Settings.callback_manager
+
+
+def test_throw_into_a_stream_ends_the_event(recorder: Recorder) -> None:
+    stream = _llm(recorder).stream_complete("abc")
+    next(stream)
+    with pytest.raises(KeyboardInterrupt):
+        stream.throw(KeyboardInterrupt())
+    (end,) = recorder.of("end", CBEventType.LLM)
+    assert isinstance(end[4][EventPayload.EXCEPTION], KeyboardInterrupt)
+    assert end[4][EventPayload.COMPLETION].text == "a"

@@ -8,6 +8,24 @@ Example:
     print(llm.complete("Hello").text)
     print(llm.chat([ChatMessage(role="user", content="Hi")]).message.content)
     ```
+
+Behaviour worth knowing (where LlamaIndex is silent or differs):
+
+- **One event per call.** Every call method is wrapped with ``llm_completion_callback``/``llm_chat_callback``,
+  also when a subclass forgot the decorator. A call made while the same LLM is already inside a call
+  (``CustomLLM.chat`` → ``complete``, ``acomplete`` → ``complete`` in a thread) emits no second event, so token
+  counts are not doubled. Streams end their event when exhausted, closed, failed or garbage-collected, with the
+  last accumulated chunk as ``COMPLETION``/``RESPONSE``.
+- **Validation before the provider.** ``LLM._validate_request`` runs before every call: by default a ``str``
+  prompt / non-empty ``ChatMessage`` list, image blocks only with ``supports_vision``, tools only with
+  ``is_function_calling_model``, and the (approximate) prompt token count plus ``max_tokens`` within
+  ``context_window``; failures raise ``InvalidInputError`` and nothing is sent.
+- **Async never blocks.** ``CustomLLM``'s async twins run the sync methods in a worker thread; async streams pull
+  each chunk in a thread. The callback context (parent event) travels with them.
+- **Usage.** Providers put ``prompt_tokens``/``completion_tokens``/``total_tokens`` in ``additional_kwargs``;
+  the end event repeats them under ``EventPayload.USAGE``.
+- ``messages_to_prompt`` renders ``role: text`` lines and ends with an open ``assistant: `` turn; image blocks
+  and ``additional_kwargs`` are not rendered.
 """
 
 from dovetail.core.llms._base import LLM

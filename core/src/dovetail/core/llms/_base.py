@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 from abc import abstractmethod
 from collections.abc import AsyncGenerator, Callable, Generator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.llms._callbacks import is_wrapped, llm_chat_callback, llm_completion_callback
@@ -71,15 +72,15 @@ class LLM(BaseModel):
     )
     completion_to_prompt: Callable[[str], str] | None = Field(default=None, exclude=True, repr=False)
 
-    _auto_wrap: ClassVar[bool] = True
-
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
+        # Wrap undecorated call methods (also ones inherited from mixins) so that every call is validated and
+        # observed exactly once, whether or not the integration remembered the decorators.
         for names, decorator in ((_COMPLETION_METHODS, llm_completion_callback), (_CHAT_METHODS, llm_chat_callback)):
             for name in names:
-                fn = cls.__dict__.get(name)
-                if fn is not None and callable(fn) and not is_wrapped(fn):
+                fn = inspect.getattr_static(cls, name, None)
+                if inspect.isfunction(fn) and not is_wrapped(fn) and not getattr(fn, "__isabstractmethod__", False):
                     setattr(cls, name, decorator()(fn))
 
     @classmethod
