@@ -68,3 +68,28 @@ class TestProseJsonLLM(LLMConformance):
     @pytest.fixture
     def llm(self) -> LLM:
         return ProseJsonLLM()
+
+
+class ChatProseJsonLLM(ProseJsonLLM):
+    """The same answers through the chat path (``is_chat_model=True``: predict helpers use ``chat``)."""
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name="prose-json-chat", context_window=2048, num_output=128, is_chat_model=True)
+
+
+class TestChatProseJsonLLM(LLMConformance):
+    supports_structured_output = True
+
+    @pytest.fixture
+    def llm(self) -> LLM:
+        return ChatProseJsonLLM()
+
+
+def test_structured_predict_failure_carries_the_raw_answer() -> None:
+    from dovetail.core.errors import OutputParserError
+    from dovetail.core.testing.llm import KitCity
+
+    with pytest.raises(OutputParserError, match="no JSON object") as info:
+        MockLLM(max_tokens=3).structured_predict(KitCity, "Extract {x}", x="Paris, France")
+    assert info.value.raw_output == "text text text"
