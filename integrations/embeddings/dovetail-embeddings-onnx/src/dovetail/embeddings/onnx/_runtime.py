@@ -1,0 +1,109 @@
+"""onnxruntime session and tokenizer loading (lazy, shared between instances) and mean-pooled encoding."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from dovetail.core.errors import ConfigurationError, ProviderError
+from dovetail.embeddings.onnx._files import INSTALL_HINT
+
+__all__ = ["Runtime", "load_runtime"]
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_sessions: dict[tuple[str, int | None], Any] = {}
+_tokenizers: dict[tuple[str, int], Any] = {}
+
+
+def _import(name: str) -> Any:
+    try:
+        return __import__(name)
+    except ImportError as exc:
+        msg = f"the local ONNX embedder needs the {name!r} package; install it with `{INSTALL_HINT}`"
+        raise ConfigurationError(msg) from exc
+
+
+def _session(model_file: Path, threads: int | None) -> Any:
+    key = (str(model_file), threads)
+    session = _sessions.get(key)
+    if session is None:
+        ort = _import("onnxruntime")
+        options = ort.SessionOptions()
+        options.log_severity_level = 3  # errors only: onnxruntime warns about unused initialisers otherwise
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads is not None:
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+        try:
+            session = ort.InferenceSession(str(model_file), sess_options=options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own (non-exported) exception types
+            msg = f"cannot load ONNX model {model_file}: {exc}; check model_path or reinstall with `{INSTALL_HINT}`"
+            raise ConfigurationError(msg) from exc
+        _sessions[key] = session
+        logger.info("loaded ONNX model %s (threads=%s)", model_file, threads or "default")
+    return session
+
+
+def _tokenizer(tokenizer_file: Path, max_length: int) -> Any:
+    key = (str(tokenizer_file), max_length)
+    tokenizer = _tokenizers.get(key)
+    if tokenizer is None:
+        tokenizers = _import("tokenizers")
+        try:
+            tokenizer = tokenizers.Tokenizer.from_file(str(tokenizer_file))
+        except Exception as exc:  # tokenizers raises a bare Exception on malformed files
+            msg = f"cannot load tokenizer {tokenizer_file}: {exc}; check tokenizer_path or reinstall the package"
+            raise ConfigurationError(msg) from exc
+        # Packaged tokenizer.json files may preset fixed padding/truncation (e.g. 128): set both explicitly.
+        tokenizer.enable_truncation(max_length=max_length)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest text of each batch
+        _tokenizers[key] = tokenizer
+    return tokenizer
+
+
+class Runtime:
+    """A loaded model: tokenizer + session; :meth:`embed` returns mean-pooled (optionally unit) vectors."""
+
+    def __init__(self, session: Any, tokenizer: Any, np_module: Any) -> None:
+        self.session = session
+        self.tokenizer = tokenizer
+        self._np = np_module
+        self._inputs = {item.name for item in session.get_inputs()}
+        self.dimensions = int(session.get_outputs()[0].shape[-1])
+
+    def embed(self, texts: list[str], normalize: bool) -> list[list[float]]:
+        """Embed ``texts`` in one forward pass."""
+        np = self._np
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = np.array([encoding.ids for encoding in encodings], dtype=np.int64)
+        mask = np.array([encoding.attention_mask for encoding in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        try:
+            hidden = self.session.run(None, feeds)[0]
+        except Exception as exc:  # onnxruntime's own exception types
+            msg = f"onnxruntime failed to embed a batch of {len(texts)} texts: {exc}"
+            raise ProviderError(msg, provider="onnx") from exc
+        return _pool(np, hidden, mask, normalize).tolist()  # type: ignore[no-any-return]
+
+
+def _pool(np: Any, hidden: Any, mask: Any, normalize: bool) -> Any:
+    """Mean of the hidden states over the attention mask, optionally L2-normalised (numpy passed in: lazy)."""
+    weights = mask.astype(np.float32)
+    # (b, 1, s) @ (b, s, d) -> (b, d): the masked sum in one BLAS call
+    pooled = np.matmul(weights[:, None, :], hidden)[:, 0, :] / np.clip(weights.sum(axis=1, keepdims=True), 1e-9, None)
+    if normalize:
+        pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+    return pooled
+
+
+def load_runtime(model_file: Path, tokenizer_file: Path, threads: int | None, max_length: int) -> Runtime:
+    """The runtime for these files, loading each file once per process (instances share sessions)."""
+    with _lock:
+        np_module = _import("numpy")
+        return Runtime(_session(model_file, threads), _tokenizer(tokenizer_file, max_length), np_module)
