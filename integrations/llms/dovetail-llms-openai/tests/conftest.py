@@ -18,7 +18,8 @@ def load_loopback() -> ModuleType:
     name = "dovetail_openai_loopback"
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, _SERVER_FILE)
-        assert spec is not None and spec.loader is not None
+        assert spec is not None
+        assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)

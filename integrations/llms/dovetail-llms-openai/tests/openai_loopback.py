@@ -270,7 +270,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         path = self.path.split("?", 1)[0]
-        state._record(RecordedRequest(method, path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic()))
+        state._record(
+            RecordedRequest(method, path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic())
+        )
         if state.latency:
             time.sleep(state.latency)
         fault = state._take_fault(path)

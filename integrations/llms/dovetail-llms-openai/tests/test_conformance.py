@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-
 from dovetail.core.testing import LLMConformance
 from dovetail.llms.openai import OpenAI, OpenAILike
 
@@ -47,5 +46,7 @@ class TestCompletionModelConformance(LLMConformance):
 
     @pytest.fixture
     async def llm(self, server: Any) -> AsyncIterator[OpenAI]:
-        async with OpenAI(model="gpt-3.5-turbo-instruct", api_key="sk-instruct-secret", api_base=server.base_url) as llm:
+        async with OpenAI(
+            model="gpt-3.5-turbo-instruct", api_key="sk-instruct-secret", api_base=server.base_url
+        ) as llm:
             yield llm

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import socket
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from dovetail.core.errors import (
     AuthenticationError,
     InvalidInputError,
@@ -38,7 +39,7 @@ def test_429_retry_after_is_honoured(server: Any) -> None:
     elapsed = time.monotonic() - started
     attempts = server.requests_to(CHAT)
     assert len(attempts) == 3
-    gaps = [b.at - a.at for a, b in zip(attempts, attempts[1:])]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(attempts)]
     assert all(gap >= 0.38 for gap in gaps), gaps
     assert elapsed >= 0.8
 
@@ -75,8 +76,13 @@ def test_5xx_exhausted_carries_status_and_request_id(server: Any) -> None:
 
 @pytest.mark.parametrize(
     ("status", "error"),
-    [(401, AuthenticationError), (403, AuthenticationError), (400, InvalidInputError), (422, InvalidInputError),
-     (404, NotFoundError)],
+    [
+        (401, AuthenticationError),
+        (403, AuthenticationError),
+        (400, InvalidInputError),
+        (422, InvalidInputError),
+        (404, NotFoundError),
+    ],
 )
 def test_client_errors_are_typed_and_never_retried(server: Any, status: int, error: type[Exception]) -> None:
     server.add_fault(status=status, path=CHAT, times=5)
@@ -121,9 +127,13 @@ def test_stream_cut_mid_way_is_a_typed_error(server: Any) -> None:
     server.add_fault(action="cut_stream", after_chunks=2, path=CHAT)
     stream = make(server).stream_chat([ChatMessage(content="one two three four")])
     received = []
-    with pytest.raises(ProviderConnectionError):
+
+    def drain() -> None:
         for chunk in stream:
             received.append(chunk.delta)
+
+    with pytest.raises(ProviderConnectionError):
+        drain()
     assert received == ["echo:"]
     assert len(server.requests_to(CHAT)) == 1, "a stream that already yielded is not retried"
 
@@ -170,10 +180,8 @@ def unreachable_port() -> Iterator[int]:
     for _ in range(8):
         sock = socket.socket()
         sock.setblocking(False)
-        try:
+        with contextlib.suppress(BlockingIOError):
             sock.connect(("127.0.0.1", port))
-        except BlockingIOError:
-            pass
         fillers.append(sock)
     time.sleep(0.05)
     yield port
@@ -184,8 +192,11 @@ def unreachable_port() -> Iterator[int]:
 
 def test_dead_host_fails_within_connect_timeout(unreachable_port: int) -> None:
     llm = OpenAI(
-        model="gpt-4o-mini", api_key="sk-x", api_base=f"http://127.0.0.1:{unreachable_port}/v1",
-        connect_timeout=0.3, max_retries=3,
+        model="gpt-4o-mini",
+        api_key="sk-x",
+        api_base=f"http://127.0.0.1:{unreachable_port}/v1",
+        connect_timeout=0.3,
+        max_retries=3,
     )
     started = time.monotonic()
     with pytest.raises((ProviderConnectionError, ProviderTimeoutError)):

@@ -8,10 +8,8 @@ import subprocess
 import sys
 from typing import Any
 
-import pytest
-from pydantic import BaseModel
-
 import dovetail.llms.openai as package
+import pytest
 from dovetail.core.callbacks import CallbackManager, TokenCountingHandler
 from dovetail.core.errors import ConfigurationError, InvalidInputError, OutputParserError
 from dovetail.core.llms import ChatMessage, ImageBlock, MessageRole, TextBlock
@@ -19,6 +17,7 @@ from dovetail.core.tools import FunctionTool
 from dovetail.llms.openai import OpenAI, OpenAILike
 from dovetail.llms.openai.catalog import find_model, load_catalog
 from dovetail.llms.openai.transport import set_config_lookup
+from pydantic import BaseModel
 
 CHAT = "/v1/chat/completions"
 
@@ -61,7 +60,11 @@ def test_max_tokens_over_model_limit_is_refused() -> None:
 
 def test_request_parameters_on_the_wire(server: Any) -> None:
     llm = OpenAI(
-        model="gpt-4o-mini", api_key="k", api_base=server.base_url, temperature=0.3, max_tokens=50,
+        model="gpt-4o-mini",
+        api_key="k",
+        api_base=server.base_url,
+        temperature=0.3,
+        max_tokens=50,
         additional_kwargs={"seed": 7},
     )
     llm.complete("hi", top_p=0.5)
@@ -83,7 +86,9 @@ def test_reasoning_models_get_max_completion_tokens_and_no_temperature(server: A
 
 def test_stream_requests_usage_and_reports_it(server: Any) -> None:
     counter = TokenCountingHandler()
-    llm = OpenAI(model="gpt-4o-mini", api_key="k", api_base=server.base_url, callback_manager=CallbackManager([counter]))
+    llm = OpenAI(
+        model="gpt-4o-mini", api_key="k", api_base=server.base_url, callback_manager=CallbackManager([counter])
+    )
     chunks = list(llm.stream_chat([ChatMessage(content="count my words")]))
     assert server.requests_to(CHAT)[-1].body["stream_options"] == {"include_usage": True}
     usage = chunks[-1].additional_kwargs
@@ -92,14 +97,16 @@ def test_stream_requests_usage_and_reports_it(server: Any) -> None:
 
 
 def test_streamed_tool_call_deltas_are_assembled(server: Any) -> None:
-    server.script_chat(tool_calls=[{"name": "add", "arguments": {"a": 20, "b": 22}},
-                                   {"name": "add", "arguments": {"a": 1, "b": 2}}])
+    server.script_chat(
+        tool_calls=[{"name": "add", "arguments": {"a": 20, "b": 22}}, {"name": "add", "arguments": {"a": 1, "b": 2}}]
+    )
     llm = OpenAI(model="gpt-4o-mini", api_key="k", api_base=server.base_url)
     tool = FunctionTool.from_defaults(add)
     chunks = list(llm.stream_chat_with_tools([tool], user_msg="add", allow_parallel_tool_calls=True))
     calls = llm.get_tool_calls_from_response(chunks[-1])
     assert [(c.tool_id, c.tool_name, c.tool_kwargs) for c in calls] == [
-        ("call_0", "add", {"a": 20, "b": 22}), ("call_1", "add", {"a": 1, "b": 2})
+        ("call_0", "add", {"a": 20, "b": 22}),
+        ("call_1", "add", {"a": 1, "b": 2}),
     ]
     body = server.requests_to(CHAT)[-1].body
     assert body["tools"][0]["function"]["name"] == "add"
@@ -107,8 +114,9 @@ def test_streamed_tool_call_deltas_are_assembled(server: Any) -> None:
 
 
 def test_tool_required_and_single_call(server: Any) -> None:
-    server.script_chat(tool_calls=[{"name": "add", "arguments": {"a": 1, "b": 1}},
-                                   {"name": "add", "arguments": {"a": 2, "b": 2}}])
+    server.script_chat(
+        tool_calls=[{"name": "add", "arguments": {"a": 1, "b": 1}}, {"name": "add", "arguments": {"a": 2, "b": 2}}]
+    )
     llm = OpenAI(model="gpt-4o-mini", api_key="k", api_base=server.base_url)
     response = llm.chat_with_tools([FunctionTool.from_defaults(add)], user_msg="x", tool_required=True)
     assert len(llm.get_tool_calls_from_response(response)) == 1
@@ -133,8 +141,13 @@ def test_bad_tool_arguments_raise_output_parser_error(server: Any) -> None:
 def test_image_blocks_become_image_url_parts(server: Any) -> None:
     llm = OpenAI(model="gpt-4o-mini", api_key="k", api_base=server.base_url)
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 8
-    message = ChatMessage(blocks=[TextBlock(text="what is it"), ImageBlock(image=png, detail="low"),
-                                  ImageBlock(url="https://example.invalid/cat.jpg")])
+    message = ChatMessage(
+        blocks=[
+            TextBlock(text="what is it"),
+            ImageBlock(image=png, detail="low"),
+            ImageBlock(url="https://example.invalid/cat.jpg"),
+        ]
+    )
     assert llm.chat([message]).text == "echo: what is it [2 image(s)]"
     parts = server.requests_to(CHAT)[-1].body["messages"][0]["content"]
     assert parts[0] == {"type": "text", "text": "what is it"}

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, Literal
-
-from pydantic import ValidationError, Field, PrivateAttr, SecretStr, model_validator
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
@@ -19,6 +18,7 @@ from dovetail.embeddings.openai._batching import (
 )
 from dovetail.llms.openai.catalog import find_model
 from dovetail.llms.openai.transport import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ClientSettings, OpenAIClients
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, model_validator
 
 __all__ = ["OpenAIEmbedding"]
 
@@ -28,6 +28,14 @@ CATALOG_PATH = Path(__file__).with_name("models.json")
 DEFAULT_MAX_TOKENS_PER_INPUT = 8191
 DEFAULT_MAX_TOKENS_PER_REQUEST = 300_000
 _PLACEHOLDER = " "
+
+
+def _create(client: Any, params: dict[str, Any]) -> Any:
+    return client.embeddings.create(**params)
+
+
+async def _acreate(client: Any, params: dict[str, Any]) -> Any:
+    return await client.embeddings.create(**params)
 
 
 class OpenAIEmbedding(BaseEmbedding):
@@ -95,6 +103,7 @@ class OpenAIEmbedding(BaseEmbedding):
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
             msg = f"invalid {type(self).__name__} settings: {problems}"
             raise InvalidInputError(msg) from None
+
     _per_input: int = PrivateAttr(default=DEFAULT_MAX_TOKENS_PER_INPUT)
 
     @model_validator(mode="before")
@@ -200,7 +209,7 @@ class OpenAIEmbedding(BaseEmbedding):
         out: list[list[float]] = []
         for span in plans:
             params = self._params(inputs[span.start : span.stop], query)
-            response = self._clients.call(lambda c, p=params: c.embeddings.create(**p), operation="embeddings")
+            response = self._clients.call(partial(_create, params=params), operation="embeddings")
             out.extend(decode_vectors(response.data, len(span), "openai"))
         return out
 
@@ -209,9 +218,7 @@ class OpenAIEmbedding(BaseEmbedding):
         out: list[list[float]] = []
         for span in plans:
             params = self._params(inputs[span.start : span.stop], query)
-            response = await self._clients.acall(
-                lambda c, p=params: c.embeddings.create(**p), operation="embeddings"
-            )
+            response = await self._clients.acall(partial(_acreate, params=params), operation="embeddings")
             out.extend(decode_vectors(response.data, len(span), "openai"))
         return out
 
@@ -242,7 +249,9 @@ class OpenAIEmbedding(BaseEmbedding):
         if isinstance(texts, list) and all(isinstance(text, str) for text in texts):
             self._prepare(texts, query=False)
 
-    def get_text_embedding_batch(self, texts: list[str], show_progress: bool = False, **kwargs: Any) -> list[list[float]]:
+    def get_text_embedding_batch(
+        self, texts: list[str], show_progress: bool = False, **kwargs: Any
+    ) -> list[list[float]]:
         """Embed many texts in input order; every text is checked before the first request is sent."""
         self._precheck(texts)
         return super().get_text_embedding_batch(texts, show_progress=show_progress, **kwargs)

@@ -9,12 +9,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel
-
 from dovetail.core.errors import InvalidInputError, OutputParserError
 from dovetail.core.llms import ChatMessage, ChatResponse, CompletionResponse, ImageBlock, MessageRole, TextBlock
 from dovetail.core.tools import ToolSelection
 from dovetail.llms.openai._errors import usage_dict
+from pydantic import BaseModel
 
 __all__ = [
     "ToolCallAssembler",
@@ -112,7 +111,9 @@ class ToolCallAssembler:
         """Fold one chunk's ``delta.tool_calls`` in."""
         for delta in deltas:
             index = delta.index if delta.index is not None else len(self._calls)
-            call = self._calls.setdefault(index, {"id": "", "type": "function", "function": {"name": "", "arguments": ""}})
+            call = self._calls.setdefault(
+                index, {"id": "", "type": "function", "function": {"name": "", "arguments": ""}}
+            )
             if delta.id:
                 call["id"] = delta.id
             function = delta.function
@@ -125,8 +126,7 @@ class ToolCallAssembler:
     def calls(self) -> list[dict[str, Any]]:
         """The calls so far, in index order (plain dicts in the chat-completions format)."""
         return [
-            {"id": c["id"], "type": "function", "function": dict(c["function"])}
-            for _, c in sorted(self._calls.items())
+            {"id": c["id"], "type": "function", "function": dict(c["function"])} for _, c in sorted(self._calls.items())
         ]
 
     def __bool__(self) -> bool:
@@ -159,7 +159,9 @@ def parse_tool_calls(response: ChatResponse, error_on_no_tool_call: bool = True)
         if not isinstance(kwargs, dict):
             msg = f"tool call {function.get('name')!r} has arguments that are not a JSON object"
             raise OutputParserError(msg, raw_output=raw)
-        selections.append(ToolSelection(tool_id=call.get("id") or "", tool_name=function.get("name", ""), tool_kwargs=kwargs))
+        selections.append(
+            ToolSelection(tool_id=call.get("id") or "", tool_name=function.get("name", ""), tool_kwargs=kwargs)
+        )
     return selections
 
 

@@ -19,6 +19,7 @@ from dovetail.core.llms import (
     CompletionResponse,
     CompletionResponseAsyncGen,
     CompletionResponseGen,
+    ImageBlock,
     MessageRole,
     TextBlock,
 )
@@ -32,11 +33,9 @@ _ASSISTANT = MessageRole.ASSISTANT
 
 
 def _chat(text: str, delta: str, extra: dict[str, Any], raw: Any, usage: dict[str, int]) -> ChatResponse:
-    blocks = [TextBlock.model_construct(text=text)] if text else []
+    blocks: list[TextBlock | ImageBlock] = [TextBlock.model_construct(text=text)] if text else []
     message = ChatMessage.model_construct(role=_ASSISTANT, blocks=blocks, additional_kwargs=extra)
-    return ChatResponse.model_construct(
-        message=message, raw=raw, delta=delta, logprobs=None, additional_kwargs=usage
-    )
+    return ChatResponse.model_construct(message=message, raw=raw, delta=delta, logprobs=None, additional_kwargs=usage)
 
 
 class _ChatState:
@@ -116,7 +115,7 @@ def _fold_completion(chunk: Any, text: str) -> tuple[str, str | None, dict[str, 
 
 def completion_stream(stream: Any, map_error: ErrorMapper) -> CompletionResponseGen:
     """Yield completion responses from a sync ``/v1/completions`` stream."""
-    text, usage = "", {}
+    text, usage = "", {}  # type: str, dict[str, int]
     try:
         for chunk in stream:
             text, piece, chunk_usage = _fold_completion(chunk, text)
@@ -133,7 +132,7 @@ def completion_stream(stream: Any, map_error: ErrorMapper) -> CompletionResponse
 
 async def acompletion_stream(stream: Any, map_error: ErrorMapper) -> CompletionResponseAsyncGen:
     """Async twin of :func:`completion_stream`."""
-    text, usage = "", {}
+    text, usage = "", {}  # type: str, dict[str, int]
     try:
         async for chunk in stream:
             text, piece, chunk_usage = _fold_completion(chunk, text)

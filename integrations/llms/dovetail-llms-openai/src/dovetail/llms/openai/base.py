@@ -6,8 +6,6 @@ import logging
 from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import ValidationError, BaseModel, Field, PrivateAttr, SecretStr, field_validator
-
 from dovetail.core.errors import InvalidInputError, OutputParserError
 from dovetail.core.llms import (
     ChatMessage,
@@ -37,6 +35,7 @@ from dovetail.llms.openai.transport import (
     ClientSettings,
     OpenAIClients,
 )
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 
 __all__ = ["OpenAI", "OpenAILike"]
 
@@ -115,6 +114,7 @@ class OpenAI(FunctionCallingLLM):
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
             msg = f"invalid {type(self).__name__} settings: {problems}"
             raise InvalidInputError(msg) from None
+
     _metadata: LLMMetadata = PrivateAttr()
 
     @field_validator("api_key", mode="before")

@@ -24,11 +24,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import SecretStr
-
 from dovetail.core.errors import ConfigurationError, InvalidInputError
 from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
 from dovetail.llms.openai._errors import map_openai_error
+from pydantic import SecretStr
 
 if TYPE_CHECKING:
     import openai
