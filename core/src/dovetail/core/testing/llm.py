@@ -130,6 +130,21 @@ class LLMConformance(ConformanceBase):
         validates_context_window: a prompt over the context window raises ``InvalidInputError`` up front.
         prompt: the prompt used by the plain tests.
 
+    Example:
+        ```python
+        import pytest
+        from dovetail.core.testing import LLMConformance
+        from dovetail.llms.acme import Acme
+
+        class TestAcme(LLMConformance):
+            supports_tools = True
+            supports_usage = True
+
+            @pytest.fixture
+            def llm(self, acme_server):
+                return Acme(model="acme-1", api_key="test", base_url=acme_server.url)
+        ```
+
     Troubleshooting:
         - ``test_stream_*``: each chunk's ``text`` is the accumulated text and ``delta`` the new piece.
         - ``test_*_event*``: don't fire LLM events yourself; the base class decorators do, once per call.
