@@ -50,6 +50,26 @@ def test_chat_message_round_trips_through_json() -> None:
     assert ChatMessage.model_validate_json(message.model_dump_json()) == message
 
 
+def test_from_str() -> None:
+    message = ChatMessage.from_str("Hi", "assistant", additional_kwargs={"name": "bot"})
+    assert (message.role, message.content, message.additional_kwargs) == (MessageRole.ASSISTANT, "Hi", {"name": "bot"})
+
+
+def test_llm_subclasses_may_have_model_fields_without_warnings() -> None:
+    import warnings
+
+    from dovetail.core.llms import MockLLM
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+
+        class Named(MockLLM):
+            model_name: str = "x"
+            model_kwargs: dict[str, int] = {}
+
+    assert Named().model_name == "x"
+
+
 def test_chat_message_without_content() -> None:
     assert ChatMessage(role="assistant", content=None).content is None
     assert ChatMessage().content is None

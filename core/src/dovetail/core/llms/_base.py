@@ -63,7 +63,7 @@ class LLM(BaseModel):
         completion_to_prompt: wraps a completion prompt in a model's template (``predict`` applies it).
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, validate_assignment=False)
+    model_config = ConfigDict(arbitrary_types_allowed=True, protected_namespaces=())
 
     callback_manager: CallbackManager = Field(default_factory=_default_callback_manager, exclude=True, repr=False)
     system_prompt: str | None = Field(default=None, description="system prompt used by predict helpers")

@@ -178,6 +178,11 @@ class ChatMessage(BaseModel):
                 data["blocks"] = [TextBlock(text=str(content))]
         return data
 
+    @classmethod
+    def from_str(cls, content: str, role: MessageRole | str = MessageRole.USER, **kwargs: Any) -> ChatMessage:
+        """A text message: ``ChatMessage.from_str("Hi", "assistant")``."""
+        return cls(role=role, content=content, **kwargs)
+
     @property
     def content(self) -> str | None:
         """Text of the message (text blocks joined with newlines); ``None`` when there is no text block."""
@@ -262,6 +267,9 @@ class LLMMetadata(BaseModel):
         supports_vision: the model accepts image blocks.
         supports_structured_output: the provider enforces JSON-schema outputs.
     """
+
+    # pydantic < 2.10 warns about fields starting with "model_" unless the protected namespaces are cleared.
+    model_config = ConfigDict(protected_namespaces=())
 
     context_window: int = 3900
     num_output: int = 256
