@@ -171,11 +171,16 @@ def test_failed_batch_raises_after_retries(make_store: Any, proxy: Any) -> None:
     assert proxy.count(UPSERT) == 2  # the first batch failed twice; nothing after it was sent
 
 
-def test_bad_key_is_authentication_error_not_retried(make_store: Any, proxy: Any) -> None:
+def test_bad_key_is_authentication_error_not_retried(
+    make_store: Any, proxy: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
     store = make_store(api_key="wrong-key", retry_policy=RetryPolicy(max_retries=3, initial_delay=0.01))
     with pytest.raises(AuthenticationError) as info:
         store.query(_q())
     assert "wrong-key" not in str(info.value)
+    assert "wrong-key" not in repr(store)
+    assert "wrong-key" not in caplog.text
     assert "PINECONE_API_KEY" in str(info.value)
     assert proxy.count("/indexes/kit/describe_index_stats") == 1
 

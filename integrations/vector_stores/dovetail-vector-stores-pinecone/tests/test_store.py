@@ -204,8 +204,11 @@ def test_delete_nodes_by_ids_and_filters(make_store: Any) -> None:
 
 @pytest.mark.integration
 async def test_async_reads_and_deletes(make_store: Any) -> None:
+    from pinecone import AsyncIndex
+
     store = make_store()
     await store.async_add(_nodes(5, doc="d"))
+    assert isinstance(store._aindex, AsyncIndex)  # the SDK's asyncio client, not a thread around the sync one
     odd = MetadataFilters(filters=[MetadataFilter(key="even", value=False)])
     assert sorted(n.node_id for n in await store.aget_nodes(filters=odd)) == ["n1", "n3"]
     await store.adelete_nodes(filters=odd)
