@@ -132,3 +132,47 @@ def test_base_parser_contract() -> None:
     assert Upper().parse("x") == "X"
     assert Upper().format("q") == "q"
     assert isinstance(PydanticOutputParser(Book), BaseOutputParser)
+
+
+def test_object_after_an_unclosed_brace_is_found() -> None:
+    assert PydanticOutputParser(Book).parse(f"Careful with {{ braces. {GOOD_JSON}") == EXPECTED
+
+
+def test_mismatched_brackets_before_the_object() -> None:
+    assert PydanticOutputParser(Book).parse(f"weird {{ ] text {GOOD_JSON}") == EXPECTED
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        pytest.param("{" * 200_000, id="unclosed-braces"),
+        pytest.param('{"a": ' * 50_000, id="unclosed-objects"),
+        pytest.param("[" * 100_000 + "]" * 100_000, id="deep-arrays"),
+        pytest.param('{"s": "' + "\\\\" * 100_000, id="escapes"),
+        pytest.param("```" * 100_000, id="fences-without-newlines"),
+        pytest.param("```json\n" * 50_000, id="fences-with-newlines"),
+    ],
+)
+def test_pathological_output_fails_fast(output: str) -> None:
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(OutputParserError):
+        PydanticOutputParser(Book).parse(output)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_random_objects_embedded_in_prose_round_trip() -> None:
+    import random
+
+    rng = random.Random(7)
+    alphabet = 'ab {}[]"\\`\n:,'
+
+    def text() -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+
+    for _ in range(300):
+        book = Book(title=text(), author=Author(name=text(), born=rng.randint(-5, 3000)), tags=[text(), text()])
+        dumped = book.model_dump_json(indent=rng.choice([None, 2]))
+        wrapper = rng.choice(["{}", "Answer: {} Thanks.", "```json\n{}\n```", "Sure:\n```\n{}\n```\nok"])
+        assert PydanticOutputParser(Book).parse(wrapper.replace("{}", dumped)) == book

@@ -4,53 +4,61 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["find_json_candidates", "load_json_objects"]
 
-_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_-]*)[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _OPENERS = {"{": "}", "[": "]"}
+_STRUCTURAL = re.compile(r'[{}\[\]"\\]')
 
 
-def _balanced_spans(text: str, openers: str) -> Iterator[str]:
-    """Yield each top-level balanced ``{...}`` (or ``[...]``) span, skipping brackets inside JSON strings."""
-    start = 0
-    length = len(text)
-    while start < length:
-        begin = min((i for i in (text.find(ch, start) for ch in openers) if i != -1), default=-1)
-        if begin == -1:
-            return
-        stack: list[str] = []
-        in_string = escaped = False
-        end = -1
-        for index in range(begin, length):
-            char = text[index]
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif char == "\\":
-                    escaped = True
-                elif char == '"':
-                    in_string = False
-                continue
-            if char == '"':
-                in_string = True
-            elif char in _OPENERS:
-                stack.append(_OPENERS[char])
-            elif char in "}]":
-                if not stack or stack.pop() != char:
-                    break
-                if not stack:
-                    end = index
-                    break
-        if end == -1:
-            # Unbalanced: hand back the rest so the caller can report invalid JSON, then look further on.
-            yield text[begin:]
-            start = begin + 1
+def _balanced_spans(text: str, openers: str) -> list[str]:
+    """Outermost balanced ``{...}`` (or ``[...]``) spans in order, skipping brackets inside JSON strings.
+
+    One linear pass over the structural characters, so pathological input (thousands of unclosed braces) stays
+    fast. An opener that never closes contributes the rest of the text as a candidate (so the caller can report
+    invalid JSON); balanced spans inside it are still found.
+    """
+    spans: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []
+    in_string = False
+    skip = -1
+    for match in _STRUCTURAL.finditer(text):
+        index = match.start()
+        if index == skip:
             continue
-        yield text[begin : end + 1]
-        start = end + 1
+        char = match.group()
+        if not stack:
+            if char in openers:
+                stack.append((_OPENERS[char], index))
+            continue
+        if in_string:
+            if char == "\\":
+                skip = index + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in _OPENERS:
+            stack.append((_OPENERS[char], index))
+        elif char in "}]":
+            closer, begin = stack.pop()
+            if closer != char:
+                stack.clear()  # mismatched brackets: not JSON, start over
+            else:
+                spans.append((begin, index + 1))
+    spans.sort()
+    outermost: list[tuple[int, int]] = []
+    covered = -1
+    for begin, end in spans:
+        if begin >= covered:
+            outermost.append((begin, end))
+            covered = end
+    if stack:
+        outermost.append((stack[0][1], len(text)))
+        outermost.sort()
+    return [text[begin:end] for begin, end in outermost]
 
 
 def find_json_candidates(text: str, openers: str = "{") -> list[str]:
@@ -83,6 +91,9 @@ def load_json_objects(text: str) -> tuple[list[dict[str, Any]], str | None]:
             value = json.loads(candidate)
         except json.JSONDecodeError as exc:
             first_error = first_error or f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+            continue
+        except RecursionError:
+            first_error = first_error or "nesting too deep"
             continue
         if isinstance(value, dict):
             objects.append(value)
