@@ -61,10 +61,11 @@ def regex_cutter(pattern: re.Pattern[str]) -> Cutter:
 
 
 def separator_cutter(separator: str) -> Cutter:
-    """Cut after each run of ``separator`` (so a run of spaces, or a newline and its indentation, stays whole)."""
+    """Cut after each run of ``separator`` and the whitespace that follows it: a cut never falls inside a
+    whitespace run, so a newline and its indentation (one token for BPE tokenizers) stay together."""
     if not separator:
         return lambda text, start, end: []
-    return regex_cutter(re.compile(f"(?:{re.escape(separator)})+"))
+    return regex_cutter(re.compile(f"(?:{re.escape(separator)})+\\s*"))
 
 
 def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -171,6 +172,13 @@ class SpanEngine:
                     good, good_size = middle, middle_size
                 else:
                     bad = middle
+            if good < end and text[good].isspace() and text[good - 1].isspace():
+                # never cut inside a whitespace run: move the cut back to where the run starts
+                back = good - 1
+                while back > position + 1 and text[back - 1].isspace():
+                    back -= 1
+                if back > position:
+                    good, good_size = back, size(text[position:back])
             out.append((position, good, good_size, False))
             position = good
 
