@@ -194,29 +194,30 @@ def check_docs(package: Package) -> CheckResult:
     return _fail("docs", "; ".join(problems)) if problems else _ok("docs")
 
 
+def build_dists(package: Package, out_dir: Path, isolated: bool = True) -> tuple[int, str]:
+    """``uv build --no-sources`` sdist + wheel of a copy of ``package`` staged next to ``out_dir``.
+
+    Outside the workspace, one broken member cannot break this build, and ``--no-sources`` builds the package as
+    it will be built from its sdist. ``isolated=False`` builds with this interpreter's (locked) hatchling instead
+    of the newest one, so the bytes do not change when hatchling releases. Returns (exit code, output tail).
+    Shared by the health check and the publisher.
+    """
+    staging = out_dir.parent / f"{out_dir.name}-src"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(package.path, staging, ignore=shutil.ignore_patterns("__pycache__", ".venv", "dist", "*.pyc"))
+    cmd = [sys.executable, "-m", "uv", "build", "--quiet", "--no-sources", "--sdist", "--wheel"]
+    if not isolated:
+        cmd += ["--no-build-isolation", "--python", sys.executable]
+    return run([*cmd, "--out-dir", str(out_dir), str(staging)])
+
+
 def build(package: Package, out_dir: Path) -> tuple[CheckResult, Path | None]:
     """``uv build`` sdist + wheel from a copy outside the workspace; inspect the wheel's files and METADATA.
 
     Building a copy with ``--no-sources`` proves the package builds on its own (as it will from its sdist) and
     keeps one broken workspace member from failing everyone else's build.
     """
-    staging = out_dir.parent / f"{out_dir.name}-src"
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(package.path, staging, ignore=shutil.ignore_patterns("__pycache__", ".venv", "dist", "*.pyc"))
-    cmd = [
-        sys.executable,
-        "-m",
-        "uv",
-        "build",
-        "--quiet",
-        "--no-sources",
-        "--sdist",
-        "--wheel",
-        "--out-dir",
-        str(out_dir),
-        str(staging),
-    ]
-    code, output = run(cmd)
+    code, output = build_dists(package, out_dir)
     if code:
         return _fail("build", f"uv build failed: {output.strip()[-400:]}", 2), None
     wheels = sorted(out_dir.glob("*.whl"))
@@ -270,14 +271,21 @@ print(json.dumps(out))
 """
 
 
-def install_and_probe(package: Package, wheel: Path, core_wheel: Path, venv: Path) -> list[CheckResult]:
-    """Install core + the wheel into a fresh venv; import the declared classes; check contract and entry point."""
+def install_and_probe(
+    package: Package, wheel: Path, core_wheel: Path, venv: Path, find_links: Path | None = None
+) -> list[CheckResult]:
+    """Install core + the wheel into a fresh venv; import the declared classes; check contract and entry point.
+
+    ``find_links``: a directory of locally built wheels for other workspace dependencies (not yet on an index).
+    """
     names = ("install", "base_class", "entry_point")
     code, output = run([sys.executable, "-m", "uv", "venv", "--quiet", "--python", sys.executable, str(venv)])
     python = venv / "bin" / "python"
     if not code:
         wheels = [str(core_wheel)] if package.is_core else [str(core_wheel), str(wheel)]
-        code, output = run([sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", str(python), *wheels])
+        links = ["--find-links", str(find_links)] if find_links else []
+        cmd = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", str(python), *links, *wheels]
+        code, output = run(cmd)
     if code:
         reason = f"install into a fresh venv failed: {output.strip()[-400:]}"
         return [_fail(names[0], reason, 2)] + [_fail(n, "not run: install failed", 2) for n in names[1:]]
