@@ -453,3 +453,21 @@ class _Handler(BaseHTTPRequestHandler):
         usage = {"prompt_tokens": tokens, "total_tokens": tokens}
         payload = {"object": "list", "data": data, "model": body.get("model"), "usage": usage}
         self._send_json(200, payload)
+
+
+def main() -> None:
+    """Serve until stdin closes: ``python openai_loopback.py --latency 0.02`` prints the port (benchmarks)."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--dims", type=int, default=16)
+    args = parser.parse_args()
+    with LoopbackOpenAI(latency=args.latency, dims=args.dims) as server:
+        print(server.port, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()
