@@ -55,8 +55,8 @@ def test_core_wheel_file_list(tmp_path: Path) -> None:
 def test_import_dovetail_core_is_lazy() -> None:
     code = (
         "import sys, dovetail.core\n"
-        "heavy = [m for m in ('numpy', 'httpx', 'openai', 'pinecone', 'pymongo', 'langfuse', 'pydantic') if m in sys.modules]\n"
-        "print(','.join(heavy))"
+        "heavy = ('numpy', 'httpx', 'openai', 'pinecone', 'pymongo', 'langfuse', 'pydantic')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
