@@ -25,8 +25,7 @@ test: install ## run every test (core, integrations, cross-package) against real
 lint: install ## ruff lint + format check, actionlint on the workflows
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
-	@if [ -d .github/workflows ] && $(UV) run --no-sync which actionlint >/dev/null 2>&1; then \
-		$(UV) run --no-sync actionlint -no-color .github/workflows/*.yml; fi
+	$(UV) run --no-sync actionlint -no-color .github/workflows/*.yml
 
 typecheck: install ## mypy strict on every package's src/
 	$(UV) run --no-sync python scripts/typecheck.py

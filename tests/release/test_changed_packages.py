@@ -91,7 +91,8 @@ def test_output_is_in_dependency_order_with_paths(workspace: Path) -> None:
 def test_unknown_top_level_path_fails_loudly(workspace: Path) -> None:
     code, _, err = changed(workspace, "--files", "integrations/llms/dovetail-llms-a/x.py", "newdir/thing.py")
     assert code == 2
-    assert "newdir/thing.py" in err and "--unknown all" in err
+    assert "newdir/thing.py" in err
+    assert "--unknown all" in err
 
 
 def test_unknown_all_selects_everything(workspace: Path) -> None:
@@ -132,9 +133,11 @@ def test_git_base_diff_and_github_output(workspace: Path, tmp_path_factory: pyte
     assert json.loads(lines["packages"])[0]["path"] == "integrations/readers/dovetail-readers-c"
 
     code, names, _ = changed(workspace, "--base", "0" * 40)
-    assert code == 0 and sorted(names) == ALL4
+    assert code == 0
+    assert sorted(names) == ALL4
     code, _, err = changed(workspace, "--base", "no-such-ref")
-    assert code != 0 and "no-such-ref" in err
+    assert code != 0
+    assert "no-such-ref" in err
 
 
 def test_real_workspace_core_change_selects_every_integration() -> None:
