@@ -204,12 +204,12 @@ def test_capacity_grows_geometrically() -> None:
     capacities = set()
     for i in range(300):
         store.add([TextNode(id_=f"n{i}", embedding=[float(i), 1.0])])
-        capacities.add(store._matrix._data.shape[0])  # type: ignore[union-attr]
+        capacities.add(store._matrix.capacity)  # type: ignore[union-attr]
     assert len(store) == 300
     assert len(capacities) <= 10  # doubling: 1, 2, 4, ..., 512
     assert store.get_nodes(["n299"])[0].embedding == [299.0, 1.0]
     store.delete_nodes(node_ids=[f"n{i}" for i in range(290)])
-    assert store._matrix._data.shape[0] < 300  # type: ignore[union-attr]
+    assert store._matrix.capacity < 300  # type: ignore[union-attr]
     assert sorted(n.embedding[0] for n in store.get_nodes()) == [float(i) for i in range(290, 300)]  # type: ignore[index]
 
 
@@ -290,3 +290,32 @@ def test_client_is_none_and_stores_text() -> None:
     store = SimpleVectorStore()
     assert store.client is None
     assert store.stores_text is True
+
+
+def test_growth_across_many_pages_keeps_every_row(rng: np.random.Generator) -> None:
+    # Grows the memory map well past its first pages (in place via mremap) and checks every row survives.
+    matrix = rng.standard_normal((3000, 96)).astype(np.float32)
+    store = SimpleVectorStore(similarity="dot")
+    for start in range(0, 3000, 100):
+        store.add(_nodes(matrix[start : start + 100], prefix=f"b{start}_"))
+    assert len(store) == 3000
+    assert store._matrix.capacity >= 3000  # type: ignore[union-attr]
+    got = {n.node_id: n.embedding for n in store.get_nodes()}
+    for start in range(0, 3000, 100):
+        for i in range(100):
+            assert got[f"b{start}_{i}"] == matrix[start + i].tolist()
+    query = rng.standard_normal(96).astype(np.float32)
+    rows, _ = _brute_force(matrix, query, "dot", 5)
+    result = store.query(VectorStoreQuery(query_embedding=query.tolist(), similarity_top_k=5))
+    assert result.ids == [f"b{(r // 100) * 100}_{r % 100}" for r in rows]
+
+
+def test_growth_with_a_view_held_falls_back_to_copy() -> None:
+    store = SimpleVectorStore()
+    store.add([TextNode(id_="a", embedding=[1.0, 2.0])])
+    store.add([TextNode(id_="b", embedding=[3.0, 4.0])])  # now backed by a memory map
+    held = store._matrix.rows  # type: ignore[union-attr]
+    store.add([TextNode(id_=f"n{i}", embedding=[float(i), 1.0]) for i in range(50)])
+    assert held.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert len(store) == 52
+    assert store.get_nodes(["n49"])[0].embedding == [49.0, 1.0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -15,7 +16,13 @@ Similarity = Literal["cosine", "dot", "euclidean"]
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
 
-_CHUNK = 1024  # rows converted per numpy call: fastest measured way to turn lists of floats into float32
+_EMPTY: npt.NDArray[np.float32] = np.empty((0, 0), dtype=np.float32)
+_CHUNK = 1024
+# MAP_PRIVATE matters: a shared anonymous map is a fixed-size shmem object, and touching pages that mremap
+# added past its original size raises SIGBUS.
+_MAP_FLAGS: int | None = (
+    mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS if hasattr(mmap, "MAP_PRIVATE") and hasattr(mmap, "MAP_ANONYMOUS") else None
+)  # rows converted per numpy call: fastest measured way to turn lists of floats into float32
 
 
 def to_matrix(embeddings: Sequence[Any], dimension: int | None) -> F32:
@@ -77,19 +84,27 @@ def to_query_vector(embedding: Any, dimension: int | None) -> F32:
 class VectorMatrix:
     """Rows ``[0, count)`` of a float32 buffer whose capacity doubles when full (amortised O(1) append).
 
+    The buffer is an anonymous memory map, so growing it is an ``mremap`` (no copy, and the unused capacity is
+    not resident until rows are written): peak memory stays close to the live rows instead of old + new buffer.
     Deleting a row moves the last row into its place (swap-remove), so deletes never rebuild the matrix.
     Row norms are cached alongside, so cosine scores need one matrix-vector product and no normalised copy.
     """
 
-    def __init__(self, dimension: int, capacity: int = 0) -> None:
+    def __init__(self, dimension: int) -> None:
         self.dimension = dimension
         self.count = 0
-        self._data: F32 = np.empty((capacity, dimension), dtype=np.float32)
-        self._norms: F32 = np.empty(capacity, dtype=np.float32)
+        self._buffer: mmap.mmap | None = None
+        self._data: F32 = np.empty((0, dimension), dtype=np.float32)
+        self._norms: F32 = np.empty(0, dtype=np.float32)
+
+    @property
+    def capacity(self) -> int:
+        """Rows the buffer holds before it must grow."""
+        return int(self._data.shape[0])
 
     @property
     def rows(self) -> F32:
-        """A view of the live rows (no copy)."""
+        """A view of the live rows (no copy); do not keep it across writes."""
         return self._data[: self.count]
 
     @property
@@ -98,15 +113,35 @@ class VectorMatrix:
         return self._norms[: self.count]
 
     def _reserve(self, needed: int) -> None:
-        capacity = self._data.shape[0]
+        capacity = self.capacity
         if needed <= capacity:
             return
         new_capacity = max(needed, 2 * capacity)
-        data = np.empty((new_capacity, self.dimension), dtype=np.float32)
-        data[: self.count] = self._data[: self.count]
+        nbytes = new_capacity * self.dimension * 4
+        if _MAP_FLAGS is None:  # no anonymous private maps (Windows): plain numpy buffer, copied on growth
+            data = np.empty((new_capacity, self.dimension), dtype=np.float32)
+            data[: self.count] = self._data[: self.count]
+            self._data = data
+        else:
+            if self._buffer is None or not self._try_resize(nbytes):
+                buffer = mmap.mmap(-1, nbytes, flags=_MAP_FLAGS)
+                data = np.frombuffer(buffer, dtype=np.float32).reshape(new_capacity, self.dimension)
+                data[: self.count] = self._data[: self.count]
+                self._buffer = buffer
+            self._data = np.frombuffer(self._buffer, dtype=np.float32).reshape(new_capacity, self.dimension)
         norms = np.empty(new_capacity, dtype=np.float32)
         norms[: self.count] = self._norms[: self.count]
-        self._data, self._norms = data, norms
+        self._norms = norms
+
+    def _try_resize(self, nbytes: int) -> bool:
+        assert self._buffer is not None
+        self._data = _EMPTY  # drop our view so the map has no exported buffers
+        try:
+            self._buffer.resize(nbytes)
+        except (BufferError, OSError, SystemError, ValueError):  # a view is still alive, or no mremap: copy
+            self._data = np.frombuffer(self._buffer, dtype=np.float32).reshape(-1, self.dimension)
+            return False
+        return True
 
     def append(self, block: F32, *, adopt: bool = False) -> None:
         """Append the rows of ``block`` (already validated).
@@ -115,7 +150,7 @@ class VectorMatrix:
         caller hands over a fresh array it will not touch again).
         """
         start = self.count
-        if adopt and start == 0 and block.flags.c_contiguous and block.dtype == np.float32:
+        if adopt and start == 0 and self.capacity == 0 and block.flags.c_contiguous and block.dtype == np.float32:
             self._data, self._norms = block, _row_norms(block)
             self.count = block.shape[0]
             return
@@ -140,9 +175,10 @@ class VectorMatrix:
 
     def compact(self) -> None:
         """Give back memory when the live rows use less than a quarter of the capacity."""
-        if self.count * 4 < self._data.shape[0]:
-            self._data = self._data[: max(self.count, 1)].copy()
-            self._norms = self._norms[: max(self.count, 1)].copy()
+        if self.count * 4 < self.capacity:
+            self._data = self._data[: self.count].copy()
+            self._norms = self._norms[: self.count].copy()
+            self._buffer = None
 
     def scores(self, query: F32, similarity: Similarity, rows: I64 | None) -> F32:
         """Similarity of ``query`` to every live row (or to ``rows``); higher is closer.

@@ -25,6 +25,7 @@ from dovetail.core.vector_stores._types import (
     VectorStoreQueryResult,
 )
 from pydantic import Field, PrivateAttr
+from pydantic_core import PydanticUndefined
 
 __all__ = ["SimpleVectorStore"]
 
@@ -47,9 +48,28 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_DEFAULTS: dict[type[BaseNode], dict[str, Any]] = {}
+_NO_DEFAULT = object()
+
+
+def _defaults(cls: type[BaseNode]) -> dict[str, Any]:
+    found = _DEFAULTS.get(cls)
+    if found is None:
+        found = {}
+        for name, info in cls.model_fields.items():
+            if name not in ("id_", "metadata", "embedding"):
+                default = info.get_default(call_default_factory=True)
+                found[name] = _NO_DEFAULT if default is PydanticUndefined else default
+        _DEFAULTS[cls] = found
+    return found
+
+
 def _payload(node: BaseNode) -> _Payload:
-    data = node.__dict__.copy()
-    data["embedding"] = None
+    # Keep only fields that differ from the class defaults (about half the memory of a full __dict__ copy);
+    # model_construct fills the rest back in. The embedding lives in the matrix.
+    defaults = _defaults(type(node))
+    data = {key: value for key, value in node.__dict__.items() if defaults.get(key, _NO_DEFAULT) != value}
+    data.pop("embedding", None)
     data["metadata"] = dict(data["metadata"])  # the caller may keep mutating its node
     return type(node), data
 
@@ -133,11 +153,10 @@ class SimpleVectorStore(BasePydanticVectorStore):
                 raise InvalidInputError(msg)
             latest[node.node_id] = node  # same id twice in one batch: the last one wins
         unique = list(latest.values())
-        with self._lock:
+        with self._lock, _gc_paused():
             block = to_matrix([node.embedding for node in unique], self.dimension)
-            with _gc_paused():
-                payloads = [_payload(node) for node in unique]
-                refs = [node.ref_doc_id for node in unique]
+            payloads = [_payload(node) for node in unique]
+            refs = [node.ref_doc_id for node in unique]
             self._write(list(latest), payloads, refs, block)
         logger.debug("SimpleVectorStore.add: %d nodes, %d rows stored", len(unique), len(self._ids))
         return [node.node_id for node in nodes]
