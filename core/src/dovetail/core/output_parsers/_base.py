@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Generic, TypeVar
 
 from dovetail.core._exceptions import InvalidInputError, OutputParserError
-from dovetail.core.output_parsers._json import load_json_objects
+from dovetail.core.output_parsers._json import iter_json_objects
 from pydantic import BaseModel, ValidationError
 
 __all__ = ["BaseOutputParser", "PydanticOutputParser"]
@@ -91,20 +91,22 @@ class PydanticOutputParser(BaseOutputParser, Generic[M]):
             msg = f"PydanticOutputParser.parse takes model text (str), got {type(output).__name__}"
             raise OutputParserError(msg, raw_output=str(output))
         name = self._output_cls.__name__
-        objects, error = load_json_objects(output)
-        if not objects:
+        error: str | None = None
+        first_failure: ValidationError | None = None
+        for item in iter_json_objects(output):
+            if isinstance(item, str):
+                error = error or item
+                continue
+            try:
+                return self._output_cls.model_validate(item)
+            except ValidationError as exc:
+                first_failure = first_failure or exc
+        if first_failure is None:
             if error is None:
                 msg = f"no JSON object found in the model output for {name}: {_shown(output)!r}"
             else:
                 msg = f"invalid JSON in the model output for {name} ({error}): {_shown(output)!r}"
             raise OutputParserError(msg, raw_output=output)
-        first_failure: ValidationError | None = None
-        for obj in objects:
-            try:
-                return self._output_cls.model_validate(obj)
-            except ValidationError as exc:
-                first_failure = first_failure or exc
-        assert first_failure is not None
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in first_failure.errors()
         )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["find_json_candidates", "load_json_objects"]
+__all__ = ["iter_json_objects", "load_json_objects"]
 
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_-]*)[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _OPENERS = {"{": "}", "[": "]"}
@@ -61,21 +62,47 @@ def _balanced_spans(text: str, openers: str) -> list[str]:
     return [text[begin:end] for begin, end in outermost]
 
 
-def find_json_candidates(text: str, openers: str = "{") -> list[str]:
-    """Candidate JSON texts in ``text``, most likely first: fenced ``json`` blocks, other fences, then bare spans."""
-    candidates: list[str] = []
-    fences = list(_FENCE.finditer(text))
-    fences.sort(key=lambda m: m.group(1).lower() != "json")
-    for fence in fences:
-        candidates.extend(_balanced_spans(fence.group(2), openers))
-    candidates.extend(_balanced_spans(text, openers))
+def _blocks(text: str) -> Iterator[str]:
+    """Where to look, most likely first: fenced ``json`` blocks, other fenced blocks, then the whole text."""
+    if "```" in text:
+        fences = sorted(_FENCE.finditer(text), key=lambda m: m.group(1).lower() != "json")
+        for fence in fences:
+            yield fence.group(2)
+    yield text
+
+
+def _decode(candidate: str) -> dict[str, Any] | str | None:
+    try:
+        value = json.loads(candidate)
+    except json.JSONDecodeError as exc:
+        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    except RecursionError:
+        return "nesting too deep"
+    return value if isinstance(value, dict) else None
+
+
+def iter_json_objects(text: str) -> Iterator[dict[str, Any] | str]:
+    """Each JSON object found in ``text`` (most likely first), or a ``str`` describing a decoding error.
+
+    Lazy, so a parser that accepts the first good object never scans the rest of the text. A block that is
+    exactly one object is decoded directly (the common case); otherwise its balanced spans are tried in order.
+    """
     seen: set[str] = set()
-    unique = []
-    for candidate in candidates:
-        if candidate not in seen:
+    for block in _blocks(text):
+        stripped = block.strip()
+        if stripped.startswith("{") and stripped.endswith("}") and stripped not in seen:
+            fast = _decode(stripped)
+            if isinstance(fast, dict):
+                seen.add(stripped)
+                yield fast
+                continue
+        for candidate in _balanced_spans(block, "{"):
+            if candidate in seen:
+                continue
             seen.add(candidate)
-            unique.append(candidate)
-    return unique
+            decoded = _decode(candidate)
+            if decoded is not None:
+                yield decoded
 
 
 def load_json_objects(text: str) -> tuple[list[dict[str, Any]], str | None]:
@@ -86,15 +113,9 @@ def load_json_objects(text: str) -> tuple[list[dict[str, Any]], str | None]:
     """
     objects: list[dict[str, Any]] = []
     first_error: str | None = None
-    for candidate in find_json_candidates(text):
-        try:
-            value = json.loads(candidate)
-        except json.JSONDecodeError as exc:
-            first_error = first_error or f"{exc.msg} at line {exc.lineno} column {exc.colno}"
-            continue
-        except RecursionError:
-            first_error = first_error or "nesting too deep"
-            continue
-        if isinstance(value, dict):
-            objects.append(value)
+    for item in iter_json_objects(text):
+        if isinstance(item, dict):
+            objects.append(item)
+        elif first_error is None:
+            first_error = item
     return objects, first_error
