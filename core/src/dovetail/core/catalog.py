@@ -121,15 +121,19 @@ def _catalog_path(module_name: str) -> Path | None:
     return None
 
 
-@lru_cache(maxsize=64)
-def _catalog_for(domain: str, provider: str) -> ModelCatalog | None:
+def _catalog_file_for(domain: str, provider: str) -> Path | None:
     from dovetail.core.registry import list_providers
 
     for info in list_providers(domain):
         if info.name == provider and info.installed and info.target:
-            path = _catalog_path(info.target.partition(":")[0])
-            return load_catalog_file(path) if path else None
+            return _catalog_path(info.target.partition(":")[0])
     return None
+
+
+@lru_cache(maxsize=64)
+def _catalog_for(domain: str, provider: str) -> ModelCatalog | None:
+    path = _catalog_file_for(domain, provider)
+    return load_catalog_file(path) if path else None
 
 
 def list_models(provider: str | None = None, domain: str | None = None) -> list[tuple[str, ModelInfo]]:
@@ -138,9 +142,14 @@ def list_models(provider: str | None = None, domain: str | None = None) -> list[
 
     pairs: list[tuple[str, ModelInfo]] = []
     seen: set[tuple[str, str]] = set()
+    seen_files: set[Path] = set()
     for info in list_providers(domain):
         if not info.installed or (provider is not None and info.name != provider):
             continue
+        path = _catalog_file_for(info.domain, info.name)
+        if path is None or path in seen_files:  # e.g. openai_like shares the openai module's catalog
+            continue
+        seen_files.add(path)
         catalog = _catalog_for(info.domain, info.name)
         if catalog is None:
             continue

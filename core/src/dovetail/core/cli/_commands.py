@@ -27,6 +27,8 @@ COMMANDS: list[tuple[str, str | AddParser]] = [
     ("ingest", "dovetail.core.cli._ingest:add_parser"),
     ("query", "dovetail.core.cli._query:add_parser"),
     ("providers", "dovetail.core.cli._providers:add_parser"),
+    ("models", "dovetail.core.cli._models:add_parser"),
+    ("config", "dovetail.core.cli._config:add_parser"),
 ]
 """``(name, add_parser)`` pairs, in ``--help`` order; ``add_parser`` may be a ``"module:function"`` string."""
 

@@ -29,6 +29,7 @@ from dovetail.core.config._loader import (
     resolve_setting,
 )
 from dovetail.core.config._schema import (
+    ENV_VARS,
     DefaultsSection,
     LangfuseSettings,
     MongoDBSettings,
@@ -41,6 +42,7 @@ from dovetail.core.config._schema import (
 __all__ = [
     "CONFIG_ENV_VAR",
     "CONFIG_FILE_NAME",
+    "ENV_VARS",
     "DefaultsSection",
     "DovetailConfig",
     "LangfuseSettings",

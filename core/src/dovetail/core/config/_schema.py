@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 __all__ = [
+    "ENV_VARS",
     "DefaultsSection",
     "LangfuseSettings",
     "MongoDBSettings",
@@ -87,6 +88,16 @@ _SCHEMAS: dict[str, type[ProviderSettings]] = {
     "mongodb": MongoDBSettings,
     "langfuse": LangfuseSettings,
 }
+
+
+ENV_VARS: dict[str, dict[str, str]] = {
+    "openai": {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"},
+    "openai_like": {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"},
+    "pinecone": {"api_key": "PINECONE_API_KEY"},
+    "mongodb": {"uri": "MONGODB_URI"},
+    "langfuse": {"public_key": "LANGFUSE_PUBLIC_KEY", "secret_key": "LANGFUSE_SECRET_KEY", "host": "LANGFUSE_HOST"},
+}
+"""Environment variables read for each provider setting when neither an argument nor the config file sets it."""
 
 
 def provider_schema(provider: str) -> type[ProviderSettings]:

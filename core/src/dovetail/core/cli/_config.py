@@ -1,0 +1,89 @@
+"""``dovetail config show`` / ``dovetail config path``: the effective configuration, secrets masked."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+from dovetail.core.cli._errors import EXIT_OK
+
+__all__ = ["MASK", "add_parser", "effective_config", "run"]
+
+MASK = "**********"
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``config``."""
+    parser = subparsers.add_parser(
+        "config",
+        help="show the effective configuration (secrets masked) or where it is read from",
+        description=(
+            "dovetail reads dovetail.toml from $DOVETAIL_CONFIG, else ./dovetail.toml, else the user config dir "
+            "(~/.config/dovetail/dovetail.toml). Every setting resolves explicit argument > config file > "
+            "environment variable. `config show` validates the file and prints each value with its source."
+        ),
+    )
+    actions = parser.add_subparsers(dest="config_action", metavar="ACTION", required=True)
+    show = actions.add_parser("show", help="print the effective configuration with secrets masked")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(handler=run)
+    path = actions.add_parser("path", help="print the config file in effect (or nothing)")
+    path.set_defaults(handler=run)
+
+
+def _render(value: Any) -> Any:
+    from pydantic import SecretStr
+
+    return MASK if isinstance(value, SecretStr) else value
+
+
+def effective_config() -> dict[str, Any]:
+    """The validated config with each value's source; secret values are replaced by :data:`MASK`."""
+    from dovetail.core.config import ENV_VARS, load_config
+
+    config = load_config()
+    config.validate_all()
+    result: dict[str, Any] = {
+        "file": str(config.path) if config.path else None,
+        "defaults": {k: v for k, v in config.defaults().model_dump().items() if v is not None},
+        "providers": {},
+    }
+    for name in sorted(set(config.provider_names()) | set(ENV_VARS)):
+        settings = config.provider(name)
+        section: dict[str, dict[str, Any]] = {}
+        for key, value in settings:
+            if value is not None:
+                section[key] = {"value": _render(value), "source": "config file"}
+        for key, env_var in ENV_VARS.get(name, {}).items():
+            if key not in section and os.environ.get(env_var):
+                secret = key in ("api_key", "secret_key", "public_key", "uri")
+                section[key] = {"value": MASK if secret else os.environ[env_var], "source": f"${env_var}"}
+        if section:
+            result["providers"][name] = section
+    return result
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``dovetail config show|path``."""
+    from dovetail.core.config import find_config_file
+
+    if args.config_action == "path":
+        path = find_config_file()
+        if path:
+            sys.stdout.write(f"{path}\n")
+        return EXIT_OK
+    effective = effective_config()
+    if args.json:
+        sys.stdout.write(json.dumps(effective, indent=2, default=str) + "\n")
+        return EXIT_OK
+    lines = [f"# config file: {effective['file'] or 'none (defaults and environment only)'}", "[defaults]"]
+    lines += [f"{key} = {json.dumps(value, default=str)}" for key, value in effective["defaults"].items()]
+    for name, section in effective["providers"].items():
+        lines.append(f"\n[providers.{name}]")
+        for key, item in section.items():
+            lines.append(f"{key} = {json.dumps(item['value'], default=str)}  # from {item['source']}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK
