@@ -105,3 +105,21 @@ def test_kit_tests_cannot_be_overridden() -> None:
         class Cheating(LLMConformance):
             def test_complete_returns_text(self, llm: LLM) -> None:
                 return None
+
+
+def test_secret_looking_config_and_call_kwargs_stay_out_of_events() -> None:
+    from dovetail.core.callbacks import CBEventType, EventPayload
+    from dovetail.core.testing.llm import _Recorder
+
+    class WithHeaders(MyLlamaIndexLLM):
+        default_headers: dict[str, str] = {"Authorization": f"Bearer {API_KEY}", "x-api-key": API_KEY, "ua": "t"}
+        password: str = API_KEY
+
+    recorder = _Recorder()
+    llm = WithHeaders(model="m", api_key=SecretStr(API_KEY), callback_manager=CallbackManager([recorder]))
+    llm.complete("hi", api_key=API_KEY, extra_headers={"X-Api-Key": API_KEY}, temperature=0.2)
+    ((event_type, _, _, payload),) = recorder.starts
+    assert event_type == CBEventType.LLM
+    assert API_KEY not in repr(payload)
+    assert payload[EventPayload.SERIALIZED]["default_headers"] == {"ua": "t"}
+    assert payload[EventPayload.ADDITIONAL_KWARGS] == {"extra_headers": {}, "temperature": 0.2}

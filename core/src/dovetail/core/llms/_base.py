@@ -22,8 +22,8 @@ from dovetail.core.llms._types import (
     LLMMetadata,
     MessageRole,
 )
-from dovetail.core.llms._utils import messages_to_prompt, validate_request
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from dovetail.core.llms._utils import messages_to_prompt, redact, validate_request
+from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
     from dovetail.core.prompts import BasePromptTemplate
@@ -109,15 +109,19 @@ class LLM(BaseModel):
         validate_request(self.metadata, prompt=prompt, messages=messages, tools=tools, **kwargs)
 
     def _serialized(self) -> dict[str, Any]:
-        """Configuration for event payloads: JSON-like fields only, never secrets or callables."""
+        """Configuration for event payloads: JSON-like fields only, never secrets or callables.
+
+        ``SecretStr`` fields, fields with secret-looking names (``api_key``, ``password`` ...) and such keys
+        inside dict fields (e.g. an ``Authorization`` header) are left out.
+        """
         out: dict[str, Any] = {"class_name": self.class_name()}
-        for name, field in type(self).model_fields.items():
-            if field.exclude:
-                continue
-            value = getattr(self, name, None)
-            if isinstance(value, SecretStr) or callable(value):
-                continue
-            if value is None or isinstance(value, (str, int, float, bool, list, tuple, dict)):
+        fields = {
+            name: getattr(self, name, None)
+            for name, field in type(self).model_fields.items()
+            if not field.exclude and not callable(getattr(self, name, None))
+        }
+        for name, value in redact(fields).items():
+            if value is None or isinstance(value, (str, int, float, bool, list, dict)):
                 out[name] = value
         return out
 

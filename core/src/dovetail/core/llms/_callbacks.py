@@ -18,7 +18,7 @@ from dovetail.core.callbacks import CallbackManager, CBEventType, EventContext, 
 from dovetail.core.callbacks._manager import _current_event
 from dovetail.core.llms._streams import EventAsyncStream, EventStream
 from dovetail.core.llms._types import ChatMessage, ChatResponse, CompletionResponse, MessageRole
-from dovetail.core.llms._utils import check_input
+from dovetail.core.llms._utils import check_input, redact
 
 if TYPE_CHECKING:
     from dovetail.core.llms._base import LLM
@@ -72,7 +72,7 @@ class _Call:
             key: self.arg,
             EventPayload.MODEL_NAME: model_name,
             EventPayload.SERIALIZED: self.llm._serialized(),
-            EventPayload.ADDITIONAL_KWARGS: dict(kwargs),
+            EventPayload.ADDITIONAL_KWARGS: redact(kwargs),
         }
 
     def enter(self) -> tuple[Token[object | None], Token[str] | None]:

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, cast
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.llms._types import ChatMessage, LLMMetadata, MessageRole
 from dovetail.core.tokenizers import default_tokenizer, get_tokenizer
+from pydantic import SecretStr
 
-__all__ = ["check_input", "messages_to_prompt", "validate_request"]
+__all__ = ["check_input", "messages_to_prompt", "redact", "validate_request"]
+
+
+_SECRET_NAME = re.compile(r"api[_-]?key|secret|password|passwd|authorization|credential|access[_-]?token|cookie", re.I)
+
+
+def redact(value: Any, depth: int = 0) -> Any:
+    """A copy of ``value`` fit for event payloads: secret-looking keys and ``SecretStr`` values removed.
+
+    Dict keys such as ``api_key``, ``Authorization`` or ``x-api-key`` are dropped, recursively through dicts,
+    lists and tuples (to a depth of 5); other values are returned as they are.
+    """
+    if depth > 5:
+        return "..."
+    if isinstance(value, dict):
+        return {
+            key: redact(item, depth + 1)
+            for key, item in value.items()
+            if not (isinstance(key, str) and _SECRET_NAME.search(key)) and not isinstance(item, SecretStr)
+        }
+    if isinstance(value, (list, tuple)):
+        return [redact(item, depth + 1) for item in value if not isinstance(item, SecretStr)]
+    return value
 
 
 def messages_to_prompt(messages: Sequence[ChatMessage]) -> str:
