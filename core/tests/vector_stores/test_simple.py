@@ -319,3 +319,18 @@ def test_growth_with_a_view_held_falls_back_to_copy() -> None:
     assert held.tolist() == [[1.0, 2.0], [3.0, 4.0]]
     assert len(store) == 52
     assert store.get_nodes(["n49"])[0].embedding == [49.0, 1.0]
+
+
+def test_every_node_field_survives_storage() -> None:
+    node = TextNode(text="x", embedding=[1.0, 0.0], metadata={"k": [1, 2]}, start_char_idx=0)
+    node.excluded_llm_metadata_keys.append("k")  # filled in place: pydantic does not mark it as set
+    node.end_char_idx = 5
+    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id="doc")
+    store = SimpleVectorStore()
+    store.add([node])
+    got = store.get_nodes([node.node_id])[0]
+    assert got.model_dump() == node.model_dump()
+    hit = store.query(VectorStoreQuery(query_embedding=[1.0, 0.0])).nodes[0]  # type: ignore[index]
+    assert hit.model_dump(exclude={"embedding"}) == node.model_dump(exclude={"embedding"})
+    store.delete("doc")
+    assert len(store) == 0

@@ -25,7 +25,6 @@ from dovetail.core.vector_stores._types import (
     VectorStoreQueryResult,
 )
 from pydantic import Field, PrivateAttr
-from pydantic_core import PydanticUndefined
 
 __all__ = ["SimpleVectorStore"]
 
@@ -48,29 +47,33 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-_DEFAULTS: dict[type[BaseNode], dict[str, Any]] = {}
-_NO_DEFAULT = object()
+_CONTAINERS: dict[type[BaseNode], tuple[str, ...]] = {}
 
 
-def _defaults(cls: type[BaseNode]) -> dict[str, Any]:
-    found = _DEFAULTS.get(cls)
+def _container_fields(cls: type[BaseNode]) -> tuple[str, ...]:
+    found = _CONTAINERS.get(cls)
     if found is None:
-        found = {}
-        for name, info in cls.model_fields.items():
-            if name not in ("id_", "metadata", "embedding"):
-                default = info.get_default(call_default_factory=True)
-                found[name] = _NO_DEFAULT if default is PydanticUndefined else default
-        _DEFAULTS[cls] = found
+        found = _CONTAINERS[cls] = tuple(
+            name
+            for name, info in cls.model_fields.items()
+            if name not in ("metadata", "embedding")
+            and isinstance(info.get_default(call_default_factory=True), (list, dict))
+        )
     return found
 
 
 def _payload(node: BaseNode) -> _Payload:
-    # Keep only fields that differ from the class defaults (about half the memory of a full __dict__ copy);
-    # model_construct fills the rest back in. The embedding lives in the matrix.
-    defaults = _defaults(type(node))
-    data = {key: value for key, value in node.__dict__.items() if defaults.get(key, _NO_DEFAULT) != value}
+    # Keep only the fields that were set (pydantic tracks them, assignments included) plus containers that were
+    # filled in place: about half the memory of a full __dict__ copy, and cheaper than comparing every field with
+    # its default. model_construct fills the rest back in. The embedding lives in the matrix.
+    values = node.__dict__
+    data = {key: values[key] for key in node.__pydantic_fields_set__}
+    for key in _container_fields(type(node)):
+        if values[key]:
+            data[key] = values[key]
     data.pop("embedding", None)
-    data["metadata"] = dict(data["metadata"])  # the caller may keep mutating its node
+    data["id_"] = values["id_"]
+    data["metadata"] = dict(values["metadata"])  # the caller may keep mutating its node
     return type(node), data
 
 
