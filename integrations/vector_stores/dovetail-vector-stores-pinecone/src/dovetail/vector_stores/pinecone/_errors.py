@@ -63,4 +63,11 @@ def map_error(exc: BaseException, operation: str) -> BaseException:
     if isinstance(exc, pe.PineconeError):
         msg = f"{where} failed: {exc}"
         return ProviderError(msg, provider=PROVIDER, status=getattr(exc, "status_code", None))
+    if type(exc).__module__.split(".")[0] == "httpx":
+        # The SDK wraps transport errors itself; this catches any that slip through unwrapped.
+        if "Timeout" in type(exc).__name__:
+            msg = f"{where} timed out: {exc!r}; raise timeout= or retry later"
+            return ProviderTimeoutError(msg, provider=PROVIDER)
+        msg = f"{where} failed in transport: {exc!r}; check host= and the network"
+        return ProviderConnectionError(msg, provider=PROVIDER)
     return exc
