@@ -1,12 +1,25 @@
-"""The in-process vector store: one contiguous float32 matrix, vectorised filters, JSON + ``.npy`` persistence."""
+"""The in-process vector store: one contiguous float32 matrix, vectorised filters, JSON + ``.npy`` persistence.
+
+Behaviour decisions (LlamaIndex users' expectations where the contract is silent):
+
+- Scores are "higher is closer": cosine (default), dot, or euclidean as the *negative* L2 distance, the value
+  LlamaIndex's ``SimilarityMode.EUCLIDEAN`` returns.
+- ``add`` is an upsert by node id; the same id twice in one batch keeps the last. The whole batch is validated
+  (``BaseNode``, embedding present, one dimension, finite numbers) before anything changes.
+- Filters run before ranking. A missing key (or ``None``) matches no operator except ``is_empty``; an unknown key
+  therefore matches nothing rather than raising. Unknown operators raise ``InvalidInputError`` when the filter is
+  built; malformed values (``in`` without a list, ``>`` with a list) raise when the query runs.
+- An empty store answers a valid query with empty lists; invalid queries still raise.
+- Query results carry copies of the stored nodes without embeddings; ``get_nodes`` returns copies with embeddings.
+- Only ``VectorStoreQueryMode.DEFAULT`` is supported; other modes raise ``InvalidInputError``.
+- ``persist(path)`` writes ``path`` (JSON) and ``path`` with suffix ``.npy``; ``fs`` must be ``None``.
+"""
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +30,7 @@ from dovetail.core.schema import BaseNode, node_from_dict
 from dovetail.core.vector_stores._base import BasePydanticVectorStore
 from dovetail.core.vector_stores._filter_eval import ColumnCache, validate_filters
 from dovetail.core.vector_stores._matrix import Similarity, VectorMatrix, to_matrix, to_query_vector, top_k
+from dovetail.core.vector_stores._payload import Payload, gc_paused, payload_of, rebuild
 from dovetail.core.vector_stores._persist import read_store, write_store
 from dovetail.core.vector_stores._types import (
     MetadataFilters,
@@ -31,58 +45,6 @@ __all__ = ["SimpleVectorStore"]
 logger = logging.getLogger(__name__)
 
 Rows = npt.NDArray[np.int64]
-_Payload = tuple[type[BaseNode], dict[str, Any]]
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Copying 100k node dicts triggers full collections that walk every embedding list the caller still holds
-    # (tens of millions of references); pausing the collector for the batch makes add() several times faster.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-_CONTAINERS: dict[type[BaseNode], tuple[str, ...]] = {}
-
-
-def _container_fields(cls: type[BaseNode]) -> tuple[str, ...]:
-    found = _CONTAINERS.get(cls)
-    if found is None:
-        found = _CONTAINERS[cls] = tuple(
-            name
-            for name, info in cls.model_fields.items()
-            if name not in ("metadata", "embedding")
-            and isinstance(info.get_default(call_default_factory=True), (list, dict))
-        )
-    return found
-
-
-def _payload(node: BaseNode) -> _Payload:
-    # Keep only the fields that were set (pydantic tracks them, assignments included) plus containers that were
-    # filled in place: about half the memory of a full __dict__ copy, and cheaper than comparing every field with
-    # its default. model_construct fills the rest back in. The embedding lives in the matrix.
-    values = node.__dict__
-    data = {key: values[key] for key in node.__pydantic_fields_set__}
-    for key in _container_fields(type(node)):
-        if values[key]:
-            data[key] = values[key]
-    data.pop("embedding", None)
-    data["id_"] = values["id_"]
-    data["metadata"] = dict(values["metadata"])  # the caller may keep mutating its node
-    return type(node), data
-
-
-def _rebuild(payload: _Payload, embedding: list[float] | None = None) -> BaseNode:
-    cls, data = payload
-    node = cls.model_construct(**data)
-    node.metadata = dict(data["metadata"])
-    node.embedding = embedding
-    return node
 
 
 class SimpleVectorStore(BasePydanticVectorStore):
@@ -116,7 +78,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
     _matrix: VectorMatrix | None = PrivateAttr(default=None)
     _ids: list[str] = PrivateAttr(default_factory=list)
     _row_of: dict[str, int] = PrivateAttr(default_factory=dict)
-    _payloads: list[_Payload] = PrivateAttr(default_factory=list)
+    _payloads: list[Payload] = PrivateAttr(default_factory=list)
     _metadata: list[dict[str, Any]] = PrivateAttr(default_factory=list)
     _ref_ids: list[str | None] = PrivateAttr(default_factory=list)
     _by_ref: dict[str, set[str]] = PrivateAttr(default_factory=dict)
@@ -156,15 +118,15 @@ class SimpleVectorStore(BasePydanticVectorStore):
                 raise InvalidInputError(msg)
             latest[node.node_id] = node  # same id twice in one batch: the last one wins
         unique = list(latest.values())
-        with self._lock, _gc_paused():
+        with self._lock, gc_paused():
             block = to_matrix([node.embedding for node in unique], self.dimension)
-            payloads = [_payload(node) for node in unique]
+            payloads = [payload_of(node) for node in unique]
             refs = [node.ref_doc_id for node in unique]
             self._write(list(latest), payloads, refs, block)
         logger.debug("SimpleVectorStore.add: %d nodes, %d rows stored", len(unique), len(self._ids))
         return [node.node_id for node in nodes]
 
-    def _write(self, ids: list[str], payloads: list[_Payload], refs: list[str | None], block: Any) -> None:
+    def _write(self, ids: list[str], payloads: list[Payload], refs: list[str | None], block: Any) -> None:
         """Store validated rows; ``block`` is a fresh array owned by the store from now on."""
         if self._matrix is None:
             self._matrix = VectorMatrix(block.shape[1])
@@ -191,7 +153,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
                 self._by_ref.setdefault(ref, set()).add(node_id)
         self._columns.invalidate()
 
-    def _set_row(self, row: int, payload: _Payload, ref: str | None) -> None:
+    def _set_row(self, row: int, payload: Payload, ref: str | None) -> None:
         self._payloads[row] = payload
         self._metadata[row] = payload[1]["metadata"]
         self._ref_ids[row] = ref
@@ -304,7 +266,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
             if not ordered or self._matrix is None:
                 return []
             vectors = self._matrix.rows[ordered].tolist()
-            return [_rebuild(self._payloads[row], vec) for row, vec in zip(ordered, vectors, strict=True)]
+            return [rebuild(self._payloads[row], vec) for row, vec in zip(ordered, vectors, strict=True)]
 
     def query(self, query: VectorStoreQuery, **kwargs: Any) -> VectorStoreQueryResult:
         """Top ``similarity_top_k`` nodes by ``similarity``, filtered first; an empty store gives empty lists.
@@ -335,7 +297,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
             best = top_k(scores, k)
             hit_rows = best if rows is None else rows[best]
             return VectorStoreQueryResult(
-                nodes=[_rebuild(self._payloads[row]) for row in hit_rows.tolist()],
+                nodes=[rebuild(self._payloads[row]) for row in hit_rows.tolist()],
                 similarities=scores[best].astype(np.float64).tolist(),
                 ids=[self._ids[row] for row in hit_rows.tolist()],
             )
@@ -350,7 +312,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
         """
         _local_only(fs)
         with self._lock:
-            nodes = [_rebuild(payload).to_dict() for payload in self._payloads]
+            nodes = [rebuild(payload).to_dict() for payload in self._payloads]
             vectors = self._matrix.rows if self._matrix is not None else np.empty((0, 0), dtype=np.float32)
             header = {"similarity": self.similarity, "dimension": self.dimension, "ids": list(self._ids)}
             write_store(Path(persist_path), header, nodes, vectors)
@@ -377,7 +339,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
             raise InvalidInputError(msg)
         if nodes:
             refs = [node.ref_doc_id for node in nodes]
-            store._write(list(document["ids"]), [_payload(node) for node in nodes], refs, vectors)
+            store._write(list(document["ids"]), [payload_of(node) for node in nodes], refs, vectors)
         return store
 
 
