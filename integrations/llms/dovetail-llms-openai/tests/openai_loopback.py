@@ -20,9 +20,7 @@ import base64
 import contextlib
 import hashlib
 import json
-import math
 import socket
-import struct
 import threading
 import time
 from collections import deque
@@ -30,7 +28,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["Fault", "LoopbackOpenAI", "RecordedRequest", "fake_vector"]
+import numpy as np
+
+__all__ = ["Fault", "LoopbackOpenAI", "RecordedRequest", "fake_vector", "fake_vectors"]
 
 MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-3.5-turbo-instruct", "text-embedding-3-small", "loopback-model")
 
@@ -73,18 +73,17 @@ class RecordedRequest:
     at: float
 
 
+def fake_vectors(texts: list[str], dims: int) -> np.ndarray:
+    """Deterministic unit float32 vectors (one row per text): same text, same vector."""
+    raw = b"".join(hashlib.shake_256(text.encode()).digest(dims) for text in texts)
+    matrix = (np.frombuffer(raw, dtype=np.uint8).reshape(len(texts), dims).astype(np.float32) - 127.5) / 127.5
+    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-6)
+    return matrix.astype("<f4")
+
+
 def fake_vector(text: str, dims: int) -> list[float]:
-    """Deterministic unit vector of ``dims`` floats for ``text`` (same text, same vector)."""
-    out: list[float] = []
-    counter = 0
-    while len(out) < dims:
-        digest = hashlib.sha256(f"{counter}:{text}".encode()).digest()
-        out.extend((byte - 127.5) / 127.5 for byte in digest)
-        counter += 1
-    out = out[:dims]
-    norm = math.sqrt(sum(x * x for x in out)) or 1.0
-    # float32 round-trip so float and base64 encodings give identical vectors
-    return [struct.unpack("<f", struct.pack("<f", x / norm))[0] for x in out]
+    """:func:`fake_vectors` of one text, as the list of floats a client decodes."""
+    return [float(x) for x in fake_vectors([text], dims)[0]]
 
 
 def _words(text: str) -> int:
@@ -227,6 +226,7 @@ class _QuietServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes: no 40 ms delayed-ACK stalls
     server_state: LoopbackOpenAI
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
@@ -441,14 +441,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(400, "'$.input' is invalid: empty string")
             return
         dims = int(body.get("dimensions") or self.server_state.dims)
-        data = []
-        for index, text in enumerate(inputs):
-            vector = fake_vector(str(text), dims)
-            if body.get("encoding_format") == "base64":
-                encoded: Any = base64.b64encode(struct.pack(f"<{dims}f", *vector)).decode()
-            else:
-                encoded = vector
-            data.append({"object": "embedding", "index": index, "embedding": encoded})
+        matrix = fake_vectors([str(text) for text in inputs], dims)
+        if body.get("encoding_format") == "base64":
+            encoded: list[Any] = [base64.b64encode(row.tobytes()).decode() for row in matrix]
+        else:
+            encoded = matrix.tolist()
+        data = [{"object": "embedding", "index": i, "embedding": e} for i, e in enumerate(encoded)]
         tokens = sum(_words(str(text)) for text in inputs)
         usage = {"prompt_tokens": tokens, "total_tokens": tokens}
         payload = {"object": "list", "data": data, "model": body.get("model"), "usage": usage}

@@ -271,3 +271,18 @@ def test_key_never_in_repr_or_dump(cls: type[OpenAI]) -> None:
     assert SECRET not in str(llm)
     assert SECRET not in llm.model_dump_json()
     assert SECRET not in json.dumps(llm._serialized())
+
+
+def test_stream_chunks_equal_validated_models(server: Any) -> None:
+    """Stream responses are built without validation; they must equal what pydantic validation gives."""
+    from dovetail.core.llms import ChatResponse, CompletionResponse
+
+    llm = OpenAI(model="gpt-4o-mini", api_key="k", api_base=server.base_url)
+    for chunk in llm.stream_chat([ChatMessage(content="a b")]):
+        dumped = chunk.model_dump(exclude={"raw"})
+        assert ChatResponse.model_validate(dumped).model_dump(exclude={"raw"}) == dumped
+        assert chunk.model_fields_set >= {"message", "delta"}
+        assert chunk.message.content == chunk.text
+    for item in OpenAI(model="gpt-3.5-turbo-instruct", api_key="k", api_base=server.base_url).stream_complete("x"):
+        dumped = item.model_dump(exclude={"raw"})
+        assert CompletionResponse.model_validate(dumped).model_dump(exclude={"raw"}) == dumped

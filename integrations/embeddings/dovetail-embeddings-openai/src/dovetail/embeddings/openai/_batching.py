@@ -63,10 +63,14 @@ def _decode(value: Any) -> list[float]:
     return list(value)
 
 
-def decode_vectors(data: Sequence[Any], expected: int, provider: str) -> list[list[float]]:
-    """Vectors of a response in input order (sorted by ``index``); float lists or base64 float32."""
+def decode_vectors(payload: Any, expected: int, provider: str) -> list[list[float]]:
+    """Vectors of a JSON response body in input order (sorted by ``index``); float lists or base64 float32."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if not isinstance(data, list) or not all(isinstance(item, dict) and "embedding" in item for item in data):
+        msg = f"{provider} answered without a list of embeddings; check that api_base is an embeddings server"
+        raise ProviderError(msg, provider=provider)
     if len(data) != expected:
         msg = f"{provider} returned {len(data)} embeddings for {expected} inputs; retry, or lower embed_batch_size"
         raise ProviderError(msg, provider=provider)
-    ordered = sorted(data, key=lambda item: item.index)
-    return [_decode(item.embedding) for item in ordered]
+    ordered = sorted(data, key=lambda item: item.get("index", 0))
+    return [_decode(item["embedding"]) for item in ordered]
