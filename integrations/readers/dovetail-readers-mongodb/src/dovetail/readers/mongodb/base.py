@@ -1,0 +1,392 @@
+"""``SimpleMongoReader``: stream MongoDB documents into dovetail ``Document`` s with pymongo, sync or async."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from dovetail.core.errors import ConfigurationError, DovetailError, InvalidInputError
+from dovetail.core.readers import BaseReader
+from dovetail.core.schema import Document
+from dovetail.readers.mongodb._convert import (
+    OnMissing,
+    build_document,
+    build_projection,
+    mask_uri,
+    uri_options,
+    uri_password,
+)
+from dovetail.readers.mongodb._errors import map_pymongo_error
+from dovetail.readers.mongodb._options import LoadOptions, validate_load_options
+from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    from pymongo import AsyncMongoClient, MongoClient
+
+__all__ = ["SimpleMongoReader"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 5000
+
+
+class SimpleMongoReader(BaseReader):
+    """Read documents from a MongoDB collection, one ``Document`` per MongoDB document.
+
+    The constructor does no I/O: the client connects on the first load. Documents are streamed through a cursor
+    (``batch_size`` at a time), never all held in memory, by ``lazy_load_data`` and ``alazy_load_data``.
+    ``load_data``/``aload_data`` collect those streams into a list. Async methods use pymongo's native
+    ``AsyncMongoClient`` (no threads).
+
+    Args:
+        host: server host (used with ``port`` when ``uri`` is not given); default ``"localhost"``.
+        port: server port; default ``27017``.
+        uri: a ``mongodb://`` or ``mongodb+srv://`` connection string. Its password never appears in ``repr``,
+            logs or error messages. Wins over ``host``/``port``.
+        server_selection_timeout_ms: how long to wait for a reachable server before failing with
+            ``ProviderConnectionError`` (default 5000). A ``serverSelectionTimeoutMS`` in the URI wins.
+        client_kwargs: extra keyword arguments for ``MongoClient`` / ``AsyncMongoClient`` (TLS, auth, pool size,
+            ``appname``...).
+        client: a ``MongoClient`` you own (not closed by the reader); else the reader builds and owns one.
+        async_client: an ``AsyncMongoClient`` you own; else each async load opens and closes its own (an async
+            client is bound to the event loop that created it).
+
+    Raises:
+        ConfigurationError: the URI does not start with ``mongodb://`` or ``mongodb+srv://``, or a
+            constructor argument has the wrong type.
+
+    Example:
+        ```python
+        from dovetail.readers.mongodb import SimpleMongoReader
+
+        reader = SimpleMongoReader(uri="mongodb://localhost:27017")
+        for doc in reader.lazy_load_data(
+            "library", "articles", field_names=["title", "body"], metadata_names=["author.name", "year"],
+            query_dict={"year": {"$gte": 2020}},
+        ):
+            print(doc.id_, doc.metadata)
+        ```
+    """
+
+    def __init__(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        uri: str | SecretStr | None = None,
+        *,
+        server_selection_timeout_ms: int = DEFAULT_SERVER_SELECTION_TIMEOUT_MS,
+        client_kwargs: Mapping[str, Any] | None = None,
+        client: MongoClient[Any] | None = None,
+        async_client: AsyncMongoClient[Any] | None = None,
+    ) -> None:
+        if uri is None:
+            if host is not None and (not isinstance(host, str) or not host):
+                msg = f"host must be a non-empty string, got {host!r}"
+                raise ConfigurationError(msg)
+            if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536):
+                msg = f"port must be an integer between 1 and 65535, got {port!r}"
+                raise ConfigurationError(msg)
+            uri = f"mongodb://{host or 'localhost'}:{port or 27017}"
+        plain = uri.get_secret_value() if isinstance(uri, SecretStr) else uri
+        if not isinstance(plain, str) or not plain.startswith(("mongodb://", "mongodb+srv://")):
+            # Only the scheme is echoed: an unknown URI format may carry a password we cannot mask.
+            shown = f"{plain.partition('://')[0]}://..." if isinstance(plain, str) else type(plain).__name__
+            msg = f"uri must start with 'mongodb://' or 'mongodb+srv://', got {shown!r}"
+            raise ConfigurationError(msg)
+        if isinstance(server_selection_timeout_ms, bool) or not isinstance(server_selection_timeout_ms, int):
+            msg = f"server_selection_timeout_ms must be a positive integer, got {server_selection_timeout_ms!r}"
+            raise ConfigurationError(msg)
+        if server_selection_timeout_ms <= 0:
+            msg = f"server_selection_timeout_ms must be a positive integer, got {server_selection_timeout_ms!r}"
+            raise ConfigurationError(msg)
+        if client_kwargs is not None and not isinstance(client_kwargs, Mapping):
+            msg = f"client_kwargs must be a dict, got {type(client_kwargs).__name__}"
+            raise ConfigurationError(msg)
+        self._uri = SecretStr(plain)
+        self._display_uri = mask_uri(plain)
+        self._uri_options = uri_options(plain)
+        self._secrets = tuple(s for s in (uri_password(plain),) if s)
+        self.server_selection_timeout_ms = server_selection_timeout_ms
+        self.client_kwargs: dict[str, Any] = dict(client_kwargs or {})
+        self._client = client
+        self._owns_client = client is None
+        self._async_client = async_client
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SimpleMongoReader(uri={self._display_uri!r})"
+
+    # -- clients -------------------------------------------------------------------------------------------------
+
+    def _client_options(self) -> dict[str, Any]:
+        # Defaults apply only where neither the URI nor client_kwargs set the option (keywords would override
+        # the URI in pymongo). retryReads is off because dovetail keeps a single retry layer (dovetail.core.retry).
+        options: dict[str, Any] = {}
+        for name, value in (
+            ("serverSelectionTimeoutMS", self.server_selection_timeout_ms),
+            ("retryReads", False),
+        ):
+            if name.lower() not in self._uri_options:
+                options[name] = value
+        options.update(self.client_kwargs)
+        return options
+
+    def _timeout_ms(self) -> int:
+        value: Any = self.client_kwargs.get("serverSelectionTimeoutMS")
+        if value is None:
+            value = self._uri_options.get("serverselectiontimeoutms", self.server_selection_timeout_ms)
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            return self.server_selection_timeout_ms
+
+    def _sync_client(self, options: LoadOptions) -> MongoClient[Any]:
+        with self._lock:
+            if self._client is None:
+                from pymongo import MongoClient
+
+                try:
+                    client: MongoClient[Any] = MongoClient(self._uri.get_secret_value(), **self._client_options())
+                except Exception as exc:
+                    raise self._map(exc, options) from None
+                # The reader owns this client: close it when the reader is garbage-collected (no leaked sockets,
+                # no ResourceWarning), or earlier through close() / the context manager.
+                self._finalizer = weakref.finalize(self, client.close)
+                self._client = client
+            return self._client
+
+    def _map(self, exc: BaseException, options: LoadOptions) -> DovetailError:
+        if isinstance(exc, DovetailError):
+            return exc
+        return map_pymongo_error(
+            exc,
+            target=options.target,
+            display_uri=self._display_uri,
+            timeout_ms=self._timeout_ms(),
+            secrets=self._secrets,
+        )
+
+    def close(self) -> None:
+        """Close the sync client the reader opened (a client passed in by the caller is left open)."""
+        if not self._owns_client:
+            return
+        with self._lock:
+            self._client = None
+            finalizer, self._finalizer = self._finalizer, None
+        if finalizer is not None:
+            finalizer()
+
+    def __enter__(self) -> SimpleMongoReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- loading -------------------------------------------------------------------------------------------------
+
+    def _options(self, db_name: Any, collection_name: Any, kwargs: dict[str, Any]) -> LoadOptions:
+        unknown = set(kwargs) - _LOAD_DEFAULTS.keys()
+        if unknown:
+            msg = f"unknown load argument(s) {sorted(unknown)}; accepted: {sorted(_LOAD_DEFAULTS)}"
+            raise InvalidInputError(msg)
+        merged = {**_LOAD_DEFAULTS, **kwargs}
+        return validate_load_options(db_name=db_name, collection_name=collection_name, **merged)
+
+    def _find_args(self, options: LoadOptions) -> dict[str, Any]:
+        args: dict[str, Any] = {
+            "filter": options.query_dict,
+            "projection": build_projection(options.field_names, options.metadata_names, options.projection),
+        }
+        # With on_missing="skip" a skipped document must not use up the limit, so the limit is counted locally.
+        if options.max_docs and options.on_missing != "skip":
+            args["limit"] = options.max_docs
+        if options.batch_size is not None:
+            args["batch_size"] = options.batch_size
+        return args
+
+    def _convert(self, raw: Mapping[str, Any], options: LoadOptions) -> Document | None:
+        return build_document(
+            raw,
+            field_names=options.field_names,
+            separator=options.separator,
+            metadata_names=options.metadata_names,
+            on_missing=options.on_missing,
+            field_extractors=options.field_extractors,
+        )
+
+    def lazy_load_data(  # type: ignore[override]
+        self,
+        db_name: str,
+        collection_name: str,
+        field_names: Sequence[str] = ("text",),
+        separator: str = "\n",
+        query_dict: Mapping[str, Any] | None = None,
+        max_docs: int | None = None,
+        metadata_names: Sequence[str] | None = None,
+        field_extractors: Mapping[str, Callable[[Any], str]] | None = None,
+        *,
+        projection: Mapping[str, Any] | Sequence[str] | None = None,
+        batch_size: int | None = None,
+        on_missing: OnMissing = "skip",
+    ) -> Iterator[Document]:
+        """Stream documents from ``db_name.collection_name``.
+
+        Arguments are validated when the generator is created, before any I/O.
+
+        Args:
+            db_name: database name.
+            collection_name: collection name.
+            field_names: fields (dotted paths allowed) whose text is joined, in order, into ``Document.text``.
+            separator: what goes between the text of two fields (default ``"\\n"``).
+            query_dict: a MongoDB filter, e.g. ``{"year": {"$gte": 2020}}``; default all documents.
+            max_docs: at most this many documents are returned; ``None`` or ``0`` means no limit.
+            metadata_names: fields (dotted paths allowed) copied into ``Document.metadata`` under the same name.
+            field_extractors: per text field, a function turning the stored value into text.
+            projection: what the server sends back; default only ``_id``, ``field_names`` and ``metadata_names``.
+            batch_size: cursor batch size (documents per round trip); default pymongo's.
+            on_missing: when a text field is missing or ``None``: ``"skip"`` the document (default; counted and
+                logged), ``"error"`` (raise ``InvalidInputError``), or ``"empty"`` (leave that field out of the
+                text and keep the document).
+
+        Yields:
+            One ``Document`` per MongoDB document; ``id_`` is the stringified ``_id``.
+
+        Raises:
+            InvalidInputError: a bad argument, a query the server rejects, or a missing field with
+                ``on_missing="error"``.
+            ProviderConnectionError: no server reachable within ``server_selection_timeout_ms``.
+            AuthenticationError: the server refused the credentials.
+        """
+        options = self._options(
+            db_name,
+            collection_name,
+            {
+                "field_names": field_names,
+                "separator": separator,
+                "query_dict": query_dict,
+                "max_docs": max_docs,
+                "metadata_names": metadata_names,
+                "field_extractors": field_extractors,
+                "projection": projection,
+                "batch_size": batch_size,
+                "on_missing": on_missing,
+            },
+        )
+        return self._iterate(options)
+
+    def _iterate(self, options: LoadOptions) -> Iterator[Document]:
+        client = self._sync_client(options)
+        logger.debug("mongodb: reading %s from %s", options.target, self._display_uri)
+        yielded = skipped = 0
+        try:
+            cursor = client[options.db_name][options.collection_name].find(**self._find_args(options))
+            with cursor:
+                for raw in cursor:
+                    document = self._convert(raw, options)
+                    if document is None:
+                        skipped += 1
+                        continue
+                    yield document
+                    yielded += 1
+                    if options.max_docs and yielded >= options.max_docs:
+                        break
+        except DovetailError:
+            raise
+        except Exception as exc:
+            raise self._map(exc, options) from exc
+        finally:
+            _log_summary(options, yielded, skipped)
+
+    def load_data(self, *args: Any, **load_kwargs: Any) -> list[Document]:
+        """Load all matching documents into a list (same arguments as :meth:`lazy_load_data`)."""
+        return list(self.lazy_load_data(*args, **load_kwargs))
+
+    def alazy_load_data(self, *args: Any, **load_kwargs: Any) -> AsyncIterator[Document]:  # type: ignore[override]
+        """Async twin of :meth:`lazy_load_data` on pymongo's native ``AsyncMongoClient`` (same arguments)."""
+        options = self._options(*_split(args, load_kwargs))
+        return self._aiterate(options)
+
+    async def _aiterate(self, options: LoadOptions) -> AsyncIterator[Document]:
+        owned = self._async_client is None
+        yielded = skipped = 0
+        client: AsyncMongoClient[Any] | None = self._async_client
+        try:
+            if client is None:
+                from pymongo import AsyncMongoClient
+
+                client = AsyncMongoClient(self._uri.get_secret_value(), **self._client_options())
+            cursor = client[options.db_name][options.collection_name].find(**self._find_args(options))
+            try:
+                async for raw in cursor:
+                    document = self._convert(raw, options)
+                    if document is None:
+                        skipped += 1
+                        continue
+                    yield document
+                    yielded += 1
+                    if options.max_docs and yielded >= options.max_docs:
+                        break
+            finally:
+                await cursor.close()
+        except DovetailError:
+            raise
+        except Exception as exc:
+            raise self._map(exc, options) from exc
+        finally:
+            if owned and client is not None:
+                await client.close()
+            _log_summary(options, yielded, skipped)
+
+    async def aload_data(self, *args: Any, **load_kwargs: Any) -> list[Document]:
+        """Async twin of :meth:`load_data` (native async, same arguments as :meth:`lazy_load_data`)."""
+        return [document async for document in self.alazy_load_data(*args, **load_kwargs)]
+
+
+_POSITIONAL = ("field_names", "separator", "query_dict", "max_docs", "metadata_names", "field_extractors")
+_LOAD_DEFAULTS: dict[str, Any] = {
+    "field_names": ("text",),
+    "separator": "\n",
+    "query_dict": None,
+    "max_docs": None,
+    "metadata_names": None,
+    "field_extractors": None,
+    "projection": None,
+    "batch_size": None,
+    "on_missing": "skip",
+}
+
+
+def _split(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
+    """Map positional load arguments (``db_name, collection_name, field_names, ...``) onto keywords."""
+    names = ("db_name", "collection_name", *_POSITIONAL)
+    if len(args) > len(names):
+        msg = f"too many positional arguments ({len(args)}); pass options such as batch_size by keyword"
+        raise InvalidInputError(msg)
+    merged = dict(kwargs)
+    for name, value in zip(names, args, strict=False):
+        if name in merged:
+            msg = f"argument {name!r} given twice"
+            raise InvalidInputError(msg)
+        merged[name] = value
+    missing = [name for name in ("db_name", "collection_name") if name not in merged]
+    if missing:
+        msg = f"missing required argument(s) {missing}"
+        raise InvalidInputError(msg)
+    return merged.pop("db_name"), merged.pop("collection_name"), merged
+
+
+def _log_summary(options: LoadOptions, yielded: int, skipped: int) -> None:
+    if skipped:
+        logger.warning(
+            "mongodb: read %d document(s) from %s, skipped %d without text field(s) %s (on_missing='skip')",
+            yielded,
+            options.target,
+            skipped,
+            list(options.field_names),
+        )
+    else:
+        logger.debug("mongodb: read %d document(s) from %s", yielded, options.target)
