@@ -45,23 +45,6 @@ class ConfigurationError(DovetailError):
     """A setting, API key or optional dependency is missing or invalid."""
 
 
-class AuthenticationError(DovetailError):
-    """The provider rejected the credentials (HTTP 401/403). Never retried."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        provider: str | None = None,
-        request_id: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.provider = provider
-        self.request_id = request_id
-
-
 class InvalidInputError(DovetailError, ValueError):
     """The caller passed input that dovetail cannot use: wrong type, dimension, operator, empty or too large."""
 
@@ -78,8 +61,8 @@ class NotFoundError(DovetailError):
     """An index, file, model or record does not exist."""
 
 
-class ProviderError(DovetailError):
-    """A provider call failed.
+class _ProviderResponseError(DovetailError):
+    """An error about one provider response: carries its status, provider name and request id.
 
     Args:
         message: what failed and what to do about it.
@@ -100,6 +83,14 @@ class ProviderError(DovetailError):
         self.status = status
         self.provider = provider
         self.request_id = request_id
+
+
+class AuthenticationError(_ProviderResponseError):
+    """The provider rejected the credentials (HTTP 401/403). Never retried."""
+
+
+class ProviderError(_ProviderResponseError):
+    """A provider call failed (see :class:`_ProviderResponseError` for the attributes)."""
 
     @property
     def is_retryable(self) -> bool:  # type: ignore[override]

@@ -72,6 +72,22 @@ def _is_retryable(error: BaseException) -> bool:
     return isinstance(error, DovetailError) and bool(error.is_retryable)
 
 
+def _next_delay(policy: RetryPolicy, attempt: int, error: Exception, operation: str) -> float | None:
+    """The wait before the next attempt (logged), or ``None`` when the error is to be raised."""
+    delay = policy.delay_for(attempt, error)
+    if delay is not None:
+        logger.warning(
+            "%s failed (%s: %s); retry %d/%d in %.2fs",
+            operation,
+            type(error).__name__,
+            error,
+            attempt + 1,
+            policy.max_retries,
+            delay,
+        )
+    return delay
+
+
 def retry_call(
     fn: Callable[[], T],
     policy: RetryPolicy,
@@ -98,19 +114,10 @@ def retry_call(
         try:
             return fn()
         except Exception as exc:
-            delay = policy.delay_for(attempt, exc)
+            delay = _next_delay(policy, attempt, exc, operation)
             if delay is None:
                 raise
             attempt += 1
-            logger.warning(
-                "%s failed (%s: %s); retry %d/%d in %.2fs",
-                operation,
-                type(exc).__name__,
-                exc,
-                attempt,
-                policy.max_retries,
-                delay,
-            )
             sleep(delay)
 
 
@@ -127,17 +134,8 @@ async def aretry_call(
         try:
             return await fn()
         except Exception as exc:
-            delay = policy.delay_for(attempt, exc)
+            delay = _next_delay(policy, attempt, exc, operation)
             if delay is None:
                 raise
             attempt += 1
-            logger.warning(
-                "%s failed (%s: %s); retry %d/%d in %.2fs",
-                operation,
-                type(exc).__name__,
-                exc,
-                attempt,
-                policy.max_retries,
-                delay,
-            )
             await sleep(delay)

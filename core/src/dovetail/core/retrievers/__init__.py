@@ -8,9 +8,9 @@ Example:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from dovetail.core._lazy import lazy_exports
 from dovetail.core.retrievers._base import BaseRetriever, QueryType
 
 if TYPE_CHECKING:
@@ -20,16 +20,4 @@ _LAZY: dict[str, str] = {"VectorIndexRetriever": "dovetail.core.retrievers._vect
 
 __all__ = ["BaseRetriever", "QueryType", "VectorIndexRetriever"]
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        msg = f"module 'dovetail.core.retrievers' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)

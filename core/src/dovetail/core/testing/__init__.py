@@ -18,8 +18,9 @@ Example:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from dovetail.core._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from dovetail.core.testing._guard import ConformanceBase, KitTestOverriddenError
@@ -49,10 +50,4 @@ __all__ = [
     "VectorStoreConformance",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        msg = f"module 'dovetail.core.testing' has no attribute {name!r}"
-        raise AttributeError(msg)
-    return getattr(import_module(module), name)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
