@@ -334,3 +334,22 @@ def test_every_node_field_survives_storage() -> None:
     assert hit.model_dump(exclude={"embedding"}) == node.model_dump(exclude={"embedding"})
     store.delete("doc")
     assert len(store) == 0
+
+
+def test_returned_nodes_are_independent_models() -> None:
+    node = TextNode(id_="a", text="x", embedding=[1.0, 0.0], metadata={"k": 1})
+    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id="doc")
+    store = SimpleVectorStore()
+    store.add([node])
+    node.relationships.clear()  # the caller's later edits do not reach the store
+    got = store.get_nodes(["a"])[0]
+    assert got.ref_doc_id == "doc"
+    got.relationships.clear()
+    got.excluded_embed_metadata_keys.append("k")
+    got.text = "changed"  # type: ignore[attr-defined]
+    again = store.get_nodes(["a"])[0]
+    assert again.ref_doc_id == "doc"
+    assert again.excluded_embed_metadata_keys == []
+    assert again.get_content() == "x"
+    assert again.model_copy(update={"text": "y"}).get_content() == "y"
+    assert TextNode.model_validate(again.model_dump()).model_dump() == again.model_dump()
