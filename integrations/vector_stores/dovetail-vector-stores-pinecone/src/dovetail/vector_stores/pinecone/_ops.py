@@ -8,7 +8,7 @@ from typing import Any
 
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.schema import BaseNode
-from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode, VectorStoreQueryResult
+from dovetail.core.vector_stores import VectorStoreQuery, VectorStoreQueryMode, VectorStoreQueryResult
 from dovetail.vector_stores.pinecone._convert import batches, check_vector, node_to_record, record_to_node
 from dovetail.vector_stores.pinecone._filters import to_pinecone_filter
 
@@ -149,11 +149,6 @@ def query_result(response: Any, *, text_key: str) -> VectorStoreQueryResult:
         scores.append(float(match.score))
         ids.append(match.id)
     return VectorStoreQueryResult(nodes=nodes, similarities=scores, ids=ids)
-
-
-def filter_or_none(filters: MetadataFilters | None) -> dict[str, Any] | None:
-    """The Pinecone filter for ``filters`` (``None`` when empty)."""
-    return to_pinecone_filter(filters)
 
 
 def probe_vector(dimension: int) -> list[float]:
