@@ -95,6 +95,8 @@ class FaultProxy:
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
         self.attempts: Counter[str] = Counter()
+        self.in_flight: Counter[str] = Counter()
+        self.max_in_flight: Counter[str] = Counter()
         self.bodies: list[tuple[str, bytes]] = []
         self._faults: dict[str, list[tuple[str, Any]]] = {}
         self._lock = threading.Lock()
@@ -138,6 +140,7 @@ class FaultProxy:
         with self._lock:
             self._faults.clear()
             self.attempts.clear()
+            self.max_in_flight.clear()
             self.bodies.clear()
 
     def count(self, path: str) -> int:
@@ -195,6 +198,17 @@ class FaultProxy:
         return 200, json.dumps(model).encode()
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
+        path = handler.path.split("?", 1)[0]
+        with self._lock:
+            self.in_flight[path] += 1
+            self.max_in_flight[path] = max(self.max_in_flight[path], self.in_flight[path])
+        try:
+            self._serve_one(handler)
+        finally:
+            with self._lock:
+                self.in_flight[path] -= 1
+
+    def _serve_one(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         path = handler.path.split("?", 1)[0]

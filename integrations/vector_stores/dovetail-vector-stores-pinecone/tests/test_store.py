@@ -126,6 +126,24 @@ def test_batches_and_concurrency(make_store: Any, proxy: Any, namespace: str) ->
 
 
 @pytest.mark.integration
+def test_sync_fan_out_is_bounded(make_store: Any, proxy: Any) -> None:
+    store = make_store(batch_size=10, max_concurrency=3)
+    store.add(_nodes(1))
+    proxy.fail(UPSERT, *[("delay", 0.1)] * 10)
+    store.add(_nodes(100))
+    assert proxy.max_in_flight[UPSERT] == 3
+
+
+@pytest.mark.integration
+async def test_async_fan_out_is_bounded(make_store: Any, proxy: Any) -> None:
+    store = make_store(batch_size=10, max_concurrency=3)
+    await store.async_add(_nodes(1))
+    proxy.fail(UPSERT, *[("delay", 0.1)] * 10)
+    await store.async_add(_nodes(100))
+    assert proxy.max_in_flight[UPSERT] == 3
+
+
+@pytest.mark.integration
 def test_large_metadata_splits_by_bytes(make_store: Any, proxy: Any) -> None:
     store = make_store(batch_size=1000)
     nodes = _nodes(120)
