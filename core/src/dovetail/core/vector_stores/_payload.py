@@ -59,15 +59,34 @@ def payload_of(node: BaseNode) -> Payload:
 
     About half the memory of a full ``__dict__`` copy, and cheaper than comparing every field with its default.
     """
-    values = node.__dict__
-    data = {key: values[key] for key in node.__pydantic_fields_set__}
-    for key, kind in _template(type(node)).containers.items():
-        if values[key]:
-            data[key] = kind(values[key])  # the caller may keep mutating its node
-    data.pop("embedding", None)
-    data["id_"] = values["id_"]
-    data.setdefault("metadata", {})
-    return type(node), data
+    return payloads_of([node])[0]
+
+
+def payloads_of(nodes: list[BaseNode]) -> list[Payload]:
+    """:func:`payload_of` for a batch (the per-class template is looked up once per class, not per node)."""
+    out: list[Payload] = []
+    append = out.append
+    templates: dict[type[BaseNode], tuple[tuple[str, Callable[..., Any]], ...]] = {}
+    for node in nodes:
+        cls = type(node)
+        containers = templates.get(cls)
+        if containers is None:
+            containers = templates[cls] = tuple(
+                item for item in _template(cls).containers.items() if item[0] != "metadata"
+            )
+        values = node.__dict__
+        data = {key: values[key] for key in node.__pydantic_fields_set__}
+        for key, kind in containers:  # copied: the caller may keep mutating its node
+            value = values[key]
+            if value:
+                data[key] = kind(value)
+            elif key in data:
+                del data[key]
+        data.pop("embedding", None)
+        data["id_"] = values["id_"]
+        data["metadata"] = dict(values["metadata"])
+        append((cls, data))
+    return out
 
 
 def rebuild(payload: Payload, embedding: list[float] | None = None) -> BaseNode:

@@ -30,7 +30,7 @@ from dovetail.core.schema import BaseNode, node_from_dict
 from dovetail.core.vector_stores._base import BasePydanticVectorStore
 from dovetail.core.vector_stores._filter_eval import ColumnCache, validate_filters
 from dovetail.core.vector_stores._matrix import Similarity, VectorMatrix, to_matrix, to_query_vector, top_k
-from dovetail.core.vector_stores._payload import Payload, gc_paused, payload_of, rebuild
+from dovetail.core.vector_stores._payload import Payload, gc_paused, payloads_of, rebuild
 from dovetail.core.vector_stores._persist import read_store, write_store
 from dovetail.core.vector_stores._types import (
     MetadataFilters,
@@ -108,21 +108,23 @@ class SimpleVectorStore(BasePydanticVectorStore):
         """
         if not nodes:
             return []
-        latest: dict[str, BaseNode] = {}
-        for node in nodes:
-            if not isinstance(node, BaseNode):
-                msg = f"add() takes nodes (TextNode, Document, ...), got {type(node).__name__}"
-                raise InvalidInputError(msg)
-            if node.embedding is None:
-                msg = f"node {node.node_id} has no embedding; embed nodes (e.g. via an IngestionPipeline) first"
-                raise InvalidInputError(msg)
-            latest[node.node_id] = node  # same id twice in one batch: the last one wins
-        unique = list(latest.values())
-        with self._lock, gc_paused():
-            block = to_matrix([node.embedding for node in unique], self.dimension)
-            payloads = [payload_of(node) for node in unique]
+        with gc_paused():
+            latest: dict[str, BaseNode] = {}
+            for node in nodes:
+                if not isinstance(node, BaseNode):
+                    msg = f"add() takes nodes (TextNode, Document, ...), got {type(node).__name__}"
+                    raise InvalidInputError(msg)
+                values = node.__dict__  # plain reads: this loop runs once per node of large batches
+                if values["embedding"] is None:
+                    msg = f"node {values['id_']} has no embedding; embed nodes (e.g. via an IngestionPipeline) first"
+                    raise InvalidInputError(msg)
+                latest[values["id_"]] = node  # same id twice in one batch: the last one wins
+            unique = list(latest.values())
             refs = [node.ref_doc_id for node in unique]
-            self._write(list(latest), payloads, refs, block)
+            with self._lock:
+                block = to_matrix([node.__dict__["embedding"] for node in unique], self.dimension)
+                payloads = payloads_of(unique)
+                self._write(list(latest), payloads, refs, block)
         logger.debug("SimpleVectorStore.add: %d nodes, %d rows stored", len(unique), len(self._ids))
         return [node.node_id for node in nodes]
 
@@ -339,7 +341,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
             raise InvalidInputError(msg)
         if nodes:
             refs = [node.ref_doc_id for node in nodes]
-            store._write(list(document["ids"]), [payload_of(node) for node in nodes], refs, vectors)
+            store._write(list(document["ids"]), payloads_of(nodes), refs, vectors)
         return store
 
 
