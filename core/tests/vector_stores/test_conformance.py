@@ -14,6 +14,8 @@ class TestSimpleVectorStoreConformance(VectorStoreConformance):
 
 
 class TestSimpleVectorStoreDotConformance(VectorStoreConformance):
+    reports_cosine = False
+
     @pytest.fixture
     def vector_store(self) -> SimpleVectorStore:
         return SimpleVectorStore(similarity="dot", embed_dim=6)

@@ -104,6 +104,7 @@ class VectorStoreConformance(ConformanceBase):
         supports_delete_nodes: ``delete_nodes`` by ids (and by filters, with ``supports_filters``) works.
         supports_text_storage: query results carry node text and metadata (``stores_text``).
         validates_embeddings: the store rejects wrong-dimension or NaN vectors with ``InvalidInputError``.
+        reports_cosine: similarities are cosine (an exact match scores 1.0); turn off for dot/distance stores.
 
     Troubleshooting:
         - ``test_add_then_query_round_trip``: make ``add`` return ids in input order and ``query`` return
@@ -124,6 +125,7 @@ class VectorStoreConformance(ConformanceBase):
     supports_delete_nodes: ClassVar[bool] = True
     supports_text_storage: ClassVar[bool] = True
     validates_embeddings: ClassVar[bool] = True
+    reports_cosine: ClassVar[bool] = True
 
     @pytest.fixture
     def vector_store(self) -> BasePydanticVectorStore:
@@ -186,6 +188,16 @@ class VectorStoreConformance(ConformanceBase):
         assert len(result.ids or []) == 3
         sims = result.similarities or []
         assert all(x >= y - 1e-6 for x, y in itertools.pairwise(sims))
+
+    def test_query_with_fake_embeddings(self, vector_store: BasePydanticVectorStore) -> None:
+        texts = ["dovetail joint", "mortise and tenon", "biscuit joint", "pocket screw", "finger joint"]
+        nodes = [TextNode(id_=kit_id(text), text=text, embedding=fake_embedding(text)) for text in texts]
+        vector_store.add(nodes)
+        for text in texts:
+            result = vector_store.query(VectorStoreQuery(query_embedding=fake_embedding(text), similarity_top_k=1))
+            assert result.ids == [kit_id(text)]
+            assert result.similarities is not None
+            assert result.similarities[0] == pytest.approx(1.0, abs=1e-4) or not self.reports_cosine
 
     def test_top_k_larger_than_store(self, vector_store: BasePydanticVectorStore) -> None:
         vector_store.add(self.kit_nodes("ab"))
