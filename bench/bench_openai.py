@@ -18,7 +18,6 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -37,7 +36,16 @@ def ensure_peer() -> None:
     if not PEER_PY.exists():
         subprocess.run(["uv", "venv", "-q", str(PEER_VENV)], check=True)
     subprocess.run(
-        ["uv", "pip", "install", "-q", "--python", str(PEER_PY), "llama-index-llms-openai", "llama-index-embeddings-openai"],
+        [
+            "uv",
+            "pip",
+            "install",
+            "-q",
+            "--python",
+            str(PEER_PY),
+            "llama-index-llms-openai",
+            "llama-index-embeddings-openai",
+        ],
         check=True,
     )
 
@@ -45,8 +53,9 @@ def ensure_peer() -> None:
 def import_ms(python: str, module: str, runs: int = 5) -> float:
     best = float("inf")
     for _ in range(runs):
-        err = subprocess.run([python, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True,
-                             check=True).stderr
+        err = subprocess.run(
+            [python, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, check=True
+        ).stderr
         pattern = rf"import time:\s+\d+ \|\s+(\d+) \| {re.escape(module)}$"
         total = max(int(m.group(1)) for m in re.finditer(pattern, err, re.M))
         best = min(best, total / 1000)
@@ -55,8 +64,12 @@ def import_ms(python: str, module: str, runs: int = 5) -> float:
 
 class Server:
     def __init__(self, latency: float, dims: int = 64) -> None:
-        self.proc = subprocess.Popen([sys.executable, str(SERVER), "--latency", str(latency), "--dims", str(dims)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(SERVER), "--latency", str(latency), "--dims", str(dims)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self.proc.stdout is not None
         self.url = f"http://127.0.0.1:{int(self.proc.stdout.readline())}/v1"
 
@@ -66,18 +79,19 @@ class Server:
         self.proc.wait(timeout=10)
 
 
-def dovetail_embed(url: str, texts: list[str]) -> float:
+def dovetail_embed(url: str, texts: list[str]) -> tuple[float, float]:
     from dovetail.embeddings.openai import OpenAIEmbedding
 
-    async def run() -> float:
-        async with OpenAIEmbedding(api_key="k", api_base=url, embed_batch_size=BATCH, max_concurrency=CONCURRENCY,
-                                   max_retries=0) as embed:
-            await embed.aget_text_embedding_batch(texts[:BATCH * CONCURRENCY])  # warm the connection pool
-            started = time.perf_counter()
+    async def run() -> tuple[float, float]:
+        async with OpenAIEmbedding(
+            api_key="k", api_base=url, embed_batch_size=BATCH, max_concurrency=CONCURRENCY, max_retries=0
+        ) as embed:
+            await embed.aget_text_embedding_batch(texts[: BATCH * CONCURRENCY])  # warm the connection pool
+            started, cpu = time.perf_counter(), time.process_time()
             vectors = await embed.aget_text_embedding_batch(texts)
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         assert len(vectors) == len(texts)
-        return elapsed
+        return elapsed, cpu
 
     return asyncio.run(run())
 
@@ -90,57 +104,79 @@ texts = [f"text number {i} about dovetail joints" for i in range(n)]
 embed = OpenAIEmbedding(api_key="k", api_base=url, embed_batch_size=batch, num_workers=workers, max_retries=0)
 async def run():
     await embed.aget_text_embedding_batch(texts[: batch * workers])
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     vectors = await embed.aget_text_embedding_batch(texts)
     assert len(vectors) == n
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 print(json.dumps(asyncio.run(run())))
 """
 
-RAW_STREAM = """
-import sys, time, openai
-url, words, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-client = openai.OpenAI(api_key="k", base_url=url, max_retries=0)
-prompt = " ".join(f"w{i}" for i in range(words))
-best, chunks = float("inf"), 0
-for _ in range(reps):
-    started = time.perf_counter()
-    stream = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}],
-                                            stream=True, stream_options={"include_usage": True})
-    chunks = 0
-    for chunk in stream:
-        if chunk.choices and chunk.choices[0].delta.content:
-            chunks += 1
-    best = min(best, time.perf_counter() - started)
-print(best, chunks)
-"""
+
+def stream_compare(url: str, reps: int) -> tuple[float, float, int]:
+    """Best-of-``reps`` times of one long chat stream: the raw SDK and dovetail, alternating in one process."""
+    import openai
+    from dovetail.core.llms import ChatMessage
+    from dovetail.llms.openai import OpenAI
+
+    prompt = " ".join(f"w{i}" for i in range(STREAM_WORDS))
+    client = openai.OpenAI(api_key="k", base_url=url, max_retries=0)
+    llm = OpenAI(model="gpt-4o-mini", api_key="k", api_base=url, max_retries=0)
+    messages = [ChatMessage(content=prompt)]
+
+    def raw() -> int:
+        stream = client.chat.completions.create(
+            model="gpt-4o-mini",
+            messages=[{"role": "user", "content": prompt}],
+            temperature=0.1,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        return sum(1 for chunk in stream if chunk.choices and chunk.choices[0].delta.content)
+
+    def ours() -> None:
+        for _chunk in llm.stream_chat(messages):
+            pass
+
+    chunks = raw()
+    ours()
+    best_raw = best_ours = float("inf")
+    for _ in range(reps):
+        started = time.perf_counter()
+        raw()
+        best_raw = min(best_raw, time.perf_counter() - started)
+        started = time.perf_counter()
+        ours()
+        best_ours = min(best_ours, time.perf_counter() - started)
+    client.close()
+    llm.close()
+    return best_raw, best_ours, chunks
 
 
-def raw_stream(url: str, reps: int) -> tuple[float, int]:
-    out = subprocess.run([sys.executable, "-c", RAW_STREAM, url, str(STREAM_WORDS), str(reps)], capture_output=True,
-                         text=True, check=True).stdout.split()
-    return float(out[0]), int(out[1])
+def raw_sdk_embed(url: str, texts: list[str]) -> tuple[float, float]:
+    """The floor: the bare async SDK with the same batches and concurrency."""
+    import openai
 
+    async def run() -> tuple[float, float]:
+        client = openai.AsyncOpenAI(api_key="k", base_url=url, max_retries=0)
+        semaphore = asyncio.Semaphore(CONCURRENCY)
 
-def dovetail_stream(url: str, reps: int) -> float:
-    code = textwrap.dedent("""
-        import sys, time
-        from dovetail.core.llms import ChatMessage
-        from dovetail.llms.openai import OpenAI
-        url, words, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-        llm = OpenAI(model="gpt-4o-mini", api_key="k", api_base=url, max_retries=0)
-        messages = [ChatMessage(content=" ".join(f"w{i}" for i in range(words)))]
-        best = float("inf")
-        for _ in range(reps):
-            started = time.perf_counter()
-            for _chunk in llm.stream_chat(messages):
-                pass
-            best = min(best, time.perf_counter() - started)
-        print(best)
-    """)
-    out = subprocess.run([sys.executable, "-c", code, url, str(STREAM_WORDS), str(reps)], capture_output=True,
-                         text=True, check=True).stdout
-    return float(out)
+        async def one(batch: list[str]) -> int:
+            async with semaphore:
+                response = await client.embeddings.create(
+                    model="text-embedding-3-small", input=batch, encoding_format="base64"
+                )
+                return len(response.data)
+
+        batches = [texts[i : i + BATCH] for i in range(0, len(texts), BATCH)]
+        await asyncio.gather(*(one(b) for b in batches[:CONCURRENCY]))
+        started, cpu = time.perf_counter(), time.process_time()
+        done = await asyncio.gather(*(one(b) for b in batches))
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        assert sum(done) == len(texts)
+        await client.close()
+        return elapsed, cpu
+
+    return asyncio.run(run())
 
 
 def main() -> int:
@@ -149,37 +185,60 @@ def main() -> int:
     ours = import_ms(sys.executable, "dovetail.llms.openai")
     peer = import_ms(str(PEER_PY), "llama_index.llms.openai")
     results.update(import_dovetail_ms=ours, import_llamaindex_ms=peer, import_ratio=ours / peer)
-    print(f"(a) import: dovetail.llms.openai {ours:.0f} ms, llama_index.llms.openai {peer:.0f} ms, "
-          f"ratio {ours / peer:.3f} (target <= 0.333)")
+    print(
+        f"(a) import: dovetail.llms.openai {ours:.0f} ms, llama_index.llms.openai {peer:.0f} ms, "
+        f"ratio {ours / peer:.3f} (target <= 0.333)"
+    )
 
     texts = [f"text number {i} about dovetail joints" for i in range(TEXTS)]
     requests = TEXTS // BATCH
     ideal = requests * LATENCY / CONCURRENCY
     server = Server(LATENCY)
     try:
-        ours_s = dovetail_embed(server.url, texts)
-        peer_out = subprocess.run([str(PEER_PY), "-c", PEER_EMBED, server.url, str(TEXTS), str(BATCH), str(CONCURRENCY)],
-                                  capture_output=True, text=True, check=True).stdout
-        peer_s = float(json.loads(peer_out))
+        ours_s, ours_cpu = dovetail_embed(server.url, texts)
+        sdk_s, sdk_cpu = raw_sdk_embed(server.url, texts)
+        peer_out = subprocess.run(
+            [str(PEER_PY), "-c", PEER_EMBED, server.url, str(TEXTS), str(BATCH), str(CONCURRENCY)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        peer_s, peer_cpu = json.loads(peer_out)
     finally:
         server.close()
-    results.update(embed_dovetail_s=ours_s, embed_llamaindex_s=peer_s, embed_ideal_s=ideal,
-                   embed_dovetail_efficiency=ideal / ours_s, embed_llamaindex_efficiency=ideal / peer_s)
-    print(f"(b) embed {TEXTS} texts, {requests} requests x {LATENCY * 1000:.0f} ms / {CONCURRENCY}: ideal {ideal:.3f} s; "
-          f"dovetail {ours_s:.3f} s ({ideal / ours_s:.0%} of ideal), llama-index {peer_s:.3f} s "
-          f"({ideal / peer_s:.0%} of ideal)")
+    results.update(embed_cpu_dovetail_s=ours_cpu, embed_cpu_raw_sdk_s=sdk_cpu, embed_cpu_llamaindex_s=peer_cpu)
+    results.update(
+        embed_raw_sdk_s=sdk_s,
+        embed_raw_sdk_efficiency=ideal / sdk_s,
+        embed_dovetail_s=ours_s,
+        embed_llamaindex_s=peer_s,
+        embed_ideal_s=ideal,
+        embed_dovetail_efficiency=ideal / ours_s,
+        embed_llamaindex_efficiency=ideal / peer_s,
+    )
+    print(
+        f"(b) embed {TEXTS} texts, {requests} requests x {LATENCY * 1000:.0f} ms / {CONCURRENCY}: ideal {ideal:.3f} s; "
+        f"dovetail {ours_s:.3f} s ({ideal / ours_s:.0%} of ideal), llama-index {peer_s:.3f} s "
+        f"({ideal / peer_s:.0%} of ideal), bare SDK {sdk_s:.3f} s ({ideal / sdk_s:.0%} of ideal); client CPU: "
+        f"dovetail {ours_cpu:.2f} s, bare SDK {sdk_cpu:.2f} s, llama-index {peer_cpu:.2f} s"
+    )
 
     server = Server(0.0)
     try:
-        raw_s, chunks = raw_stream(server.url, reps=7)
-        ours_stream = dovetail_stream(server.url, reps=7)
+        raw_s, ours_stream, chunks = stream_compare(server.url, reps=9)
     finally:
         server.close()
     per_chunk_us = (ours_stream - raw_s) / chunks * 1e6
-    results.update(stream_raw_s=raw_s, stream_dovetail_s=ours_stream, stream_chunks=chunks,
-                   stream_overhead_us_per_chunk=per_chunk_us)
-    print(f"(c) stream {chunks} chunks: raw SDK {raw_s * 1000:.1f} ms, dovetail {ours_stream * 1000:.1f} ms, "
-          f"overhead {per_chunk_us:.1f} us/chunk (target <= 20)")
+    results.update(
+        stream_raw_s=raw_s,
+        stream_dovetail_s=ours_stream,
+        stream_chunks=chunks,
+        stream_overhead_us_per_chunk=per_chunk_us,
+    )
+    print(
+        f"(c) stream {chunks} chunks: raw SDK {raw_s * 1000:.1f} ms, dovetail {ours_stream * 1000:.1f} ms, "
+        f"overhead {per_chunk_us:.1f} us/chunk (target <= 20)"
+    )
     out = ROOT / "bench/results"
     out.mkdir(exist_ok=True)
     (out / "openai.json").write_text(json.dumps(results, indent=1) + "\n")
