@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dovetail.core.cli._errors import EXIT_OK, CLIError
+from dovetail.core.cli._errors import EXIT_ERROR, EXIT_OK, CLIError
 from dovetail.core.cli._ingest import DEFAULT_INDEX_DIR
 
 __all__ = ["add_parser", "run"]
@@ -64,6 +64,7 @@ def _sources(response: Any) -> list[dict[str, Any]]:
 def run(args: argparse.Namespace) -> int:
     """Run ``dovetail query``."""
     from dovetail.core.indices import load_index_from_storage
+    from dovetail.core.response_synthesizers import Response
     from dovetail.core.storage import StorageContext
 
     question = args.question.strip()
@@ -83,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
         similarity_top_k=args.top_k, llm=args.llm or "none", response_mode=args.response_mode
     )
     response = engine.query(question)
+    if not isinstance(response, Response):  # pragma: no cover - the CLI never asks for streaming
+        msg = "internal error: the query engine returned a stream"
+        raise CLIError(msg, EXIT_ERROR)
     sources = _sources(response)
     metadata = response.metadata or {}
     if args.json:

@@ -46,7 +46,7 @@ class BaseSynthesizer(ABC):
 
     def _empty(self) -> ResponseType:
         if self.streaming:
-            return StreamingResponse(iter(["Empty Response"]), [], {"mode": "empty"})
+            return StreamingResponse((piece for piece in ["Empty Response"]), [], {"mode": "empty"})
         return Response("Empty Response", [], {"mode": "empty"})
 
     def synthesize(self, query: str | QueryBundle, nodes: Sequence[NodeWithScore], **kwargs: Any) -> ResponseType:
