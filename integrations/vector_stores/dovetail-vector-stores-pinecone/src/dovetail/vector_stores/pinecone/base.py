@@ -22,7 +22,7 @@ from dovetail.core.vector_stores import (
 )
 from dovetail.vector_stores.pinecone import _client, _ops, _settings
 from dovetail.vector_stores.pinecone._errors import map_error
-from pydantic import Field, PrivateAttr, SecretStr, ValidationError
+from pydantic import Field, ModelWrapValidatorHandler, PrivateAttr, SecretStr, ValidationError, model_validator
 
 __all__ = ["PineconeVectorStore"]
 
@@ -81,9 +81,12 @@ class PineconeVectorStore(BasePydanticVectorStore):
     _sdk_retries_off: bool = PrivateAttr(default=True)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
-    def __init__(self, **data: Any) -> None:
+    @model_validator(mode="wrap")
+    @classmethod
+    def _settings_error(cls, data: Any, handler: ModelWrapValidatorHandler[PineconeVectorStore]) -> Any:
+        # Report bad settings as a dovetail ConfigurationError (it is not a ValueError, so pydantic lets it out).
         try:
-            super().__init__(**data)
+            return handler(data)
         except ValidationError as exc:
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors(include_input=False)
@@ -136,8 +139,9 @@ class PineconeVectorStore(BasePydanticVectorStore):
     async def _async_index(self) -> Any:
         loop = asyncio.get_running_loop()
         if self._aindex is None or self._aindex_loop is not loop:
-            host = self._resolved_host if self._resolved_host is not None else await run_in_thread(self._host_for_index)
-            self._aindex, off = _client.build_async_index(host=host, api_key=self._key(), timeout=self.timeout)
+            # Host lookup and key resolution may read dovetail.toml or call the control plane: off the loop.
+            host, key = await run_in_thread(lambda: (self._host_for_index(), self._key()))
+            self._aindex, off = _client.build_async_index(host=host, api_key=key, timeout=self.timeout)
             self._sdk_retries_off = self._sdk_retries_off and off
             self._aindex_loop = loop
         return self._aindex
