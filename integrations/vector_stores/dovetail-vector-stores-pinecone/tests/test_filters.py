@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.schema import TextNode
-from dovetail.core.vector_stores import FilterCondition, MetadataFilter, MetadataFilters, VectorStoreQuery
+from dovetail.core.vector_stores import MetadataFilter, MetadataFilters, VectorStoreQuery
 from dovetail.vector_stores.pinecone._filters import to_pinecone_filter
 
 
@@ -64,6 +64,32 @@ TRANSLATIONS: list[tuple[str, MetadataFilters | None, dict[str, Any] | None]] = 
         {"$and": [{"color": {"$eq": "red"}}, {"$or": [{"year": {"$eq": 2020}}, {"year": {"$eq": 2022}}]}]},
     ),
     ("nested-empty-dropped", _group(_f("color", "red"), _group()), {"color": {"$eq": "red"}}),
+    ("not-eq", _group(_f("color", "red"), condition="not"), {"color": {"$ne": "red"}}),
+    (
+        "not-two",
+        _group(_f("year", 2020, ">"), _f("tags", ["x", "y"], "all"), condition="not"),
+        {
+            "$and": [
+                {"$or": [{"year": {"$exists": False}}, {"year": {"$lte": 2020}}]},
+                {"$or": [{"tags": {"$nin": ["x"]}}, {"tags": {"$nin": ["y"]}}]},
+            ]
+        },
+    ),
+    (
+        "not-or-group",
+        _group(_group(_f("color", "red"), _f("year", [2019], "nin"), condition="or"), condition="not"),
+        {"$and": [{"color": {"$ne": "red"}}, {"$or": [{"year": {"$exists": False}}, {"year": {"$in": [2019]}}]}]},
+    ),
+    (
+        "not-not",
+        _group(_group(_f("note", None, "is_empty"), _f("color", "x", "!="), condition="not"), condition="not"),
+        {
+            "$or": [
+                {"$or": [{"note": {"$exists": False}}, {"note": {"$eq": ""}}]},
+                {"$and": [{"color": EXISTS}, {"color": {"$ne": "x"}}]},
+            ]
+        },
+    ),
 ]
 
 
@@ -74,7 +100,6 @@ def test_translation(filters: MetadataFilters | None, expected: dict[str, Any] |
 
 REJECTED: list[tuple[str, MetadataFilters, str]] = [
     ("text_match", _group(_f("title", "oak", "text_match")), "not supported by Pinecone"),
-    ("not", MetadataFilters(filters=[_f("color", "red")], condition=FilterCondition.NOT), r"no \$not"),
     ("range-string", _group(_f("year", "2020", ">")), "compares numbers only"),
     ("range-bool", _group(_f("year", True, ">=")), "compares numbers only"),
     ("range-nan", _group(_f("year", float("nan"), "<")), "finite number"),
@@ -125,3 +150,92 @@ def test_translated_filters_on_server(make_store: Any, filters: MetadataFilters,
     store.add(nodes)
     result = store.query(VectorStoreQuery(query_embedding=[1.0] * 6, similarity_top_k=10, filters=filters))
     assert set(result.ids or []) == expected
+
+
+# Differential check: every filter below selects the same rows on needledb as dovetail's in-memory store.
+DIFF_ROWS: dict[str, dict[str, Any]] = {
+    "r1": {"color": "red", "year": 2020, "score": 0.5, "tags": ["x", "y"], "note": "n", "flag": True},
+    "r2": {"color": "blue", "year": 2021, "score": 1.5, "tags": ["y"], "note": "", "flag": False},
+    "r3": {"color": "red", "year": 2022, "tags": ["z"], "note": None},
+    "r4": {"color": "green", "year": 2019, "score": -1.0},
+    "r5": {"year": 2023, "tags": ["x"], "flag": True},
+    "r6": {"color": "blue", "score": 0.0, "note": "m"},
+}
+
+
+def _leaf_cases() -> list[MetadataFilter]:
+    return [
+        _f("color", "red"),
+        _f("flag", True),
+        _f("year", 2020),
+        _f("color", "red", "!="),
+        _f("flag", True, "!="),
+        _f("year", 2020, ">"),
+        _f("year", 2020, ">="),
+        _f("score", 0.5, "<"),
+        _f("score", 0.5, "<="),
+        _f("color", ["blue", "green"], "in"),
+        _f("year", [2019, 2023], "in"),
+        _f("color", ["red"], "nin"),
+        _f("year", [2020], "nin"),
+        _f("tags", "y", "contains"),
+        _f("tags", ["x", "z"], "any"),
+        _f("tags", ["x", "y"], "all"),
+        _f("tags", ["x"], "in"),
+        _f("tags", ["y"], "nin"),
+        _f("note", None, "is_empty"),
+        _f("color", None, "is_empty"),
+        _f("tags", None, "is_empty"),
+        _f("no_such_key", "x"),
+    ]
+
+
+def _diff_cases() -> list[tuple[str, MetadataFilters]]:
+    leaves = _leaf_cases()
+    cases = [(f"{leaf.key}{leaf.operator.value}", _group(leaf)) for leaf in leaves]
+    cases += [(f"not-{leaf.key}{leaf.operator.value}", _group(leaf, condition="not")) for leaf in leaves]
+    cases += [
+        ("and", _group(_f("color", "red"), _f("year", 2021, ">"))),
+        ("or", _group(_f("color", "blue"), _f("tags", "x", "contains"), condition="or")),
+        ("not-many", _group(_f("color", "red"), _f("year", 2021, ">"), condition="not")),
+        ("not-or", _group(_group(_f("color", "blue"), _f("note", None, "is_empty"), condition="or"), condition="not")),
+        ("not-not", _group(_group(_f("score", 0.0, ">="), condition="not"), condition="not")),
+        (
+            "nested",
+            _group(
+                _f("year", 2019, ">="),
+                _group(_f("color", ["red"], "nin"), _group(_f("flag", True), condition="not"), condition="or"),
+            ),
+        ),
+    ]
+    return cases
+
+
+DIFF_CASES = _diff_cases()
+
+
+@pytest.fixture
+def diff_stores(make_store: Any) -> tuple[Any, Any]:
+    from dovetail.core.vector_stores import SimpleVectorStore
+
+    nodes = [
+        TextNode(id_=name, text=name, embedding=[1.0, 0.1 * i, 0.2, 0.0, 0.0, 0.3], metadata=md)
+        for i, (name, md) in enumerate(DIFF_ROWS.items())
+    ]
+    pinecone_store, simple = make_store(), SimpleVectorStore()
+    pinecone_store.add([node.model_copy(deep=True) for node in nodes])
+    simple.add([node.model_copy(deep=True) for node in nodes])
+    return pinecone_store, simple
+
+
+@pytest.mark.integration
+def test_same_rows_as_the_in_memory_store(diff_stores: tuple[Any, Any]) -> None:
+    pinecone_store, simple = diff_stores
+    mismatches = []
+    for name, filters in DIFF_CASES:
+        query = VectorStoreQuery(query_embedding=[1.0] * 6, similarity_top_k=20, filters=filters)
+        got, want = set(pinecone_store.query(query).ids or []), set(simple.query(query).ids or [])
+        if got != want:
+            mismatches.append((name, sorted(got), sorted(want)))
+    assert mismatches == []
+    assert len(DIFF_CASES) > 40

@@ -12,7 +12,11 @@
 | ``is_empty`` | ``{"$or": [{"k": {"$exists": false}}, {"k": {"$eq": ""}}]}`` |
 | ``text_match`` | rejected: Pinecone has no substring match |
 | condition ``and`` / ``or`` | ``$and`` / ``$or`` (nested groups nest) |
-| condition ``not`` | rejected: Pinecone has no ``$not`` |
+| condition ``not`` | ``$and`` of each filter's complement ("none of its filters match") |
+
+Pinecone has no ``$not``, so a negation is pushed down to the operators (De Morgan flips ``and``/``or``):
+``$eq``↔``$ne``, ``$in``↔``$nin``, a range ↔ "key missing or the opposite range", ``is_empty`` ↔ "exists and not
+empty", ``!=``/``nin`` ↔ "missing or ``$eq``/``$in``".
 
 A missing key matches no operator but ``is_empty`` (as in dovetail's in-memory store), hence the ``$exists``
 guard on ``!=``/``nin``, whose Pinecone forms would also match records without the key. ``is_empty`` is exact
@@ -38,6 +42,12 @@ _COMPARISON = {
     FilterOperator.LT: "$lt",
     FilterOperator.LTE: "$lte",
 }
+_COMPLEMENT = {
+    FilterOperator.GT: FilterOperator.LTE,
+    FilterOperator.GTE: FilterOperator.LT,
+    FilterOperator.LT: FilterOperator.GTE,
+    FilterOperator.LTE: FilterOperator.GT,
+}
 _NUMERIC_ONLY = frozenset({FilterOperator.GT, FilterOperator.GTE, FilterOperator.LT, FilterOperator.LTE})
 
 
@@ -53,26 +63,31 @@ def to_pinecone_filter(filters: MetadataFilters | None) -> dict[str, Any] | None
     return _group(filters)
 
 
-def _group(group: MetadataFilters) -> dict[str, Any] | None:
-    if group.condition == FilterCondition.NOT:
-        msg = (
-            "Pinecone has no $not, so FilterCondition.NOT cannot be translated; rewrite the group with "
-            "negated operators (e.g. '!=' or 'nin') under condition 'and'/'or'"
-        )
-        raise InvalidInputError(msg)
+def _group(group: MetadataFilters, negate: bool = False) -> dict[str, Any] | None:
+    # NOT (none of its filters match) is the AND of the negated filters; negating a group flips and/or
+    # (De Morgan), so every negation is pushed down to the operators, which all have Pinecone complements.
+    negate_items = negate != (group.condition == FilterCondition.NOT)
+    combiner = "$or" if group.condition == FilterCondition.OR else "$and"
+    if negate:
+        combiner = "$and" if combiner == "$or" else "$or"
     parts = [
         part
         for item in group.filters
-        if (part := _group(item) if isinstance(item, MetadataFilters) else _one(item)) is not None
+        if (part := _group(item, negate_items) if isinstance(item, MetadataFilters) else _one(item, negate_items))
+        is not None
     ]
     if not parts:
         return None
     if len(parts) == 1:
         return parts[0]
-    return {"$or" if group.condition == FilterCondition.OR else "$and": parts}
+    return {combiner: parts}
 
 
-def _one(flt: MetadataFilter) -> dict[str, Any]:
+def _missing_or(key: str, clause: dict[str, Any]) -> dict[str, Any]:
+    return {"$or": [{key: {"$exists": False}}, clause]}
+
+
+def _one(flt: MetadataFilter, negate: bool = False) -> dict[str, Any]:
     op, key, value = flt.operator, flt.key, flt.value
     if not key:
         msg = "a metadata filter needs a non-empty key"
@@ -82,23 +97,30 @@ def _one(flt: MetadataFilter) -> dict[str, Any]:
             _check_number(key, op, value)
         else:
             _check_scalar(key, op, value)
+        if op == FilterOperator.EQ:
+            return {key: {"$ne" if negate else "$eq": value}}
         if op == FilterOperator.NE:
-            return _present(key, {key: {"$ne": value}})
+            return _missing_or(key, {key: {"$eq": value}}) if negate else _present(key, {key: {"$ne": value}})
+        if negate:
+            return _missing_or(key, {key: {_COMPARISON[_COMPLEMENT[op]]: value}})
         return {key: {_COMPARISON[op]: value}}
     if op == FilterOperator.IN:
-        return {key: {"$in": _check_list(key, op, value)}}
+        return {key: {"$nin" if negate else "$in": _check_list(key, op, value)}}
     if op == FilterOperator.NIN:
-        return _present(key, {key: {"$nin": _check_list(key, op, value)}})
+        values = _check_list(key, op, value)
+        return _missing_or(key, {key: {"$in": values}}) if negate else _present(key, {key: {"$nin": values}})
     if op == FilterOperator.CONTAINS:
         _check_string(key, op, value)
-        return {key: {"$in": [value]}}
+        return {key: {"$nin" if negate else "$in": [value]}}
     if op == FilterOperator.ANY:
-        return {key: {"$in": _check_list(key, op, value, strings_only=True)}}
+        return {key: {"$nin" if negate else "$in": _check_list(key, op, value, strings_only=True)}}
     if op == FilterOperator.ALL:
         values = _check_list(key, op, value, strings_only=True)
-        parts = [{key: {"$in": [item]}} for item in values]
-        return parts[0] if len(parts) == 1 else {"$and": parts}
+        parts = [{key: {"$nin" if negate else "$in": [item]}} for item in values]
+        return parts[0] if len(parts) == 1 else {"$or" if negate else "$and": parts}
     if op == FilterOperator.IS_EMPTY:
+        if negate:
+            return {"$and": [{key: {"$exists": True}}, {key: {"$ne": ""}}]}
         return {"$or": [{key: {"$exists": False}}, {key: {"$eq": ""}}]}
     msg = (
         f"filter operator {op.value!r} on key {key!r} is not supported by Pinecone (no substring or "
