@@ -142,7 +142,9 @@ def test_no_key_is_ever_exported(handler: LangfuseCallbackHandler, receiver: Any
         assert secret not in rendered, f"secret key exported in {span.name}"
     with receiver.lock:
         bodies = [
-            body for body, h in zip(receiver.raw_bodies, receiver.headers) if h["x-langfuse-public-key"] == public
+            body
+            for body, h in zip(receiver.raw_bodies, receiver.headers, strict=True)
+            if h["x-langfuse-public-key"] == public
         ]
     assert bodies
     assert all(public.encode() not in body and secret.encode() not in body for body in bodies)
@@ -155,10 +157,17 @@ def test_no_key_is_ever_exported(handler: LangfuseCallbackHandler, receiver: Any
 
 def test_errors_mark_the_observation(handler: LangfuseCallbackHandler, receiver: Any, keys: tuple[str, str]) -> None:
     manager = CallbackManager([handler])
-    with pytest.raises(RuntimeError, match="provider exploded"), manager.as_trace("query"):
-        with manager.event(CBEventType.QUERY, {EventPayload.QUERY_STR: "q"}):
-            with manager.event(CBEventType.LLM, {EventPayload.PROMPT: "p", EventPayload.MODEL_NAME: "m-1"}):
-                raise RuntimeError("provider exploded")
+
+    def failing_query() -> None:
+        with (
+            manager.as_trace("query"),
+            manager.event(CBEventType.QUERY, {EventPayload.QUERY_STR: "q"}),
+            manager.event(CBEventType.LLM, {EventPayload.PROMPT: "p", EventPayload.MODEL_NAME: "m-1"}),
+        ):
+            raise RuntimeError("provider exploded")
+
+    with pytest.raises(RuntimeError, match="provider exploded"):
+        failing_query()
     handler.flush()
     spans = receiver.wait_for(lambda s: len(receiver.for_key(keys[0])) >= 3)
     spans = receiver.for_key(keys[0])

@@ -132,10 +132,6 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
         event_ends_to_ignore: Iterable[CBEventType] = (),
     ) -> None:
         super().__init__(event_starts_to_ignore, event_ends_to_ignore)
-        credentials = resolve_credentials(public_key, secret_key, host, config_lookup)
-        self._public_key: SecretStr = credentials.public_key
-        self._secret_key: SecretStr = credentials.secret_key
-        self.host = credentials.host
         self.export_timeout = _positive(export_timeout, "export_timeout")
         self.flush_timeout = _positive(flush_timeout, "flush_timeout")
         if compression not in ("gzip", "none"):
@@ -147,6 +143,10 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
         if tags is not None and (isinstance(tags, str) or not all(isinstance(t, str) for t in tags)):
             msg = "tags must be a list of strings"
             raise ConfigurationError(msg)
+        credentials = resolve_credentials(public_key, secret_key, host, config_lookup)
+        self._public_key: SecretStr = credentials.public_key
+        self._secret_key: SecretStr = credentials.secret_key
+        self.host = credentials.host
         self.capture_content = bool(capture_content)
         self.max_field_chars = max_field_chars
         trace_attributes: dict[str, Any] = {

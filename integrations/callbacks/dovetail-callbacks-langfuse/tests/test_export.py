@@ -1,0 +1,106 @@
+"""A dead, failing or hanging Langfuse never breaks or slows the application; flush/shutdown are bounded."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from dovetail.callbacks.langfuse import LangfuseCallbackHandler
+from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
+
+pytestmark = pytest.mark.integration
+
+QUERIES = 100
+
+
+def _queries(manager: CallbackManager, n: int = QUERIES) -> float:
+    """Run ``n`` query-shaped traces (5 observations each); mean seconds per query."""
+    started = time.perf_counter()
+    for _ in range(n):
+        with manager.as_trace("query"), manager.event(CBEventType.QUERY, {EventPayload.QUERY_STR: "q"}) as query:
+            with manager.event(CBEventType.RETRIEVE, {EventPayload.QUERY_STR: "q"}) as retrieve:
+                retrieve.on_end({EventPayload.NODES: []})
+            with manager.event(CBEventType.LLM, {EventPayload.PROMPT: "p" * 500, EventPayload.MODEL_NAME: "m"}) as llm:
+                llm.on_end({EventPayload.COMPLETION: "c" * 200, EventPayload.USAGE: {"prompt_tokens": 9}})
+            query.on_end({EventPayload.RESPONSE: "r"})
+    return (time.perf_counter() - started) / n
+
+
+def _otel_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name.startswith("opentelemetry") and r.levelno >= 30]
+
+
+def test_dead_host_costs_little_and_flush_is_bounded(
+    dead_host: str, keys: tuple[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    handler = LangfuseCallbackHandler(*keys, host=dead_host, export_timeout=1.0, flush_timeout=3.0, flush_at=50)
+    caplog.set_level(logging.DEBUG, logger="opentelemetry")
+    caplog.set_level(logging.DEBUG, logger="dovetail.callbacks.langfuse")
+    try:
+        per_query = _queries(CallbackManager([handler]))
+        # 5 observations per query through the SDK; generous for a loaded 2-core CI machine.
+        assert per_query < 0.025, f"{per_query * 1e3:.1f} ms per query with a dead Langfuse host"
+        for _ in range(2):
+            started = time.monotonic()
+            handler.flush()
+            assert time.monotonic() - started < 3.0 + 0.5
+        started = time.monotonic()
+        handler.shutdown()
+        assert time.monotonic() - started < 3.0 + 0.5
+    finally:
+        handler.shutdown()
+    warnings = [r for r in caplog.records if "could not export" in r.getMessage() and r.levelno == logging.WARNING]
+    assert len(warnings) == 1, [r.getMessage() for r in warnings]
+    assert dead_host in warnings[0].getMessage()
+    assert _otel_warnings(caplog) == []
+    assert keys[1] not in caplog.text
+
+
+def test_server_errors_are_logged_once_and_never_raise(
+    receiver: Any, keys: tuple[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    receiver.fail_with = 503
+    handler = LangfuseCallbackHandler(*keys, host=receiver.url, export_timeout=0.5, flush_timeout=3.0)
+    caplog.set_level(logging.DEBUG, logger="dovetail.callbacks.langfuse")
+    try:
+        _queries(CallbackManager([handler]), 5)
+        handler.flush()
+        _queries(CallbackManager([handler]), 5)
+        handler.flush()
+    finally:
+        receiver.fail_with = None
+        handler.shutdown()
+    warnings = [r for r in caplog.records if "could not export" in r.getMessage()]
+    assert len(warnings) == 1
+    assert any("failed again" in r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG)
+    assert receiver.for_key(keys[0]) == []  # nothing accepted, yet the application never saw an error
+
+
+@pytest.fixture
+def hanging_host() -> Iterator[str]:
+    """Accepts TCP connections (kernel backlog) but never answers."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        sock.close()
+
+
+def test_hanging_host_flush_returns_within_flush_timeout(hanging_host: str, keys: tuple[str, str]) -> None:
+    handler = LangfuseCallbackHandler(*keys, host=hanging_host, export_timeout=3.0, flush_timeout=0.5)
+    try:
+        per_query = _queries(CallbackManager([handler]), 20)
+        assert per_query < 0.025
+        started = time.monotonic()
+        assert handler.flush() is False  # the export is still waiting for the host
+        assert time.monotonic() - started < 0.5 + 0.3
+    finally:
+        started = time.monotonic()
+        handler.shutdown()
+        assert time.monotonic() - started < 0.5 + 0.3
