@@ -6,10 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dovetail.core.cli._errors import EXIT_ERROR, EXIT_OK, CLIError
 from dovetail.core.cli._ingest import DEFAULT_INDEX_DIR
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 __all__ = ["add_parser", "run"]
 
@@ -61,10 +64,30 @@ def _sources(response: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _start_query_embedding(pool: ThreadPoolExecutor, index_dir: Path, question: str) -> tuple[Any, Future[Any] | None]:
+    """The index's embedding model and a future of the question's embedding (``None`` if it cannot start)."""
+    from dovetail.core.concurrency import submit_in_context
+    from dovetail.core.settings import resolve_embed_model
+    from dovetail.core.storage import SimpleIndexStore
+
+    try:
+        struct = SimpleIndexStore.from_persist_dir(index_dir).get_index_struct()
+    except Exception:  # loading the storage below reports a damaged or missing index properly
+        return None, None
+    spec = (struct.extra.get("embed_model") or {}).get("spec") if struct is not None else None
+    if not isinstance(spec, str):
+        return None, None
+    model = resolve_embed_model(spec)
+    return model, submit_in_context(pool, model.get_query_embedding, question)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``dovetail query``."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from dovetail.core.indices import load_index_from_storage
     from dovetail.core.response_synthesizers import Response
+    from dovetail.core.schema import QueryBundle
     from dovetail.core.storage import StorageContext
 
     question = args.question.strip()
@@ -78,12 +101,16 @@ def run(args: argparse.Namespace) -> int:
     if not index_dir.is_dir():
         msg = f"no index at {index_dir}; build one first with: dovetail ingest PATH --index {index_dir}"
         raise CLIError(msg)
-    storage = StorageContext.from_defaults(persist_dir=index_dir)
-    index = load_index_from_storage(storage)
-    engine = index.as_query_engine(
-        similarity_top_k=args.top_k, llm=args.llm or "none", response_mode=args.response_mode
-    )
-    response = engine.query(question)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Embedding the question (loading the model) overlaps with loading the vector store.
+        embed_model, pending = _start_query_embedding(pool, index_dir, question)
+        storage = StorageContext.from_defaults(persist_dir=index_dir)
+        index = load_index_from_storage(storage, embed_model=embed_model)
+        engine = index.as_query_engine(
+            similarity_top_k=args.top_k, llm=args.llm or "none", response_mode=args.response_mode
+        )
+        bundle = QueryBundle(query_str=question, embedding=pending.result() if pending is not None else None)
+    response = engine.query(bundle)
     if not isinstance(response, Response):  # pragma: no cover - the CLI never asks for streaming
         msg = "internal error: the query engine returned a stream"
         raise CLIError(msg, EXIT_ERROR)

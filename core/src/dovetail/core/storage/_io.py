@@ -29,6 +29,13 @@ STAGING_DIR = ".staging"
 _MARKER = "COMMITTED"
 
 
+def _file_mode() -> int:
+    # mkstemp creates 0600 files; persisted indices get the usual permissions (0666 minus the umask).
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -42,6 +49,9 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+_FILE_MODE = _file_mode()
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temp file + fsync + ``os.replace``)."""
     target = Path(path)
@@ -52,6 +62,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
