@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from workspace import DOMAINS, ROOT, Package, requirement_name
+from workspace import DOMAINS, ROOT, Package, discover, normalize, requirement_name
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:[-.]?(?:a|b|rc|dev|post)\d+)?$")
 CONTRACTS = {
@@ -271,6 +271,23 @@ print(json.dumps(out))
 """
 
 
+def _workspace_dependency_dirs(package: Package) -> list[str]:
+    """Source directories of the workspace packages other than core that ``package`` needs, transitively.
+
+    They are not on any index yet (e.g. dovetail-embeddings-openai needs dovetail-llms-openai); uv builds them.
+    """
+    if package.is_core:
+        return []
+    members = {normalize(p.name): p for p in discover(package.path.parents[2])}
+    needed: set[str] = set()
+    stack = [package]
+    while stack:
+        for name in stack.pop().internal_dependencies(set(members)) - {"dovetail-core"} - needed:
+            needed.add(name)
+            stack.append(members[name])
+    return [str(members[name].path) for name in sorted(needed)]
+
+
 def install_and_probe(
     package: Package, wheel: Path, core_wheel: Path, venv: Path, find_links: Path | None = None
 ) -> list[CheckResult]:
@@ -283,8 +300,9 @@ def install_and_probe(
     python = venv / "bin" / "python"
     if not code:
         wheels = [str(core_wheel)] if package.is_core else [str(core_wheel), str(wheel)]
-        links = ["--find-links", str(find_links)] if find_links else []
-        cmd = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", str(python), *links, *wheels]
+        links = ["--find-links", str(find_links)] if find_links else _workspace_dependency_dirs(package)
+        cmd = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--no-sources", "--python", str(python)]
+        cmd += [*links, *wheels]
         code, output = run(cmd)
     if code:
         reason = f"install into a fresh venv failed: {output.strip()[-400:]}"
