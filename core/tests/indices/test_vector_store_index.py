@@ -13,7 +13,7 @@ from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.errors import ConfigurationError, InvalidInputError, NotFoundError
 from dovetail.core.llms import MockLLM
 from dovetail.core.node_parser import SentenceSplitter
-from dovetail.core.response_synthesizers import Response, StreamingResponse
+from dovetail.core.response_synthesizers import AsyncStreamingResponse, Response, StreamingResponse
 from dovetail.core.schema import Document, TextNode
 from dovetail.core.vector_stores import MetadataFilters
 
@@ -219,3 +219,23 @@ def test_no_llm_means_no_llm_call_even_with_a_configured_synthesizer_mode() -> N
     response = index.as_query_engine(response_mode="refine").query("pins")
     assert response.metadata is not None
     assert response.metadata["mode"] == "extractive"
+
+
+def test_from_vector_store_queries_an_existing_store() -> None:
+    built = build()
+    index = VectorStoreIndex.from_vector_store(built.vector_store, embed_model=MockEmbedding(embed_dim=16))
+    hits = index.as_retriever(similarity_top_k=1).retrieve("A biscuit joint uses a thin oval wafer.")
+    assert hits[0].node.get_content() == "A biscuit joint uses a thin oval wafer."
+
+
+async def test_async_streaming_with_an_llm() -> None:
+    index = build()
+    engine = index.as_query_engine(similarity_top_k=2, llm=MockLLM(), streaming=True, response_mode="refine")
+    streamed = await engine.aquery("pins and tails")
+    assert isinstance(streamed, AsyncStreamingResponse)
+    pieces = [piece async for piece in streamed.async_response_gen()]
+    plain = await index.as_query_engine(similarity_top_k=2, llm=MockLLM(), response_mode="refine").aquery(
+        "pins and tails"
+    )
+    assert "".join(pieces) == str(plain)
+    assert streamed.response_txt == str(plain)
