@@ -171,6 +171,18 @@ def test_failed_batch_raises_after_retries(make_store: Any, proxy: Any) -> None:
     assert proxy.count(UPSERT) == 2  # the first batch failed twice; nothing after it was sent
 
 
+async def test_async_failed_batch_waits_for_the_others(make_store: Any, proxy: Any) -> None:
+    store = make_store(batch_size=10, max_concurrency=2, retry_policy=RetryPolicy(max_retries=0))
+    await store.aget_nodes(node_ids=["warm-up"])
+    proxy.fail(UPSERT, ("status", (500, None)))
+    with pytest.raises(ProviderError):
+        await store.async_add(_nodes(50))
+    assert proxy.count(UPSERT) == 5  # every batch was sent and settled before add() raised
+    assert len(await store.aget_nodes()) == 40  # the four good batches are stored; add() again is safe
+    await store.async_add(_nodes(50))
+    assert len(await store.aget_nodes()) == 50
+
+
 def test_bad_key_is_authentication_error_not_retried(
     make_store: Any, proxy: Any, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -255,11 +255,23 @@ class PineconeVectorStore(BasePydanticVectorStore):
         )
 
         def sender(batch: list[dict[str, Any]]) -> Callable[[], Any]:
-            return lambda: self._aretry(
-                lambda: index.upsert(vectors=batch, namespace=namespace, show_progress=False), "upsert"
-            )
+            async def send() -> BaseException | None:
+                # Return the error instead of raising, so every batch settles before add() reports (as sync).
+                try:
+                    await self._aretry(
+                        lambda: index.upsert(vectors=batch, namespace=namespace, show_progress=False), "upsert"
+                    )
+                except Exception as exc:
+                    return exc
+                return None
 
-        await gather_bounded([sender(batch) for batch in plan.requests], self.max_concurrency)
+            return send
+
+        outcomes = await gather_bounded([sender(batch) for batch in plan.requests], self.max_concurrency)
+        errors = [exc for exc in outcomes if exc is not None]
+        if errors:
+            logger.error("pinecone.upsert: %d of %d batches failed", len(errors), len(plan.requests))
+            raise errors[0]
         return plan.ids
 
     # ---- query -------------------------------------------------------------------------------------------------
