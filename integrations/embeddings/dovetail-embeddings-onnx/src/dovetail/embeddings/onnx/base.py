@@ -36,7 +36,7 @@ class OnnxEmbedding(BaseEmbedding):
         model_path: path of a sentence-transformers ``model.onnx`` export (overrides the packaged one).
         tokenizer_path: path of its ``tokenizer.json``.
         threads: onnxruntime intra-op threads (``None``: onnxruntime's default, one per physical core).
-        embed_batch_size: texts per forward pass (default 32).
+        embed_batch_size: texts per call, sorted by length into forward passes (default 64).
         max_length: tokens per text; longer texts are truncated (default 256, MiniLM's training length).
         normalize: L2-normalise the vectors (default ``True``; cosine = dot product).
 
@@ -75,7 +75,7 @@ class OnnxEmbedding(BaseEmbedding):
         for key in ("model_path", "tokenizer_path"):
             if data.get(key) is not None and not isinstance(data[key], str):
                 data[key] = str(data[key])  # accept pathlib.Path
-        data.setdefault("embed_batch_size", 32)
+        data.setdefault("embed_batch_size", 64)
         data.setdefault("model_name", canonical_model(model))
         super().__init__(model=model, **data)
 
