@@ -30,15 +30,15 @@ DEFAULT_MAX_TOKENS_PER_REQUEST = 300_000
 _PLACEHOLDER = " "
 
 
-# The raw response is read as JSON directly: the SDK's typed parsing of hundreds of embedding objects costs
-# milliseconds per request, more than the rest of the client path together.
+# ``client.post`` is the SDK's documented call for arbitrary requests: same auth, timeouts and typed errors, but
+# without the SDK's recursive request transform and typed response parsing, which cost ~4 ms per 100-text request
+# (more than everything else on the client path together). The body is plain JSON we build ourselves.
 def _create(client: Any, params: dict[str, Any]) -> Any:
-    return client.embeddings.with_raw_response.create(**params).http_response.json()
+    return client.post("/embeddings", cast_to=dict, body=params)
 
 
 async def _acreate(client: Any, params: dict[str, Any]) -> Any:
-    raw = await client.embeddings.with_raw_response.create(**params)
-    return raw.http_response.json()
+    return await client.post("/embeddings", cast_to=dict, body=params)
 
 
 class OpenAIEmbedding(BaseEmbedding):
