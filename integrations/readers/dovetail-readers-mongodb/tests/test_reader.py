@@ -351,3 +351,16 @@ def test_bad_configuration(kwargs: dict[str, Any], match: str) -> None:
     with pytest.raises(ConfigurationError, match=match) as info:
         SimpleMongoReader(**kwargs)
     assert "pw@" not in str(info.value)
+
+
+def test_uri_from_environment_and_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    monkeypatch.delenv("DOVETAIL_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MONGODB_URI", raising=False)
+    assert repr(SimpleMongoReader()) == "SimpleMongoReader(uri='mongodb://localhost:27017')"
+    monkeypatch.setenv("MONGODB_URI", "mongodb://env:envpass@envhost:1")
+    assert repr(SimpleMongoReader()) == "SimpleMongoReader(uri='mongodb://env:***@envhost:1')"
+    (tmp_path / "dovetail.toml").write_text('[providers.mongodb]\nuri = "mongodb://cfg:p@cfghost:2"\n', "utf-8")
+    assert repr(SimpleMongoReader()) == "SimpleMongoReader(uri='mongodb://cfg:***@cfghost:2')"
+    assert repr(SimpleMongoReader(host="h", port=3)) == "SimpleMongoReader(uri='mongodb://h:3')"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -31,6 +32,7 @@ __all__ = ["SimpleMongoReader"]
 logger = logging.getLogger(__name__)
 
 DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 5000
+ENV_URI = "MONGODB_URI"
 
 
 class SimpleMongoReader(BaseReader):
@@ -42,7 +44,9 @@ class SimpleMongoReader(BaseReader):
     ``AsyncMongoClient`` (no threads).
 
     Args:
-        host: server host (used with ``port`` when ``uri`` is not given); default ``"localhost"``.
+        host: server host (used with ``port`` when ``uri`` is not given); default ``"localhost"``. With none of
+            ``uri``/``host``/``port``, the URI comes from ``[providers.mongodb] uri`` in ``dovetail.toml``, else
+            the ``MONGODB_URI`` environment variable, else ``mongodb://localhost:27017``.
         port: server port; default ``27017``.
         uri: a ``mongodb://`` or ``mongodb+srv://`` connection string. Its password never appears in ``repr``,
             logs or error messages. Wins over ``host``/``port``.
@@ -82,6 +86,8 @@ class SimpleMongoReader(BaseReader):
         client: MongoClient[Any] | None = None,
         async_client: AsyncMongoClient[Any] | None = None,
     ) -> None:
+        if uri is None and host is None and port is None:
+            uri = _configured_uri()
         if uri is None:
             if host is not None and (not isinstance(host, str) or not host):
                 msg = f"host must be a non-empty string, got {host!r}"
@@ -358,6 +364,19 @@ _LOAD_DEFAULTS: dict[str, Any] = {
     "batch_size": None,
     "on_missing": "skip",
 }
+
+
+def _configured_uri() -> str | SecretStr | None:
+    """``[providers.mongodb] uri`` from ``dovetail.toml``, else ``MONGODB_URI``, else ``None`` (localhost)."""
+    try:
+        from dovetail.core.config import resolve_setting
+    except ImportError:  # a dovetail-core without the config module
+        value = os.environ.get(ENV_URI) or None
+    else:
+        value = resolve_setting(None, "mongodb", "uri", ENV_URI)
+    if isinstance(value, SecretStr):
+        return value if value.get_secret_value() else None
+    return value if isinstance(value, str) and value else None
 
 
 def _split(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
