@@ -353,3 +353,10 @@ def test_returned_nodes_are_independent_models() -> None:
     assert again.get_content() == "x"
     assert again.model_copy(update={"text": "y"}).get_content() == "y"
     assert TextNode.model_validate(again.model_dump()).model_dump() == again.model_dump()
+
+
+def test_numpy_integer_top_k_is_accepted() -> None:
+    store = SimpleVectorStore()
+    store.add(_nodes(np.eye(3, dtype=np.float32)))
+    result = store.query(VectorStoreQuery(query_embedding=[1.0, 0.5, 0.0], similarity_top_k=np.int64(2)))  # type: ignore[arg-type]
+    assert result.ids == ["n0", "n1"]

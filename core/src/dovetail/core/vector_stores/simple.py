@@ -281,6 +281,8 @@ class SimpleVectorStore(BasePydanticVectorStore):
             msg = f"SimpleVectorStore supports only VectorStoreQueryMode.DEFAULT, got {query.mode!r}"
             raise InvalidInputError(msg)
         k = query.similarity_top_k
+        if isinstance(k, np.integer):
+            k = int(k)
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             msg = f"similarity_top_k must be a positive integer, got {k!r}"
             raise InvalidInputError(msg)
