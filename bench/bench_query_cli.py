@@ -7,7 +7,7 @@ Two embedders are measured: ``mock:384`` (isolates loading + retrieval + extract
 ONNX MiniLM (what users run; adds onnxruntime import and model load). A breakdown of the phases is measured
 in-process. Target: load + first answer <= 1.5 s wall.
 
-Usage: ``python bench/bench_query_cli.py [--nodes N] [--runs R]``
+Usage: ``python bench/bench_query_cli.py [--nodes N] [--runs R] [--rebuild]``
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -168,6 +169,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached indices (after format changes)")
     args = parser.parse_args()
 
     specs = ["mock:384"]
@@ -176,16 +178,19 @@ def main() -> int:
     print(f"python startup: {startup():.3f}s   cores: {os.cpu_count()}")
     for spec in specs:
         index_dir = BENCH / ".cache" / f"query-cli-{spec.replace(':', '-')}-{args.nodes}"
+        if args.rebuild and index_dir.exists():
+            shutil.rmtree(index_dir)
         if not (index_dir / "index_store.json").is_file():
             print(f"building {args.nodes} nodes for {spec} ... ", end="", flush=True)
             print(f"{build(index_dir, args.nodes, spec):.1f}s")
         size = sum(p.stat().st_size for p in index_dir.iterdir()) / 1e6
-        median, times, out = cli_wall(index_dir, args.runs)
+        median, cpu, times, out = cli_wall(index_dir, args.runs)
         parts = phases(index_dir)
         verdict = "OK" if median <= 1.5 else "over target"
         print(
-            f"\n[{spec}] index {size:.0f} MB; dovetail query wall: median {median:.3f}s "
-            f"(runs {', '.join(f'{t:.2f}' for t in times)}) — target 1.5s: {verdict}"
+            f"\n[{spec}] index {size:.0f} MB; dovetail query wall: median {median:.3f}s, CPU {cpu:.3f}s "
+            f"(runs {', '.join(f'{t:.2f}' for t in times)}) — target 1.5s: {verdict}; "
+            f"load average {os.getloadavg()[0]:.1f}"
         )
         print("  in-process phases: " + ", ".join(f"{k} {v:.3f}s" for k, v in parts.items()))
         print("  answer: " + out.splitlines()[0][:150])
