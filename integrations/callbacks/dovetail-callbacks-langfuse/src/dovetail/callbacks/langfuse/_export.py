@@ -2,6 +2,8 @@
 
 - The OTLP/HTTP exporter has a short timeout (``export_timeout`` seconds per batch, retries included) and runs in
   the batch span processor's background thread: the application never waits for Langfuse.
+- After a failed export, batches are dropped without contacting the host for 5 s (doubling up to 60 s while it
+  keeps failing, reset by a success), so a dead host costs neither time nor CPU.
 - Failures are logged once (a warning naming the host), then at debug level; the OTLP exporter's own per-batch
   warnings are muted while *this* exporter runs (thread-scoped, other exporters in the process are untouched).
 - The Langfuse SDK tags its instrumentation scope with the public key; the scope is rebuilt without attributes
@@ -13,6 +15,7 @@ from __future__ import annotations
 import base64
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +33,8 @@ _OTLP_LOGGERS = (
     "opentelemetry.exporter.otlp.common.http",
 )
 _exporting = threading.local()
+PAUSE_AFTER_FAILURE = 5.0
+MAX_PAUSE = 60.0
 
 
 class _MuteWhileExporting(logging.Filter):
@@ -99,10 +104,17 @@ def build_exporter(credentials: Credentials, export_timeout: float, compression:
     class _QuietExporter(SpanExporter):
         def __init__(self) -> None:
             self._warned = False
+            self._pause = 0.0
+            self._paused_until = 0.0
             self.failed_batches = 0
             self.exported_spans = 0
 
         def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+            if time.monotonic() < self._paused_until:
+                # Circuit open after a failure: drop at once instead of waiting on a host that just failed.
+                self.failed_batches += 1
+                logger.debug("langfuse: dropped %d span(s), %s failed recently", len(spans), host)
+                return SpanExportResult.FAILURE
             _exporting.active = True
             try:
                 result = inner.export([_strip_scope(span) for span in spans])
@@ -113,8 +125,11 @@ def build_exporter(credentials: Credentials, export_timeout: float, compression:
                 _exporting.active = False
             if result is SpanExportResult.SUCCESS:
                 self.exported_spans += len(spans)
+                self._pause = 0.0
                 return result
             self.failed_batches += 1
+            self._pause = min(max(self._pause * 2, PAUSE_AFTER_FAILURE), MAX_PAUSE)
+            self._paused_until = time.monotonic() + self._pause
             if not self._warned:
                 self._warned = True
                 logger.warning(
