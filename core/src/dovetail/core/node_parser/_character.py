@@ -8,7 +8,7 @@ from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.node_parser._base import IdFunc
 from dovetail.core.node_parser._budget import BudgetSplitter
-from dovetail.core.node_parser._spans import Cutter, separator_cutter
+from dovetail.core.node_parser._spans import Cutter, character_spans, separator_cutter
 
 __all__ = ["RecursiveCharacterSplitter"]
 
@@ -61,6 +61,11 @@ class RecursiveCharacterSplitter(BudgetSplitter):
             id_func=id_func,
         )
         self.separators = list(separators)
+        self._cut_separators = [sep for sep in separators if sep]
+
+    def _spans_within(self, text: str, start: int, end: int, budget: int) -> list[tuple[int, int]]:
+        # Sizes are lengths: cut positions come from str.split and chunks from bisection, no per-piece Python.
+        return character_spans(text, start, end, budget, self.chunk_overlap, self._cut_separators)
 
     def __repr__(self) -> str:
         return (

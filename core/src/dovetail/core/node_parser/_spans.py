@@ -9,7 +9,10 @@ to the pieces that are still over budget, and a piece that no cutter can cut is 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from itertools import accumulate
+from operator import sub
 
 from dovetail.core._exceptions import InvalidInputError
 
@@ -17,6 +20,7 @@ __all__ = [
     "Cutter",
     "Piece",
     "SpanEngine",
+    "character_spans",
     "merge_pieces",
     "paragraph_cutter",
     "regex_cutter",
@@ -65,7 +69,8 @@ def separator_cutter(separator: str) -> Cutter:
     whitespace run, so a newline and its indentation (one token for BPE tokenizers) stay together."""
     if not separator:
         return lambda text, start, end: []
-    return regex_cutter(re.compile(f"(?:{re.escape(separator)})+\\s*"))
+    escaped = re.escape(separator)
+    return regex_cutter(re.compile(f"{escaped}(?:{escaped})*\\s*"))  # starts with a literal: fast prefix scan
 
 
 def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -215,3 +220,67 @@ def merge_pieces(pieces: Sequence[Piece], budget: int, overlap: int) -> list[tup
     if window and not fresh:
         chunks.append((window[0][0], window[-1][1], window_size))
     return chunks
+
+
+def _separator_cuts(text: str, start: int, end: int, separator: str) -> list[int]:
+    """Positions right after each occurrence of ``separator`` in ``text[start:end]`` (``end`` excluded).
+
+    ``str.split`` plus ``itertools.accumulate`` over C-level maps: no Python code runs per piece.
+    """
+    parts = text[start:end].split(separator)
+    if len(parts) == 1:
+        return []
+    width = len(separator)
+    cuts = list(accumulate(map(width.__add__, map(len, parts[:-1])), initial=start))[1:]
+    if cuts and cuts[-1] >= end:
+        cuts.pop()
+    return cuts
+
+
+def _character_cuts(text: str, start: int, end: int, budget: int, separators: Sequence[str], level: int) -> list[int]:
+    """Interior cut positions of ``[start, end)`` leaving no gap longer than ``budget`` characters."""
+    if end - start <= budget:
+        return []
+    cuts: list[int] = []
+    while level < len(separators):
+        cuts = _separator_cuts(text, start, end, separators[level]) if separators[level] else []
+        if cuts:
+            break
+        level += 1
+    if not cuts:
+        return list(range(start + budget, end, budget))
+    bounds = [start, *cuts, end]
+    if max(map(sub, bounds[1:], bounds[:-1])) <= budget:
+        return cuts
+    refined: list[int] = []
+    for left, right in zip(bounds[:-1], bounds[1:], strict=True):
+        if right - left > budget:
+            refined.extend(_character_cuts(text, left, right, budget, separators, level + 1))
+        refined.append(right)
+    refined.pop()
+    return refined
+
+
+def character_spans(
+    text: str, start: int, end: int, budget: int, overlap: int, separators: Sequence[str]
+) -> list[tuple[int, int]]:
+    """Chunks of at most ``budget`` characters: the same cut and merge rules as :class:`SpanEngine` plus
+    :func:`merge_pieces`, computed with bisection over cut positions because sizes are lengths."""
+    bounds = [start, *_character_cuts(text, start, end, budget, separators, 0), end]
+    last = len(bounds) - 1
+    spans: list[tuple[int, int]] = []
+    first = 0
+    while first < last:
+        chunk_start = bounds[first]
+        stop = max(first + 1, bisect_right(bounds, chunk_start + budget, first, last + 1) - 1)
+        chunk_end = bounds[stop]
+        left, right = strip_span(text, chunk_start, chunk_end)
+        if right > left:
+            spans.append((left, right))
+        if stop >= last:
+            break
+        # carry trailing pieces totalling <= overlap, but never so many that the next piece no longer fits
+        carried = bisect_left(bounds, chunk_end - overlap, first + 1, stop + 1)
+        fits = bisect_left(bounds, bounds[stop + 1] - budget, first + 1, stop + 1)
+        first = max(carried, fits)
+    return spans
