@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from operator import sub
 
 from dovetail.core._exceptions import InvalidInputError
@@ -253,7 +253,7 @@ def _character_cuts(text: str, start: int, end: int, budget: int, separators: Se
     if max(map(sub, bounds[1:], bounds[:-1])) <= budget:
         return cuts
     refined: list[int] = []
-    for left, right in zip(bounds[:-1], bounds[1:], strict=True):
+    for left, right in pairwise(bounds):
         if right - left > budget:
             refined.extend(_character_cuts(text, left, right, budget, separators, level + 1))
         refined.append(right)
