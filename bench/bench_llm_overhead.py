@@ -11,15 +11,16 @@ Usage: ``.venv/bin/python bench/bench_llm_overhead.py`` (``--no-peer`` skips lla
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _peers import ensure_venv, version_of
+
 BENCH = Path(__file__).resolve().parent
-PEER_VENV = BENCH / ".venv-llamaindex"
 PEER_REQUIREMENT = "llama-index-core>=0.12,<0.15"
 CALLS, REPEATS = 2000, 5
 
@@ -113,19 +114,6 @@ WORKER = textwrap.dedent(
 )
 
 
-def ensure_peer_venv() -> Path:
-    """Create ``bench/.venv-llamaindex`` with uv (once; a lock keeps parallel bench scripts from racing)."""
-    python = PEER_VENV / "bin" / "python"
-    lock_path = BENCH / ".cache" / "venv-llamaindex.lock"  # .cache is git-ignored
-    lock_path.parent.mkdir(exist_ok=True)
-    with lock_path.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not python.exists():
-            subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, str(PEER_VENV)], check=True)
-        probe = subprocess.run([str(python), "-c", "import llama_index.core"], capture_output=True, check=False)
-        if probe.returncode:
-            subprocess.run(["uv", "pip", "install", "--quiet", "--python", str(python), PEER_REQUIREMENT], check=True)
-    return python
 
 
 def run(python: str, flavour: str) -> dict[str, float]:
@@ -134,9 +122,6 @@ def run(python: str, flavour: str) -> dict[str, float]:
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def peer_version(python: Path) -> str:
-    code = "import importlib.metadata as m; print(m.version('llama-index-core'))"
-    return subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def main() -> int:
@@ -148,8 +133,8 @@ def main() -> int:
     peer: dict[str, float] | None = None
     version = ""
     if not options.no_peer:
-        peer_python = ensure_peer_venv()
-        version = peer_version(peer_python)
+        peer_python = ensure_venv("llamaindex", [PEER_REQUIREMENT], "llama_index.core")
+        version = version_of(peer_python, "llama-index-core")
         peer = run(str(peer_python), "llamaindex")
 
     header = "| operation | dovetail | " + (f"llama-index-core {version} | dovetail / llama-index |" if peer else "")

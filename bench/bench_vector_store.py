@@ -17,7 +17,6 @@ Usage: ``.venv/bin/python bench/bench_vector_store.py`` (``--no-peer`` skips lla
 from __future__ import annotations
 
 import argparse
-import fcntl
 import functools
 import json
 import statistics
@@ -30,9 +29,11 @@ from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _peers import ensure_venv, version_of
+
 BENCH = Path(__file__).resolve().parent
 CACHE = BENCH / ".cache"
-PEER_VENV = BENCH / ".venv-llamaindex"
 PEER_REQUIREMENT = "llama-index-core>=0.12,<0.15"
 N, DIM, TOP_K, N_QUERIES, GROUPS = 100_000, 384, 10, 30, 10
 VECTORS = CACHE / "vector_store_100k_384.npy"
@@ -201,30 +202,14 @@ def peak_rss(flavour: str) -> int:
     return int(json.loads(out.strip().splitlines()[-1])["maxrss_kib"])
 
 
-def ensure_peer_venv() -> Path:
-    """Create ``bench/.venv-llamaindex`` with uv (once; a lock keeps parallel bench scripts from racing)."""
-    python = PEER_VENV / "bin" / "python"
-    lock_path = CACHE / "venv-llamaindex.lock"
-    lock_path.parent.mkdir(exist_ok=True)
-    with lock_path.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not python.exists():
-            subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, str(PEER_VENV)], check=True)
-        probe = subprocess.run([str(python), "-c", "import llama_index.core"], capture_output=True, check=False)
-        if probe.returncode:
-            subprocess.run(["uv", "pip", "install", "--quiet", "--python", str(python), PEER_REQUIREMENT], check=True)
-    return python
 
 
 def run_peer() -> dict[str, Any]:
-    python = ensure_peer_venv()
+    python = ensure_venv("llamaindex", [PEER_REQUIREMENT], "llama_index.core")
     args = json.dumps([str(VECTORS), str(QUERIES), TOP_K, GROUPS])
     out = subprocess.run([str(python), "-c", PEER, args], capture_output=True, text=True, check=True).stdout
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    version = "import importlib.metadata as m; print(m.version('llama-index-core'))"
-    result["version"] = subprocess.run(
-        [str(python), "-c", version], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    result["version"] = version_of(python, "llama-index-core")
     return result
 
 
