@@ -123,15 +123,38 @@ def test_expected_errors_are_one_line_and_exit_2(
     assert err.startswith("dovetail: error: ")
 
 
-def test_unreadable_file_is_reported_and_the_rest_indexed(
+def test_binary_files_are_skipped_with_a_warning(
     capsys: pytest.CaptureFixture[str], corpus: Path, tmp_path: Path
 ) -> None:
     (corpus / "photo.bin").write_bytes(b"\x00\x01\x02binary")
     index = str(tmp_path / "index")
     code, out, err = run(capsys, "ingest", str(corpus), "--index", index, "--embed", "mock:8")
-    assert code == EXIT_ERROR
+    assert code == EXIT_OK
+    assert "skipped" in err
     assert "photo.bin" in err
-    assert "looks binary" in err
+    assert "2 new" in out
+
+
+def test_unreadable_file_is_reported_and_the_rest_indexed(
+    capsys: pytest.CaptureFixture[str], corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Running as root makes chmod 000 ineffective, so the permission error is injected at the OS boundary.
+    locked = corpus / "locked.md"
+    locked.write_text("secret")
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "locked.md":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    index = str(tmp_path / "index")
+    code, out, err = run(capsys, "ingest", str(corpus), "--index", index, "--embed", "mock:8")
+    assert code == EXIT_ERROR
+    assert "could not read" in err
+    assert "locked.md" in err
+    assert "Permission denied" in err
     assert "2 new" in out
 
 

@@ -22,7 +22,9 @@ store them in the index directory. Running it again only processes files that ch
 skipped (nothing is embedded), a changed file replaces its old chunks, and --prune removes files that are gone.
 An interrupted run (Ctrl-C, crash) can simply be started again: it resumes where it stopped.
 
-The embedding model is recorded in the index; later ingests and queries use the same one.
+Binary files are skipped with a warning. Files that cannot be read (permissions, I/O errors) are reported, the
+rest is indexed, and the exit code is 1. The embedding model is recorded in the index; later ingests and queries
+use the same one.
 Default: the local ONNX embedder (pip install dovetail-embeddings-onnx), fully offline.
 """
 
@@ -69,24 +71,32 @@ def _list_files(root: Path, pattern: str) -> list[Path]:
 
 
 def _read(root: Path, files: list[Path]) -> tuple[list[Document], list[str]]:
+    """Documents of ``files`` (ids relative to ``root``) and the files that could not be read.
+
+    Files that are not text (binary content) are skipped with a warning; files that cannot be read at all
+    (permissions, I/O errors, vanished) are returned as failures.
+    """
     from dovetail.core._exceptions import DovetailError
     from dovetail.core.readers import SimpleDirectoryReader
 
     base = root if root.is_dir() else root.parent
     reader = SimpleDirectoryReader(input_files=files, raise_on_error=True)
     documents: list[Document] = []
-    skipped: list[str] = []
+    failed: list[str] = []
     for path in files:
         try:
             docs = reader.load_file(path)
         except DovetailError as exc:
-            skipped.append(f"{path}: {exc}")
+            if isinstance(exc.__cause__, OSError):
+                failed.append(f"{path}: {exc}")
+            else:
+                sys.stderr.write(f"dovetail: warning: skipped {path}: {exc}\n")
             continue
         relative = path.relative_to(base).as_posix()
         for number, doc in enumerate(docs):
             doc.id_ = relative if len(docs) == 1 else f"{relative}#{number}"
             documents.append(doc)
-    return documents, skipped
+    return documents, failed
 
 
 def _open_storage(index_dir: Path) -> tuple[Any, Any]:
@@ -140,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     embed_model = _embed_model(args.embed, struct)
     documents, skipped = _read(root, files)
     for problem in skipped:
-        sys.stderr.write(f"dovetail: warning: skipped unreadable file {problem}\n")
+        sys.stderr.write(f"dovetail: warning: could not read {problem}\n")
     if not documents:
         msg = f"none of the {len(files)} file(s) under {root} could be read"
         raise CLIError(msg, EXIT_USAGE)
