@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
-from enum import Enum
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.ingestion._cache import DEFAULT_CACHE_FILE, IngestionCache
+from dovetail.core.ingestion._strategy import DocstoreStrategy, ProgressCallback, batches, reporter
 from dovetail.core.ingestion._transform import (
     arun_transformations,
     is_embedding,
@@ -47,17 +47,6 @@ if TYPE_CHECKING:
 __all__ = ["DocstoreStrategy", "IngestionPipeline", "ProgressCallback"]
 
 logger = logging.getLogger(__name__)
-
-ProgressCallback = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` with the number of input documents handled so far."""
-
-
-class DocstoreStrategy(str, Enum):
-    """How a pipeline with a docstore treats documents it has seen before."""
-
-    UPSERTS = "upserts"
-    DUPLICATES_ONLY = "duplicates_only"
-    UPSERTS_AND_DELETE = "upserts_and_delete"
 
 
 def _default_transformations(with_embedding: bool) -> list[Any]:
@@ -323,13 +312,13 @@ class IngestionPipeline:
         inputs = self._inputs(documents, nodes)
         todo, deletions = self._plan(inputs)
         done = len(inputs) - len(todo)
-        report = _Reporter(len(inputs), progress, show_progress)
+        report = reporter(len(inputs), progress, show_progress)
         report(done)
         if deletions:
             self._delete_documents(deletions)
         produced: list[BaseNode] = []
         try:
-            for batch in _batches(todo, self.docs_per_batch):
+            for batch in batches(todo, self.docs_per_batch):
                 batch_nodes = self._transform(batch, num_workers, **kwargs)
                 self._commit(batch, batch_nodes)
                 produced.extend(batch_nodes)
@@ -353,13 +342,13 @@ class IngestionPipeline:
         inputs = self._inputs(documents, nodes)
         todo, deletions = self._plan(inputs)
         done = len(inputs) - len(todo)
-        report = _Reporter(len(inputs), progress, show_progress)
+        report = reporter(len(inputs), progress, show_progress)
         report(done)
         if deletions:
             await run_in_thread(self._delete_documents, deletions)
         produced: list[BaseNode] = []
         try:
-            for batch in _batches(todo, self.docs_per_batch):
+            for batch in batches(todo, self.docs_per_batch):
                 batch_nodes = await self._atransform(batch, num_workers, **kwargs)
                 await self._acommit(batch, batch_nodes)
                 produced.extend(batch_nodes)
@@ -385,19 +374,3 @@ class IngestionPipeline:
             self.cache = IngestionCache(directory / DEFAULT_CACHE_FILE)
         if (directory / "docstore.json").is_file():
             self.docstore = SimpleDocumentStore.from_persist_path(directory / "docstore.json")
-
-
-def _batches(items: list[BaseNode], size: int) -> Iterable[list[BaseNode]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-class _Reporter:
-    def __init__(self, total: int, callback: ProgressCallback | None, log: bool) -> None:
-        self.total, self.callback, self.log = total, callback, log
-
-    def __call__(self, done: int) -> None:
-        if self.log:
-            logger.info("ingested %d/%d documents", done, self.total)
-        if self.callback is not None:
-            self.callback(done, self.total)
