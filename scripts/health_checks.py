@@ -271,10 +271,11 @@ print(json.dumps(out))
 """
 
 
-def _workspace_dependency_dirs(package: Package) -> list[str]:
+def _workspace_dependency_dirs(package: Package, built: Path | None = None) -> list[str]:
     """Source directories of the workspace packages other than core that ``package`` needs, transitively.
 
     They are not on any index yet (e.g. dovetail-embeddings-openai needs dovetail-llms-openai); uv builds them.
+    Those with a wheel in ``built`` (a find-links directory) are left to that wheel.
     """
     if package.is_core:
         return []
@@ -285,7 +286,8 @@ def _workspace_dependency_dirs(package: Package) -> list[str]:
         for name in stack.pop().internal_dependencies(set(members)) - {"dovetail-core"} - needed:
             needed.add(name)
             stack.append(members[name])
-    return [str(members[name].path) for name in sorted(needed)]
+    have = {normalize(w.name.split("-")[0]) for w in built.glob("*.whl")} if built else set()
+    return [str(members[name].path) for name in sorted(needed - have)]
 
 
 def install_and_probe(
@@ -300,7 +302,8 @@ def install_and_probe(
     python = venv / "bin" / "python"
     if not code:
         wheels = [str(core_wheel)] if package.is_core else [str(core_wheel), str(wheel)]
-        links = ["--find-links", str(find_links)] if find_links else _workspace_dependency_dirs(package)
+        links = ["--find-links", str(find_links)] if find_links else []
+        links += _workspace_dependency_dirs(package, find_links)
         cmd = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--no-sources", "--python", str(python)]
         cmd += [*links, *wheels]
         code, output = run(cmd)

@@ -10,6 +10,8 @@ Three phases, in dependency order (dovetail-core first, then the integrations):
    index's file list. A version whose files are all on the index with the same sha256 is *already published*
    (skipped; builds are reproducible, so an unchanged package rebuilds byte for byte). A version on the index
    with a different sha256, or with files this build does not produce, is a *conflict*: an error, never a skip.
+   A package to upload whose workspace dependency is neither in this run nor on the index is refused
+   (*missing-dependency*): it would not install.
 2. verify: install each wheel to upload (with the freshly built dovetail-core) into a fresh venv and import its
    ``[tool.dovetail]`` import_path and classes, check the domain's base class and the entry point.
 3. upload: ``uv publish`` per package, with ``--check-url`` so a retry never re-sends an identical file;
@@ -55,7 +57,7 @@ from workspace import ROOT, Package, dependency_order, discover, normalize
 
 PYPI_INDEX = "https://pypi.org/simple/"
 PYPI_UPLOAD = "https://upload.pypi.org/legacy/"
-FAILED = ("conflict", "build-failed", "index-error", "verify-failed", "upload-failed")
+FAILED = ("conflict", "build-failed", "index-error", "missing-dependency", "verify-failed", "upload-failed")
 _START = time.monotonic()
 
 
@@ -273,11 +275,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if ok else 1
 
 
+def check_dependencies_reachable(items: list[Item], args: argparse.Namespace, rule: RetryRule) -> None:
+    """A package to upload whose workspace dependency is neither in this run nor on the index would not install."""
+    in_run = {normalize(i.package.name) for i in items if i.status in ("pending", "already-published")}
+    names = {normalize(p.name) for p in discover(args.root.resolve())}
+    for item in items:
+        if item.status != "pending":
+            continue
+        for dep in sorted(item.package.internal_dependencies(names) - in_run):
+            try:
+                on_index = project_files(args.index_url, dep, rule)
+            except IndexReadError as exc:
+                item.status, item.detail = "index-error", str(exc)
+                break
+            if not on_index:
+                item.status = "missing-dependency"
+                item.detail = f"needs {dep}, which is not on the index and not in this run (add --package {dep})"
+                break
+
+
 def run_phases(items: list[Item], args: argparse.Namespace, auth: list[str], rule: RetryRule, work: Path) -> None:
     """The three phases; each stops the run when one of its packages failed."""
     log(f"planning {len(items)} package(s) against {args.index_url}")
     with ThreadPoolExecutor(args.jobs) as pool:
         list(pool.map(lambda item: plan(item, work, args.index_url, rule), items))
+    check_dependencies_reachable(items, args, rule)
     if any(i.status in FAILED for i in items):
         return stop_remaining(items, "stopped: a package failed to build or conflicts with the index")
     pending = [i for i in items if i.status == "pending"]

@@ -6,6 +6,8 @@ import hashlib
 import json
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -178,3 +180,47 @@ def test_cli_refuses_to_upload_without_credentials_and_unknown_packages(tmp_path
 def test_unreachable_index_is_an_error_not_an_empty_index(tmp_path: Path) -> None:
     with pytest.raises(release_index.IndexReadError, match="gave up after 2 attempts"):
         release_index.project_files("http://127.0.0.1:9/simple/", "dovetail-core", release_index.RetryRule(2, 0.01), 2)
+
+
+class _EmptyIndex(BaseHTTPRequestHandler):
+    """An index that knows no project: every page is a 404."""
+
+    def do_GET(self) -> None:
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_package_whose_workspace_dependency_is_nowhere_is_refused(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EmptyIndex)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    summary = tmp_path / "summary.json"
+    try:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                str(SCRIPTS / "publish.py"),
+                "--dry-run",
+                "--package",
+                "dovetail-embeddings-openai",
+                "--index-url",
+                f"http://127.0.0.1:{server.server_address[1]}/simple/",
+                "--summary-json",
+                str(summary),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (row,) = json.loads(summary.read_text())["packages"]
+    assert row["status"] == "missing-dependency"
+    assert "dovetail-core" in row["detail"]
+    assert "--package dovetail-core" in row["detail"]
