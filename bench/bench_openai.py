@@ -73,6 +73,11 @@ class Server:
         assert self.proc.stdout is not None
         self.url = f"http://127.0.0.1:{int(self.proc.stdout.readline())}/v1"
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (user + system)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         assert self.proc.stdin is not None
         self.proc.stdin.close()
@@ -195,7 +200,9 @@ def main() -> int:
     ideal = requests * LATENCY / CONCURRENCY
     server = Server(LATENCY)
     try:
+        server_cpu = server.cpu_seconds()
         ours_s, ours_cpu = dovetail_embed(server.url, texts)
+        server_cpu = server.cpu_seconds() - server_cpu
         sdk_s, sdk_cpu = raw_sdk_embed(server.url, texts)
         peer_out = subprocess.run(
             [str(PEER_PY), "-c", PEER_EMBED, server.url, str(TEXTS), str(BATCH), str(CONCURRENCY)],
@@ -206,6 +213,7 @@ def main() -> int:
         peer_s, peer_cpu = json.loads(peer_out)
     finally:
         server.close()
+    results.update(embed_server_cpu_s=server_cpu, load_average=os.getloadavg()[0])
     results.update(embed_cpu_dovetail_s=ours_cpu, embed_cpu_raw_sdk_s=sdk_cpu, embed_cpu_llamaindex_s=peer_cpu)
     results.update(
         embed_raw_sdk_s=sdk_s,
@@ -220,7 +228,8 @@ def main() -> int:
         f"(b) embed {TEXTS} texts, {requests} requests x {LATENCY * 1000:.0f} ms / {CONCURRENCY}: ideal {ideal:.3f} s; "
         f"dovetail {ours_s:.3f} s ({ideal / ours_s:.0%} of ideal), llama-index {peer_s:.3f} s "
         f"({ideal / peer_s:.0%} of ideal), bare SDK {sdk_s:.3f} s ({ideal / sdk_s:.0%} of ideal); client CPU: "
-        f"dovetail {ours_cpu:.2f} s, bare SDK {sdk_cpu:.2f} s, llama-index {peer_cpu:.2f} s"
+        f"dovetail {ours_cpu:.2f} s, bare SDK {sdk_cpu:.2f} s, llama-index {peer_cpu:.2f} s; "
+        f"server CPU during the dovetail run (incl. warm-up) {server_cpu:.2f} s; load average {os.getloadavg()[0]:.1f}"
     )
 
     server = Server(0.0)
