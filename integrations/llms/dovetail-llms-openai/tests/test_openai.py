@@ -286,3 +286,17 @@ def test_stream_chunks_equal_validated_models(server: Any) -> None:
     for item in OpenAI(model="gpt-3.5-turbo-instruct", api_key="k", api_base=server.base_url).stream_complete("x"):
         dumped = item.model_dump(exclude={"raw"})
         assert CompletionResponse.model_validate(dumped).model_dump(exclude={"raw"}) == dumped
+
+
+def test_entry_points_and_registry(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.metadata import entry_points
+
+    from dovetail.core.registry import resolve_llm
+
+    targets = {ep.name: ep.value for ep in entry_points(group="dovetail.llms")}
+    assert targets["openai"] == "dovetail.llms.openai:OpenAI"
+    assert targets["openai_like"] == "dovetail.llms.openai:OpenAILike"
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-registry")
+    llm = resolve_llm("openai:gpt-4o-mini", api_base=server.base_url, temperature=0)
+    assert isinstance(llm, OpenAI)
+    assert llm.complete("r").text == "echo: r"
