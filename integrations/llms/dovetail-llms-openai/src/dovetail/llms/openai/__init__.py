@@ -11,6 +11,7 @@ Example:
     ```
 """
 
-from dovetail.llms.openai.base import OpenAI, OpenAILike
+from dovetail.llms.openai._like import OpenAILike
+from dovetail.llms.openai.base import OpenAI
 
 __all__ = ["OpenAI", "OpenAILike"]

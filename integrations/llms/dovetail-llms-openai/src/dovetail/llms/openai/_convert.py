@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from dovetail.core.errors import InvalidInputError, OutputParserError
 from dovetail.core.llms import ChatMessage, ChatResponse, CompletionResponse, ImageBlock, MessageRole, TextBlock
@@ -20,10 +20,12 @@ __all__ = [
     "chat_response",
     "completion_response",
     "json_schema_format",
+    "parse_structured",
     "parse_tool_calls",
     "to_openai_messages",
 ]
 
+M = TypeVar("M", bound=BaseModel)
 _ROLE_ALIASES = {MessageRole.CHATBOT: "assistant", MessageRole.MODEL: "assistant"}
 
 
@@ -187,3 +189,17 @@ def json_schema_format(output_cls: type[BaseModel]) -> dict[str, Any]:
     strict = _strict(schema)
     name = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in output_cls.__name__)[:64]
     return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": strict}}
+
+
+def parse_structured(output_cls: type[M], response: ChatResponse) -> M:
+    """The ``output_cls`` instance in a JSON-schema answer; a refusal or invalid JSON is ``OutputParserError``."""
+    text = response.message.content or ""
+    refusal = response.message.additional_kwargs.get("refusal")
+    if refusal:
+        msg = f"the model refused to answer in the {output_cls.__name__} format: {refusal}"
+        raise OutputParserError(msg, raw_output=str(refusal))
+    try:
+        return output_cls.model_validate_json(text)
+    except ValueError as exc:
+        msg = f"the model's answer is not a valid {output_cls.__name__}; see raw_output and retry or rephrase"
+        raise OutputParserError(msg, raw_output=text) from exc

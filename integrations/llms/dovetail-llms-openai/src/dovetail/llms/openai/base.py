@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 
-from dovetail.core.errors import InvalidInputError, OutputParserError
+from dovetail.core.errors import InvalidInputError
 from dovetail.core.llms import (
     ChatMessage,
     ChatResponse,
@@ -25,9 +25,11 @@ from dovetail.llms.openai._convert import (
     chat_response,
     completion_response,
     json_schema_format,
+    parse_structured,
     parse_tool_calls,
     to_openai_messages,
 )
+from dovetail.llms.openai._metadata import build_metadata
 from dovetail.llms.openai.catalog import base_model_id, find_model
 from dovetail.llms.openai.transport import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -37,7 +39,7 @@ from dovetail.llms.openai.transport import (
 )
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 
-__all__ = ["OpenAI", "OpenAILike"]
+__all__ = ["OpenAI"]
 
 logger = logging.getLogger(__name__)
 
@@ -149,30 +151,7 @@ class OpenAI(FunctionCallingLLM):
                 self.model,
                 self.context_window or _UNKNOWN_CONTEXT_WINDOW,
             )
-        limit = self.max_output_tokens or (info.max_output_tokens if info is not None else None)
-        if limit is not None and self.max_tokens is not None and self.max_tokens > limit:
-            msg = f"max_tokens={self.max_tokens} is over the {limit}-token output limit of {self.model!r}; lower it"
-            raise InvalidInputError(msg)
-        if info is not None and info.is_deprecated:
-            logger.warning("model %r was deprecated on %s; choose a newer model", self.model, info.deprecation_date)
-
-        def pick(override: Any, from_catalog: Any, default: Any) -> Any:
-            if override is not None:
-                return override
-            return from_catalog if from_catalog is not None else default
-
-        return LLMMetadata(
-            context_window=pick(self.context_window, info and info.context_window, self._default_window()),
-            num_output=self.max_tokens or 256,
-            is_chat_model=pick(self.is_chat_model, info and info.is_chat_model, True),
-            is_function_calling_model=pick(self.is_function_calling_model, info and info.supports_tools, True),
-            model_name=self.model,
-            system_role=MessageRole.DEVELOPER if self._is_reasoning() else MessageRole.SYSTEM,
-            supports_vision=pick(self.supports_vision, info and info.supports_vision, False),
-            supports_structured_output=pick(
-                self.supports_structured_output, info and info.supports_structured_output, False
-            ),
-        )
+        return build_metadata(self, info, self._default_window(), self._is_reasoning())
 
     def _default_window(self) -> int:
         return _UNKNOWN_CONTEXT_WINDOW
@@ -394,18 +373,6 @@ class OpenAI(FunctionCallingLLM):
     def _native_structured(self) -> bool:
         return self.metadata.is_chat_model and self.metadata.supports_structured_output
 
-    def _parse_structured(self, output_cls: type[M], response: ChatResponse) -> M:
-        text = response.message.content or ""
-        refusal = response.message.additional_kwargs.get("refusal")
-        if refusal:
-            msg = f"the model refused to answer in the {output_cls.__name__} format: {refusal}"
-            raise OutputParserError(msg, raw_output=str(refusal))
-        try:
-            return output_cls.model_validate_json(text)
-        except ValueError as exc:
-            msg = f"the model's answer is not a valid {output_cls.__name__}; see raw_output and retry or rephrase"
-            raise OutputParserError(msg, raw_output=text) from exc
-
     def structured_predict(
         self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
     ) -> M:
@@ -415,7 +382,7 @@ class OpenAI(FunctionCallingLLM):
             return super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
         messages = self._extend_messages(self._user(self._as_template(prompt).format(**prompt_args)))
         kwargs = {**(llm_kwargs or {}), "response_format": json_schema_format(output_cls)}
-        return self._parse_structured(output_cls, self.chat(messages, **kwargs))
+        return parse_structured(output_cls, self.chat(messages, **kwargs))
 
     async def astructured_predict(
         self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
@@ -425,37 +392,4 @@ class OpenAI(FunctionCallingLLM):
             return await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
         messages = self._extend_messages(self._user(self._as_template(prompt).format(**prompt_args)))
         kwargs = {**(llm_kwargs or {}), "response_format": json_schema_format(output_cls)}
-        return self._parse_structured(output_cls, await self.achat(messages, **kwargs))
-
-
-class OpenAILike(OpenAI):
-    """Any OpenAI-compatible server (llama.cpp, vLLM, Ollama, LM Studio, ...).
-
-    Capabilities are what you say, not a catalog: ``is_chat_model`` (default ``True``), ``context_window``
-    (default 3900), ``is_function_calling_model`` (default ``False``), ``supports_vision``,
-    ``supports_structured_output``. The API key is optional: local servers usually ignore it, so when none is
-    found (argument, config ``[providers.openai_like]``, ``OPENAI_API_KEY``) the placeholder ``"not-needed"`` is
-    sent.
-
-    Example:
-        ```python
-        llm = OpenAILike(model="qwen2.5-7b", api_base="http://127.0.0.1:8080/v1", context_window=32768)
-        ```
-    """
-
-    provider_name: ClassVar[str] = "openai_like"
-    _require_key: ClassVar[bool] = False
-    _use_catalog: ClassVar[bool] = False
-
-    def _default_window(self) -> int:
-        return 3900
-
-    def _build_metadata(self) -> LLMMetadata:
-        if self.is_function_calling_model is None:
-            self.is_function_calling_model = False
-        return super()._build_metadata()
-
-    @classmethod
-    def class_name(cls) -> str:
-        """Name used in serialized payloads."""
-        return "openai_like_llm"
+        return parse_structured(output_cls, await self.achat(messages, **kwargs))
