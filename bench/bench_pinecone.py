@@ -1,8 +1,8 @@
 """Upsert throughput: ``PineconeVectorStore.add`` vs the bare pinecone SDK, on a loopback needledb server.
 
 100,000 × 384 float vectors (seeded), each with a short text. Runs in one process against one needledb server
-(``needledb serve`` on 127.0.0.1, flat cosine index), each variant in its own namespace, and checks afterwards
-that every namespace holds exactly 100,000 vectors:
+(``needledb serve`` on 127.0.0.1, data on tmpfs, no periodic snapshots), each run into a fresh flat cosine index
+that is checked to hold exactly 100,000 vectors and then dropped:
 
 - ``sdk loop``: ``index.upsert(vectors=batch)`` in a plain loop, 100 vectors per call, metadata ``{"text": ...}``
   (what most hand-written ingestion code does);
@@ -11,9 +11,8 @@ that every namespace holds exactly 100,000 vectors:
   1 / 4 (nodes are built before timing; the store validates every vector and writes text, metadata and the
   serialized node).
 
-Each variant runs ``--rounds`` times (order alternating) and keeps its best wall time; each namespace is counted
-(must hold exactly n vectors) and emptied after every run. Client CPU is this process's CPU time, so it shows
-dovetail's own overhead apart from the server's work.
+Each variant runs ``--rounds`` times (order alternating) and keeps its best wall time. Client CPU is this
+process's CPU time, so it shows dovetail's own overhead apart from the server's work.
 
 Usage: ``.venv/bin/python bench/bench_pinecone.py [--n 100000] [--dim 384] [--rounds 2]``
 """
@@ -23,6 +22,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -47,10 +47,12 @@ def _start_needledb(data: Path) -> tuple[subprocess.Popen[bytes], int]:
     if exe is None:
         raise SystemExit("needledb is not installed; run `make install`")
     port = _free_port()
+    # No periodic snapshots during a run: the figures are about the client, not needledb's persistence.
+    env = {**os.environ, "NEEDLEDB_SNAPSHOT_EVERY": str(10**9)}
     proc = subprocess.Popen(
         [exe, "serve", "--data", str(data), "--host", "127.0.0.1", "--port", str(port), "--api-key", KEY,
          "--log-level", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
     )  # fmt: skip
     for _ in range(600):
         try:
@@ -62,15 +64,19 @@ def _start_needledb(data: Path) -> tuple[subprocess.Popen[bytes], int]:
     raise SystemExit("needledb did not start")
 
 
-def _create_index(port: int, dim: int) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    body = json.dumps({"name": "bench", "dimension": dim, "metric": "cosine", "index_type": "flat"})
-    conn.request("POST", "/indexes", body=body, headers={"Api-Key": KEY, "Content-Type": "application/json"})
+def _index_spec(name: str, dim: int) -> dict[str, Any]:
+    return {"name": name, "dimension": dim, "metric": "cosine", "index_type": "flat"}
+
+
+def _index_request(port: int, method: str, path: str, body: dict[str, Any] | None = None) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    payload = None if body is None else json.dumps(body)
+    conn.request(method, path, body=payload, headers={"Api-Key": KEY, "Content-Type": "application/json"})
     response = conn.getresponse()
     response.read()
     conn.close()
-    if response.status not in (200, 201):
-        raise SystemExit(f"index creation failed: {response.status}")
+    if response.status >= 300:
+        raise SystemExit(f"{method} {path} failed: {response.status}")
 
 
 def _timed(label: str, fn: Any) -> tuple[float, float]:
@@ -102,60 +108,72 @@ def main() -> int:
     texts = [f"passage number {i} about joinery" for i in range(args.n)]
     nodes = [TextNode(id_=i, text=t, embedding=v) for i, t, v in zip(ids, texts, vectors, strict=True)]
 
-    with tempfile.TemporaryDirectory() as data:
+    # tmpfs (when there is one) keeps disk stalls out of the figures.
+    tmp_root = "/dev/shm" if Path("/dev/shm").is_dir() else None
+    with tempfile.TemporaryDirectory(dir=tmp_root) as data:
         proc, port = _start_needledb(Path(data))
         try:
-            _create_index(port, args.dim)
-            host = f"http://127.0.0.1:{port}/indexes/bench"
-            index = Pinecone(api_key=KEY).Index(host=host)
             results: dict[str, float] = {}
             cpu: dict[str, float] = {}
 
-            def sdk_loop() -> None:
+            def sdk_loop(index: Any) -> None:
                 for start in range(0, args.n, 100):
                     batch = [
                         {"id": ids[j], "values": vectors[j], "metadata": {"text": texts[j]}}
                         for j in range(start, min(start + 100, args.n))
                     ]
-                    index.upsert(vectors=batch, namespace="sdk-loop")
+                    index.upsert(vectors=batch)
 
-            def sdk_batched() -> None:
+            def sdk_batched(index: Any) -> None:
                 records = [
                     {"id": i, "values": v, "metadata": {"text": t}} for i, t, v in zip(ids, texts, vectors, strict=True)
                 ]
-                index.upsert(
-                    vectors=records, namespace="sdk-batched", batch_size=100, max_concurrency=4, show_progress=False
-                )
+                index.upsert(vectors=records, batch_size=100, max_concurrency=4, show_progress=False)
 
-            stores = {
-                c: PineconeVectorStore(host=host, api_key=KEY, namespace=f"dovetail-c{c}", max_concurrency=c)
-                for c in (1, 4)
+            def dovetail(concurrency: int) -> Any:
+                def run(index: Any) -> None:
+                    store = stores[(index.host, concurrency)]
+                    store.add(nodes)
+                    store.close()
+
+                return run
+
+            # Clients are built (and their connection opened) before the clock starts, like the SDK's index.
+            stores: dict[tuple[str, int], PineconeVectorStore] = {}
+
+            def prepare(index: Any, label: str) -> None:
+                index.upsert(vectors=[{"id": "warm-up", "values": vectors[0]}], namespace="warm-up")
+                if label.startswith("dovetail"):
+                    concurrency = int(label.rsplit("=", 1)[1])
+                    store = PineconeVectorStore(
+                        host=index.host, api_key=KEY, max_concurrency=concurrency, dimension=args.dim
+                    )
+                    store.add(nodes[:1], namespace="warm-up")
+                    stores[(index.host, concurrency)] = store
+
+            variants: dict[str, Any] = {
+                "sdk loop": sdk_loop,
+                "sdk batched": sdk_batched,
+                "dovetail c=1": dovetail(1),
+                "dovetail c=4": dovetail(4),
             }
-            # Warm up the server and both clients (connections, first-request costs) outside the timings.
-            index.upsert(vectors=[{"id": "w", "values": vectors[0]}], namespace="warmup")
-            for store in stores.values():
-                store.add(nodes[:1], namespace="warmup")
-            variants: dict[str, tuple[str, Any]] = {
-                "sdk loop": ("sdk-loop", sdk_loop),
-                "sdk batched": ("sdk-batched", sdk_batched),
-                "dovetail c=1": ("dovetail-c1", lambda: stores[1].add(nodes)),
-                "dovetail c=4": ("dovetail-c4", lambda: stores[4].add(nodes)),
-            }
-            # Rounds alternate the order; each variant keeps its best round (the machine is shared and noisy).
+            # Every run gets a fresh index (dropped afterwards), so no run pays for another's data, snapshots or
+            # compaction. Rounds alternate the order; each variant keeps its best round (shared, noisy machine).
             for round_ in range(args.rounds):
                 order = list(variants) if round_ % 2 == 0 else list(reversed(variants))
                 for label in order:
-                    namespace, fn = variants[label]
-                    seconds, cpu_seconds = _timed(label, fn)
-                    count = index.describe_index_stats().namespaces[namespace].vector_count
+                    name = f"r{round_}-{label.replace(' ', '-').replace('=', '')}"
+                    _index_request(port, "POST", "/indexes", _index_spec(name, args.dim))
+                    index = Pinecone(api_key=KEY).Index(host=f"http://127.0.0.1:{port}/indexes/{name}")
+                    prepare(index, label)
+                    seconds, cpu_seconds = _timed(label, lambda fn=variants[label], index=index: fn(index))
+                    count = index.describe_index_stats().namespaces[""].vector_count
+                    index.close()
+                    _index_request(port, "DELETE", f"/indexes/{name}")
                     if count != args.n:
-                        raise SystemExit(f"namespace {namespace} holds {count} vectors, expected {args.n}")
-                    index.delete(delete_all=True, namespace=namespace)  # keep the server's memory flat
+                        raise SystemExit(f"{label} stored {count} vectors, expected {args.n}")
                     if seconds < results.get(label, float("inf")):
                         results[label], cpu[label] = seconds, cpu_seconds
-            for store in stores.values():
-                store.close()
-            index.close()
         finally:
             proc.kill()
             proc.wait()
