@@ -94,6 +94,28 @@ def test_stream_requests_usage_and_reports_it(server: Any) -> None:
     usage = chunks[-1].additional_kwargs
     assert usage == {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}
     assert chunks[-1].message.content == "echo: count my words"
+    assert (counter.prompt_llm_token_count, counter.completion_llm_token_count) == (3, 4), (
+        "provider usage reached the handler"
+    )
+
+
+async def test_async_stream_usage_reaches_the_callback_manager(server: Any) -> None:
+    counter = TokenCountingHandler()
+    async with OpenAI(
+        model="gpt-4o-mini", api_key="k", api_base=server.base_url, callback_manager=CallbackManager([counter])
+    ) as llm:
+        stream = await llm.astream_complete("one two")
+        chunks = [chunk async for chunk in stream]
+    assert chunks[-1].additional_kwargs["total_tokens"] == 2 + 3
+    assert counter.total_llm_token_count == 5
+
+
+async def test_async_client_is_built_once_and_reused(server: Any) -> None:
+    async with OpenAI(model="gpt-4o-mini", api_key="k", api_base=server.base_url) as llm:
+        await llm.acomplete("a")
+        first = llm._clients.async_client()
+        await llm.achat([ChatMessage(content="b")])
+        assert llm._clients.async_client() is first
 
 
 def test_streamed_tool_call_deltas_are_assembled(server: Any) -> None:
