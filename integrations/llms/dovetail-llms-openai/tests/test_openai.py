@@ -322,3 +322,15 @@ def test_entry_points_and_registry(server: Any, monkeypatch: pytest.MonkeyPatch)
     llm = resolve_llm("openai:gpt-4o-mini", api_base=server.base_url, temperature=0)
     assert isinstance(llm, OpenAI)
     assert llm.complete("r").text == "echo: r"
+
+
+def test_transport_lists_models_through_the_sdk(server: Any) -> None:
+    from dovetail.llms.openai.transport import ClientSettings, OpenAIClients
+
+    clients = OpenAIClients(ClientSettings(api_key=None, api_base=server.base_url, require_key=False))
+    try:
+        ids = [model.id for model in clients.call(lambda c: c.models.list(), operation="models")]
+    finally:
+        clients.close()
+    assert "gpt-4o-mini" in ids
+    assert server.requests_to("/v1/models")[-1].method == "GET"
