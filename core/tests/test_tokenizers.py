@@ -189,3 +189,19 @@ def test_missing_tiktoken_names_the_extra() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert "pip install 'dovetail-core[tiktoken]'" in result.stdout
+
+
+def test_batch_counters_equal_one_by_one_counts(no_network: None) -> None:
+    import random
+
+    rng = random.Random(7)
+    text = "\n\n".join(SAMPLES) * 40 + "tail\n    indented __init__ 自然 Обработка"
+    cuts = sorted(rng.sample(range(1, len(text)), 300))  # anywhere: inside words, inside whitespace runs
+    pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+    default_many = tokenizers.fast_batch_counter(default_tokenizer)
+    assert default_many(pieces) == [len(default_tokenizer(piece)) for piece in pieces]
+    with_marks = ["a\x1fb c", "d\x1f", "\x1f"]  # the separator of the fast path inside the texts: fallback
+    assert default_many(with_marks) == [len(default_tokenizer(piece)) for piece in with_marks]
+    exact = get_tokenizer("cl100k_base")
+    assert tokenizers.fast_batch_counter(exact)(pieces[:40]) == [len(exact(piece)) for piece in pieces[:40]]
+    assert tokenizers.fast_batch_counter(list)(["abc", ""]) == [3, 0]

@@ -9,7 +9,7 @@ from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.node_parser._base import IdFunc, MetadataAwareTextSplitter
 from dovetail.core.node_parser._spans import Cutter, SpanEngine, merge_pieces, strip_span
-from dovetail.core.tokenizers import Tokenizer, default_tokenizer, fast_counter, get_tokenizer
+from dovetail.core.tokenizers import Tokenizer, default_tokenizer, fast_batch_counter, fast_counter, get_tokenizer
 
 __all__ = ["BudgetSplitter", "check_sizes", "token_lower_bound"]
 
@@ -43,6 +43,10 @@ def token_lower_bound(text: str, start: int, end: int, budget: int) -> int:
     stop = min(end, start + 16 * budget + 16)
     words = len(text[start:stop].split())
     return words - 1 if stop < end else words
+
+
+def _lengths(texts: list[str]) -> list[int]:
+    return list(map(len, texts))
 
 
 class BudgetSplitter(MetadataAwareTextSplitter):
@@ -80,16 +84,19 @@ class BudgetSplitter(MetadataAwareTextSplitter):
         self.chunk_overlap = chunk_overlap
         self._count: Callable[[str], int]
         lower_bound: Callable[[str, int, int, int], int] | None = None
+        self._count_many: Callable[[list[str]], list[int]]
         if tokenizer is len:
             self._tokenizer: Tokenizer | None = None
             self._count = len
+            self._count_many = _lengths
             self._additive = True
         else:
             self._tokenizer = tokenizer or get_tokenizer()  # type: ignore[assignment]
             self._count = fast_counter(self._tokenizer)  # type: ignore[arg-type]
+            self._count_many = fast_batch_counter(self._tokenizer)  # type: ignore[arg-type]
             self._additive = self._tokenizer is default_tokenizer
             lower_bound = token_lower_bound if self._additive else None
-        self._engine = SpanEngine(levels, self._count, lower_bound)
+        self._engine = SpanEngine(levels, self._count, lower_bound, self._count_many)
 
     def _id_key(self) -> str:
         return f"{self.class_name()}\x1f{self.chunk_size}\x1f{self.chunk_overlap}"
@@ -138,8 +145,8 @@ class BudgetSplitter(MetadataAwareTextSplitter):
         """Re-count each chunk with the real tokenizer; re-split, with a smaller budget, the rare chunk whose
         pieces summed to less than the whole (BPE merges across piece boundaries)."""
         checked: list[tuple[int, int]] = []
-        for start, end in spans:
-            size = self._count(text[start:end])
+        sizes = self._count_many([text[start:end] for start, end in spans])
+        for (start, end), size in zip(spans, sizes, strict=True):
             if size <= budget:
                 checked.append((start, end))
                 continue

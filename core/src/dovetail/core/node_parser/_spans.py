@@ -92,6 +92,7 @@ class SpanEngine:
         lower_bound: optional cheap ``(text, start, end, budget) -> int`` lower bound of the size of a span, used
             to skip measuring spans that are certainly over budget (a book is not tokenized just to learn that it
             must be cut).
+        size_many: optional batch form of ``size`` (one call for all the pieces of a span).
     """
 
     def __init__(
@@ -99,10 +100,12 @@ class SpanEngine:
         levels: Sequence[tuple[Cutter, bool]],
         size: Callable[[str], int],
         lower_bound: Callable[[str, int, int, int], int] | None = None,
+        size_many: Callable[[list[str]], list[int]] | None = None,
     ) -> None:
         self.levels = list(levels)
         self.size = size
         self.lower_bound = lower_bound
+        self.size_many: Callable[[list[str]], list[int]] = size_many or (lambda texts: [size(t) for t in texts])
 
     def pieces(self, text: str, start: int, end: int, budget: int) -> list[Piece]:
         """Pieces covering ``[start, end)`` in order, each of size at most ``budget``."""
@@ -135,16 +138,20 @@ class SpanEngine:
             return
         is_sentence = self.levels[level][1]
         cuts.append(end)
-        previous = start
-        for position in cuts:
-            if position <= previous:
-                continue
-            size = self._measure(text, previous, position, budget)
-            if size is not None and size <= budget:
-                out.append((previous, position, size, is_sentence))
+        spans = [(left, right) for left, right in zip([start, *cuts[:-1]], cuts, strict=True) if right > left]
+        bound, threshold = self.lower_bound, 9 * budget
+        if bound is None:
+            over = [False] * len(spans)
+        else:  # pieces that are certainly over budget are cut further without being measured
+            over = [right - left > threshold and bound(text, left, right, budget) > budget for left, right in spans]
+        measured = [text[left:right] for (left, right), skip in zip(spans, over, strict=True) if not skip]
+        sizes = iter(self.size_many(measured))
+        for (left, right), skip in zip(spans, over, strict=True):
+            size = budget + 1 if skip else next(sizes)
+            if size <= budget:
+                out.append((left, right, size, is_sentence))
             else:
-                self._cut(text, previous, position, budget, level + 1, out)
-            previous = position
+                self._cut(text, left, right, budget, level + 1, out)
 
     def _cut_characters(self, text: str, start: int, end: int, budget: int, out: list[Piece]) -> None:
         """Greedy longest prefixes that fit, found by doubling then bisection (O(log n) measures per piece)."""
