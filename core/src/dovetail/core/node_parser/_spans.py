@@ -59,7 +59,11 @@ def regex_cutter(pattern: re.Pattern[str]) -> Cutter:
     finditer = pattern.finditer
 
     def cut(text: str, start: int, end: int) -> list[int]:
-        return [pos for pos in (match.end() for match in finditer(text, start, end)) if start < pos < end]
+        cuts = [match.end() for match in finditer(text, start, end)]
+        # matches are non-empty, so only the last cut can reach ``end`` (and none can be ``start``)
+        if cuts and cuts[-1] >= end:
+            cuts.pop()
+        return cuts
 
     return cut
 
