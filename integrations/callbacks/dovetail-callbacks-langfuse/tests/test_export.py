@@ -131,3 +131,39 @@ def test_hanging_host_flush_returns_within_flush_timeout(hanging_host: str, keys
         started = time.monotonic()
         handler.shutdown()
         assert time.monotonic() - started < 0.5 + 0.3
+
+
+EXIT_SCRIPT = """
+import sys
+from dovetail.callbacks.langfuse import LangfuseCallbackHandler
+from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
+handler = LangfuseCallbackHandler(sys.argv[1], sys.argv[2], host=sys.argv[3], export_timeout=3.0, flush_timeout=1.0)
+manager = CallbackManager([handler])
+with manager.as_trace("query"), manager.event(CBEventType.QUERY, {EventPayload.QUERY_STR: "at exit"}):
+    pass
+# no flush, no shutdown: the exit hook must export what is queued, within flush_timeout
+"""
+
+
+@pytest.mark.parametrize("host_kind", ["receiver", "hanging"])
+def test_interpreter_exit_flushes_within_the_bound(
+    host_kind: str, receiver: Any, hanging_host: str, keys: tuple[str, str]
+) -> None:
+    import subprocess
+    import sys
+
+    host = receiver.url if host_kind == "receiver" else hanging_host
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_SCRIPT, *keys, host], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    if host_kind == "receiver":
+        spans = receiver.wait_for(lambda s: len(receiver.for_key(keys[0])) >= 2)
+        assert sorted(s.name for s in receiver.for_key(keys[0])) == ["query", "query"]
+        assert spans
+    else:
+        # Interpreter start-up and imports take most of this; the exit hook itself waits at most 1 s.
+        assert time.monotonic() - started < 20
+        assert "did not finish within 1.0 s" in done.stderr

@@ -177,7 +177,11 @@ def run_bounded(fn: Callable[[], Any], timeout: float, what: str) -> bool:
         finally:
             done.set()
 
-    threading.Thread(target=target, name=f"dovetail-langfuse-{what}", daemon=True).start()
+    try:
+        threading.Thread(target=target, name=f"dovetail-langfuse-{what}", daemon=True).start()
+    except RuntimeError:  # no new threads this late in interpreter shutdown: run inline (still time-bounded)
+        target()
+        return True
     if done.wait(timeout):
         return True
     logger.warning("langfuse: %s did not finish within %.1f s; continuing without waiting", what, timeout)

@@ -86,7 +86,7 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
         export_timeout: seconds one export attempt (with the exporter's retries) may take (default 2).
         flush_timeout: the most ``flush()``/``shutdown()`` wait, in seconds (default 5).
         flush_at: spans per export batch (Langfuse default 512).
-        flush_interval: seconds between background exports (default 5... Langfuse ``LANGFUSE_FLUSH_INTERVAL``).
+        flush_interval: seconds between background exports (SDK default; ``LANGFUSE_FLUSH_INTERVAL``).
         compression: ``"gzip"`` (default) or ``"none"``.
         config_lookup: replaces the ``dovetail.toml`` lookup, ``key -> value or None``.
         event_starts_to_ignore: event types whose start is not recorded.
