@@ -24,6 +24,7 @@ EXISTS = {"$exists": True}
 TRANSLATIONS: list[tuple[str, MetadataFilters | None, dict[str, Any] | None]] = [
     ("none", None, None),
     ("empty", _group(), None),
+    ("or-absorbs-empty", _group(_f("color", "red"), _group(), condition="or"), None),
     ("eq-str", _group(_f("color", "red")), {"color": {"$eq": "red"}}),
     ("eq-int", _group(_f("year", 2020)), {"year": {"$eq": 2020}}),
     ("eq-bool", _group(_f("draft", True)), {"draft": {"$eq": True}}),
@@ -200,6 +201,11 @@ def _diff_cases() -> list[tuple[str, MetadataFilters]]:
         ("not-many", _group(_f("color", "red"), _f("year", 2021, ">"), condition="not")),
         ("not-or", _group(_group(_f("color", "blue"), _f("note", None, "is_empty"), condition="or"), condition="not")),
         ("not-not", _group(_group(_f("score", 0.0, ">="), condition="not"), condition="not")),
+        ("or-with-empty", _group(_f("color", "red"), _group(), condition="or")),
+        ("and-with-empty", _group(_f("color", "red"), _group())),
+        ("not-empty", _group(condition="not")),
+        ("not-of-empty", _group(_group(), condition="not")),
+        ("not-or-with-empty", _group(_group(_f("color", "red"), _group(), condition="or"), condition="not")),
         (
             "nested",
             _group(

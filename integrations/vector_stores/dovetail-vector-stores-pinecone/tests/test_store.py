@@ -218,6 +218,10 @@ def test_delete_nodes_by_ids_and_filters(make_store: Any) -> None:
     assert sorted(n.node_id for n in store.get_nodes(node_ids=["n1", "n2", "n5"], filters=evens)) == ["n2"]
     store.delete_nodes()  # neither ids nor filters: nothing happens
     assert len(store.get_nodes()) == 4
+    store.delete_nodes(node_ids=["n1", "n9"], filters=MetadataFilters(filters=[]))  # empty group: every record
+    assert sorted(n.node_id for n in store.get_nodes(filters=MetadataFilters(filters=[]))) == ["n2", "n3", "n5"]
+    store.delete_nodes(filters=MetadataFilters(filters=[]))
+    assert store.get_nodes() == []
 
 
 @pytest.mark.integration
@@ -236,6 +240,9 @@ async def test_async_reads_and_deletes(make_store: Any) -> None:
     )
     assert sorted(n.node_id for n in await store.aget_nodes()) == ["n0", "n4"]
     await store.adelete("d")
+    assert await store.aget_nodes() == []
+    await store.async_add(_nodes(3))
+    await store.adelete_nodes(filters=MetadataFilters(filters=[]))  # an empty group matches every record
     assert await store.aget_nodes() == []
 
 

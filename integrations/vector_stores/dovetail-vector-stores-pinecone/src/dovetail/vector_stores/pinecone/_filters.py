@@ -63,19 +63,28 @@ def to_pinecone_filter(filters: MetadataFilters | None) -> dict[str, Any] | None
     return _group(filters)
 
 
+# Matches no record (an empty group negated): a key that both exists and does not.
+_NOTHING: dict[str, Any] = {"$and": [{"_node_content": {"$exists": True}}, {"_node_content": {"$exists": False}}]}
+
+
 def _group(group: MetadataFilters, negate: bool = False) -> dict[str, Any] | None:
+    """The filter for ``group`` (negated when ``negate``); ``None`` means "every record"."""
     # NOT (none of its filters match) is the AND of the negated filters; negating a group flips and/or
     # (De Morgan), so every negation is pushed down to the operators, which all have Pinecone complements.
+    if not group.filters:
+        return dict(_NOTHING) if negate else None  # an empty group matches every record
     negate_items = negate != (group.condition == FilterCondition.NOT)
     combiner = "$or" if group.condition == FilterCondition.OR else "$and"
     if negate:
         combiner = "$and" if combiner == "$or" else "$or"
-    parts = [
-        part
-        for item in group.filters
-        if (part := _group(item, negate_items) if isinstance(item, MetadataFilters) else _one(item, negate_items))
-        is not None
-    ]
+    parts: list[dict[str, Any]] = []
+    for item in group.filters:
+        part = _group(item, negate_items) if isinstance(item, MetadataFilters) else _one(item, negate_items)
+        if part is None:  # "every record": absorbs an $or, drops out of an $and
+            if combiner == "$or":
+                return None
+            continue
+        parts.append(part)
     if not parts:
         return None
     if len(parts) == 1:

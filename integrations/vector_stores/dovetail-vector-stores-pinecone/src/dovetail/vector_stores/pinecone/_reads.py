@@ -130,10 +130,13 @@ async def aget_nodes(
 def delete_nodes(store: PineconeVectorStore, node_ids: Any, filters: MetadataFilters | None, namespace: str) -> None:
     """See :meth:`PineconeVectorStore.delete_nodes`."""
     ids, flt = _ops.check_ids(node_ids), to_pinecone_filter(filters)
-    if ids is None and flt is None:
+    if ids is None and filters is None:
         return
     index = store._sync_index()
     if ids is None:
+        if flt is None:  # an empty filter group matches every record, as in the in-memory store
+            store.clear(namespace=namespace)
+            return
         store._ignore_missing(lambda: store._retry(lambda: index.delete(filter=flt, namespace=namespace), "delete"))
         return
     selected = _select(ids, _ids_by_filter(store, index, flt, namespace) if flt is not None else None) or []
@@ -148,7 +151,10 @@ async def adelete_nodes(
     from dovetail.core.errors import NotFoundError
 
     ids, flt = _ops.check_ids(node_ids), to_pinecone_filter(filters)
-    if ids is None and flt is None:
+    if ids is None and filters is None:
+        return
+    if ids is None and flt is None:  # an empty filter group matches every record, as in the in-memory store
+        await store.aclear(namespace=namespace)
         return
     index = await store._async_index()
     try:
