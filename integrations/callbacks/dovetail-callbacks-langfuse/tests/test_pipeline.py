@@ -79,6 +79,8 @@ def test_query_pipeline_span_tree(handler: LangfuseCallbackHandler, receiver: An
     assert names == ["embedding", "llm", "query", "query", "retrieve", "synthesize"]
     [root] = [s for s in trace_spans if s.parent_id == ""]
     assert root.name == "query"
+    assert handler.last_trace_id == root.trace_id
+    assert handler.current_trace_id() is None  # the trace is over
     assert _meta(root.attributes["langfuse.observation.metadata.dovetail.trace_id"]) == "query"
     by_id = {s.span_id: s for s in trace_spans}
 
@@ -204,6 +206,7 @@ def test_parents_follow_parent_id_across_threads_and_tasks(
         await asyncio.gather(*(one(i) for i in range(5)))
 
     with manager.as_trace("query"):
+        inside = handler.current_trace_id()
         asyncio.run(run())
         # Events started in a plain thread with an explicit parent_id still nest under that parent.
         parent = manager.on_event_start(CBEventType.SYNTHESIZE, {EventPayload.QUERY_STR: "s"})
@@ -224,7 +227,7 @@ def test_parents_follow_parent_id_across_threads_and_tasks(
     for i in range(5):
         assert by_event[embed_ids[i]].parent_id == by_event[retrieve_ids[i]].span_id
     assert by_event[child_ids[0]].parent_id == by_event[parent].span_id
-    assert len({s.trace_id for s in spans}) == 1
+    assert {s.trace_id for s in spans} == {inside}
 
 
 def test_llm_call_outside_a_trace_is_its_own_trace(

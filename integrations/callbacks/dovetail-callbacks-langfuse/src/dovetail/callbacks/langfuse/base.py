@@ -161,6 +161,7 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
         self._trace_var: ContextVar[_Trace | None] = ContextVar(f"dovetail_langfuse_{id(self)}", default=None)
         self._closed = False
         self._failures = 0
+        self._last_trace_id: str | None = None
         self._client, self._provider, self._owns_pipeline = self._build_client(
             credentials, environment, release, flush_at, flush_interval, compression
         )
@@ -347,6 +348,7 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
             root = self._new_observation(None, name=name, as_type="span", metadata={"dovetail.trace_id": name})
             trace = _Trace(name=name, root=root)
             trace.token = self._trace_var.set(trace)
+            self._last_trace_id = getattr(root, "trace_id", None)
         except Exception:
             self._log_failure("start_trace", None)
 
@@ -369,6 +371,16 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
             trace.root.end()
         except Exception:
             self._log_failure("end_trace", None)
+
+    @property
+    def last_trace_id(self) -> str | None:
+        """Langfuse id (32 hex) of the trace most recently started by ``start_trace``, e.g. to attach scores."""
+        return self._last_trace_id
+
+    def current_trace_id(self) -> str | None:
+        """Langfuse id of the trace open in this context (``None`` outside ``start_trace``/``end_trace``)."""
+        trace = self._trace_var.get()
+        return getattr(trace.root, "trace_id", None) if trace is not None else None
 
     # -- lifecycle -----------------------------------------------------------------------------------------------
 
