@@ -275,3 +275,19 @@ async def test_async_pipeline(handler: LangfuseCallbackHandler, receiver: Any, k
     generations = _by_name(spans, "llm")
     assert len(generations) == 2
     assert all(g.parent_id == root.span_id for g in generations)
+
+
+def test_events_that_never_end_are_bounded(
+    handler: LangfuseCallbackHandler, receiver: Any, keys: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dovetail.callbacks.langfuse import base
+
+    monkeypatch.setattr(base, "MAX_OPEN_EVENTS", 3)
+    for i in range(5):
+        handler.on_event_start(CBEventType.RETRIEVE, {EventPayload.QUERY_STR: f"q{i}"}, event_id=f"e{i}")
+    assert len(handler._open) == 3
+    handler.flush()
+    spans = receiver.wait_for(lambda s: len(receiver.for_key(keys[0])) >= 2)
+    spans = receiver.for_key(keys[0])
+    assert sorted(_meta(s.attributes[EVENT_ID]) for s in spans) == ["e0", "e1"]
+    assert {s.attributes["langfuse.observation.level"] for s in spans} == {"WARNING"}

@@ -28,6 +28,9 @@ __all__ = ["LangfuseCallbackHandler"]
 
 logger = logging.getLogger("dovetail.callbacks.langfuse")
 
+MAX_OPEN_EVENTS = 10_000
+"""Started-but-not-ended events kept at most; beyond it the oldest is closed with level WARNING."""
+
 
 @dataclass
 class _Trace:
@@ -283,6 +286,10 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
             top_level = parent is None and trace is not None
             with self._lock:
                 self._open[event_id] = _Open(observation, event_type, trace, top_level, fields.model)
+                stale = self._open.popitem(last=False)[1] if len(self._open) > MAX_OPEN_EVENTS else None
+            if stale is not None:  # an event that never ended: close it rather than hold it forever
+                stale.observation.update(level="WARNING", status_message="event did not end")
+                stale.observation.end()
             if top_level and trace is not None and not trace.has_input and fields.input is not None:
                 trace.has_input = True
                 if self.capture_content:
