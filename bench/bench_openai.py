@@ -21,33 +21,15 @@ import sys
 import time
 from pathlib import Path
 
+from _peers import ensure_venv
+
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = ROOT / "integrations/llms/dovetail-llms-openai/tests/openai_loopback.py"
-PEER_VENV = ROOT / "bench/.venv-llamaindex"
-PEER_PY = PEER_VENV / "bin/python"
 TEXTS = 20_000
 BATCH = 100
 CONCURRENCY = 8
 LATENCY = 0.02
 STREAM_WORDS = 2000
-
-
-def ensure_peer() -> None:
-    if not PEER_PY.exists():
-        subprocess.run(["uv", "venv", "-q", str(PEER_VENV)], check=True)
-    subprocess.run(
-        [
-            "uv",
-            "pip",
-            "install",
-            "-q",
-            "--python",
-            str(PEER_PY),
-            "llama-index-llms-openai",
-            "llama-index-embeddings-openai",
-        ],
-        check=True,
-    )
 
 
 def import_ms(python: str, module: str, runs: int = 5) -> float:
@@ -188,10 +170,14 @@ def raw_sdk_embed(url: str, texts: list[str]) -> tuple[float, float]:
 
 
 def main() -> int:
-    ensure_peer()
+    peer_python = ensure_venv(
+        "llamaindex",
+        ["llama-index-core", "llama-index-llms-openai", "llama-index-embeddings-openai"],
+        probe_import="llama_index.llms.openai, llama_index.embeddings.openai",
+    )
     results: dict[str, float] = {}
     ours = import_ms(sys.executable, "dovetail.llms.openai")
-    peer = import_ms(str(PEER_PY), "llama_index.llms.openai")
+    peer = import_ms(str(peer_python), "llama_index.llms.openai")
     results.update(import_dovetail_ms=ours, import_llamaindex_ms=peer, import_ratio=ours / peer)
     print(
         f"(a) import: dovetail.llms.openai {ours:.0f} ms, llama_index.llms.openai {peer:.0f} ms, "
@@ -208,7 +194,7 @@ def main() -> int:
         server_cpu = server.cpu_seconds() - server_cpu
         sdk_s, sdk_cpu = raw_sdk_embed(server.url, texts)
         peer_out = subprocess.run(
-            [str(PEER_PY), "-c", PEER_EMBED, server.url, str(TEXTS), str(BATCH), str(CONCURRENCY)],
+            [str(peer_python), "-c", PEER_EMBED, server.url, str(TEXTS), str(BATCH), str(CONCURRENCY)],
             capture_output=True,
             text=True,
             check=True,
