@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -9,7 +10,9 @@ from typing import Any, cast
 from dovetail.core.errors import InvalidInputError
 from dovetail.readers.mongodb._convert import ON_MISSING_CHOICES, OnMissing
 
-__all__ = ["LoadOptions", "validate_load_options"]
+__all__ = ["LOAD_DEFAULTS", "LoadOptions", "log_summary", "split_positional", "validate_load_options"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -118,3 +121,49 @@ def validate_load_options(
         on_missing=cast(OnMissing, on_missing),
         field_extractors=field_extractors,
     )
+
+
+POSITIONAL = ("field_names", "separator", "query_dict", "max_docs", "metadata_names", "field_extractors")
+LOAD_DEFAULTS: dict[str, Any] = {
+    "field_names": ("text",),
+    "separator": "\n",
+    "query_dict": None,
+    "max_docs": None,
+    "metadata_names": None,
+    "field_extractors": None,
+    "projection": None,
+    "batch_size": None,
+    "on_missing": "skip",
+}
+
+
+def split_positional(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
+    """Map positional load arguments (``db_name, collection_name, field_names, ...``) onto keywords."""
+    names = ("db_name", "collection_name", *POSITIONAL)
+    if len(args) > len(names):
+        msg = f"too many positional arguments ({len(args)}); pass options such as batch_size by keyword"
+        raise InvalidInputError(msg)
+    merged = dict(kwargs)
+    for name, value in zip(names, args, strict=False):
+        if name in merged:
+            msg = f"argument {name!r} given twice"
+            raise InvalidInputError(msg)
+        merged[name] = value
+    missing = [name for name in ("db_name", "collection_name") if name not in merged]
+    if missing:
+        msg = f"missing required argument(s) {missing}"
+        raise InvalidInputError(msg)
+    return merged.pop("db_name"), merged.pop("collection_name"), merged
+
+
+def log_summary(options: LoadOptions, yielded: int, skipped: int) -> None:
+    if skipped:
+        logger.warning(
+            "mongodb: read %d document(s) from %s, skipped %d without text field(s) %s (on_missing='skip')",
+            yielded,
+            options.target,
+            skipped,
+            list(options.field_names),
+        )
+    else:
+        logger.debug("mongodb: read %d document(s) from %s", yielded, options.target)

@@ -21,7 +21,13 @@ from dovetail.readers.mongodb._convert import (
     uri_password,
 )
 from dovetail.readers.mongodb._errors import map_pymongo_error
-from dovetail.readers.mongodb._options import LoadOptions, validate_load_options
+from dovetail.readers.mongodb._options import (
+    LOAD_DEFAULTS,
+    LoadOptions,
+    log_summary,
+    split_positional,
+    validate_load_options,
+)
 from pydantic import SecretStr
 
 if TYPE_CHECKING:
@@ -195,11 +201,11 @@ class SimpleMongoReader(BaseReader):
     # -- loading -------------------------------------------------------------------------------------------------
 
     def _options(self, db_name: Any, collection_name: Any, kwargs: dict[str, Any]) -> LoadOptions:
-        unknown = set(kwargs) - _LOAD_DEFAULTS.keys()
+        unknown = set(kwargs) - LOAD_DEFAULTS.keys()
         if unknown:
-            msg = f"unknown load argument(s) {sorted(unknown)}; accepted: {sorted(_LOAD_DEFAULTS)}"
+            msg = f"unknown load argument(s) {sorted(unknown)}; accepted: {sorted(LOAD_DEFAULTS)}"
             raise InvalidInputError(msg)
-        merged = {**_LOAD_DEFAULTS, **kwargs}
+        merged = {**LOAD_DEFAULTS, **kwargs}
         return validate_load_options(db_name=db_name, collection_name=collection_name, **merged)
 
     def _find_args(self, options: LoadOptions) -> dict[str, Any]:
@@ -305,7 +311,7 @@ class SimpleMongoReader(BaseReader):
         except Exception as exc:
             raise self._map(exc, options) from exc
         finally:
-            _log_summary(options, yielded, skipped)
+            log_summary(options, yielded, skipped)
 
     def load_data(self, *args: Any, **load_kwargs: Any) -> list[Document]:
         """Load all matching documents into a list (same arguments as :meth:`lazy_load_data`)."""
@@ -313,7 +319,7 @@ class SimpleMongoReader(BaseReader):
 
     def alazy_load_data(self, *args: Any, **load_kwargs: Any) -> AsyncIterator[Document]:  # type: ignore[override]
         """Async twin of :meth:`lazy_load_data` on pymongo's native ``AsyncMongoClient`` (same arguments)."""
-        options = self._options(*_split(args, load_kwargs))
+        options = self._options(*split_positional(args, load_kwargs))
         return self._aiterate(options)
 
     async def _aiterate(self, options: LoadOptions) -> AsyncIterator[Document]:
@@ -345,25 +351,11 @@ class SimpleMongoReader(BaseReader):
         finally:
             if owned and client is not None:
                 await client.close()
-            _log_summary(options, yielded, skipped)
+            log_summary(options, yielded, skipped)
 
     async def aload_data(self, *args: Any, **load_kwargs: Any) -> list[Document]:
         """Async twin of :meth:`load_data` (native async, same arguments as :meth:`lazy_load_data`)."""
         return [document async for document in self.alazy_load_data(*args, **load_kwargs)]
-
-
-_POSITIONAL = ("field_names", "separator", "query_dict", "max_docs", "metadata_names", "field_extractors")
-_LOAD_DEFAULTS: dict[str, Any] = {
-    "field_names": ("text",),
-    "separator": "\n",
-    "query_dict": None,
-    "max_docs": None,
-    "metadata_names": None,
-    "field_extractors": None,
-    "projection": None,
-    "batch_size": None,
-    "on_missing": "skip",
-}
 
 
 def _configured_uri() -> str | SecretStr | None:
@@ -377,35 +369,3 @@ def _configured_uri() -> str | SecretStr | None:
     if isinstance(value, SecretStr):
         return value if value.get_secret_value() else None
     return value if isinstance(value, str) and value else None
-
-
-def _split(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
-    """Map positional load arguments (``db_name, collection_name, field_names, ...``) onto keywords."""
-    names = ("db_name", "collection_name", *_POSITIONAL)
-    if len(args) > len(names):
-        msg = f"too many positional arguments ({len(args)}); pass options such as batch_size by keyword"
-        raise InvalidInputError(msg)
-    merged = dict(kwargs)
-    for name, value in zip(names, args, strict=False):
-        if name in merged:
-            msg = f"argument {name!r} given twice"
-            raise InvalidInputError(msg)
-        merged[name] = value
-    missing = [name for name in ("db_name", "collection_name") if name not in merged]
-    if missing:
-        msg = f"missing required argument(s) {missing}"
-        raise InvalidInputError(msg)
-    return merged.pop("db_name"), merged.pop("collection_name"), merged
-
-
-def _log_summary(options: LoadOptions, yielded: int, skipped: int) -> None:
-    if skipped:
-        logger.warning(
-            "mongodb: read %d document(s) from %s, skipped %d without text field(s) %s (on_missing='skip')",
-            yielded,
-            options.target,
-            skipped,
-            list(options.field_names),
-        )
-    else:
-        logger.debug("mongodb: read %d document(s) from %s", yielded, options.target)
