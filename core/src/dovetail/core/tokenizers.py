@@ -142,18 +142,10 @@ def _default_count_many(texts: list[str]) -> list[int]:
 
 
 def fast_batch_counter(tokenizer: Tokenizer) -> Callable[[list[str]], list[int]]:
-    """A ``list[str] -> list[int]`` counter for ``tokenizer``: one regex pass for the default tokenizer,
-    tiktoken's multi-threaded ``encode_ordinary_batch`` for tiktoken encodings, else one call per text."""
+    """A ``list[str] -> list[int]`` counter for ``tokenizer``: one regex pass for the default tokenizer, else one
+    call per text (tiktoken's ``encode_ordinary_batch`` starts a thread pool per call: slower for short texts)."""
     if tokenizer is default_tokenizer:
         return _default_count_many
-    owner = getattr(tokenizer, "__self__", None)
-    batch = getattr(owner, "encode_ordinary_batch", None)
-    if callable(batch) and getattr(tokenizer, "__name__", "") == "encode_ordinary":
-
-        def count_batch(texts: list[str]) -> list[int]:
-            return [len(tokens) for tokens in batch(texts)]
-
-        return count_batch
 
     def count_each(texts: list[str]) -> list[int]:
         return [len(tokenizer(text)) for text in texts]
