@@ -25,7 +25,7 @@ from typing import Any
 
 from dovetail.core.callbacks import CBEventType, EventPayload
 
-__all__ = ["EndFields", "StartFields", "end_fields", "jsonable", "start_fields"]
+__all__ = ["EndFields", "StartFields", "end_fields", "end_kwargs", "jsonable", "start_fields", "start_kwargs"]
 
 MAX_ITEMS = 50
 _MODEL_PARAMETERS = (
@@ -258,3 +258,52 @@ def end_fields(event_type: CBEventType, payload: Mapping[Any, Any] | None, max_c
         return fields
     fields.output = _rest(payload, max_chars)
     return fields
+
+
+def start_kwargs(
+    event_type: CBEventType,
+    event_id: str,
+    fields: StartFields,
+    payload: Mapping[Any, Any] | None,
+    *,
+    capture: bool,
+) -> dict[str, Any]:
+    """Keyword arguments of ``start_observation`` for one event (``capture=False`` leaves the input out)."""
+    generation = event_type == CBEventType.LLM
+    kwargs: dict[str, Any] = {
+        "name": event_type.value,
+        "as_type": "generation" if generation else "span",
+        "metadata": {"dovetail.event_id": event_id, **fields.metadata},
+    }
+    if capture and fields.input is not None:
+        kwargs["input"] = fields.input
+    if generation:
+        if fields.model:
+            kwargs["model"] = fields.model
+        if fields.model_parameters:
+            kwargs["model_parameters"] = fields.model_parameters
+    error = _get(payload, EventPayload.EXCEPTION) if payload else None
+    if event_type == CBEventType.EXCEPTION or error is not None:
+        kwargs["level"] = "ERROR"
+        if error is not None:
+            kwargs["status_message"] = _cut(f"{type(error).__name__}: {error}", 2_000)
+    return kwargs
+
+
+def end_kwargs(event_type: CBEventType, fields: EndFields, *, capture: bool, has_model: bool) -> dict[str, Any]:
+    """Keyword arguments of the observation's ``update`` at the end of an event."""
+    update: dict[str, Any] = {}
+    if capture:
+        if fields.output is not None:
+            update["output"] = fields.output
+        if fields.input is not None:
+            update["input"] = fields.input
+    if fields.level:
+        update["level"] = fields.level
+        update["status_message"] = fields.status_message
+    if event_type == CBEventType.LLM:
+        if fields.usage:
+            update["usage_details"] = fields.usage
+        if fields.model and not has_model:
+            update["model"] = fields.model
+    return update

@@ -7,17 +7,22 @@ import logging
 import math
 import threading
 import uuid
-import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from contextvars import ContextVar, Token
-from dataclasses import dataclass, field
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Literal
 
-from dovetail.callbacks.langfuse._convert import EndFields, StartFields, end_fields, start_fields
+from dovetail.callbacks.langfuse._convert import end_fields, end_kwargs, start_fields, start_kwargs
 from dovetail.callbacks.langfuse._export import build_exporter, build_tracer_provider, run_bounded
 from dovetail.callbacks.langfuse._settings import ConfigLookup, resolve_credentials
-from dovetail.core.callbacks import BaseCallbackHandler, CBEventType, EventPayload
+from dovetail.callbacks.langfuse._state import (
+    OpenEvent,
+    TraceState,
+    forget_sdk_client,
+    positive_seconds,
+    register_atexit,
+)
+from dovetail.core.callbacks import BaseCallbackHandler, CBEventType
 from dovetail.core.errors import ConfigurationError
 from pydantic import SecretStr
 
@@ -30,36 +35,6 @@ logger = logging.getLogger("dovetail.callbacks.langfuse")
 
 MAX_OPEN_EVENTS = 10_000
 """Started-but-not-ended events kept at most; beyond it the oldest is closed with level WARNING."""
-
-
-@dataclass
-class _Trace:
-    """One dovetail trace: its Langfuse root span and what has been copied onto it."""
-
-    name: str
-    root: Any
-    depth: int = 1
-    token: Token[_Trace | None] | None = None
-    has_input: bool = False
-
-
-@dataclass
-class _Open:
-    """One started, not yet ended event."""
-
-    observation: Any
-    event_type: CBEventType
-    trace: _Trace | None = None
-    top_level: bool = False
-    model: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _positive(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        msg = f"{name} must be a positive number of seconds, got {value!r}"
-        raise ConfigurationError(msg)
-    return float(value)
 
 
 class LangfuseCallbackHandler(BaseCallbackHandler):
@@ -135,8 +110,8 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
         event_ends_to_ignore: Iterable[CBEventType] = (),
     ) -> None:
         super().__init__(event_starts_to_ignore, event_ends_to_ignore)
-        self.export_timeout = _positive(export_timeout, "export_timeout")
-        self.flush_timeout = _positive(flush_timeout, "flush_timeout")
+        self.export_timeout = positive_seconds(export_timeout, "export_timeout")
+        self.flush_timeout = positive_seconds(flush_timeout, "flush_timeout")
         if compression not in ("gzip", "none"):
             msg = f"compression must be 'gzip' or 'none', got {compression!r}"
             raise ConfigurationError(msg)
@@ -160,15 +135,15 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
         }
         self._trace_attributes = {k: v for k, v in trace_attributes.items() if v is not None}
         self._lock = threading.Lock()
-        self._open: OrderedDict[str, _Open] = OrderedDict()
-        self._trace_var: ContextVar[_Trace | None] = ContextVar(f"dovetail_langfuse_{id(self)}", default=None)
+        self._open: OrderedDict[str, OpenEvent] = OrderedDict()
+        self._trace_var: ContextVar[TraceState | None] = ContextVar(f"dovetail_langfuse_{id(self)}", default=None)
         self._closed = False
         self._failures = 0
         self._last_trace_id: str | None = None
         self._client, self._provider, self._owns_pipeline = self._build_client(
             credentials, environment, release, flush_at, flush_interval, compression
         )
-        self._atexit = _register_atexit(self)
+        self._atexit = register_atexit(self)
 
     def _build_client(
         self,
@@ -236,30 +211,6 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
             return self._client.start_observation(**kwargs)
         return parent.start_observation(**kwargs)
 
-    def _observation_kwargs(
-        self, event_type: CBEventType, event_id: str, fields: StartFields, payload: Mapping[Any, Any] | None
-    ) -> dict[str, Any]:
-        generation = event_type == CBEventType.LLM
-        metadata = {"dovetail.event_id": event_id, **fields.metadata}
-        kwargs: dict[str, Any] = {
-            "name": event_type.value,
-            "as_type": "generation" if generation else "span",
-            "metadata": metadata,
-        }
-        if self.capture_content and fields.input is not None:
-            kwargs["input"] = fields.input
-        if generation:
-            if fields.model:
-                kwargs["model"] = fields.model
-            if fields.model_parameters:
-                kwargs["model_parameters"] = fields.model_parameters
-        error = (payload or {}).get(EventPayload.EXCEPTION.value) if payload else None
-        if event_type == CBEventType.EXCEPTION or error is not None:
-            kwargs["level"] = "ERROR"
-            if error is not None:
-                kwargs["status_message"] = f"{type(error).__name__}: {error}"[:2_000]
-        return kwargs
-
     # -- BaseCallbackHandler -------------------------------------------------------------------------------------
 
     def on_event_start(
@@ -281,11 +232,11 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
             trace = parent.trace if parent is not None else self._trace_var.get()
             parent_observation = parent.observation if parent is not None else (trace.root if trace else None)
             observation = self._new_observation(
-                parent_observation, **self._observation_kwargs(event_type, event_id, fields, payload)
+                parent_observation, **start_kwargs(event_type, event_id, fields, payload, capture=self.capture_content)
             )
             top_level = parent is None and trace is not None
             with self._lock:
-                self._open[event_id] = _Open(observation, event_type, trace, top_level, fields.model)
+                self._open[event_id] = OpenEvent(observation, event_type, trace, top_level, fields.model)
                 stale = self._open.popitem(last=False)[1] if len(self._open) > MAX_OPEN_EVENTS else None
             if stale is not None:  # an event that never ended: close it rather than hold it forever
                 stale.observation.update(level="WARNING", status_message="event did not end")
@@ -312,7 +263,9 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
             return
         try:
             fields = end_fields(event_type, payload, self.max_field_chars)
-            entry.observation.update(**self._end_kwargs(entry, fields))
+            entry.observation.update(
+                **end_kwargs(entry.event_type, fields, capture=self.capture_content, has_model=bool(entry.model))
+            )
             entry.observation.end()
             if entry.top_level and entry.trace is not None:
                 root_update: dict[str, Any] = {}
@@ -325,23 +278,6 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
         except Exception:
             self._log_failure("end", event_type)
 
-    def _end_kwargs(self, entry: _Open, fields: EndFields) -> dict[str, Any]:
-        update: dict[str, Any] = {}
-        if self.capture_content:
-            if fields.output is not None:
-                update["output"] = fields.output
-            if fields.input is not None:
-                update["input"] = fields.input
-        if fields.level:
-            update["level"] = fields.level
-            update["status_message"] = fields.status_message
-        if entry.event_type == CBEventType.LLM:
-            if fields.usage:
-                update["usage_details"] = fields.usage
-            if fields.model and not entry.model:
-                update["model"] = fields.model
-        return update
-
     def start_trace(self, trace_id: str | None = None) -> None:
         """Open the Langfuse trace (a root span named after ``trace_id``, e.g. ``"query"``)."""
         if self._closed:
@@ -353,7 +289,7 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
                 return
             name = trace_id or "trace"
             root = self._new_observation(None, name=name, as_type="span", metadata={"dovetail.trace_id": name})
-            trace = _Trace(name=name, root=root)
+            trace = TraceState(name=name, root=root)
             trace.token = self._trace_var.set(trace)
             self._last_trace_id = getattr(root, "trace_id", None)
         except Exception:
@@ -421,7 +357,7 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
             return
         self._provider.shutdown()
         self._client.shutdown()
-        _forget_sdk_client(self._public_key.get_secret_value(), self._client)
+        forget_sdk_client(self._public_key.get_secret_value(), self._client)
 
     def _log_failure(self, where: str, event_type: CBEventType | None) -> None:
         self._failures += 1
@@ -429,26 +365,3 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
             logger.warning("langfuse: could not record %s of %s; tracing continues", where, event_type, exc_info=True)
         else:
             logger.debug("langfuse: could not record %s of %s", where, event_type, exc_info=True)
-
-
-def _forget_sdk_client(public_key: str, client: Any) -> None:
-    """Drop the SDK's per-public-key singleton once shut down, so a later handler gets a working pipeline."""
-    try:
-        from langfuse._client.resource_manager import LangfuseResourceManager
-    except ImportError:  # pragma: no cover - SDK layout changed; a new handler then shares the old client
-        return
-    with LangfuseResourceManager._lock:
-        if LangfuseResourceManager._instances.get(public_key) is getattr(client, "_resources", None):
-            LangfuseResourceManager._instances.pop(public_key, None)
-
-
-def _register_atexit(handler: LangfuseCallbackHandler) -> Any:
-    ref = weakref.ref(handler)
-
-    def _at_exit() -> None:
-        alive = ref()
-        if alive is not None:
-            alive.shutdown()
-
-    atexit.register(_at_exit)
-    return _at_exit
