@@ -207,3 +207,17 @@ def test_unexpected_errors_are_one_line_without_traceback(
         assert "DOVETAIL_DEBUG" in err
     finally:
         COMMANDS[:] = saved
+
+
+def test_help_imports_nothing_heavy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from dovetail.core.cli import build_parser\n"
+        "build_parser().format_help()\n"
+        "print(sorted(m for m in ('numpy', 'pydantic', 'dovetail.core.schema', 'asyncio') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
