@@ -176,7 +176,8 @@ def run(args: argparse.Namespace) -> int:
         )
     finally:
         bar.close()
-    storage.persist(index_dir)
+    if not (index_dir / "index_store.json").is_file():  # the pipeline persists whenever it changed something
+        storage.persist(index_dir)
     if not args.quiet:
         unchanged = len(documents) - new - changed
         sys.stdout.write(

@@ -73,7 +73,9 @@ class IngestionPipeline:
         storage_context: take docstore and vector store from here (and persist it at checkpoints).
         checkpoint_dir: persist docstore + vector store there during the run (and resume from it when it
             already holds a storage context).
-        checkpoint_interval: minimum seconds between checkpoints (0: after every batch).
+        checkpoint_interval: minimum seconds between checkpoints (0: after every batch). When it is positive,
+            the gap also grows to 4x the duration of the last checkpoint, so persisting a large store never
+            takes more than about a fifth of the run.
         docs_per_batch: documents transformed, embedded and committed together.
         num_workers: embedding calls in flight at once (default 1; ``arun`` default 4).
         stable_node_ids: derive node ids from document id, position and content (default ``True``).
@@ -140,6 +142,7 @@ class IngestionPipeline:
         self.stable_node_ids = stable_node_ids
         self._dirty = False
         self._last_checkpoint = time.monotonic()
+        self._checkpoint_cost = 0.0
 
     def __repr__(self) -> str:
         names = ", ".join(type(t).__name__ for t in self.transformations)
@@ -276,14 +279,17 @@ class IngestionPipeline:
     def _checkpoint(self, force: bool = False) -> None:
         if self.checkpoint_dir is None or not self._dirty:
             return
-        if not force and time.monotonic() - self._last_checkpoint < self.checkpoint_interval:
+        gap = max(self.checkpoint_interval, 4 * self._checkpoint_cost) if self.checkpoint_interval else 0.0
+        if not force and time.monotonic() - self._last_checkpoint < gap:
             return
         context = self.storage_context
         if context is None:  # pragma: no cover - built in __init__ whenever checkpoint_dir is set
             return
+        started = time.monotonic()
         context.persist(self.checkpoint_dir)
         self._dirty = False
         self._last_checkpoint = time.monotonic()
+        self._checkpoint_cost = self._last_checkpoint - started
         logger.debug("checkpoint written to %s", self.checkpoint_dir)
 
     # ---------------------------------------------------------------- public API
