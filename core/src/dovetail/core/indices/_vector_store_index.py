@@ -189,8 +189,13 @@ class VectorStoreIndex:
         transformations = self._transformations if self._transformations is not None else Settings.transformations
         model = self.embed_model
         self._record_embed_model(model)
+        # No transformation cache: the docstore already skips unchanged documents, and a per-call cache would
+        # only hold every node and vector of the run in memory without ever being hit.
         return IngestionPipeline(
-            transformations=[*transformations, model], storage_context=self._storage_context, **overrides
+            transformations=[*transformations, model],
+            storage_context=self._storage_context,
+            disable_cache=True,
+            **overrides,
         )
 
     def ingest(
