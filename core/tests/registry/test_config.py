@@ -103,10 +103,10 @@ def test_resolution_order_explicit_then_config_then_environment(
     isolated_config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
-    assert resolve_secret(None, "openai", env_var="OPENAI_API_KEY").get_secret_value() == "sk-env"  # type: ignore[union-attr]
+    assert resolve_secret(None, "openai", env_var="OPENAI_API_KEY").get_secret_value() == "sk-env"
     write(isolated_config / "dovetail.toml", '[providers.openai]\napi_key = "sk-file"\ntimeout = 12\n')
-    assert resolve_secret(None, "openai", env_var="OPENAI_API_KEY").get_secret_value() == "sk-file"  # type: ignore[union-attr]
-    assert resolve_secret("sk-explicit", "openai", env_var="OPENAI_API_KEY").get_secret_value() == "sk-explicit"  # type: ignore[union-attr]
+    assert resolve_secret(None, "openai", env_var="OPENAI_API_KEY").get_secret_value() == "sk-file"
+    assert resolve_secret("sk-explicit", "openai", env_var="OPENAI_API_KEY").get_secret_value() == "sk-explicit"
     assert resolve_setting(None, "openai", "timeout") == 12
     assert resolve_setting(3.0, "openai", "timeout") == 3.0
 
@@ -116,3 +116,19 @@ def test_missing_secret_names_the_variable_and_the_config_key() -> None:
         resolve_secret(None, "openai", env_var="OPENAI_API_KEY")
     assert "[providers.openai]" in str(info.value)
     assert resolve_secret(None, "openai", env_var="OPENAI_API_KEY", required=False) is None
+
+
+def test_blank_values_count_as_unset_and_env_vars_are_tried_in_order(
+    isolated_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(isolated_config / "dovetail.toml", '[providers.openai]\napi_key = "  "\nbase_url = ""\n')
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
+    assert resolve_secret("", "openai", env_var="OPENAI_API_KEY").get_secret_value() == "sk-env"
+    monkeypatch.setenv("OPENAI_BASE_URL", " ")
+    monkeypatch.setenv("OPENAI_API_BASE", "http://127.0.0.1:1/v1")
+    assert (
+        resolve_setting(None, "openai", "base_url", ("OPENAI_BASE_URL", "OPENAI_API_BASE")) == "http://127.0.0.1:1/v1"
+    )
+    monkeypatch.delenv("OPENAI_API_KEY")
+    with pytest.raises(ConfigurationError, match="OPENAI_API_KEY"):
+        resolve_secret(SecretStr(""), "openai", env_var="OPENAI_API_KEY")

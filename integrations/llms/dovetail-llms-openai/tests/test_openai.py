@@ -6,6 +6,7 @@ import json
 import logging
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import dovetail.llms.openai as package
@@ -16,7 +17,6 @@ from dovetail.core.llms import ChatMessage, ImageBlock, MessageRole, TextBlock
 from dovetail.core.tools import FunctionTool
 from dovetail.llms.openai import OpenAI, OpenAILike
 from dovetail.llms.openai.catalog import find_model, load_catalog
-from dovetail.llms.openai.transport import set_config_lookup
 from pydantic import BaseModel
 
 CHAT = "/v1/chat/completions"
@@ -233,16 +233,16 @@ def test_missing_key_names_the_env_var() -> None:
         llm.complete("x")
 
 
-def test_key_resolution_order(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_resolution_order(server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     server.api_key = "sk-from-config"
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
-    set_config_lookup(lambda name: "sk-from-config" if name == "openai.api_key" else None)
-    try:
-        assert OpenAI(api_key=None, api_base=server.base_url).complete("a").text == "echo: a"
-        server.api_key = "sk-explicit"
-        assert OpenAI(api_key="sk-explicit", api_base=server.base_url).complete("a").text == "echo: a"
-    finally:
-        set_config_lookup(None)
+    config = tmp_path / "elsewhere.toml"
+    config.write_text('[providers.openai]\napi_key = "sk-from-config"\n')
+    monkeypatch.setenv("DOVETAIL_CONFIG", str(config))
+    assert OpenAI(api_key=None, api_base=server.base_url).complete("a").text == "echo: a"
+    server.api_key = "sk-explicit"
+    assert OpenAI(api_key="sk-explicit", api_base=server.base_url).complete("a").text == "echo: a"
+    monkeypatch.delenv("DOVETAIL_CONFIG")
     server.api_key = "sk-from-env"
     assert OpenAI(api_base=server.base_url).complete("a").text == "echo: a"
 

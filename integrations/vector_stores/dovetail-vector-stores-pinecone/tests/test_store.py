@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,35 +57,38 @@ def test_secret_stays_out_of_repr_and_dump() -> None:
         assert "pc-very-secret" not in text
 
 
-def test_missing_key_names_the_env_var(monkeypatch: pytest.MonkeyPatch) -> None:
+def _use_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str = "") -> None:
+    """Point ``DOVETAIL_CONFIG`` at a config file holding ``text`` (empty: no ambient config is read)."""
+    (tmp_path / "dovetail.toml").write_text(text)
+    monkeypatch.setenv("DOVETAIL_CONFIG", str(tmp_path / "dovetail.toml"))
+
+
+def test_missing_key_names_the_env_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PINECONE_API_KEY", raising=False)
-    monkeypatch.setattr(_settings, "config_lookup", lambda key: None)
+    _use_config(tmp_path, monkeypatch)
     store = PineconeVectorStore(host="http://127.0.0.1:9")
     with pytest.raises(ConfigurationError, match="PINECONE_API_KEY"):
         store.query(VectorStoreQuery(query_embedding=[1.0] * 6))
 
 
-def test_key_resolution_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    config: dict[str, Any] = {"api_key": SecretStr("from-config")}
-    monkeypatch.setattr(_settings, "config_lookup", config.get)
+def test_key_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _use_config(tmp_path, monkeypatch, '[providers.pinecone]\napi_key = "from-config"\n')
     monkeypatch.setenv("PINECONE_API_KEY", "from-env")
     assert _settings.resolve_api_key(SecretStr("explicit")).get_secret_value() == "explicit"
     assert _settings.resolve_api_key(None).get_secret_value() == "from-config"
-    config.clear()
+    _use_config(tmp_path, monkeypatch)
     assert _settings.resolve_api_key(None).get_secret_value() == "from-env"
 
 
-def test_dovetail_toml_is_read(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("dovetail.core.config")
-    (tmp_path / "dovetail.toml").write_text('[providers.pinecone]\napi_key = "toml-key"\nhost = "https://h"\n')
-    monkeypatch.setenv("DOVETAIL_CONFIG", str(tmp_path / "dovetail.toml"))
+def test_dovetail_toml_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _use_config(tmp_path, monkeypatch, '[providers.pinecone]\napi_key = "toml-key"\nhost = "https://h"\n')
     monkeypatch.setenv("PINECONE_API_KEY", "from-env")
     assert _settings.resolve_api_key(None).get_secret_value() == "toml-key"
     assert _settings.resolve_location(None, None) == ("https://h", None)
 
 
-def test_no_location_is_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_settings, "config_lookup", lambda key: None)
+def test_no_location_is_configuration_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _use_config(tmp_path, monkeypatch)
     store = PineconeVectorStore(api_key="k")
     with pytest.raises(ConfigurationError, match="index_name"):
         store.query(VectorStoreQuery(query_embedding=[1.0] * 6))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from dovetail.core._exceptions import ConfigurationError
 from dovetail.core.config._schema import DefaultsSection, ProviderSettings, provider_schema
@@ -158,16 +159,45 @@ def load_config(path: Path | str | None = None) -> DovetailConfig:
     return DovetailConfig(path=file, raw=raw)
 
 
-def resolve_setting(explicit: Any, provider: str, key: str, env_var: str | None = None) -> Any:
-    """The value of one setting: ``explicit`` if not ``None``, else the config file, else ``env_var``."""
-    if explicit is not None:
+def _is_set(value: Any) -> bool:
+    """``None``, a blank string and a blank ``SecretStr`` all mean "not set"."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def resolve_setting(explicit: Any, provider: str, key: str, env_var: str | Sequence[str] | None = None) -> Any:
+    """The value of one setting: ``explicit``, else the config file, else the first set variable of ``env_var``.
+
+    A blank value (``None``, ``""``, whitespace) at any level counts as not set; ``None`` when nothing is set.
+    """
+    if _is_set(explicit):
         return explicit
     value = getattr(load_config().provider(provider), key, None)
-    if value is not None:
+    if _is_set(value):
         return value
-    if env_var:
-        return os.environ.get(env_var) or None
+    for name in (env_var,) if isinstance(env_var, str) else env_var or ():
+        from_env = os.environ.get(name)
+        if _is_set(from_env):
+            return from_env
     return None
+
+
+@overload
+def resolve_secret(
+    explicit: str | SecretStr | None,
+    provider: str,
+    key: str = "api_key",
+    env_var: str | None = None,
+    *,
+    required: Literal[True] = True,
+) -> SecretStr: ...
+
+
+@overload
+def resolve_secret(
+    explicit: str | SecretStr | None, provider: str, key: str = "api_key", env_var: str | None = None, *, required: bool
+) -> SecretStr | None: ...
 
 
 def resolve_secret(
@@ -184,7 +214,7 @@ def resolve_secret(
         ConfigurationError: ``required`` and nothing was found; the message names ``env_var`` and the config key.
     """
     value = resolve_setting(explicit, provider, key, env_var)
-    if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
+    if value is None:
         if not required:
             return None
         where = f" or set {env_var}" if env_var else ""

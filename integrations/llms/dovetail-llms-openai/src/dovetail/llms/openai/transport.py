@@ -3,9 +3,8 @@
 Public so that ``dovetail-embeddings-openai`` (and other OpenAI-compatible integrations) reuse it instead of
 copying it. The ``openai`` SDK is imported on first client use, never at import time.
 
-Key resolution order: the explicit ``api_key`` argument > the dovetail config lookup > the ``OPENAI_API_KEY``
-environment variable. The config lookup is pluggable with :func:`set_config_lookup`; by default it asks
-``dovetail.core.config`` when that module exists.
+Key resolution order (``dovetail.core.config``): the explicit ``api_key`` argument > ``[providers.<provider>]``
+of ``dovetail.toml`` > the ``OPENAI_API_KEY`` environment variable.
 
 Example:
     ```python
@@ -18,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from dovetail.core.config import resolve_secret, resolve_setting
 from dovetail.core.errors import ConfigurationError, InvalidInputError
 from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
 from dovetail.llms.openai._errors import map_openai_error
@@ -38,76 +37,39 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "ENV_API_KEY",
     "ClientSettings",
-    "ConfigLookup",
     "OpenAIClients",
     "map_openai_error",
     "resolve_api_base",
     "resolve_api_key",
-    "set_config_lookup",
 ]
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-ConfigLookup = Callable[[str], "str | None"]
-"""Returns the configured value of a dotted setting name (e.g. ``"openai.api_key"``), or ``None``."""
 
 ENV_API_KEY = "OPENAI_API_KEY"
 DEFAULT_API_BASE = "https://api.openai.com/v1"
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
-
-
-def _core_config_lookup(name: str) -> str | None:
-    """``[providers.<provider>] <key>`` from ``dovetail.toml`` via ``dovetail.core.config`` (when available)."""
-    try:
-        from dovetail.core.config import load_config
-    except ImportError:  # an older dovetail-core without a config module
-        return None
-    provider, _, key = name.rpartition(".")
-    value = getattr(load_config().provider(provider), key, None)
-    if isinstance(value, SecretStr):
-        value = value.get_secret_value()
-    return value if isinstance(value, str) and value else None
-
-
-_config_lookup: ConfigLookup = _core_config_lookup
-
-
-def set_config_lookup(lookup: ConfigLookup | None) -> None:
-    """Plug in the dovetail config lookup (``None`` restores the default ``dovetail.core.config`` lookup)."""
-    global _config_lookup
-    _config_lookup = lookup or _core_config_lookup
+_ENV_API_BASES = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
 
 
 def resolve_api_key(
     explicit: str | SecretStr | None, *, env_var: str = ENV_API_KEY, config_name: str = "openai.api_key"
 ) -> SecretStr | None:
-    """The API key: explicit > dovetail config (``config_name``) > ``env_var``; ``None`` when none is set."""
-    if isinstance(explicit, SecretStr):
-        explicit = explicit.get_secret_value()
-    if explicit:
-        return SecretStr(explicit)
-    configured = _config_lookup(config_name)
-    if configured:
-        return SecretStr(configured)
-    from_env = os.environ.get(env_var)
-    return SecretStr(from_env) if from_env else None
+    """The API key: explicit > dovetail config (``config_name``: ``"<provider>.<key>"``) > ``env_var``; ``None``
+    when none is set."""
+    provider, _, key = config_name.rpartition(".")
+    return resolve_secret(explicit, provider, key, env_var, required=False)
 
 
 def resolve_api_base(explicit: str | None, provider: str = "openai") -> str:
     """``api_base``: explicit > config ``base_url`` > ``OPENAI_BASE_URL`` / ``OPENAI_API_BASE`` > OpenAI's URL."""
-    base = (
-        explicit
-        or _config_lookup(f"{provider}.base_url")
-        or os.environ.get("OPENAI_BASE_URL")
-        or os.environ.get("OPENAI_API_BASE")
-        or DEFAULT_API_BASE
-    )
+    base = resolve_setting(explicit, provider, "base_url", _ENV_API_BASES) or DEFAULT_API_BASE
     if not base.startswith(("http://", "https://")):
         msg = f"api_base must be an http(s) URL such as http://127.0.0.1:8080/v1, got {base!r}"
         raise InvalidInputError(msg)
-    return base.rstrip("/")
+    return str(base).rstrip("/")
 
 
 @dataclass

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from dovetail.core.config import resolve_secret
 from dovetail.core.errors import ConfigurationError, DovetailError, InvalidInputError
 from dovetail.core.readers import BaseReader
 from dovetail.core.schema import Document
@@ -93,7 +93,8 @@ class SimpleMongoReader(BaseReader):
         async_client: AsyncMongoClient[Any] | None = None,
     ) -> None:
         if uri is None and host is None and port is None:
-            uri = _configured_uri()
+            # explicit > [providers.mongodb] uri in dovetail.toml > MONGODB_URI > localhost
+            uri = resolve_secret(None, "mongodb", "uri", ENV_URI, required=False)
         if uri is None:
             if host is not None and (not isinstance(host, str) or not host):
                 msg = f"host must be a non-empty string, got {host!r}"
@@ -356,16 +357,3 @@ class SimpleMongoReader(BaseReader):
     async def aload_data(self, *args: Any, **load_kwargs: Any) -> list[Document]:
         """Async twin of :meth:`load_data` (native async, same arguments as :meth:`lazy_load_data`)."""
         return [document async for document in self.alazy_load_data(*args, **load_kwargs)]
-
-
-def _configured_uri() -> str | SecretStr | None:
-    """``[providers.mongodb] uri`` from ``dovetail.toml``, else ``MONGODB_URI``, else ``None`` (localhost)."""
-    try:
-        from dovetail.core.config import resolve_setting
-    except ImportError:  # a dovetail-core without the config module
-        value = os.environ.get(ENV_URI) or None
-    else:
-        value = resolve_setting(None, "mongodb", "uri", ENV_URI)
-    if isinstance(value, SecretStr):
-        return value if value.get_secret_value() else None
-    return value if isinstance(value, str) and value else None
