@@ -21,37 +21,43 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-def _none(key: str) -> Any:
-    return None
+def _use_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    config = tmp_path / "settings.toml"
+    config.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("DOVETAIL_CONFIG", str(config))
 
 
 def test_missing_keys_name_the_environment_variables() -> None:
     with pytest.raises(ConfigurationError, match="LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY"):
-        LangfuseCallbackHandler(config_lookup=_none)
+        LangfuseCallbackHandler()
     with pytest.raises(ConfigurationError, match="set LANGFUSE_SECRET_KEY") as info:
-        LangfuseCallbackHandler(public_key="pk-only", config_lookup=_none)
+        LangfuseCallbackHandler(public_key="pk-only")
     assert "LANGFUSE_PUBLIC_KEY" not in str(info.value)
 
 
-def test_resolution_order(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resolution_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("LANGFUSE_PUBLIC_KEY", "pk-env")
     monkeypatch.setenv("LANGFUSE_SECRET_KEY", "sk-env")
     monkeypatch.setenv("LANGFUSE_HOST", "http://env-host:3000/")
-    from_env = resolve_credentials(None, None, None, _none)
+    from_env = resolve_credentials(None, None, None)
     assert (from_env.public_key.get_secret_value(), from_env.secret_key.get_secret_value()) == ("pk-env", "sk-env")
     assert from_env.host == "http://env-host:3000"
 
-    config = {"public_key": SecretStr("pk-cfg"), "secret_key": SecretStr("sk-cfg"), "host": "https://cfg"}
-    from_config = resolve_credentials(None, None, None, config.get)
+    _use_config(
+        tmp_path,
+        monkeypatch,
+        '[providers.langfuse]\npublic_key = "pk-cfg"\nsecret_key = "sk-cfg"\nhost = "https://cfg"\n',
+    )
+    from_config = resolve_credentials(None, None, None)
     assert from_config.public_key.get_secret_value() == "pk-cfg"
     assert from_config.host == "https://cfg"
 
-    explicit = resolve_credentials("pk-arg", SecretStr("sk-arg"), "https://arg", config.get)
+    explicit = resolve_credentials("pk-arg", SecretStr("sk-arg"), "https://arg")
     assert (explicit.public_key.get_secret_value(), explicit.secret_key.get_secret_value()) == ("pk-arg", "sk-arg")
     assert explicit.host == "https://arg"
 
 
-def test_default_lookup_reads_dovetail_toml(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_dovetail_toml_references_are_resolved(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     config = tmp_path / "dovetail.toml"
     config.write_text(
         '[providers.langfuse]\npublic_key = "pk-toml"\nsecret_key = "${LF_TEST_SECRET}"\nhost = "http://toml:1"\n',

@@ -1,16 +1,12 @@
-"""Key and host resolution: explicit argument > dovetail config file > environment variable.
-
-The config lookup is pluggable (``config_lookup=`` on the handler, or :func:`set_config_lookup`); by default it
-reads ``[providers.langfuse]`` of ``dovetail.toml`` through ``dovetail.core.config`` when that module exists.
-"""
+"""Key and host resolution through ``dovetail.core.config``: explicit argument > ``[providers.langfuse]`` of
+``dovetail.toml`` > environment variable."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from dovetail.core.config import resolve_setting
 from dovetail.core.errors import ConfigurationError
 from pydantic import SecretStr
 
@@ -19,10 +15,8 @@ __all__ = [
     "ENV_HOST",
     "ENV_PUBLIC_KEY",
     "ENV_SECRET_KEY",
-    "ConfigLookup",
     "Credentials",
     "resolve_credentials",
-    "set_config_lookup",
 ]
 
 ENV_PUBLIC_KEY = "LANGFUSE_PUBLIC_KEY"
@@ -30,26 +24,6 @@ ENV_SECRET_KEY = "LANGFUSE_SECRET_KEY"
 ENV_HOST = "LANGFUSE_HOST"
 ENV_BASE_URL = "LANGFUSE_BASE_URL"
 DEFAULT_HOST = "https://cloud.langfuse.com"
-
-ConfigLookup = Callable[[str], Any]
-"""Returns the configured value of a ``[providers.langfuse]`` key (``"public_key"``, ``"host"``...) or ``None``."""
-
-
-def _core_config_lookup(key: str) -> Any:
-    try:
-        from dovetail.core.config import load_config
-    except ImportError:  # a dovetail-core without the config module
-        return None
-    return getattr(load_config().provider("langfuse"), key, None)
-
-
-_default_lookup: ConfigLookup = _core_config_lookup
-
-
-def set_config_lookup(lookup: ConfigLookup | None) -> None:
-    """Replace the process-wide default config lookup (``None`` restores the ``dovetail.core.config`` one)."""
-    global _default_lookup
-    _default_lookup = lookup or _core_config_lookup
 
 
 @dataclass(frozen=True)
@@ -77,25 +51,14 @@ def _plain(value: Any) -> str | None:
     return value.strip() or None
 
 
-def _resolve(explicit: Any, key: str, env_vars: tuple[str, ...], lookup: ConfigLookup) -> str | None:
-    value = _plain(explicit)
-    if value:
-        return value
-    value = _plain(lookup(key))
-    if value:
-        return value
-    for env_var in env_vars:
-        value = _plain(os.environ.get(env_var))
-        if value:
-            return value
-    return None
+def _resolve(explicit: Any, key: str, env_vars: tuple[str, ...]) -> str | None:
+    return _plain(resolve_setting(_plain(explicit), "langfuse", key, env_vars))
 
 
 def resolve_credentials(
     public_key: str | SecretStr | None,
     secret_key: str | SecretStr | None,
     host: str | None,
-    lookup: ConfigLookup | None = None,
 ) -> Credentials:
     """Resolve both keys and the host.
 
@@ -103,9 +66,8 @@ def resolve_credentials(
         ConfigurationError: a key is missing (the message names the environment variable to set) or the host is
             not an http(s) URL.
     """
-    lookup = lookup or _default_lookup
-    public = _resolve(public_key, "public_key", (ENV_PUBLIC_KEY,), lookup)
-    secret = _resolve(secret_key, "secret_key", (ENV_SECRET_KEY,), lookup)
+    public = _resolve(public_key, "public_key", (ENV_PUBLIC_KEY,))
+    secret = _resolve(secret_key, "secret_key", (ENV_SECRET_KEY,))
     missing = [name for name, value in ((ENV_PUBLIC_KEY, public), (ENV_SECRET_KEY, secret)) if not value]
     if missing:
         msg = (
@@ -113,7 +75,7 @@ def resolve_credentials(
             "[providers.langfuse] in dovetail.toml)"
         )
         raise ConfigurationError(msg)
-    resolved_host = _resolve(host, "host", (ENV_HOST, ENV_BASE_URL), lookup) or DEFAULT_HOST
+    resolved_host = _resolve(host, "host", (ENV_HOST, ENV_BASE_URL)) or DEFAULT_HOST
     if not resolved_host.startswith(("http://", "https://")):
         msg = f"Langfuse host must be an http(s) URL such as https://cloud.langfuse.com, got {resolved_host!r}"
         raise ConfigurationError(msg)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from dovetail.callbacks.langfuse._convert import end_fields, end_kwargs, start_fields, start_kwargs
 from dovetail.callbacks.langfuse._export import build_exporter, build_tracer_provider, run_bounded
-from dovetail.callbacks.langfuse._settings import ConfigLookup, resolve_credentials
+from dovetail.callbacks.langfuse._settings import resolve_credentials
 from dovetail.callbacks.langfuse._state import (
     OpenEvent,
     TraceState,
@@ -66,7 +66,6 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
         flush_at: spans per export batch (Langfuse default 512).
         flush_interval: seconds between background exports (SDK default; ``LANGFUSE_FLUSH_INTERVAL``).
         compression: ``"gzip"`` (default) or ``"none"``.
-        config_lookup: replaces the ``dovetail.toml`` lookup, ``key -> value or None``.
         event_starts_to_ignore: event types whose start is not recorded.
         event_ends_to_ignore: event types whose end is not recorded.
 
@@ -105,7 +104,6 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
         flush_at: int | None = None,
         flush_interval: float | None = None,
         compression: Literal["gzip", "none"] = "gzip",
-        config_lookup: ConfigLookup | None = None,
         event_starts_to_ignore: Iterable[CBEventType] = (),
         event_ends_to_ignore: Iterable[CBEventType] = (),
     ) -> None:
@@ -121,7 +119,7 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
         if tags is not None and (isinstance(tags, str) or not all(isinstance(t, str) for t in tags)):
             msg = "tags must be a list of strings"
             raise ConfigurationError(msg)
-        credentials = resolve_credentials(public_key, secret_key, host, config_lookup)
+        credentials = resolve_credentials(public_key, secret_key, host)
         self._public_key: SecretStr = credentials.public_key
         self._secret_key: SecretStr = credentials.secret_key
         self.host = credentials.host
