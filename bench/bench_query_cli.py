@@ -5,9 +5,10 @@ Builds (once, cached under ``bench/.cache/query-cli-<spec>``) an index of 100,00
 ``dovetail query "..." --index DIR`` as a fresh process several times and reports the median wall time.
 Two embedders are measured: ``mock:384`` (isolates loading + retrieval + extractive synthesis) and the local
 ONNX MiniLM (what users run; adds onnxruntime import and model load). A breakdown of the phases is measured
-in-process. Target: load + first answer <= 1.5 s wall.
+in-process. Target: load + first answer <= 1.5 s wall. Peer: llama-index-core (in ``bench/.venv-llamaindex``)
+loads the same 100k nodes and vectors persisted its own way and answers with its MockLLM.
 
-Usage: ``python bench/bench_query_cli.py [--nodes N] [--runs R] [--rebuild]``
+Usage: ``python bench/bench_query_cli.py [--nodes N] [--runs R] [--rebuild] [--no-peer]``
 """
 
 from __future__ import annotations
@@ -158,6 +159,65 @@ def phases(index_dir: Path) -> dict[str, float]:
     return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+PEER_BUILD = r"""
+import json, sys
+import numpy as np
+from llama_index.core import Settings, StorageContext, VectorStoreIndex
+from llama_index.core.embeddings import MockEmbedding
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+source, target = sys.argv[1], sys.argv[2]
+document = json.loads(open(source + "/default__vector_store.json", encoding="utf-8").read())
+vectors = np.load(source + "/default__vector_store.npy", allow_pickle=False)
+nodes = []
+for node, vector in zip(document["nodes"], vectors.tolist()):
+    ref = node["relationships"]["1"]["node_id"]
+    nodes.append(TextNode(id_=node["id_"], text=node["text"], metadata=node["metadata"], embedding=vector,
+                          relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=ref)}))
+Settings.embed_model = MockEmbedding(embed_dim=384)
+index = VectorStoreIndex(nodes, storage_context=StorageContext.from_defaults())
+index.storage_context.persist(target)
+"""
+
+PEER_QUERY = r"""
+import sys
+from llama_index.core import Settings, StorageContext, load_index_from_storage
+from llama_index.core.embeddings import MockEmbedding
+from llama_index.core.llms import MockLLM
+
+Settings.embed_model = MockEmbedding(embed_dim=384)
+Settings.llm = MockLLM()
+index = load_index_from_storage(StorageContext.from_defaults(persist_dir=sys.argv[1]))
+print(index.as_query_engine(similarity_top_k=3).query(sys.argv[2]).source_nodes[0].node_id)
+"""
+
+
+def peer(index_dir: Path, runs: int) -> tuple[str, float, float] | None:
+    """llama-index-core: same nodes and vectors, persisted its way; load + first answer in a fresh process."""
+    try:
+        from _peers import ensure_venv, version_of  # type: ignore[import-not-found]
+
+        python = ensure_venv("llamaindex", ["llama-index-core>=0.12,<0.15"], "llama_index.core")
+    except Exception as exc:  # no network for the first install, no uv, ...
+        print(f"  llama-index-core peer skipped: {exc}")
+        return None
+    peer_dir = index_dir.with_name(index_dir.name + "-llamaindex")
+    if not (peer_dir / "docstore.json").is_file():
+        print("  building the llama-index-core copy ... ", end="", flush=True)
+        started = time.perf_counter()
+        subprocess.run([str(python), "-c", PEER_BUILD, str(index_dir), str(peer_dir)], check=True)
+        print(f"{time.perf_counter() - started:.1f}s")
+    command = [str(python), "-c", PEER_QUERY, str(peer_dir), QUESTION]
+    times, cpus = [], []
+    for _ in range(runs):
+        cpu = _child_cpu()
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+        cpus.append(_child_cpu() - cpu)
+    return version_of(python, "llama-index-core"), statistics.median(times), statistics.median(cpus)
+
+
 def startup() -> float:
     """Wall time of a bare ``python -c pass`` (the floor for any CLI)."""
     started = time.perf_counter()
@@ -170,6 +230,7 @@ def main() -> int:
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached indices (after format changes)")
+    parser.add_argument("--no-peer", action="store_true", help="skip the llama-index-core comparison")
     args = parser.parse_args()
 
     specs = ["mock:384"]
@@ -194,6 +255,14 @@ def main() -> int:
         )
         print("  in-process phases: " + ", ".join(f"{k} {v:.3f}s" for k, v in parts.items()))
         print("  answer: " + out.splitlines()[0][:150])
+        if spec.startswith("mock") and not args.no_peer:
+            found = peer(index_dir, max(1, args.runs // 2))
+            if found is not None:
+                version, peer_wall, peer_cpu = found
+                print(
+                    f"  llama-index-core {version} load + first answer: wall {peer_wall:.3f}s, CPU {peer_cpu:.3f}s "
+                    f"-> dovetail is {peer_wall / median:.1f}x (wall) / {peer_cpu / cpu:.1f}x (CPU) faster"
+                )
     return 0
 
 

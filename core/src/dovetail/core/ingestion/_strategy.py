@@ -32,6 +32,7 @@ def batches(items: list[BaseNode], size: int) -> Iterable[list[BaseNode]]:
 
 def reporter(total: int, callback: ProgressCallback | None, log: bool) -> Callable[[int], None]:
     """``report(done)``: log at INFO (with ``log``) and call ``callback(done, total)``."""
+
     def report(done: int) -> None:
         if log:
             logger.info("ingested %d/%d documents", done, total)
