@@ -14,7 +14,8 @@ Every error raised by dovetail or by an integration on purpose is a ``DovetailEr
         └── ProviderConnectionError  the provider could not be reached
 
 ``is_retryable`` tells the shared retry policy (``dovetail.core.retry``) whether trying again may help.
-Integrations wrap provider exceptions in these with ``raise ... from exc``.
+Integrations wrap provider exceptions in these with ``raise ... from exc``; :func:`error_for_status` picks the
+class for an HTTP status.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "ProviderError",
     "ProviderTimeoutError",
     "RateLimitError",
+    "error_for_status",
 ]
 
 _RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
@@ -130,3 +132,38 @@ class ProviderConnectionError(ProviderError):
     def is_retryable(self) -> bool:  # type: ignore[override]
         """Connection failures are always worth another try."""
         return True
+
+
+_INVALID_INPUT_STATUSES = frozenset({400, 413, 422})
+
+
+def error_for_status(
+    status: int,
+    message: str,
+    *,
+    provider: str | None = None,
+    request_id: str | None = None,
+    retry_after: float | None = None,
+) -> DovetailError:
+    """The typed error for a provider's HTTP error ``status`` (the caller raises it ``from`` the SDK exception).
+
+    401/403 → :class:`AuthenticationError`, 429 → :class:`RateLimitError` (with ``retry_after``), 404 →
+    :class:`NotFoundError`, 400/413/422 → :class:`InvalidInputError`, anything else → :class:`ProviderError`
+    (retryable for 408/409/5xx).
+
+    Args:
+        status: the HTTP status code of the provider's answer.
+        message: what failed and what to do about it (the caller knows the provider-specific advice).
+        provider: provider name, e.g. ``"openai"``.
+        request_id: the provider's request id, for support tickets.
+        retry_after: seconds the provider asked to wait (429 only).
+    """
+    if status in (401, 403):
+        return AuthenticationError(message, status=status, provider=provider, request_id=request_id)
+    if status == 429:
+        return RateLimitError(message, retry_after=retry_after, status=status, provider=provider, request_id=request_id)
+    if status == 404:
+        return NotFoundError(message)
+    if status in _INVALID_INPUT_STATUSES:
+        return InvalidInputError(message)
+    return ProviderError(message, status=status, provider=provider, request_id=request_id)

@@ -11,6 +11,7 @@ from dovetail.core._exceptions import (
     ProviderError,
     ProviderTimeoutError,
     RateLimitError,
+    error_for_status,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "ProviderError",
     "ProviderTimeoutError",
     "RateLimitError",
+    "error_for_status",
 ]

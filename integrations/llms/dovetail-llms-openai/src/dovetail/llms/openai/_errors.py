@@ -13,14 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from dovetail.core.errors import (
-    AuthenticationError,
     DovetailError,
-    InvalidInputError,
-    NotFoundError,
     ProviderConnectionError,
     ProviderError,
     ProviderTimeoutError,
-    RateLimitError,
+    error_for_status,
 )
 
 __all__ = ["HostUnreachableError", "map_openai_error", "parse_retry_after", "redact"]
@@ -79,6 +76,22 @@ def _provider_message(exc: BaseException) -> str:
     return str(getattr(exc, "message", None) or exc)
 
 
+def _status_message(where: str, status: int, detail: str, wait: float | None) -> str:
+    if status in (401, 403):
+        return (
+            f"{where} was refused with HTTP {status}: {detail}. Check the API key (argument api_key, "
+            "dovetail config or OPENAI_API_KEY) and that it has access to this model."
+        )
+    if status == 429:
+        hint = f"; the provider asked to retry after {wait:.2f}s" if wait is not None else ""
+        return f"{where} was rate limited (HTTP 429){hint}: {detail}. Lower the request rate or retry later."
+    if status == 404:
+        return f"{where} got HTTP 404: {detail}. Check the model name and api_base (it must end in /v1)."
+    if status in (400, 413, 422):
+        return f"{where} rejected the request (HTTP {status}): {detail}. Fix the input; it is not retried."
+    return f"{where} failed with HTTP {status}: {detail}."
+
+
 def map_openai_error(
     exc: BaseException, *, provider: str = "openai", operation: str = "request", secret: str | None = None
 ) -> DovetailError:
@@ -103,26 +116,9 @@ def map_openai_error(
     rid = f" (request id {request_id})" if request_id else ""
     if "APIStatusError" in names and isinstance(status, int):
         response = getattr(exc, "response", None)
-        headers: Mapping[str, str] | None = getattr(response, "headers", None)
-        if status in (401, 403):
-            msg = (
-                f"{where} was refused with HTTP {status}: {detail}{rid}. Check the API key (argument api_key, "
-                "dovetail config or OPENAI_API_KEY) and that it has access to this model."
-            )
-            return AuthenticationError(msg, status=status, provider=provider, request_id=request_id)
-        if status == 429:
-            wait = parse_retry_after(headers)
-            hint = f"; the provider asked to retry after {wait:.2f}s" if wait is not None else ""
-            msg = f"{where} was rate limited (HTTP 429){hint}: {detail}{rid}. Lower the request rate or retry later."
-            return RateLimitError(msg, retry_after=wait, provider=provider, request_id=request_id)
-        if status == 404:
-            msg = f"{where} got HTTP 404: {detail}{rid}. Check the model name and api_base (it must end in /v1)."
-            return NotFoundError(msg)
-        if status in (400, 422):
-            msg = f"{where} rejected the request (HTTP {status}): {detail}{rid}. Fix the input; it is not retried."
-            return InvalidInputError(msg)
-        msg = f"{where} failed with HTTP {status}: {detail}{rid}."
-        return ProviderError(msg, status=status, provider=provider, request_id=request_id)
+        wait = parse_retry_after(getattr(response, "headers", None)) if status == 429 else None
+        msg = _status_message(where, status, f"{detail}{rid}", wait)
+        return error_for_status(status, msg, provider=provider, request_id=request_id, retry_after=wait)
     cause_names = _names(exc.__cause__) if exc.__cause__ is not None else set()
     if "ConnectTimeout" in names | cause_names:
         msg = f"{where}: the host did not accept a connection within the connect timeout; check api_base."

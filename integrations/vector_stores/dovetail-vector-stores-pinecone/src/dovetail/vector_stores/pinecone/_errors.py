@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 from dovetail.core.errors import (
-    AuthenticationError,
     DovetailError,
     InvalidInputError,
-    NotFoundError,
     ProviderConnectionError,
     ProviderError,
     ProviderTimeoutError,
-    RateLimitError,
+    error_for_status,
 )
 
 __all__ = ["PROVIDER", "map_error"]
 
 PROVIDER = "pinecone"
+
+
+def _status_message(where: str, status: int, detail: str) -> str:
+    if status == 429:
+        return f"{where} was rate limited (429): {detail}; slow down or lower max_concurrency"
+    if status in (401, 403):
+        return (
+            f"{where} was refused ({status}): {detail}; check the API key (api_key=, "
+            "[providers.pinecone] api_key in dovetail.toml, or PINECONE_API_KEY) and its project"
+        )
+    if status == 404:
+        return f"{where}: not found (404): {detail}; check the index name or host"
+    if status in (400, 413, 422):
+        hint = "; lower batch_size" if status == 413 else ""
+        return f"{where}: Pinecone rejected the request ({status}): {detail}{hint}"
+    return f"{where} failed ({status}): {detail}"
 
 
 def map_error(exc: BaseException, operation: str) -> BaseException:
@@ -29,28 +43,10 @@ def map_error(exc: BaseException, operation: str) -> BaseException:
 
     where = f"pinecone {operation}"
     if isinstance(exc, pe.ApiError):
-        status, request_id = exc.status_code, exc.request_id
-        detail = exc.message
-        if isinstance(exc, pe.RateLimitError):
-            msg = f"{where} was rate limited (429): {detail}; slow down or lower max_concurrency"
-            return RateLimitError(
-                msg, retry_after=exc.retry_after, status=status, provider=PROVIDER, request_id=request_id
-            )
-        if status in (401, 403):
-            msg = (
-                f"{where} was refused ({status}): {detail}; check the API key (api_key=, "
-                "[providers.pinecone] api_key in dovetail.toml, or PINECONE_API_KEY) and its project"
-            )
-            return AuthenticationError(msg, status=status, provider=PROVIDER, request_id=request_id)
-        if status == 404:
-            msg = f"{where}: not found (404): {detail}; check the index name or host"
-            return NotFoundError(msg)
-        if status in (400, 413, 422):
-            hint = "; lower batch_size" if status == 413 else ""
-            msg = f"{where}: Pinecone rejected the request ({status}): {detail}{hint}"
-            return InvalidInputError(msg)
-        msg = f"{where} failed ({status}): {detail}"
-        return ProviderError(msg, status=status, provider=PROVIDER, request_id=request_id)
+        status = exc.status_code
+        retry_after = getattr(exc, "retry_after", None)
+        msg = _status_message(where, status, exc.message)
+        return error_for_status(status, msg, provider=PROVIDER, request_id=exc.request_id, retry_after=retry_after)
     if isinstance(exc, pe.PineconeTimeoutError):
         msg = f"{where} timed out: {exc}; raise timeout= or retry later"
         return ProviderTimeoutError(msg, provider=PROVIDER)
