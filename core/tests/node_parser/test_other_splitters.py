@@ -114,3 +114,35 @@ def test_token_splitter_fuzz(seed: int) -> None:
     )
     assert max(len(default_tokenizer(node.text)) for node in nodes) <= size
     assert_offsets_and_coverage(text, nodes)
+
+
+def _sequential_merge(sizes: list[int], budget: int, overlap: int) -> list[tuple[int, int]]:
+    """Reference: the greedy rule written the obvious way, piece by piece (indexes of first/last+1 piece)."""
+    chunks, window = [], []  # window holds piece indexes
+    for index, size in enumerate(sizes):
+        total = sum(sizes[i] for i in window)
+        if window and total + size > budget:
+            chunks.append((window[0], window[-1] + 1))
+            carried: list[int] = []
+            for i in reversed(window):
+                if sum(sizes[j] for j in carried) + sizes[i] > overlap:
+                    break
+                carried.insert(0, i)
+            window = carried
+            while window and sum(sizes[i] for i in window) + size > budget:
+                window.pop(0)
+        window.append(index)
+    if window:
+        chunks.append((window[0], window[-1] + 1))
+    return chunks
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_merge_matches_the_sequential_rule(seed: int) -> None:
+    rng = random.Random(seed)
+    budget = rng.randint(1, 40)
+    overlap = rng.randint(0, budget - 1)
+    sizes = [rng.choice([0, 0, 1, 2, 3, 5, 8, budget]) for _ in range(rng.randint(1, 200))]
+    pieces = [(10 * i, 10 * i + 10, size, True) for i, size in enumerate(sizes)]
+    expected = [(10 * a, 10 * b, sum(sizes[a:b])) for a, b in _sequential_merge(sizes, budget, overlap)]
+    assert merge_pieces(pieces, budget, overlap) == expected

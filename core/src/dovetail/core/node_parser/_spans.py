@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from itertools import accumulate, pairwise
-from operator import sub
+from itertools import accumulate, pairwise, repeat
+from operator import lt, sub
 
 from dovetail.core._exceptions import InvalidInputError
 
@@ -141,17 +141,28 @@ class SpanEngine:
             self._cut_characters(text, start, end, budget, out)
             return
         is_sentence = self.levels[level][1]
+        lefts = [start, *cuts]
         cuts.append(end)
-        spans = [(left, right) for left, right in zip([start, *cuts[:-1]], cuts, strict=True) if right > left]
+        if not all(map(lt, lefts, cuts)):  # only a custom regex with empty matches can produce these
+            kept = [(left, right) for left, right in zip(lefts, cuts, strict=True) if right > left]
+            lefts, cuts = [left for left, _ in kept], [right for _, right in kept]
         bound, threshold = self.lower_bound, 9 * budget
-        if bound is None:
-            over = [False] * len(spans)
+        if bound is None or max(map(sub, cuts, lefts)) <= threshold:
+            sizes = self.size_many(list(map(text.__getitem__, map(slice, lefts, cuts))))
+            if max(sizes) <= budget:  # the common case: every piece fits, no per-piece Python
+                out.extend(zip(lefts, cuts, sizes, repeat(is_sentence)))
+                return
+            over = [False] * len(lefts)
         else:  # pieces that are certainly over budget are cut further without being measured
-            over = [right - left > threshold and bound(text, left, right, budget) > budget for left, right in spans]
-        measured = [text[left:right] for (left, right), skip in zip(spans, over, strict=True) if not skip]
-        sizes = iter(self.size_many(measured))
-        for (left, right), skip in zip(spans, over, strict=True):
-            size = budget + 1 if skip else next(sizes)
+            over = [
+                right - left > threshold and bound(text, left, right, budget) > budget
+                for left, right in zip(lefts, cuts, strict=True)
+            ]
+            measured = [text[left:right] for left, right, skip in zip(lefts, cuts, over, strict=True) if not skip]
+            sizes = self.size_many(measured)
+        measured_sizes = iter(sizes)
+        for left, right, skip in zip(lefts, cuts, over, strict=True):
+            size = budget + 1 if skip else next(measured_sizes)
             if size <= budget:
                 out.append((left, right, size, is_sentence))
             else:
@@ -204,32 +215,23 @@ def merge_pieces(pieces: Sequence[Piece], budget: int, overlap: int) -> list[tup
     previous chunk's trailing pieces. Returns ``(start, end, size)`` per chunk (size = sum of piece sizes).
 
     Same greedy rule as LlamaIndex, minus its overflow: when the carried-over overlap plus the next piece would
-    exceed the budget, overlap pieces are dropped from the front until the piece fits.
+    exceed the budget, overlap pieces are dropped from the front until the piece fits. Computed by bisection over
+    the prefix sums of the sizes, so the cost grows with the number of chunks, not of pieces.
     """
+    if not pieces:
+        return []
+    totals = list(accumulate((piece[2] for piece in pieces), initial=0))
+    last = len(pieces)
     chunks: list[tuple[int, int, int]] = []
-    window: list[Piece] = []
-    window_size = 0
-    fresh = True  # the window holds only overlap carried from the previous chunk (or nothing)
-    for piece in pieces:
-        piece_size = piece[2]
-        if window_size + piece_size > budget and not fresh:
-            chunks.append((window[0][0], window[-1][1], window_size))
-            carried: list[Piece] = []
-            window_size = 0
-            for previous in reversed(window):
-                if window_size + previous[2] > overlap:
-                    break
-                window_size += previous[2]
-                carried.append(previous)
-            carried.reverse()
-            window = carried
-        while window and window_size + piece_size > budget:
-            window_size -= window.pop(0)[2]
-        window.append(piece)
-        window_size += piece_size
-        fresh = False
-    if window and not fresh:
-        chunks.append((window[0][0], window[-1][1], window_size))
+    first = 0
+    while first < last:
+        stop = max(first + 1, bisect_right(totals, totals[first] + budget, first, last + 1) - 1)
+        chunks.append((pieces[first][0], pieces[stop - 1][1], totals[stop] - totals[first]))
+        if stop >= last:
+            break
+        carried = bisect_left(totals, totals[stop] - overlap, first + 1, stop + 1)
+        fits = bisect_left(totals, totals[stop + 1] - budget, first + 1, stop + 1)
+        first = min(max(carried, fits), stop)  # never skip the next piece, even one over budget
     return chunks
 
 
@@ -293,5 +295,5 @@ def character_spans(
         # carry trailing pieces totalling <= overlap, but never so many that the next piece no longer fits
         carried = bisect_left(bounds, chunk_end - overlap, first + 1, stop + 1)
         fits = bisect_left(bounds, bounds[stop + 1] - budget, first + 1, stop + 1)
-        first = max(carried, fits)
+        first = min(max(carried, fits), stop)
     return spans
