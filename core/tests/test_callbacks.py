@@ -127,3 +127,21 @@ def test_token_counting_prefers_reported_usage_and_falls_back_to_tokenizer() -> 
     assert counter.total_embedding_token_count == 3
     counter.reset_counts()
     assert counter.total_llm_token_count == 0
+
+
+def test_usage_from_payload_reads_usage_then_the_response() -> None:
+    from dovetail.core.callbacks import EventPayload, usage_from_payload
+    from dovetail.core.llms import CompletionResponse
+
+    reported = CompletionResponse(text="x", additional_kwargs={"prompt_tokens": 3, "completion_tokens": 2})
+    assert usage_from_payload({EventPayload.COMPLETION: reported}) == {"prompt_tokens": 3, "completion_tokens": 2}
+    usage = {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6, "cached": 9}
+    assert usage_from_payload({"usage": usage, EventPayload.COMPLETION: reported}) == {
+        "prompt_tokens": 5,
+        "completion_tokens": 1,
+        "total_tokens": 6,
+    }
+    flags = CompletionResponse(text="x", additional_kwargs={"prompt_tokens": True, "completion_tokens": "2"})
+    assert usage_from_payload({EventPayload.RESPONSE: flags}) is None
+    assert usage_from_payload(None) is None
+    assert usage_from_payload({EventPayload.RESPONSE: "plain text"}) is None

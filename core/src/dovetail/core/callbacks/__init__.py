@@ -13,6 +13,7 @@ from dovetail.core.callbacks._base import BaseCallbackHandler
 from dovetail.core.callbacks._manager import CallbackManager, EventContext, current_event_id, current_trace_id
 from dovetail.core.callbacks._schema import BASE_TRACE_EVENT, CBEventType, EventPayload
 from dovetail.core.callbacks._token_counting import TokenCountingEvent, TokenCountingHandler
+from dovetail.core.callbacks._usage import usage_from_payload
 
 __all__ = [
     "BASE_TRACE_EVENT",
@@ -25,4 +26,5 @@ __all__ = [
     "TokenCountingHandler",
     "current_event_id",
     "current_trace_id",
+    "usage_from_payload",
 ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from dovetail.core.callbacks._base import BaseCallbackHandler
 from dovetail.core.callbacks._schema import CBEventType, EventPayload
+from dovetail.core.callbacks._usage import usage_of
 from dovetail.core.tokenizers import Tokenizer, get_tokenizer
 
 __all__ = ["TokenCountingEvent", "TokenCountingHandler"]
@@ -25,14 +26,6 @@ class TokenCountingEvent:
     def total_token_count(self) -> int:
         """Prompt plus completion tokens."""
         return self.prompt_token_count + self.completion_token_count
-
-
-def _usage_of(response: Any) -> tuple[int, int] | None:
-    kwargs = getattr(response, "additional_kwargs", None) or {}
-    prompt, completion = kwargs.get("prompt_tokens"), kwargs.get("completion_tokens")
-    if isinstance(prompt, int) and isinstance(completion, int):
-        return prompt, completion
-    return None
 
 
 class TokenCountingHandler(BaseCallbackHandler):
@@ -93,11 +86,12 @@ class TokenCountingHandler(BaseCallbackHandler):
             response = payload.get(EventPayload.RESPONSE, payload.get(EventPayload.COMPLETION))
             if response is None:
                 return
-            usage = _usage_of(response)
-            if usage is None:
-                usage = (self._count(prompt_text), self._count(str(getattr(response, "text", "") or "")))
+            reported = usage_of(response) or {}
+            prompt, completion = reported.get("prompt_tokens"), reported.get("completion_tokens")
+            if prompt is None or completion is None:
+                prompt, completion = self._count(prompt_text), self._count(str(getattr(response, "text", "") or ""))
             with self._lock:
-                self.llm_token_counts.append(TokenCountingEvent(event_id, *usage))
+                self.llm_token_counts.append(TokenCountingEvent(event_id, prompt, completion))
         elif event_type == CBEventType.EMBEDDING:
             chunks = payload.get(EventPayload.CHUNKS) or []
             count = sum(self._count(str(chunk)) for chunk in chunks)

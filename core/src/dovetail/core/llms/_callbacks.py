@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventContext, EventPayload
 from dovetail.core.callbacks._manager import _current_event
+from dovetail.core.callbacks._usage import usage_of
 from dovetail.core.llms._streams import EventAsyncStream, EventStream
 from dovetail.core.llms._types import ChatMessage, ChatResponse, CompletionResponse, MessageRole
 from dovetail.core.llms._utils import check_input, redact
@@ -27,7 +28,6 @@ __all__ = ["is_wrapped", "llm_chat_callback", "llm_completion_callback"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _WRAPPED = "__dovetail_llm_callback__"
-_USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
 
 _active_llm: ContextVar[object | None] = ContextVar("dovetail_active_llm", default=None)
 
@@ -35,12 +35,6 @@ _active_llm: ContextVar[object | None] = ContextVar("dovetail_active_llm", defau
 def is_wrapped(fn: Any) -> bool:
     """Whether ``fn`` already carries an LLM callback decorator."""
     return bool(getattr(fn, _WRAPPED, False))
-
-
-def _usage(response: Any) -> dict[str, int] | None:
-    extra = getattr(response, "additional_kwargs", None) or {}
-    usage = {key: extra[key] for key in _USAGE_KEYS if isinstance(extra.get(key), int)}
-    return usage or None
 
 
 class _Call:
@@ -98,7 +92,7 @@ class _Call:
         else:
             payload[EventPayload.PROMPT] = self.arg
             payload[EventPayload.COMPLETION] = response
-        usage = _usage(response)
+        usage = usage_of(response)
         if usage is not None:
             payload[EventPayload.USAGE] = usage
         if error is not None:

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from dovetail.core.callbacks import CBEventType, EventPayload
+from dovetail.core.callbacks import CBEventType, EventPayload, usage_from_payload
 
 __all__ = ["EndFields", "StartFields", "end_fields", "end_kwargs", "jsonable", "start_fields", "start_kwargs"]
 
 MAX_ITEMS = 50
+_USAGE_NAMES = (("prompt_tokens", "input"), ("completion_tokens", "output"), ("total_tokens", "total"))
 _MODEL_PARAMETERS = (
     "temperature",
     "max_tokens",
@@ -209,22 +210,15 @@ def start_fields(event_type: CBEventType, payload: Mapping[Any, Any] | None, max
     return fields
 
 
-def _usage(payload: Mapping[Any, Any], response: Any) -> dict[str, int] | None:
-    usage = _get(payload, EventPayload.USAGE)
-    source = usage if isinstance(usage, Mapping) else getattr(response, "additional_kwargs", None)
-    if not isinstance(source, Mapping):
+def _usage(payload: Mapping[Any, Any]) -> dict[str, int] | None:
+    """Langfuse ``usage_details`` (``input``/``output``/``total``) from the provider-reported usage."""
+    usage = usage_from_payload(payload)
+    if usage is None:
         return None
-    prompt, completion, total = (source.get(k) for k in ("prompt_tokens", "completion_tokens", "total_tokens"))
-    out: dict[str, int] = {}
-    if isinstance(prompt, int) and not isinstance(prompt, bool):
-        out["input"] = prompt
-    if isinstance(completion, int) and not isinstance(completion, bool):
-        out["output"] = completion
-    if isinstance(total, int) and not isinstance(total, bool):
-        out["total"] = total
-    elif "input" in out and "output" in out:
+    out = {name: usage[key] for key, name in _USAGE_NAMES if key in usage}
+    if "total" not in out and "input" in out and "output" in out:
         out["total"] = out["input"] + out["output"]
-    return out or None
+    return out
 
 
 def end_fields(event_type: CBEventType, payload: Mapping[Any, Any] | None, max_chars: int) -> EndFields:
@@ -241,7 +235,7 @@ def end_fields(event_type: CBEventType, payload: Mapping[Any, Any] | None, max_c
         if response is None:
             response = _get(payload, EventPayload.COMPLETION)
         fields.output = jsonable(response, max_chars) if response is not None else None
-        fields.usage = _usage(payload, response)
+        fields.usage = _usage(payload)
         fields.model = _model_name(payload)
         return fields
     if event_type == CBEventType.EMBEDDING:
