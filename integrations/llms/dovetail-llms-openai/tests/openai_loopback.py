@@ -6,7 +6,8 @@ streaming with tool-call deltas split over chunks and a usage chunk), ``/v1/comp
 an HTTP status with headers (429 + ``Retry-After``, 5xx, 401), a delay, a dropped connection, or a stream cut
 after a few chunks. Every request is recorded with its arrival time so tests can count attempts and waits.
 
-This one file serves the LLM tests, the embedding tests (loaded by path) and ``bench/bench_openai.py``.
+This module (with ``openai_loopback_wire.py`` beside it, imported by name: the tests directory is on
+``sys.path``) serves the LLM tests, the embedding tests and ``bench/bench_openai.py`` (which runs it as a script).
 
 The "model" is deterministic: chat echoes the last user text (``"echo: <text>"``); when tools are offered and
 the last message is from the user it calls the first (or the forced) tool with arguments synthesised from the
@@ -18,100 +19,26 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
 import json
 import socket
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import numpy as np
+from openai_loopback_wire import (
+    MODELS,
+    Fault,
+    RecordedRequest,
+    fake_vector,
+    fake_vectors,
+    message_text,
+    sample_args,
+    words,
+)
 
 __all__ = ["Fault", "LoopbackOpenAI", "RecordedRequest", "fake_vector", "fake_vectors"]
-
-MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-3.5-turbo-instruct", "text-embedding-3-small", "loopback-model")
-
-
-@dataclass
-class Fault:
-    """One injected failure, consumed by the next ``times`` matching requests.
-
-    Args:
-        status: HTTP status to answer with (ignored by ``drop``/``cut_stream``).
-        headers: extra response headers, e.g. ``{"Retry-After": "0.3"}``.
-        body: JSON error body; a standard OpenAI error body by default.
-        delay: seconds to sleep before acting (a "slow response").
-        action: ``"status"`` answers with ``status``; ``"drop"`` closes the connection without an answer;
-            ``"cut_stream"`` answers a streaming request normally but closes after ``after_chunks`` chunks;
-            ``"delay_only"`` sleeps ``delay`` and then answers normally.
-        path: only requests whose path ends with this match (``""`` matches every path).
-        times: how many requests this fault applies to.
-        after_chunks: chunks sent before the cut (``cut_stream``).
-    """
-
-    status: int = 500
-    headers: dict[str, str] = field(default_factory=dict)
-    body: dict[str, Any] | None = None
-    delay: float = 0.0
-    action: str = "status"
-    path: str = ""
-    times: int = 1
-    after_chunks: int = 2
-
-
-@dataclass
-class RecordedRequest:
-    """A request as the server saw it."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: Any
-    at: float
-
-
-def fake_vectors(texts: list[str], dims: int) -> np.ndarray:
-    """Deterministic unit float32 vectors (one row per text): same text, same vector."""
-    raw = b"".join(hashlib.shake_256(text.encode()).digest(dims) for text in texts)
-    matrix = (np.frombuffer(raw, dtype=np.uint8).reshape(len(texts), dims).astype(np.float32) - 127.5) / 127.5
-    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-6)
-    return matrix.astype("<f4")
-
-
-def fake_vector(text: str, dims: int) -> list[float]:
-    """:func:`fake_vectors` of one text, as the list of floats a client decodes."""
-    return [float(x) for x in fake_vectors([text], dims)[0]]
-
-
-def _words(text: str) -> int:
-    return len(text.split())
-
-
-def _message_text(message: dict[str, Any]) -> str:
-    content = message.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(part.get("text", "") for part in content if part.get("type") == "text")
-    return ""
-
-
-def _sample_args(schema: dict[str, Any], hint: str = "") -> dict[str, Any]:
-    """Arguments for ``schema``: a JSON object quoted in ``hint`` when its keys fit, else sample values."""
-    props = schema.get("properties", {})
-    start, end = hint.find("{"), hint.rfind("}")
-    if 0 <= start < end:
-        try:
-            quoted = json.loads(hint[start : end + 1])
-        except ValueError:
-            quoted = None
-        if isinstance(quoted, dict) and quoted and set(quoted) <= set(props):
-            return quoted
-    samples = {"integer": 1, "number": 1.5, "boolean": True, "array": [], "object": {}}
-    return {name: samples.get(spec.get("type", "string"), f"sample {name}") for name, spec in props.items()}
 
 
 class LoopbackOpenAI:
@@ -333,20 +260,20 @@ class _Handler(BaseHTTPRequestHandler):
         tools = body.get("tools") or []
         choice = body.get("tool_choice")
         if last.get("role") == "tool":
-            return {"content": f"tool said: {_message_text(last)}", "tool_calls": None}
+            return {"content": f"tool said: {message_text(last)}", "tool_calls": None}
         if tools and choice != "none":
             tool = tools[0]["function"]
             if isinstance(choice, dict):
                 tool = next(t["function"] for t in tools if t["function"]["name"] == choice["function"]["name"])
             user = [m for m in messages if m.get("role") == "user"]
-            args = _sample_args(tool.get("parameters") or {}, _message_text(user[-1]) if user else "")
+            args = sample_args(tool.get("parameters") or {}, message_text(user[-1]) if user else "")
             return {"content": None, "tool_calls": [{"name": tool["name"], "arguments": args}]}
         user = [m for m in messages if m.get("role") == "user"]
-        text = _message_text(user[-1]) if user else ""
+        text = message_text(user[-1]) if user else ""
         response_format = body.get("response_format") or {}
         if response_format.get("type") == "json_schema":
             schema = response_format["json_schema"].get("schema") or {}
-            return {"content": json.dumps(_sample_args(schema, text)), "tool_calls": None}
+            return {"content": json.dumps(sample_args(schema, text)), "tool_calls": None}
         images = sum(
             1
             for part in (user[-1].get("content") if user and isinstance(user[-1].get("content"), list) else [])
@@ -358,7 +285,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _chat(self, body: dict[str, Any], cut_after: int | None) -> None:
         reply = self._chat_reply(body)
         model = body.get("model", "loopback-model")
-        prompt_tokens = sum(_words(_message_text(m)) for m in body.get("messages") or [])
+        prompt_tokens = sum(words(message_text(m)) for m in body.get("messages") or [])
         content = reply.get("content")
         calls = [
             {
@@ -368,7 +295,7 @@ class _Handler(BaseHTTPRequestHandler):
             }
             for i, c in enumerate(reply.get("tool_calls") or [])
         ]
-        completion_tokens = _words(content or "") + sum(_words(c["function"]["arguments"]) for c in calls)
+        completion_tokens = words(content or "") + sum(words(c["function"]["arguments"]) for c in calls)
         usage = {
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
@@ -410,9 +337,9 @@ class _Handler(BaseHTTPRequestHandler):
         prompt = prompt if isinstance(prompt, str) else " ".join(map(str, prompt))
         text = f"echo: {prompt}"
         usage = {
-            "prompt_tokens": _words(prompt),
-            "completion_tokens": _words(text),
-            "total_tokens": _words(prompt) + _words(text),
+            "prompt_tokens": words(prompt),
+            "completion_tokens": words(text),
+            "total_tokens": words(prompt) + words(text),
         }
         base = {"id": "cmpl-loopback", "created": 1_700_000_000, "model": body.get("model", "loopback-model")}
         if not body.get("stream"):
@@ -447,7 +374,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             encoded = matrix.tolist()
         data = [{"object": "embedding", "index": i, "embedding": e} for i, e in enumerate(encoded)]
-        tokens = sum(_words(str(text)) for text in inputs)
+        tokens = sum(words(str(text)) for text in inputs)
         usage = {"prompt_tokens": tokens, "total_tokens": tokens}
         payload = {"object": "list", "data": data, "model": body.get("model"), "usage": usage}
         self._send_json(200, payload)
