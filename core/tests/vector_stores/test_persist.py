@@ -187,3 +187,45 @@ def test_fs_argument_is_rejected(tmp_path: Path) -> None:
         _store().persist(str(tmp_path / "x.json"), fs=object())
     with pytest.raises(InvalidInputError, match="local filesystem"):
         SimpleVectorStore.from_persist_path(str(tmp_path / "x.json"), fs=object())
+
+
+def test_reload_persist_round_trip_keeps_rows_byte_identical(tmp_path: Path) -> None:
+    """Rows loaded from disk are written back as they were read (no re-validation, no drift)."""
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    _store().persist(str(first))
+    SimpleVectorStore.from_persist_path(str(first)).persist(str(second))
+    a, b = json.loads(first.read_text()), json.loads(second.read_text())
+    assert a["nodes"] == b["nodes"]
+    assert a["ids"] == b["ids"]
+
+
+def test_corrupted_row_is_reported_when_read_and_other_rows_still_work(tmp_path: Path) -> None:
+    path = tmp_path / "vs.json"
+    _store().persist(str(path))
+    document = json.loads(path.read_text())
+    document["nodes"][0]["start_char_idx"] = "not a number"
+    path.write_text(json.dumps(document))
+    loaded = SimpleVectorStore.from_persist_path(str(path))
+    broken = document["ids"][0]
+    with pytest.raises(InvalidInputError, match=f"stored node '{broken}' is corrupted"):
+        loaded.get_nodes(node_ids=[broken])
+    healthy = document["ids"][1]
+    assert [n.node_id for n in loaded.get_nodes(node_ids=[healthy])] == [healthy]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "match"),
+    [
+        (lambda row: row.update(class_name="Teleporter"), "unknown class_name"),
+        (lambda row: row.update(metadata=[1, 2]), "non-object metadata"),
+        (lambda row: row.update(relationships={"1": {"id": "x"}}), "malformed source relationship"),
+    ],
+)
+def test_rows_are_checked_cheaply_at_load(tmp_path: Path, mutate, match: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "vs.json"
+    _store().persist(str(path))
+    document = json.loads(path.read_text())
+    mutate(document["nodes"][2])
+    path.write_text(json.dumps(document))
+    with pytest.raises(InvalidInputError, match=match):
+        SimpleVectorStore.from_persist_path(str(path))

@@ -1,4 +1,10 @@
-"""How SimpleVectorStore keeps nodes: compact per-row dicts of the set fields, rebuilt into nodes on read."""
+"""How SimpleVectorStore keeps nodes: compact per-row dicts of the set fields, rebuilt into nodes on read.
+
+Rows loaded from disk stay in their serialised form (``node_from_dict`` format, class ``None`` in the payload)
+until a read needs them: validating 100k nodes with pydantic at load time would cost more than the whole query.
+Their id, class name, metadata and source document are checked when the file is loaded; the rest of a row is
+validated when it is first returned.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from dovetail.core.schema import BaseNode
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core.schema import BaseNode, NodeRelationship, node_from_dict
+from pydantic import ValidationError
 
-__all__ = ["Payload", "gc_paused", "payload_of", "rebuild"]
+__all__ = ["Payload", "gc_paused", "payload_of", "rebuild", "serialized", "serialized_payloads"]
 
-Payload = tuple[type[BaseNode], dict[str, Any]]
+Payload = tuple[type[BaseNode] | None, dict[str, Any]]
+"""``(node class, set fields)``; ``(None, serialised dict)`` for a row loaded from disk and not yet validated."""
+
+_NODE_CLASS_NAMES = frozenset({"BaseNode", "TextNode", "Document", "ImageNode", "IndexNode"})
+_SOURCE = NodeRelationship.SOURCE.value
 
 
 @contextmanager
@@ -89,9 +101,58 @@ def payloads_of(nodes: list[BaseNode]) -> list[Payload]:
     return out
 
 
-def rebuild(payload: Payload, embedding: list[float] | None = None) -> BaseNode:
-    """A fresh node from ``payload``; its containers are copies, so callers cannot change the stored row."""
+def serialized_payloads(rows: list[Any], ids: list[str]) -> tuple[list[Payload], list[str | None]]:
+    """Payloads and source-document ids for rows read from disk, after the cheap per-row checks.
+
+    Raises:
+        InvalidInputError: a row is not an object, has another id than the ids list, an unknown class name,
+            non-object metadata or a malformed source relationship.
+    """
+    payloads: list[Payload] = []
+    refs: list[str | None] = []
+    for position, (row, node_id) in enumerate(zip(rows, ids, strict=True)):
+        if not isinstance(row, dict) or row.get("id_") != node_id:
+            msg = f"node ids do not match the ids list (node {position} is not {node_id!r})"
+            raise InvalidInputError(msg)
+        if row.get("class_name", "TextNode") not in _NODE_CLASS_NAMES or not isinstance(row.get("metadata", {}), dict):
+            msg = f"node {node_id!r} has an unknown class_name or non-object metadata"
+            raise InvalidInputError(msg)
+        source = (row.get("relationships") or {}).get(_SOURCE)
+        if source is not None and not (isinstance(source, dict) and isinstance(source.get("node_id"), str)):
+            msg = f"node {node_id!r} has a malformed source relationship"
+            raise InvalidInputError(msg)
+        payloads.append((None, row))
+        refs.append(source["node_id"] if source else None)
+    return payloads, refs
+
+
+def serialized(payload: Payload) -> dict[str, Any]:
+    """The ``node_from_dict`` form of a stored row (rows loaded from disk are returned as they were read)."""
     cls, data = payload
+    if cls is None:
+        return data
+    # Only the fields that differ from their defaults: half the JSON to write and to parse on load.
+    row = rebuild(payload).model_dump(mode="json", exclude_defaults=True, exclude={"embedding"})
+    row["class_name"] = cls.class_name()
+    return row
+
+
+def rebuild(payload: Payload, embedding: list[float] | None = None) -> BaseNode:
+    """A fresh node from ``payload``; its containers are copies, so callers cannot change the stored row.
+
+    Raises:
+        InvalidInputError: a row loaded from disk does not validate as a node (the file is corrupted).
+    """
+    cls, data = payload
+    if cls is None:
+        try:
+            node = node_from_dict(data)
+        except ValidationError as exc:
+            invalid = exc.error_count()
+            msg = f"stored node {data.get('id_')!r} is corrupted ({invalid} invalid fields); re-create the store"
+            raise InvalidInputError(msg) from exc
+        node.embedding = embedding
+        return node
     template = _template(cls)
     if not template.direct:
         node = cls.model_construct(**data)

@@ -26,11 +26,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core.schema import BaseNode, node_from_dict
+from dovetail.core.schema import BaseNode
 from dovetail.core.vector_stores._base import BasePydanticVectorStore
 from dovetail.core.vector_stores._filter_eval import ColumnCache, validate_filters
 from dovetail.core.vector_stores._matrix import Similarity, VectorMatrix, to_matrix, to_query_vector, top_k
-from dovetail.core.vector_stores._payload import Payload, gc_paused, payloads_of, rebuild
+from dovetail.core.vector_stores._payload import (
+    Payload,
+    gc_paused,
+    payloads_of,
+    rebuild,
+    serialized,
+    serialized_payloads,
+)
 from dovetail.core.vector_stores._persist import read_store, write_store
 from dovetail.core.vector_stores._types import (
     MetadataFilters,
@@ -148,16 +155,17 @@ class SimpleVectorStore(BasePydanticVectorStore):
         self._ids.extend(ids)
         self._row_of.update(zip(ids, range(start, start + len(ids)), strict=True))
         self._payloads.extend(payloads)
-        self._metadata.extend(payload[1]["metadata"] for payload in payloads)
+        self._metadata.extend(payload[1].get("metadata", {}) for payload in payloads)
         self._ref_ids.extend(refs)
+        by_ref = self._by_ref  # one private-attribute lookup, not one per row
         for node_id, ref in zip(ids, refs, strict=True):
             if ref is not None:
-                self._by_ref.setdefault(ref, set()).add(node_id)
+                by_ref.setdefault(ref, set()).add(node_id)
         self._columns.invalidate()
 
     def _set_row(self, row: int, payload: Payload, ref: str | None) -> None:
         self._payloads[row] = payload
-        self._metadata[row] = payload[1]["metadata"]
+        self._metadata[row] = payload[1].get("metadata", {})
         self._ref_ids[row] = ref
         if ref is not None:
             self._by_ref.setdefault(ref, set()).add(self._ids[row])
@@ -316,7 +324,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
         """
         _local_only(fs)
         with self._lock:
-            nodes = [rebuild(payload).to_dict() for payload in self._payloads]
+            nodes = [serialized(payload) for payload in self._payloads]
             vectors = self._matrix.rows if self._matrix is not None else np.empty((0, 0), dtype=np.float32)
             header = {"similarity": self.similarity, "dimension": self.dimension, "ids": list(self._ids)}
             write_store(Path(persist_path), header, nodes, vectors)
@@ -334,16 +342,17 @@ class SimpleVectorStore(BasePydanticVectorStore):
         document, vectors = read_store(Path(persist_path))
         try:
             store = cls(similarity=document["similarity"], embed_dim=document.get("dimension"))
-            nodes = [node_from_dict(data) for data in document["nodes"]]
         except (ValueError, TypeError, KeyError) as exc:
-            msg = f"{persist_path} holds invalid store settings or nodes ({exc}); re-create it with persist()"
+            msg = f"{persist_path} holds invalid store settings ({exc}); re-create it with persist()"
             raise InvalidInputError(msg) from exc
-        if any(node.node_id != node_id for node, node_id in zip(nodes, document["ids"], strict=True)):
-            msg = f"{persist_path} is inconsistent: node ids do not match the ids list"
-            raise InvalidInputError(msg)
-        if nodes:
-            refs = [node.ref_doc_id for node in nodes]
-            store._write(list(document["ids"]), payloads_of(nodes), refs, vectors)
+        try:
+            payloads, refs = serialized_payloads(document["nodes"], document["ids"])
+        except InvalidInputError as exc:
+            msg = f"{persist_path} is inconsistent: {exc}"
+            raise InvalidInputError(msg) from exc
+        if payloads:
+            with gc_paused():
+                store._write(list(document["ids"]), payloads, refs, vectors)
         return store
 
 
