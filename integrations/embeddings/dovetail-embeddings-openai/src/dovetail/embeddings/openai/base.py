@@ -17,8 +17,8 @@ from dovetail.embeddings.openai._batching import (
     token_counts,
 )
 from dovetail.llms.openai.catalog import find_model
-from dovetail.llms.openai.transport import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ClientSettings, OpenAIClients
-from pydantic import Field, PrivateAttr, SecretStr, ValidationError, model_validator
+from dovetail.llms.openai.transport import OpenAIClientModel
+from pydantic import Field, PrivateAttr, model_validator
 
 __all__ = ["OpenAIEmbedding"]
 
@@ -41,7 +41,7 @@ async def _acreate(client: Any, params: dict[str, Any]) -> Any:
     return await client.post("/embeddings", cast_to=object, body=params)
 
 
-class OpenAIEmbedding(BaseEmbedding):
+class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
     """Embeddings from OpenAI or an OpenAI-compatible server (``api_base``), sync and truly async.
 
     Batching: ``embed_batch_size`` texts per batch, and each batch is split further so that no request carries
@@ -87,26 +87,6 @@ class OpenAIEmbedding(BaseEmbedding):
     empty_text: Literal["error", "placeholder"] = "error"
     encoding_format: Literal["float", "base64"] = "base64"
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
-    api_key: SecretStr | None = Field(default=None, repr=False)
-    api_base: str | None = None
-    organization: str | None = None
-    timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0)
-    connect_timeout: float = Field(default=DEFAULT_CONNECT_TIMEOUT, gt=0)
-    max_retries: int = Field(default=3, ge=0, le=10)
-    default_headers: dict[str, str] | None = Field(default=None, repr=False)
-    http_client: Any = Field(default=None, exclude=True, repr=False)
-    async_http_client: Any = Field(default=None, exclude=True, repr=False)
-
-    _clients: OpenAIClients = PrivateAttr()
-
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-            msg = f"invalid {type(self).__name__} settings: {problems}"
-            raise InvalidInputError(msg) from None
-
     _per_input: int = PrivateAttr(default=DEFAULT_MAX_TOKENS_PER_INPUT)
 
     @model_validator(mode="before")
@@ -119,8 +99,6 @@ class OpenAIEmbedding(BaseEmbedding):
                 msg = "pass model or model_name, not both"
                 raise InvalidInputError(msg)
             data["model_name"] = model
-        if isinstance(data, dict) and not data.get("api_key"):
-            data.pop("api_key", None)
         return data
 
     def model_post_init(self, context: Any, /) -> None:
@@ -139,20 +117,7 @@ class OpenAIEmbedding(BaseEmbedding):
             raise InvalidInputError(msg)
         limit = info.context_window if info is not None and info.context_window else DEFAULT_MAX_TOKENS_PER_INPUT
         self._per_input = self.max_tokens_per_input or limit
-        settings = ClientSettings(
-            api_key=self.api_key,
-            api_base=self.api_base,
-            timeout=self.timeout,
-            connect_timeout=self.connect_timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers,
-            http_client=self.http_client,
-            async_http_client=self.async_http_client,
-            require_key=self.api_base is None,
-            provider="openai",
-            organization=self.organization,
-        )
-        self._clients = OpenAIClients(settings)
+        self._open_clients(require_key=self.api_base is None, provider="openai")
 
     @classmethod
     def class_name(cls) -> str:
@@ -162,28 +127,6 @@ class OpenAIEmbedding(BaseEmbedding):
     @property
     def _concurrency(self) -> int:
         return self.num_workers or self.max_concurrency
-
-    # ---- lifecycle ----------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the SDK's sync HTTP client (injected clients stay open)."""
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close both SDK clients."""
-        await self._clients.aclose()
-
-    def __enter__(self) -> OpenAIEmbedding:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    async def __aenter__(self) -> OpenAIEmbedding:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
     # ---- request building ---------------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 
-from dovetail.core.errors import InvalidInputError
 from dovetail.core.llms import (
     ChatMessage,
     ChatResponse,
@@ -21,6 +20,7 @@ from dovetail.core.llms import (
 )
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.openai import _streaming as streams
+from dovetail.llms.openai._client_model import OpenAIClientModel
 from dovetail.llms.openai._convert import (
     chat_response,
     completion_response,
@@ -31,13 +31,7 @@ from dovetail.llms.openai._convert import (
 )
 from dovetail.llms.openai._metadata import build_metadata
 from dovetail.llms.openai.catalog import base_model_id, find_model
-from dovetail.llms.openai.transport import (
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_TIMEOUT,
-    ClientSettings,
-    OpenAIClients,
-)
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr
 
 __all__ = ["OpenAI"]
 
@@ -48,7 +42,7 @@ _REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 _UNKNOWN_CONTEXT_WINDOW = 16385
 
 
-class OpenAI(FunctionCallingLLM):
+class OpenAI(OpenAIClientModel, FunctionCallingLLM):
     """OpenAI chat and completion models: sync, async (the SDK's async client), streaming, tools, vision.
 
     Capabilities come from the bundled model catalog (``models.json``); any of them can be overridden, which is
@@ -90,16 +84,7 @@ class OpenAI(FunctionCallingLLM):
     temperature: float = Field(default=0.1, ge=0.0, le=2.0)
     max_tokens: int | None = Field(default=None, gt=0)
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
-    api_key: SecretStr | None = Field(default=None, repr=False)
-    api_base: str | None = None
-    organization: str | None = None
-    timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0)
-    connect_timeout: float = Field(default=DEFAULT_CONNECT_TIMEOUT, gt=0)
-    max_retries: int = Field(default=3, ge=0, le=10)
-    default_headers: dict[str, str] | None = Field(default=None, repr=False)
     strict: bool = Field(default=False, description="send tools with strict JSON-schema validation")
-    http_client: Any = Field(default=None, exclude=True, repr=False)
-    async_http_client: Any = Field(default=None, exclude=True, repr=False)
     context_window: int | None = Field(default=None, gt=0)
     max_output_tokens: int | None = Field(default=None, gt=0)
     is_chat_model: bool | None = None
@@ -107,39 +92,11 @@ class OpenAI(FunctionCallingLLM):
     supports_vision: bool | None = None
     supports_structured_output: bool | None = None
 
-    _clients: OpenAIClients = PrivateAttr()
-
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-            msg = f"invalid {type(self).__name__} settings: {problems}"
-            raise InvalidInputError(msg) from None
-
     _metadata: LLMMetadata = PrivateAttr()
-
-    @field_validator("api_key", mode="before")
-    @classmethod
-    def _empty_key_is_none(cls, value: Any) -> Any:
-        return value or None
 
     def model_post_init(self, context: Any, /) -> None:
         """Build the metadata; the key (config/env) and the SDK clients are resolved at the first call."""
-        settings = ClientSettings(
-            api_key=self.api_key,
-            api_base=self.api_base,
-            timeout=self.timeout,
-            connect_timeout=self.connect_timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers,
-            http_client=self.http_client,
-            async_http_client=self.async_http_client,
-            require_key=self._require_key,
-            provider=self.provider_name,
-            organization=self.organization,
-        )
-        self._clients = OpenAIClients(settings)
+        self._open_clients(require_key=self._require_key, provider=self.provider_name)
         self._metadata = self._build_metadata()
 
     def _build_metadata(self) -> LLMMetadata:
@@ -165,28 +122,6 @@ class OpenAI(FunctionCallingLLM):
     def metadata(self) -> LLMMetadata:
         """Context window, output size and capabilities (catalog + overrides)."""
         return self._metadata
-
-    # ---- lifecycle ----------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the SDK's sync HTTP client (injected clients stay open)."""
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close both SDK clients."""
-        await self._clients.aclose()
-
-    def __enter__(self) -> OpenAI:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    async def __aenter__(self) -> OpenAI:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
     # ---- request building ---------------------------------------------------------------------------
 
