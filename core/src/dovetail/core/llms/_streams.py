@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 __all__ = ["EventAsyncStream", "EventStream", "StreamCall"]
 
 R = TypeVar("R")
+S = TypeVar("S")
 
 
 class StreamCall(Protocol):
@@ -36,10 +37,10 @@ def _as_exception(typ: Any, val: Any) -> BaseException:
     return typ() if val is None else typ(val)  # type: ignore[no-any-return]
 
 
-class EventStream(Generator[R, None, None]):
-    """A generator that ends the call's event with the last chunk when the source is done."""
+class _EventEnd(Generic[S, R]):
+    """The part both stream wrappers share: the source, the last chunk, and ending the event exactly once."""
 
-    def __init__(self, source: Iterator[R], call: StreamCall) -> None:
+    def __init__(self, source: S, call: StreamCall) -> None:
         self._source = source
         self._call = call
         self._last: R | None = None
@@ -49,6 +50,15 @@ class EventStream(Generator[R, None, None]):
         if not self._done:
             self._done = True
             self._call.finish(self._last, error)
+
+    def __del__(self) -> None:
+        if not getattr(self, "_done", True):
+            with contextlib.suppress(Exception):  # never raise from a finalizer
+                self._finish()
+
+
+class EventStream(_EventEnd[Iterator[R], R], Generator[R, None, None]):
+    """A generator that ends the call's event with the last chunk when the source is done."""
 
     def send(self, value: None) -> R:
         """Pull the next chunk."""
@@ -90,25 +100,9 @@ class EventStream(Generator[R, None, None]):
         finally:
             self._finish()
 
-    def __del__(self) -> None:
-        if not getattr(self, "_done", True):
-            with contextlib.suppress(Exception):  # never raise from a finalizer
-                self._finish()
 
-
-class EventAsyncStream(AsyncGenerator[R, None]):
+class EventAsyncStream(_EventEnd[AsyncIterator[R], R], AsyncGenerator[R, None]):
     """An async generator that ends the call's event with the last chunk when the source is done."""
-
-    def __init__(self, source: AsyncIterator[R], call: StreamCall) -> None:
-        self._source = source
-        self._call = call
-        self._last: R | None = None
-        self._done = False
-
-    def _finish(self, error: BaseException | None = None) -> None:
-        if not self._done:
-            self._done = True
-            self._call.finish(self._last, error)
 
     async def asend(self, value: None) -> R:
         """Pull the next chunk."""
@@ -149,8 +143,3 @@ class EventAsyncStream(AsyncGenerator[R, None]):
                 await aclose()
         finally:
             self._finish()
-
-    def __del__(self) -> None:
-        if not getattr(self, "_done", True):
-            with contextlib.suppress(Exception):  # never raise from a finalizer
-                self._finish()
