@@ -69,6 +69,15 @@ class _Call:
             EventPayload.ADDITIONAL_KWARGS: redact(kwargs),
         }
 
+    def __enter__(self) -> _Call:
+        self._tokens = self.enter()
+        return self
+
+    def __exit__(self, typ: object, error: BaseException | None, tb: object) -> None:
+        if error is not None:
+            self.finish(None, error)
+        self.exit(self._tokens)
+
     def enter(self) -> tuple[Token[object | None], Token[str] | None]:
         event_token = _current_event.set(self.event.event_id) if self.event is not None else None
         return _active_llm.set(self.llm), event_token
@@ -135,12 +144,8 @@ def _decorate(fn: F, chat: bool) -> F:
             if _active_llm.get() is self:
                 return fn(self, *args, **kwargs)
             arg, rest, extra = _first(args, kwargs)
-            call = _Call(self, chat, arg, extra)
-            tokens = call.enter()
-            try:
+            with _Call(self, chat, arg, extra) as call:
                 stream = fn(self, arg, *rest, **extra)
-            finally:
-                call.exit(tokens)
             return call.result(stream)
 
         wrapper: Any = agen_wrapper
@@ -151,15 +156,8 @@ def _decorate(fn: F, chat: bool) -> F:
             if _active_llm.get() is self:
                 return await fn(self, *args, **kwargs)
             arg, rest, extra = _first(args, kwargs)
-            call = _Call(self, chat, arg, extra)
-            tokens = call.enter()
-            try:
+            with _Call(self, chat, arg, extra) as call:
                 value = await fn(self, arg, *rest, **extra)
-            except BaseException as exc:
-                call.finish(None, exc)
-                raise
-            finally:
-                call.exit(tokens)
             return call.result(value)
 
         wrapper = async_wrapper
@@ -170,15 +168,8 @@ def _decorate(fn: F, chat: bool) -> F:
             if _active_llm.get() is self:
                 return fn(self, *args, **kwargs)
             arg, rest, extra = _first(args, kwargs)
-            call = _Call(self, chat, arg, extra)
-            tokens = call.enter()
-            try:
+            with _Call(self, chat, arg, extra) as call:
                 value = fn(self, arg, *rest, **extra)
-            except BaseException as exc:
-                call.finish(None, exc)
-                raise
-            finally:
-                call.exit(tokens)
             return call.result(value)
 
         wrapper = sync_wrapper
