@@ -294,25 +294,22 @@ class SimpleMongoReader(BaseReader):
     def _iterate(self, options: LoadOptions) -> Iterator[Document]:
         client = self._sync_client(options)
         logger.debug("mongodb: reading %s from %s", options.target, self._display_uri)
-        yielded = skipped = 0
+        reading = _Reading(self, options)
         try:
             cursor = client[options.db_name][options.collection_name].find(**self._find_args(options))
             with cursor:
                 for raw in cursor:
-                    document = self._convert(raw, options)
-                    if document is None:
-                        skipped += 1
-                        continue
-                    yield document
-                    yielded += 1
-                    if options.max_docs and yielded >= options.max_docs:
-                        break
+                    document = reading.document(raw)
+                    if document is not None:
+                        yield document
+                        if reading.counted():
+                            break
         except DovetailError:
             raise
         except Exception as exc:
             raise self._map(exc, options) from exc
         finally:
-            log_summary(options, yielded, skipped)
+            reading.log()
 
     def load_data(self, *args: Any, **load_kwargs: Any) -> list[Document]:
         """Load all matching documents into a list (same arguments as :meth:`lazy_load_data`)."""
@@ -325,7 +322,7 @@ class SimpleMongoReader(BaseReader):
 
     async def _aiterate(self, options: LoadOptions) -> AsyncIterator[Document]:
         owned = self._async_client is None
-        yielded = skipped = 0
+        reading = _Reading(self, options)
         client: AsyncMongoClient[Any] | None = self._async_client
         try:
             if client is None:
@@ -335,14 +332,11 @@ class SimpleMongoReader(BaseReader):
             cursor = client[options.db_name][options.collection_name].find(**self._find_args(options))
             try:
                 async for raw in cursor:
-                    document = self._convert(raw, options)
-                    if document is None:
-                        skipped += 1
-                        continue
-                    yield document
-                    yielded += 1
-                    if options.max_docs and yielded >= options.max_docs:
-                        break
+                    document = reading.document(raw)
+                    if document is not None:
+                        yield document
+                        if reading.counted():
+                            break
             finally:
                 await cursor.close()
         except DovetailError:
@@ -352,8 +346,34 @@ class SimpleMongoReader(BaseReader):
         finally:
             if owned and client is not None:
                 await client.close()
-            log_summary(options, yielded, skipped)
+            reading.log()
 
     async def aload_data(self, *args: Any, **load_kwargs: Any) -> list[Document]:
         """Async twin of :meth:`load_data` (native async, same arguments as :meth:`lazy_load_data`)."""
         return [document async for document in self.alazy_load_data(*args, **load_kwargs)]
+
+
+class _Reading:
+    """One read in progress: converts raw documents and counts those yielded and skipped (sync and async alike)."""
+
+    def __init__(self, reader: SimpleMongoReader, options: LoadOptions) -> None:
+        self._reader = reader
+        self._options = options
+        self.yielded = 0
+        self.skipped = 0
+
+    def document(self, raw: Mapping[str, Any]) -> Document | None:
+        """The ``Document`` of ``raw``, or ``None`` (counted as skipped) when it has no text."""
+        document = self._reader._convert(raw, self._options)
+        if document is None:
+            self.skipped += 1
+        return document
+
+    def counted(self) -> bool:
+        """Count one yielded document; ``True`` once ``max_docs`` is reached."""
+        self.yielded += 1
+        return bool(self._options.max_docs) and self.yielded >= self._options.max_docs
+
+    def log(self) -> None:
+        """Log how many documents were read and skipped."""
+        log_summary(self._options, self.yielded, self.skipped)
