@@ -20,7 +20,6 @@ from dovetail.core.llms import (
 )
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.openai import _streaming as streams
-from dovetail.llms.openai._client_model import OpenAIClientModel
 from dovetail.llms.openai._convert import (
     chat_response,
     completion_response,
@@ -31,6 +30,7 @@ from dovetail.llms.openai._convert import (
 )
 from dovetail.llms.openai._metadata import build_metadata
 from dovetail.llms.openai.catalog import base_model_id, find_model
+from dovetail.llms.openai.transport import OpenAIClientModel
 from pydantic import BaseModel, Field, PrivateAttr
 
 __all__ = ["OpenAI"]
