@@ -9,8 +9,8 @@ stream must cost only a few microseconds per chunk on top of the SDK. ``_built``
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
+from typing import Any, Protocol, TypeVar
 
 from dovetail.core.llms import (
     ChatMessage,
@@ -30,6 +30,8 @@ from dovetail.llms.openai._errors import usage_dict
 __all__ = ["achat_stream", "acompletion_stream", "chat_stream", "completion_stream"]
 
 T = TypeVar("T")
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 ErrorMapper = Callable[[BaseException], Exception]
 _ASSISTANT = MessageRole.ASSISTANT
 
@@ -95,9 +97,36 @@ class _ChatState:
         return _chat(self.text, "", self.extra, None, self.usage) if self.usage else None
 
 
-def chat_stream(stream: Any, map_error: ErrorMapper) -> ChatResponseGen:
-    """Yield chat responses from a sync SDK stream; transport errors become dovetail errors."""
-    state = _ChatState()
+class _CompletionState:
+    """Accumulated text and usage of one ``/v1/completions`` stream."""
+
+    __slots__ = ("text", "usage")
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.usage: dict[str, int] = {}
+
+    def fold(self, chunk: Any) -> CompletionResponse | None:
+        """The response for ``chunk``, or ``None`` when it carries no text."""
+        if getattr(chunk, "usage", None) is not None:
+            self.usage = usage_dict(chunk.usage) or self.usage
+        piece = chunk.choices[0].text if chunk.choices else ""
+        if not piece:
+            return None
+        self.text += piece
+        return _completion(self.text, piece, chunk, {})
+
+    def final(self) -> CompletionResponse | None:
+        return _completion(self.text, "", None, self.usage) if self.usage else None
+
+
+class _State(Protocol[R_co]):
+    def fold(self, chunk: Any) -> R_co | None: ...
+
+    def final(self) -> R_co | None: ...
+
+
+def _drive(stream: Any, state: _State[R], map_error: ErrorMapper) -> Generator[R, None, None]:
     try:
         for chunk in stream:
             response = state.fold(chunk)
@@ -112,9 +141,7 @@ def chat_stream(stream: Any, map_error: ErrorMapper) -> ChatResponseGen:
         yield final
 
 
-async def achat_stream(stream: Any, map_error: ErrorMapper) -> ChatResponseAsyncGen:
-    """Async twin of :func:`chat_stream` over the SDK's async stream."""
-    state = _ChatState()
+async def _adrive(stream: Any, state: _State[R], map_error: ErrorMapper) -> AsyncGenerator[R, None]:
     try:
         async for chunk in stream:
             response = state.fold(chunk)
@@ -127,6 +154,16 @@ async def achat_stream(stream: Any, map_error: ErrorMapper) -> ChatResponseAsync
     final = state.final()
     if final is not None:
         yield final
+
+
+def chat_stream(stream: Any, map_error: ErrorMapper) -> ChatResponseGen:
+    """Yield chat responses from a sync SDK stream; transport errors become dovetail errors."""
+    return _drive(stream, _ChatState(), map_error)
+
+
+def achat_stream(stream: Any, map_error: ErrorMapper) -> ChatResponseAsyncGen:
+    """Async twin of :func:`chat_stream` over the SDK's async stream."""
+    return _adrive(stream, _ChatState(), map_error)
 
 
 def _completion(text: str, delta: str, raw: Any, usage: dict[str, int]) -> CompletionResponse:
@@ -134,44 +171,14 @@ def _completion(text: str, delta: str, raw: Any, usage: dict[str, int]) -> Compl
     return _built(CompletionResponse, values, _COMPLETION_FIELDS)
 
 
-def _fold_completion(chunk: Any, text: str) -> tuple[str, str | None, dict[str, int]]:
-    usage = usage_dict(chunk.usage) if getattr(chunk, "usage", None) is not None else {}
-    piece = chunk.choices[0].text if chunk.choices else ""
-    return text + (piece or ""), piece or None, usage
-
-
 def completion_stream(stream: Any, map_error: ErrorMapper) -> CompletionResponseGen:
     """Yield completion responses from a sync ``/v1/completions`` stream."""
-    text, usage = "", {}  # type: str, dict[str, int]
-    try:
-        for chunk in stream:
-            text, piece, chunk_usage = _fold_completion(chunk, text)
-            usage = chunk_usage or usage
-            if piece:
-                yield _completion(text, piece, chunk, {})
-    except Exception as exc:
-        raise map_error(exc) from exc
-    finally:
-        stream.close()
-    if usage:
-        yield _completion(text, "", None, usage)
+    return _drive(stream, _CompletionState(), map_error)
 
 
-async def acompletion_stream(stream: Any, map_error: ErrorMapper) -> CompletionResponseAsyncGen:
+def acompletion_stream(stream: Any, map_error: ErrorMapper) -> CompletionResponseAsyncGen:
     """Async twin of :func:`completion_stream`."""
-    text, usage = "", {}  # type: str, dict[str, int]
-    try:
-        async for chunk in stream:
-            text, piece, chunk_usage = _fold_completion(chunk, text)
-            usage = chunk_usage or usage
-            if piece:
-                yield _completion(text, piece, chunk, {})
-    except Exception as exc:
-        raise map_error(exc) from exc
-    finally:
-        await stream.close()
-    if usage:
-        yield _completion(text, "", None, usage)
+    return _adrive(stream, _CompletionState(), map_error)
 
 
 def chat_to_completion_stream(chats: Iterator[ChatResponse]) -> CompletionResponseGen:
