@@ -56,23 +56,21 @@ def disable_sdk_retries(index: Any) -> bool:
     return True
 
 
-def build_index(*, host: str, api_key: str, timeout: float) -> tuple[Any, bool]:
-    """A sync data-plane ``Index`` for ``host`` and whether its SDK retries are off (no network I/O)."""
-    from pinecone import Index
+def _build(kind: str, host: str, api_key: str, timeout: float, retries: str) -> tuple[Any, bool]:
+    import pinecone
 
-    index = Index(host=host, api_key=api_key, timeout=timeout, source_tag="dovetail")
+    index = getattr(pinecone, kind)(host=host, api_key=api_key, timeout=timeout, source_tag="dovetail")
     off = disable_sdk_retries(index)
     if not off:
-        logger.warning("pinecone: could not turn the SDK's data-plane retries off; dovetail will not retry")
+        logger.warning("pinecone: could not turn the SDK's %s retries off; dovetail will not retry", retries)
     return index, off
+
+
+def build_index(*, host: str, api_key: str, timeout: float) -> tuple[Any, bool]:
+    """A sync data-plane ``Index`` for ``host`` and whether its SDK retries are off (no network I/O)."""
+    return _build("Index", host, api_key, timeout, "data-plane")
 
 
 def build_async_index(*, host: str, api_key: str, timeout: float) -> tuple[Any, bool]:
     """An asyncio data-plane ``AsyncIndex`` for ``host`` and whether its SDK retries are off (no I/O)."""
-    from pinecone import AsyncIndex
-
-    index = AsyncIndex(host=host, api_key=api_key, timeout=timeout, source_tag="dovetail")
-    off = disable_sdk_retries(index)
-    if not off:
-        logger.warning("pinecone: could not turn the SDK's async retries off; dovetail will not retry")
-    return index, off
+    return _build("AsyncIndex", host, api_key, timeout, "async")

@@ -8,6 +8,7 @@ are cut with a warning. Without ids or filters, ``get_nodes`` lists the whole na
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -65,16 +66,21 @@ async def _aids_by_filter(store: PineconeVectorStore, index: Any, flt: dict[str,
     return _scan_ids(await store._aretry(lambda: index.query(**args), "query"))
 
 
+def _list_page(index: Any, namespace: str, token: str | None) -> Callable[[], Any]:
+    return partial(index.list_paginated, namespace=namespace, pagination_token=token, limit=100)
+
+
+def _next_token(ids: list[str], page: Any) -> str | None:
+    """Add the ids of ``page`` to ``ids``; the token of the next page, ``None`` after the last."""
+    ids.extend(item.id for item in page.vectors)
+    return page.pagination.next if page.pagination is not None else None
+
+
 def _all_ids(store: PineconeVectorStore, index: Any, namespace: str) -> list[str]:
     ids: list[str] = []
     token: str | None = None
     while True:
-        page = store._retry(
-            partial(index.list_paginated, namespace=namespace, pagination_token=token, limit=100),
-            "list",
-        )
-        ids.extend(item.id for item in page.vectors)
-        token = page.pagination.next if page.pagination is not None else None
+        token = _next_token(ids, store._retry(_list_page(index, namespace, token), "list"))
         if not token:
             return ids
 
@@ -83,12 +89,7 @@ async def _aall_ids(store: PineconeVectorStore, index: Any, namespace: str) -> l
     ids: list[str] = []
     token: str | None = None
     while True:
-        page = await store._aretry(
-            partial(index.list_paginated, namespace=namespace, pagination_token=token, limit=100),
-            "list",
-        )
-        ids.extend(item.id for item in page.vectors)
-        token = page.pagination.next if page.pagination is not None else None
+        token = _next_token(ids, await store._aretry(_list_page(index, namespace, token), "list"))
         if not token:
             return ids
 
