@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.schema import BaseNode
@@ -33,6 +33,25 @@ __all__ = [
     "VectorStoreQueryMode",
     "VectorStoreQueryResult",
 ]
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def _parse_member(cls: type[E], value: Any, what: str) -> E:
+    """The member of ``cls`` whose value or (case-insensitive) name is ``value``; else ``InvalidInputError``."""
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str):
+        try:
+            return cls(value)
+        except ValueError:
+            member = cls.__members__.get(value.upper())
+            if member is not None:
+                return member
+    valid = ", ".join(repr(member.value) for member in cls)
+    msg = f"unknown filter {what} {value!r}; use one of {valid}"
+    raise InvalidInputError(msg)
 
 
 class FilterOperator(str, Enum):
@@ -65,18 +84,7 @@ class FilterOperator(str, Enum):
         Raises:
             InvalidInputError: ``value`` is not an operator; the message lists the valid ones.
         """
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            try:
-                return cls(value)
-            except ValueError:
-                member = cls.__members__.get(value.upper())
-                if member is not None:
-                    return member
-        valid = ", ".join(repr(op.value) for op in cls)
-        msg = f"unknown filter operator {value!r}; use one of {valid}"
-        raise InvalidInputError(msg)
+        return _parse_member(cls, value, "operator")
 
 
 class FilterCondition(str, Enum):
@@ -93,15 +101,7 @@ class FilterCondition(str, Enum):
         Raises:
             InvalidInputError: ``value`` is not a condition; the message lists the valid ones.
         """
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            member = cls.__members__.get(value.upper())
-            if member is not None:
-                return member
-        valid = ", ".join(repr(cond.value) for cond in cls)
-        msg = f"unknown filter condition {value!r}; use one of {valid}"
-        raise InvalidInputError(msg)
+        return _parse_member(cls, value, "condition")
 
 
 class VectorStoreQueryMode(str, Enum):
