@@ -21,10 +21,8 @@ class TestOpenAIConformance(LLMConformance):
             yield llm
 
 
-class TestOpenAILikeConformance(LLMConformance):
-    supports_tools = True
-    supports_structured_output = True
-    supports_usage = True
+class TestOpenAILikeConformance(TestOpenAIConformance):
+    """Same capabilities as OpenAI, declared by the user instead of the catalog."""
 
     @pytest.fixture
     async def llm(self, server: Any) -> AsyncIterator[OpenAILike]:
