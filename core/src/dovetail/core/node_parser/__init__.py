@@ -5,7 +5,22 @@
 * :class:`RecursiveCharacterSplitter` — character budget, LangChain-style separators, no tokenizer.
 
 Every parser is an ingestion transformation (``parser(nodes)``), emits ``NODE_PARSING`` and ``CHUNKING``
-events, and gives each chunk ``start_char_idx``/``end_char_idx`` such that ``doc.text[start:end] == node.text``.
+events, and gives each chunk ``start_char_idx``/``end_char_idx`` such that ``doc.text[start:end] == node.text``
+(offsets stay relative to the original document when chunks are split again).
+
+Decisions worth knowing:
+
+* **Sizes.** ``chunk_size``/``chunk_overlap`` are tokens of ``tokenizer`` (default: the offline approximation of
+  cl100k in :mod:`dovetail.core.tokenizers`; pass ``get_tokenizer("cl100k_base")`` for exact OpenAI counts). No
+  chunk ever exceeds ``chunk_size``; with ``include_metadata`` the rendered metadata is budgeted too, and metadata
+  that alone fills ``chunk_size`` is an ``InvalidInputError``. Unlike LlamaIndex, carried-over overlap never
+  pushes a chunk over budget (overlap is dropped first).
+* **Ids.** Deterministic: ``uuid5(parent id, splitter class, chunk_size, chunk_overlap, chunk index)``, so
+  re-ingesting a document yields the same node ids, and two splitter configurations never collide. Pass
+  ``id_func=lambda i, parent: ...`` to choose your own.
+* **Sentences** are found by a regex (no model download): ``.``, ``!``, ``?`` or ``…`` followed by space and a
+  character that is not a lowercase letter, except after common abbreviations and initials; CJK full stops with or
+  without space.
 
 Example:
     ```python
