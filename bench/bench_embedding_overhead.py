@@ -87,14 +87,10 @@ WORKER = textwrap.dedent(
 )
 
 
-
-
 def run(python: str, flavour: str) -> dict[str, dict[str, float]]:
     args = json.dumps([N_TEXTS, DIM, REPEATS, list(BATCH_SIZES), flavour])
     out = subprocess.run([python, "-c", WORKER, args], capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
 
 
 def main() -> int:

@@ -114,14 +114,10 @@ WORKER = textwrap.dedent(
 )
 
 
-
-
 def run(python: str, flavour: str) -> dict[str, float]:
     args = json.dumps([CALLS, REPEATS, flavour])
     out = subprocess.run([python, "-c", WORKER, args], capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
 
 
 def main() -> int:

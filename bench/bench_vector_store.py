@@ -202,8 +202,6 @@ def peak_rss(flavour: str) -> int:
     return int(json.loads(out.strip().splitlines()[-1])["maxrss_kib"])
 
 
-
-
 def run_peer() -> dict[str, Any]:
     python = ensure_venv("llamaindex", [PEER_REQUIREMENT], "llama_index.core")
     args = json.dumps([str(VECTORS), str(QUERIES), TOP_K, GROUPS])
