@@ -7,6 +7,7 @@ import json
 import sys
 
 from dovetail.core.cli._errors import EXIT_OK, CLIError
+from dovetail.core.cli._table import write_table
 
 __all__ = ["add_parser", "run"]
 
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK
     header = ("PROVIDER", "MODEL", "MODES", "CONTEXT", "MAX OUT", "DIMS", "CAPABILITIES", "DEPRECATED")
-    table = [header] + [
+    table_rows = [
         (
             provider,
             model.id,
@@ -63,9 +64,7 @@ def run(args: argparse.Namespace) -> int:
         )
         for provider, model in pairs
     ]
-    widths = [max(len(row[col]) for row in table) for col in range(len(header))]
-    for row in table:
-        sys.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n")
+    write_table(header, table_rows)
     if not pairs:
         sys.stdout.write("no model catalogs found; `dovetail providers` shows what is installed\n")
     return EXIT_OK

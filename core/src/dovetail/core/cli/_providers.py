@@ -7,6 +7,7 @@ import json
 import sys
 
 from dovetail.core.cli._errors import EXIT_OK
+from dovetail.core.cli._table import write_table
 
 __all__ = ["add_parser", "run"]
 
@@ -45,11 +46,8 @@ def run(args: argparse.Namespace) -> int:
         ]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK
-    header = ("DOMAIN", "PROVIDER", "VERSION", "PACKAGE")
-    table = [header] + [
-        (i.domain, i.name, i.version or "-" if i.installed else "not installed", i.package) for i in infos
-    ]
-    widths = [max(len(row[col]) for row in table) for col in range(len(header))]
-    for row in table:
-        sys.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n")
+    write_table(
+        ("DOMAIN", "PROVIDER", "VERSION", "PACKAGE"),
+        [(i.domain, i.name, i.version or "-" if i.installed else "not installed", i.package) for i in infos],
+    )
     return EXIT_OK
