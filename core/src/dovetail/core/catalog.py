@@ -121,19 +121,24 @@ def _catalog_path(module_name: str) -> Path | None:
     return None
 
 
-def _catalog_file_for(domain: str, provider: str) -> Path | None:
-    from dovetail.core.registry import list_providers
-
-    for info in list_providers(domain):
-        if info.name == provider and info.installed and info.target:
-            return _catalog_path(info.target.partition(":")[0])
-    return None
+def _catalog_file_of(target: str | None) -> Path | None:
+    """The ``models.json`` beside the module of an entry point's ``module:Class`` target."""
+    return _catalog_path(target.partition(":")[0]) if target else None
 
 
 @lru_cache(maxsize=64)
+def _load_cached(path: Path) -> ModelCatalog:
+    return load_catalog_file(path)
+
+
 def _catalog_for(domain: str, provider: str) -> ModelCatalog | None:
-    path = _catalog_file_for(domain, provider)
-    return load_catalog_file(path) if path else None
+    from dovetail.core.registry import list_providers
+
+    for info in list_providers(domain):
+        if info.name == provider and info.installed:
+            path = _catalog_file_of(info.target)
+            return _load_cached(path) if path else None
+    return None
 
 
 def list_models(provider: str | None = None, domain: str | None = None) -> list[tuple[str, ModelInfo]]:
@@ -146,14 +151,11 @@ def list_models(provider: str | None = None, domain: str | None = None) -> list[
     for info in list_providers(domain):
         if not info.installed or (provider is not None and info.name != provider):
             continue
-        path = _catalog_file_for(info.domain, info.name)
+        path = _catalog_file_of(info.target)
         if path is None or path in seen_files:  # e.g. openai_like shares the openai module's catalog
             continue
         seen_files.add(path)
-        catalog = _catalog_for(info.domain, info.name)
-        if catalog is None:
-            continue
-        for model in catalog.models:
+        for model in _load_cached(path).models:
             if (info.name, model.id) not in seen:
                 seen.add((info.name, model.id))
                 pairs.append((info.name, model))
