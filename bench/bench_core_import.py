@@ -48,12 +48,9 @@ def median_importtime(python: str, module: str) -> float:
 
 def forbidden_modules(python: str) -> list[str]:
     """Heavy modules that ``import dovetail.core`` pulled in (should be none)."""
-    code = f"import sys, dovetail.core; print(sorted(m for m in {FORBIDDEN!r} if m in sys.modules))"
-    return list(
-        json.loads(
-            subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.replace("'", '"')
-        )
-    )
+    code = f"import json, sys, dovetail.core; print(json.dumps(sorted(m for m in {FORBIDDEN!r} if m in sys.modules)))"
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout
+    return list(json.loads(out))
 
 
 def install_footprint() -> list[str]:

@@ -10,19 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def package_dirs() -> list[Path]:
-    """core first, then every integration package."""
-    integrations = sorted(p.parent for p in (ROOT / "integrations").glob("*/*/pyproject.toml"))
-    return [ROOT / "core", *integrations]
+from workspace import ROOT, discover
 
 
 def main() -> int:
     """Type-check each package; exit non-zero when any fails."""
     failed: list[str] = []
-    for package in package_dirs():
+    for package in (p.path for p in discover()):
         src = package / "src"
         if not src.is_dir():
             continue
