@@ -53,14 +53,16 @@ def effective_config() -> dict[str, Any]:
     }
     for name in sorted(set(config.provider_names()) | set(ENV_VARS)):
         settings = config.provider(name)
+        schema = type(settings)
         section: dict[str, dict[str, Any]] = {}
         for key, value in settings:
             if value is not None:
                 section[key] = {"value": _render(value), "source": "config file"}
         for key, env_var in ENV_VARS.get(name, {}).items():
             if key not in section and os.environ.get(env_var):
-                secret = key in ("api_key", "secret_key", "public_key", "uri")
-                section[key] = {"value": MASK if secret else os.environ[env_var], "source": f"${env_var}"}
+                # the schema decides what is secret: SecretStr fields are masked
+                value = _render(getattr(schema.model_validate({key: os.environ[env_var]}), key))
+                section[key] = {"value": value, "source": f"${env_var}"}
         if section:
             result["providers"][name] = section
     return result
