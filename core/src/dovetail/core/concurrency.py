@@ -26,11 +26,25 @@ def submit_in_context(executor: Executor, fn: Callable[..., T], *args: Any) -> F
 
 
 async def gather_bounded(awaitables: Iterable[Callable[[], Awaitable[T]]], max_concurrency: int) -> list[T]:
-    """Await the given thunks with at most ``max_concurrency`` in flight; results keep the input order."""
-    semaphore = asyncio.Semaphore(max(1, max_concurrency))
+    """Await the given thunks with at most ``max_concurrency`` in flight; results keep the input order.
 
-    async def _one(thunk: Callable[[], Awaitable[T]]) -> T:
-        async with semaphore:
-            return await thunk()
+    ``max_concurrency`` workers take the thunks in order (no task per thunk). When one fails, the others are
+    cancelled and awaited before its exception propagates, so nothing keeps running behind the caller's back.
+    """
+    thunks = list(awaitables)
+    results: list[Any] = [None] * len(thunks)
+    order = iter(range(len(thunks)))
 
-    return list(await asyncio.gather(*(_one(thunk) for thunk in awaitables)))
+    async def worker() -> None:
+        for index in order:
+            results[index] = await thunks[index]()
+
+    workers = [asyncio.ensure_future(worker()) for _ in range(min(max(1, max_concurrency), len(thunks)))]
+    try:
+        await asyncio.gather(*workers)
+    except BaseException:
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        raise
+    return results

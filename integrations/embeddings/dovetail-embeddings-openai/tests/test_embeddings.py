@@ -15,6 +15,7 @@ from dovetail.core.errors import (
     AuthenticationError,
     ConfigurationError,
     InvalidInputError,
+    ProviderError,
     RateLimitError,
 )
 from dovetail.core.testing import EmbeddingConformance
@@ -109,33 +110,72 @@ def test_query_model_and_instructions(server: Any) -> None:
     assert (text.body["model"], text.body["input"]) == ("text-embedding-3-small", ["passage: t"])
 
 
+class InFlight:
+    """Counts the requests the server is working on at once (each one held for ``hold`` seconds)."""
+
+    def __init__(self, server: Any, hold: float) -> None:
+        self.server, self.hold, self.active, self.peak = server, hold, 0, 0
+        self.lock = threading.Lock()
+        self.original = server._take_fault
+
+    def _tracking(self, path: str) -> Any:
+        with self.lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+        time.sleep(self.hold)
+        with self.lock:
+            self.active -= 1
+        return self.original(path)
+
+    def __enter__(self) -> InFlight:
+        self.server._take_fault = self._tracking
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server._take_fault = self.original
+
+
+@pytest.mark.parametrize("embedding", ["@@ not base64 @@", "AAAAAAA=", None])
+def test_an_undecodable_embedding_is_a_provider_error(server: Any, embedding: Any) -> None:
+    server.add_fault(status=200, path=EMB, body={"object": "list", "data": [{"index": 0, "embedding": embedding}]})
+    with pytest.raises(ProviderError, match="neither a list of floats nor base64 float32"):
+        make(server, max_retries=0).get_text_embedding("hello")
+
+
 async def test_async_concurrency_is_bounded(server: Any) -> None:
-    server.latency = 0.05
-    active, peak, lock = 0, 0, threading.Lock()
-    original = server._take_fault
-
-    def tracking(path: str) -> Any:
-        nonlocal active, peak
-        with lock:
-            active += 1
-            peak = max(peak, active)
-        time.sleep(0.05)
-        with lock:
-            active -= 1
-        return original(path)
-
-    server._take_fault = tracking
-    try:
-        texts = [f"t{i}" for i in range(40)]
+    texts = [f"t{i}" for i in range(40)]
+    with InFlight(server, hold=0.1) as in_flight:
         async with make(server, embed_batch_size=2, max_concurrency=3) as embed:
+            await embed.aget_text_embedding("warm-up")  # imports the SDK and builds the client outside the timing
             started = time.monotonic()
             vectors = await embed.aget_text_embedding_batch(texts)
             elapsed = time.monotonic() - started
-    finally:
-        server._take_fault = original
     assert vectors == [loopback.fake_vector(t, 16) for t in texts]
-    assert peak == 3
+    assert in_flight.peak == 3
     assert elapsed < 1.3, f"20 requests of 0.1 s took {elapsed:.2f}s: they must overlap (serial = 2 s)"
+
+
+async def test_concurrent_calls_share_one_bound(server: Any) -> None:
+    """``max_concurrency`` bounds the embedder's requests in flight, not each call's."""
+    first, second = [f"a{i}" for i in range(12)], [f"b{i}" for i in range(12)]
+    with InFlight(server, hold=0.05) as in_flight:
+        async with make(server, embed_batch_size=2, max_concurrency=2) as embed:
+            a, b = await asyncio.gather(embed.aget_text_embedding_batch(first), embed.aget_text_embedding_batch(second))
+    assert a == [loopback.fake_vector(t, 16) for t in first]
+    assert b == [loopback.fake_vector(t, 16) for t in second]
+    assert in_flight.peak == 2
+
+
+async def test_a_failed_batch_stops_the_others(server: Any) -> None:
+    """After a batch fails for good, no further request is sent on behalf of the failed call."""
+    server.add_fault(status=400, path=EMB, times=1)
+    with InFlight(server, hold=0.02):
+        async with make(server, embed_batch_size=1, max_concurrency=2, max_retries=0) as embed:
+            with pytest.raises(InvalidInputError):
+                await embed.aget_text_embedding_batch([f"t{i}" for i in range(30)])
+            await asyncio.sleep(0.2)  # long enough for ~20 more requests if the other batches kept going
+    sent = len(server.requests_to(EMB))
+    assert sent <= 4, f"{sent} of 30 requests went out: at most the 2 in flight and the 2 their slots let in"
 
 
 def test_429_retry_after_then_success(server: Any) -> None:

@@ -45,7 +45,8 @@ class LoopbackOpenAI:
     """The server. Use as a context manager or call :meth:`start`/:meth:`stop`.
 
     Args:
-        latency: seconds added to every request (benchmarks).
+        latency: the server's response time: no response starts sooner than ``latency`` seconds after its request
+            arrived, and the server's own work counts toward it (benchmarks, concurrency tests).
         api_key: when set, requests with another bearer token get 401.
         dims: default embedding dimension.
     """
@@ -161,8 +162,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ---- plumbing --------------------------------------------------------------------------------------
 
+    def parse_request(self) -> bool:
+        self._arrived = time.monotonic()  # the request line has just been read; headers come next
+        return super().parse_request()
+
+    def _wait_for_latency(self) -> None:
+        remaining = self._arrived + self.server_state.latency - time.monotonic()
+        if remaining > 0:
+            time.sleep(remaining)
+
     def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()
+        self._wait_for_latency()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -178,6 +189,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(status, payload, headers)
 
     def _drop(self) -> None:
+        self._wait_for_latency()
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -200,8 +212,6 @@ class _Handler(BaseHTTPRequestHandler):
         state._record(
             RecordedRequest(method, path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic())
         )
-        if state.latency:
-            time.sleep(state.latency)
         fault = state._take_fault(path)
         cut_after: int | None = None
         if fault is not None:
@@ -233,6 +243,7 @@ class _Handler(BaseHTTPRequestHandler):
     # ---- SSE -------------------------------------------------------------------------------------------
 
     def _stream(self, events: list[dict[str, Any]], cut_after: int | None) -> None:
+        self._wait_for_latency()
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")

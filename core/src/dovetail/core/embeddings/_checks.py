@@ -69,11 +69,26 @@ def check_vectors(vectors: Any, count: int, provider: str, dim: int | None = Non
     if dim is None:
         first = vectors[0]
         dim = len(first) if hasattr(first, "__len__") else None
+    if _all_finite_lists(vectors, dim):
+        return vectors  # type: ignore[no-any-return]
     for index, vector in enumerate(vectors):
         checked = check_vector(vector, provider, dim)
         if checked is not vector:
             vectors[index] = checked
     return vectors  # type: ignore[no-any-return]
+
+
+def _all_finite_lists(vectors: list[Any], dim: int | None) -> bool:
+    """True when every vector is a list of length ``dim`` whose values sum to a finite number (C-level passes).
+
+    False means "check one by one", which finds the offending vector and names the problem.
+    """
+    if not dim or not all(type(vector) is list for vector in vectors) or set(map(len, vectors)) != {dim}:
+        return False
+    try:
+        return math.isfinite(sum(map(sum, vectors)))
+    except TypeError:
+        return False
 
 
 def check_same_dim(vectors: list[list[float]], provider: str) -> None:

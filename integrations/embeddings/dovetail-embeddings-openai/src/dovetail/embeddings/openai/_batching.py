@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import sys
 from array import array
+from binascii import a2b_base64
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +22,10 @@ def token_counts(texts: Sequence[str], tokenizer: Tokenizer, max_per_input: int)
     With the default tokenizer every token covers at least one character, so a text of at most
     ``max_per_input`` characters is counted by its length (an upper bound) without tokenizing it.
     """
+    if tokenizer is default_tokenizer:
+        sizes = [len(text) for text in texts]
+        if sizes and min(sizes) > 0 and max(sizes) <= max_per_input:
+            return sizes  # every text is non-empty and short enough that its length bounds its token count
     counts: list[int] = []
     fast = tokenizer is default_tokenizer
     for index, text in enumerate(texts):
@@ -42,6 +46,8 @@ def token_counts(texts: Sequence[str], tokenizer: Tokenizer, max_per_input: int)
 
 def plan_requests(counts: Sequence[int], max_tokens_per_request: int, max_inputs: int) -> list[range]:
     """Consecutive index ranges whose token sum stays within ``max_tokens_per_request`` (and ``max_inputs``)."""
+    if len(counts) <= max_inputs and sum(counts) <= max_tokens_per_request:
+        return [range(len(counts))] if counts else []
     plans: list[range] = []
     start, used = 0, 0
     for index, count in enumerate(counts):
@@ -54,10 +60,13 @@ def plan_requests(counts: Sequence[int], max_tokens_per_request: int, max_inputs
     return plans
 
 
+_BIG_ENDIAN = sys.byteorder == "big"
+
+
 def _decode(value: Any) -> list[float]:
-    if isinstance(value, str):
-        floats = array("f", base64.b64decode(value))
-        if sys.byteorder == "big":  # the wire format is little-endian float32
+    if type(value) is str:
+        floats = array("f", a2b_base64(value))
+        if _BIG_ENDIAN:  # the wire format is little-endian float32
             floats.byteswap()
         return floats.tolist()
     return list(value)
@@ -72,5 +81,10 @@ def decode_vectors(payload: Any, expected: int, provider: str) -> list[list[floa
     if len(data) != expected:
         msg = f"{provider} returned {len(data)} embeddings for {expected} inputs; retry, or lower embed_batch_size"
         raise ProviderError(msg, provider=provider)
-    ordered = sorted(data, key=lambda item: item.get("index", 0))
-    return [_decode(item["embedding"]) for item in ordered]
+    if any(item.get("index", position) != position for position, item in enumerate(data)):
+        data = sorted(data, key=lambda item: item.get("index", 0))
+    try:
+        return [_decode(item["embedding"]) for item in data]
+    except (ValueError, TypeError):  # binascii.Error is a ValueError; so is a byte count that is not 4 * n
+        msg = f"{provider} returned an embedding that is neither a list of floats nor base64 float32; check api_base"
+        raise ProviderError(msg, provider=provider) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import partial
 from pathlib import Path
@@ -59,7 +60,8 @@ class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
             default: ``model``.
         query_instruction / text_instruction: prefixes added to queries / texts (e.g. ``"query: "``).
         embed_batch_size: texts per batch (1–2048, default 100).
-        max_concurrency: async requests in flight (default 4).
+        max_concurrency: requests in flight at once (default 4), shared by all of this embedder's async calls in
+            one event loop; batches are prepared and decoded outside that bound.
         encoding_format: ``"base64"`` (default, 4 bytes per float on the wire) or ``"float"``.
         api_key / api_base / organization / timeout / connect_timeout / max_retries / default_headers /
             http_client / async_http_client: as for :class:`dovetail.llms.openai.OpenAI`.
@@ -88,6 +90,7 @@ class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
     encoding_format: Literal["float", "base64"] = "base64"
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
     _per_input: int = PrivateAttr(default=DEFAULT_MAX_TOKENS_PER_INPUT)
+    _in_flight: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -125,18 +128,35 @@ class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
         return "OpenAIEmbedding"
 
     @property
-    def _concurrency(self) -> int:
+    def _max_in_flight(self) -> int:
         return self.num_workers or self.max_concurrency
+
+    @property
+    def _concurrency(self) -> int:
+        # Batches being prepared or decoded do not count: twice as many batches run as requests may be in flight,
+        # so a batch's request is built and waiting when a slot frees, and decoding overlaps the next request.
+        return 2 * self._max_in_flight
+
+    def _request_slots(self) -> asyncio.Semaphore:
+        """The running loop's bound on requests in flight (``max_concurrency``), shared by every call."""
+        loop = asyncio.get_running_loop()
+        if self._in_flight is None or self._in_flight[0] is not loop:
+            self._in_flight = (loop, asyncio.Semaphore(self._max_in_flight))
+        return self._in_flight[1]
 
     # ---- request building ---------------------------------------------------------------------------
 
-    def _prepare(self, texts: list[str], query: bool) -> tuple[list[str], list[range]]:
+    def _inputs(self, texts: list[str], query: bool) -> tuple[list[str], list[int]]:
+        """The texts as sent (placeholder, instruction prefix) and their token counts; raises on a bad text."""
         prefix = self.query_instruction if query else self.text_instruction
         if self.empty_text == "placeholder":
             texts = [text or _PLACEHOLDER for text in texts]
         if prefix:
             texts = [prefix + text for text in texts]
-        counts = token_counts(texts, get_tokenizer(), self._per_input)
+        return texts, token_counts(texts, get_tokenizer(), self._per_input)
+
+    def _prepare(self, texts: list[str], query: bool) -> tuple[list[str], list[range]]:
+        texts, counts = self._inputs(texts, query)
         return texts, plan_requests(counts, self.max_tokens_per_request, MAX_INPUTS_PER_REQUEST)
 
     def _params(self, inputs: list[str], query: bool) -> dict[str, Any]:
@@ -162,9 +182,12 @@ class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
     async def _aembed(self, texts: list[str], query: bool = False) -> list[list[float]]:
         inputs, plans = self._prepare(texts, query)
         out: list[list[float]] = []
+        slots = self._request_slots()
         for span in plans:
             params = self._params(inputs[span.start : span.stop], query)
-            response = await self._clients.acall(partial(_acreate, params=params), operation="embeddings")
+            async with slots:
+                response = await self._clients.acall(partial(_acreate, params=params), operation="embeddings")
+            await asyncio.sleep(0)  # the freed slot's next request goes out before this response is decoded
             out.extend(decode_vectors(response, len(span), "openai"))
         return out
 
@@ -193,7 +216,7 @@ class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
     def _precheck(self, texts: Any) -> None:
         # Wrong types are reported by BaseEmbedding; here: empty and over-long texts, before any request.
         if isinstance(texts, list) and all(isinstance(text, str) for text in texts):
-            self._prepare(texts, query=False)
+            self._inputs(texts, query=False)
 
     def get_text_embedding_batch(
         self, texts: list[str], show_progress: bool = False, **kwargs: Any
