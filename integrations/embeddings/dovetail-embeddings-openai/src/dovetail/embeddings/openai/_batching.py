@@ -60,16 +60,27 @@ def plan_requests(counts: Sequence[int], max_tokens_per_request: int, max_inputs
     return plans
 
 
-_BIG_ENDIAN = sys.byteorder == "big"
+_LITTLE_ENDIAN = sys.byteorder == "little"
 
 
-def _decode(value: Any) -> list[float]:
-    if type(value) is str:
-        floats = array("f", a2b_base64(value))
-        if _BIG_ENDIAN:  # the wire format is little-endian float32
-            floats.byteswap()
-        return floats.tolist()
-    return list(value)
+def _floats(raw: bytes) -> list[float]:
+    floats = array("f", raw)  # ValueError when the byte count is not a multiple of 4
+    if not _LITTLE_ENDIAN:  # the wire format is little-endian float32
+        floats.byteswap()
+    return floats.tolist()
+
+
+def _decode_all(values: list[Any]) -> list[list[float]]:
+    """Float lists as they are; base64 float32 decoded, in one pass over one buffer when all rows match."""
+    if not all(type(value) is str for value in values):
+        return [_floats(a2b_base64(value)) if type(value) is str else list(value) for value in values]
+    rows = [a2b_base64(value) for value in values]
+    width = len(rows[0]) if rows else 0
+    if not _LITTLE_ENDIAN or width == 0 or width % 4 or any(len(row) != width for row in rows):
+        return [_floats(row) for row in rows]  # odd shapes: row by row, so the caller can name the problem
+    flat = memoryview(b"".join(rows)).cast("f").tolist()
+    dim = width // 4
+    return [flat[start : start + dim] for start in range(0, len(flat), dim)]
 
 
 def decode_vectors(payload: Any, expected: int, provider: str) -> list[list[float]]:
@@ -84,7 +95,7 @@ def decode_vectors(payload: Any, expected: int, provider: str) -> list[list[floa
     if any(item.get("index", position) != position for position, item in enumerate(data)):
         data = sorted(data, key=lambda item: item.get("index", 0))
     try:
-        return [_decode(item["embedding"]) for item in data]
+        return _decode_all([item["embedding"] for item in data])
     except (ValueError, TypeError):  # binascii.Error is a ValueError; so is a byte count that is not 4 * n
         msg = f"{provider} returned an embedding that is neither a list of floats nor base64 float32; check api_base"
         raise ProviderError(msg, provider=provider) from None
