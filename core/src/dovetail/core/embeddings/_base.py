@@ -246,9 +246,12 @@ class BaseEmbedding(BaseModel):
         size, provider = self.embed_batch_size, self._provider
 
         async def run(batch: list[str]) -> list[Embedding]:
-            with self.callback_manager.event(CBEventType.EMBEDDING, self._batch_event_start()) as ev:
+            if not self.callback_manager.handlers:  # nobody listens: skip the event bookkeeping on the hot path
                 vectors = check_vectors(await self._aget_text_embeddings(batch), len(batch), provider)
-                ev.on_end(payload={EventPayload.CHUNKS: batch, EventPayload.EMBEDDINGS: vectors})
+            else:
+                with self.callback_manager.event(CBEventType.EMBEDDING, self._batch_event_start()) as ev:
+                    vectors = check_vectors(await self._aget_text_embeddings(batch), len(batch), provider)
+                    ev.on_end(payload={EventPayload.CHUNKS: batch, EventPayload.EMBEDDINGS: vectors})
             if show_progress:
                 logger.info("embedded a batch of %d texts with %s", len(batch), self.model_name)
             return vectors
