@@ -10,19 +10,19 @@ import numpy as np
 import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError
 
-__all__ = ["Similarity", "VectorMatrix", "to_matrix", "to_query_vector"]
+__all__ = ["Similarity", "VectorMatrix", "similarities", "to_matrix", "to_query_vector", "top_k"]
 
 Similarity = Literal["cosine", "dot", "euclidean"]
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
 
 _EMPTY: npt.NDArray[np.float32] = np.empty((0, 0), dtype=np.float32)
-_CHUNK = 1024
+_CHUNK = 1024  # rows converted per numpy call: fastest measured way to turn lists of floats into float32
 # MAP_PRIVATE matters: a shared anonymous map is a fixed-size shmem object, and touching pages that mremap
 # added past its original size raises SIGBUS.
 _MAP_FLAGS: int | None = (
     mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS if hasattr(mmap, "MAP_PRIVATE") and hasattr(mmap, "MAP_ANONYMOUS") else None
-)  # rows converted per numpy call: fastest measured way to turn lists of floats into float32
+)
 
 
 def to_matrix(embeddings: Sequence[Any], dimension: int | None) -> F32:
@@ -180,28 +180,37 @@ class VectorMatrix:
             self._norms = self._norms[: self.count].copy()
             self._buffer = None
 
-    def scores(self, query: F32, similarity: Similarity, rows: I64 | None) -> F32:
-        """Similarity of ``query`` to every live row (or to ``rows``); higher is closer.
+    def gather(self, rows: I64) -> tuple[F32, F32]:
+        """Contiguous copies of ``rows`` and of their norms (for scoring the same rows repeatedly)."""
+        return self._data[rows], self._norms[rows]
 
-        cosine: ``v.q / (|v||q|)`` (0 for a zero row); dot: ``v.q``; euclidean: ``-|v - q|`` (negative distance,
-        as LlamaIndex's ``SimilarityMode.EUCLIDEAN``), so that "higher is closer" holds for every mode.
-        """
+    def scores(self, query: F32, similarity: Similarity, rows: I64 | None) -> F32:
+        """Similarity of ``query`` to every live row (or to ``rows``); higher is closer (see :func:`similarities`)."""
         full = rows is None or rows.shape[0] * 2 > self.count
         dots = self.rows @ query if full else self._data[rows] @ query
         if not full or rows is None:
             norms = self.norms if rows is None else self._norms[rows]
         else:
             dots, norms = dots[rows], self._norms[rows]
-        if similarity == "dot":
-            return dots
-        query_norm = np.float32(np.linalg.norm(query))
-        if similarity == "cosine":
-            with np.errstate(divide="ignore", invalid="ignore"):
-                cosine = dots / (norms * query_norm)
-            return np.where(norms > 0, cosine, np.float32(0.0)).astype(np.float32, copy=False)
-        squared = norms * norms - 2.0 * dots + query_norm * query_norm
-        distance: F32 = np.sqrt(np.maximum(squared, 0.0)).astype(np.float32, copy=False)
-        return -distance
+        return similarities(dots, norms, query, similarity)
+
+
+def similarities(dots: F32, norms: F32, query: F32, similarity: Similarity) -> F32:
+    """Scores from the rows' dot products with ``query`` and the rows' norms; higher is closer.
+
+    cosine: ``v.q / (|v||q|)`` (0 for a zero row); dot: ``v.q``; euclidean: ``-|v - q|`` (negative distance,
+    as LlamaIndex's ``SimilarityMode.EUCLIDEAN``), so that "higher is closer" holds for every mode.
+    """
+    if similarity == "dot":
+        return dots
+    query_norm = np.float32(np.linalg.norm(query))
+    if similarity == "cosine":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cosine = dots / (norms * query_norm)
+        return np.where(norms > 0, cosine, np.float32(0.0)).astype(np.float32, copy=False)
+    squared = norms * norms - 2.0 * dots + query_norm * query_norm
+    distance: F32 = np.sqrt(np.maximum(squared, 0.0)).astype(np.float32, copy=False)
+    return -distance
 
 
 def _row_norms(block: F32) -> F32:

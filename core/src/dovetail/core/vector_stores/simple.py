@@ -39,6 +39,7 @@ from dovetail.core.vector_stores._payload import (
     serialized_payloads,
 )
 from dovetail.core.vector_stores._persist import read_store, write_store
+from dovetail.core.vector_stores._selection import Selection, SelectionCache, selection_key
 from dovetail.core.vector_stores._types import (
     MetadataFilters,
     VectorStoreQuery,
@@ -61,12 +62,19 @@ class SimpleVectorStore(BasePydanticVectorStore):
     row into the hole. Queries score only the rows that pass the filters (``MetadataFilters``, ``doc_ids``,
     ``node_ids``) and pick the top k with ``argpartition``. Thread-safe; async methods run in a worker thread.
 
+    Filter cache: a filtered query keeps its rows and a contiguous copy of their vectors and norms (gathering
+    costs several times the matmul), keyed by a canonical form of ``filters``/``doc_ids``/``node_ids``; a repeat
+    is one matmul + ``argpartition``, same results. Writes empty it (reads and writes share one lock). It keeps
+    ``filter_cache_size`` entries (LRU) holding ``filter_cache_fraction`` of the rows at most (8, 0.25).
+
     Scores (higher is closer): ``cosine`` (default) = cosine similarity, ``dot`` = inner product,
     ``euclidean`` = negative L2 distance (LlamaIndex's ``SimilarityMode.EUCLIDEAN``).
 
     Args:
         similarity: ``"cosine"``, ``"dot"`` or ``"euclidean"``.
         embed_dim: fix the dimension up front; by default the first ``add`` sets it (``clear`` resets it).
+        filter_cache_size: how many filtered selections to keep (0 turns the cache off).
+        filter_cache_fraction: the share of the store's rows the cached selections may hold together.
 
     Example:
         ```python
@@ -81,6 +89,8 @@ class SimpleVectorStore(BasePydanticVectorStore):
     stores_text: bool = True
     similarity: Similarity = "cosine"
     embed_dim: int | None = Field(default=None, gt=0)
+    filter_cache_size: int = Field(default=8, ge=0)
+    filter_cache_fraction: float = Field(default=0.25, ge=0.0, le=1.0)
 
     _matrix: VectorMatrix | None = PrivateAttr(default=None)
     _ids: list[str] = PrivateAttr(default_factory=list)
@@ -90,6 +100,8 @@ class SimpleVectorStore(BasePydanticVectorStore):
     _ref_ids: list[str | None] = PrivateAttr(default_factory=list)
     _by_ref: dict[str, set[str]] = PrivateAttr(default_factory=dict)
     _columns: ColumnCache = PrivateAttr(default_factory=ColumnCache)
+    _selections: SelectionCache = PrivateAttr(default_factory=SelectionCache)
+    _version: int = PrivateAttr(default=0)  # bumped by every write; cached selections are valid for one version
     _lock: threading.RLock = PrivateAttr(default_factory=threading.RLock)
 
     @property
@@ -161,7 +173,13 @@ class SimpleVectorStore(BasePydanticVectorStore):
         for node_id, ref in zip(ids, refs, strict=True):
             if ref is not None:
                 by_ref.setdefault(ref, set()).add(node_id)
+        self._changed()
+
+    def _changed(self) -> None:
+        """Called (under the lock) by every write: forget everything derived from the rows or their metadata."""
+        self._version += 1
         self._columns.invalidate()
+        self._selections.clear()
 
     def _set_row(self, row: int, payload: Payload, ref: str | None) -> None:
         self._payloads[row] = payload
@@ -193,7 +211,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
             for column in (self._ids, self._payloads, self._metadata, self._ref_ids):
                 column.pop()
         self._matrix.compact()
-        self._columns.invalidate()
+        self._changed()
         logger.debug("SimpleVectorStore: removed %d rows, %d left", len(set(rows)), len(self._ids))
 
     def delete(self, ref_doc_id: str, **delete_kwargs: Any) -> None:
@@ -223,7 +241,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
                 column.clear()
             self._row_of.clear()
             self._by_ref.clear()
-            self._columns.invalidate()
+            self._changed()
 
     # -- reads ------------------------------------------------------------------------------------------
 
@@ -255,6 +273,22 @@ class SimpleVectorStore(BasePydanticVectorStore):
         mask = np.zeros(count, dtype=np.bool_)
         mask[[row for row in rows if row is not None]] = True
         return mask
+
+    def _select(self, query: VectorStoreQuery) -> tuple[Rows | None, Selection | None]:
+        """Rows the query may return (``None``: all) and, when cached or cacheable, their gathered copy."""
+        if query.filters is None and query.doc_ids is None and query.node_ids is None:
+            return None, None
+        key = selection_key(query.filters, query.doc_ids, query.node_ids) if self.filter_cache_size > 0 else None
+        # A hit skips validate_filters: only validated filters are cached, and the key keeps every value's type.
+        if key is not None and (hit := self._selections.get(key, self._version)) is not None:
+            return hit.rows, hit
+        rows = self._candidates(node_ids=query.node_ids, filters=query.filters, doc_ids=query.doc_ids)
+        max_rows = int(self.filter_cache_fraction * len(self._ids))
+        if key is None or rows is None or self._matrix is None or rows.shape[0] > max_rows:
+            return rows, None
+        selection = Selection(rows, *self._matrix.gather(rows), version=self._version)
+        self._selections.put(key, selection, max_entries=self.filter_cache_size, max_rows=max_rows)
+        return rows, selection
 
     def get_nodes(
         self,
@@ -302,10 +336,13 @@ class SimpleVectorStore(BasePydanticVectorStore):
             if self.similarity == "cosine" and not np.any(vector):
                 msg = "query_embedding is all zeros; cosine similarity is undefined for it"
                 raise InvalidInputError(msg)
-            rows = self._candidates(node_ids=query.node_ids, filters=query.filters, doc_ids=query.doc_ids)
+            rows, selection = self._select(query)
             if self._matrix is None or not self._ids or (rows is not None and rows.size == 0):
                 return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
-            scores = self._matrix.scores(vector, self.similarity, rows)
+            if selection is not None:
+                scores = selection.scores(vector, self.similarity)
+            else:
+                scores = self._matrix.scores(vector, self.similarity, rows)
             best = top_k(scores, k)
             hit_rows = best if rows is None else rows[best]
             return VectorStoreQueryResult(
