@@ -78,7 +78,7 @@ def _decode_all(values: list[Any]) -> list[list[float]]:
     width = len(rows[0]) if rows else 0
     if not _LITTLE_ENDIAN or width == 0 or width % 4 or any(len(row) != width for row in rows):
         return [_floats(row) for row in rows]  # odd shapes: row by row, so the caller can name the problem
-    flat = memoryview(b"".join(rows)).cast("f").tolist()
+    flat = array("f", b"".join(rows)).tolist()
     dim = width // 4
     return [flat[start : start + dim] for start in range(0, len(flat), dim)]
 
