@@ -147,8 +147,10 @@ async def test_arun_matches_run_and_bounds_concurrency() -> None:
 
 
 def test_progress_reports_every_batch_up_to_the_total() -> None:
+    # One text per call: every step's texts fill whole batches, so each step commits its documents (with
+    # larger batches a step may wait for the next one's texts, see test_batching.py).
     seen: list[tuple[int, int]] = []
-    p = pipeline(CountingEmbedding(embed_dim=8), docs_per_batch=2)
+    p = pipeline(CountingEmbedding(embed_dim=8, embed_batch_size=1), docs_per_batch=2)
     p.run(documents=docs("a", "b", "c", "d", "e"), progress=lambda done, total: seen.append((done, total)))
     assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]
     seen.clear()

@@ -26,9 +26,12 @@ if TYPE_CHECKING:
 __all__ = [
     "Transformation",
     "aembed_nodes",
+    "aembed_planned",
     "arun_transformations",
     "embed_nodes",
+    "embed_planned",
     "is_embedding",
+    "plan_embedding",
     "run_transformations",
     "stabilise_ids",
 ]
@@ -121,11 +124,15 @@ async def arun_transformations(
     return current
 
 
-def _plan_embedding(
-    embed_model: BaseEmbedding, nodes: list[BaseNode], cache: IngestionCache | None
+def plan_embedding(
+    embed_model: BaseEmbedding, nodes: list[BaseNode], cache: IngestionCache | None, model_print: str | None = None
 ) -> tuple[list[BaseNode], list[str], list[str]]:
-    """Fill cached vectors; return the nodes still to embed, their texts and their cache keys."""
-    model_print = fingerprint(embed_model) if cache is not None else ""
+    """Fill cached vectors; return the nodes still to embed, their texts and their cache keys.
+
+    ``model_print`` is the model's :func:`fingerprint` when the caller already has it (computed here otherwise).
+    """
+    if cache is not None and model_print is None:
+        model_print = fingerprint(embed_model)
     todo: list[BaseNode] = []
     texts: list[str] = []
     keys: list[str] = []
@@ -133,7 +140,7 @@ def _plan_embedding(
         if node.embedding is not None:
             continue
         text = node.get_content(MetadataMode.EMBED)
-        key = IngestionCache.vector_key(model_print, text) if cache is not None else ""
+        key = IngestionCache.vector_key(model_print or "", text) if cache is not None else ""
         vector = cache.get_vector(key) if cache is not None else None
         if vector is not None:
             node.embedding = vector
@@ -155,17 +162,17 @@ def _chunks(texts: list[str], size: int) -> list[list[str]]:
     return [texts[start : start + size] for start in range(0, len(texts), size)]
 
 
-def embed_nodes(
+def embed_planned(
     embed_model: BaseEmbedding,
-    nodes: Sequence[BaseNode],
+    todo: list[BaseNode],
+    texts: list[str],
+    keys: list[str],
     cache: IngestionCache | None = None,
     num_workers: int | None = None,
-) -> list[BaseNode]:
-    """Embed the nodes that have no embedding, ``num_workers`` batches at a time (threads)."""
-    nodes = list(nodes)
-    todo, texts, keys = _plan_embedding(embed_model, nodes, cache)
+) -> None:
+    """Embed ``texts`` (from :func:`plan_embedding`) into ``todo``, ``num_workers`` batches at a time (threads)."""
     if not todo:
-        return nodes
+        return
     batches = _chunks(texts, embed_model.embed_batch_size)
     workers = max(1, num_workers or 1)
     if workers == 1 or len(batches) == 1:
@@ -175,6 +182,37 @@ def embed_nodes(
             futures = [submit_in_context(pool, embed_model.get_text_embedding_batch, batch) for batch in batches]
             vectors = [vector for future in futures for vector in future.result()]
     _apply(todo, keys, vectors, cache)
+
+
+async def aembed_planned(
+    embed_model: BaseEmbedding,
+    todo: list[BaseNode],
+    texts: list[str],
+    keys: list[str],
+    cache: IngestionCache | None = None,
+    num_workers: int | None = None,
+) -> None:
+    """Async :func:`embed_planned`: at most ``num_workers`` batches in flight (default 4)."""
+    if not todo:
+        return
+    batches = _chunks(texts, embed_model.embed_batch_size)
+
+    def thunk(batch: list[str]) -> Callable[[], Any]:
+        return lambda: embed_model.aget_text_embedding_batch(batch)
+
+    results = await gather_bounded([thunk(batch) for batch in batches], max(1, num_workers or 4))
+    _apply(todo, keys, [vector for batch in results for vector in batch], cache)
+
+
+def embed_nodes(
+    embed_model: BaseEmbedding,
+    nodes: Sequence[BaseNode],
+    cache: IngestionCache | None = None,
+    num_workers: int | None = None,
+) -> list[BaseNode]:
+    """Embed the nodes that have no embedding, ``num_workers`` batches at a time (threads)."""
+    nodes = list(nodes)
+    embed_planned(embed_model, *plan_embedding(embed_model, nodes, cache), cache=cache, num_workers=num_workers)
     return nodes
 
 
@@ -186,16 +224,8 @@ async def aembed_nodes(
 ) -> list[BaseNode]:
     """Async :func:`embed_nodes`: at most ``num_workers`` batches in flight."""
     nodes = list(nodes)
-    todo, texts, keys = _plan_embedding(embed_model, nodes, cache)
-    if not todo:
-        return nodes
-    batches = _chunks(texts, embed_model.embed_batch_size)
-
-    def thunk(batch: list[str]) -> Callable[[], Any]:
-        return lambda: embed_model.aget_text_embedding_batch(batch)
-
-    results = await gather_bounded([thunk(batch) for batch in batches], max(1, num_workers or 4))
-    _apply(todo, keys, [vector for batch in results for vector in batch], cache)
+    todo, texts, keys = plan_embedding(embed_model, nodes, cache)
+    await aembed_planned(embed_model, todo, texts, keys, cache=cache, num_workers=num_workers)
     return nodes
 
 
