@@ -14,13 +14,14 @@ from functools import partial
 from importlib import import_module
 from typing import Any, ClassVar
 
+from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.concurrency import gather_bounded, run_in_thread
 from dovetail.core.embeddings._cache import EmbeddingMode, cache_key
 from dovetail.core.embeddings._checks import check_same_dim, check_text, check_texts, check_vector, check_vectors
 from dovetail.core.embeddings._similarity import SimilarityMode, mean_agg, similarity
 from dovetail.core.schema import BaseNode, MetadataMode
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 __all__ = ["DEFAULT_EMBED_BATCH_SIZE", "BaseEmbedding", "Embedding"]
 
@@ -40,14 +41,14 @@ def _default_callback_manager() -> CallbackManager:
     return manager if isinstance(manager, CallbackManager) else CallbackManager()
 
 
-class BaseEmbedding(BaseModel):
+class BaseEmbedding(KeywordCheckedModel):
     """Base class of every embedding model.
 
     Args:
         model_name: name of the model (part of the cache key).
         embed_batch_size: texts per provider call, 1..2048.
         callback_manager: receives one ``EMBEDDING`` event per provider call (``CHUNKS`` and ``EMBEDDINGS``);
-            default ``Settings.callback_manager``.
+            default (or ``None``) ``Settings.callback_manager``.
         num_workers: provider calls in flight at once on the async batch path (default 4).
         embeddings_cache: any object with ``get(key)``/``put(key, value)``, e.g. ``SimpleKVCache()``; keyed by
             model name, mode (query/text) and text.
@@ -79,6 +80,11 @@ class BaseEmbedding(BaseModel):
     callback_manager: CallbackManager = Field(default_factory=_default_callback_manager, exclude=True)
     num_workers: int | None = Field(default=None, gt=0, description="Concurrent provider calls (async batch).")
     embeddings_cache: Any | None = Field(default=None, exclude=True, description="get/put key-value cache.")
+
+    @field_validator("callback_manager", mode="before")
+    @classmethod
+    def _none_is_default_manager(cls, value: Any) -> Any:
+        return _default_callback_manager() if value is None else value
 
     @classmethod
     def class_name(cls) -> str:

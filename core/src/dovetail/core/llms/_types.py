@@ -8,10 +8,11 @@ import mimetypes
 from collections.abc import AsyncGenerator, Generator
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from dovetail.core._exceptions import InvalidInputError
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
+from dovetail.core._kwargs import KeywordCheckedModel
+from pydantic import ConfigDict, Field, field_serializer, field_validator, model_validator
 
 __all__ = [
     "ChatMessage",
@@ -42,7 +43,7 @@ class MessageRole(str, Enum):
     MODEL = "model"
 
 
-class TextBlock(BaseModel):
+class TextBlock(KeywordCheckedModel):
     """A piece of text inside a :class:`ChatMessage`."""
 
     block_type: Literal["text"] = "text"
@@ -58,7 +59,7 @@ _MAGIC_MIMETYPES: tuple[tuple[bytes, str], ...] = (
 )
 
 
-class ImageBlock(BaseModel):
+class ImageBlock(KeywordCheckedModel):
     """An image inside a :class:`ChatMessage`, given by exactly one of raw bytes, a local path or a URL.
 
     ``image`` holds raw bytes; a ``str`` passed as ``image`` is read as base64 and decoded (JSON dumps write
@@ -143,10 +144,11 @@ class ImageBlock(BaseModel):
 ContentBlock = Annotated[Union[TextBlock, ImageBlock], Field(discriminator="block_type")]  # noqa: UP007
 
 
-class ChatMessage(BaseModel):
+class ChatMessage(KeywordCheckedModel):
     """One chat message: a role, content blocks and provider extras (tool calls, names, ids).
 
-    ``content`` is the convenience view: the text of the message (text blocks joined), settable.
+    ``content`` is the convenience view: the text of the message (text blocks joined), settable. As in
+    LlamaIndex, the content may be given positionally: ``ChatMessage("Hello!")`` is a user message.
 
     Example:
         ```python
@@ -154,6 +156,9 @@ class ChatMessage(BaseModel):
         ChatMessage(role=MessageRole.ASSISTANT, content="Hi", additional_kwargs={"tool_calls": [...]})
         ```
     """
+
+    _positional: ClassVar[tuple[str, ...]] = ("content",)
+    _extra_keywords: ClassVar[frozenset[str]] = frozenset({"content"})
 
     role: MessageRole = MessageRole.USER
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
@@ -205,7 +210,7 @@ class ChatMessage(BaseModel):
         return f"{self.role.value}: {self.content or ''}"
 
 
-class ChatResponse(BaseModel):
+class ChatResponse(KeywordCheckedModel):
     """A chat answer. In streams, ``message.content`` is the text so far and ``delta`` the new piece.
 
     Token usage, when the provider reports it, is in ``additional_kwargs`` under ``prompt_tokens``,
@@ -229,7 +234,7 @@ class ChatResponse(BaseModel):
         return str(self.message)
 
 
-class CompletionResponse(BaseModel):
+class CompletionResponse(KeywordCheckedModel):
     """A completion. In streams, ``text`` is the text so far and ``delta`` the new piece.
 
     Token usage, when the provider reports it, is in ``additional_kwargs`` under ``prompt_tokens``,
@@ -254,7 +259,7 @@ CompletionResponseGen = Generator[CompletionResponse, None, None]
 CompletionResponseAsyncGen = AsyncGenerator[CompletionResponse, None]
 
 
-class LLMMetadata(BaseModel):
+class LLMMetadata(KeywordCheckedModel):
     """What an LLM can do; used for prompt packing and request validation.
 
     Args:
