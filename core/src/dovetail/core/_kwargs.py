@@ -95,7 +95,7 @@ def _normalise_arguments(cls: type[KeywordCheckedModel], args: tuple[Any, ...], 
             "pass the others by keyword"
         )
         raise TypeError(msg)
-    for name, value in zip(cls._positional, args):
+    for name, value in zip(cls._positional, args, strict=False):
         if name in data:
             msg = f"{owner}() got multiple values for argument {name!r}"
             raise TypeError(msg)

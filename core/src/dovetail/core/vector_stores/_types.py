@@ -12,9 +12,9 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.schema import BaseNode
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     StrictBool,
@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "ExactMatchFilter",
     "FilterCondition",
     "FilterOperator",
     "MetadataFilter",
@@ -131,7 +132,7 @@ FilterValue = (
 )
 
 
-class MetadataFilter(BaseModel):
+class MetadataFilter(KeywordCheckedModel):
     """One comparison on one metadata key, e.g. ``MetadataFilter(key="year", value=2020, operator=">=")``.
 
     Args:
@@ -164,7 +165,7 @@ class MetadataFilter(BaseModel):
         return cls(**dict(filter_dict))
 
 
-class MetadataFilters(BaseModel):
+class MetadataFilters(KeywordCheckedModel):
     """A group of filters (or nested groups) joined by ``condition``.
 
     Example:
@@ -220,6 +221,20 @@ class MetadataFilters(BaseModel):
         for item in self.filters:
             found |= item.keys() if isinstance(item, MetadataFilters) else {item.key}
         return found
+
+
+class ExactMatchFilter(MetadataFilter):
+    """LlamaIndex's older equality filter: ``ExactMatchFilter(key="kind", value="wood")`` is ``key == value``.
+
+    Raises:
+        InvalidInputError: an ``operator`` other than ``==`` was given (use :class:`MetadataFilter` for those).
+    """
+
+    def __init__(self, **data: Any) -> None:
+        if FilterOperator.parse(data.get("operator", FilterOperator.EQ)) is not FilterOperator.EQ:
+            msg = "ExactMatchFilter only compares with ==; use MetadataFilter(key=..., value=..., operator=...)"
+            raise InvalidInputError(msg)
+        super().__init__(**data)
 
 
 def _coerce_filter(item: Any) -> MetadataFilter | MetadataFilters:
