@@ -14,11 +14,14 @@ Example:
 
 from dovetail.core.tools._function_tool import FunctionTool, schema_from_function
 from dovetail.core.tools._types import AsyncBaseTool, BaseTool, ToolMetadata, ToolOutput, ToolSelection
+from dovetail.core.tools._wrapped import QueryEngineTool, RetrieverTool
 
 __all__ = [
     "AsyncBaseTool",
     "BaseTool",
     "FunctionTool",
+    "QueryEngineTool",
+    "RetrieverTool",
     "ToolMetadata",
     "ToolOutput",
     "ToolSelection",

@@ -11,6 +11,9 @@ from dovetail.core._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from dovetail.core.llms import (
+        AudioBlock,
+        CacheControl,
+        CachePoint,
         ChatMessage,
         ChatResponse,
         ChatResponseAsyncGen,
@@ -19,13 +22,20 @@ if TYPE_CHECKING:
         CompletionResponseAsyncGen,
         CompletionResponseGen,
         ContentBlock,
+        DocumentBlock,
         ImageBlock,
         LLMMetadata,
         MessageRole,
         TextBlock,
+        ThinkingBlock,
+        ToolCallBlock,
+        VideoBlock,
     )
 
 _LAZY: dict[str, str] = {
+    "AudioBlock": "dovetail.core.llms",
+    "CacheControl": "dovetail.core.llms",
+    "CachePoint": "dovetail.core.llms",
     "ChatMessage": "dovetail.core.llms",
     "ChatResponse": "dovetail.core.llms",
     "ChatResponseAsyncGen": "dovetail.core.llms",
@@ -34,13 +44,20 @@ _LAZY: dict[str, str] = {
     "CompletionResponseAsyncGen": "dovetail.core.llms",
     "CompletionResponseGen": "dovetail.core.llms",
     "ContentBlock": "dovetail.core.llms",
+    "DocumentBlock": "dovetail.core.llms",
     "ImageBlock": "dovetail.core.llms",
     "LLMMetadata": "dovetail.core.llms",
     "MessageRole": "dovetail.core.llms",
     "TextBlock": "dovetail.core.llms",
+    "ThinkingBlock": "dovetail.core.llms",
+    "ToolCallBlock": "dovetail.core.llms",
+    "VideoBlock": "dovetail.core.llms",
 }
 
 __all__ = [
+    "AudioBlock",
+    "CacheControl",
+    "CachePoint",
     "ChatMessage",
     "ChatResponse",
     "ChatResponseAsyncGen",
@@ -49,10 +66,14 @@ __all__ = [
     "CompletionResponseAsyncGen",
     "CompletionResponseGen",
     "ContentBlock",
+    "DocumentBlock",
     "ImageBlock",
     "LLMMetadata",
     "MessageRole",
     "TextBlock",
+    "ThinkingBlock",
+    "ToolCallBlock",
+    "VideoBlock",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
