@@ -322,7 +322,11 @@ class Document(TextNode):
 
 
 class ImageNode(TextNode):
-    """A node holding an image (base64 data, a path or a URL) and optional text."""
+    """A node holding an image (base64 data, a path or a URL) and optional text.
+
+    ``image_mimetype`` is inferred from the path/URL suffix when not given; the hash covers the image source, so
+    two nodes pointing at different images never look unchanged to the ingestion ledger.
+    """
 
     class_name_: ClassVar[str] = "ImageNode"
 
@@ -330,6 +334,21 @@ class ImageNode(TextNode):
     image_path: str | None = None
     image_url: str | None = None
     image_mimetype: str | None = None
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Infer ``image_mimetype`` from ``image_path``/``image_url`` when it was not given."""
+        if self.image_mimetype is None:
+            source = self.image_path or self.image_url
+            if source:
+                import mimetypes
+
+                self.image_mimetype = mimetypes.guess_type(source.split("?", 1)[0])[0]
+
+    @property
+    def hash(self) -> str:
+        """sha256 of the text, metadata and image source (data, path, URL and MIME type)."""
+        image = "\x00".join(str(part) for part in (self.image, self.image_path, self.image_url, self.image_mimetype))
+        return hashlib.sha256((super().hash + "\x00" + image).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class IndexNode(TextNode):

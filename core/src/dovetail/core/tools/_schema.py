@@ -20,8 +20,9 @@ __all__ = ["docstring_summary_and_args", "field_defaults", "schema_from_function
 _ARGS_HEADER = re.compile(r"^\s*(Args|Arguments|Parameters):\s*$")
 _ARG_LINE = re.compile(r"^\s+(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
 _SECTION = re.compile(r"^\s*(Returns|Raises|Yields|Example|Examples):")
-# ":param x: text", ":param int x: text", "@param x: text", "@param x text"
-_FIELD_LIST_PARAM = re.compile(r"^\s*[:@]param\s+(?:[\w\[\], .|]+\s+)?\*{0,2}(\w+)\s*:?\s*(.*)$")
+# Sphinx ":param x: text" / ":param int x: text"; Epydoc "@param x: text" / "@param x text".
+_SPHINX_PARAM = re.compile(r"^\s*:param\s+(?:[^:]*?\s+)?\*{0,2}(\w+)\s*:\s*(.*)$")
+_EPYDOC_PARAM = re.compile(r"^\s*@param\s+\*{0,2}(\w+)\s*:?\s*(.*)$")
 _FIELD_LIST_OTHER = re.compile(r"^\s*[:@](type|rtype|return|returns|raise|raises|keyword|kwarg|var|ivar)\b")
 
 
@@ -52,7 +53,7 @@ def docstring_summary_and_args(doc: str) -> tuple[str, dict[str, str]]:
         if in_args and _google_line(line, state, args):
             continue
         in_args = False
-        param = _FIELD_LIST_PARAM.match(line)
+        param = _SPHINX_PARAM.match(line) or _EPYDOC_PARAM.match(line)
         if param:
             state["field"] = param.group(1)
             args[param.group(1)] = param.group(2).strip()
