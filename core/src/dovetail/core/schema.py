@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any, ClassVar
 
+from dovetail.core._component import TransformComponent
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import KeywordCheckedModel
 from pydantic import ConfigDict, Field, ValidatorFunctionWrapHandler, field_validator
@@ -36,6 +37,7 @@ __all__ = [
     "QueryBundle",
     "RelatedNodeInfo",
     "TextNode",
+    "TransformComponent",
     "node_from_dict",
 ]
 

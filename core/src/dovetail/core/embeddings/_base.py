@@ -14,7 +14,7 @@ from functools import partial
 from importlib import import_module
 from typing import Any, ClassVar
 
-from dovetail.core._kwargs import KeywordCheckedModel
+from dovetail.core._component import TransformComponent
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.concurrency import gather_bounded, run_in_thread
 from dovetail.core.embeddings._cache import EmbeddingMode, cache_key
@@ -41,7 +41,7 @@ def _default_callback_manager() -> CallbackManager:
     return manager if isinstance(manager, CallbackManager) else CallbackManager()
 
 
-class BaseEmbedding(KeywordCheckedModel):
+class BaseEmbedding(TransformComponent):
     """Base class of every embedding model.
 
     Args:
