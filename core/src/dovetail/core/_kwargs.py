@@ -34,7 +34,7 @@ def closest_keyword(name: str, valid: Iterable[str]) -> str | None:
 def unexpected_keyword(owner: str, name: str, valid: Iterable[str]) -> TypeError:
     """The ``TypeError`` for keyword ``name`` passed to ``owner``, naming the closest valid keyword."""
     close = closest_keyword(name, valid)
-    hint = f"; did you mean {close!r}?" if close is not None else "; it takes no keyword arguments"
+    hint = f"; did you mean {close!r}?" if close is not None else "; it takes no other keyword arguments"
     return TypeError(f"{owner}() got an unexpected keyword argument {name!r}{hint}")
 
 
