@@ -15,6 +15,7 @@ from importlib import import_module
 from typing import Any, ClassVar
 
 from dovetail.core._component import TransformComponent
+from dovetail.core._kwargs import reject_unknown_keywords
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.concurrency import gather_bounded, run_in_thread
 from dovetail.core.embeddings._cache import EmbeddingMode, cache_key
@@ -213,6 +214,7 @@ class BaseEmbedding(TransformComponent):
 
         An empty list returns ``[]`` without calling the provider. ``show_progress`` logs each batch at INFO.
         """
+        reject_unknown_keywords("get_text_embedding_batch", kwargs, ("texts", "show_progress"))
         texts = check_texts(texts)
         if not texts:
             return []
@@ -244,6 +246,7 @@ class BaseEmbedding(TransformComponent):
         self, texts: list[str], show_progress: bool = False, **kwargs: Any
     ) -> list[Embedding]:
         """Async :meth:`get_text_embedding_batch`: batches run concurrently, at most ``num_workers`` at once."""
+        reject_unknown_keywords("aget_text_embedding_batch", kwargs, ("texts", "show_progress"))
         texts = check_texts(texts)
         if not texts:
             return []

@@ -173,6 +173,7 @@ class MockFunctionCallingLLM(MockLLM, FunctionCallingLLM):
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
     ) -> list[ToolSelection]:
         """Read the OpenAI-shaped ``tool_calls`` of the message."""
+        reject_unknown_keywords("get_tool_calls_from_response", kwargs, ("response", "error_on_no_tool_call"))
         calls = response.message.additional_kwargs.get("tool_calls") or []
         if not calls and error_on_no_tool_call:
             msg = "the response has no tool calls; pass error_on_no_tool_call=False to accept plain answers"
