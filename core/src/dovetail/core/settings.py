@@ -242,6 +242,22 @@ class _Settings:
     def transformations(self, value: Sequence[Any] | None) -> None:
         self._transformations = None if value is None else list(value)
 
+    def transformations_for(self, embed_model: Any) -> list[Any]:
+        """The default transformations for chunks that ``embed_model`` will embed.
+
+        What was set (``transformations`` or ``node_parser``) is used as it is. Otherwise the default
+        ``SentenceSplitter`` counts ``chunk_size`` with :func:`~dovetail.core.tokenizers.budget_tokenizer`: the
+        model's exact tokenizer where it has one, else an estimate that never undercounts, so no chunk exceeds
+        the model's window and is truncated silently.
+        """
+        if self._transformations is not None or self._node_parser is not None:
+            return self.transformations
+        from dovetail.core.node_parser import SentenceSplitter
+        from dovetail.core.tokenizers import budget_tokenizer
+
+        tokenizer = budget_tokenizer(embed_model)
+        return [SentenceSplitter(chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap, tokenizer=tokenizer)]
+
     # ---------------------------------------------------------------- callbacks and tokens
     @property
     def callback_manager(self) -> CallbackManager:

@@ -96,6 +96,12 @@ class BaseEmbedding(TransformComponent):
     def _provider(self) -> str:
         return self.provider_name or self.class_name()
 
+    def get_tokenizer(self) -> Callable[[str], Sequence[Any]] | None:
+        """The model's exact tokenizer (``text -> tokens``, special tokens included), or ``None`` when dovetail
+        does not know it; chunk budgets for this model are then counted with a never-undercounting estimate
+        (:func:`dovetail.core.tokenizers.budget_tokenizer`). Integrations override this when they can."""
+        return None
+
     # ---- what subclasses implement -----------------------------------------------------------------------
 
     def _get_query_embedding(self, query: str) -> Embedding:
