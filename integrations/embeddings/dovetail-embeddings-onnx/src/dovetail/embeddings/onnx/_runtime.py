@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +53,10 @@ def _session(model_file: Path, threads: int | None) -> Any:
     return session
 
 
-_counting: dict[str, Any] = {}
+_counting: dict[str, Callable[[str], list[int]]] = {}
 
 
-def counting_tokenizer(tokenizer_file: Path) -> Any:
+def counting_tokenizer(tokenizer_file: Path) -> Callable[[str], list[int]]:
     """``text -> token ids`` with the model's tokenizer, special tokens included and nothing truncated (a separate
     instance from the embedding one, which truncates at ``max_length``)."""
     key = str(tokenizer_file)
