@@ -18,7 +18,7 @@ from dovetail.core.errors import (
     ProviderError,
     RateLimitError,
 )
-from dovetail.core.testing import EmbeddingConformance
+from dovetail.core.testing import EmbeddingConformance, public_names
 from dovetail.core.tokenizers import set_global_tokenizer
 from dovetail.embeddings.openai import OpenAIEmbedding
 
@@ -42,7 +42,8 @@ class TestOpenAIEmbeddingConformance(EmbeddingConformance):
 
 
 def test_exports_are_exact() -> None:
-    assert package.__all__ == ["OpenAIEmbedding"]
+    assert sorted(package.__all__) == public_names(package)
+    assert "OpenAIEmbedding" in package.__all__
 
 
 def test_vectors_are_the_servers_in_input_order(server: Any) -> None:

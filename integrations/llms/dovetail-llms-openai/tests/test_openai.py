@@ -14,6 +14,7 @@ import pytest
 from dovetail.core.callbacks import CallbackManager, TokenCountingHandler
 from dovetail.core.errors import ConfigurationError, InvalidInputError, OutputParserError
 from dovetail.core.llms import ChatMessage, ImageBlock, MessageRole, TextBlock
+from dovetail.core.testing import public_names
 from dovetail.core.tools import FunctionTool
 from dovetail.llms.openai import OpenAI, OpenAILike
 from dovetail.llms.openai.catalog import find_model, load_catalog
@@ -28,7 +29,8 @@ def add(a: int, b: int) -> int:
 
 
 def test_exports_are_exact() -> None:
-    assert package.__all__ == ["OpenAI", "OpenAILike"]
+    assert sorted(package.__all__) == public_names(package)
+    assert {"OpenAI", "OpenAILike"} <= set(package.__all__)
 
 
 def test_import_does_not_load_the_sdk() -> None:

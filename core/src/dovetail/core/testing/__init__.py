@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from dovetail.core.testing._guard import ConformanceBase, KitTestOverriddenError
     from dovetail.core.testing.callback import CallbackHandlerConformance
     from dovetail.core.testing.embedding import EmbeddingConformance
+    from dovetail.core.testing.exports import public_names
     from dovetail.core.testing.llm import LLMConformance
     from dovetail.core.testing.reader import ReaderConformance
     from dovetail.core.testing.vector_store import VectorStoreConformance
@@ -38,6 +39,7 @@ _LAZY: dict[str, str] = {
     "LLMConformance": "dovetail.core.testing.llm",
     "ReaderConformance": "dovetail.core.testing.reader",
     "VectorStoreConformance": "dovetail.core.testing.vector_store",
+    "public_names": "dovetail.core.testing.exports",
 }
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "LLMConformance",
     "ReaderConformance",
     "VectorStoreConformance",
+    "public_names",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)

@@ -26,13 +26,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._gc import gc_paused
 from dovetail.core.schema import BaseNode
 from dovetail.core.vector_stores._base import BasePydanticVectorStore
 from dovetail.core.vector_stores._filter_eval import ColumnCache, validate_filters
 from dovetail.core.vector_stores._matrix import Similarity, VectorMatrix, to_matrix, to_query_vector, top_k
 from dovetail.core.vector_stores._payload import (
     Payload,
-    gc_paused,
     payloads_of,
     rebuild,
     serialized,
