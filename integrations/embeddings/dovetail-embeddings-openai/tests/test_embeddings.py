@@ -24,6 +24,9 @@ from dovetail.embeddings.openai import OpenAIEmbedding
 
 from .conftest import loopback
 
+# The tests here talk to the loopback OpenAI-compatible server over real HTTP.
+pytestmark = pytest.mark.integration
+
 EMB = "/v1/embeddings"
 
 

@@ -20,6 +20,9 @@ from dovetail.llms.openai import OpenAI, OpenAILike
 from dovetail.llms.openai.catalog import find_model, load_catalog
 from pydantic import BaseModel
 
+# The tests here talk to the loopback OpenAI-compatible server over real HTTP.
+pytestmark = pytest.mark.integration
+
 CHAT = "/v1/chat/completions"
 
 
