@@ -34,7 +34,7 @@ def test_a_server_that_dies_fails_fast_with_its_output() -> None:
 
 def test_a_server_that_never_listens_times_out_and_is_stopped() -> None:
     command = [sys.executable, "-c", "import time; print('warming up', flush=True); time.sleep(60)"]
-    server = ServerProcess(command, startup_timeout=0.5)
+    server = ServerProcess(command, startup_timeout=2.0)
     with pytest.raises(ServerStartError, match="warming up"):
         server.start()
     assert not server.alive()
