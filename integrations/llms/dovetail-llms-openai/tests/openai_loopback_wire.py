@@ -1,56 +1,17 @@
-"""The data side of the loopback OpenAI server (``openai_loopback.py``): faults, recorded requests, the
-deterministic "model" (echo text, sampled tool arguments, hashed unit vectors)."""
+"""The data side of the loopback OpenAI server (``openai_loopback.py``): the deterministic "model" (echo text,
+sampled tool arguments, hashed unit vectors)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-__all__ = ["MODELS", "Fault", "RecordedRequest", "fake_vector", "fake_vectors", "message_text", "sample_args", "words"]
+__all__ = ["MODELS", "fake_vector", "fake_vectors", "message_text", "sample_args", "words"]
 
 MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-3.5-turbo-instruct", "text-embedding-3-small", "loopback-model")
-
-
-@dataclass
-class Fault:
-    """One injected failure, consumed by the next ``times`` matching requests.
-
-    Args:
-        status: HTTP status to answer with (ignored by ``drop``/``cut_stream``).
-        headers: extra response headers, e.g. ``{"Retry-After": "0.3"}``.
-        body: JSON error body; a standard OpenAI error body by default.
-        delay: seconds to sleep before acting (a "slow response").
-        action: ``"status"`` answers with ``status``; ``"drop"`` closes the connection without an answer;
-            ``"cut_stream"`` answers a streaming request normally but closes after ``after_chunks`` chunks;
-            ``"delay_only"`` sleeps ``delay`` and then answers normally.
-        path: only requests whose path ends with this match (``""`` matches every path).
-        times: how many requests this fault applies to.
-        after_chunks: chunks sent before the cut (``cut_stream``).
-    """
-
-    status: int = 500
-    headers: dict[str, str] = field(default_factory=dict)
-    body: dict[str, Any] | None = None
-    delay: float = 0.0
-    action: str = "status"
-    path: str = ""
-    times: int = 1
-    after_chunks: int = 2
-
-
-@dataclass
-class RecordedRequest:
-    """A request as the server saw it."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: Any
-    at: float
 
 
 def fake_vectors(texts: list[str], dims: int) -> np.ndarray:
