@@ -47,8 +47,8 @@ DOMAINS: tuple[Domain, ...] = ("llms", "embeddings", "vector_stores", "readers",
 
 # Providers published by the dovetail project, listed even when not installed so that users learn what to install.
 _KNOWN: dict[Domain, tuple[str, ...]] = {
-    "llms": ("openai", "openai_like"),
-    "embeddings": ("onnx", "openai"),
+    "llms": ("anthropic", "gemini", "ollama", "openai", "openai_like"),
+    "embeddings": ("gemini", "ollama", "onnx", "openai"),
     "vector_stores": ("pinecone",),
     "readers": ("mongodb",),
     "callbacks": ("langfuse",),
