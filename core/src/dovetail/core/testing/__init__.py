@@ -1,7 +1,7 @@
 """The conformance kit: base test classes every integration subclasses (install ``dovetail-core[testing]``).
 
 Loopback servers for integration tests (:mod:`dovetail.core.testing.loopback`): ``LoopbackHTTPServer``,
-``Fault``, ``free_port``, ``wait_for_port``.
+``Fault``, ``free_port``, ``wait_for_port``; their deterministic model in :mod:`dovetail.core.testing.fakes`.
 
 A provider's test file stays about ten lines: subclass the kit class for its domain, provide the fixture that
 builds the object under test, set the capability flags (``supports_*``). Kit tests cannot be overridden
