@@ -200,7 +200,7 @@ class LoopbackAnthropic(LoopbackHTTPServer):
         output = words(reply.get("text") or "") + words(reply.get("thinking") or "")
         output += sum(words(json.dumps(c["input"])) for c in reply["tool_calls"])
         return {
-            "input_tokens": max(total - written - read, 1),
+            "input_tokens": total - written - read,
             "output_tokens": max(output, 1),
             "cache_creation_input_tokens": written,
             "cache_read_input_tokens": read,
