@@ -172,7 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(remaining)
 
     def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
+        data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()  # str: sent raw
         self._wait_for_latency()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

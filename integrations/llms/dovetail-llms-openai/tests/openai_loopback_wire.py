@@ -22,7 +22,7 @@ class Fault:
     Args:
         status: HTTP status to answer with (ignored by ``drop``/``cut_stream``).
         headers: extra response headers, e.g. ``{"Retry-After": "0.3"}``.
-        body: JSON error body; a standard OpenAI error body by default.
+        body: JSON error body; a standard OpenAI error body by default; a ``str`` is sent as it is (non-JSON).
         delay: seconds to sleep before acting (a "slow response").
         action: ``"status"`` answers with ``status``; ``"drop"`` closes the connection without an answer;
             ``"cut_stream"`` answers a streaming request normally but closes after ``after_chunks`` chunks;
@@ -34,7 +34,7 @@ class Fault:
 
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
-    body: dict[str, Any] | None = None
+    body: dict[str, Any] | str | None = None
     delay: float = 0.0
     action: str = "status"
     path: str = ""
