@@ -126,7 +126,23 @@ class ProviderTimeoutError(ProviderError):
 
 
 class ProviderConnectionError(ProviderError):
-    """The provider could not be reached (refused, reset, DNS failure)."""
+    """The provider could not be reached (refused, reset, DNS failure).
+
+    ``request_sent`` is ``False`` when the failure happened before the request left (a refused connection, a
+    failed DNS lookup or TLS handshake): such a call is safe to send again even when it is not idempotent.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        provider: str | None = None,
+        request_id: str | None = None,
+        request_sent: bool = True,
+    ) -> None:
+        super().__init__(message, status=status, provider=provider, request_id=request_id)
+        self.request_sent = request_sent
 
     @property
     def is_retryable(self) -> bool:  # type: ignore[override]
