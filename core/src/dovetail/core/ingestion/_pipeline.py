@@ -140,8 +140,9 @@ class IngestionPipeline:
             )
         self.storage_context = storage_context
         if storage_context is not None:
-            docstore = docstore or storage_context.docstore
-            vector_store = vector_store or storage_context.vector_store
+            # ``is None``, not ``or``: an empty store is falsy (``len() == 0``) and must still be the one used
+            docstore = docstore if docstore is not None else storage_context.docstore
+            vector_store = vector_store if vector_store is not None else storage_context.vector_store
         self.vector_store = vector_store
         self.docstore = docstore
         self.transformations = (

@@ -12,7 +12,8 @@ Behaviour decisions (LlamaIndex users' expectations where the contract is silent
 - An empty store answers a valid query with empty lists; invalid queries still raise.
 - Query results carry copies of the stored nodes without embeddings; ``get_nodes`` returns copies with embeddings.
 - Only ``VectorStoreQueryMode.DEFAULT`` is supported; other modes raise ``InvalidInputError``.
-- ``persist(path)`` writes ``path`` (JSON) and ``path`` with suffix ``.npy``; ``fs`` must be ``None``.
+- ``persist(path)`` writes a new ``<stem>.<random>.npy`` and then ``path`` (JSON) referencing it, and removes the
+  previous vectors file; a crash at any point leaves the old or the new store. ``fs`` must be ``None``.
 """
 
 from __future__ import annotations
@@ -354,7 +355,9 @@ class SimpleVectorStore(BasePydanticVectorStore):
     # -- persistence ------------------------------------------------------------------------------------
 
     def persist(self, persist_path: str, fs: Any | None = None) -> None:
-        """Write the store to ``persist_path`` (JSON) and ``<stem>.npy`` (vectors), each atomically.
+        """Write the store to ``persist_path`` (JSON, renamed into place last) and a new ``<stem>.<random>.npy``.
+
+        The JSON names its vectors file, so a crash at any point leaves the previous store or this one.
 
         Raises:
             InvalidInputError: ``fs`` is given (only the local filesystem is supported).
