@@ -65,7 +65,6 @@ class NotFoundError(DovetailError):
     """An index, file, model or record does not exist."""
 
 
-
 class ConcurrentWriteError(DovetailError):
     """Another process is writing the same index (and did not finish in time), or removed a commit in progress."""
 
