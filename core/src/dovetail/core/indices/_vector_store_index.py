@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import ConfigurationError, InvalidInputError
+from dovetail.core._ids import id_list, one_id
 from dovetail.core.ingestion import IngestionPipeline, embed_nodes
 from dovetail.core.schema import BaseNode, Document
 from dovetail.core.storage import IndexStruct, RefDocInfo, SimpleDocumentStore, StorageContext
@@ -251,13 +252,19 @@ class VectorStoreIndex:
 
     def delete_ref_doc(self, ref_doc_id: str, delete_from_docstore: bool = True, **kwargs: Any) -> None:
         """Remove every node of document ``ref_doc_id`` (unknown ids are a no-op)."""
+        one_id(ref_doc_id, "ref_doc_id")
         self.vector_store.delete(ref_doc_id)
         self.docstore.delete_ref_doc(ref_doc_id, raise_error=False)
 
     def delete_nodes(self, node_ids: list[str], **kwargs: Any) -> None:
-        """Remove nodes by id."""
-        self.vector_store.delete_nodes(node_ids=node_ids)
-        for node_id in node_ids:
+        """Remove nodes by id.
+
+        Raises:
+            InvalidInputError: ``node_ids`` is a string (not a list of ids) or holds a non-string.
+        """
+        ids = id_list(node_ids, "node_ids") or []
+        self.vector_store.delete_nodes(node_ids=ids)
+        for node_id in ids:
             self.docstore.delete_document(node_id, raise_error=False)
 
     def refresh_ref_docs(self, documents: Sequence[Document], **kwargs: Any) -> list[bool]:
