@@ -131,8 +131,13 @@ def _embed_model(spec: str | None, struct: Any) -> Any:
     if spec and recorded and spec != recorded:
         msg = f"this index was built with --embed {recorded}; ingest with the same model or use another --index"
         raise CLIError(msg)
-    chosen = spec or recorded
-    return resolve_embed_model(chosen) if chosen else Settings.embed_model
+    if spec:
+        return resolve_embed_model(spec)
+    if recorded:
+        from dovetail.core.indices._recorded_model import resolve_recorded_embed_model
+
+        return resolve_recorded_embed_model(recorded)  # a remote one needs --embed or the config
+    return Settings.embed_model
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dovetail.core._exceptions import ConfigurationError, InvalidInputError
+from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._ids import id_list, one_id
 from dovetail.core.ingestion import IngestionPipeline, embed_nodes
 from dovetail.core.schema import BaseNode, Document
@@ -158,17 +158,14 @@ class VectorStoreIndex:
         return self._embed_model
 
     def _pick_embed_model(self) -> BaseEmbedding:
-        from dovetail.core.settings import Settings, resolve_embed_model
+        from dovetail.core.indices._recorded_model import resolve_recorded_embed_model
+        from dovetail.core.settings import Settings
 
         if Settings.embed_model_is_set:
             return Settings.embed_model
         spec = (self._index_struct.extra.get("embed_model") or {}).get("spec")
         if isinstance(spec, str):
-            try:
-                return resolve_embed_model(spec)
-            except ConfigurationError as exc:
-                msg = f"this index was embedded with {spec!r}, which cannot be loaded here: {exc}"
-                raise ConfigurationError(msg) from exc
+            return resolve_recorded_embed_model(spec)  # a remote spec needs the user's consent
         return Settings.embed_model
 
     def _record_embed_model(self, model: BaseEmbedding) -> None:
