@@ -35,6 +35,7 @@ from dovetail.core.config._schema import (
     MongoDBSettings,
     OpenAISettings,
     PineconeSettings,
+    PostgresSettings,
     ProviderSettings,
     provider_schema,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "MongoDBSettings",
     "OpenAISettings",
     "PineconeSettings",
+    "PostgresSettings",
     "ProviderSettings",
     "find_config_file",
     "load_config",
