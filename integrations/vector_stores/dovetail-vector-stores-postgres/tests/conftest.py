@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -13,8 +12,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _pgserver import LocalPostgres  # noqa: E402
-from dovetail.vector_stores.postgres import PGVectorStore  # noqa: E402
+from _pgserver import LocalPostgres
+from dovetail.vector_stores.postgres import PGVectorStore
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +38,4 @@ def make_store(pg_server: LocalPostgres) -> Iterator[Callable[..., PGVectorStore
 
     yield make
     for store in made:
-        if store._aengine is not None:
-            asyncio.run(store._aengine.aclose()) if store._aengine._loop is None else None
         store.close()

@@ -21,7 +21,7 @@ def _positive(kwargs: dict[str, Any], key: str, default: int | None, low: int, h
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         msg = f"{key} must be an integer between {low} and {high}, got {value!r}"
         raise ConfigurationError(msg)
-    return value
+    return int(value)
 
 
 def _unknown(kwargs: dict[str, Any], allowed: frozenset[str], what: str) -> None:

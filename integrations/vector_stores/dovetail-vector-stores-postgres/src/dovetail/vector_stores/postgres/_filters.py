@@ -82,8 +82,8 @@ def _leaf(item: MetadataFilter, column: sql.Composable) -> Where:
         fragment = sql.SQL("COALESCE({v} <> 'null'::jsonb AND {v} <> %s::jsonb, FALSE)").format(v=v)
         return fragment, [key, key, json_param(value)]
     if op in _ORDER:
-        fragment = sql.SQL("COALESCE(jsonb_typeof({v}) = jsonb_typeof(%s::jsonb) AND {v} {op} %s::jsonb, FALSE)")
-        return fragment.format(v=v, op=_ORDER[op]), [key, json_param(value), key, json_param(value)]
+        order = sql.SQL("COALESCE(jsonb_typeof({v}) = jsonb_typeof(%s::jsonb) AND {v} {op} %s::jsonb, FALSE)")
+        return order.format(v=v, op=_ORDER[op]), [key, json_param(value), key, json_param(value)]
     if op in (FilterOperator.IN, FilterOperator.NIN):
         # A stored list matches IN when any of its elements is in the filter's list.
         inside = sql.SQL(
@@ -115,8 +115,8 @@ def _leaf(item: MetadataFilter, column: sql.Composable) -> Where:
         text = value if isinstance(value, str) else ""
         return fragment, [key, key, json_param(value), json_param(value), key, text]
     if op == FilterOperator.TEXT_MATCH:
-        fragment = sql.SQL("COALESCE(jsonb_typeof({v}) = 'string' AND strpos({v} #>> '{{}}', %s) > 0, FALSE)")
-        return fragment.format(v=v), [key, key, value]
+        match = sql.SQL("COALESCE(jsonb_typeof({v}) = 'string' AND strpos({v} #>> '{{}}', %s) > 0, FALSE)")
+        return match.format(v=v), [key, key, value]
     msg = f"filter operator {op.value!r} is not supported by PGVectorStore"  # every FilterOperator is handled
     raise InvalidInputError(msg)
 

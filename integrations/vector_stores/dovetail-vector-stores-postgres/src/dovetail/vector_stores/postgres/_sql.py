@@ -71,7 +71,7 @@ class TableSpec:
 
     def create_table(self) -> sql.Composed:
         """``CREATE TABLE IF NOT EXISTS`` with the generated ``tsvector`` column when hybrid search is on."""
-        tsv = sql.SQL("")
+        tsv: sql.Composable = sql.SQL("")
         if self.hybrid:
             tsv = sql.SQL(
                 ", text_search_tsv tsvector GENERATED ALWAYS AS (to_tsvector({}::regconfig, text)) STORED"

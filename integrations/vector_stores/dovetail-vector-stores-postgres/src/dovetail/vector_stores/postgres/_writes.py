@@ -14,20 +14,22 @@ from dovetail.vector_stores.postgres._plans import Plan
 from dovetail.vector_stores.postgres._rows import Batch
 from dovetail.vector_stores.postgres._sql import TableSpec
 
-__all__ = ["afetch_with", "awrite", "chunks", "fetch_with", "search_settings", "write"]
+__all__ = ["Chunk", "afetch_with", "awrite", "chunks", "fetch_with", "search_settings", "write"]
 
+Chunk = tuple[list[tuple[str, str | None, str, str, str]], Any]
+"""Rows and their vectors (a float32 matrix) written in one transaction."""
 _STAGE_TYPES = ["text", "text", "text", "text", "text", "vector"]
 _SETTING = {"hnsw_ef_search": "hnsw.ef_search", "ivfflat_probes": "ivfflat.probes"}
 _SET_LOCAL = "SELECT set_config(%s, %s, true)"
 
 
-def chunks(batch: Batch, size: int) -> Iterator[tuple[list[tuple[str, str | None, str, str, str]], Any]]:
+def chunks(batch: Batch, size: int) -> Iterator[Chunk]:
     """``(rows, vectors)`` slices of at most ``size`` rows."""
     for start in range(0, len(batch.rows), size):
         yield batch.rows[start : start + size], batch.vectors[start : start + size]
 
 
-def write(conn: Any, spec: TableSpec, chunk: tuple[list[Any], Any], method: str) -> None:
+def write(conn: Any, spec: TableSpec, chunk: Chunk, method: str) -> None:
     """Upsert one chunk in one transaction."""
     rows, vectors = chunk
     with conn.transaction():
@@ -43,7 +45,7 @@ def write(conn: Any, spec: TableSpec, chunk: tuple[list[Any], Any], method: str)
                 cursor.executemany(spec.upsert_row(), [(*row, v) for row, v in zip(rows, vectors, strict=True)])
 
 
-async def awrite(conn: Any, spec: TableSpec, chunk: tuple[list[Any], Any], method: str) -> None:
+async def awrite(conn: Any, spec: TableSpec, chunk: Chunk, method: str) -> None:
     """Async :func:`write`."""
     rows, vectors = chunk
     async with conn.transaction():

@@ -294,9 +294,13 @@ class PGVectorStore(BasePydanticVectorStore):
         batch = prepare(nodes, dimension or 0)
         spec = self._table(batch.vectors.shape[1])
         assert spec is not None  # a dimension is known, so the table exists now
-        engine = self._sync()
+        engine, method = self._sync(), self.upsert_method
         for chunk in _writes.chunks(batch, self.batch_size):
-            engine.run(lambda conn, chunk=chunk: _writes.write(conn, spec, chunk, self.upsert_method), "upsert")
+
+            def write(conn: Any, chunk: _writes.Chunk = chunk) -> None:
+                _writes.write(conn, spec, chunk, method)
+
+            engine.run(write, "upsert")
         logger.debug("postgres.upsert: %d nodes into %s.%s", len(batch.ids), spec.schema, spec.table)
         return batch.ids
 
@@ -309,9 +313,13 @@ class PGVectorStore(BasePydanticVectorStore):
         batch = prepare(nodes, dimension or 0)
         spec = await self._atable(batch.vectors.shape[1])
         assert spec is not None
-        engine = self._async()
+        engine, method = self._async(), self.upsert_method
         for chunk in _writes.chunks(batch, self.batch_size):
-            await engine.run(lambda conn, chunk=chunk: _writes.awrite(conn, spec, chunk, self.upsert_method), "upsert")
+
+            async def write(conn: Any, chunk: _writes.Chunk = chunk) -> None:
+                await _writes.awrite(conn, spec, chunk, method)
+
+            await engine.run(write, "upsert")
         return batch.ids
 
     # ---- query --------------------------------------------------------------------------------------------------
