@@ -32,7 +32,7 @@ def _nodes() -> list[TextNode]:
     ]
 
 
-def F(key: str, value: Any, operator: str = "==") -> dict[str, Any]:  # noqa: N802
+def F(key: str, value: Any, operator: str = "==") -> dict[str, Any]:
     return {"key": key, "value": value, "operator": operator}
 
 
@@ -113,7 +113,9 @@ def test_filter_matches_simple_vector_store(
     assert got == {node.node_id for node in oracle.get_nodes(filters=metadata_filters)}
     if expected is not None:
         assert got == expected
-    result = store.query(VectorStoreQuery(query_embedding=[1.0, 1.0, 1.0], similarity_top_k=10, filters=metadata_filters))
+    result = store.query(
+        VectorStoreQuery(query_embedding=[1.0, 1.0, 1.0], similarity_top_k=10, filters=metadata_filters)
+    )
     assert set(result.ids or []) == got
 
 

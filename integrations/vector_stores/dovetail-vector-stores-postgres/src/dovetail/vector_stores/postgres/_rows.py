@@ -63,7 +63,8 @@ def _vectors(nodes: Sequence[BaseNode], dimension: int) -> F32:
             msg = f"node {node.node_id!r} has no embedding; embed the nodes before adding them to PostgreSQL"
             raise InvalidInputError(msg)
     try:
-        matrix = np.asarray([node.embedding for node in nodes], dtype=np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow becomes inf, rejected below
+            matrix = np.asarray([node.embedding for node in nodes], dtype=np.float32)
     except (ValueError, TypeError):
         matrix = None
     if matrix is None or matrix.ndim != 2 or matrix.shape[1] != dimension:
@@ -141,7 +142,8 @@ def check_query_vector(embedding: Any, dimension: int) -> F32:
         msg = "this query mode needs query_embedding; embed the query first (or use mode=TEXT_SEARCH)"
         raise InvalidInputError(msg)
     try:
-        vector = np.asarray(embedding, dtype=np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):
+            vector = np.asarray(embedding, dtype=np.float32)
     except (ValueError, TypeError):
         msg = "query_embedding must be a list of numbers"
         raise InvalidInputError(msg) from None
