@@ -6,9 +6,12 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 __all__ = [
     "ENV_VARS",
+    "AnthropicSettings",
     "DefaultsSection",
+    "GeminiSettings",
     "LangfuseSettings",
     "MongoDBSettings",
+    "OllamaSettings",
     "OpenAISettings",
     "PineconeSettings",
     "PostgresSettings",
@@ -97,7 +100,41 @@ class LangfuseSettings(ProviderSettings):
     session_id: str | None = None
 
 
+class AnthropicSettings(ProviderSettings):
+    """``[providers.anthropic]``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = None
+    temperature: float | None = Field(default=None, ge=0, le=1, description="0–1")
+    max_tokens: int | None = Field(default=None, gt=0)
+
+
+class GeminiSettings(ProviderSettings):
+    """``[providers.gemini]`` (Gemini API keys; ``base_url`` for a proxy or a local stand-in)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2, description="0–2")
+    max_tokens: int | None = Field(default=None, gt=0)
+
+
+class OllamaSettings(ProviderSettings):
+    """``[providers.ollama]``: no key; ``base_url`` is the Ollama server (``http://localhost:11434``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2, description="0–2")
+    keep_alive: str | None = Field(default=None, description="how long the server keeps the model loaded: '5m'")
+    context_window: int | None = Field(default=None, gt=0)
+
+
 _SCHEMAS: dict[str, type[ProviderSettings]] = {
+    "anthropic": AnthropicSettings,
+    "gemini": GeminiSettings,
+    "ollama": OllamaSettings,
     "openai": OpenAISettings,
     "openai_like": OpenAISettings,
     "pinecone": PineconeSettings,
@@ -108,6 +145,9 @@ _SCHEMAS: dict[str, type[ProviderSettings]] = {
 
 
 ENV_VARS: dict[str, dict[str, str]] = {
+    "anthropic": {"api_key": "ANTHROPIC_API_KEY", "base_url": "ANTHROPIC_BASE_URL"},
+    "gemini": {"api_key": "GOOGLE_API_KEY"},
+    "ollama": {"base_url": "OLLAMA_HOST"},
     "openai": {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"},
     "openai_like": {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"},
     "pinecone": {"api_key": "PINECONE_API_KEY"},

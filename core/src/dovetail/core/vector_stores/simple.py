@@ -26,20 +26,20 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._gc import gc_paused
 from dovetail.core.schema import BaseNode
 from dovetail.core.vector_stores._base import BasePydanticVectorStore
 from dovetail.core.vector_stores._filter_eval import ColumnCache, validate_filters
 from dovetail.core.vector_stores._matrix import Similarity, VectorMatrix, to_matrix, to_query_vector, top_k
 from dovetail.core.vector_stores._payload import (
     Payload,
-    gc_paused,
     payloads_of,
     rebuild,
     serialized,
     serialized_payloads,
 )
 from dovetail.core.vector_stores._persist import read_store, write_store
-from dovetail.core.vector_stores._selection import Selection, SelectionCache, selection_key
+from dovetail.core.vector_stores._selection import FilterCacheInfo, Selection, SelectionCache, selection_key
 from dovetail.core.vector_stores._types import (
     MetadataFilters,
     VectorStoreQuery,
@@ -273,6 +273,10 @@ class SimpleVectorStore(BasePydanticVectorStore):
         mask = np.zeros(count, dtype=np.bool_)
         mask[[row for row in rows if row is not None]] = True
         return mask
+
+    def filter_cache_info(self) -> FilterCacheInfo:
+        """Hits, misses and contents of the filtered-selection cache (``functools.lru_cache``-style statistics)."""
+        return self._selections.info()
 
     def _select(self, query: VectorStoreQuery) -> tuple[Rows | None, Selection | None]:
         """Rows the query may return (``None``: all) and, when cached or cacheable, their gathered copy."""
