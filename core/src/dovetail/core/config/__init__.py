@@ -39,6 +39,7 @@ from dovetail.core.config._schema import (
     OllamaSettings,
     OpenAISettings,
     PineconeSettings,
+    PostgresSettings,
     ProviderSettings,
     provider_schema,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "OllamaSettings",
     "OpenAISettings",
     "PineconeSettings",
+    "PostgresSettings",
     "ProviderSettings",
     "describe_errors",
     "find_config_file",
