@@ -15,7 +15,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dovetail.core._lazy import lazy_exports
 
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
     from dovetail.core.settings import Settings
     from dovetail.core.storage import StorageContext
     from dovetail.core.tokenizers import get_tokenizer, set_global_tokenizer
-
-__version__ = "0.1.0"
 
 # LlamaIndex's top-level names (``llama_index.core.__all__``) for everything dovetail has, plus ``TextNode`` and
 # ``IngestionPipeline``. Each is imported on first access, so ``import dovetail.core`` stays cheap.
@@ -80,4 +78,16 @@ __all__ = [
     "set_global_tokenizer",
 ]
 
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY, _ALIASES)
+_lazy_getattr, __dir__ = lazy_exports(__name__, globals(), _LAZY, _ALIASES)
+
+
+def __getattr__(name: str) -> Any:
+    # ``__version__`` comes from the installed distribution's metadata (one source: core/pyproject.toml), read on
+    # first access so that ``import dovetail.core`` stays free of importlib.metadata.
+    if name == "__version__":
+        from importlib.metadata import version
+
+        value = version("dovetail-core")
+        globals()[name] = value
+        return value
+    return _lazy_getattr(name)

@@ -305,6 +305,14 @@ class DocumentBlock(_MediaBlock):
         """The document as a buffer (base64 text with ``as_base64``)."""
         return self._resolve(as_base64)
 
+    def resolve_mimetype(self) -> str:
+        """The MIME type: explicit or inferred; data that is not a PDF is ``text/plain``; else ``application/pdf``."""
+        if self.document_mimetype:
+            return self.document_mimetype
+        if self.url is None and not self.resolve_bytes().startswith(b"%PDF"):
+            return "text/plain"
+        return "application/pdf"
+
     def resolve_title(self) -> str:
         """``title``, else the file name of the path/URL, else ``"document"``."""
         if self.title:
@@ -314,7 +322,13 @@ class DocumentBlock(_MediaBlock):
 
 
 class ThinkingBlock(KeywordCheckedModel):
-    """A model's reasoning (as returned by reasoning models); sent back only to providers that accept it."""
+    """A model's reasoning ("extended thinking"), returned before its answer.
+
+    ``content`` is the reasoning text (``None`` when the provider returned it redacted); provider data needed to
+    send the block back on the next turn (Anthropic's ``signature``, redacted ``data``) is kept in
+    ``additional_information``. It is not part of ``ChatMessage.content``; providers that take no reasoning back
+    (OpenAI chat completions) do not resend it.
+    """
 
     block_type: Literal["thinking"] = "thinking"
     content: str | None = None
@@ -332,10 +346,10 @@ class ToolCallBlock(KeywordCheckedModel):
 
 
 class CacheControl(KeywordCheckedModel):
-    """Prompt-cache instruction of a :class:`CachePoint` (``type="ephemeral"``, optional ``ttl`` like ``"5m"``)."""
+    """How long a provider keeps a cached prompt prefix (``type="ephemeral"``, ``ttl`` ``"5m"`` or ``"1h"``)."""
 
     type: str = "ephemeral"
-    ttl: str | None = None
+    ttl: str = "5m"
 
 
 class CachePoint(KeywordCheckedModel):
