@@ -135,3 +135,35 @@ async def test_retriever_tool_returns_node_text_and_nodes(index: VectorStoreInde
     assert len(output.raw_output) == 2
     assert "Oak is a hard wood" in output.content
     assert output.raw_output[0].node.ref_doc_id == "oak"
+
+
+def test_query_engine_tool_schema_and_invented_argument_names() -> None:
+    from dovetail.core.query_engine import CustomQueryEngine
+
+    class Echo(CustomQueryEngine):
+        prefix: str = "custom_"
+
+        def custom_query(self, query_str: str) -> str:
+            return self.prefix + query_str
+
+    tool = QueryEngineTool.from_defaults(Echo())
+    assert str(tool("hello")) == "custom_hello"
+    schema = tool.metadata.fn_schema
+    assert schema is not None
+    assert str(tool(**schema(input="bar").model_dump())) == "custom_bar"
+    assert str(tool(tmp="hi")) == "custom_{'tmp': 'hi'}"
+    strict = QueryEngineTool.from_defaults(Echo(), resolve_input_errors=False)
+    with pytest.raises(ValueError, match="question"):
+        strict(tmp="hi")
+
+
+async def test_custom_query_engine_async_and_keyword_check() -> None:
+    from dovetail.core.query_engine import CustomQueryEngine
+
+    class Upper(CustomQueryEngine):
+        def custom_query(self, query_str: str) -> str:
+            return query_str.upper()
+
+    assert str(await Upper().aquery("abc")) == "ABC"
+    with pytest.raises(TypeError, match="callback_manager"):
+        Upper(callback_manger=None)
