@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 import pytest
@@ -167,3 +168,17 @@ async def test_custom_query_engine_async_and_keyword_check() -> None:
     assert str(await Upper().aquery("abc")) == "ABC"
     with pytest.raises(TypeError, match="callback_manager"):
         Upper(callback_manger=None)
+
+
+async def test_generator_tools_return_their_last_item() -> None:
+    def steps(word: str) -> Iterator[str]:
+        yield "start"
+        yield f"done {word}"
+
+    async def asteps(word: str) -> AsyncIterator[dict[str, str]]:
+        yield {"status": "loading"}
+        yield {"result": word}
+
+    assert FunctionTool.from_defaults(steps)(word="a").content == "done a"
+    assert (await FunctionTool.from_defaults(steps).acall(word="b")).content == "done b"
+    assert (await FunctionTool.from_defaults(asteps).acall(word="c")).raw_output == {"result": "c"}
