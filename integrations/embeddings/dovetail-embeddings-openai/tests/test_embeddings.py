@@ -18,11 +18,14 @@ from dovetail.core.errors import (
     ProviderError,
     RateLimitError,
 )
-from dovetail.core.testing import EmbeddingConformance
+from dovetail.core.testing import EmbeddingConformance, public_names
 from dovetail.core.tokenizers import set_global_tokenizer
 from dovetail.embeddings.openai import OpenAIEmbedding
 
 from .conftest import loopback
+
+# The tests here talk to the loopback OpenAI-compatible server over real HTTP.
+pytestmark = pytest.mark.integration
 
 EMB = "/v1/embeddings"
 
@@ -42,7 +45,8 @@ class TestOpenAIEmbeddingConformance(EmbeddingConformance):
 
 
 def test_exports_are_exact() -> None:
-    assert package.__all__ == ["OpenAIEmbedding"]
+    assert sorted(package.__all__) == public_names(package)
+    assert "OpenAIEmbedding" in package.__all__
 
 
 def test_vectors_are_the_servers_in_input_order(server: Any) -> None:

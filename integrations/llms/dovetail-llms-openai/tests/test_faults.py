@@ -23,6 +23,9 @@ from dovetail.core.errors import (
 from dovetail.core.llms import ChatMessage
 from dovetail.llms.openai import OpenAI
 
+# The tests here talk to the loopback OpenAI-compatible server over real HTTP.
+pytestmark = pytest.mark.integration
+
 CHAT = "/v1/chat/completions"
 
 

@@ -146,10 +146,27 @@ def load_config(path: Path | str | None = None) -> DovetailConfig:
     if file is None:
         return DovetailConfig()
     try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = file.read_bytes()
+    except OSError as exc:
         msg = f"cannot read config file {file}: {exc}"
         raise ConfigurationError(msg) from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # ``from None``: the decode error carries the whole file (keys included) in ``exc.object``
+        msg = (
+            f"config file {file} is not UTF-8 text (byte {exc.start} cannot be decoded); "
+            "save it as UTF-8 (TOML files must be UTF-8)"
+        )
+        raise ConfigurationError(msg) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"config file {file} is not valid TOML: {exc}; fix it or point DOVETAIL_CONFIG elsewhere"
+        raise ConfigurationError(msg) from None
+    except RecursionError:
+        msg = f"config file {file} nests arrays or tables too deeply to read; flatten it"
+        raise ConfigurationError(msg) from None
     return DovetailConfig(path=file, raw=raw)
 
 
