@@ -24,7 +24,7 @@ from typing import Any
 from dovetail.core.testing.fakes import fake_vector, fake_vectors, sample_args, words
 from dovetail.core.testing.loopback import Exchange, Fault, LoopbackHTTPServer, RecordedRequest
 
-__all__ = ["API_KEY", "Fault", "LoopbackGemini", "RecordedRequest", "embedding_of", "fake_vector"]
+__all__ = ["API_KEY", "Fault", "LoopbackGemini", "RecordedRequest", "camel_keys", "embedding_of", "fake_vector"]
 
 API_KEY = "AIza-loopback-0123456789"
 _STATUS = {
@@ -57,18 +57,18 @@ class _BadRequest(Exception):
 _OPAQUE = {"parametersJsonSchema", "parameters", "responseJsonSchema", "responseSchema", "args", "response"}
 
 
-def _camel_keys(value: Any) -> Any:
+def camel_keys(value: Any) -> Any:
     """The request with snake_case keys spelled camelCase, as the API's JSON parser accepts both; schemas,
     arguments and function responses are left as they are."""
     if isinstance(value, list):
-        return [_camel_keys(v) for v in value]
+        return [camel_keys(v) for v in value]
     if not isinstance(value, dict):
         return value
     out = {}
     for key, item in value.items():
         head, *rest = key.split("_")
         name = head + "".join(word.title() for word in rest)
-        out[name] = item if name in _OPAQUE else _camel_keys(item)
+        out[name] = item if name in _OPAQUE else camel_keys(item)
     return out
 
 
@@ -124,7 +124,7 @@ class LoopbackGemini(LoopbackHTTPServer):
     def _generate(self, exchange: Exchange) -> None:
         if not self._known(exchange):
             return
-        body = _camel_keys(exchange.request.json or {})
+        body = camel_keys(exchange.request.json or {})
         try:
             parts, prompt_tokens = _reply(body)
         except _BadRequest as exc:
@@ -163,7 +163,7 @@ class LoopbackGemini(LoopbackHTTPServer):
     def _batch_embed(self, exchange: Exchange) -> None:
         if not self._known(exchange):
             return
-        requests = _camel_keys(exchange.request.json or {}).get("requests") or []
+        requests = camel_keys(exchange.request.json or {}).get("requests") or []
         if not requests or len(requests) > 100:
             exchange.send_error(400, "* BatchEmbedContentsRequest.requests: between 1 and 100 requests are allowed")
             return
@@ -178,7 +178,7 @@ class LoopbackGemini(LoopbackHTTPServer):
     def _embed_one(self, exchange: Exchange) -> None:
         if not self._known(exchange):
             return
-        exchange.send_json(200, {"embedding": {"values": self._vector(_camel_keys(exchange.request.json or {}))}})
+        exchange.send_json(200, {"embedding": {"values": self._vector(camel_keys(exchange.request.json or {}))}})
 
 
 def _texts(parts: list[dict[str, Any]]) -> str:
