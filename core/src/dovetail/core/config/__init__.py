@@ -19,6 +19,7 @@ Example ``dovetail.toml``:
     ```
 """
 
+from dovetail.core.config._errors import describe_errors
 from dovetail.core.config._loader import (
     CONFIG_ENV_VAR,
     CONFIG_FILE_NAME,
@@ -38,6 +39,7 @@ from dovetail.core.config._schema import (
     OllamaSettings,
     OpenAISettings,
     PineconeSettings,
+    PostgresSettings,
     ProviderSettings,
     provider_schema,
 )
@@ -55,7 +57,9 @@ __all__ = [
     "OllamaSettings",
     "OpenAISettings",
     "PineconeSettings",
+    "PostgresSettings",
     "ProviderSettings",
+    "describe_errors",
     "find_config_file",
     "load_config",
     "provider_schema",

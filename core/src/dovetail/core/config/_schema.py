@@ -14,6 +14,7 @@ __all__ = [
     "OllamaSettings",
     "OpenAISettings",
     "PineconeSettings",
+    "PostgresSettings",
     "ProviderSettings",
     "provider_schema",
 ]
@@ -72,6 +73,21 @@ class MongoDBSettings(ProviderSettings):
     collection_name: str | None = None
 
 
+class PostgresSettings(ProviderSettings):
+    """``[providers.postgres]``; the connection string and the password are secrets."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    connection_string: SecretStr | None = None
+    host: str | None = None
+    port: int | None = Field(default=None, ge=1, le=65535, description="1–65535")
+    database: str | None = None
+    user: str | None = None
+    password: SecretStr | None = None
+    schema_name: str | None = None
+    table_name: str | None = None
+
+
 class LangfuseSettings(ProviderSettings):
     """``[providers.langfuse]``."""
 
@@ -123,6 +139,7 @@ _SCHEMAS: dict[str, type[ProviderSettings]] = {
     "openai_like": OpenAISettings,
     "pinecone": PineconeSettings,
     "mongodb": MongoDBSettings,
+    "postgres": PostgresSettings,
     "langfuse": LangfuseSettings,
 }
 
@@ -135,6 +152,13 @@ ENV_VARS: dict[str, dict[str, str]] = {
     "openai_like": {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"},
     "pinecone": {"api_key": "PINECONE_API_KEY"},
     "mongodb": {"uri": "MONGODB_URI"},
+    "postgres": {
+        "host": "PGHOST",
+        "port": "PGPORT",
+        "database": "PGDATABASE",
+        "user": "PGUSER",
+        "password": "PGPASSWORD",
+    },
     "langfuse": {"public_key": "LANGFUSE_PUBLIC_KEY", "secret_key": "LANGFUSE_SECRET_KEY", "host": "LANGFUSE_HOST"},
 }
 """Environment variables read for each provider setting when neither an argument nor the config file sets it."""

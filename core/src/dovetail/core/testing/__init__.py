@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from dovetail.core.testing._guard import ConformanceBase, KitTestOverriddenError
     from dovetail.core.testing.callback import CallbackHandlerConformance
     from dovetail.core.testing.embedding import EmbeddingConformance
+    from dovetail.core.testing.exports import public_names
     from dovetail.core.testing.llm import LLMConformance
     from dovetail.core.testing.loopback import (
         Exchange,
@@ -53,6 +54,7 @@ _LAZY: dict[str, str] = {
     "ReaderConformance": "dovetail.core.testing.reader",
     "RecordedRequest": "dovetail.core.testing.loopback",
     "VectorStoreConformance": "dovetail.core.testing.vector_store",
+    "public_names": "dovetail.core.testing.exports",
     "free_port": "dovetail.core.testing.loopback",
     "wait_for_port": "dovetail.core.testing.loopback",
 }
@@ -69,6 +71,7 @@ __all__ = [
     "ReaderConformance",
     "RecordedRequest",
     "VectorStoreConformance",
+    "public_names",
     "free_port",
     "wait_for_port",
 ]
