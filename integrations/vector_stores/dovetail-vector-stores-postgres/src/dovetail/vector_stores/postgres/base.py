@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.errors import ConfigurationError, InvalidInputError
@@ -17,7 +18,7 @@ from dovetail.core.vector_stores import (
     VectorStoreQuery,
     VectorStoreQueryResult,
 )
-from dovetail.vector_stores.postgres import _config, _writes
+from dovetail.vector_stores.postgres import _config, _uri, _writes
 from dovetail.vector_stores.postgres._engine import AsyncEngine, EngineOptions, SyncEngine
 from dovetail.vector_stores.postgres._plans import Plan, get_plan, query_plan, where_clause
 from dovetail.vector_stores.postgres._rows import prepare
@@ -177,6 +178,31 @@ class PGVectorStore(BasePydanticVectorStore):
             perform_setup=perform_setup,
             **kwargs,
         )
+
+    @classmethod
+    def from_uri(cls, uri: str, **kwargs: Any) -> PGVectorStore:
+        """Build a store from ``postgresql://user@host:5432/db?table=docs&hybrid_search=true&hnsw_m=16``.
+
+        Query parameters ``table``, ``schema``, ``hybrid_search``, ``text_search_config``, ``embed_dim``,
+        ``distance`` and ``hnsw_*`` configure the store; the others go to libpq. Leave the password out of the
+        URI (``PGPASSWORD`` or ``[providers.postgres]`` in dovetail.toml); ``kwargs`` override the URI's settings.
+        """
+        libpq, settings = _uri.split_uri(uri)
+        return cls(connection_string=libpq, **{**settings, **kwargs})
+
+    def public_uri(self) -> str:
+        """A URI that reopens this store (table, schema, search settings), never holding the password."""
+        from dovetail.vector_stores.postgres._settings import masked
+
+        conninfo = self._connection(self.connection_string).conninfo.get_secret_value()
+        base = masked(conninfo).replace(":***@", "@")
+        params: dict[str, Any] = {"table": self.table_name, "schema": self.schema_name}
+        if self.hybrid_search:
+            params.update(hybrid_search="true", text_search_config=self.text_search_config)
+        if self.distance is not None:
+            params["distance"] = self.distance
+        params.update({k: v for k, v in (self.hnsw_kwargs or {}).items()})
+        return _uri.public_uri(f"{base}?{urlencode(params)}")
 
     # ---- engines and table (lazy) -------------------------------------------------------------------------------
 
