@@ -19,6 +19,7 @@ Example ``dovetail.toml``:
     ```
 """
 
+from dovetail.core.config._errors import describe_errors
 from dovetail.core.config._loader import (
     CONFIG_ENV_VAR,
     CONFIG_FILE_NAME,
@@ -58,6 +59,7 @@ __all__ = [
     "PineconeSettings",
     "PostgresSettings",
     "ProviderSettings",
+    "describe_errors",
     "find_config_file",
     "load_config",
     "provider_schema",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._ids import id_list
 from dovetail.core.retrievers._base import BaseRetriever
 from dovetail.core.schema import BaseNode, NodeWithScore, QueryBundle
 from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
@@ -59,8 +60,8 @@ class VectorIndexRetriever(BaseRetriever):
         self._index = index
         self.similarity_top_k = similarity_top_k
         self.filters = filters
-        self.node_ids = node_ids
-        self.doc_ids = doc_ids
+        self.node_ids = id_list(node_ids, "node_ids")
+        self.doc_ids = id_list(doc_ids, "doc_ids")
         self.vector_store_query_mode = VectorStoreQueryMode(vector_store_query_mode)
         self._embed_model = embed_model
         self._kwargs = kwargs

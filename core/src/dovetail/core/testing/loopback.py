@@ -102,7 +102,8 @@ class Fault:
     Args:
         status: HTTP status to answer with (``action="status"``).
         headers: extra response headers, e.g. ``{"Retry-After": "0.3"}``.
-        body: the JSON error body; the server's :meth:`LoopbackHTTPServer.error_body` by default.
+        body: the JSON error body; the server's :meth:`LoopbackHTTPServer.error_body` by default; a ``str`` or
+            ``bytes`` is sent as it is (a non-JSON body).
         delay: seconds to sleep before acting (a slow response).
         action: ``"status"`` answers with ``status``; ``"drop"`` closes the connection without an answer;
             ``"cut_stream"`` answers normally but closes the connection after ``after_chunks`` stream chunks;
@@ -457,7 +458,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if fault.action == "status":
                 payload = fault.body if fault.body is not None else state.error_body(fault.status, "injected fault")
-                exchange.send_json(fault.status, payload, fault.headers)
+                if isinstance(payload, (str, bytes)):  # sent as it is: a non-JSON body
+                    raw = payload.encode() if isinstance(payload, str) else payload
+                    exchange.send_bytes(fault.status, raw, "application/json", fault.headers)
+                else:
+                    exchange.send_json(fault.status, payload, fault.headers)
                 return
             if fault.action == "cut_stream":
                 exchange._cut_after = fault.after_chunks
