@@ -103,8 +103,9 @@ def _normalise_arguments(cls: type[KeywordCheckedModel], args: tuple[Any, ...], 
             msg = f"{owner}() got multiple values for argument {name!r}"
             raise TypeError(msg)
         data[name] = value
+    own = _valid_keywords(cls)
     for alias, target in cls._keyword_aliases.items():
-        if alias in data:
+        if alias in data and alias not in own:  # a subclass may make the alias a real field of its own
             if target in data:
                 msg = f"{owner}() got both {alias!r} and {target!r}; {alias!r} is an alias of {target!r}, pass one"
                 raise TypeError(msg)
