@@ -26,6 +26,8 @@ from dovetail.llms.ollama import Ollama
 from ollama_loopback import LoopbackOllama
 from pydantic import BaseModel
 
+pytestmark = pytest.mark.integration  # every test here talks to the loopback server
+
 MakeLLM = Callable[..., Ollama]
 CHAT = "/api/chat"
 
@@ -158,9 +160,14 @@ def test_400_is_not_retried(make_llm: MakeLLM, server: LoopbackOllama) -> None:
 
 def test_stream_start_is_retried_and_mid_stream_faults_are_typed(make_llm: MakeLLM, server: LoopbackOllama) -> None:
     server.add_fault(status=503, path=CHAT, times=1)
-    server.add_fault(action="drop", path=CHAT, times=1)
+    server.add_fault(status=429, headers={"Retry-After": "0"}, path=CHAT, times=1)
     assert "".join(c.delta or "" for c in make_llm().stream_complete("a b")) == "echo: a b"
     assert len(server.requests_to(CHAT)) == 3
+    server.reset()
+    server.add_fault(action="drop", path=CHAT, times=1)
+    with pytest.raises(ProviderConnectionError):  # sent, then cut: generation is not sent again
+        list(make_llm().stream_complete("a b"))
+    assert len(server.requests_to(CHAT)) == 1
     server.fail_stream(after_lines=2)
     received = []
     with pytest.raises(ProviderError, match="injected"):
@@ -184,7 +191,7 @@ def test_slow_response_times_out(make_llm: MakeLLM, server: LoopbackOllama) -> N
     server.add_fault(action="delay_only", delay=1.0, path=CHAT, times=5)
     with pytest.raises(ProviderTimeoutError, match="request_timeout"):
         make_llm(request_timeout=0.2, max_retries=1).complete("hi")
-    assert len(server.requests_to(CHAT)) == 2
+    assert len(server.requests_to(CHAT)) == 1  # generation is not sent again after a timeout
 
 
 def test_refused_connection_is_a_connection_error() -> None:

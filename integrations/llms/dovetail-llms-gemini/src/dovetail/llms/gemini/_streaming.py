@@ -97,7 +97,7 @@ def chat_stream(stream: Iterator[Any], map_error: Any) -> ChatResponseGen:
         for chunk in stream:
             yield from state.fold(chunk)
     except Exception as exc:
-        raise map_error(exc) from exc
+        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
     yield state.final()
 
 
@@ -109,7 +109,7 @@ async def achat_stream(stream: AsyncIterator[Any], map_error: Any) -> ChatRespon
             for response in state.fold(chunk):
                 yield response
     except Exception as exc:
-        raise map_error(exc) from exc
+        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
     yield state.final()
 
 

@@ -200,12 +200,16 @@ class GoogleGenAI(FunctionCallingLLM):
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Answer a conversation (``generateContent``)."""
         request = self._request(messages, kwargs)
-        return chat_response(self._clients.call(lambda c: c.models.generate_content(**request), operation="chat"))
+        return chat_response(
+            self._clients.call(lambda c: c.models.generate_content(**request), operation="chat", idempotent=False)
+        )
 
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async :meth:`chat` on the SDK's async client."""
         request = self._request(messages, kwargs)
-        done = await self._clients.acall(lambda c: c.aio.models.generate_content(**request), operation="chat")
+        done = await self._clients.acall(
+            lambda c: c.aio.models.generate_content(**request), operation="chat", idempotent=False
+        )
         return chat_response(done)
 
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:

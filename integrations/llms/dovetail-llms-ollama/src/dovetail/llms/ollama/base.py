@@ -188,12 +188,16 @@ class Ollama(FunctionCallingLLM):
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Answer a conversation (``POST /api/chat``)."""
         params = self._params(messages, kwargs, stream=False)
-        return chat_response(self._clients.call(lambda c: c.chat(**params), operation="chat", model=self.model))
+        return chat_response(
+            self._clients.call(lambda c: c.chat(**params), operation="chat", model=self.model, idempotent=False)
+        )
 
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async :meth:`chat` on the SDK's async client."""
         params = self._params(messages, kwargs, stream=False)
-        done = await self._clients.acall(lambda c: c.chat(**params), operation="chat", model=self.model)
+        done = await self._clients.acall(
+            lambda c: c.chat(**params), operation="chat", model=self.model, idempotent=False
+        )
         return chat_response(done)
 
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
