@@ -4,6 +4,7 @@ retries (429 with Retry-After, 5xx, drops, stream errors), timeouts, host resolu
 from __future__ import annotations
 
 import itertools
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -231,3 +232,24 @@ def test_import_is_lazy() -> None:
 def test_bad_settings(kwargs: dict[str, object], match: str) -> None:
     with pytest.raises(InvalidInputError, match=match):
         Ollama(**kwargs)  # type: ignore[arg-type]
+
+
+def test_dovetail_query_with_an_ollama_llm(
+    server: LoopbackOllama, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``dovetail query --llm ollama:llama3.2`` writes the answer with the model (host from OLLAMA_HOST)."""
+    from dovetail.core.cli import main
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "joints.txt").write_text("A dovetail joint interlocks pins and tails. Glue holds it.")
+    index = str(tmp_path / "index")
+    assert main(["ingest", str(docs), "--index", index, "--embed", "mock:32"]) == 0
+    monkeypatch.setenv("OLLAMA_HOST", server.url)
+    capsys.readouterr()
+    assert main(["query", "What holds a dovetail?", "--index", index, "--llm", "ollama:llama3.2"]) == 0
+    out = capsys.readouterr().out
+    assert "echo:" in out
+    (chat,) = server.requests_to("/api/chat")
+    assert chat.body["model"] == "llama3.2"
+    assert "pins and tails" in json.dumps(chat.body["messages"])
