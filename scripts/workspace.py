@@ -17,7 +17,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAINS = ("llms", "embeddings", "vector_stores", "readers", "callbacks")
+DOMAINS = ("llms", "embeddings", "vector_stores", "readers", "callbacks", "retrievers")
 _REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 

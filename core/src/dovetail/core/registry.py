@@ -42,8 +42,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-Domain = Literal["llms", "embeddings", "vector_stores", "readers", "callbacks"]
-DOMAINS: tuple[Domain, ...] = ("llms", "embeddings", "vector_stores", "readers", "callbacks")
+Domain = Literal["llms", "embeddings", "vector_stores", "readers", "callbacks", "retrievers"]
+DOMAINS: tuple[Domain, ...] = ("llms", "embeddings", "vector_stores", "readers", "callbacks", "retrievers")
 
 # Providers published by the dovetail project, listed even when not installed so that users learn what to install.
 _KNOWN: dict[Domain, tuple[str, ...]] = {
@@ -52,6 +52,7 @@ _KNOWN: dict[Domain, tuple[str, ...]] = {
     "vector_stores": ("pinecone",),
     "readers": ("mongodb",),
     "callbacks": ("langfuse",),
+    "retrievers": ("bm25",),
 }
 # Providers whose distribution name differs from ``dovetail-<domain>-<provider>``.
 _PACKAGE_OVERRIDES: dict[tuple[str, str], str] = {("llms", "openai_like"): "dovetail-llms-openai"}
