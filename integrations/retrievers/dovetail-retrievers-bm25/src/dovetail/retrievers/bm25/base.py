@@ -58,7 +58,7 @@ def _positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         msg = f"{name} must be a positive int, got {value!r}"
         raise InvalidInputError(msg)
-    return value
+    return int(value)
 
 
 class _DocstoreSource:
