@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dovetail.core._exceptions import ConfigurationError, InvalidInputError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._ids import id_list, one_id
 from dovetail.core.ingestion import IngestionPipeline, embed_nodes
 from dovetail.core.schema import BaseNode, Document
 from dovetail.core.storage import IndexStruct, RefDocInfo, SimpleDocumentStore, StorageContext
@@ -157,17 +158,14 @@ class VectorStoreIndex:
         return self._embed_model
 
     def _pick_embed_model(self) -> BaseEmbedding:
-        from dovetail.core.settings import Settings, resolve_embed_model
+        from dovetail.core.indices._recorded_model import resolve_recorded_embed_model
+        from dovetail.core.settings import Settings
 
         if Settings.embed_model_is_set:
             return Settings.embed_model
         spec = (self._index_struct.extra.get("embed_model") or {}).get("spec")
         if isinstance(spec, str):
-            try:
-                return resolve_embed_model(spec)
-            except ConfigurationError as exc:
-                msg = f"this index was embedded with {spec!r}, which cannot be loaded here: {exc}"
-                raise ConfigurationError(msg) from exc
+            return resolve_recorded_embed_model(spec)  # a remote spec needs the user's consent
         return Settings.embed_model
 
     def _record_embed_model(self, model: BaseEmbedding) -> None:
@@ -251,13 +249,19 @@ class VectorStoreIndex:
 
     def delete_ref_doc(self, ref_doc_id: str, delete_from_docstore: bool = True, **kwargs: Any) -> None:
         """Remove every node of document ``ref_doc_id`` (unknown ids are a no-op)."""
+        one_id(ref_doc_id, "ref_doc_id")
         self.vector_store.delete(ref_doc_id)
         self.docstore.delete_ref_doc(ref_doc_id, raise_error=False)
 
     def delete_nodes(self, node_ids: list[str], **kwargs: Any) -> None:
-        """Remove nodes by id."""
-        self.vector_store.delete_nodes(node_ids=node_ids)
-        for node_id in node_ids:
+        """Remove nodes by id.
+
+        Raises:
+            InvalidInputError: ``node_ids`` is a string (not a list of ids) or holds a non-string.
+        """
+        ids = id_list(node_ids, "node_ids") or []
+        self.vector_store.delete_nodes(node_ids=ids)
+        for node_id in ids:
             self.docstore.delete_document(node_id, raise_error=False)
 
     def refresh_ref_docs(self, documents: Sequence[Document], **kwargs: Any) -> list[bool]:
