@@ -117,15 +117,18 @@ def build_rounds(texts: list[str], rounds: int = 3) -> tuple[float, float]:
     return statistics.median(ours), statistics.median(direct)
 
 
-def p50(fn, queries: list, repeat: int = 3) -> float:  # type: ignore[no-untyped-def, type-arg]
-    fn(queries[0])
-    times = []
+def p50s(fns: dict, queries: list, repeat: int = 3) -> dict[str, float]:  # type: ignore[type-arg]
+    """Median latency of each function, interleaved query by query so load changes hit all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for fn in fns.values():
+        fn(queries[0])
     for _ in range(repeat):
         for query in queries:
-            started = time.perf_counter()
-            fn(query)
-            times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+            for name, fn in fns.items():
+                started = time.perf_counter()
+                fn(query)
+                times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) * 1000 for name, values in times.items()}
 
 
 def query_latency(texts: list[str], questions: list[str]) -> dict[str, float]:
@@ -138,17 +141,22 @@ def query_latency(texts: list[str], questions: list[str]) -> dict[str, float]:
     rng = np.random.default_rng(7)
     vectors = rng.standard_normal((len(texts), 384)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    nodes = [TextNode(id_=str(i), text=t, embedding=v.tolist()) for i, (t, v) in enumerate(zip(texts, vectors))]
+    nodes = [
+        TextNode(id_=str(i), text=t, embedding=v.tolist()) for i, (t, v) in enumerate(zip(texts, vectors, strict=True))
+    ]
     index = VectorStoreIndex(nodes=nodes, embed_model=MockEmbedding(embed_dim=384))
     bundles = [QueryBundle(query_str=q, embedding=rng.standard_normal(384).tolist()) for q in questions]
     dense = index.as_retriever(similarity_top_k=10)
     bm25 = BM25Retriever(nodes=[TextNode(id_=n.node_id, text=n.text) for n in nodes], similarity_top_k=10)
     hybrid = QueryFusionRetriever([dense, bm25], mode="reciprocal_rerank", similarity_top_k=3, use_async=False)
-    return {
-        "dense": p50(dense.retrieve, bundles),
-        "bm25": p50(bm25.retrieve, bundles),
-        "hybrid": p50(hybrid.retrieve, bundles),
+    threaded = QueryFusionRetriever([dense, bm25], mode="reciprocal_rerank", similarity_top_k=3, use_async=True)
+    fns = {
+        "dense": dense.retrieve,
+        "bm25": bm25.retrieve,
+        "hybrid": hybrid.retrieve,
+        "hybrid_threads": threaded.retrieve,
     }
+    return p50s(fns, bundles)
 
 
 def main() -> int:
@@ -162,14 +170,16 @@ def main() -> int:
         for mode, row in rows.items():
             print(f"{mode:<8} {row['hit_rate']:>6.3f} {row['mrr']:>6.3f} {row['ndcg']:>7.3f}")
         texts = chunks_of(index, args.chunks)
-    questions = [json.loads(l)["question"] for l in QUESTIONS.read_text().splitlines() if l.startswith("{")]
+    questions = [json.loads(row)["question"] for row in QUESTIONS.read_text().splitlines() if row.startswith("{")]
     ours, direct = build_rounds(texts)
-    print(f"\nBM25 build over {len(texts):,} chunks: BM25Retriever {ours:.2f}s, bm25s direct {direct:.2f}s "
-          f"-> {ours / direct:.2f}x")
+    print(
+        f"\nBM25 build over {len(texts):,} chunks: BM25Retriever {ours:.2f}s, bm25s direct {direct:.2f}s "
+        f"-> {ours / direct:.2f}x"
+    )
     latency = query_latency(texts, questions)
     print(f"\nquery p50 over {len(texts):,} chunks: " + ", ".join(f"{k} {v:.2f} ms" for k, v in latency.items()))
-    ratio = latency["hybrid"] / (latency["dense"] + latency["bm25"])
-    print(f"hybrid / (dense + bm25) = {ratio:.2f}x")
+    for name in ("hybrid", "hybrid_threads"):
+        print(f"{name} / (dense + bm25) = {latency[name] / (latency['dense'] + latency['bm25']):.2f}x")
     return 0
 
 
