@@ -5,13 +5,14 @@ Corpus: the package descriptions (the README text on PyPI) of the wheels install
 SentenceSplitter 256/32). Questions: ``bench/data/wheel_docs_questions.jsonl``, written from what each package
 is known for, before any result was seen; questions whose package is not installed are dropped.
 
-1. Quality: ``dovetail eval`` over the three modes at top-k 3 (hit@3, MRR, nDCG@3).
+1. Quality: ``dovetail eval`` over the three modes at top-k 3 (hit@3, MRR, nDCG@3 over the first 3 distinct
+   documents of each ranking).
 2. BM25 build over 100,000 chunks (the corpus's chunks repeated): ``BM25Retriever`` vs ``bm25s`` called directly
    on the same texts with the same stop words and stemmer; median of 3 alternating rounds.
 3. Query p50 on that 100,000-chunk index (dense: random unit vectors, query embedding precomputed, so only
    retrieval is timed): dense, BM25, and hybrid (reciprocal rank fusion of both, 10 candidates each).
 
-Usage: ``.venv/bin/python bench/bench_retrieval.py [--chunks 100000]``
+Usage: ``.venv/bin/python bench/bench_retrieval.py [--chunks 100000] [--workdir DIR]``
 """
 
 from __future__ import annotations
@@ -77,9 +78,12 @@ def quality(scratch: Path) -> tuple[Path, dict[str, dict[str, float]], int]:
                 out.write(line + "\n")
                 kept += 1
     index = scratch / "index"
-    started = time.perf_counter()
-    cli("ingest", str(corpus), "--index", str(index), "--chunk-size", "256", "--chunk-overlap", "32", "--quiet")
-    print(f"ingested {len(present)} package descriptions in {time.perf_counter() - started:.0f}s", flush=True)
+    if (index / "index_store.json").is_file():
+        print(f"reusing the index in {index}", flush=True)
+    else:
+        started = time.perf_counter()
+        cli("ingest", str(corpus), "--index", str(index), "--chunk-size", "256", "--chunk-overlap", "32", "--quiet")
+        print(f"ingested {len(present)} package descriptions in {time.perf_counter() - started:.0f}s", flush=True)
     rows = json.loads(cli("eval", str(questions), "--index", str(index), "--top-k", "3", "--json"))["results"]
     return index, {row["mode"]: row for row in rows}, kept
 
@@ -162,9 +166,10 @@ def query_latency(texts: list[str], questions: list[str]) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path, help="keep the corpus and index here (reused when present)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dovetail-bench-retrieval-") as scratch:
-        index, rows, kept = quality(Path(scratch))
+        index, rows, kept = quality(args.workdir or Path(scratch))
         print(f"\nquality over {kept} questions, top-k 3")
         print(f"{'mode':<8} {'hit@3':>6} {'MRR':>6} {'nDCG@3':>7}")
         for mode, row in rows.items():

@@ -10,7 +10,7 @@ from typing import Any
 
 from dovetail.core.cli._errors import EXIT_OK, CLIError
 from dovetail.core.cli._ingest import DEFAULT_INDEX_DIR
-from dovetail.core.cli._retrieval import MODES, bm25_installed, make_retriever
+from dovetail.core.cli._retrieval import MODES, bm25_installed, candidate_depth, make_retriever
 
 __all__ = ["add_parser", "run"]
 
@@ -20,8 +20,9 @@ Score retrieval on labelled questions. QUESTIONS is a JSON-lines file, one objec
   {"question": "How strong is a finger joint?", "expected_ids": ["finger_joint.md"]}
 
 expected_ids are document ids as `dovetail query --json` shows them (paths relative to the ingested folder).
-For each question the --top-k chunks are retrieved; a document counts once, at its best rank. Reported per mode:
-hit rate (an expected document is among the results), MRR (1/rank of the first one) and nDCG@k.
+Scores are per document: each mode retrieves max(4 x top-k, 20) chunks, and the first --top-k distinct documents
+of that ranking are scored (a document found through several chunks counts once, at its best rank). Reported
+per mode: hit rate (an expected document is among them), MRR (1/rank of the first one) and nDCG@k.
 """
 _METRICS = ("hit_rate", "mrr", "ndcg")
 
@@ -52,10 +53,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _score(index: Any, index_dir: Path, mode: str, top_k: int, dataset: Any) -> dict[str, Any]:
     from dovetail.core.evaluation import EvaluationSummary, RetrieverEvaluator
 
-    retriever = make_retriever(index, index_dir, mode, top_k)
+    depth = candidate_depth(top_k)
+    retriever = make_retriever(index, index_dir, mode, depth, candidates=depth)
     evaluator = RetrieverEvaluator.from_metric_names(list(_METRICS), retriever=retriever, id_field="ref_doc_id")
     results = evaluator.evaluate_dataset(dataset)
-    # fusion and BM25 propose more candidates than top_k: score the first top_k documents only
+    # the ranking holds up to `depth` chunks: score its first top_k distinct documents
     for result in results:
         result.retrieved_ids = result.retrieved_ids[:top_k]
         result.metric_dict = {

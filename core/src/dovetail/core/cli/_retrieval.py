@@ -15,7 +15,7 @@ from typing import Any
 
 from dovetail.core.cli._errors import EXIT_USAGE, CLIError
 
-__all__ = ["BM25_DIR", "MODES", "bm25_installed", "make_retriever", "sync_bm25"]
+__all__ = ["BM25_DIR", "MODES", "bm25_installed", "candidate_depth", "make_retriever", "sync_bm25"]
 
 MODES = ("dense", "bm25", "hybrid")
 BM25_DIR = "bm25"
@@ -82,8 +82,17 @@ def _bm25(index_dir: Path, top_k: int) -> Any:
     return BM25Retriever.from_persist_dir(folder, similarity_top_k=top_k)
 
 
-def make_retriever(index: Any, index_dir: Path, mode: str, top_k: int) -> Any:
-    """The retriever for ``mode``: the index's own, the BM25 one, or both fused by reciprocal rank."""
+def candidate_depth(top_k: int) -> int:
+    """How many chunks each side of a hybrid search proposes for ``top_k`` results."""
+    return max(4 * top_k, 20)
+
+
+def make_retriever(index: Any, index_dir: Path, mode: str, top_k: int, candidates: int | None = None) -> Any:
+    """The retriever for ``mode``: the index's own, the BM25 one, or both fused by reciprocal rank.
+
+    In hybrid mode each side proposes ``candidates`` chunks (default :func:`candidate_depth`), and the ``top_k``
+    best of the fused ranking are returned.
+    """
     if mode == "dense":
         return index.as_retriever(similarity_top_k=top_k)
     bm25 = _bm25(index_dir, top_k)
@@ -91,7 +100,7 @@ def make_retriever(index: Any, index_dir: Path, mode: str, top_k: int) -> Any:
         return bm25
     from dovetail.core.retrievers import QueryFusionRetriever
 
-    depth = max(2 * top_k, 10)  # each side proposes more candidates than are kept: fusion reorders them
+    depth = candidates or candidate_depth(top_k)  # fusion reorders candidates beyond each side's top_k
     bm25.similarity_top_k = depth
     return QueryFusionRetriever(
         [index.as_retriever(similarity_top_k=depth), bm25],
