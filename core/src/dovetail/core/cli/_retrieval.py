@@ -105,6 +105,5 @@ def make_retriever(index: Any, index_dir: Path, mode: str, top_k: int, candidate
     return QueryFusionRetriever(
         [index.as_retriever(similarity_top_k=depth), bm25],
         mode="reciprocal_rerank",
-        similarity_top_k=top_k,
-        use_async=False,
+        similarity_top_k=top_k,  # the two sides run in threads: numpy and bm25s release the GIL
     )
