@@ -307,6 +307,7 @@ def test_public_api() -> None:
         "NodeParser",
         "RecursiveCharacterSplitter",
         "SentenceSplitter",
+        "SentenceWindowNodeParser",
         "TextSplitter",
         "TokenTextSplitter",
     ]

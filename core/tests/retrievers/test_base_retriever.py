@@ -65,7 +65,13 @@ def nws(text: str, score: float | None, **kwargs: Any) -> NodeWithScore:
 
 
 def test_exports() -> None:
-    assert sorted(retrievers_module.__all__) == ["BaseRetriever", "QueryType", "VectorIndexRetriever"]
+    assert sorted(retrievers_module.__all__) == [
+        "BaseRetriever",
+        "FUSION_MODES",
+        "QueryFusionRetriever",
+        "QueryType",
+        "VectorIndexRetriever",
+    ]
     with pytest.raises(AttributeError):
         retrievers_module.NoSuchRetriever  # noqa: B018
     assert issubclass(retrievers_module.VectorIndexRetriever, BaseRetriever)  # loaded lazily on first access

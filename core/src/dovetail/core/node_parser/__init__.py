@@ -3,6 +3,7 @@
 * :class:`SentenceSplitter` — token budget, keeps paragraphs and sentences together (the default).
 * :class:`TokenTextSplitter` — token budget, cut at word boundaries.
 * :class:`RecursiveCharacterSplitter` — character budget, LangChain-style separators, no tokenizer.
+* :class:`SentenceWindowNodeParser` — one node per sentence, with the surrounding sentences in its metadata.
 
 Every parser is an ingestion transformation (``parser(nodes)``), emits ``NODE_PARSING`` and ``CHUNKING``
 events, and gives each chunk ``start_char_idx``/``end_char_idx`` such that ``doc.text[start:end] == node.text``
@@ -34,6 +35,7 @@ Example:
 from dovetail.core.node_parser._base import IdFunc, MetadataAwareTextSplitter, NodeParser, TextSplitter
 from dovetail.core.node_parser._character import RecursiveCharacterSplitter
 from dovetail.core.node_parser._sentence import SentenceSplitter
+from dovetail.core.node_parser._sentence_window import SentenceWindowNodeParser
 from dovetail.core.node_parser._token import TokenTextSplitter
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "NodeParser",
     "RecursiveCharacterSplitter",
     "SentenceSplitter",
+    "SentenceWindowNodeParser",
     "TextSplitter",
     "TokenTextSplitter",
 ]

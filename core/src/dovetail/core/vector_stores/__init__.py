@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from dovetail.core._lazy import lazy_exports
 from dovetail.core.vector_stores._base import BasePydanticVectorStore
 from dovetail.core.vector_stores._types import (
+    ExactMatchFilter,
     FilterCondition,
     FilterOperator,
     MetadataFilter,
@@ -36,12 +37,17 @@ from dovetail.core.vector_stores._types import (
 )
 
 if TYPE_CHECKING:
+    from dovetail.core.vector_stores._filter_eval import filter_mask
     from dovetail.core.vector_stores.simple import SimpleVectorStore
 
-_LAZY: dict[str, str] = {"SimpleVectorStore": "dovetail.core.vector_stores.simple"}
+_LAZY: dict[str, str] = {
+    "SimpleVectorStore": "dovetail.core.vector_stores.simple",
+    "filter_mask": "dovetail.core.vector_stores._filter_eval",
+}
 
 __all__ = [
     "BasePydanticVectorStore",
+    "ExactMatchFilter",
     "FilterCondition",
     "FilterOperator",
     "MetadataFilter",
@@ -50,6 +56,7 @@ __all__ = [
     "VectorStoreQuery",
     "VectorStoreQueryMode",
     "VectorStoreQueryResult",
+    "filter_mask",
 ]
 
 
