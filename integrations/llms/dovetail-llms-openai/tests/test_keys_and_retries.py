@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core.errors import ConfigurationError, ProviderConnectionError, ProviderError, ProviderTimeoutError
+from dovetail.core.errors import (
+    ConfigurationError,
+    InvalidInputError,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+)
 from dovetail.llms.openai import OpenAI, OpenAILike
 from dovetail.llms.openai._keys import is_loopback, is_openai_host, resolve
 
@@ -210,3 +216,10 @@ def test_garbage_retry_after_uses_the_backoff(server: Any, value: str) -> None:
     server.add_fault(status=429, headers={"Retry-After": value}, path=CHAT, times=1)
     assert make(server, max_retries=1).complete("x").text == "echo: x"
     assert len(server.requests_to(CHAT)) == 2
+
+
+def test_a_short_key_does_not_garble_error_messages(server: Any) -> None:
+    server.add_fault(status=400, body={"error": {"message": "unknown parameter 'kind'; check the docs"}}, path=CHAT)
+    with pytest.raises(InvalidInputError) as info:
+        make(server, api_key="k").complete("x")
+    assert "unknown parameter 'kind'; check the docs" in str(info.value)
