@@ -7,7 +7,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from dovetail.core.errors import AuthenticationError, ConfigurationError, InvalidInputError, ProviderConnectionError
+from dovetail.core.errors import AuthenticationError, InvalidInputError, ProviderConnectionError
 from dovetail.core.schema import TextNode
 from dovetail.core.testing._secrets import assert_no_secret_leak
 from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery
