@@ -16,6 +16,7 @@ from dovetail.core.prompts._defaults import (
     DEFAULT_TEXT_QA_PROMPT,
     DEFAULT_TEXT_QA_PROMPT_TMPL,
 )
+from dovetail.core.prompts.prompt_type import PromptType
 
 __all__ = [
     "DEFAULT_REFINE_PROMPT",
@@ -25,4 +26,5 @@ __all__ = [
     "BasePromptTemplate",
     "ChatPromptTemplate",
     "PromptTemplate",
+    "PromptType",
 ]
