@@ -30,6 +30,12 @@ class VectorIndexRetriever(BaseRetriever):
         vector_store_query_mode: the store's query mode.
         embed_model: embeds the query; default the index's model.
         callback_manager: receives ``RETRIEVE`` events; default the index's.
+        object_map: objects that ``IndexNode`` results point at, by ``index_id``.
+        verbose: log followed ``IndexNode`` results.
+        alpha: weight of dense vs sparse scores in hybrid mode (stores that support it).
+        sparse_top_k: sparse results to consider in hybrid mode.
+        hybrid_top_k: results of a hybrid query.
+        vector_store_kwargs: extra keyword arguments for the vector store's ``query``.
 
     Example:
         ```python
@@ -51,7 +57,10 @@ class VectorIndexRetriever(BaseRetriever):
         callback_manager: CallbackManager | None = None,
         object_map: dict[str, Any] | None = None,
         verbose: bool = False,
-        **kwargs: Any,
+        alpha: float | None = None,
+        sparse_top_k: int | None = None,
+        hybrid_top_k: int | None = None,
+        vector_store_kwargs: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(
             callback_manager=callback_manager or index.callback_manager, object_map=object_map, verbose=verbose
@@ -63,7 +72,10 @@ class VectorIndexRetriever(BaseRetriever):
         self.doc_ids = doc_ids
         self.vector_store_query_mode = VectorStoreQueryMode(vector_store_query_mode)
         self._embed_model = embed_model
-        self._kwargs = kwargs
+        self.alpha = alpha
+        self.sparse_top_k = sparse_top_k
+        self.hybrid_top_k = hybrid_top_k
+        self._kwargs = dict(vector_store_kwargs or {})
 
     @property
     def embed_model(self) -> BaseEmbedding:
@@ -79,6 +91,9 @@ class VectorIndexRetriever(BaseRetriever):
             query_str=bundle.query_str,
             mode=self.vector_store_query_mode,
             filters=self.filters,
+            alpha=self.alpha,
+            sparse_top_k=self.sparse_top_k,
+            hybrid_top_k=self.hybrid_top_k,
         )
 
     def _needs_embedding(self, bundle: QueryBundle) -> bool:

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError, NotFoundError
 
-__all__ = ["FORMAT_VERSION", "read_store", "vectors_path", "write_store"]
+__all__ = ["FORMAT_VERSION", "read_store", "read_store_dict", "store_dict", "vectors_path", "write_store"]
 
 FORMAT_VERSION = 1
 _KIND = "dovetail.SimpleVectorStore"
@@ -124,3 +124,39 @@ def _check_shapes(path: Path, document: dict[str, Any], vectors: npt.NDArray[Any
     if count and not np.isfinite(vectors).all():
         msg = f"vectors of {path} contain NaN or infinity; the file is corrupted"
         raise InvalidInputError(msg)
+
+
+def store_dict(header: dict[str, Any], nodes: list[dict[str, Any]], vectors: npt.NDArray[np.float32]) -> dict[str, Any]:
+    """The JSON-ready dict form of a store: the persisted document with the vectors inline as float lists."""
+    return {
+        "kind": _KIND,
+        "format_version": FORMAT_VERSION,
+        **header,
+        "count": int(vectors.shape[0]),
+        "nodes": nodes,
+        "embeddings": vectors.tolist(),
+    }
+
+
+def read_store_dict(save_dict: Any) -> tuple[dict[str, Any], npt.NDArray[np.float32]]:
+    """Validate a dict made by :func:`store_dict`; returns it and its vectors as a float32 matrix.
+
+    Raises:
+        InvalidInputError: not such a dict, another format version, or vectors that do not match the nodes.
+    """
+    where = "vector store dict"
+    if not isinstance(save_dict, dict) or save_dict.get("kind") != _KIND:
+        msg = f"{where} is not a SimpleVectorStore.to_dict() payload (missing kind {_KIND!r})"
+        raise InvalidInputError(msg)
+    if save_dict.get("format_version") != FORMAT_VERSION:
+        msg = f"{where} has format_version {save_dict.get('format_version')!r}; this dovetail reads {FORMAT_VERSION}"
+        raise InvalidInputError(msg)
+    try:
+        vectors = np.asarray(save_dict.get("embeddings", []), dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        msg = f"{where} has malformed 'embeddings' ({exc}); pass the dict returned by to_dict()"
+        raise InvalidInputError(msg) from exc
+    if vectors.size == 0:
+        vectors = np.empty((0, 0), dtype=np.float32)
+    _check_shapes(Path(where), {**save_dict, "vectors_file": "embeddings"}, vectors)
+    return save_dict, vectors
