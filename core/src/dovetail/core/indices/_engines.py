@@ -45,6 +45,9 @@ def _is_summary(index: Any) -> bool:
 def reduce_index(index: Any) -> tuple[Any, tuple[Any, ...]]:
     """``__reduce__`` of an index: rebuilt from its storage as a dict (no live clients are pickled).
 
+    The data and the embedding model travel; ingestion transformations do not (splitters hold compiled
+    helpers): the unpickled index uses ``Settings.transformations`` for new documents.
+
     Raises:
         InvalidInputError: the storage holds a remote vector store (its data lives on its server; persist the
             storage context, or rebuild the index from the vector store, instead of pickling).
@@ -54,16 +57,15 @@ def reduce_index(index: Any) -> tuple[Any, tuple[Any, ...]]:
     except InvalidInputError as exc:
         msg = f"cannot pickle {type(index).__name__}: {exc}"
         raise InvalidInputError(msg) from exc
-    return _rebuild_index, (type(index), storage, index.index_id, index._embed_model, index._transformations)
+    return _rebuild_index, (type(index), storage, index.index_id, index._embed_model)
 
 
-def _rebuild_index(cls: type, storage: dict[str, Any], index_id: str, embed_model: Any, transformations: Any) -> Any:
+def _rebuild_index(cls: type, storage: dict[str, Any], index_id: str, embed_model: Any) -> Any:
     from dovetail.core.indices import load_index_from_storage
     from dovetail.core.storage import StorageContext
 
     context = StorageContext.from_dict(storage)
     index = load_index_from_storage(context, index_id=index_id, embed_model=embed_model)
-    index._transformations = transformations
     if not isinstance(index, cls):  # pragma: no cover - the struct type decides the class
         msg = f"unpickled a {type(index).__name__}, expected {cls.__name__}"
         raise InvalidInputError(msg)

@@ -23,6 +23,7 @@ def reject_unknown(where: str, kwargs: dict[str, Any], valid: Iterable[str]) -> 
             msg = f"{where}() got an unexpected keyword argument {key!r}{hint}"
             raise TypeError(msg)
 
+
 RETRIEVER_KWARGS = (
     "vector_store_query_mode",
     "node_ids",

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import ConfigurationError, InvalidInputError
+from dovetail.core.indices._engines import build_query_engine
+from dovetail.core.indices._engines import reduce_index as _reduce_index
 from dovetail.core.indices._kwargs import RETRIEVER_KWARGS, reject_unknown
-from dovetail.core.indices._engines import build_query_engine, reduce_index as _reduce_index
 from dovetail.core.ingestion import IngestionPipeline, aembed_nodes, embed_nodes
 from dovetail.core.schema import BaseNode, Document
 from dovetail.core.storage import IndexStruct, RefDocInfo, SimpleDocumentStore, StorageContext
@@ -324,17 +325,13 @@ class VectorStoreIndex:
         if delete_from_docstore:
             self.docstore.delete_ref_doc(ref_doc_id, raise_error=False)
 
-    async def adelete_ref_doc(
-        self, ref_doc_id: str, delete_from_docstore: bool = True, **delete_kwargs: Any
-    ) -> None:
+    async def adelete_ref_doc(self, ref_doc_id: str, delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
         """Async :meth:`delete_ref_doc`."""
         await self.vector_store.adelete(ref_doc_id, **delete_kwargs)
         if delete_from_docstore:
             self.docstore.delete_ref_doc(ref_doc_id, raise_error=False)
 
-    def delete_nodes(
-        self, node_ids: list[str], delete_from_docstore: bool = True, **delete_kwargs: Any
-    ) -> None:
+    def delete_nodes(self, node_ids: list[str], delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
         """Remove nodes by id from the vector store and (with ``delete_from_docstore``) the docstore.
 
         A document whose last node goes is forgotten by the docstore (no empty ``ref_doc_info`` entry stays).
@@ -344,9 +341,7 @@ class VectorStoreIndex:
             for node_id in node_ids:
                 self.docstore.delete_document(node_id, raise_error=False)
 
-    async def adelete_nodes(
-        self, node_ids: list[str], delete_from_docstore: bool = True, **delete_kwargs: Any
-    ) -> None:
+    async def adelete_nodes(self, node_ids: list[str], delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
         """Async :meth:`delete_nodes`."""
         await self.vector_store.adelete_nodes(node_ids=list(node_ids), **delete_kwargs)
         if delete_from_docstore:
@@ -447,7 +442,7 @@ class VectorStoreIndex:
         return _reduce_index(self)
 
 
-def _one_document(document: Any, where: str) -> Document:
+def _one_document(document: Any, where: str) -> Any:
     if not isinstance(document, BaseNode):
         msg = f"{where} takes a Document, got {type(document).__name__}; build Document(text=..., doc_id=...) first"
         raise InvalidInputError(msg)

@@ -134,7 +134,7 @@ def get_response_synthesizer(
         return TreeSummarize(model, summary_template, use_async=use_async, **common)
     if mode is ResponseMode.GENERATION:
         return Generation(model, simple_template, use_async=use_async, **common)
-    others = {
+    others: dict[ResponseMode, type[SimpleSummarize | Accumulate]] = {
         ResponseMode.SIMPLE_SUMMARIZE: SimpleSummarize,
         ResponseMode.ACCUMULATE: Accumulate,
         ResponseMode.COMPACT_ACCUMULATE: CompactAndAccumulate,

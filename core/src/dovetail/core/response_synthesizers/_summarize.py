@@ -142,10 +142,7 @@ class TreeSummarize(_LLMSynthesizer):
         chunks, calls = pack_texts(_texts(nodes), self.llm, self.template), 0
         while len(chunks) > 1:
             jobs = [self.llm.apredict(self.template, context_str=c, query_str=query.query_str) for c in chunks]
-            if self.use_async:
-                chunks = list(await asyncio.gather(*jobs))
-            else:
-                chunks = [await job for job in jobs]
+            chunks = list(await asyncio.gather(*jobs)) if self.use_async else [await job for job in jobs]
             calls += len(chunks)
             chunks = pack_texts(chunks, self.llm, self.template)
         return await self._afinal(nodes, calls + 1, {"context_str": chunks[0], "query_str": query.query_str})
@@ -224,13 +221,17 @@ class NoText(BaseSynthesizer):
 
     def _synthesize(self, query: QueryBundle, nodes: list[NodeWithScore], **kwargs: Any) -> ResponseType:
         if self.streaming:
-            return StreamingResponse((piece for piece in ()), nodes, {"mode": "no_text"})
+            return StreamingResponse(_empty_gen(), nodes, {"mode": "no_text"})
         return Response("", nodes, {"mode": "no_text"})
 
     async def _asynthesize(self, query: QueryBundle, nodes: list[NodeWithScore], **kwargs: Any) -> ResponseType:
         if self.streaming:
             return AsyncStreamingResponse(_aiter(iter(())), nodes, {"mode": "no_text"})
         return Response("", nodes, {"mode": "no_text"})
+
+
+def _empty_gen() -> Generator[str, None, None]:
+    yield from ()
 
 
 async def _aiter(pieces: Any) -> AsyncGenerator[str, None]:

@@ -389,7 +389,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
         Raises:
             NotFoundError: the directory holds no such store.
         """
-        from dovetail.core.storage import vector_store_file
+        from dovetail.core.storage._context import vector_store_file
 
         return cls.from_persist_path(str(Path(persist_dir) / vector_store_file(namespace)), fs=fs)
 
