@@ -144,5 +144,5 @@ def test_chat_history_argument_and_errors() -> None:
         index().as_chat_engine(chat_mode="context", llm=llm, similarity_topk=2)
     with pytest.raises(InvalidInputError, match="condense_plus_context"):
         index().as_chat_engine(chat_mode="react", llm=llm)
-    with pytest.raises(ConfigurationError, match="Settings.llm"):
+    with pytest.raises(ConfigurationError, match=r"Settings\.llm"):
         index().as_chat_engine(chat_mode="simple")
