@@ -1,4 +1,4 @@
-"""Indices: :class:`VectorStoreIndex` and :func:`load_index_from_storage`.
+"""Indices: :class:`VectorStoreIndex`, :class:`SummaryIndex` and :func:`load_index_from_storage`.
 
 Example:
     ```python
@@ -12,6 +12,14 @@ Example:
 """
 
 from dovetail.core.indices._loading import load_index_from_storage
+from dovetail.core.indices._summary_index import SummaryIndex
+from dovetail.core.indices._summary_retrievers import SummaryIndexEmbeddingRetriever, SummaryIndexRetriever
 from dovetail.core.indices._vector_store_index import VectorStoreIndex
 
-__all__ = ["VectorStoreIndex", "load_index_from_storage"]
+__all__ = [
+    "SummaryIndex",
+    "SummaryIndexEmbeddingRetriever",
+    "SummaryIndexRetriever",
+    "VectorStoreIndex",
+    "load_index_from_storage",
+]
