@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.retrievers._base import BaseRetriever
-from dovetail.core.schema import BaseNode, NodeWithScore, QueryBundle
+from dovetail.core.schema import BaseNode, IndexNode, NodeWithScore, QueryBundle
 from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
 
 if TYPE_CHECKING:
@@ -95,6 +95,15 @@ class VectorIndexRetriever(BaseRetriever):
             sparse_top_k=self.sparse_top_k,
             hybrid_top_k=self.hybrid_top_k,
         )
+
+    def _target(self, node: BaseNode, seen: frozenset[int]) -> Any:
+        """As the base class, and an ``IndexNode`` whose ``index_id`` names a node of the index's docstore (a
+        table behind its summary, a parent chunk) resolves to that node."""
+        if isinstance(node, IndexNode) and node.obj is None and node.index_id not in self.object_map:
+            target = self._index.docstore.get_node(node.index_id, raise_error=False)
+            if target is not None:
+                node = node.model_copy(update={"obj": target})
+        return super()._target(node, seen)
 
     def _needs_embedding(self, bundle: QueryBundle) -> bool:
         if bundle.embedding is not None or not self._index.vector_store.is_embedding_query:
