@@ -51,7 +51,8 @@ def test_markdown_sections_and_header_paths() -> None:
     texts = [n.get_content() for n in nodes]
     assert texts[0] == "Intro line before any header."
     assert texts[1] == "# Guide\n\nWelcome."
-    assert texts[2].startswith("## Setup") and "# not a header" in texts[2]
+    assert texts[2].startswith("## Setup")
+    assert "# not a header" in texts[2]
     assert [n.metadata["header_path"] for n in nodes] == ["/", "/", "/Guide/", "/Guide/Setup/", "/Guide/", "/"]
     assert all(n.metadata["file"] == "guide.md" for n in nodes)
     for node in nodes:
