@@ -28,7 +28,8 @@ def build_query_engine(index: Any, llm: Any, kwargs: dict[str, Any]) -> Retrieve
         retriever_kwargs["callback_manager"] = engine_kwargs["callback_manager"]
     retriever = index.as_retriever(**retriever_kwargs)
     engine_kwargs.setdefault("callback_manager", index.callback_manager)
-    embed_model = getattr(index, "_embed_model", None) if _is_summary(index) else index.embed_model
+    # Extractive answers use the index's own embedding model; only a vector index is sure to have one.
+    embed_model = index.embed_model if index.index_struct.struct_type == "vector_store" else index._embed_model
     return RetrieverQueryEngine.from_args(
         retriever,
         llm=llm,
@@ -36,10 +37,6 @@ def build_query_engine(index: Any, llm: Any, kwargs: dict[str, Any]) -> Retrieve
         default_response_mode=getattr(index, "default_response_mode", "compact"),
         **engine_kwargs,
     )
-
-
-def _is_summary(index: Any) -> bool:
-    return getattr(index.index_struct, "struct_type", "") == "list"
 
 
 def reduce_index(index: Any) -> tuple[Any, tuple[Any, ...]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dovetail.core.indices._keyword_table import KEYWORD_STRUCT_TYPE, SimpleKeywordTableIndex
 from dovetail.core.indices._summary_index import SUMMARY_STRUCT_TYPE, SummaryIndex
 from dovetail.core.indices._vector_store_index import VectorStoreIndex
 from dovetail.core.storage import StorageContext
@@ -13,7 +14,7 @@ __all__ = ["load_index_from_storage"]
 
 def load_index_from_storage(
     storage_context: StorageContext, index_id: str | None = None, **kwargs: Any
-) -> VectorStoreIndex | SummaryIndex:
+) -> VectorStoreIndex | SummaryIndex | SimpleKeywordTableIndex:
     """The index kept in ``storage_context`` (e.g. ``StorageContext.from_defaults(persist_dir="./index")``).
 
     Args:
@@ -28,9 +29,14 @@ def load_index_from_storage(
     struct = storage_context.index_store.require(index_id)
     if struct.struct_type == SUMMARY_STRUCT_TYPE:
         return SummaryIndex(storage_context=storage_context, index_struct=struct, **kwargs)
+    if struct.struct_type == KEYWORD_STRUCT_TYPE:
+        return SimpleKeywordTableIndex(storage_context=storage_context, index_struct=struct, **kwargs)
     if struct.struct_type != "vector_store":
         from dovetail.core._exceptions import InvalidInputError
 
-        msg = f"index {struct.index_id} is a {struct.struct_type!r} index; this dovetail loads vector_store and list"
+        msg = (
+            f"index {struct.index_id} is a {struct.struct_type!r} index; "
+            "this dovetail loads vector_store, list and keyword_table indices"
+        )
         raise InvalidInputError(msg)
     return VectorStoreIndex(storage_context=storage_context, index_struct=struct, **kwargs)
