@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager, CBEventType
 from dovetail.core.chat_engine import (
     AgentChatResponse,
     CondensePlusContextChatEngine,
@@ -146,3 +149,36 @@ def test_chat_history_argument_and_errors() -> None:
         index().as_chat_engine(chat_mode="react", llm=llm)
     with pytest.raises(ConfigurationError, match=r"Settings\.llm"):
         index().as_chat_engine(chat_mode="simple")
+
+
+class Traces(BaseCallbackHandler):
+    def __init__(self) -> None:
+        super().__init__([], [])
+        self.traces: list[str] = []
+        self.events: list[CBEventType] = []
+
+    def on_event_start(
+        self, event_type: CBEventType, payload: Any = None, event_id: str = "", parent_id: str = "", **kwargs: Any
+    ) -> str:
+        self.events.append(event_type)
+        return event_id
+
+    def on_event_end(self, event_type: CBEventType, payload: Any = None, event_id: str = "", **kwargs: Any) -> None:
+        return None
+
+    def start_trace(self, trace_id: str | None = None) -> None:
+        self.traces.append(str(trace_id))
+
+    def end_trace(self, trace_id: str | None = None, trace_map: Any = None) -> None:
+        return None
+
+
+def test_each_turn_is_one_chat_trace_with_retrieve_and_llm_events() -> None:
+    handler = Traces()
+    manager = CallbackManager([handler])
+    llm = RecordingLLM(callback_manager=manager)
+    engine = index().as_chat_engine(chat_mode="context", llm=llm, callback_manager=manager)
+    engine.chat("What is teak?")
+    assert handler.traces == ["chat"]
+    assert CBEventType.RETRIEVE in handler.events
+    assert CBEventType.LLM in handler.events

@@ -37,6 +37,14 @@ def resolve_chat_llm(llm: Any) -> LLM:
     return model
 
 
+def _manager_of(llm: Any) -> CallbackManager:
+    from dovetail.core.callbacks import CallbackManager
+    from dovetail.core.settings import Settings
+
+    manager = getattr(llm, "callback_manager", None)
+    return manager if isinstance(manager, CallbackManager) else Settings.callback_manager
+
+
 class BaseChatEngine(ABC):
     """Base of the chat engines: ``chat``/``achat``/``stream_chat``/``astream_chat``, ``reset``, ``chat_history``.
 
@@ -49,7 +57,8 @@ class BaseChatEngine(ABC):
         memory: the conversation; default a :class:`~dovetail.core.memory.ChatMemoryBuffer` sized to the LLM.
         system_prompt: a system message sent first.
         prefix_messages: messages sent before the history (after the system prompt).
-        callback_manager: receives the LLM's events; default the LLM's.
+        callback_manager: each turn is one ``"chat"`` trace on it (the LLM's and retriever's events join it);
+            default the LLM's manager, else ``Settings.callback_manager``.
     """
 
     def __init__(
@@ -64,7 +73,7 @@ class BaseChatEngine(ABC):
         self.memory = memory if memory is not None else ChatMemoryBuffer.from_defaults(llm=llm)
         self.system_prompt = system_prompt
         self.prefix_messages = list(prefix_messages or [])
-        self.callback_manager = callback_manager or getattr(llm, "callback_manager", None)
+        self.callback_manager: CallbackManager = callback_manager or _manager_of(llm)
 
     @abstractmethod
     def _turn(self, message: str) -> Turn:
@@ -119,8 +128,9 @@ class BaseChatEngine(ABC):
         """Answer ``message`` (``chat_history`` replaces the memory first)."""
         message = self._check(message)
         self._use_history(chat_history)
-        messages, nodes = self._turn(message)
-        answer = self.llm.chat(messages).message.content or ""
+        with self.callback_manager.as_trace("chat"):
+            messages, nodes = self._turn(message)
+            answer = self.llm.chat(messages).message.content or ""
         self._remember(message, answer)
         return AgentChatResponse(response=answer, sources=self._sources(message, nodes), source_nodes=nodes)
 
@@ -128,8 +138,9 @@ class BaseChatEngine(ABC):
         """Async :meth:`chat`."""
         message = self._check(message)
         self._use_history(chat_history)
-        messages, nodes = await self._aturn(message)
-        answer = (await self.llm.achat(messages)).message.content or ""
+        with self.callback_manager.as_trace("chat"):
+            messages, nodes = await self._aturn(message)
+            answer = (await self.llm.achat(messages)).message.content or ""
         self._remember(message, answer)
         return AgentChatResponse(response=answer, sources=self._sources(message, nodes), source_nodes=nodes)
 
@@ -139,8 +150,9 @@ class BaseChatEngine(ABC):
         """Answer ``message`` as a stream: iterate ``response.response_gen``."""
         message = self._check(message)
         self._use_history(chat_history)
-        messages, nodes = self._turn(message)
-        stream = self.llm.stream_chat(messages)
+        with self.callback_manager.as_trace("chat"):
+            messages, nodes = self._turn(message)
+            stream = self.llm.stream_chat(messages)
 
         def pieces() -> Generator[str, None, None]:
             for chunk in stream:
@@ -160,8 +172,9 @@ class BaseChatEngine(ABC):
         """Async :meth:`stream_chat`: iterate ``response.async_response_gen()``."""
         message = self._check(message)
         self._use_history(chat_history)
-        messages, nodes = await self._aturn(message)
-        stream = await self.llm.astream_chat(messages)
+        with self.callback_manager.as_trace("chat"):
+            messages, nodes = await self._aturn(message)
+            stream = await self.llm.astream_chat(messages)
 
         async def pieces() -> AsyncGenerator[str, None]:
             async for chunk in stream:

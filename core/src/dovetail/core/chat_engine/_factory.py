@@ -63,7 +63,10 @@ def chat_engine_for(
     model = resolve_chat_llm(llm)
     if mode is ChatMode.SIMPLE:
         return SimpleChatEngine.from_defaults(llm=model, **engine_kwargs)
-    retriever = index.as_retriever(**{key: value for key, value in kwargs.items() if key not in engine_names})
+    retriever_kwargs = {key: value for key, value in kwargs.items() if key not in engine_names}
+    if "callback_manager" in kwargs:
+        retriever_kwargs["callback_manager"] = kwargs["callback_manager"]
+    retriever = index.as_retriever(**retriever_kwargs)
     if mode is ChatMode.CONTEXT:
         return ContextChatEngine.from_defaults(retriever, llm=model, **engine_kwargs)
     return CondensePlusContextChatEngine.from_defaults(retriever, llm=model, **engine_kwargs)

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core.indices._engines import build_query_engine, reduce_index
+from dovetail.core.indices._base import BaseIndex
+from dovetail.core.indices._engines import build_query_engine
 from dovetail.core.indices._kwargs import reject_unknown
 from dovetail.core.retrievers import BaseRetriever
 from dovetail.core.schema import BaseNode, Document, MetadataMode, NodeWithScore, QueryBundle
-from dovetail.core.storage import IndexStruct, SimpleDocumentStore, StorageContext
+from dovetail.core.storage import IndexStruct, StorageContext
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
@@ -46,7 +47,7 @@ def simple_extract_keywords(text: str, max_keywords: int | None = None) -> set[s
     return {word for word, _ in Counter(words).most_common(max_keywords)}
 
 
-class SimpleKeywordTableIndex:
+class SimpleKeywordTableIndex(BaseIndex):
     """Keyword → node ids table over nodes kept in the docstore (no LLM, no embeddings).
 
     Args:
@@ -125,26 +126,6 @@ class SimpleKeywordTableIndex:
         return index
 
     @property
-    def storage_context(self) -> StorageContext:
-        """Where the index keeps its data."""
-        return self._storage_context
-
-    @property
-    def index_struct(self) -> IndexStruct:
-        """The index's record in the index store."""
-        return self._index_struct
-
-    @property
-    def index_id(self) -> str:
-        """The index's id in its storage context."""
-        return self._index_struct.index_id
-
-    @property
-    def docstore(self) -> SimpleDocumentStore:
-        """The docstore holding the nodes."""
-        return self._storage_context.docstore
-
-    @property
     def table(self) -> dict[str, list[str]]:
         """Keyword → ids of the nodes containing it."""
         table: dict[str, list[str]] = self._index_struct.extra.setdefault("table", {})
@@ -218,15 +199,6 @@ class SimpleKeywordTableIndex:
     def as_query_engine(self, llm: Any = None, **kwargs: Any) -> RetrieverQueryEngine:
         """A query engine over the keyword retriever (keywords as in ``VectorStoreIndex.as_query_engine``)."""
         return build_query_engine(self, llm, kwargs)
-
-    def as_chat_engine(self, chat_mode: str = "best", llm: Any = None, **kwargs: Any) -> Any:
-        """A chat engine over this index."""
-        from dovetail.core.chat_engine import chat_engine_for
-
-        return chat_engine_for(self, chat_mode=chat_mode, llm=llm, **kwargs)
-
-    def __reduce__(self) -> Any:
-        return reduce_index(self)
 
 
 class KeywordTableSimpleRetriever(BaseRetriever):

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core.indices._engines import build_query_engine, reduce_index
+from dovetail.core.indices._base import BaseIndex
+from dovetail.core.indices._engines import build_query_engine
 from dovetail.core.indices._kwargs import reject_unknown
 from dovetail.core.ingestion import IngestionPipeline
 from dovetail.core.schema import BaseNode, Document
-from dovetail.core.storage import IndexStruct, RefDocInfo, SimpleDocumentStore, StorageContext
+from dovetail.core.storage import IndexStruct, StorageContext
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
@@ -27,7 +28,7 @@ __all__ = ["SUMMARY_STRUCT_TYPE", "SummaryIndex"]
 SUMMARY_STRUCT_TYPE = "list"
 
 
-class SummaryIndex:
+class SummaryIndex(BaseIndex):
     """An index that keeps every node and hands all of them (or the ``similarity_top_k`` closest) to the answer.
 
     Args:
@@ -110,30 +111,6 @@ class SummaryIndex:
         return index
 
     # ---------------------------------------------------------------- properties
-    @property
-    def storage_context(self) -> StorageContext:
-        """Where the index keeps its data."""
-        return self._storage_context
-
-    @property
-    def index_struct(self) -> IndexStruct:
-        """The index's record in the index store."""
-        return self._index_struct
-
-    @property
-    def index_id(self) -> str:
-        """The index's id in its storage context."""
-        return self._index_struct.index_id
-
-    @property
-    def docstore(self) -> SimpleDocumentStore:
-        """The docstore holding the nodes."""
-        return self._storage_context.docstore
-
-    @property
-    def ref_doc_info(self) -> dict[str, RefDocInfo]:
-        """Every ingested document and the ids of its nodes."""
-        return self.docstore.get_all_ref_doc_info()
 
     @property
     def node_ids(self) -> list[str]:
@@ -250,15 +227,6 @@ class SummaryIndex:
         otherwise (keywords as in :meth:`VectorStoreIndex.as_query_engine`, plus ``retriever_mode``).
         """
         return build_query_engine(self, llm, kwargs)
-
-    def as_chat_engine(self, chat_mode: str = "best", llm: Any = None, **kwargs: Any) -> Any:
-        """A chat engine over this index (see :meth:`VectorStoreIndex.as_chat_engine`)."""
-        from dovetail.core.chat_engine import chat_engine_for
-
-        return chat_engine_for(self, chat_mode=chat_mode, llm=llm, **kwargs)
-
-    def __reduce__(self) -> Any:
-        return reduce_index(self)
 
 
 def _node(item: Any) -> BaseNode:

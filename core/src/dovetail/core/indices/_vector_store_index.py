@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import ConfigurationError, InvalidInputError
+from dovetail.core.indices._base import BaseIndex
 from dovetail.core.indices._engines import build_query_engine
-from dovetail.core.indices._engines import reduce_index as _reduce_index
 from dovetail.core.indices._kwargs import RETRIEVER_KWARGS, reject_unknown
 from dovetail.core.ingestion import IngestionPipeline, aembed_nodes, embed_nodes
 from dovetail.core.schema import BaseNode, Document
-from dovetail.core.storage import IndexStruct, RefDocInfo, SimpleDocumentStore, StorageContext
+from dovetail.core.storage import IndexStruct, StorageContext
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
@@ -32,7 +32,7 @@ __all__ = ["VectorStoreIndex"]
 logger = logging.getLogger(__name__)
 
 
-class VectorStoreIndex:
+class VectorStoreIndex(BaseIndex):
     """An index over embedded nodes in a vector store.
 
     Args:
@@ -143,25 +143,6 @@ class VectorStoreIndex:
         )
 
     # ---------------------------------------------------------------- properties
-    @property
-    def storage_context(self) -> StorageContext:
-        """Where the index keeps its data."""
-        return self._storage_context
-
-    @property
-    def index_struct(self) -> IndexStruct:
-        """The index's record in the index store."""
-        return self._index_struct
-
-    @property
-    def index_id(self) -> str:
-        """The index's id in its storage context."""
-        return self._index_struct.index_id
-
-    @property
-    def docstore(self) -> SimpleDocumentStore:
-        """The docstore (ingestion ledger, and nodes when the vector store keeps no text)."""
-        return self._storage_context.docstore
 
     @property
     def vector_store(self) -> BasePydanticVectorStore:
@@ -176,11 +157,6 @@ class VectorStoreIndex:
 
         store = self.vector_store
         return self._store_nodes_override or not store.stores_text or isinstance(store, SimpleVectorStore)
-
-    @property
-    def ref_doc_info(self) -> dict[str, RefDocInfo]:
-        """Every ingested document and the ids of its nodes."""
-        return self.docstore.get_all_ref_doc_info()
 
     @property
     def embed_model(self) -> BaseEmbedding:
@@ -430,16 +406,6 @@ class VectorStoreIndex:
             TypeError: an unknown keyword (the message names the closest valid one).
         """
         return build_query_engine(self, llm, kwargs)
-
-    def as_chat_engine(self, chat_mode: str = "best", llm: Any = None, **kwargs: Any) -> Any:
-        """A chat engine over this index (``chat_mode``: ``"condense_plus_context"``, ``"context"``,
-        ``"simple"``; ``"best"`` picks ``"condense_plus_context"``)."""
-        from dovetail.core.chat_engine import chat_engine_for
-
-        return chat_engine_for(self, chat_mode=chat_mode, llm=llm, **kwargs)
-
-    def __reduce__(self) -> Any:
-        return _reduce_index(self)
 
 
 def _one_document(document: Any, where: str) -> Any:
