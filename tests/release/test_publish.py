@@ -194,6 +194,7 @@ class _EmptyIndex(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.integration
 def test_package_whose_workspace_dependency_is_nowhere_is_refused(tmp_path: Path) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _EmptyIndex)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -90,7 +90,7 @@ def test_ci_wires_changed_packages_into_the_matrix() -> None:
     assert "--github-output" in text
     assert "fromJSON(needs.changes.outputs.packages)" in text
     assert 'python: ["3.10", "3.11", "3.12", "3.13"]' in text
-    assert "--resolution lowest-direct" in text
+    assert "scripts/run_matrix.py --lowest" in text
     assert "scripts/integration_health_check.py" in text
     for tool in ("ruff check", "mypy", "pytest"):
         assert tool in text

@@ -15,7 +15,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dovetail.core._lazy import lazy_exports
 
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from dovetail.core.prompts import PromptTemplate
     from dovetail.core.settings import Settings
     from dovetail.core.storage import StorageContext
-
-__version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
     "IngestionPipeline": "dovetail.core.ingestion",
@@ -47,4 +45,16 @@ __all__ = [
     "load_index_from_storage",
 ]
 
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+_lazy_getattr, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    # ``__version__`` comes from the installed distribution's metadata (one source: core/pyproject.toml), read on
+    # first access so that ``import dovetail.core`` stays free of importlib.metadata.
+    if name == "__version__":
+        from importlib.metadata import version
+
+        value = version("dovetail-core")
+        globals()[name] = value
+        return value
+    return _lazy_getattr(name)

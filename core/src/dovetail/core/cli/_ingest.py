@@ -110,10 +110,18 @@ def _open_storage(index_dir: Path) -> tuple[Any, Any]:
     if (index_dir / DEFAULT_INDEX_STORE_FILE).is_file():
         storage = StorageContext.from_defaults(persist_dir=index_dir)
         return storage, storage.index_store.get_index_struct()
-    if index_dir.is_dir() and any(index_dir.iterdir()):
+    if index_dir.is_dir() and any(not _is_bookkeeping(entry.name) for entry in index_dir.iterdir()):
         msg = f"--index {index_dir} exists but is not a dovetail index; pass an empty or new directory"
         raise CLIError(msg)
     return StorageContext.from_defaults(), None
+
+
+def _is_bookkeeping(name: str) -> bool:
+    """Lock files and staging folders an index directory may hold before its first commit."""
+    from dovetail.core.storage._io import STAGING_DIR
+    from dovetail.core.storage._lock import LOCK_FILE, READ_LOCK_FILE
+
+    return name in {LOCK_FILE, READ_LOCK_FILE} or name.startswith(STAGING_DIR)
 
 
 def _embed_model(spec: str | None, struct: Any) -> Any:
@@ -123,16 +131,18 @@ def _embed_model(spec: str | None, struct: Any) -> Any:
     if spec and recorded and spec != recorded:
         msg = f"this index was built with --embed {recorded}; ingest with the same model or use another --index"
         raise CLIError(msg)
-    chosen = spec or recorded
-    return resolve_embed_model(chosen) if chosen else Settings.embed_model
+    if spec:
+        return resolve_embed_model(spec)
+    if recorded:
+        from dovetail.core.indices._recorded_model import resolve_recorded_embed_model
+
+        return resolve_recorded_embed_model(recorded)  # a remote one needs --embed or the config
+    return Settings.embed_model
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``dovetail ingest``."""
-    from dovetail.core.cli._progress import ProgressBar
-    from dovetail.core.indices import VectorStoreIndex
-    from dovetail.core.node_parser import SentenceSplitter
-    from dovetail.core.settings import Settings
+    from dovetail.core.storage._lock import writer_lock
 
     root = Path(args.path)
     if not root.exists():
@@ -146,6 +156,22 @@ def run(args: argparse.Namespace) -> int:
         msg = f"no files to index under {root} (pattern {args.glob!r}; hidden files are skipped)"
         raise CLIError(msg)
     index_dir = Path(args.index)
+    if index_dir.exists() and not index_dir.is_dir():
+        msg = f"--index {index_dir} is a file; pass a directory"
+        raise CLIError(msg)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    # One ingest per index at a time: a second one waits here, then finds the first one's work done.
+    with writer_lock(index_dir):
+        return _ingest_locked(args, root, files, index_dir)
+
+
+def _ingest_locked(args: argparse.Namespace, root: Path, files: list[Path], index_dir: Path) -> int:
+    """The body of ``dovetail ingest``, run while holding the index's writer lock."""
+    from dovetail.core.cli._progress import ProgressBar
+    from dovetail.core.indices import VectorStoreIndex
+    from dovetail.core.node_parser import SentenceSplitter
+    from dovetail.core.settings import Settings
+
     storage, struct = _open_storage(index_dir)
     embed_model = _embed_model(args.embed, struct)
     documents, skipped = _read(root, files)

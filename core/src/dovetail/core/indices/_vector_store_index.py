@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dovetail.core._exceptions import ConfigurationError, InvalidInputError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._ids import id_list, one_id
 from dovetail.core.indices._base import BaseIndex
 from dovetail.core.indices._engines import build_query_engine
 from dovetail.core.indices._kwargs import RETRIEVER_KWARGS, reject_unknown
@@ -166,17 +167,14 @@ class VectorStoreIndex(BaseIndex):
         return self._embed_model
 
     def _pick_embed_model(self) -> BaseEmbedding:
-        from dovetail.core.settings import Settings, resolve_embed_model
+        from dovetail.core.indices._recorded_model import resolve_recorded_embed_model
+        from dovetail.core.settings import Settings
 
         if Settings.embed_model_is_set:
             return Settings.embed_model
         spec = (self._index_struct.extra.get("embed_model") or {}).get("spec")
         if isinstance(spec, str):
-            try:
-                return resolve_embed_model(spec)
-            except ConfigurationError as exc:
-                msg = f"this index was embedded with {spec!r}, which cannot be loaded here: {exc}"
-                raise ConfigurationError(msg) from exc
+            return resolve_recorded_embed_model(spec)  # a remote spec needs the user's consent
         return Settings.embed_model
 
     def _record_embed_model(self, model: BaseEmbedding) -> None:
@@ -297,12 +295,14 @@ class VectorStoreIndex(BaseIndex):
                 ``False`` the docstore keeps them, so re-inserting the unchanged document is skipped.
             **delete_kwargs: passed to the vector store's ``delete``.
         """
+        one_id(ref_doc_id, "ref_doc_id")
         self.vector_store.delete(ref_doc_id, **delete_kwargs)
         if delete_from_docstore:
             self.docstore.delete_ref_doc(ref_doc_id, raise_error=False)
 
     async def adelete_ref_doc(self, ref_doc_id: str, delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
         """Async :meth:`delete_ref_doc`."""
+        one_id(ref_doc_id, "ref_doc_id")
         await self.vector_store.adelete(ref_doc_id, **delete_kwargs)
         if delete_from_docstore:
             self.docstore.delete_ref_doc(ref_doc_id, raise_error=False)
@@ -311,17 +311,22 @@ class VectorStoreIndex(BaseIndex):
         """Remove nodes by id from the vector store and (with ``delete_from_docstore``) the docstore.
 
         A document whose last node goes is forgotten by the docstore (no empty ``ref_doc_info`` entry stays).
+
+        Raises:
+            InvalidInputError: ``node_ids`` is a string (not a list of ids) or holds a non-string.
         """
-        self.vector_store.delete_nodes(node_ids=list(node_ids), **delete_kwargs)
+        ids = id_list(node_ids, "node_ids") or []
+        self.vector_store.delete_nodes(node_ids=ids, **delete_kwargs)
         if delete_from_docstore:
-            for node_id in node_ids:
+            for node_id in ids:
                 self.docstore.delete_document(node_id, raise_error=False)
 
     async def adelete_nodes(self, node_ids: list[str], delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
         """Async :meth:`delete_nodes`."""
-        await self.vector_store.adelete_nodes(node_ids=list(node_ids), **delete_kwargs)
+        ids = id_list(node_ids, "node_ids") or []
+        await self.vector_store.adelete_nodes(node_ids=ids, **delete_kwargs)
         if delete_from_docstore:
-            for node_id in node_ids:
+            for node_id in ids:
                 self.docstore.delete_document(node_id, raise_error=False)
 
     def update_ref_doc(self, document: Document, **update_kwargs: Any) -> None:

@@ -34,6 +34,8 @@ from dovetail.core.llms._custom import CustomLLM
 from dovetail.core.llms._function_calling import FunctionCallingLLM
 from dovetail.core.llms._mock import MockFunctionCallingLLM, MockLLM
 from dovetail.core.llms._types import (
+    CacheControl,
+    CachePoint,
     ChatMessage,
     ChatResponse,
     ChatResponseAsyncGen,
@@ -42,16 +44,20 @@ from dovetail.core.llms._types import (
     CompletionResponseAsyncGen,
     CompletionResponseGen,
     ContentBlock,
+    DocumentBlock,
     ImageBlock,
     LLMMetadata,
     MessageRole,
     TextBlock,
+    ThinkingBlock,
 )
 from dovetail.core.llms._utils import messages_to_prompt, validate_request
 from dovetail.core.tools import ToolSelection
 
 __all__ = [
     "LLM",
+    "CacheControl",
+    "CachePoint",
     "ChatMessage",
     "ChatResponse",
     "ChatResponseAsyncGen",
@@ -61,6 +67,7 @@ __all__ = [
     "CompletionResponseGen",
     "ContentBlock",
     "CustomLLM",
+    "DocumentBlock",
     "FunctionCallingLLM",
     "ImageBlock",
     "LLMMetadata",
@@ -68,6 +75,7 @@ __all__ = [
     "MockFunctionCallingLLM",
     "MockLLM",
     "TextBlock",
+    "ThinkingBlock",
     "ToolSelection",
     "llm_chat_callback",
     "llm_completion_callback",

@@ -109,20 +109,19 @@ class LLM(BaseModel):
         validate_request(self.metadata, prompt=prompt, messages=messages, tools=tools, **kwargs)
 
     def _serialized(self) -> dict[str, Any]:
-        """Configuration for event payloads: JSON-like fields only, never secrets or callables.
+        """Configuration for event payloads: an allow-list of plain settings, never secrets, headers or callables.
 
-        ``SecretStr`` fields, fields with secret-looking names (``api_key``, ``password`` ...) and such keys
-        inside dict fields (e.g. an ``Authorization`` header) are left out.
+        Only fields shown in ``repr`` whose values are ``None``, strings, numbers, bools or lists of those, and
+        whose names do not look secret (``api_key``, ``token``, ``password`` ...) are kept; dict fields such as
+        ``default_headers`` are left out whole (see :func:`dovetail.core.llms._utils.redact`).
         """
         out: dict[str, Any] = {"class_name": self.class_name()}
         fields = {
             name: getattr(self, name, None)
             for name, field in type(self).model_fields.items()
-            if not field.exclude and not callable(getattr(self, name, None))
+            if not field.exclude and field.repr and not callable(getattr(self, name, None))
         }
-        for name, value in redact(fields).items():
-            if value is None or isinstance(value, (str, int, float, bool, list, dict)):
-                out[name] = value
+        out.update(redact(fields))
         return out
 
     # -- the contract ---------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from dovetail.core._exceptions import InvalidInputError
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
 
 __all__ = [
+    "CacheControl",
+    "CachePoint",
     "ChatMessage",
     "ChatResponse",
     "ChatResponseAsyncGen",
@@ -22,10 +24,12 @@ __all__ = [
     "CompletionResponseAsyncGen",
     "CompletionResponseGen",
     "ContentBlock",
+    "DocumentBlock",
     "ImageBlock",
     "LLMMetadata",
     "MessageRole",
     "TextBlock",
+    "ThinkingBlock",
 ]
 
 
@@ -140,7 +144,117 @@ class ImageBlock(BaseModel):
         return f"data:{self.resolve_mimetype()};base64,{self.as_base64()}"
 
 
-ContentBlock = Annotated[Union[TextBlock, ImageBlock], Field(discriminator="block_type")]  # noqa: UP007
+class DocumentBlock(BaseModel):
+    """A document (PDF, plain text, ...) inside a :class:`ChatMessage`: exactly one of raw bytes, a local path or a
+    URL. Providers that read documents (Anthropic, Gemini) get it as a document part.
+
+    ``data`` holds raw bytes; a ``str`` passed as ``data`` is read as base64 and decoded.
+
+    Example:
+        ```python
+        ChatMessage(role="user", blocks=[DocumentBlock(path="report.pdf"), TextBlock(text="Summarise it.")])
+        ```
+    """
+
+    block_type: Literal["document"] = "document"
+    data: bytes | None = None
+    path: Path | None = None
+    url: str | None = None
+    title: str | None = None
+    document_mimetype: str | None = None
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _decode_base64(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return base64.b64decode(value, validate=True)
+            except (binascii.Error, ValueError) as exc:
+                msg = "DocumentBlock.data given as str must be base64; pass raw bytes or valid base64 text"
+                raise ValueError(msg) from exc
+        return value
+
+    @field_serializer("data", when_used="json")
+    def _encode_base64(self, value: bytes | None) -> str | None:
+        return base64.b64encode(value).decode("ascii") if value is not None else None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DocumentBlock:
+        if sum(x is not None for x in (self.data, self.path, self.url)) != 1:
+            msg = "DocumentBlock needs exactly one of data (bytes/base64), path or url"
+            raise ValueError(msg)
+        return self
+
+    def resolve_document(self) -> bytes:
+        """The document bytes (reads ``path``; a ``url`` document is not downloaded and raises
+        ``InvalidInputError``)."""
+        if self.data is not None:
+            return self.data
+        if self.path is not None:
+            try:
+                return self.path.read_bytes()
+            except OSError as exc:
+                msg = f"cannot read document file {self.path}: {exc}; check the path"
+                raise InvalidInputError(msg) from exc
+        msg = "DocumentBlock refers to a URL; pass the URL to the provider or give bytes/path to read it locally"
+        raise InvalidInputError(msg)
+
+    def resolve_mimetype(self) -> str:
+        """The MIME type: explicit, else guessed from the path/URL suffix or the bytes (``%PDF``), else PDF."""
+        if self.document_mimetype:
+            return self.document_mimetype
+        name = str(self.path) if self.path is not None else self.url
+        if name:
+            guessed, _ = mimetypes.guess_type(name)
+            if guessed:
+                return guessed
+        if self.url is None and not self.resolve_document().startswith(b"%PDF"):
+            return "text/plain"
+        return "application/pdf"
+
+    def as_base64(self) -> str:
+        """The document bytes, base64-encoded."""
+        return base64.b64encode(self.resolve_document()).decode("ascii")
+
+
+class ThinkingBlock(BaseModel):
+    """A model's reasoning ("extended thinking"), returned before its answer.
+
+    ``content`` is the reasoning text (``None`` when the provider returned it redacted); provider data needed to
+    send the block back on the next turn (Anthropic's ``signature``, redacted ``data``) is kept in
+    ``additional_information``. It is not part of ``ChatMessage.content``.
+    """
+
+    block_type: Literal["thinking"] = "thinking"
+    content: str | None = None
+    num_tokens: int | None = None
+    additional_information: dict[str, Any] = Field(default_factory=dict)
+
+
+class CacheControl(BaseModel):
+    """How long a provider keeps a cached prompt prefix (``type="ephemeral"``, ``ttl`` ``"5m"`` or ``"1h"``)."""
+
+    type: str = "ephemeral"
+    ttl: str = "5m"
+
+
+class CachePoint(BaseModel):
+    """A prompt-cache breakpoint: the prompt up to and including the block before it may be cached.
+
+    Example:
+        ```python
+        ChatMessage(role="system", blocks=[TextBlock(text=long_instructions), CachePoint(cache_control=CacheControl())])
+        ```
+    """
+
+    block_type: Literal["cache"] = "cache"
+    cache_control: CacheControl = Field(default_factory=CacheControl)
+
+
+ContentBlock = Annotated[
+    Union[TextBlock, ImageBlock, DocumentBlock, ThinkingBlock, CachePoint],  # noqa: UP007
+    Field(discriminator="block_type"),
+]
 
 
 class ChatMessage(BaseModel):

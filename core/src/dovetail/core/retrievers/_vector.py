@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._ids import id_list
 from dovetail.core.retrievers._base import BaseRetriever
 from dovetail.core.schema import BaseNode, IndexNode, NodeWithScore, QueryBundle
 from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
@@ -68,8 +69,8 @@ class VectorIndexRetriever(BaseRetriever):
         self._index = index
         self.similarity_top_k = similarity_top_k
         self.filters = filters
-        self.node_ids = node_ids
-        self.doc_ids = doc_ids
+        self.node_ids = id_list(node_ids, "node_ids")
+        self.doc_ids = id_list(doc_ids, "doc_ids")
         self.vector_store_query_mode = VectorStoreQueryMode(vector_store_query_mode)
         self._embed_model = embed_model
         self.alpha = alpha
@@ -82,9 +83,9 @@ class VectorIndexRetriever(BaseRetriever):
         """The model that embeds queries."""
         return self._embed_model or self._index.embed_model
 
-    def _query(self, bundle: QueryBundle) -> VectorStoreQuery:
+    def _query(self, bundle: QueryBundle, embedding: list[float] | None) -> VectorStoreQuery:
         return VectorStoreQuery(
-            query_embedding=bundle.embedding,
+            query_embedding=embedding,
             similarity_top_k=self.similarity_top_k,
             node_ids=self.node_ids,
             doc_ids=self.doc_ids,
@@ -123,16 +124,18 @@ class VectorIndexRetriever(BaseRetriever):
             nodes = self._index.docstore.get_nodes(ids)
         return [NodeWithScore(node=node, score=score) for node, score in zip(nodes, scores, strict=False)]
 
+    # The query embedding is computed into a local, never written into the caller's bundle: a bundle reused for
+    # another retriever (another embedding model) must not carry this model's vector.
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        embedding = query_bundle.embedding
         if self._needs_embedding(query_bundle):
-            model = self.embed_model
-            query_bundle.embedding = model.get_agg_embedding_from_queries(query_bundle.embedding_strs)
-        result = self._index.vector_store.query(self._query(query_bundle), **self._kwargs)
+            embedding = self.embed_model.get_agg_embedding_from_queries(query_bundle.embedding_strs)
+        result = self._index.vector_store.query(self._query(query_bundle, embedding), **self._kwargs)
         return self._nodes(result)
 
     async def _aretrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        embedding = query_bundle.embedding
         if self._needs_embedding(query_bundle):
-            model = self.embed_model
-            query_bundle.embedding = await model.aget_agg_embedding_from_queries(query_bundle.embedding_strs)
-        result = await self._index.vector_store.aquery(self._query(query_bundle), **self._kwargs)
+            embedding = await self.embed_model.aget_agg_embedding_from_queries(query_bundle.embedding_strs)
+        result = await self._index.vector_store.aquery(self._query(query_bundle, embedding), **self._kwargs)
         return self._nodes(result)

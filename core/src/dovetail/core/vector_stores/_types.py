@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._ids import id_list
 from dovetail.core.schema import BaseNode
 from pydantic import (
     BaseModel,
@@ -270,6 +271,11 @@ class VectorStoreQuery:
     mmr_threshold: float | None = None
     sparse_top_k: int | None = None
     hybrid_top_k: int | None = None
+
+    def __post_init__(self) -> None:
+        # A bare string would be iterated character by character; reject it where the query is built.
+        self.node_ids = id_list(self.node_ids, "node_ids")
+        self.doc_ids = id_list(self.doc_ids, "doc_ids")
 
 
 @dataclass
