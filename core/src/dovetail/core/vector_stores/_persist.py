@@ -31,7 +31,18 @@ import numpy as np
 import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError, NotFoundError
 
-__all__ = ["FORMAT_VERSION", "read_store", "read_store_dict", "store_dict", "vectors_path", "write_store"]
+__all__ = [
+    "FORMAT_VERSION",
+    "namespace_file",
+    "namespaced_files",
+    "read_store",
+    "read_store_dict",
+    "store_dict",
+    "vectors_path",
+    "write_store",
+]
+
+_NAMESPACED_SUFFIX = "__vector_store.json"
 
 logger = logging.getLogger(__name__)
 
@@ -265,3 +276,22 @@ def read_store_dict(save_dict: Any) -> tuple[dict[str, Any], npt.NDArray[np.floa
         msg = f"{where} has embeddings of shape {vectors.shape}, expected {(count, dimension)} finite floats"
         raise InvalidInputError(msg)
     return save_dict, vectors
+
+
+def namespace_file(persist_dir: str | os.PathLike[str], namespace: str) -> Path:
+    """``<persist_dir>/<namespace>__vector_store.json``, the file of one store of a persist directory."""
+    return Path(persist_dir) / f"{namespace}{_NAMESPACED_SUFFIX}"
+
+
+def namespaced_files(persist_dir: str | os.PathLike[str]) -> dict[str, Path]:
+    """Every store file of a persist directory, by namespace.
+
+    Raises:
+        NotFoundError: the directory holds no vector store.
+    """
+    directory = Path(persist_dir)
+    found = sorted(directory.glob(f"*{_NAMESPACED_SUFFIX}")) if directory.is_dir() else []
+    if not found:
+        msg = f"no vector store in {directory}; persist a StorageContext there first (or check the path)"
+        raise NotFoundError(msg)
+    return {path.name[: -len(_NAMESPACED_SUFFIX)]: path for path in found}
