@@ -15,10 +15,13 @@ import pytest
 from .conftest import run_offline
 from .tutorial_essay import as_dovetail, write_essay
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("dovetail.embeddings.onnx") is None,
-    reason="the starter tutorial uses the default (ONNX) embedding model",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        importlib.util.find_spec("dovetail.embeddings.onnx") is None,
+        reason="the starter tutorial uses the default (ONNX) embedding model",
+    ),
+]
 
 STARTER = """
 import os.path
