@@ -100,6 +100,8 @@ def main() -> int:
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rounds", type=int, default=1, help="COPY/executemany rounds, alternating order (median)")
+    parser.add_argument("--upserts-only", action="store_true", help="skip llama-index and the query part")
     args = parser.parse_args()
     python = ensure_venv(
         "llamaindex-postgres", ["llama-index-vector-stores-postgres>=0.5"], "llama_index.vector_stores.postgres"
@@ -114,11 +116,20 @@ def main() -> int:
     try:
         vectors, nodes = _data(args.n, args.dim, args.seed)
         copy = _store(server, "dt_copy")
-        out["dovetail_copy_s"] = _timed_add(copy, nodes)
         many = _store(server, "dt_many", upsert_method="executemany")
-        out["dovetail_executemany_s"] = _timed_add(many, nodes)
+        times: dict[str, list[float]] = {"copy": [], "executemany": []}
+        for round_ in range(args.rounds):
+            order = [("copy", copy), ("executemany", many)]
+            for name, store in order if round_ % 2 == 0 else order[::-1]:
+                times[name].append(_timed_add(store, nodes))
+        out["dovetail_copy_s"] = statistics.median(times["copy"])
+        out["dovetail_executemany_s"] = statistics.median(times["executemany"])
+        out["copy_rounds_s"], out["executemany_rounds_s"] = times["copy"], times["executemany"]
         many.clear()
         many.close()
+        if args.upserts_only:
+            print(json.dumps(out, indent=2))
+            return 0
         cfg = {
             "seed": args.seed,
             "n": args.n,

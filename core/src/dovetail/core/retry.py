@@ -43,7 +43,7 @@ from typing import NoReturn, TypeVar
 from dovetail.core._exceptions import DovetailError, InvalidInputError, RateLimitError
 from dovetail.core._retry_after import parse_retry_after
 
-__all__ = ["RetryPolicy", "aretry_call", "parse_retry_after", "retry_call"]
+__all__ = ["RetryPolicy", "aretry_call", "next_retry_delay", "parse_retry_after", "retry_call"]
 
 logger = logging.getLogger(__name__)
 
@@ -131,10 +131,28 @@ def _is_retryable(error: BaseException, ambiguous_ok: bool) -> bool:
     return getattr(error, "request_sent", True) is False
 
 
-def _next_delay(
-    policy: RetryPolicy, attempt: int, error: BaseException, operation: str, idempotent: bool, started: float
+def next_retry_delay(
+    policy: RetryPolicy,
+    attempt: int,
+    error: BaseException,
+    *,
+    operation: str,
+    started: float,
+    idempotent: bool = True,
 ) -> float | None:
-    """The wait before the next attempt (logged), or ``None`` when the error is to be raised."""
+    """The wait before retry number ``attempt`` (logged as a WARNING), or ``None`` when ``error`` is to be raised.
+
+    :func:`retry_call` uses it for each failure; code that cannot wrap one call (a stream that resumes where it
+    broke off) calls it directly, so the decision and the log line are the same everywhere.
+
+    Args:
+        policy: the retry policy.
+        attempt: retries made so far.
+        error: the (mapped) error of the last attempt.
+        operation: a name for the log line.
+        started: ``time.monotonic()`` when the first attempt started (for the deadline).
+        idempotent: whether repeating the call is harmless.
+    """
     delay = policy.delay_for(attempt, error, idempotent=idempotent, elapsed=time.monotonic() - started)
     if delay is not None:
         logger.warning(
@@ -198,7 +216,7 @@ def retry_call(
             original: BaseException = exc
             error = _mapped(exc, map_error)
         # Outside the except block: the mapped error gets no implicit __context__ pointing at the original.
-        delay = _next_delay(policy, attempt, error, operation, idempotent, started)
+        delay = next_retry_delay(policy, attempt, error, operation=operation, started=started, idempotent=idempotent)
         if delay is None:
             _raise_unchained(error, original)
         del original
@@ -224,7 +242,7 @@ async def aretry_call(
         except Exception as exc:
             original: BaseException = exc
             error = _mapped(exc, map_error)
-        delay = _next_delay(policy, attempt, error, operation, idempotent, started)
+        delay = next_retry_delay(policy, attempt, error, operation=operation, started=started, idempotent=idempotent)
         if delay is None:
             _raise_unchained(error, original)
         del original

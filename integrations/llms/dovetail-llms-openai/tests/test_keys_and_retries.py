@@ -13,6 +13,8 @@ from dovetail.core.errors import ConfigurationError, ProviderConnectionError, Pr
 from dovetail.llms.openai import OpenAI, OpenAILike
 from dovetail.llms.openai._keys import is_loopback, is_openai_host, resolve
 
+pytestmark = pytest.mark.integration
+
 CHAT = "/v1/chat/completions"
 ENV_KEY = "sk-env-key-must-stay-home-7731"
 

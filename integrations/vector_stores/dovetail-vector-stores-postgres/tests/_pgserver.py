@@ -12,13 +12,13 @@ import importlib.util
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-__all__ = ["LocalPostgres", "free_port"]
+from dovetail.core.testing.loopback import free_port
+
+__all__ = ["LocalPostgres"]
 
 
 def _bin_dir() -> Path:
@@ -36,13 +36,6 @@ _SETTINGS = (
     "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB "
     "-c max_connections=60 -c maintenance_work_mem=128MB"
 )
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _run_as() -> str | None:
@@ -124,13 +117,3 @@ class LocalPostgres:
         with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
             self._bin("pg_ctl", "-D", str(self.data), "-w", "-m", "immediate", "stop", timeout=30)
         shutil.rmtree(self.root, ignore_errors=True)
-
-    def wait_ready(self, timeout: float = 20.0) -> None:
-        """Block until the port accepts TCP connections."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection((self.host, self.port), timeout=0.5):
-                return
-            time.sleep(0.05)
-        msg = f"PostgreSQL on {self.host}:{self.port} did not come up"
-        raise RuntimeError(msg)

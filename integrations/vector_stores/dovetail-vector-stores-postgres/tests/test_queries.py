@@ -192,3 +192,19 @@ def test_unknown_text_search_config_is_a_configuration_error(make_store: Any) ->
     store = make_store(hybrid_search=True, text_search_config="klingon")
     with pytest.raises(ConfigurationError, match="klingon"):
         store.add(_nodes())
+
+
+def test_doc_ids_and_node_ids_restrict_the_query(make_store: Any) -> None:
+    from dovetail.core.schema import NodeRelationship, RelatedNodeInfo
+
+    store = make_store()
+    nodes = _nodes()
+    for node, doc in zip(nodes, ["d1", "d1", "d2", "d3"], strict=True):
+        node.relationships = {NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc)}
+    store.add(nodes)
+    query = VectorStoreQuery(query_embedding=[1.0, 0.0, 0.0], similarity_top_k=10, doc_ids=["d2", "d3"])
+    assert set(store.query(query).ids or []) == {"glue", "saw"}
+    by_node = store.query(VectorStoreQuery(query_embedding=[1.0, 0.0, 0.0], similarity_top_k=10, node_ids=["pine"]))
+    assert by_node.ids == ["pine"]
+    with pytest.raises(InvalidInputError, match="node_ids"):
+        store.query(VectorStoreQuery(query_embedding=[1.0, 0.0, 0.0], node_ids="pine"))  # type: ignore[arg-type]

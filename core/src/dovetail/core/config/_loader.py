@@ -107,7 +107,8 @@ class DovetailConfig:
         try:
             return DefaultsSection.model_validate(section)
         except ValidationError as exc:
-            raise ConfigurationError(_describe(exc, self.source, "defaults")) from None
+            problem = _describe(exc, self.source, "defaults")
+        raise ConfigurationError(problem)  # outside the except: the ValidationError holds the raw (secret) input
 
     def provider_names(self) -> list[str]:
         """Providers that have a section in the file."""
@@ -123,7 +124,8 @@ class DovetailConfig:
         try:
             return schema.model_validate(_interpolate(section, where))
         except ValidationError as exc:
-            raise ConfigurationError(_describe(exc, self.source, where)) from None
+            problem = _describe(exc, self.source, where)
+        raise ConfigurationError(problem)  # outside the except: the ValidationError holds the raw (secret) input
 
     def validate_all(self) -> None:
         """Validate every section now (``dovetail config show`` does this)."""

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
+
+from dovetail.core._kwargs import reject_unknown_keywords
 
 __all__ = ["ENGINE_KWARGS", "RETRIEVER_KWARGS", "reject_unknown"]
 
 
 def reject_unknown(where: str, kwargs: dict[str, Any], valid: Iterable[str]) -> None:
-    """Raise ``TypeError`` for the first key of ``kwargs`` not in ``valid``.
+    """Raise ``TypeError`` for the first key of ``kwargs`` not in ``valid`` (see ``reject_unknown_keywords``).
 
     Raises:
-        TypeError: ``where`` got an unexpected keyword argument (the message suggests the closest valid name).
+        TypeError: ``where`` got an unexpected keyword argument (the message names the closest valid one).
     """
-    names = sorted(set(valid))
-    for key in kwargs:
-        if key not in names:
-            close = difflib.get_close_matches(key, names, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; valid keywords: {', '.join(names)}"
-            msg = f"{where}() got an unexpected keyword argument {key!r}{hint}"
-            raise TypeError(msg)
+    reject_unknown_keywords(where, kwargs, frozenset(valid))
 
 
 RETRIEVER_KWARGS = (

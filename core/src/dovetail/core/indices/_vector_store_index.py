@@ -193,8 +193,10 @@ class VectorStoreIndex(BaseIndex):
     def _pipeline(self, **overrides: Any) -> IngestionPipeline:
         from dovetail.core.settings import Settings
 
-        transformations = self._transformations if self._transformations is not None else Settings.transformations
         model = self.embed_model
+        transformations = (
+            self._transformations if self._transformations is not None else Settings.transformations_for(model)
+        )
         self._record_embed_model(model)
         # No transformation cache: the docstore already skips unchanged documents, and a per-call cache would
         # only hold every node and vector of the run in memory without ever being hit.

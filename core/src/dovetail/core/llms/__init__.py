@@ -34,6 +34,7 @@ from dovetail.core.llms._custom import CustomLLM
 from dovetail.core.llms._function_calling import FunctionCallingLLM
 from dovetail.core.llms._mock import MockFunctionCallingLLM, MockLLM
 from dovetail.core.llms._types import (
+    AudioBlock,
     CacheControl,
     CachePoint,
     ChatMessage,
@@ -50,12 +51,15 @@ from dovetail.core.llms._types import (
     MessageRole,
     TextBlock,
     ThinkingBlock,
+    ToolCallBlock,
+    VideoBlock,
 )
 from dovetail.core.llms._utils import messages_to_prompt, validate_request
 from dovetail.core.tools import ToolSelection
 
 __all__ = [
     "LLM",
+    "AudioBlock",
     "CacheControl",
     "CachePoint",
     "ChatMessage",
@@ -76,7 +80,9 @@ __all__ = [
     "MockLLM",
     "TextBlock",
     "ThinkingBlock",
+    "ToolCallBlock",
     "ToolSelection",
+    "VideoBlock",
     "llm_chat_callback",
     "llm_completion_callback",
     "messages_to_prompt",

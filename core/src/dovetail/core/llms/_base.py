@@ -9,6 +9,7 @@ from abc import abstractmethod
 from collections.abc import AsyncGenerator, Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.llms._callbacks import is_wrapped, llm_chat_callback, llm_completion_callback
 from dovetail.core.llms._types import (
@@ -23,7 +24,7 @@ from dovetail.core.llms._types import (
     MessageRole,
 )
 from dovetail.core.llms._utils import messages_to_prompt, redact, validate_request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 if TYPE_CHECKING:
     from dovetail.core.prompts import BasePromptTemplate
@@ -48,7 +49,7 @@ def _default_callback_manager() -> CallbackManager:
     return manager if isinstance(manager, CallbackManager) else CallbackManager()
 
 
-class LLM(BaseModel):
+class LLM(KeywordCheckedModel):
     """Base class of every LLM: completion and chat, sync and async, plain and streaming.
 
     Subclasses implement ``metadata`` and the eight call methods (or subclass :class:`CustomLLM` and implement
@@ -57,7 +58,7 @@ class LLM(BaseModel):
     request (:meth:`_validate_request`) and emits one ``CBEventType.LLM`` event.
 
     Args:
-        callback_manager: where events go (default: ``Settings.callback_manager``).
+        callback_manager: where events go (default, or ``None``: ``Settings.callback_manager``).
         system_prompt: prepended to prompts by ``predict``/``stream``/``structured_predict``.
         messages_to_prompt: turns chat messages into a completion prompt.
         completion_to_prompt: wraps a completion prompt in a model's template (``predict`` applies it).
@@ -71,6 +72,11 @@ class LLM(BaseModel):
         default=messages_to_prompt, exclude=True, repr=False
     )
     completion_to_prompt: Callable[[str], str] | None = Field(default=None, exclude=True, repr=False)
+
+    @field_validator("callback_manager", mode="before")
+    @classmethod
+    def _none_is_default_manager(cls, value: Any) -> Any:
+        return _default_callback_manager() if value is None else value
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

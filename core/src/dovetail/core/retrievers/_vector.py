@@ -36,7 +36,8 @@ class VectorIndexRetriever(BaseRetriever):
         alpha: weight of dense vs sparse scores in hybrid mode (stores that support it).
         sparse_top_k: sparse results to consider in hybrid mode.
         hybrid_top_k: results of a hybrid query.
-        vector_store_kwargs: extra keyword arguments for the vector store's ``query``.
+        vector_store_kwargs: extra keywords for the vector store's ``query`` (other unknown keywords go there
+            too; a store refuses the ones it does not know, so a typo raises ``TypeError`` at the first query).
 
     Example:
         ```python
@@ -62,6 +63,7 @@ class VectorIndexRetriever(BaseRetriever):
         sparse_top_k: int | None = None,
         hybrid_top_k: int | None = None,
         vector_store_kwargs: dict[str, Any] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(
             callback_manager=callback_manager or index.callback_manager, object_map=object_map, verbose=verbose
@@ -76,7 +78,8 @@ class VectorIndexRetriever(BaseRetriever):
         self.alpha = alpha
         self.sparse_top_k = sparse_top_k
         self.hybrid_top_k = hybrid_top_k
-        self._kwargs = dict(vector_store_kwargs or {})
+        # Extra keywords go to the vector store's query, which refuses the ones it does not know.
+        self._kwargs = {**(vector_store_kwargs or {}), **kwargs}
 
     @property
     def embed_model(self) -> BaseEmbedding:

@@ -71,8 +71,8 @@ __all__ = [
     "ReaderConformance",
     "RecordedRequest",
     "VectorStoreConformance",
-    "public_names",
     "free_port",
+    "public_names",
     "wait_for_port",
 ]
 

@@ -25,7 +25,9 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["LeakProbe", "unique_secret"]
+from dovetail.core.callbacks import BaseCallbackHandler, CBEventType
+
+__all__ = ["LeakProbe", "PayloadRecorder", "unique_secret"]
 
 
 def unique_secret(prefix: str = "secret-") -> str:
@@ -43,6 +45,38 @@ def _chain(exc: BaseException) -> list[BaseException]:
         seen.append(current)
         pending += [current.__cause__, current.__context__]
     return seen
+
+
+class PayloadRecorder(BaseCallbackHandler):
+    """A callback handler that keeps the ``repr`` of every event payload it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.payloads: list[str] = []
+
+    def on_event_start(
+        self,
+        event_type: CBEventType,
+        payload: dict[str, Any] | None = None,
+        event_id: str = "",
+        parent_id: str = "",
+        **kwargs: Any,
+    ) -> str:
+        """Record the start payload."""
+        self.payloads.append(repr(payload))
+        return event_id
+
+    def on_event_end(
+        self, event_type: CBEventType, payload: dict[str, Any] | None = None, event_id: str = "", **kwargs: Any
+    ) -> None:
+        """Record the end payload."""
+        self.payloads.append(repr(payload))
+
+    def start_trace(self, trace_id: str | None = None) -> None:
+        """Nothing to record."""
+
+    def end_trace(self, trace_id: str | None = None, trace_map: dict[str, list[str]] | None = None) -> None:
+        """Nothing to record."""
 
 
 class LeakProbe:

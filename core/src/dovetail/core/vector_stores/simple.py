@@ -30,6 +30,7 @@ import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._gc import gc_paused
 from dovetail.core._ids import id_list, one_id
+from dovetail.core._kwargs import reject_unknown_keywords
 from dovetail.core.schema import BaseNode
 from dovetail.core.vector_stores._base import BasePydanticVectorStore
 from dovetail.core.vector_stores._filter_eval import ColumnCache, validate_filters
@@ -135,6 +136,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
         Raises:
             InvalidInputError: a node is not a ``BaseNode``, has no embedding, another dimension, NaN or inf.
         """
+        reject_unknown_keywords("SimpleVectorStore.add", kwargs, ("nodes",))
         if not nodes:
             return []
         with gc_paused():
@@ -226,6 +228,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
 
     def delete(self, ref_doc_id: str, **delete_kwargs: Any) -> None:
         """Delete every node whose source document is ``ref_doc_id``; an unknown id is a no-op."""
+        reject_unknown_keywords("SimpleVectorStore.delete", delete_kwargs, ("ref_doc_id",))
         one_id(ref_doc_id, "ref_doc_id")
         with self._lock:
             ids = self._by_ref.get(ref_doc_id, set())
@@ -238,6 +241,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
         **delete_kwargs: Any,
     ) -> None:
         """Delete nodes by id and/or filters (both: nodes matching both); with neither, nothing is deleted."""
+        reject_unknown_keywords("SimpleVectorStore.delete_nodes", delete_kwargs, ("node_ids", "filters"))
         if node_ids is None and filters is None:
             return
         with self._lock:
@@ -246,6 +250,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
 
     def clear(self, **kwargs: Any) -> None:
         """Delete every node (and forget an inferred dimension)."""
+        reject_unknown_keywords("SimpleVectorStore.clear", kwargs, ())
         with self._lock:
             self._matrix = None
             for column in (self._ids, self._payloads, self._metadata, self._ref_ids):
@@ -315,6 +320,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
     ) -> list[BaseNode]:
         """Copies of stored nodes, embeddings included; in ``node_ids`` order when given, else insertion order
         (rows moved by deletes excepted). Unknown ids are skipped; with no arguments, every node is returned."""
+        reject_unknown_keywords("SimpleVectorStore.get_nodes", kwargs, ("node_ids", "filters"))
         node_ids = id_list(node_ids, "node_ids")
         with self._lock:
             rows = self._candidates(node_ids=node_ids, filters=filters)
@@ -337,6 +343,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
             InvalidInputError: a mode other than ``DEFAULT``, ``similarity_top_k`` < 1, a missing, zero (cosine),
                 wrong-dimension or non-finite ``query_embedding``, or malformed filter values.
         """
+        reject_unknown_keywords("SimpleVectorStore.query", kwargs, ("query",))
         if VectorStoreQueryMode(query.mode) != VectorStoreQueryMode.DEFAULT:
             msg = f"SimpleVectorStore supports only VectorStoreQueryMode.DEFAULT, got {query.mode!r}"
             raise InvalidInputError(msg)

@@ -68,7 +68,7 @@ def _document(block: DocumentBlock) -> dict[str, Any]:
         if mimetype == "application/pdf":
             source = {"type": "base64", "media_type": mimetype, "data": block.as_base64()}
         elif mimetype.startswith("text/"):
-            text = block.resolve_document().decode("utf-8", errors="replace")
+            text = block.resolve_bytes().decode("utf-8", errors="replace")
             source = {"type": "text", "media_type": "text/plain", "data": text}
         else:
             msg = f"Anthropic reads PDF and text documents, not {mimetype!r}; convert the document to PDF or text"

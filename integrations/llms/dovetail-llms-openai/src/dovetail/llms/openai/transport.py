@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from dovetail.core.config import resolve_secret
+from dovetail.core.config import describe_errors, resolve_secret
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
 from dovetail.llms.openai import _keys
@@ -269,10 +269,12 @@ class OpenAIClientModel(BaseModel):
     def __init__(self, **data: Any) -> None:
         try:
             super().__init__(**data)
+            return
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-            msg = f"invalid {type(self).__name__} settings: {problems}"
-            raise InvalidInputError(msg) from None
+            problems = describe_errors(exc, secret_fields={"api_key", "default_headers"})
+        # Raised outside the except block: the ValidationError holds the raw input, the key among it.
+        msg = f"invalid {type(self).__name__} settings: {problems}"
+        raise InvalidInputError(msg)
 
     @field_validator("api_key", mode="before")
     @classmethod

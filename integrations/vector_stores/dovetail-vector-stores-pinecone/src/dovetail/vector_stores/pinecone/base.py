@@ -101,7 +101,7 @@ class PineconeVectorStore(BasePydanticVectorStore):
             return handler(data)
         except ValidationError as exc:
             msg = f"invalid PineconeVectorStore settings: {describe_errors(exc, secret_fields={'api_key'})}"
-            raise ConfigurationError(msg) from None
+        raise ConfigurationError(msg)  # outside the except: the ValidationError holds the raw input (the key)
 
     @field_validator("host", "control_plane_host")
     @classmethod
