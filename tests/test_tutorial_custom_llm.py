@@ -15,8 +15,7 @@ from .tutorial_essay import as_dovetail, write_essay
 CUSTOM_LLM = """
 from typing import Optional, List, Mapping, Any
 
-from llama_index.core.indices import SummaryIndex
-from llama_index.core.readers import SimpleDirectoryReader
+from llama_index.core import SimpleDirectoryReader, SummaryIndex
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms import (
     CustomLLM,
@@ -24,8 +23,8 @@ from llama_index.core.llms import (
     CompletionResponseGen,
     LLMMetadata,
 )
-from llama_index.core.llms import llm_completion_callback
-from llama_index.core.settings import Settings
+from llama_index.core.llms.callbacks import llm_completion_callback
+from llama_index.core import Settings
 
 
 class OurLLM(CustomLLM):

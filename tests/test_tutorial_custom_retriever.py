@@ -32,23 +32,26 @@ _Settings.chunk_overlap = 0
 """
 
 CUSTOM_RETRIEVER = """
-from llama_index.core.readers import SimpleDirectoryReader
-from llama_index.core.settings import Settings
-from llama_index.core.storage import StorageContext
-from llama_index.core.indices import SimpleKeywordTableIndex, VectorStoreIndex
+from llama_index.core import SimpleDirectoryReader
 
 documents = SimpleDirectoryReader("./data").load_data()
+from llama_index.core import Settings
+
 nodes = Settings.node_parser.get_nodes_from_documents(documents)
+
+from llama_index.core import StorageContext
 
 # initialize storage context (by default it's in-memory)
 storage_context = StorageContext.from_defaults()
 storage_context.docstore.add_documents(nodes)
 
+from llama_index.core import SimpleKeywordTableIndex, VectorStoreIndex
+
 vector_index = VectorStoreIndex(nodes, storage_context=storage_context)
 keyword_index = SimpleKeywordTableIndex(nodes, storage_context=storage_context)
 
 # import QueryBundle
-from llama_index.core.schema import QueryBundle
+from llama_index.core import QueryBundle
 
 # import NodeWithScore
 from llama_index.core.schema import NodeWithScore
@@ -102,7 +105,7 @@ class CustomRetriever(BaseRetriever):
         return retrieve_nodes
 
 
-from llama_index.core.response_synthesizers import get_response_synthesizer
+from llama_index.core import get_response_synthesizer
 from llama_index.core.query_engine import RetrieverQueryEngine
 
 # define custom retriever

@@ -25,9 +25,12 @@ pytestmark = [
 
 STARTER = """
 import os.path
-from llama_index.core.indices import VectorStoreIndex, load_index_from_storage
-from llama_index.core.readers import SimpleDirectoryReader
-from llama_index.core.storage import StorageContext
+from llama_index.core import (
+    VectorStoreIndex,
+    SimpleDirectoryReader,
+    StorageContext,
+    load_index_from_storage,
+)
 
 # check if storage already exists
 PERSIST_DIR = "./storage"
