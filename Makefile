@@ -10,7 +10,7 @@ PKG ?=
 DOMAIN ?=
 PROVIDER ?=
 
-.PHONY: help install test lint typecheck bench demo health new-package publish-dry clean
+.PHONY: help install test test-slow lint typecheck bench demo health new-package publish-dry clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -21,6 +21,9 @@ install: ## create .venv with every package, extra and dev tool (bootstraps uv w
 
 test: install ## run every test (core, integrations, cross-package) against real local servers
 	$(UV) run --no-sync pytest
+
+test-slow: install ## the slow-marked suites at full size: crash consistency (200 kills each), fuzz (10k examples)
+	DOVETAIL_FULL_SUITES=1 $(UV) run --no-sync pytest -m slow -p no:cacheprovider
 
 lint: install ## ruff lint + format check, actionlint on the workflows
 	$(UV) run --no-sync ruff check .
