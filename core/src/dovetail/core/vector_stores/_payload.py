@@ -15,7 +15,6 @@ from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.schema import BaseNode, NodeRelationship, node_from_dict
-from pydantic import ValidationError
 
 __all__ = ["Payload", "gc_paused", "payload_of", "rebuild", "serialized", "serialized_payloads"]
 
@@ -152,10 +151,9 @@ def rebuild(payload: Payload, embedding: list[float] | None = None) -> BaseNode:
     if cls is None:
         try:
             node = node_from_dict(data)
-        except ValidationError as exc:
-            invalid = exc.error_count()
-            msg = f"stored node {data.get('id_')!r} is corrupted ({invalid} invalid fields); re-create the store"
-            raise InvalidInputError(msg) from exc
+        except InvalidInputError as exc:
+            msg = f"stored node {data.get('id_')!r} is corrupted ({exc}); re-create the store"
+            raise InvalidInputError(msg) from None
         node.embedding = embedding
         return node
     template = _template(cls)
