@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -23,9 +24,10 @@ def template_vars_of(template: str) -> list[str]:
     except ValueError as exc:
         msg = f"invalid prompt template ({exc}); escape literal braces as '{{{{' and '}}}}'"
         raise InvalidInputError(msg) from exc
-    for _, field, _, _ in parsed:
+    for _, field, spec, conversion in parsed:
         if field is None:
             continue
+        _check_field(field, spec or "", conversion)
         name = field.split(".", 1)[0].split("[", 1)[0]
         if not name.isidentifier():
             msg = f"prompt template variable {{{field}}} is not a name; escape literal braces as '{{{{' and '}}}}'"
@@ -35,12 +37,34 @@ def template_vars_of(template: str) -> list[str]:
     return names
 
 
+_MAX_WIDTH = 10_000
+"""Largest width/precision a format spec may ask for: ``{x:>999999999}`` would allocate a gigabyte."""
+
+
+def _check_field(field: str, spec: str, conversion: str | None) -> None:
+    """Reject format specs that could allocate without bound or pull values from other fields."""
+    if "{" in spec or "}" in spec:
+        msg = f"prompt template field {{{field}:{spec}}} takes its format from another field; write it out"
+        raise InvalidInputError(msg)
+    if any(int(number) > _MAX_WIDTH for number in re.findall(r"\d+", spec)):
+        msg = f"prompt template field {{{field}:{spec}}} asks for a width over {_MAX_WIDTH}; use a smaller one"
+        raise InvalidInputError(msg)
+    if conversion not in (None, "r", "s", "a"):
+        msg = f"prompt template field {{{field}!{conversion}}} has an unknown conversion; use !r, !s or !a"
+        raise InvalidInputError(msg)
+
+
 def _render(template: str, variables: dict[str, Any], required: Sequence[str], kind: str) -> str:
     missing = [name for name in required if name not in variables]
     if missing:
         msg = f"{kind} is missing variable(s) {', '.join(repr(m) for m in missing)}; pass them to format()"
         raise InvalidInputError(msg)
-    return template.format(**{name: variables[name] for name in required})
+    try:
+        return template.format(**{name: variables[name] for name in required})
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # e.g. {n:d} given a string, {items[3]} given a shorter list, {x.missing}
+        msg = f"{kind} cannot be filled in with these values: {type(exc).__name__}: {exc}"
+        raise InvalidInputError(msg) from None
 
 
 def _resolve(
@@ -184,12 +208,12 @@ class ChatPromptTemplate(BasePromptTemplate):
     def from_messages(
         cls, message_templates: Sequence[ChatMessage | tuple[str, str]], **kwargs: Any
     ) -> ChatPromptTemplate:
-        """Build from ``ChatMessage`` objects or ``(role, template)`` pairs."""
-        messages = [
-            m if isinstance(m, ChatMessage) else ChatMessage(role=MessageRole(m[0]), content=m[1])
-            for m in message_templates
-        ]
-        return cls(messages, **kwargs)
+        """Build from ``ChatMessage`` objects or ``(role, template)`` pairs.
+
+        Raises:
+            InvalidInputError: a pair has an unknown role (the message lists the valid ones) or is not a pair.
+        """
+        return cls([_as_message(item) for item in message_templates], **kwargs)
 
     def __repr__(self) -> str:
         return f"ChatPromptTemplate(messages={len(self.message_templates)}, partial={sorted(self.kwargs)})"
@@ -229,3 +253,18 @@ class ChatPromptTemplate(BasePromptTemplate):
             function_mappings=self.function_mappings,
             **{**self.kwargs, **kwargs},
         )
+
+
+def _as_message(item: ChatMessage | tuple[str, str]) -> ChatMessage:
+    if isinstance(item, ChatMessage):
+        return item
+    if not isinstance(item, (tuple, list)) or len(item) != 2 or not isinstance(item[1], str):
+        msg = f"a chat template message is a ChatMessage or a (role, template) pair, got {item!r:.80}"
+        raise InvalidInputError(msg)
+    try:
+        role = MessageRole(item[0])
+    except ValueError:
+        valid = ", ".join(role.value for role in MessageRole)
+        msg = f"unknown chat role {item[0]!r:.40}; use one of {valid}"
+        raise InvalidInputError(msg) from None
+    return ChatMessage(role=role, content=item[1])
