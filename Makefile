@@ -9,8 +9,9 @@ PYTHON_VERSION ?= 3.11
 PKG ?=
 DOMAIN ?=
 PROVIDER ?=
+ARGS ?=
 
-.PHONY: help install test test-slow lint typecheck bench demo health new-package publish-dry clean
+.PHONY: help install test test-slow test-matrix test-lowest lint typecheck bench demo health new-package publish-dry clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -24,6 +25,12 @@ test: install ## run every test (core, integrations, cross-package) against real
 
 test-slow: install ## the slow-marked suites at full size: crash consistency (200 kills each), fuzz (10k examples)
 	DOVETAIL_FULL_SUITES=1 $(UV) run --no-sync pytest -m slow -p no:cacheprovider
+
+test-matrix: ## the suite on every supported Python found here (pyenv / uv), one .venvs/py3.X each; ARGS= for pytest
+	python3 scripts/run_matrix.py -- $(ARGS)
+
+test-lowest: ## the suite with every direct dependency at its declared floor (lowest-direct, Python 3.10); ARGS= for pytest
+	python3 scripts/run_matrix.py --lowest -- $(ARGS)
 
 lint: install ## ruff lint + format check, actionlint on the workflows
 	$(UV) run --no-sync ruff check .

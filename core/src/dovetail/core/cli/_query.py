@@ -124,7 +124,11 @@ def run(args: argparse.Namespace) -> int:
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Embedding the question (loading the model) overlaps with loading the vector store.
         embed_model, pending = _start_query_embedding(pool, index_dir, question, args.embed)
-        storage = StorageContext.from_defaults(persist_dir=index_dir)
+        from dovetail.core.cli._vector_store import open_vector_store, recorded_vector_store
+
+        recorded = recorded_vector_store(index_dir)
+        vector_store = open_vector_store(recorded) if recorded is not None else None
+        storage = StorageContext.from_defaults(persist_dir=index_dir, vector_store=vector_store)
         index = load_index_from_storage(storage, embed_model=embed_model)
         engine = index.as_query_engine(
             similarity_top_k=args.top_k, llm=args.llm or "none", response_mode=args.response_mode

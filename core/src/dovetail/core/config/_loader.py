@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal, overload
 
 from dovetail.core._exceptions import ConfigurationError
+from dovetail.core.config._errors import describe_errors
 from dovetail.core.config._schema import DefaultsSection, ProviderSettings, provider_schema
 from pydantic import SecretStr, ValidationError
 
@@ -80,14 +81,7 @@ def _interpolate(value: Any, where: str) -> Any:
 
 
 def _describe(error: ValidationError, source: str, section: str) -> str:
-    problems = []
-    for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(section)"
-        if item["type"] == "extra_forbidden":
-            problems.append(f"unknown key {key!r}")
-        else:
-            problems.append(f"{key} = {item.get('input')!r}: {item['msg']}")
-    return f"{source}: [{section}] " + "; ".join(problems)
+    return f"{source}: [{section}] {describe_errors(error)}"
 
 
 @dataclass
@@ -113,7 +107,8 @@ class DovetailConfig:
         try:
             return DefaultsSection.model_validate(section)
         except ValidationError as exc:
-            raise ConfigurationError(_describe(exc, self.source, "defaults")) from exc
+            problem = _describe(exc, self.source, "defaults")
+        raise ConfigurationError(problem)  # outside the except: the ValidationError holds the raw (secret) input
 
     def provider_names(self) -> list[str]:
         """Providers that have a section in the file."""
@@ -129,7 +124,8 @@ class DovetailConfig:
         try:
             return schema.model_validate(_interpolate(section, where))
         except ValidationError as exc:
-            raise ConfigurationError(_describe(exc, self.source, where)) from exc
+            problem = _describe(exc, self.source, where)
+        raise ConfigurationError(problem)  # outside the except: the ValidationError holds the raw (secret) input
 
     def validate_all(self) -> None:
         """Validate every section now (``dovetail config show`` does this)."""

@@ -63,9 +63,12 @@ logger = logging.getLogger(__name__)
 def _default_transformations(with_embedding: bool) -> list[Any]:
     from dovetail.core.settings import Settings
 
-    transformations = list(Settings.transformations)
-    if with_embedding and not any(is_embedding(t) for t in transformations):
-        transformations.append(Settings.embed_model)
+    if not with_embedding:
+        return list(Settings.transformations)
+    model = Settings.embed_model
+    transformations = Settings.transformations_for(model)
+    if not any(is_embedding(t) for t in transformations):
+        transformations.append(model)
     return transformations
 
 

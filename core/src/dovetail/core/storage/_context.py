@@ -13,7 +13,6 @@ previous state intact; :meth:`StorageContext.from_defaults` finishes or discards
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dovetail.core._exceptions import InvalidInputError, NotFoundError
+from dovetail.core._gc import gc_paused
 from dovetail.core.storage._docstore import DEFAULT_DOCSTORE_FILE, SimpleDocumentStore
 from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE, SimpleIndexStore
 from dovetail.core.storage._io import StagedCommit, recover
@@ -152,10 +152,5 @@ def _load_vector_store(path: Path) -> BasePydanticVectorStore:
         return SimpleVectorStore()
     # Loading builds one object per node and nothing cyclic; without the pause the cyclic collector rescans the
     # growing heap again and again (measured: half of the load time of a 100k-node store).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return SimpleVectorStore.from_persist_path(str(path))
-    finally:
-        if enabled:
-            gc.enable()

@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._ids import id_list
+from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.schema import BaseNode
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     StrictBool,
@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "ExactMatchFilter",
     "FilterCondition",
     "FilterOperator",
     "MetadataFilter",
@@ -133,7 +134,7 @@ FilterValue = (
 )
 
 
-class MetadataFilter(BaseModel):
+class MetadataFilter(KeywordCheckedModel):
     """One comparison on one metadata key, e.g. ``MetadataFilter(key="year", value=2020, operator=">=")``.
 
     Args:
@@ -169,7 +170,7 @@ class MetadataFilter(BaseModel):
         return cls(**dict(filter_dict))
 
 
-class MetadataFilters(BaseModel):
+class MetadataFilters(KeywordCheckedModel):
     """A group of filters (or nested groups) joined by ``condition``.
 
     Example:
@@ -247,6 +248,20 @@ def _invalid(what: str, data: dict[str, Any], exc: ValidationError) -> InvalidIn
         "bool, a list of those, or None"
     )
     return InvalidInputError(msg)
+
+
+class ExactMatchFilter(MetadataFilter):
+    """LlamaIndex's older equality filter: ``ExactMatchFilter(key="kind", value="wood")`` is ``key == value``.
+
+    Raises:
+        InvalidInputError: an ``operator`` other than ``==`` was given (use :class:`MetadataFilter` for those).
+    """
+
+    def __init__(self, **data: Any) -> None:
+        if FilterOperator.parse(data.get("operator", FilterOperator.EQ)) is not FilterOperator.EQ:
+            msg = "ExactMatchFilter only compares with ==; use MetadataFilter(key=..., value=..., operator=...)"
+            raise InvalidInputError(msg)
+        super().__init__(**data)
 
 
 def _coerce_filter(item: Any) -> MetadataFilter | MetadataFilters:

@@ -76,6 +76,7 @@ class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
     """
 
     provider_name: ClassVar[str | None] = "openai"
+    _extra_keywords: ClassVar[frozenset[str]] = frozenset({"model"})  # ``model`` is read by ``_model_alias``
 
     model_name: str = Field(default="text-embedding-3-small", min_length=1)
     embed_batch_size: int = Field(default=100, gt=0, le=MAX_INPUTS_PER_REQUEST)
