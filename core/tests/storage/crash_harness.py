@@ -75,10 +75,14 @@ def _persist_trials(trials: int, rng: random.Random, work: Path) -> Counter[str]
     contents[0].persist(str(path))
     started = time.perf_counter()
     contents[1].persist(str(path))
-    window = 4 * (time.perf_counter() - started)  # kills land anywhere within a few persists
+    base = time.perf_counter() - started
+    window = 4 * base  # kills land anywhere within a few persists (grown below if they all land too early)
     outcomes: Counter[str] = Counter()
+    before = "B"
     for _ in range(trials):
-        _kill_after(rng.uniform(0, window), lambda: _persist_child(path, contents))
+        # the child starts with the other content, so a trial that commits anything changes the state
+        order = contents if before == "B" else contents[::-1]
+        _kill_after(rng.uniform(0, window), lambda order=order: _persist_child(path, order))
         try:
             state = _store_state(SimpleVectorStore.from_persist_path(str(path)))
         except Exception as exc:
@@ -86,6 +90,9 @@ def _persist_trials(trials: int, rng: random.Random, work: Path) -> Counter[str]
             continue
         label = next((name for name, value in expected.items() if value == state), "mixed")
         outcomes[label] += 1
+        if label == before:  # killed before its first commit: on a loaded machine, give later kills longer
+            window = min(window * 1.3, 50 * base)
+        before = label if label in expected else before
     return outcomes
 
 
@@ -157,7 +164,8 @@ def _ingest_trials(scenario: str, trials: int, rng: random.Random, work: Path) -
     reference_dir = work / "reference"
     started = time.perf_counter()
     _kill_after(None, lambda: child(reference_dir))
-    window = 1.2 * (time.perf_counter() - started)
+    base = time.perf_counter() - started
+    window = 1.2 * base
     reference = _index_state(reference_dir)
     index = work / "index"
     outcomes: Counter[str] = Counter()
@@ -167,6 +175,7 @@ def _ingest_trials(scenario: str, trials: int, rng: random.Random, work: Path) -
         remaining = 1.0
         if not (index / "index_store.json").is_file() and not (index / "docstore.json").is_file():
             outcomes["old (nothing committed yet)"] += 1
+            window = min(window * 1.3, 20 * base)  # on a loaded machine, give later kills longer
             continue
         try:
             state = _index_state(index)
