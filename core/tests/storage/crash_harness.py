@@ -171,12 +171,10 @@ def _ingest_trials(scenario: str, trials: int, rng: random.Random, work: Path) -
     outcomes: Counter[str] = Counter()
     remaining = 1.0  # share of the documents still to do: a resumed run is shorter, so is its kill window
     for _ in range(trials):
-        if scenario == "cli":
-            # `dovetail ingest` checkpoints every 2 s, so a run this short commits once, at its end: aim the
-            # kills at the last part of the run, where that commit happens
-            delay = rng.uniform(0.6, 1.1) * base
-        else:
-            delay = rng.uniform(0, window * max(remaining, 0.2))
+        # `dovetail ingest` checkpoints every 2 s, so a run this short commits once, at its end: aim its kills at
+        # the last part of the run, where that commit happens
+        cli = scenario == "cli"
+        delay = rng.uniform(0.6, 1.1) * base if cli else rng.uniform(0, window * max(remaining, 0.2))
         _kill_after(delay, lambda: child(index))
         remaining = 1.0
         if not (index / "index_store.json").is_file() and not (index / "docstore.json").is_file():
