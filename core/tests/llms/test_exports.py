@@ -61,6 +61,9 @@ import pytest
                 "DEFAULT_TEXT_QA_PROMPT_TMPL",
                 "DEFAULT_REFINE_PROMPT",
                 "DEFAULT_REFINE_PROMPT_TMPL",
+                "DEFAULT_TREE_SUMMARIZE_PROMPT",
+                "DEFAULT_TREE_SUMMARIZE_TMPL",
+                "DEFAULT_SIMPLE_INPUT_PROMPT",
             },
         ),
         (

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from dovetail.core._component import TransformComponent
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import KeywordCheckedModel
-from pydantic import ConfigDict, Field, ValidatorFunctionWrapHandler, field_validator
+from pydantic import ConfigDict, Field, ValidationError, ValidatorFunctionWrapHandler, field_validator
 
 __all__ = [
     "BaseNode",
@@ -458,10 +458,19 @@ _NODE_CLASSES: dict[str, type[BaseNode]] = {
 
 def node_from_dict(data: dict[str, Any]) -> BaseNode:
     """Rebuild a node serialised with :meth:`BaseNode.to_dict`, choosing the class by ``class_name``."""
+    if not isinstance(data, dict):
+        msg = f"a serialised node must be an object, got {type(data).__name__}"
+        raise InvalidInputError(msg)
     payload = dict(data)
     name = payload.pop("class_name", "TextNode")
-    cls = _NODE_CLASSES.get(name)
+    cls = _NODE_CLASSES.get(name) if isinstance(name, str) else None
     if cls is None:
-        msg = f"unknown node class_name {name!r}; expected one of {sorted(_NODE_CLASSES)}"
+        msg = f"unknown node class_name {name!r:.60}; expected one of {sorted(_NODE_CLASSES)}"
         raise InvalidInputError(msg)
-    return cls.model_validate(payload)
+    try:
+        return cls.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        msg = f"serialised {name} is malformed at {where or 'the top'}: {first.get('msg', 'invalid')}"
+        raise InvalidInputError(msg) from None

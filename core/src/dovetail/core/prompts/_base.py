@@ -196,11 +196,12 @@ class ChatPromptTemplate(BasePromptTemplate):
     def from_messages(
         cls, message_templates: Sequence[ChatMessage | tuple[str, str]], **kwargs: Any
     ) -> ChatPromptTemplate:
-        """Build from ``ChatMessage`` objects or ``(role, template)`` pairs."""
-        messages = [
-            m if isinstance(m, ChatMessage) else ChatMessage(role=MessageRole(m[0]), content=m[1])
-            for m in message_templates
-        ]
+        """Build from ``ChatMessage`` objects or ``(role, template)`` pairs.
+
+        Raises:
+            InvalidInputError: a pair has an unknown role (the message lists the valid ones) or is not a pair.
+        """
+        messages = [_as_message(item) for item in message_templates]
         return cls(messages, **kwargs)
 
     def __repr__(self) -> str:
@@ -247,3 +248,18 @@ class ChatPromptTemplate(BasePromptTemplate):
         return ChatPromptTemplate(
             self.message_templates, prompt_type=self.prompt_type, **self._options(), **{**self.kwargs, **kwargs}
         )
+
+
+def _as_message(item: ChatMessage | tuple[str, str]) -> ChatMessage:
+    if isinstance(item, ChatMessage):
+        return item
+    if not isinstance(item, (tuple, list)) or len(item) != 2 or not isinstance(item[1], str):
+        msg = f"a chat template message is a ChatMessage or a (role, template) pair, got {item!r:.80}"
+        raise InvalidInputError(msg)
+    try:
+        role = MessageRole(item[0])
+    except ValueError:
+        valid = ", ".join(role.value for role in MessageRole)
+        msg = f"unknown chat role {item[0]!r:.40}; use one of {valid}"
+        raise InvalidInputError(msg) from None
+    return ChatMessage(role=role, content=item[1])
