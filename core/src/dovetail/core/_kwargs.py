@@ -70,6 +70,11 @@ class KeywordCheckedModel(BaseModel):
             data = _normalise_arguments(cls, args, data)
         super().__init__(**data)
 
+    # Only a constructor call is checked: pydantic's own validation of nested data (a node's relationships read
+    # from a file) keeps ignoring keys it does not know and reports real problems as ValidationError, so data
+    # persisted by another version still loads. pydantic skips an ``__init__`` marked this way when validating.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
 
 _VALID_CACHE: dict[type[KeywordCheckedModel], frozenset[str]] = {}
 
