@@ -85,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
     """Run ``dovetail query``."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from dovetail.core._exceptions import InvalidInputError
+    from dovetail.core.cli._index_dir import damaged_index_message
     from dovetail.core.indices import load_index_from_storage
     from dovetail.core.response_synthesizers import Response
     from dovetail.core.schema import QueryBundle
@@ -104,8 +106,12 @@ def run(args: argparse.Namespace) -> int:
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Embedding the question (loading the model) overlaps with loading the vector store.
         embed_model, pending = _start_query_embedding(pool, index_dir, question)
-        storage = StorageContext.from_defaults(persist_dir=index_dir)
-        index = load_index_from_storage(storage, embed_model=embed_model)
+        try:
+            storage = StorageContext.from_defaults(persist_dir=index_dir)
+            storage.docstore.get_all_document_hashes()  # the docstore loads lazily: surface damage now
+            index = load_index_from_storage(storage, embed_model=embed_model)
+        except InvalidInputError as exc:
+            raise CLIError(damaged_index_message(index_dir, exc)) from exc
         engine = index.as_query_engine(
             similarity_top_k=args.top_k, llm=args.llm or "none", response_mode=args.response_mode
         )

@@ -40,7 +40,7 @@ class VectorStoreIndex:
         transformations: ingestion transformations for documents; default ``Settings.transformations``.
         index_struct: the record of an existing index (used by :func:`load_index_from_storage`).
         callback_manager: receives events; default ``Settings.callback_manager``.
-        show_progress: log ingestion progress.
+        show_progress: show an ingestion progress bar on stderr.
 
     Example:
         ```python
@@ -100,7 +100,7 @@ class VectorStoreIndex:
             callback_manager=callback_manager,
             show_progress=show_progress,
         )
-        index._ingest(list(documents), progress=kwargs.get("progress"))
+        index.ingest(list(documents), progress=kwargs.get("progress"), keep_nodes=False)
         return index
 
     @classmethod
@@ -205,22 +205,28 @@ class VectorStoreIndex:
         checkpoint_dir: str | Path | None = None,
         prune: bool = False,
         num_workers: int | None = None,
+        commit_interval: float = 15.0,
+        keep_nodes: bool = True,
     ) -> list[BaseNode]:
         """Add new documents and replace changed ones, skipping unchanged ones; returns the new nodes.
 
         Args:
             documents: the documents.
-            progress: ``progress(done, total)`` callback.
+            progress: an :class:`~dovetail.core.ingestion.IngestProgress` or a ``progress(done, total)`` callback.
             checkpoint_dir: persist the storage there as the run goes, so a killed run resumes (see
                 :class:`~dovetail.core.ingestion.IngestionPipeline`).
             prune: also remove documents that are not among ``documents``.
             num_workers: embedding calls in flight at once.
+            commit_interval: commit (and checkpoint) at least this often, in seconds (default 15).
+            keep_nodes: return the new nodes; ``False`` returns ``[]`` and keeps memory flat on big inputs.
         """
         pipeline = self._pipeline(
             docstore_strategy="upserts_and_delete" if prune else "upserts",
             checkpoint_dir=checkpoint_dir,
             num_workers=num_workers,
+            commit_interval=commit_interval,
         )
+        pipeline.keep_nodes = keep_nodes
         return pipeline.run(documents=list(documents), show_progress=self._show_progress, progress=progress)
 
     def _ingest(self, documents: list[BaseNode], progress: Any = None) -> list[BaseNode]:

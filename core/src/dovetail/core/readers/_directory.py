@@ -271,7 +271,7 @@ class SimpleDirectoryReader(BaseReader):
             return docs
         data = self.read_file_content(path)
         parser = PARSERS.get(suffix)
-        if parser is None and self._byte_codec and looks_binary(data):
+        if self._byte_codec and looks_binary(data):
             msg = f"{path} looks binary; exclude it or pass a file_extractor for {suffix or 'files without extension'}"
             raise InvalidInputError(msg)
         raw, decoding = decode_bytes(data, self.encoding, self.errors)

@@ -83,7 +83,10 @@ class SimpleIndexStore:
         payload = read_json(persist_path, kind=_KIND, versions=(_VERSION,))
         structs = payload.get("index_structs")
         if not isinstance(structs, dict):
-            msg = f"index store file {persist_path} lacks an 'index_structs' object; rebuild the index"
+            msg = (
+                f"index store file {persist_path} lacks an 'index_structs' object; "
+                "rebuild: `dovetail ingest --rebuild PATH`"
+            )
             raise InvalidInputError(msg)
         return cls({key: IndexStruct.from_dict(value) for key, value in structs.items()})
 

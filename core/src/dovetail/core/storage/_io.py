@@ -97,7 +97,9 @@ def read_json(path: str | os.PathLike[str], *, kind: str, versions: tuple[int, .
     try:
         payload = json.loads(raw)
     except ValueError as exc:
-        msg = f"{kind} file {source} is not valid JSON ({exc}); it is damaged — rebuild the index"
+        msg = (
+            f"{kind} file {source} is not valid JSON ({exc}); it is damaged — rebuild: `dovetail ingest --rebuild PATH`"
+        )
         raise InvalidInputError(msg) from exc
     if not isinstance(payload, dict):
         msg = f"{kind} file {source} does not hold a JSON object; rebuild the index"

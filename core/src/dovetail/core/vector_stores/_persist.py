@@ -26,6 +26,15 @@ FORMAT_VERSION = 1
 _KIND = "dovetail.SimpleVectorStore"
 
 
+def _file_mode() -> int:
+    umask = os.umask(0)  # read the umask (there is no getter); set back at once
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
 def vectors_path(path: Path) -> Path:
     """Where the vectors of the store persisted at ``path`` live (``store.json`` → ``store.npy``)."""
     return path.with_suffix(".npy") if path.suffix != ".npy" else path.with_suffix(".vectors.npy")
@@ -35,6 +44,7 @@ def _atomic_write(target: Path, write: Callable[[IO[bytes]], None]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600 files; an index is shared like the other index files
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
@@ -80,7 +90,7 @@ def read_store(path: Path) -> tuple[dict[str, Any], npt.NDArray[np.float32]]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        msg = f"{path} is not valid vector-store JSON ({exc}); re-create it with persist()"
+        msg = f"{path} is not valid vector-store JSON ({exc}); rebuild: `dovetail ingest --rebuild PATH`"
         raise InvalidInputError(msg) from exc
     if not isinstance(document, dict) or document.get("kind") != _KIND:
         msg = f"{path} is not a persisted SimpleVectorStore (missing kind {_KIND!r})"
@@ -99,7 +109,7 @@ def read_store(path: Path) -> tuple[dict[str, Any], npt.NDArray[np.float32]]:
     try:
         vectors = np.load(npy, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
-        msg = f"{npy} is not a readable .npy file ({exc}); re-create it with persist()"
+        msg = f"{npy} is not a readable .npy file ({exc}); rebuild: `dovetail ingest --rebuild PATH`"
         raise InvalidInputError(msg) from exc
     _check_shapes(path, document, vectors)
     return document, vectors

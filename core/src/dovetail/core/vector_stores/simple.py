@@ -380,7 +380,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
         try:
             store = cls(similarity=document["similarity"], embed_dim=document.get("dimension"))
         except (ValueError, TypeError, KeyError) as exc:
-            msg = f"{persist_path} holds invalid store settings ({exc}); re-create it with persist()"
+            msg = f"{persist_path} holds invalid store settings ({exc}); rebuild: `dovetail ingest --rebuild PATH`"
             raise InvalidInputError(msg) from exc
         try:
             payloads, refs = serialized_payloads(document["nodes"], document["ids"])
