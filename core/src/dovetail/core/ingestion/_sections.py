@@ -46,8 +46,9 @@ def _cut(text: str, start: int, size: int) -> int:
     return limit
 
 
-def sections(text: str, size: int = SECTION_CHARS) -> Iterator[tuple[int, str]]:
-    """``(offset, section)`` pairs covering ``text`` in order, each at most ``size`` characters."""
+def sections(text: str, size: int | None = None) -> Iterator[tuple[int, str]]:
+    """``(offset, section)`` pairs covering ``text`` in order, each at most ``size`` (:data:`SECTION_CHARS`)."""
+    size = size or SECTION_CHARS
     start = 0
     while start < len(text):
         end = _cut(text, start, size)
