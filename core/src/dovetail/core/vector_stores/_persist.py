@@ -9,6 +9,7 @@ describes a complete vectors file.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -69,12 +70,15 @@ def write_store(
         "vectors_file": npy.name,
         "nodes": nodes,
     }
-    payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    _atomic_write(path, lambda handle: _write_bytes(handle, payload))
+    _atomic_write(path, lambda handle: _write_json(handle, document))
 
 
-def _write_bytes(handle: IO[bytes], payload: bytes) -> None:
-    handle.write(payload)
+def _write_json(handle: IO[bytes], document: dict[str, Any]) -> None:
+    # Streamed in pieces: a store of 60,000 nodes would otherwise be held twice more (str and bytes) while writing.
+    text = io.TextIOWrapper(handle, encoding="utf-8")
+    json.dump(document, text, ensure_ascii=False, separators=(",", ":"))
+    text.flush()
+    text.detach()  # the caller still flushes, syncs and closes the binary handle
 
 
 def read_store(path: Path) -> tuple[dict[str, Any], npt.NDArray[np.float32]]:
