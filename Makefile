@@ -9,8 +9,9 @@ PYTHON_VERSION ?= 3.11
 PKG ?=
 DOMAIN ?=
 PROVIDER ?=
+ARGS ?=
 
-.PHONY: help install test lint typecheck bench demo health new-package publish-dry clean
+.PHONY: help install test test-matrix test-lowest lint typecheck bench demo health new-package publish-dry clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -21,6 +22,12 @@ install: ## create .venv with every package, extra and dev tool (bootstraps uv w
 
 test: install ## run every test (core, integrations, cross-package) against real local servers
 	$(UV) run --no-sync pytest
+
+test-matrix: ## the suite on every supported Python found here (pyenv / uv), one .venvs/py3.X each; ARGS= for pytest
+	python3 scripts/run_matrix.py -- $(ARGS)
+
+test-lowest: ## the suite with every direct dependency at its declared floor (lowest-direct, Python 3.10); ARGS= for pytest
+	python3 scripts/run_matrix.py --lowest -- $(ARGS)
 
 lint: install ## ruff lint + format check, actionlint on the workflows
 	$(UV) run --no-sync ruff check .

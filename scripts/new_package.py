@@ -19,31 +19,11 @@ from string import Template
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workspace import DOMAINS, ROOT, load_package
+from workspace import DOMAINS, ROOT, domain_table, load_package
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-PROVIDER_RE = re.compile(r"^[a-z][a-z0-9_]{1,38}[a-z0-9]$")
-SUFFIX = {
-    "llms": "LLM",
-    "embeddings": "Embedding",
-    "vector_stores": "VectorStore",
-    "readers": "Reader",
-    "callbacks": "CallbackHandler",
-}
-KIT = {
-    "llms": ("LLMConformance", "llm"),
-    "embeddings": ("EmbeddingConformance", "embedding"),
-    "vector_stores": ("VectorStoreConformance", "vector_store"),
-    "readers": ("ReaderConformance", "reader"),
-    "callbacks": ("CallbackHandlerConformance", "handler"),
-}
-EXAMPLE = {
-    "llms": 'llm = {cls}()\nprint(llm.complete("Hello"))',
-    "embeddings": 'embed_model = {cls}()\nvector = embed_model.get_text_embedding("Hello")',
-    "vector_stores": "store = {cls}()\nindex = VectorStoreIndex.from_vector_store(store)",
-    "readers": "documents = {cls}().load_data()",
-    "callbacks": "Settings.callback_manager = CallbackManager([{cls}()])",
-}
+# fullmatch: ``$`` would also accept a trailing newline ("acme\n").
+PROVIDER_RE = re.compile(r"[a-z][a-z0-9_]{1,38}[a-z0-9]")
 
 
 class ScaffoldError(ValueError):
@@ -57,12 +37,25 @@ def core_requirement(root: Path) -> str:
     return f"dovetail-core>={major}.{minor},<{major + 1}"
 
 
+def scaffoldable(root: Path = ROOT) -> list[str]:
+    """The domains the scaffold can generate: a conformance kit and a base template exist."""
+    table = domain_table(root)
+    return [name for name, row in table.items() if row.get("kit") and (TEMPLATES / f"base_{name}.py.tmpl").is_file()]
+
+
 def validate(domain: str, provider: str, root: Path) -> Path:
     """Check the names; return the package directory to create."""
     if domain not in DOMAINS:
         msg = f"DOMAIN must be one of {', '.join(DOMAINS)}; got {domain!r}"
         raise ScaffoldError(msg)
-    if not PROVIDER_RE.match(provider):
+    row = domain_table(root)[domain]
+    if row.get("kit") is None or not (TEMPLATES / f"base_{domain}.py.tmpl").is_file():
+        msg = (
+            f"the {domain} domain has no conformance kit or scaffold template yet; scaffold one of "
+            f"{', '.join(scaffoldable(root))}, or add the kit and scripts/templates/base_{domain}.py.tmpl first"
+        )
+        raise ScaffoldError(msg)
+    if not PROVIDER_RE.fullmatch(provider):
         msg = (
             "PROVIDER must be lowercase letters, digits and underscores "
             f"(3-40 chars, starting with a letter); got {provider!r}"
@@ -83,9 +76,10 @@ def render(name: str, values: dict[str, str]) -> str:
 def scaffold(domain: str, provider: str, root: Path = ROOT) -> Path:
     """Create the package and return its directory."""
     target = validate(domain, provider, root)
+    row = domain_table(root)[domain]
     title = "".join(part.capitalize() for part in provider.split("_"))
-    class_name = title + SUFFIX[domain]
-    kit, fixture = KIT[domain]
+    class_name = title + str(row["class_suffix"])
+    kit, fixture = str(row["kit"]), str(row["kit_fixture"])
     values = {
         "dist": target.name,
         "domain": domain,
@@ -96,7 +90,7 @@ def scaffold(domain: str, provider: str, root: Path = ROOT) -> Path:
         "class_name": class_name,
         "core_requirement": core_requirement(root),
         "env_prefix": provider.upper(),
-        "example": EXAMPLE[domain].format(cls=class_name),
+        "example": str(row["example"]).format(cls=class_name),
         "kit": kit,
         "fixture": fixture,
     }
@@ -108,7 +102,7 @@ def scaffold(domain: str, provider: str, root: Path = ROOT) -> Path:
         leaf / "__init__.py": render("__init__.py.tmpl", values),
         leaf / "base.py": render(f"base_{domain}.py.tmpl", values),
         leaf / "py.typed": "",
-        target / "tests" / f"test_{provider}_conformance.py": render("test_kit.py.tmpl", values),
+        target / "tests" / "test_conformance.py": render("test_conformance.py.tmpl", values),
     }
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,13 @@
 """The workspace's packages as data: names, versions, paths, import paths and internal dependencies.
 
-Shared by the health check, the publisher, the scaffold and CI's changed-package detection.
+Shared by the health check, the publisher, the scaffold and CI's changed-package detection. The integration
+domains come from the one table ``core/src/dovetail/core/domains.json`` (also read by dovetail-core's registry),
+loaded here with the standard library so that CI can run these scripts before anything is installed.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -17,7 +20,16 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAINS = ("llms", "embeddings", "vector_stores", "readers", "callbacks")
+DOMAIN_TABLE_PATH = Path("core") / "src" / "dovetail" / "core" / "domains.json"
+
+
+def domain_table(root: Path = ROOT) -> dict[str, dict[str, Any]]:
+    """The rows of the domain table, by domain name, in the table's order."""
+    data = json.loads((root / DOMAIN_TABLE_PATH).read_text(encoding="utf-8"))
+    return {str(row["name"]): dict(row) for row in data["domains"]}
+
+
+DOMAINS = tuple(domain_table())
 _REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 

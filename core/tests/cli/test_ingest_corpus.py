@@ -111,7 +111,7 @@ def test_invalid_parameters_are_rejected(
         code = int(exc.code or 0)
     assert code == EXIT_USAGE
     assert fragment in capsys.readouterr().err
-    assert not (tmp_path / "index").exists()
+    assert not (tmp_path / "index" / "index_store.json").exists()
 
 
 def test_chunking_is_recorded_and_a_different_one_is_refused_then_rebuilt(

@@ -239,3 +239,30 @@ async def test_async_streaming_with_an_llm() -> None:
     )
     assert "".join(pieces) == str(plain)
     assert streamed.response_txt == str(plain)
+
+
+async def test_retrieving_leaves_the_callers_bundle_untouched() -> None:
+    from dovetail.core.schema import QueryBundle
+
+    target = "The tenon is glued into the mortise."
+    bundle = QueryBundle(query_str=target)
+    small, large = build(), build(embed_model=MockEmbedding(embed_dim=32))
+    first = small.as_retriever(similarity_top_k=1).retrieve(bundle)
+    assert bundle.embedding is None
+    # the same bundle on an index with another model: embedded afresh, not with the first model's 16-d vector
+    second = await large.as_retriever(similarity_top_k=1).aretrieve(bundle)
+    assert bundle.embedding is None
+    assert first[0].node.get_content() == second[0].node.get_content() == target
+
+
+@pytest.mark.parametrize("query", [42, None, ["what", "is"]])
+def test_every_query_entry_point_refuses_what_is_not_a_str_or_bundle(query: Any) -> None:
+    from dovetail.core.response_synthesizers import get_response_synthesizer
+
+    index = build()
+    with pytest.raises(InvalidInputError, match="a query must be a str or a QueryBundle"):
+        index.as_retriever().retrieve(query)
+    with pytest.raises(InvalidInputError, match="a query must be a str or a QueryBundle"):
+        index.as_query_engine().query(query)
+    with pytest.raises(InvalidInputError, match="a query must be a str or a QueryBundle"):
+        get_response_synthesizer().synthesize(query, nodes=[])

@@ -26,6 +26,10 @@ packages = ["src/acme_plugin"]
 
 [project.entry-points."dovetail.llms"]
 acme = "acme_plugin.llm:AcmeLLM"
+
+# a domain the table does not list yet: the entry-point group alone makes it visible
+[project.entry-points."dovetail.rerankers"]
+acme = "acme_plugin.llm:AcmeLLM"
 """
 
 PLUGIN_MODULE = """
@@ -48,9 +52,12 @@ PROBE = """
 import json, os, sys
 from dovetail.core.registry import list_providers, resolve_llm
 infos = [i.__dict__ for i in list_providers("llms")]
+everywhere = [[i.domain, i.name] for i in list_providers() if i.installed]
+rerankers = [i.name for i in list_providers("rerankers")]
 imported_after_listing = os.path.exists(os.environ["ACME_IMPORT_MARKER"])
 llm = resolve_llm("acme:acme-large", temperature=0.5)
-print(json.dumps({"infos": infos, "imported_after_listing": imported_after_listing,
+print(json.dumps({"infos": infos, "everywhere": everywhere, "rerankers": rerankers,
+                  "imported_after_listing": imported_after_listing,
                   "model": llm.model, "temperature": llm.temperature}))
 """
 
@@ -88,5 +95,7 @@ def test_plugin_is_discovered_through_its_entry_point_only(tmp_path: Path) -> No
         "version": "2.3.4",
         "target": "acme_plugin.llm:AcmeLLM",
     }
+    assert ["rerankers", "acme"] in after["everywhere"]
+    assert after["rerankers"] == ["acme"]
     assert after["imported_after_listing"] is False
     assert (after["model"], after["temperature"]) == ("acme-large", 0.5)

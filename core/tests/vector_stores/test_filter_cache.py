@@ -139,58 +139,42 @@ def test_values_without_a_canonical_form_are_answered_uncached() -> None:
     vector = _vectors(9)[0]
     result = store.query(_query(vector, weird))
     assert result.ids == _expected(store, vector, 1, 5)[0]
-    assert len(store._selections) == 0
+    assert store.filter_cache_info() == (0, 0, 0, 0, 0)
 
 
 # -- the cache is used, and bounded -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def evaluations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts filter evaluations (cache misses) of every store in the test."""
-    calls: list[int] = []
-    candidates = SimpleVectorStore._candidates
-
-    def counting(self: SimpleVectorStore, **kwargs: Any) -> Any:
-        calls.append(1)
-        return candidates(self, **kwargs)
-
-    monkeypatch.setattr(SimpleVectorStore, "_candidates", counting)
-    return calls
-
-
-def test_repeated_filter_is_answered_from_the_cache(evaluations: list[int]) -> None:
+def test_repeated_filter_is_answered_from_the_cache() -> None:
     store = _store()
     vector = _vectors(9)[0]
     first = store.query(_query(vector))
     again = store.query(_query(vector, MetadataFilters.from_dicts([{"key": "group", "value": 1}])))
     other_vector = store.query(_query(_vectors(9)[1]))
-    assert len(evaluations) == 1
-    assert len(store._selections) == 1
-    assert store._selections.rows == COUNT // GROUPS
+    info = store.filter_cache_info()
+    assert (info.hits, info.misses, info.entries, info.rows) == (2, 1, 1, COUNT // GROUPS)
     assert (again.ids, again.similarities) == (first.ids, first.similarities)
     _assert_same(other_vector, *_expected(store, _vectors(9)[1], 1, 5))
 
 
-def test_unfiltered_queries_do_not_touch_the_cache(evaluations: list[int]) -> None:
+def test_unfiltered_queries_do_not_touch_the_cache() -> None:
     store = _store()
     store.query(_query(_vectors(9)[0], None))
-    assert len(store._selections) == 0
+    assert store.filter_cache_info() == (0, 0, 0, 0, 0)
 
 
-def test_selection_larger_than_the_budget_is_not_cached(evaluations: list[int]) -> None:
+def test_selection_larger_than_the_budget_is_not_cached() -> None:
     store = _store(filter_cache_fraction=0.25)
     half = MetadataFilters(filters=[_f("group", [0, 1], "in")])
     vector = _vectors(9)[0]
     first = store.query(_query(vector, half, k=30))
     second = store.query(_query(vector, half, k=30))
-    assert len(store._selections) == 0
-    assert len(evaluations) == 2
+    assert store.filter_cache_info()[:3] == (0, 2, 0)  # (hits, misses, entries)
     assert first.ids == second.ids
     assert len(first.ids or []) == 20
 
 
-def test_least_recently_used_entry_is_evicted_first(evaluations: list[int]) -> None:
+def test_least_recently_used_entry_is_evicted_first() -> None:
     store = _store(filter_cache_size=2, filter_cache_fraction=1.0)
     vector = _vectors(9)[0]
     groups = [MetadataFilters(filters=[_f("group", g)]) for g in range(3)]
@@ -198,31 +182,31 @@ def test_least_recently_used_entry_is_evicted_first(evaluations: list[int]) -> N
     store.query(_query(vector, groups[1]))
     store.query(_query(vector, groups[0]))  # hit: group 1 is now the least recently used
     store.query(_query(vector, groups[2]))  # evicts group 1
-    assert len(evaluations) == 3
+    assert store.filter_cache_info().misses == 3
     store.query(_query(vector, groups[0]))
-    assert len(evaluations) == 3
+    assert store.filter_cache_info().misses == 3
     store.query(_query(vector, groups[1]))
-    assert len(evaluations) == 4
-    assert len(store._selections) == 2
+    assert store.filter_cache_info().misses == 4
+    assert store.filter_cache_info().entries == 2
 
 
-def test_cached_rows_stay_within_the_fraction(evaluations: list[int]) -> None:
+def test_cached_rows_stay_within_the_fraction() -> None:
     store = _store(filter_cache_fraction=0.5)  # 20 of 40 rows
     vector = _vectors(9)[0]
     for g in range(GROUPS):
         store.query(_query(vector, MetadataFilters(filters=[_f("group", g)])))
-        assert store._selections.rows <= COUNT // 2
-    assert len(store._selections) == 2
-    assert store._selections.nbytes > 0
+        assert store.filter_cache_info().rows <= COUNT // 2
+    info = store.filter_cache_info()
+    assert info.entries == 2
+    assert info.nbytes >= info.rows * DIM * 4  # at least the gathered float32 vectors
 
 
-def test_cache_size_zero_turns_the_cache_off(evaluations: list[int]) -> None:
+def test_cache_size_zero_turns_the_cache_off() -> None:
     store = _store(filter_cache_size=0)
     vector = _vectors(9)[0]
     store.query(_query(vector))
     store.query(_query(vector))
-    assert len(evaluations) == 2
-    assert len(store._selections) == 0
+    assert store.filter_cache_info() == (0, 0, 0, 0, 0)
 
 
 def test_an_entry_from_another_version_is_never_served() -> None:
@@ -322,7 +306,7 @@ def test_every_write_invalidates_cached_selections(mutate: Callable[[SimpleVecto
     store = _store()
     before = store.query(_query(QUERY, k=COUNT))
     _assert_same(before, *_expected(store, QUERY, 1, COUNT))
-    assert len(store._selections) == 1
+    assert store.filter_cache_info().entries == 1
     check = mutate(store)
     after = store.query(_query(QUERY, k=COUNT))
     _assert_same(after, *_expected(store, QUERY, 1, COUNT))
@@ -333,7 +317,7 @@ def test_every_write_invalidates_cached_selections(mutate: Callable[[SimpleVecto
     assert (again.ids, again.similarities) == (after.ids, after.similarities)
 
 
-def test_writes_that_change_nothing_keep_the_cache(evaluations: list[int]) -> None:
+def test_writes_that_change_nothing_keep_the_cache() -> None:
     store = _store()
     store.query(_query(QUERY))
     store.add([])
@@ -341,7 +325,7 @@ def test_writes_that_change_nothing_keep_the_cache(evaluations: list[int]) -> No
     store.delete_nodes()
     store.delete_nodes(node_ids=["no-such-node"])
     store.query(_query(QUERY))
-    assert len(evaluations) == 2  # the query and delete_nodes(node_ids=...); the second query was a hit
+    assert store.filter_cache_info()[:2] == (1, 1)  # (hits, misses): the second query was a hit
 
 
 async def test_async_writes_invalidate_too() -> None:
@@ -370,7 +354,7 @@ def test_persisted_and_loaded_stores_do_not_share_selections(tmp_path: Path) -> 
     assert SimpleVectorStore.from_persist_path(path).query(_query(QUERY)).ids[0] == "n100"  # type: ignore[index]
 
 
-def test_doc_ids_and_node_ids_restrictions_are_cached_and_invalidated(evaluations: list[int]) -> None:
+def test_doc_ids_and_node_ids_restrictions_are_cached_and_invalidated() -> None:
     store = _store()
     by_doc = _query(QUERY, None, k=COUNT, doc_ids=["doc0", "doc1"])
     by_node = _query(QUERY, GROUP_1, k=COUNT, node_ids=["n1", "n5", "n6"])
@@ -378,7 +362,7 @@ def test_doc_ids_and_node_ids_restrictions_are_cached_and_invalidated(evaluation
     assert sorted(store.query(by_node).ids or []) == ["n1", "n5"]
     store.query(by_doc)
     store.query(by_node)
-    assert len(evaluations) == 2
+    assert store.filter_cache_info()[:3] == (2, 2, 2)  # (hits, misses, entries)
     store.add([_node(6, _vectors()[6], 1, doc="doc7")])  # n6 joins group 1 and leaves doc1
     assert "n6" not in (store.query(by_doc).ids or [])
     assert sorted(store.query(by_node).ids or []) == ["n1", "n5", "n6"]
@@ -508,5 +492,5 @@ def test_cached_results_equal_uncached_results(similarity: str, restriction: dic
                 assert got.ids == want.ids
                 np.testing.assert_allclose(got.similarities or [], want.similarities or [], rtol=1e-6, atol=1e-6)
                 assert [n.node_id for n in got.nodes or []] == want.ids
-    assert len(cached._selections) == 1
-    assert len(uncached._selections) == 0
+    assert cached.filter_cache_info().entries == 1
+    assert uncached.filter_cache_info().entries == 0

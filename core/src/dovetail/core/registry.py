@@ -19,9 +19,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from importlib import metadata
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from dovetail.core._exceptions import ConfigurationError, InvalidInputError
+from dovetail.core.domains import domain_names, domain_spec
 
 if TYPE_CHECKING:
     from dovetail.core.embeddings import BaseEmbedding
@@ -42,19 +43,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-Domain = Literal["llms", "embeddings", "vector_stores", "readers", "callbacks"]
-DOMAINS: tuple[Domain, ...] = ("llms", "embeddings", "vector_stores", "readers", "callbacks")
-
-# Providers published by the dovetail project, listed even when not installed so that users learn what to install.
-_KNOWN: dict[Domain, tuple[str, ...]] = {
-    "llms": ("openai", "openai_like"),
-    "embeddings": ("onnx", "openai"),
-    "vector_stores": ("pinecone",),
-    "readers": ("mongodb",),
-    "callbacks": ("langfuse",),
-}
-# Providers whose distribution name differs from ``dovetail-<domain>-<provider>``.
-_PACKAGE_OVERRIDES: dict[tuple[str, str], str] = {("llms", "openai_like"): "dovetail-llms-openai"}
+# A domain id: one of DOMAINS (the table in ``dovetail/core/domains.json``) or the suffix of any installed
+# ``dovetail.<domain>`` entry-point group, so a plugin can bring a domain the table does not list yet.
+Domain = str
+DOMAINS: tuple[Domain, ...] = domain_names()
+_GROUP_PREFIX = "dovetail."
 
 
 @dataclass(frozen=True)
@@ -80,34 +73,43 @@ class ProviderInfo:
 
 def package_name(domain: str, provider: str) -> str:
     """The distribution that provides ``provider`` for ``domain`` (``dovetail-vector-stores-pinecone``)."""
-    override = _PACKAGE_OVERRIDES.get((domain, provider))
+    override = domain_spec(domain).package_overrides.get(provider) if domain in DOMAINS else None
     if override:
         return override
     return f"dovetail-{domain.replace('_', '-')}-{provider.replace('_', '-')}"
 
 
+def _installed_domains() -> tuple[Domain, ...]:
+    """Domains of installed ``dovetail.<domain>`` entry-point groups that the table does not list."""
+    groups = {group for group in metadata.entry_points().groups if group.startswith(_GROUP_PREFIX)}
+    return tuple(sorted(name for name in (g[len(_GROUP_PREFIX) :] for g in groups) if name not in DOMAINS))
+
+
 def _check_domain(domain: str) -> Domain:
-    for known in DOMAINS:
-        if domain == known:
-            return known
+    if domain in DOMAINS or domain in _installed_domains():
+        return domain
     msg = f"unknown domain {domain!r}; expected one of {', '.join(DOMAINS)}"
     raise InvalidInputError(msg)
 
 
+def _known(domain: Domain) -> tuple[str, ...]:
+    return domain_spec(domain).known_providers if domain in DOMAINS else ()
+
+
 def _entry_points(domain: Domain) -> dict[str, metadata.EntryPoint]:
     found: dict[str, metadata.EntryPoint] = {}
-    for entry_point in metadata.entry_points(group=f"dovetail.{domain}"):
+    for entry_point in metadata.entry_points(group=f"{_GROUP_PREFIX}{domain}"):
         found.setdefault(entry_point.name, entry_point)
     return found
 
 
 def list_providers(domain: str | None = None) -> list[ProviderInfo]:
     """Installed and known providers, sorted by domain then name; imports no integration."""
-    domains = DOMAINS if domain is None else (_check_domain(domain),)
+    domains = (*DOMAINS, *_installed_domains()) if domain is None else (_check_domain(domain),)
     infos: list[ProviderInfo] = []
     for dom in domains:
         installed = _entry_points(dom)
-        for name in sorted(set(installed) | set(_KNOWN.get(dom, ()))):
+        for name in sorted(set(installed) | set(_known(dom))):
             entry_point = installed.get(name)
             if entry_point is None:
                 infos.append(ProviderInfo(name, dom, package_name(dom, name), installed=False))
@@ -174,7 +176,7 @@ _MODEL_PREFIXES: dict[str, tuple[str, ...]] = {
 def suggest_spec(domain: str, name: str) -> str | None:
     """``"provider:name"`` when ``name`` looks like a model of a known provider rather than a provider."""
     dom = _check_domain(domain)
-    if name in _entry_points(dom) or name in _KNOWN.get(dom, ()):
+    if name in _entry_points(dom) or name in _known(dom):
         return None
     from dovetail.core.catalog import list_models
 
@@ -186,7 +188,7 @@ def suggest_spec(domain: str, name: str) -> str | None:
         logger.debug("model catalogs could not be read for a suggestion", exc_info=True)
     lowered = name.lower()
     for provider, prefixes in _MODEL_PREFIXES.items():
-        if provider in _KNOWN.get(dom, ()) and lowered.startswith(prefixes):
+        if provider in _known(dom) and lowered.startswith(prefixes):
             return f"{provider}:{name}"
     return None
 

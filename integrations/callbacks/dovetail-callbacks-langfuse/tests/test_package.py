@@ -12,10 +12,12 @@ import dovetail.callbacks.langfuse as package
 import pytest
 from dovetail.callbacks.langfuse import LangfuseCallbackHandler
 from dovetail.core.callbacks import CallbackManager, CBEventType
+from dovetail.core.testing import public_names
 
 
 def test_public_api_is_exact() -> None:
-    assert package.__all__ == ["LangfuseCallbackHandler"]
+    assert sorted(package.__all__) == public_names(package)
+    assert "LangfuseCallbackHandler" in package.__all__
 
 
 def test_entry_point_loads_the_handler() -> None:

@@ -18,11 +18,14 @@ from dovetail.core.errors import (
     ProviderError,
     RateLimitError,
 )
-from dovetail.core.testing import EmbeddingConformance
+from dovetail.core.testing import EmbeddingConformance, public_names
 from dovetail.core.tokenizers import set_global_tokenizer
 from dovetail.embeddings.openai import OpenAIEmbedding
 
 from .conftest import loopback
+
+# The tests here talk to the loopback OpenAI-compatible server over real HTTP.
+pytestmark = pytest.mark.integration
 
 EMB = "/v1/embeddings"
 
@@ -42,7 +45,8 @@ class TestOpenAIEmbeddingConformance(EmbeddingConformance):
 
 
 def test_exports_are_exact() -> None:
-    assert package.__all__ == ["OpenAIEmbedding"]
+    assert sorted(package.__all__) == public_names(package)
+    assert "OpenAIEmbedding" in package.__all__
 
 
 def test_vectors_are_the_servers_in_input_order(server: Any) -> None:
@@ -209,6 +213,19 @@ def test_missing_key_for_openai_but_not_for_compatible_servers(server: Any) -> N
     with pytest.raises(ConfigurationError, match="OPENAI_API_KEY"):
         OpenAIEmbedding().get_text_embedding("x")
     assert OpenAIEmbedding(api_base=server.base_url).get_text_embedding("x")
+
+
+def test_env_key_is_not_sent_to_a_compatible_server(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-only-for-openai-55")
+    assert OpenAIEmbedding(api_base=server.base_url).get_text_embedding("x")
+    assert server.requests_to(EMB)[-1].headers["authorization"] == "Bearer not-needed"
+
+
+def test_read_timeout_of_an_embedding_is_retried(server: Any) -> None:
+    # Embeddings have no side effect: a timed-out request is sent again (generation calls are not).
+    server.add_fault(action="delay_only", delay=0.6, path=EMB, times=1)
+    assert make(server, timeout=0.2, max_retries=2, retry_deadline=5).get_text_embedding("t")
+    assert len(server.requests_to(EMB)) == 2
 
 
 SECRET = "sk-embed-very-secret-42"

@@ -9,6 +9,9 @@ import pytest
 from dovetail.core.testing import LLMConformance
 from dovetail.llms.openai import OpenAI, OpenAILike
 
+# The tests here talk to the loopback OpenAI-compatible server over real HTTP.
+pytestmark = pytest.mark.integration
+
 
 class TestOpenAIConformance(LLMConformance):
     supports_tools = True

@@ -7,11 +7,13 @@ import sys
 from importlib.metadata import entry_points
 
 import dovetail.readers.mongodb as package
+from dovetail.core.testing import public_names
 from dovetail.readers.mongodb import SimpleMongoReader
 
 
 def test_public_api_is_exact() -> None:
-    assert package.__all__ == ["SimpleMongoReader"]
+    assert sorted(package.__all__) == public_names(package)
+    assert "SimpleMongoReader" in package.__all__
 
 
 def test_entry_point_loads_the_reader() -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import dovetail.vector_stores.pinecone as package
+from dovetail.core.testing import public_names
 from dovetail.core.vector_stores import BasePydanticVectorStore
 
 
 def test_all_is_exact() -> None:
-    public = {name for name in vars(package) if not name.startswith("_")} - {"base", "annotations"}
-    assert package.__all__ == ["PineconeVectorStore"]
-    assert public == set(package.__all__)
+    assert sorted(package.__all__) == public_names(package)
+    assert len(set(package.__all__)) == len(package.__all__)
     assert issubclass(package.PineconeVectorStore, BasePydanticVectorStore)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from dovetail.core.cli._errors import CLIError
 
-__all__ = ["damaged_index_message", "open_storage", "rebuild_dir", "replace_index"]
+__all__ = ["damaged_index_message", "is_bookkeeping", "open_storage", "rebuild_dir", "replace_index"]
 
 _REBUILD_SUFFIX = ".rebuild"
 
@@ -21,7 +21,15 @@ def damaged_index_message(index_dir: Path, problem: object) -> str:
     )
 
 
-def open_storage(index_dir: Path) -> tuple[Any, Any]:
+def is_bookkeeping(name: str) -> bool:
+    """Lock files and staging folders an index directory may hold before its first commit."""
+    from dovetail.core.storage._io import STAGING_DIR
+    from dovetail.core.storage._lock import LOCK_FILE, READ_LOCK_FILE
+
+    return name in {LOCK_FILE, READ_LOCK_FILE} or name.startswith(STAGING_DIR)
+
+
+def open_storage(index_dir: Path, vector_store: Any = None) -> tuple[Any, Any]:
     """The storage context and index struct of ``index_dir`` (new ones when it holds no index).
 
     Raises:
@@ -36,16 +44,16 @@ def open_storage(index_dir: Path) -> tuple[Any, Any]:
         raise CLIError(msg)
     if (index_dir / DEFAULT_INDEX_STORE_FILE).is_file():
         try:
-            storage = StorageContext.from_defaults(persist_dir=index_dir)
+            storage = StorageContext.from_defaults(persist_dir=index_dir, vector_store=vector_store)
             storage.docstore.get_all_document_hashes()  # the docstore loads lazily: surface damage now
             struct = storage.index_store.get_index_struct()
         except InvalidInputError as exc:
             raise CLIError(damaged_index_message(index_dir, exc)) from exc
         return storage, struct
-    if index_dir.is_dir() and any(index_dir.iterdir()):
+    if index_dir.is_dir() and any(not is_bookkeeping(entry.name) for entry in index_dir.iterdir()):
         msg = f"--index {index_dir} exists but is not a dovetail index; pass an empty or new directory"
         raise CLIError(msg)
-    return StorageContext.from_defaults(), None
+    return StorageContext.from_defaults(vector_store=vector_store), None
 
 
 def rebuild_dir(index_dir: Path) -> Path:
@@ -56,7 +64,8 @@ def rebuild_dir(index_dir: Path) -> Path:
     """
     from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE
 
-    if index_dir.is_dir() and any(index_dir.iterdir()) and not (index_dir / DEFAULT_INDEX_STORE_FILE).exists():
+    entries = [entry for entry in index_dir.iterdir() if not is_bookkeeping(entry.name)] if index_dir.is_dir() else []
+    if entries and not (index_dir / DEFAULT_INDEX_STORE_FILE).exists():
         msg = f"--index {index_dir} is not a dovetail index; --rebuild only replaces an index directory"
         raise CLIError(msg)
     if index_dir.exists() and not index_dir.is_dir():
@@ -66,11 +75,19 @@ def rebuild_dir(index_dir: Path) -> Path:
 
 
 def replace_index(index_dir: Path, built: Path) -> None:
-    """Swap the rebuilt index in: the old one is moved aside, the new one renamed into place, the old removed."""
+    """Move the rebuilt index into ``index_dir``: old files aside, new ones in, old ones removed.
+
+    The lock files stay where they are (the caller holds the writer lock on ``index_dir``).
+    """
     old = index_dir.with_name(index_dir.name + ".old")
     if old.exists():
         shutil.rmtree(old)
-    if index_dir.exists():
-        index_dir.rename(old)
-    built.rename(index_dir)
+    old.mkdir()
+    for entry in list(index_dir.iterdir()):
+        if not is_bookkeeping(entry.name):
+            entry.rename(old / entry.name)
+    for entry in list(built.iterdir()):
+        if not is_bookkeeping(entry.name):
+            entry.rename(index_dir / entry.name)
+    shutil.rmtree(built, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dovetail.core.cli._errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CLIError
-from dovetail.core.cli._index_dir import open_storage, rebuild_dir, replace_index
+from dovetail.core.cli._index_dir import is_bookkeeping, open_storage, rebuild_dir, replace_index
 from dovetail.core.cli._read import ReadReport, read_files
 from dovetail.core.cli._select import Selection, select_files
 
@@ -107,6 +107,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--chunk-overlap", type=_count, default=None, metavar="N", help="tokens shared by neighbouring chunks (32)"
     )
     parser.add_argument(
+        "--vector-store",
+        metavar="URI",
+        help="keep vectors in a server-side store, e.g. postgresql://user@host:5432/db?table=docs "
+        "(password from dovetail.toml or PGPASSWORD); recorded in the index for later runs and queries",
+    )
+    parser.add_argument(
         "--commit-interval",
         type=_seconds,
         default=15.0,
@@ -125,6 +131,24 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(handler=run)
 
 
+def _vector_store(index_dir: Path, uri: str | None) -> tuple[Any, str | None]:
+    """The server-side vector store (given now or recorded in the index) and its public URI, or ``(None, None)``."""
+    from dovetail.core.cli._vector_store import open_vector_store, recorded_vector_store
+
+    recorded = recorded_vector_store(index_dir) if index_dir.is_dir() else None
+    if uri is None and recorded is None:
+        return None, None
+    store = open_vector_store(uri or str(recorded))
+    public = str(store.public_uri())
+    if recorded is not None and public != recorded:
+        msg = f"this index keeps its vectors in {recorded}; ingest with that --vector-store or use another --index"
+        raise CLIError(msg)
+    if recorded is None and index_dir.is_dir() and any(not is_bookkeeping(e.name) for e in index_dir.iterdir()):
+        msg = f"--index {index_dir} already keeps its vectors itself; use a new --index with --vector-store"
+        raise CLIError(msg)
+    return store, public
+
+
 def _embed_model(spec: str | None, struct: Any) -> Any:
     from dovetail.core.settings import Settings, resolve_embed_model
 
@@ -135,12 +159,28 @@ def _embed_model(spec: str | None, struct: Any) -> Any:
             f"re-embed everything with `dovetail ingest --rebuild PATH --embed {spec}`"
         )
         raise CLIError(msg)
-    chosen = spec or recorded
-    return resolve_embed_model(chosen) if chosen else Settings.embed_model
+    if spec:
+        return resolve_embed_model(spec)
+    if recorded:
+        from dovetail.core.indices._recorded_model import resolve_recorded_embed_model
+
+        return resolve_recorded_embed_model(recorded)  # a remote one needs --embed or the config
+    return Settings.embed_model
 
 
-def _chunking(args: argparse.Namespace, struct: Any, has_documents: bool) -> dict[str, int]:
-    """The chunking to use: the one recorded in the index unless flags ask for another (then refuse)."""
+def _previous_struct(index_dir: Path) -> Any:
+    """The index struct of the index ``--rebuild`` replaces, when it can still be read (for its model/chunking)."""
+    from dovetail.core.storage import SimpleIndexStore
+
+    try:
+        return SimpleIndexStore.from_persist_dir(index_dir).get_index_struct()
+    except Exception:  # a damaged index is why one rebuilds: start from the defaults then
+        return None
+
+
+def _chunking(args: argparse.Namespace, struct: Any, has_documents: bool, strict: bool = True) -> dict[str, int]:
+    """The chunking to use: the one recorded in the index unless flags ask for another (then refuse, when
+    ``strict``; ``--rebuild`` takes the new values)."""
     from dovetail.core.settings import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE
 
     recorded = struct.extra.get("chunking") if struct is not None else None
@@ -156,7 +196,7 @@ def _chunking(args: argparse.Namespace, struct: Any, has_documents: bool) -> dic
     if wanted["chunk_overlap"] >= wanted["chunk_size"]:
         msg = f"--chunk-overlap ({wanted['chunk_overlap']}) must be smaller than --chunk-size ({wanted['chunk_size']})"
         raise CLIError(msg)
-    if recorded is not None and wanted != recorded:
+    if strict and recorded is not None and wanted != recorded:
         msg = (
             f"this index was chunked with --chunk-size {recorded['chunk_size']} --chunk-overlap "
             f"{recorded['chunk_overlap']}; mixing chunkings in one index would skew retrieval. Ingest with the "
@@ -211,26 +251,48 @@ def _encodings_summary(report: ReadReport) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``dovetail ingest``."""
-    from dovetail.core.indices import VectorStoreIndex
-    from dovetail.core.ingestion._progress import IngestProgress
-    from dovetail.core.node_parser import SentenceSplitter
-    from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE
+    from dovetail.core.storage._lock import writer_lock
 
     root = Path(args.path)
     if not root.exists():
         msg = f"{root} does not exist; pass the folder (or file) to index"
         raise CLIError(msg)
-    index_dir = Path(args.index)
-    target = rebuild_dir(index_dir) if args.rebuild else index_dir
-    storage, struct = open_storage(target)
-    embed_model = _embed_model(args.embed, struct)
-    chunking = _chunking(args, struct, bool(storage.docstore.get_all_document_hashes()))
-
+    if args.chunk_size is not None and args.chunk_overlap is not None and args.chunk_overlap >= args.chunk_size:
+        msg = f"--chunk-overlap ({args.chunk_overlap}) must be smaller than --chunk-size ({args.chunk_size})"
+        raise CLIError(msg)
     selection = select_files(root, args.include, args.exclude, args.follow_symlinks)
     if not selection.files:
         which = f"matching {args.include}" if args.include else "of a known text type (--include to add others)"
         msg = f"no files to index under {root}: none {which}{_skipped_summary(selection, ReadReport())}"
         raise CLIError(msg)
+    index_dir = Path(args.index)
+    if index_dir.exists() and not index_dir.is_dir():
+        msg = f"--index {index_dir} is a file; pass a directory"
+        raise CLIError(msg)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    # One ingest per index at a time: a second one waits here, then finds the first one's work done.
+    with writer_lock(index_dir):
+        return _ingest_locked(args, root, selection, index_dir)
+
+
+def _ingest_locked(args: argparse.Namespace, root: Path, selection: Selection, index_dir: Path) -> int:
+    """The body of ``dovetail ingest``, run while holding the index's writer lock."""
+    from dovetail.core.indices import VectorStoreIndex
+    from dovetail.core.ingestion._progress import IngestProgress
+    from dovetail.core.node_parser import SentenceSplitter
+    from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE
+
+    vector_store, vector_store_uri = _vector_store(index_dir, args.vector_store)
+    if args.rebuild and vector_store is not None:
+        msg = "--rebuild rebuilds indexes that keep their own vectors; for --vector-store use a new table and --index"
+        raise CLIError(msg)
+    target = rebuild_dir(index_dir) if args.rebuild else index_dir
+    storage, struct = open_storage(target, vector_store)
+    previous = _previous_struct(index_dir) if args.rebuild and struct is None else None
+    embed_model = _embed_model(args.embed, struct if struct is not None else previous)
+    has_documents = bool(storage.docstore.get_all_document_hashes())
+    chunking = _chunking(args, struct if struct is not None else previous, has_documents, strict=not args.rebuild)
+
     report = read_files(root, selection.files, args.follow_symlinks)
     _report_reading(selection, report, args.quiet)
     skipped = _skipped_summary(selection, report)
@@ -245,6 +307,10 @@ def run(args: argparse.Namespace) -> int:
         index_struct=struct,
     )
     index.index_struct.extra["chunking"] = chunking
+    if vector_store_uri is not None:
+        from dovetail.core.cli._vector_store import VECTOR_STORE_KEY
+
+        index.index_struct.extra[VECTOR_STORE_KEY] = vector_store_uri
     storage.index_store.add_index_struct(index.index_struct)
     documents = report.documents
     known = storage.docstore.get_all_document_hashes()

@@ -23,7 +23,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
             "--llm/--embed as PROVIDER:MODEL."
         ),
     )
-    parser.add_argument("--domain", help="only this domain: llms, embeddings, vector_stores, readers, callbacks")
+    from dovetail.core.domains import domain_names
+
+    parser.add_argument("--domain", help=f"only this domain: {', '.join(domain_names())}")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)
 

@@ -18,7 +18,9 @@ __all__ = ["add_parser", "run"]
 
 _DESCRIPTION = """\
 Answer a question from an index built with `dovetail ingest`. The question is embedded with the model recorded
-in the index, the --top-k closest chunks are retrieved, and the answer is put together from them.
+in the index, the --top-k closest chunks are retrieved, and the answer is put together from them. A recorded
+remote model (e.g. openai:...) is used only when you confirm it with --embed PROVIDER:MODEL or
+[defaults] embed_model in dovetail.toml: an index from elsewhere cannot make dovetail send your questions out.
 
 Without --llm the answer is extractive: the sentences of the retrieved chunks that best match the question,
 each followed by [n], the number of its source. Nothing is sent anywhere. With --llm PROVIDER:MODEL (e.g.
@@ -40,6 +42,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--top-k", type=int, default=3, metavar="N", help="chunks to retrieve (3)")
     parser.add_argument("--llm", metavar="PROVIDER:MODEL", help="write the answer with this LLM (default: extractive)")
+    parser.add_argument(
+        "--embed",
+        metavar="PROVIDER:MODEL",
+        help="the index's embedding model; needed to confirm a remote one (queries are sent to it and billed)",
+    )
     parser.add_argument(
         "--response-mode", choices=("compact", "refine"), default="compact", help="how an LLM combines chunks"
     )
@@ -64,20 +71,33 @@ def _sources(response: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _start_query_embedding(pool: ThreadPoolExecutor, index_dir: Path, question: str) -> tuple[Any, Future[Any] | None]:
-    """The index's embedding model and a future of the question's embedding (``None`` if it cannot start)."""
+def _start_query_embedding(
+    pool: ThreadPoolExecutor, index_dir: Path, question: str, chosen: str | None
+) -> tuple[Any, Future[Any] | None]:
+    """The index's embedding model and a future of the question's embedding (``None`` if it cannot start).
+
+    A recorded remote model is used only when ``--embed`` (``chosen``) or the config names it.
+    """
     from dovetail.core.concurrency import submit_in_context
+    from dovetail.core.indices._recorded_model import resolve_recorded_embed_model
     from dovetail.core.settings import resolve_embed_model
     from dovetail.core.storage import SimpleIndexStore
 
     try:
         struct = SimpleIndexStore.from_persist_dir(index_dir).get_index_struct()
     except Exception:  # loading the storage below reports a damaged or missing index properly
-        return None, None
+        struct = None
     spec = (struct.extra.get("embed_model") or {}).get("spec") if struct is not None else None
-    if not isinstance(spec, str):
+    recorded = spec if isinstance(spec, str) else None
+    if chosen and recorded and chosen.strip() != recorded:
+        msg = f"this index was built with --embed {recorded}; query it with the same model"
+        raise CLIError(msg)
+    if chosen:
+        model = resolve_embed_model(chosen)
+    elif recorded:
+        model = resolve_recorded_embed_model(recorded)
+    else:
         return None, None
-    model = resolve_embed_model(spec)
     return model, submit_in_context(pool, model.get_query_embedding, question)
 
 
@@ -105,9 +125,13 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(msg)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Embedding the question (loading the model) overlaps with loading the vector store.
-        embed_model, pending = _start_query_embedding(pool, index_dir, question)
+        embed_model, pending = _start_query_embedding(pool, index_dir, question, args.embed)
+        from dovetail.core.cli._vector_store import open_vector_store, recorded_vector_store
+
+        recorded = recorded_vector_store(index_dir)
+        vector_store = open_vector_store(recorded) if recorded is not None else None
         try:
-            storage = StorageContext.from_defaults(persist_dir=index_dir)
+            storage = StorageContext.from_defaults(persist_dir=index_dir, vector_store=vector_store)
             storage.docstore.get_all_document_hashes()  # the docstore loads lazily: surface damage now
             index = load_index_from_storage(storage, embed_model=embed_model)
         except InvalidInputError as exc:

@@ -31,6 +31,7 @@ How a run works:
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.ingestion._cache import DEFAULT_CACHE_FILE, IngestionCache
+from dovetail.core.ingestion._checkpoint import finish_shielded
 from dovetail.core.ingestion._pending import Pending, Ready
 from dovetail.core.ingestion._progress import ProgressHooks, hooks_for
 from dovetail.core.ingestion._sections import sectionable, sections
@@ -68,9 +70,12 @@ logger = logging.getLogger(__name__)
 def _default_transformations(with_embedding: bool) -> list[Any]:
     from dovetail.core.settings import Settings
 
-    transformations = list(Settings.transformations)
-    if with_embedding and not any(is_embedding(t) for t in transformations):
-        transformations.append(Settings.embed_model)
+    if not with_embedding:
+        return list(Settings.transformations)
+    model = Settings.embed_model
+    transformations = Settings.transformations_for(model)
+    if not any(is_embedding(t) for t in transformations):
+        transformations.append(model)
     return transformations
 
 
@@ -153,8 +158,9 @@ class IngestionPipeline:
             )
         self.storage_context = storage_context
         if storage_context is not None:
-            docstore = docstore or storage_context.docstore
-            vector_store = vector_store or storage_context.vector_store
+            # ``is None``, not ``or``: an empty store is falsy (``len() == 0``) and must still be the one used
+            docstore = docstore if docstore is not None else storage_context.docstore
+            vector_store = vector_store if vector_store is not None else storage_context.vector_store
         self.vector_store = vector_store
         self.docstore = docstore
         self.transformations = (
@@ -172,6 +178,7 @@ class IngestionPipeline:
         self._dirty = False
         self._last_checkpoint = time.monotonic()
         self._checkpoint_cost = 0.0
+        self._checkpoint_lock = threading.Lock()
 
     def __repr__(self) -> str:
         names = ", ".join(type(t).__name__ for t in self.transformations)
@@ -265,7 +272,7 @@ class IngestionPipeline:
             if (final and finished) or on_time or pending.ready_count() >= self.docs_per_batch:
                 ready = pending.ready(partial=on_time)
                 if ready:
-                    await run_in_thread(self._commit_ready, ready, pending.workers, tally, **kwargs)
+                    await self._acommit_ready(ready, pending.workers, tally, **kwargs)
                 self._last_commit = time.monotonic()
             if finished:
                 return
@@ -283,6 +290,20 @@ class IngestionPipeline:
             self._commit(ready.docs, nodes, ready.prior)
             tally.add(ready.docs, nodes)
         self._checkpoint()
+
+    async def _acommit_ready(self, ready: Ready, workers: int, tally: Tally, **kwargs: Any) -> None:
+        """Async :meth:`_commit_ready`: the vector store's async methods, a shielded checkpoint."""
+        after = self._split()[1][1:]
+        if ready.partial is not None:
+            doc, nodes = ready.partial
+            nodes = await arun_transformations(nodes, after, self.cache, num_workers=workers, **kwargs)
+            await self._acommit_partial(doc, nodes)
+            tally.add([], nodes)
+        if ready.docs:
+            nodes = await arun_transformations(ready.nodes, after, self.cache, num_workers=workers, **kwargs)
+            await self._acommit(ready.docs, nodes, ready.prior)
+            tally.add(ready.docs, nodes)
+        await finish_shielded(run_in_thread(self._checkpoint))
 
     # ---------------------------------------------------------------- commit
     def _validate(self, nodes: list[BaseNode]) -> None:
@@ -341,6 +362,15 @@ class IngestionPipeline:
         self._validate(nodes)
         if self.vector_store is not None:
             self.vector_store.add(nodes)
+        self._record_partial(doc, nodes)
+
+    async def _acommit_partial(self, doc: BaseNode, nodes: list[BaseNode]) -> None:
+        self._validate(nodes)
+        if self.vector_store is not None:
+            await self.vector_store.async_add(nodes)
+        self._record_partial(doc, nodes)
+
+    def _record_partial(self, doc: BaseNode, nodes: list[BaseNode]) -> None:
         store = self.docstore
         if store is not None:
             keep_text = self.vector_store is None or not self.vector_store.stores_text
@@ -350,15 +380,17 @@ class IngestionPipeline:
         self._dirty = True
         logger.debug("stored %d node(s) of unfinished document %s", len(nodes), doc.node_id)
 
-    async def _acommit(self, batch: list[BaseNode], nodes: list[BaseNode]) -> None:
+    async def _acommit(
+        self, batch: list[BaseNode], nodes: list[BaseNode], prior: dict[str, set[str]] | None = None
+    ) -> None:
         self._validate(nodes)
-        stale = self._stale(batch, nodes)
+        stale = self._stale(batch, nodes, prior)
         if self.vector_store is not None:
             if nodes:
                 await self.vector_store.async_add(nodes)
             if stale:
                 await self.vector_store.adelete_nodes(node_ids=stale)
-        self._record(batch, nodes, stale)
+        self._record(batch, nodes, stale, prior)
 
     def _delete_documents(self, doc_ids: list[str]) -> None:
         for doc_id in doc_ids:
@@ -371,6 +403,10 @@ class IngestionPipeline:
 
     # ---------------------------------------------------------------- checkpoints
     def _checkpoint(self, force: bool = False) -> None:
+        with self._checkpoint_lock:  # one checkpoint at a time, whichever thread asks
+            self._checkpoint_locked(force)
+
+    def _checkpoint_locked(self, force: bool) -> None:
         if self.checkpoint_dir is None or not self._dirty:
             return
         gap = (
@@ -469,7 +505,7 @@ class IngestionPipeline:
                 await self._astep(pending, position == len(todo), tally, **kwargs)
         finally:
             try:
-                await run_in_thread(self._checkpoint, True)
+                await finish_shielded(run_in_thread(self._checkpoint, True))
             finally:
                 tally.report.finish()
         return tally.produced

@@ -6,9 +6,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from dovetail.core._query_bundle import as_query_bundle
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.response_synthesizers import BaseSynthesizer, get_response_synthesizer
-from dovetail.core.response_synthesizers._base import ResponseType, as_query_bundle
+from dovetail.core.response_synthesizers._base import ResponseType
 from dovetail.core.schema import NodeWithScore, QueryBundle
 
 if TYPE_CHECKING:

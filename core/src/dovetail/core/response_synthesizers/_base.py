@@ -6,19 +6,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
+from dovetail.core._query_bundle import as_query_bundle
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.response_synthesizers._response import AsyncStreamingResponse, Response, StreamingResponse
 from dovetail.core.schema import NodeWithScore, QueryBundle
 
-__all__ = ["BaseSynthesizer", "ResponseType", "as_query_bundle"]
+__all__ = ["BaseSynthesizer", "ResponseType"]
 
 ResponseType = Response | StreamingResponse | AsyncStreamingResponse
-
-
-def as_query_bundle(query: str | QueryBundle) -> QueryBundle:
-    """A :class:`QueryBundle` for a string (or the bundle itself)."""
-    return query if isinstance(query, QueryBundle) else QueryBundle(query_str=str(query))
 
 
 class BaseSynthesizer(ABC):

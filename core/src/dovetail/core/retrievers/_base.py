@@ -14,7 +14,7 @@ import logging
 from importlib import import_module
 from typing import Any
 
-from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._query_bundle import as_query_bundle
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.schema import BaseNode, IndexNode, NodeWithScore, QueryBundle, TextNode
@@ -33,15 +33,6 @@ def _default_callback_manager() -> CallbackManager:
     except Exception:  # settings unavailable: a private manager is fine
         manager = None
     return manager if isinstance(manager, CallbackManager) else CallbackManager()
-
-
-def _as_bundle(query: Any) -> QueryBundle:
-    if isinstance(query, QueryBundle):
-        return query
-    if isinstance(query, str):
-        return QueryBundle(query_str=query)
-    msg = f"a query must be a str or a QueryBundle, got {type(query).__name__}"
-    raise InvalidInputError(msg)
 
 
 def _dedupe(nodes: list[NodeWithScore]) -> list[NodeWithScore]:
@@ -115,11 +106,11 @@ class BaseRetriever:
 
     def retrieve(self, str_or_query_bundle: QueryType) -> list[NodeWithScore]:
         """Retrieve nodes for a query string or :class:`QueryBundle`, following ``IndexNode`` s, de-duplicated."""
-        return self._retrieve_guarded(_as_bundle(str_or_query_bundle), frozenset())
+        return self._retrieve_guarded(as_query_bundle(str_or_query_bundle), frozenset())
 
     async def aretrieve(self, str_or_query_bundle: QueryType) -> list[NodeWithScore]:
         """Async :meth:`retrieve`."""
-        return await self._aretrieve_guarded(_as_bundle(str_or_query_bundle), frozenset())
+        return await self._aretrieve_guarded(as_query_bundle(str_or_query_bundle), frozenset())
 
     def _retrieve_guarded(self, query: QueryBundle, seen: frozenset[int]) -> list[NodeWithScore]:
         seen = seen | {id(self)}

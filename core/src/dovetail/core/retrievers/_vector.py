@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._ids import id_list
 from dovetail.core.retrievers._base import BaseRetriever
 from dovetail.core.schema import BaseNode, NodeWithScore, QueryBundle
 from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
@@ -30,6 +31,8 @@ class VectorIndexRetriever(BaseRetriever):
         vector_store_query_mode: the store's query mode.
         embed_model: embeds the query; default the index's model.
         callback_manager: receives ``RETRIEVE`` events; default the index's.
+        vector_store_kwargs: extra keywords for the vector store's ``query`` (other unknown keywords go there
+            too; a store refuses the ones it does not know, so a typo raises ``TypeError`` at the first query).
 
     Example:
         ```python
@@ -51,6 +54,7 @@ class VectorIndexRetriever(BaseRetriever):
         callback_manager: CallbackManager | None = None,
         object_map: dict[str, Any] | None = None,
         verbose: bool = False,
+        vector_store_kwargs: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -59,20 +63,21 @@ class VectorIndexRetriever(BaseRetriever):
         self._index = index
         self.similarity_top_k = similarity_top_k
         self.filters = filters
-        self.node_ids = node_ids
-        self.doc_ids = doc_ids
+        self.node_ids = id_list(node_ids, "node_ids")
+        self.doc_ids = id_list(doc_ids, "doc_ids")
         self.vector_store_query_mode = VectorStoreQueryMode(vector_store_query_mode)
         self._embed_model = embed_model
-        self._kwargs = kwargs
+        # Extra keywords go to the vector store's query, which refuses the ones it does not know.
+        self._kwargs = {**(vector_store_kwargs or {}), **kwargs}
 
     @property
     def embed_model(self) -> BaseEmbedding:
         """The model that embeds queries."""
         return self._embed_model or self._index.embed_model
 
-    def _query(self, bundle: QueryBundle) -> VectorStoreQuery:
+    def _query(self, bundle: QueryBundle, embedding: list[float] | None) -> VectorStoreQuery:
         return VectorStoreQuery(
-            query_embedding=bundle.embedding,
+            query_embedding=embedding,
             similarity_top_k=self.similarity_top_k,
             node_ids=self.node_ids,
             doc_ids=self.doc_ids,
@@ -99,16 +104,18 @@ class VectorIndexRetriever(BaseRetriever):
             nodes = self._index.docstore.get_nodes(ids)
         return [NodeWithScore(node=node, score=score) for node, score in zip(nodes, scores, strict=False)]
 
+    # The query embedding is computed into a local, never written into the caller's bundle: a bundle reused for
+    # another retriever (another embedding model) must not carry this model's vector.
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        embedding = query_bundle.embedding
         if self._needs_embedding(query_bundle):
-            model = self.embed_model
-            query_bundle.embedding = model.get_agg_embedding_from_queries(query_bundle.embedding_strs)
-        result = self._index.vector_store.query(self._query(query_bundle), **self._kwargs)
+            embedding = self.embed_model.get_agg_embedding_from_queries(query_bundle.embedding_strs)
+        result = self._index.vector_store.query(self._query(query_bundle, embedding), **self._kwargs)
         return self._nodes(result)
 
     async def _aretrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        embedding = query_bundle.embedding
         if self._needs_embedding(query_bundle):
-            model = self.embed_model
-            query_bundle.embedding = await model.aget_agg_embedding_from_queries(query_bundle.embedding_strs)
-        result = await self._index.vector_store.aquery(self._query(query_bundle), **self._kwargs)
+            embedding = await self.embed_model.aget_agg_embedding_from_queries(query_bundle.embedding_strs)
+        result = await self._index.vector_store.aquery(self._query(query_bundle, embedding), **self._kwargs)
         return self._nodes(result)

@@ -21,11 +21,12 @@ Example:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from dovetail.core._lazy import lazy_exports
 from dovetail.core.vector_stores._base import BasePydanticVectorStore
 from dovetail.core.vector_stores._types import (
+    ExactMatchFilter,
     FilterCondition,
     FilterOperator,
     MetadataFilter,
@@ -42,6 +43,7 @@ _LAZY: dict[str, str] = {"SimpleVectorStore": "dovetail.core.vector_stores.simpl
 
 __all__ = [
     "BasePydanticVectorStore",
+    "ExactMatchFilter",
     "FilterCondition",
     "FilterOperator",
     "MetadataFilter",
@@ -53,15 +55,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        msg = f"module 'dovetail.core.vector_stores' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)

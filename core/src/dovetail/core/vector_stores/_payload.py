@@ -8,35 +8,20 @@ validated when it is first returned.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.schema import BaseNode, NodeRelationship, node_from_dict
 from pydantic import ValidationError
 
-__all__ = ["Payload", "gc_paused", "payload_of", "rebuild", "serialized", "serialized_payloads"]
+__all__ = ["Payload", "payload_of", "rebuild", "serialized", "serialized_payloads"]
 
 Payload = tuple[type[BaseNode] | None, dict[str, Any]]
 """``(node class, set fields)``; ``(None, serialised dict)`` for a row loaded from disk and not yet validated."""
 
 _NODE_CLASS_NAMES = frozenset({"BaseNode", "TextNode", "Document", "ImageNode", "IndexNode"})
 _SOURCE = NodeRelationship.SOURCE.value
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    # Copying 100k node dicts triggers full collections that walk every embedding list the caller still holds
-    # (tens of millions of references); pausing the collector for the batch makes add() several times faster.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Template:

@@ -21,14 +21,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 from dovetail.core.vector_stores._matrix import Similarity, similarities
 from dovetail.core.vector_stores._types import MetadataFilter, MetadataFilters
 
-__all__ = ["Selection", "SelectionCache", "selection_key"]
+__all__ = ["FilterCacheInfo", "Selection", "SelectionCache", "selection_key"]
 
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
@@ -123,12 +123,36 @@ class Selection:
         return int(self.rows.nbytes + self.vectors.nbytes + self.norms.nbytes)
 
 
+class FilterCacheInfo(NamedTuple):
+    """Statistics of a store's filtered-selection cache, in the spirit of ``functools.lru_cache().cache_info()``.
+
+    Attributes:
+        hits: filtered queries answered from the cache.
+        misses: cacheable filtered queries that evaluated their filter (the entry was absent or stale).
+        entries: selections held now.
+        rows: rows held by every entry together.
+        nbytes: memory held by every entry together.
+    """
+
+    hits: int
+    misses: int
+    entries: int
+    rows: int
+    nbytes: int
+
+
 class SelectionCache:
     """Least-recently-used :class:`Selection` entries, bounded in count and in total rows (set per insert)."""
 
     def __init__(self) -> None:
         self._entries: OrderedDict[Hashable, Selection] = OrderedDict()
         self._rows = 0
+        self._hits = 0
+        self._misses = 0
+
+    def info(self) -> FilterCacheInfo:
+        """Hit and miss counts since the store was built, and what the cache holds now."""
+        return FilterCacheInfo(self._hits, self._misses, len(self._entries), self._rows, self.nbytes)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -152,11 +176,14 @@ class SelectionCache:
         """The entry for ``key`` built at ``version``; an entry of another version clears the cache."""
         entry = self._entries.get(key)
         if entry is None:
+            self._misses += 1
             return None
         if entry.version != version:
             self.clear()  # every entry predates the same write
+            self._misses += 1
             return None
         self._entries.move_to_end(key)
+        self._hits += 1
         return entry
 
     def put(self, key: Hashable, entry: Selection, *, max_entries: int, max_rows: int) -> bool:
