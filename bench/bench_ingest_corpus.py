@@ -10,7 +10,7 @@ sides alternate over ``--rounds``. Reported: CPU seconds (user + system) per chu
 padded tokens per real token of dovetail's batches (and what the previous grouping gave on the same batches),
 and retrieval hit@1 of both on questions made from module docstrings (same model, same chunks: it must not drop).
 
-Usage: ``.venv/bin/python bench/bench_ingest_corpus.py [--files 320] [--max-bytes 24000] [--rounds 1]``
+Usage: ``.venv/bin/python bench/bench_ingest_corpus.py [--files 300] [--min-bytes 400] [--max-bytes 2500] [--rounds 1]``
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from _peers import ensure_venv, version_of  # noqa: E402
 
 # Outside bench/.cache: LlamaIndex's reader skips every file under a hidden folder, parents included.
 CORPUS = Path(tempfile.gettempdir()) / "dovetail-bench-stdlib-corpus"
-_SKIP = {"test", "tests", "idle_test", "site-packages", "dist-packages", "__pycache__", "lib2to3", "turtledemo"}
+_SKIP = {"site-packages", "dist-packages", "__pycache__", "lib2to3", "turtledemo"}
 PEER = ["llama-index-core>=0.12,<0.15", "onnxruntime>=1.18,<2", "tokenizers>=0.19,<1", "numpy>=1.26,<3"]
 
 _DOVETAIL_SIDE = r"""
@@ -67,8 +67,9 @@ print(json.dumps({"chunks": len(nodes), "cpu": c, "wall": w, "batch": embed.embe
 """
 
 
-def build_corpus(files: int, max_bytes: int) -> tuple[Path, list[tuple[str, str]]]:
-    """Copy ``files`` stdlib ``.py`` files (≤ ``max_bytes`` each, sorted by path) into the corpus folder.
+def build_corpus(files: int, min_bytes: int, max_bytes: int) -> tuple[Path, list[tuple[str, str]]]:
+    """Copy ``files`` stdlib ``.py`` files (tests included; sizes in ``[min_bytes, max_bytes]``, sorted by path)
+    into the corpus folder.
 
     Returns the folder and ``(question, file name)`` pairs: the first line of some module docstrings.
     """
@@ -76,7 +77,7 @@ def build_corpus(files: int, max_bytes: int) -> tuple[Path, list[tuple[str, str]
     chosen: list[Path] = []
     for path in sorted(stdlib.rglob("*.py")):
         relative = path.relative_to(stdlib)
-        if _SKIP.intersection(relative.parts) or not 2_000 <= path.stat().st_size <= max_bytes:
+        if _SKIP.intersection(relative.parts) or not min_bytes <= path.stat().st_size <= max_bytes:
             continue
         chosen.append(path)
         if len(chosen) == files:
@@ -134,8 +135,9 @@ def _old_grouping(lengths: list[int], budget: int = 4096) -> tuple[int, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=320)
-    parser.add_argument("--max-bytes", type=int, default=24_000)
+    parser.add_argument("--files", type=int, default=300)
+    parser.add_argument("--min-bytes", type=int, default=400)
+    parser.add_argument("--max-bytes", type=int, default=2_500)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--peer-batch", type=int, default=None, help="LlamaIndex embed_batch_size (its default: 10)")
     args = parser.parse_args()
@@ -143,7 +145,7 @@ def main() -> None:
     from dovetail.embeddings.onnx._files import resolve_files
     from dovetail.embeddings.onnx._runtime import _tokenizer, length_groups
 
-    corpus, pairs = build_corpus(args.files, args.max_bytes)
+    corpus, pairs = build_corpus(args.files, args.min_bytes, args.max_bytes)
     questions = json.dumps([q for q, _ in pairs])
     model_file, tokenizer_file = resolve_files("all-MiniLM-L6-v2", None, None)
     peer = ensure_venv("llamaindex-onnx", PEER, "llama_index.core, onnxruntime, tokenizers")

@@ -139,6 +139,8 @@ class IngestProgress:
                     leave=True,
                 )
                 self._bar.set_postfix_str(self._status(), refresh=True)
+            if self.enabled and not self._terminal:
+                self._line()  # logs show the totals right away
         if self.enabled and self._ticker is None:
             self._ticker = threading.Thread(target=self._tick, name="dovetail-progress", daemon=True)
             self._ticker.start()
