@@ -121,7 +121,7 @@ def main() -> None:
     if losses:
         worst = max(loss for _, loss, _ in losses)
         print(
-            f"kills: {len(losses)}, worst loss ≤ {worst:.1f} s, mean {sum(l for _, l, _ in losses) / len(losses):.1f} s"
+            f"kills: {len(losses)}, worst loss ≤ {worst:.1f} s, mean {sum(x for _, x, _ in losses) / len(losses):.1f} s"
         )
 
 
