@@ -42,6 +42,7 @@ from dovetail.core.concurrency import run_in_thread
 from dovetail.core.ingestion._cache import DEFAULT_CACHE_FILE, IngestionCache
 from dovetail.core.ingestion._checkpoint import finish_shielded
 from dovetail.core.ingestion._pending import Pending, Ready
+from dovetail.core.ingestion._prefetch import prefetched
 from dovetail.core.ingestion._progress import ProgressHooks, hooks_for
 from dovetail.core.ingestion._sections import sectionable, sections
 from dovetail.core.ingestion._strategy import (
@@ -174,6 +175,8 @@ class IngestionPipeline:
         self.stable_node_ids = stable_node_ids
         self.commit_interval = float(commit_interval)
         self.keep_nodes = True  # run() returns the nodes; VectorStoreIndex turns it off to bound memory
+        # Split the next document in a worker thread while the model embeds (only when there is a model to wait on)
+        self.prefetch = any(is_embedding(t) for t in self.transformations)
         self._last_commit = time.monotonic()
         self._dirty = False
         self._last_checkpoint = time.monotonic()
@@ -231,6 +234,13 @@ class IngestionPipeline:
             nodes = stabilise_ids(doc, nodes, rename=self.stable_node_ids, first_position=position)
             position += len(nodes)
             yield self._reuse(doc, nodes), len(text), part is None
+
+    def _all_parts(
+        self, todo: list[BaseNode], per_doc: list[Any], **kwargs: Any
+    ) -> Iterator[tuple[BaseNode, list[BaseNode], int, bool]]:
+        for doc in todo:
+            for nodes, chars, last in self._parts(doc, per_doc, **kwargs):
+                yield doc, nodes, chars, last
 
     def _reuse(self, doc: BaseNode, nodes: list[BaseNode]) -> list[BaseNode]:
         """Give the nodes of a partially committed document the vectors already stored for them."""
@@ -457,20 +467,21 @@ class IngestionPipeline:
         if deletions:
             self._delete_documents(deletions)
         per_doc = self._split()[0]
+        parts = self._all_parts(todo, per_doc, **kwargs)
+        if self.prefetch:
+            parts = prefetched(parts)
         try:
-            for position, doc in enumerate(todo, start=1):
-                parts = self._parts(doc, per_doc, **kwargs)
-                while True:
-                    try:
-                        part = next(parts, None)
-                    except Exception:
-                        self._step(pending, True, tally, **kwargs)  # keep the work done before the failure
-                        raise
-                    if part is None:
-                        break
-                    nodes, chars, last = part
-                    pending.add(doc, nodes, chars, last)
-                    self._step(pending, last and position == len(todo), tally, **kwargs)
+            while True:
+                try:
+                    part = next(parts, None)
+                except Exception:
+                    self._step(pending, True, tally, **kwargs)  # keep the work done before the failure
+                    raise
+                if part is None:
+                    break
+                doc, nodes, chars, last = part
+                pending.add(doc, nodes, chars, last)
+                self._step(pending, last and doc is todo[-1], tally, **kwargs)
         finally:
             try:
                 self._checkpoint(force=True)
