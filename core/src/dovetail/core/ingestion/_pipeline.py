@@ -290,30 +290,36 @@ class IngestionPipeline:
     def _commit_ready(self, ready: Ready, workers: int, tally: Tally, **kwargs: Any) -> None:
         """Store ``ready`` (the stages after the embedding model run here), then checkpoint."""
         after = self._split()[1][1:]
+        stored: list[tuple[list[BaseNode], list[BaseNode]]] = []
         if ready.partial is not None:
             doc, nodes = ready.partial
             nodes = run_transformations(nodes, after, self.cache, num_workers=workers, **kwargs)
             self._commit_partial(doc, nodes)
-            tally.add([], nodes)
+            stored.append(([], nodes))
         if ready.docs:
             nodes = run_transformations(ready.nodes, after, self.cache, num_workers=workers, **kwargs)
             self._commit(ready.docs, nodes, ready.prior)
-            tally.add(ready.docs, nodes)
+            stored.append((ready.docs, nodes))
         self._checkpoint()
+        for docs, nodes in stored:  # reported once persisted (when the checkpoint is due)
+            tally.add(docs, nodes)
 
     async def _acommit_ready(self, ready: Ready, workers: int, tally: Tally, **kwargs: Any) -> None:
         """Async :meth:`_commit_ready`: the vector store's async methods, a shielded checkpoint."""
         after = self._split()[1][1:]
+        stored: list[tuple[list[BaseNode], list[BaseNode]]] = []
         if ready.partial is not None:
             doc, nodes = ready.partial
             nodes = await arun_transformations(nodes, after, self.cache, num_workers=workers, **kwargs)
             await self._acommit_partial(doc, nodes)
-            tally.add([], nodes)
+            stored.append(([], nodes))
         if ready.docs:
             nodes = await arun_transformations(ready.nodes, after, self.cache, num_workers=workers, **kwargs)
             await self._acommit(ready.docs, nodes, ready.prior)
-            tally.add(ready.docs, nodes)
+            stored.append((ready.docs, nodes))
         await finish_shielded(run_in_thread(self._checkpoint))
+        for docs, nodes in stored:
+            tally.add(docs, nodes)
 
     # ---------------------------------------------------------------- commit
     def _validate(self, nodes: list[BaseNode]) -> None:
