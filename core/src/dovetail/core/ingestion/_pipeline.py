@@ -246,7 +246,9 @@ class IngestionPipeline:
         """Give the nodes of a partially committed document the vectors already stored for them."""
         if self.vector_store is None or self.docstore is None or not nodes:
             return nodes
-        if self.docstore.get_document_hash(doc.node_id) != PARTIAL_PREFIX + doc.hash:
+        recorded = self.docstore.get_document_hash(doc.node_id)
+        # the prefix first: hashing a 50 MB document for every section would cost seconds
+        if recorded is None or not recorded.startswith(PARTIAL_PREFIX) or recorded != PARTIAL_PREFIX + doc.hash:
             return nodes
         try:
             stored = self.vector_store.get_nodes(node_ids=[node.node_id for node in nodes])
