@@ -67,6 +67,8 @@ __all__ = ["DocstoreStrategy", "IngestionPipeline", "ProgressCallback"]
 
 logger = logging.getLogger(__name__)
 
+_FIRST_COMMIT = 5.0  # seconds of work before the first commit of a run (at most commit_interval)
+
 
 def _default_transformations(with_embedding: bool) -> list[Any]:
     from dovetail.core.settings import Settings
@@ -210,7 +212,8 @@ class IngestionPipeline:
         hooks.start(len(todo), tally.done, sum(_chars(doc) for doc in todo))
         rest = self._split()[1]
         pending = Pending(rest[0] if rest else None, self.cache, self.docs_per_batch, workers, hooks)
-        self._last_commit = time.monotonic()
+        # The first commit of a run comes after at most a few seconds of work: early, durable progress.
+        self._last_commit = time.monotonic() - max(0.0, self.commit_interval - _FIRST_COMMIT)
         return todo, deletions, tally, pending
 
     def _parts(self, doc: BaseNode, per_doc: list[Any], **kwargs: Any) -> Iterator[tuple[list[BaseNode], int, bool]]:
