@@ -329,6 +329,9 @@ def _ingest_locked(args: argparse.Namespace, root: Path, selection: Selection, i
     chunks = progress.chunks_stored
     if not (target / DEFAULT_INDEX_STORE_FILE).is_file():  # the pipeline persists whenever it changed something
         storage.persist(target)
+    from dovetail.core.cli._retrieval import sync_bm25
+
+    bm25_rebuilt = sync_bm25(index, target)
     if args.rebuild:
         replace_index(index_dir, target)
     if not args.quiet:
@@ -337,6 +340,8 @@ def _ingest_locked(args: argparse.Namespace, root: Path, selection: Selection, i
             f"indexed {len(documents)} document(s) from {root}{_encodings_summary(report)}: {new} new, "
             f"{changed} changed, {unchanged} unchanged; {chunks} chunk(s) embedded{skipped}; index at {index_dir}\n"
         )
+        if bm25_rebuilt:
+            sys.stdout.write(f"BM25 keyword index rebuilt at {index_dir / 'bm25'}\n")
     if report.failed:
         sys.stderr.write(f"dovetail: error: {_plural(len(report.failed), 'file')} could not be read (see above)\n")
         return EXIT_ERROR

@@ -180,6 +180,8 @@ class IngestionPipeline:
         # Split the next document in a worker thread while the model embeds (only when there is a model to wait on)
         self.prefetch = any(is_embedding(t) for t in self.transformations)
         self._last_commit = time.monotonic()
+        # Keep the nodes in the docstore even when the vector store keeps their text (VectorStoreIndex sets it).
+        self.store_nodes = False
         self._dirty = False
         self._last_checkpoint = time.monotonic()
         self._checkpoint_cost = 0.0
@@ -363,7 +365,7 @@ class IngestionPipeline:
                 for doc in batch:
                     if not prior or doc.node_id not in prior:  # partially stored ones keep their stored nodes
                         store.delete_ref_doc(doc.node_id, raise_error=False)
-            keep_text = self.vector_store is None or not self.vector_store.stores_text
+            keep_text = self.store_nodes or self.vector_store is None or not self.vector_store.stores_text
             store.add_documents(nodes, store_text=keep_text)
             store.set_document_hashes({doc.node_id: doc.hash for doc in batch})
         self._dirty = True
@@ -394,7 +396,7 @@ class IngestionPipeline:
     def _record_partial(self, doc: BaseNode, nodes: list[BaseNode]) -> None:
         store = self.docstore
         if store is not None:
-            keep_text = self.vector_store is None or not self.vector_store.stores_text
+            keep_text = self.store_nodes or self.vector_store is None or not self.vector_store.stores_text
             store.add_documents(nodes, store_text=keep_text)
             if self.docstore_strategy is not DocstoreStrategy.DUPLICATES_ONLY:
                 store.set_document_hash(doc.node_id, PARTIAL_PREFIX + doc.hash)
