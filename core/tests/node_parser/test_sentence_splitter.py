@@ -310,6 +310,7 @@ def test_public_api() -> None:
         "NodeParser",
         "RecursiveCharacterSplitter",
         "SentenceSplitter",
+        "SentenceWindowNodeParser",
         "TextSplitter",
         "TokenTextSplitter",
         "get_child_nodes",

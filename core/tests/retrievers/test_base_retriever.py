@@ -67,7 +67,9 @@ def nws(text: str, score: float | None, **kwargs: Any) -> NodeWithScore:
 def test_exports() -> None:
     assert sorted(retrievers_module.__all__) == [
         "BaseRetriever",
+        "FUSION_MODES",
         "KeywordTableSimpleRetriever",
+        "QueryFusionRetriever",
         "QueryType",
         "SummaryIndexEmbeddingRetriever",
         "SummaryIndexRetriever",

@@ -6,6 +6,7 @@
 * :class:`MarkdownNodeParser` — one node per header section (``header_path`` metadata);
   :class:`MarkdownElementNodeParser` — tables as their own nodes behind summary ``IndexNode`` s.
 * :class:`HierarchicalNodeParser` — several chunk sizes linked parent → children (:func:`get_leaf_nodes`).
+* :class:`SentenceWindowNodeParser` — one node per sentence, with the surrounding sentences in its metadata.
 
 Every parser is an ingestion transformation (``parser(nodes)``), emits ``NODE_PARSING`` and ``CHUNKING``
 events, and gives each chunk ``start_char_idx``/``end_char_idx`` such that ``doc.text[start:end] == node.text``
@@ -45,6 +46,7 @@ from dovetail.core.node_parser._hierarchical import (
 )
 from dovetail.core.node_parser._markdown import MarkdownElementNodeParser, MarkdownNodeParser
 from dovetail.core.node_parser._sentence import SentenceSplitter
+from dovetail.core.node_parser._sentence_window import SentenceWindowNodeParser
 from dovetail.core.node_parser._token import TokenTextSplitter
 
 __all__ = [
@@ -56,6 +58,7 @@ __all__ = [
     "NodeParser",
     "RecursiveCharacterSplitter",
     "SentenceSplitter",
+    "SentenceWindowNodeParser",
     "TextSplitter",
     "TokenTextSplitter",
     "get_child_nodes",

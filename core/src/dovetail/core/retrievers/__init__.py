@@ -1,4 +1,5 @@
-"""Retrievers: the ``BaseRetriever`` contract; the index retrievers are loaded on first use.
+"""Retrievers: the ``BaseRetriever`` contract; the index retrievers and ``QueryFusionRetriever`` (hybrid search:
+several retrievers fused into one ranking) are loaded on first use.
 
 Example:
     ```python
@@ -16,9 +17,12 @@ from dovetail.core.retrievers._base import BaseRetriever, QueryType
 if TYPE_CHECKING:
     from dovetail.core.indices._keyword_table import KeywordTableSimpleRetriever
     from dovetail.core.indices._summary_retrievers import SummaryIndexEmbeddingRetriever, SummaryIndexRetriever
+    from dovetail.core.retrievers._fusion import FUSION_MODES, QueryFusionRetriever
     from dovetail.core.retrievers._vector import VectorIndexRetriever  # type: ignore[import-not-found,unused-ignore]
 
 _LAZY: dict[str, str] = {
+    "FUSION_MODES": "dovetail.core.retrievers._fusion",
+    "QueryFusionRetriever": "dovetail.core.retrievers._fusion",
     "VectorIndexRetriever": "dovetail.core.retrievers._vector",
     "KeywordTableSimpleRetriever": "dovetail.core.indices._keyword_table",
     "SummaryIndexRetriever": "dovetail.core.indices._summary_retrievers",
@@ -26,8 +30,10 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "FUSION_MODES",
     "BaseRetriever",
     "KeywordTableSimpleRetriever",
+    "QueryFusionRetriever",
     "QueryType",
     "SummaryIndexEmbeddingRetriever",
     "SummaryIndexRetriever",
