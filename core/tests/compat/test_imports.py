@@ -134,3 +134,26 @@ def test_import_stays_lazy_with_the_new_exports() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+FIRST_IMPORTS = [
+    "tools",
+    "llms",
+    "prompts",
+    "schema",
+    "embeddings",
+    "output_parsers",
+    "query_engine",
+    "retrievers",
+    "callbacks",
+    "vector_stores.types",
+    "base.llms.types",
+    "tools.function_tool",
+]
+
+
+@pytest.mark.parametrize("module", FIRST_IMPORTS)
+def test_each_module_imports_first_in_a_fresh_interpreter(module: str) -> None:
+    # Import cycles only show when a module is the first one imported.
+    code = f"import dovetail.core.{module} as m; [getattr(m, n) for n in getattr(m, '__all__', [])]"
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)

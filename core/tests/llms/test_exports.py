@@ -55,6 +55,7 @@ import pytest
             {
                 "BasePromptTemplate",
                 "PromptTemplate",
+                "PromptType",
                 "ChatPromptTemplate",
                 "DEFAULT_TEXT_QA_PROMPT",
                 "DEFAULT_TEXT_QA_PROMPT_TMPL",

@@ -3,10 +3,10 @@
 * :class:`SentenceSplitter` — token budget, keeps paragraphs and sentences together (the default).
 * :class:`TokenTextSplitter` — token budget, cut at word boundaries.
 * :class:`RecursiveCharacterSplitter` — character budget, LangChain-style separators, no tokenizer.
+* :class:`SentenceWindowNodeParser` — one node per sentence, with the surrounding sentences in its metadata.
 * :class:`MarkdownNodeParser` — one node per header section (``header_path`` metadata);
   :class:`MarkdownElementNodeParser` — tables as their own nodes behind summary ``IndexNode`` s.
 * :class:`HierarchicalNodeParser` — several chunk sizes linked parent → children (:func:`get_leaf_nodes`).
-* :class:`SentenceWindowNodeParser` — one node per sentence, with the surrounding sentences in its metadata.
 
 Every parser is an ingestion transformation (``parser(nodes)``), emits ``NODE_PARSING`` and ``CHUNKING``
 events, and gives each chunk ``start_char_idx``/``end_char_idx`` such that ``doc.text[start:end] == node.text``

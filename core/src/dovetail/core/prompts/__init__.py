@@ -19,6 +19,7 @@ from dovetail.core.prompts._defaults import (
     DEFAULT_TREE_SUMMARIZE_PROMPT,
     DEFAULT_TREE_SUMMARIZE_TMPL,
 )
+from dovetail.core.prompts.prompt_type import PromptType
 
 __all__ = [
     "DEFAULT_REFINE_PROMPT",
@@ -31,4 +32,5 @@ __all__ = [
     "BasePromptTemplate",
     "ChatPromptTemplate",
     "PromptTemplate",
+    "PromptType",
 ]

@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 
 _LAZY: dict[str, str] = {
     "FUSION_MODES": "dovetail.core.retrievers._fusion",
-    "QueryFusionRetriever": "dovetail.core.retrievers._fusion",
-    "VectorIndexRetriever": "dovetail.core.retrievers._vector",
     "KeywordTableSimpleRetriever": "dovetail.core.indices._keyword_table",
-    "SummaryIndexRetriever": "dovetail.core.indices._summary_retrievers",
+    "QueryFusionRetriever": "dovetail.core.retrievers._fusion",
     "SummaryIndexEmbeddingRetriever": "dovetail.core.indices._summary_retrievers",
+    "SummaryIndexRetriever": "dovetail.core.indices._summary_retrievers",
+    "VectorIndexRetriever": "dovetail.core.retrievers._vector",
 }
 
 __all__ = [

@@ -77,13 +77,16 @@ class SimpleDocumentStore:
         if not isinstance(nodes, dict) or not isinstance(ref_docs, dict) or not isinstance(hashes, dict):
             msg = f"{where} lacks 'nodes'/'ref_doc_info'/'doc_hashes' objects; rebuild the index"
             raise InvalidInputError(msg)
+        parsed_refs = {doc_id: _ref_doc_info(where, doc_id, info) for doc_id, info in ref_docs.items()}
+        if not all(isinstance(row, dict) for row in nodes.values()) or not all(
+            isinstance(value, str) for value in hashes.values()
+        ):
+            msg = f"{where} holds a node that is not an object or a hash that is not a string; rebuild the index"
+            raise InvalidInputError(msg)
         self._raw = dict(nodes)
         self._nodes = {}
-        self._ref_docs = {
-            doc_id: RefDocInfo(list(info.get("node_ids", [])), dict(info.get("metadata", {})))
-            for doc_id, info in ref_docs.items()
-        }
-        self._hashes = {str(k): str(v) for k, v in hashes.items()}
+        self._ref_docs = parsed_refs
+        self._hashes = dict(hashes)
 
     @classmethod
     def from_dict(cls, save_dict: dict[str, Any]) -> SimpleDocumentStore:
@@ -345,3 +348,17 @@ def _ref_doc_id_of(raw: dict[str, Any]) -> str | None:
         node_id = source.get("node_id")
         return node_id if isinstance(node_id, str) else None
     return None
+
+
+def _ref_doc_info(where: str, doc_id: str, info: Any) -> RefDocInfo:
+    """One ``ref_doc_info`` entry of a docstore file, checked."""
+    node_ids = info.get("node_ids", []) if isinstance(info, dict) else None
+    metadata = info.get("metadata", {}) if isinstance(info, dict) else None
+    if (
+        not isinstance(node_ids, list)
+        or not all(isinstance(i, str) for i in node_ids)
+        or not isinstance(metadata, dict)
+    ):
+        msg = f"{where}: the record of document {doc_id!r} is malformed; rebuild the index"
+        raise InvalidInputError(msg)
+    return RefDocInfo(list(node_ids), dict(metadata))

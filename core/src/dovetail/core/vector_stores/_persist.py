@@ -203,7 +203,11 @@ def _load_vectors(path: Path, npy: Path, count: int, dimension: int | None) -> n
                 msg = f"unsupported .npy version {major}.{minor}"
                 raise ValueError(msg)
             reader = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
-            shape, fortran, dtype = reader(handle, max_header_size=_HEADER_LIMIT)
+            try:
+                shape, fortran, dtype = reader(handle, max_header_size=_HEADER_LIMIT)
+            except Exception as exc:  # numpy parses the header as a Python literal: a hostile one raises anything
+                msg = f"unreadable header ({type(exc).__name__})"
+                raise ValueError(msg) from None
             offset = handle.tell()
             size = os.fstat(handle.fileno()).st_size
             _check_header(path, npy, (shape, fortran, dtype), count, dimension)
