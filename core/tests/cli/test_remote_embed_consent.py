@@ -15,6 +15,8 @@ from dovetail.core.config import CONFIG_ENV_VAR
 from dovetail.core.errors import ConfigurationError
 from dovetail.core.storage import StorageContext
 
+pytestmark = pytest.mark.integration  # a loopback OpenAI-compatible server
+
 REMOTE_SPEC = "openai:text-embedding-3-small"
 
 
