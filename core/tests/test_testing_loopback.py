@@ -13,7 +13,7 @@ import httpx
 import pytest
 from dovetail.core.testing.loopback import Exchange, Fault, LoopbackHTTPServer, free_port, wait_for_port
 
-pytestmark = pytest.mark.integration  # every test here talks to a server on 127.0.0.1
+pytestmark = pytest.mark.integration  # real sockets on 127.0.0.1
 
 
 class _Demo(LoopbackHTTPServer):
