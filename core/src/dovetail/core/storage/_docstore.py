@@ -77,16 +77,16 @@ class SimpleDocumentStore:
         if not isinstance(nodes, dict) or not isinstance(ref_docs, dict) or not isinstance(hashes, dict):
             msg = f"{where} lacks 'nodes'/'ref_doc_info'/'doc_hashes' objects; rebuild the index"
             raise InvalidInputError(msg)
-        self._ref_docs = {doc_id: _ref_doc_info(where, doc_id, info) for doc_id, info in ref_docs.items()}
+        ref_doc_info = {doc_id: _ref_doc_info(where, doc_id, info) for doc_id, info in ref_docs.items()}
         if not all(isinstance(row, dict) for row in nodes.values()) or not all(
             isinstance(value, str) for value in hashes.values()
         ):
-            msg = f"{where} holds a node that is not an object or a hash that is not a string; rebuild"
+            msg = f"{where} holds a node that is not an object or a hash that is not a string; rebuild the index"
             raise InvalidInputError(msg)
         self._raw = dict(nodes)
         self._nodes = {}
-        self._hashes = {str(key): value for key, value in hashes.items()}
-        logger.debug("loaded %s: %d nodes, %d documents", where, len(self._raw), len(self._ref_docs))
+        self._ref_docs = ref_doc_info
+        self._hashes = {str(k): str(v) for k, v in hashes.items()}
 
     @classmethod
     def from_dict(cls, save_dict: dict[str, Any]) -> SimpleDocumentStore:
@@ -351,7 +351,7 @@ def _ref_doc_id_of(raw: dict[str, Any]) -> str | None:
 
 
 def _ref_doc_info(where: str, doc_id: str, info: Any) -> RefDocInfo:
-    """One ``ref_doc_info`` entry of a docstore payload (``where`` names its source), checked."""
+    """One ``ref_doc_info`` entry of a docstore file, checked."""
     node_ids = info.get("node_ids", []) if isinstance(info, dict) else None
     metadata = info.get("metadata", {}) if isinstance(info, dict) else None
     if (
