@@ -96,7 +96,10 @@ class BaseNode(KeywordCheckedModel):
     model_config = ConfigDict(populate_by_name=True, validate_assignment=False)
 
     class_name_: ClassVar[str] = "BaseNode"
-    _keyword_aliases: ClassVar[Mapping[str, str]] = {"extra_info": "metadata"}
+    _keyword_aliases: ClassVar[Mapping[str, str]] = {
+        "extra_info": "metadata",
+        "metadata_seperator": "metadata_separator",
+    }
 
     id_: str = Field(default_factory=lambda: str(uuid.uuid4()), description="Unique id of the node.")
     embedding: list[float] | None = Field(default=None, description="Embedding of the node's content.")
@@ -293,7 +296,11 @@ class Document(TextNode):
     """
 
     class_name_: ClassVar[str] = "Document"
-    _keyword_aliases: ClassVar[Mapping[str, str]] = {"extra_info": "metadata", "doc_id": "id_"}
+    _keyword_aliases: ClassVar[Mapping[str, str]] = {
+        "extra_info": "metadata",
+        "metadata_seperator": "metadata_separator",
+        "doc_id": "id_",
+    }
 
     def __str__(self) -> str:
         return _preview("Doc ID", self.id_, self.get_content())
@@ -379,6 +386,11 @@ class NodeWithScore(KeywordCheckedModel):
     def get_embedding(self) -> list[float]:
         """Embedding of the node (see :meth:`BaseNode.get_embedding`)."""
         return self.node.get_embedding()
+
+    @property
+    def embedding(self) -> list[float] | None:
+        """Embedding of the node, if it has one."""
+        return self.node.embedding
 
     @property
     def node_id(self) -> str:

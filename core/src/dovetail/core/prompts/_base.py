@@ -80,10 +80,12 @@ class BasePromptTemplate(ABC):
         """The template text."""
 
     def _variables(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        variables = {self.template_var_mappings.get(k, k): v for k, v in {**self.kwargs, **kwargs}.items()}
+        # As LlamaIndex: functions see the caller's names; the template's names are applied last.
+        given = {**self.kwargs, **kwargs}
+        computed = dict(given)
         for name, fn in self.function_mappings.items():
-            variables[name] = fn(**variables)
-        return variables
+            computed[name] = fn(**given)
+        return {self.template_var_mappings.get(k, k): v for k, v in computed.items()}
 
     def _parsed(self, prompt: str) -> str:
         return self.output_parser.format(prompt) if self.output_parser is not None else prompt
