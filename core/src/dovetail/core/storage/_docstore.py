@@ -77,14 +77,15 @@ class SimpleDocumentStore:
         if not isinstance(nodes, dict) or not isinstance(ref_docs, dict) or not isinstance(hashes, dict):
             msg = f"{where} lacks 'nodes'/'ref_doc_info'/'doc_hashes' objects; rebuild the index"
             raise InvalidInputError(msg)
-<<<<<<< HEAD
+        self._ref_docs = {doc_id: _ref_doc_info(where, doc_id, info) for doc_id, info in ref_docs.items()}
+        if not all(isinstance(row, dict) for row in nodes.values()) or not all(
+            isinstance(value, str) for value in hashes.values()
+        ):
+            msg = f"{where} holds a node that is not an object or a hash that is not a string; rebuild the index"
+            raise InvalidInputError(msg)
         self._raw = dict(nodes)
         self._nodes = {}
-        self._ref_docs = {
-            doc_id: RefDocInfo(list(info.get("node_ids", [])), dict(info.get("metadata", {})))
-            for doc_id, info in ref_docs.items()
-        }
-        self._hashes = {str(k): str(v) for k, v in hashes.items()}
+        self._hashes = dict(hashes)
 
     @classmethod
     def from_dict(cls, save_dict: dict[str, Any]) -> SimpleDocumentStore:
@@ -110,17 +111,6 @@ class SimpleDocumentStore:
             InvalidInputError: the string is not JSON of a docstore payload.
         """
         return cls.from_dict(parse_json_object(data, "docstore JSON"))
-=======
-        self._ref_docs = {doc_id: _ref_doc_info(path, doc_id, info) for doc_id, info in ref_docs.items()}
-        if not all(isinstance(row, dict) for row in nodes.values()) or not all(
-            isinstance(value, str) for value in hashes.values()
-        ):
-            msg = f"docstore file {path} holds a node that is not an object or a hash that is not a string; rebuild"
-            raise InvalidInputError(msg)
-        self._raw = nodes
-        self._hashes = dict(hashes)
-        logger.debug("loaded docstore %s: %d nodes, %d documents", path, len(self._raw), len(self._ref_docs))
->>>>>>> safety
 
     @classmethod
     def from_persist_path(cls, persist_path: str | os.PathLike[str], *, lazy: bool = True) -> SimpleDocumentStore:
@@ -359,7 +349,7 @@ def _ref_doc_id_of(raw: dict[str, Any]) -> str | None:
     return None
 
 
-def _ref_doc_info(path: Path, doc_id: str, info: Any) -> RefDocInfo:
+def _ref_doc_info(where: str, doc_id: str, info: Any) -> RefDocInfo:
     """One ``ref_doc_info`` entry of a docstore file, checked."""
     node_ids = info.get("node_ids", []) if isinstance(info, dict) else None
     metadata = info.get("metadata", {}) if isinstance(info, dict) else None
@@ -368,6 +358,6 @@ def _ref_doc_info(path: Path, doc_id: str, info: Any) -> RefDocInfo:
         or not all(isinstance(i, str) for i in node_ids)
         or not isinstance(metadata, dict)
     ):
-        msg = f"docstore file {path}: the record of document {doc_id!r} is malformed; rebuild the index"
+        msg = f"{where}: the record of document {doc_id!r} is malformed; rebuild the index"
         raise InvalidInputError(msg)
     return RefDocInfo(list(node_ids), dict(metadata))
