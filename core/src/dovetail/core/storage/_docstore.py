@@ -77,7 +77,7 @@ class SimpleDocumentStore:
         if not isinstance(nodes, dict) or not isinstance(ref_docs, dict) or not isinstance(hashes, dict):
             msg = f"{where} lacks 'nodes'/'ref_doc_info'/'doc_hashes' objects; rebuild the index"
             raise InvalidInputError(msg)
-        self._ref_docs = {doc_id: _ref_doc_info(where, doc_id, info) for doc_id, info in ref_docs.items()}
+        ref_doc_info = {doc_id: _ref_doc_info(where, doc_id, info) for doc_id, info in ref_docs.items()}
         if not all(isinstance(row, dict) for row in nodes.values()) or not all(
             isinstance(value, str) for value in hashes.values()
         ):
@@ -85,7 +85,8 @@ class SimpleDocumentStore:
             raise InvalidInputError(msg)
         self._raw = dict(nodes)
         self._nodes = {}
-        self._hashes = dict(hashes)
+        self._ref_docs = ref_doc_info
+        self._hashes = {str(k): str(v) for k, v in hashes.items()}
 
     @classmethod
     def from_dict(cls, save_dict: dict[str, Any]) -> SimpleDocumentStore:
