@@ -197,3 +197,23 @@ def test_an_empty_store_passed_in_is_the_one_used(tmp_path: Path) -> None:
     assert StorageContext.from_defaults(vector_store=store).vector_store is store
     StorageContext.from_defaults().persist(tmp_path)
     assert StorageContext.from_defaults(vector_store=store, persist_dir=tmp_path).vector_store is store
+
+
+def test_rolling_forward_a_set_another_thread_already_moved_is_a_no_op(tmp_path: Path) -> None:
+    from dovetail.core.storage._io import _roll_forward
+
+    with StagedCommit(tmp_path) as stage:
+        stage.write_json("a.json", {"v": 1})
+    _roll_forward(tmp_path, stage.staging)  # its folder is gone: nothing to do, no FileNotFoundError
+    assert json.loads((tmp_path / "a.json").read_text()) == {"v": 1}
+
+
+def test_a_staging_folder_re_created_under_a_commit_is_removed_with_the_error(tmp_path: Path) -> None:
+    def commit() -> None:
+        with StagedCommit(tmp_path) as stage:
+            shutil.rmtree(stage.staging)
+            stage.write_with("b.json", lambda path: (path.parent.mkdir(), path.write_text("{}")))
+
+    with pytest.raises(ConcurrentWriteError):
+        commit()
+    assert not list(tmp_path.glob(f"{STAGING_DIR}*"))
