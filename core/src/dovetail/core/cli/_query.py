@@ -14,6 +14,8 @@ from dovetail.core.cli._ingest import DEFAULT_INDEX_DIR
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
+    from dovetail.core.storage import SimpleIndexStore
+
 __all__ = ["add_parser", "run"]
 
 _DESCRIPTION = """\
@@ -64,21 +66,30 @@ def _sources(response: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _start_query_embedding(pool: ThreadPoolExecutor, index_dir: Path, question: str) -> tuple[Any, Future[Any] | None]:
-    """The index's embedding model and a future of the question's embedding (``None`` if it cannot start)."""
-    from dovetail.core.concurrency import submit_in_context
-    from dovetail.core.settings import resolve_embed_model
-    from dovetail.core.storage import SimpleIndexStore
+def _start_query_embedding(
+    pool: ThreadPoolExecutor, index_dir: Path, question: str
+) -> tuple[SimpleIndexStore | None, Any, Future[Any] | None]:
+    """The index store (read once, here), the index's embedding model and a future of the question's embedding.
 
+    ``(None, None, None)`` when the index store cannot be read: loading the storage then reports the missing or
+    damaged index with its own message.
+    """
+    from dovetail.core.concurrency import submit_in_context
+    from dovetail.core.errors import DovetailError
+    from dovetail.core.indices._vector_store_index import embed_model_for
+    from dovetail.core.storage import SimpleIndexStore
+    from dovetail.core.storage._io import recover
+
+    recover(index_dir)  # finish an interrupted persist before reading anything (as loading the storage does)
     try:
-        struct = SimpleIndexStore.from_persist_dir(index_dir).get_index_struct()
-    except Exception:  # loading the storage below reports a damaged or missing index properly
-        return None, None
-    spec = (struct.extra.get("embed_model") or {}).get("spec") if struct is not None else None
-    if not isinstance(spec, str):
-        return None, None
-    model = resolve_embed_model(spec)
-    return model, submit_in_context(pool, model.get_query_embedding, question)
+        index_store = SimpleIndexStore.from_persist_dir(index_dir)
+        struct = index_store.get_index_struct()
+    except DovetailError:
+        return None, None, None
+    if struct is None:
+        return index_store, None, None
+    model = embed_model_for(struct)
+    return index_store, model, submit_in_context(pool, model.get_query_embedding, question)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,8 +97,10 @@ def run(args: argparse.Namespace) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from dovetail.core.indices import load_index_from_storage
-    from dovetail.core.response_synthesizers import Response
+    from dovetail.core.query_engine import RetrieverQueryEngine
+    from dovetail.core.response_synthesizers import Response, get_response_synthesizer
     from dovetail.core.schema import QueryBundle
+    from dovetail.core.settings import resolve_llm
     from dovetail.core.storage import StorageContext
 
     question = args.question.strip()
@@ -103,12 +116,20 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(msg)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Embedding the question (loading the model) overlaps with loading the vector store.
-        embed_model, pending = _start_query_embedding(pool, index_dir, question)
-        storage = StorageContext.from_defaults(persist_dir=index_dir)
+        index_store, embed_model, pending = _start_query_embedding(pool, index_dir, question)
+        storage = StorageContext.from_defaults(persist_dir=index_dir, index_store=index_store)
         index = load_index_from_storage(storage, embed_model=embed_model)
-        engine = index.as_query_engine(
-            similarity_top_k=args.top_k, llm=args.llm or "none", response_mode=args.response_mode
+        # The edge: an unset --llm (or "none"/"off") becomes None here, and None means extractive answers below;
+        # the library never sees a string sentinel, and Settings.llm is not consulted.
+        llm = resolve_llm(args.llm)
+        synthesizer = get_response_synthesizer(
+            llm=llm,
+            response_mode=args.response_mode,
+            embed_model=index.embed_model,
+            callback_manager=index.callback_manager,
         )
+        retriever = index.as_retriever(similarity_top_k=args.top_k)
+        engine = RetrieverQueryEngine(retriever, synthesizer, callback_manager=index.callback_manager)
         bundle = QueryBundle(query_str=question, embedding=pending.result() if pending is not None else None)
     response = engine.query(bundle)
     if not isinstance(response, Response):  # pragma: no cover - the CLI never asks for streaming

@@ -29,6 +29,27 @@ __all__ = ["VectorStoreIndex"]
 logger = logging.getLogger(__name__)
 
 
+def embed_model_for(index_struct: IndexStruct) -> BaseEmbedding:
+    """The model that embeds queries of an index without an explicit one: the model set in ``Settings``, else the
+    one recorded in the index when it was built, else the ``Settings`` default.
+
+    Raises:
+        ConfigurationError: the recorded model cannot be loaded here; the message names it.
+    """
+    from dovetail.core.settings import Settings, resolve_embed_model
+
+    if Settings.embed_model_is_set:
+        return Settings.embed_model
+    spec = (index_struct.extra.get("embed_model") or {}).get("spec")
+    if isinstance(spec, str):
+        try:
+            return resolve_embed_model(spec)
+        except ConfigurationError as exc:
+            msg = f"this index was embedded with {spec!r}, which cannot be loaded here: {exc}"
+            raise ConfigurationError(msg) from exc
+    return Settings.embed_model
+
+
 class VectorStoreIndex:
     """An index over embedded nodes in a vector store.
 
@@ -157,18 +178,7 @@ class VectorStoreIndex:
         return self._embed_model
 
     def _pick_embed_model(self) -> BaseEmbedding:
-        from dovetail.core.settings import Settings, resolve_embed_model
-
-        if Settings.embed_model_is_set:
-            return Settings.embed_model
-        spec = (self._index_struct.extra.get("embed_model") or {}).get("spec")
-        if isinstance(spec, str):
-            try:
-                return resolve_embed_model(spec)
-            except ConfigurationError as exc:
-                msg = f"this index was embedded with {spec!r}, which cannot be loaded here: {exc}"
-                raise ConfigurationError(msg) from exc
-        return Settings.embed_model
+        return embed_model_for(self._index_struct)
 
     def _record_embed_model(self, model: BaseEmbedding) -> None:
         if "embed_model" in self._index_struct.extra:
