@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dovetail.core.cli import COMMANDS, EXIT_ERROR, EXIT_OK, EXIT_USAGE, build_parser, main, register_command
@@ -231,13 +232,13 @@ def test_query_reads_the_index_store_once_and_uses_the_indexs_model_choice(
     index = str(tmp_path / "index")
     assert run(capsys, "ingest", str(corpus), "--index", index, "--embed", "mock:32")[0] == EXIT_OK
     reads: list[str] = []
-    original = SimpleIndexStore.from_persist_dir.__func__  # type: ignore[attr-defined]
+    original = SimpleIndexStore.from_persist_dir
 
-    def counting(cls: type[SimpleIndexStore], *args: object, **kwargs: object) -> SimpleIndexStore:
+    def counting(*args: Any, **kwargs: Any) -> SimpleIndexStore:
         reads.append("index_store.json")
-        return original(cls, *args, **kwargs)  # type: ignore[no-any-return]
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(SimpleIndexStore, "from_persist_dir", classmethod(counting))
+    monkeypatch.setattr(SimpleIndexStore, "from_persist_dir", counting)
     code, out, err = run(capsys, "query", "Which pin and glue hold it?", "--index", index, "--json")
     assert code == EXIT_OK, err
     assert reads == ["index_store.json"]
