@@ -33,6 +33,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -61,9 +62,18 @@ FAILED = ("conflict", "build-failed", "index-error", "missing-dependency", "veri
 _START = time.monotonic()
 
 
+# scheme://user:password@ in any URL (an --index-url or --publish-url may carry credentials)
+_URL_CREDENTIALS = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.\-]*://)[^\s'\"<>]*@")
+
+
+def scrub(text: str) -> str:
+    """``text`` with the credentials of every URL in it replaced by ``***``."""
+    return _URL_CREDENTIALS.sub(r"\1***@", text)
+
+
 def log(message: str) -> None:
-    """Progress on stderr (stdout carries the summary)."""
-    print(f"[publish {time.monotonic() - _START:6.1f}s] {message}", file=sys.stderr, flush=True)
+    """Progress on stderr (stdout carries the summary); URL credentials are never printed."""
+    print(f"[publish {time.monotonic() - _START:6.1f}s] {scrub(message)}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -269,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="dovetail-publish-") as tmp:
         work = args.dist_dir.resolve() if args.dist_dir else Path(tmp)
         run_phases(items, args, auth, rule, work)
+    for item in items:  # details quote index pages and uv's output: URLs with credentials among them
+        item.detail = scrub(item.detail)
     ok = not any(i.status in FAILED for i in items)
     print(summary(items, args.dry_run), flush=True)
     write_reports(items, args, ok)

@@ -76,7 +76,7 @@ def _state(index_dir: Path) -> dict[str, object]:
 
     recover(index_dir)
     store = json.loads((index_dir / "default__vector_store.json").read_text(encoding="utf-8"))
-    vectors = np.load(index_dir / "default__vector_store.npy", allow_pickle=False)
+    vectors = np.load(index_dir / store["vectors_file"], allow_pickle=False)
     ids = store["ids"]
     docstore = json.loads((index_dir / "docstore.json").read_text(encoding="utf-8"))
     return {

@@ -225,3 +225,25 @@ def test_package_whose_workspace_dependency_is_nowhere_is_refused(tmp_path: Path
     assert row["status"] == "missing-dependency"
     assert "dovetail-core" in row["detail"]
     assert "--package dovetail-core" in row["detail"]
+
+
+def test_url_credentials_are_never_printed(tmp_path: Path) -> None:
+    secret = "idx-Pa55-do-not-print"
+    assert publish.scrub(f"GET https://ci:{secret}@pypi.example/simple/x/: HTTP 500") == (
+        "GET https://***@pypi.example/simple/x/: HTTP 500"
+    )
+    summary = tmp_path / "summary.json"
+    env = {"PATH": "/usr/bin:/bin", "DOVETAIL_PUBLISH_PYTHON": sys.executable, "HOME": str(tmp_path)}
+    proc = subprocess.run(
+        ["bash", str(SCRIPTS / "publish_packages.sh"), "--dry-run", "--package", "dovetail-core", "--attempts", "1",
+         "--index-url", f"http://ci:{secret}@127.0.0.1:9/simple/", "--summary-json", str(summary)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert "index-error" in proc.stdout, "the unreachable index is reported"
+    assert "http://***@127.0.0.1:9/simple/" in proc.stderr
+    assert secret not in proc.stdout + proc.stderr + summary.read_text()

@@ -102,8 +102,15 @@ def test_publish_uses_trusted_publishing_after_build_and_health() -> None:
     publish_job = text[text.index("\n  publish:") :]
     assert "needs: [build, health]" in publish_job
     assert "id-token: write" in publish_job
-    assert "bash scripts/publish_packages.sh" in publish_job
-    assert "--dry-run" not in publish_job
+    # The job holding the OIDC token runs no repository code and uses no cache: it uploads the verified artifact.
+    assert "actions/download-artifact@" in publish_job
+    assert "name: dists" in publish_job
+    assert "uv publish --trusted-publishing always --check-url https://pypi.org/simple/" in publish_job
+    for absent in ("actions/checkout@", "uv sync", "enable-cache: true", "scripts/", "pip install"):
+        assert absent not in publish_job, f"the publish job must not run {absent!r}"
+    build_job = text[text.index("\n  build:") : text.index("\n  health:")]
+    assert "--dry-run" in build_job
+    assert "name: dists" in build_job
     assert "UV_PUBLISH_TOKEN" not in text  # no stored token: OIDC only
     top = text[: text.index("\njobs:")]
     assert "id-token" not in top  # only the publish job may mint tokens

@@ -113,14 +113,23 @@ def test_secret_looking_config_and_call_kwargs_stay_out_of_events() -> None:
     from dovetail.core.testing.llm import _Recorder
 
     class WithHeaders(MyLlamaIndexLLM):
-        default_headers: dict[str, str] = {"Authorization": f"Bearer {API_KEY}", "x-api-key": API_KEY, "ua": "t"}
+        default_headers: dict[str, str] = {
+            "Authorization": f"Bearer {API_KEY}",
+            "x-api-key": API_KEY,
+            "X-Auth-Token": API_KEY,
+            "X-Custom-Sig": API_KEY,
+            "ua": "t",
+        }
+        endpoint: str = f"https://user:{API_KEY}@example.com/v1"
         password: str = API_KEY
 
     recorder = _Recorder()
     llm = WithHeaders(model="m", api_key=SecretStr(API_KEY), callback_manager=CallbackManager([recorder]))
-    llm.complete("hi", api_key=API_KEY, extra_headers={"X-Api-Key": API_KEY}, temperature=0.2)
+    llm.complete("hi", api_key=API_KEY, extra_headers={"X-Auth-Token": API_KEY}, temperature=0.2)
     ((event_type, _, _, payload),) = recorder.starts
     assert event_type == CBEventType.LLM
     assert API_KEY not in repr(payload)
-    assert payload[EventPayload.SERIALIZED]["default_headers"] == {"ua": "t"}
-    assert payload[EventPayload.ADDITIONAL_KWARGS] == {"extra_headers": {}, "temperature": 0.2}
+    assert "default_headers" not in payload[EventPayload.SERIALIZED], "headers never go into payloads"
+    assert payload[EventPayload.SERIALIZED]["endpoint"] == "https://***@example.com/v1"
+    assert payload[EventPayload.SERIALIZED]["model"] == "m"
+    assert payload[EventPayload.ADDITIONAL_KWARGS] == {"temperature": 0.2}

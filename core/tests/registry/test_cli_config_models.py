@@ -53,6 +53,39 @@ def test_config_show_reports_invalid_values_with_file_key_and_range(tmp_path: Pa
     assert "Traceback" not in result.stderr
 
 
+def test_config_show_masks_unknown_providers_secrets_and_url_credentials(tmp_path: Path) -> None:
+    (tmp_path / "dovetail.toml").write_text(
+        "[providers.acme]\n"
+        f'token = "{SECRET}-tok"\nsecret_key = "{SECRET}-sk"\nclient_password = "{SECRET}-pw"\n'
+        f'base_url = "https://svc:{SECRET}-url@acme.example/v1"\nregion = "eu"\n'
+        "[providers.openai]\n"
+        f'base_url = "https://proxy-user:{SECRET}-proxy@proxy.example/v1"\n'
+    )
+    for args in (("config", "show"), ("config", "show", "--json")):
+        result = dovetail(*args, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert SECRET not in result.stdout + result.stderr
+        assert "acme.example/v1" in result.stdout
+        assert "eu" in result.stdout, "settings that are not secret are shown"
+    assert 'base_url = "https://***@acme.example/v1"' in dovetail("config", "show", cwd=tmp_path).stdout
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        f'[providers.openai]\napi_key = ["{SECRET}"]\n',
+        f'[providers.mongodb]\nuri = 42\ndb_name = ["mongodb://u:{SECRET}@h"]\n',
+        f'[providers.langfuse]\nsecret_key = {{ value = "{SECRET}" }}\n',
+    ],
+)
+def test_invalid_secret_values_are_never_echoed(tmp_path: Path, section: str) -> None:
+    (tmp_path / "dovetail.toml").write_text(section)
+    result = dovetail("config", "show", cwd=tmp_path)
+    assert result.returncode == 2
+    assert SECRET not in result.stdout + result.stderr
+    assert "Input should be" in result.stderr, "the rule is still named"
+
+
 def test_models_lists_installed_catalogs_and_explains_unknown_providers(tmp_path: Path) -> None:
     listing = dovetail("models", "--json", cwd=tmp_path)
     assert listing.returncode == 0, listing.stderr

@@ -92,7 +92,7 @@ def test_invalid_values_name_file_section_key_and_range(isolated_config: Path, l
 
 def test_broken_toml_and_unknown_sections_are_reported(isolated_config: Path) -> None:
     write(isolated_config / "dovetail.toml", "[providers.openai\n")
-    with pytest.raises(ConfigurationError, match="cannot read config file"):
+    with pytest.raises(ConfigurationError, match="not valid TOML"):
         load_config()
     write(isolated_config / "dovetail.toml", "[colours]\nred = 1\n")
     with pytest.raises(ConfigurationError, match="unknown top-level section"):

@@ -33,11 +33,17 @@ def _store(similarity: str = "dot") -> SimpleVectorStore:
     return store
 
 
+def _vectors_file(path: Path) -> Path:
+    """The vectors file the store JSON at ``path`` references."""
+    return path.parent / json.loads(path.read_text())["vectors_file"]
+
+
 def test_round_trip(tmp_path: Path) -> None:
     store = _store()
     path = tmp_path / "storage" / "vector_store.json"
     store.persist(str(path))
-    assert sorted(p.name for p in path.parent.iterdir()) == ["vector_store.json", "vector_store.npy"]
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted(["vector_store.json", _vectors_file(path).name])
+    assert _vectors_file(path).name.startswith("vector_store.")
     loaded = SimpleVectorStore.from_persist_path(str(path))
     assert loaded.similarity == "dot"
     assert loaded.dimension == 5
@@ -78,7 +84,7 @@ def test_persist_overwrites_atomically_without_temp_files(tmp_path: Path) -> Non
     store.persist(str(path))
     store.add([TextNode(id_="extra", embedding=[1.0] * 5)])
     store.persist(str(path))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["vs.json", "vs.npy"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["vs.json", _vectors_file(path).name])
     assert len(SimpleVectorStore.from_persist_path(str(path))) == len(store)
 
 
@@ -86,7 +92,7 @@ def test_vectors_are_plain_npy(tmp_path: Path) -> None:
     path = tmp_path / "vs.json"
     store = _store()
     store.persist(str(path))
-    vectors = np.load(tmp_path / "vs.npy", allow_pickle=False)
+    vectors = np.load(_vectors_file(path), allow_pickle=False)
     document = json.loads(path.read_text())
     assert vectors.dtype == np.float32
     assert vectors.shape == (len(store), 5)
@@ -111,7 +117,7 @@ def test_missing_files(tmp_path: Path) -> None:
     with pytest.raises(NotFoundError, match="call persist"):
         SimpleVectorStore.from_persist_path(str(tmp_path / "nothing.json"))
     path = _persisted(tmp_path)
-    (tmp_path / "vs.npy").unlink()
+    _vectors_file(path).unlink()
     with pytest.raises(NotFoundError, match="vectors file"):
         SimpleVectorStore.from_persist_path(str(path))
 
@@ -164,19 +170,19 @@ def test_corrupted_json(tmp_path: Path) -> None:
         (np.zeros((20, 5), dtype=np.float64), "do not belong together"),
         (np.zeros(100, dtype=np.float32), "do not belong together"),
         (np.full((20, 5), np.nan, dtype=np.float32), "NaN or infinity"),
-        (np.array([{"x": 1}] * 20, dtype=object), "not a readable .npy"),
+        (np.array([{"x": 1}] * 20, dtype=object), "do not belong together"),
     ],
 )
 def test_mismatched_or_unsafe_vectors(tmp_path: Path, vectors: np.ndarray, match: str) -> None:
     path = _persisted(tmp_path)
-    np.save(tmp_path / "vs.npy", vectors, allow_pickle=True)
+    np.save(_vectors_file(path), vectors, allow_pickle=True)
     with pytest.raises(InvalidInputError, match=match):
         SimpleVectorStore.from_persist_path(str(path))
 
 
 def test_truncated_npy(tmp_path: Path) -> None:
     path = _persisted(tmp_path)
-    npy = tmp_path / "vs.npy"
+    npy = _vectors_file(path)
     npy.write_bytes(npy.read_bytes()[:200])
     with pytest.raises(InvalidInputError, match=r"not a readable \.npy"):
         SimpleVectorStore.from_persist_path(str(path))

@@ -29,6 +29,7 @@ from dovetail.core.vector_stores import (
 def test_all_is_exact() -> None:
     assert sorted(vector_stores.__all__) == [
         "BasePydanticVectorStore",
+        "ExactMatchFilter",
         "FilterCondition",
         "FilterOperator",
         "MetadataFilter",

@@ -20,32 +20,65 @@ from typing import TYPE_CHECKING, Any
 from dovetail.core._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from dovetail.core.embeddings import MockEmbedding
     from dovetail.core.indices import VectorStoreIndex, load_index_from_storage
     from dovetail.core.ingestion import IngestionPipeline
-    from dovetail.core.prompts import PromptTemplate
+    from dovetail.core.prompts import BasePromptTemplate, ChatPromptTemplate, PromptTemplate
+    from dovetail.core.prompts import PromptTemplate as Prompt
+    from dovetail.core.readers import SimpleDirectoryReader
+    from dovetail.core.response_synthesizers import Response, get_response_synthesizer
+    from dovetail.core.schema import Document, QueryBundle, TextNode
     from dovetail.core.settings import Settings
     from dovetail.core.storage import StorageContext
+    from dovetail.core.tokenizers import get_tokenizer, set_global_tokenizer
 
+# LlamaIndex's top-level names (``llama_index.core.__all__``) for everything dovetail has, plus ``TextNode`` and
+# ``IngestionPipeline``. Each is imported on first access, so ``import dovetail.core`` stays cheap.
 _LAZY: dict[str, str] = {
+    "BasePromptTemplate": "dovetail.core.prompts",
+    "ChatPromptTemplate": "dovetail.core.prompts",
+    "Document": "dovetail.core.schema",
     "IngestionPipeline": "dovetail.core.ingestion",
+    "MockEmbedding": "dovetail.core.embeddings",
     "PromptTemplate": "dovetail.core.prompts",
+    "QueryBundle": "dovetail.core.schema",
+    "Response": "dovetail.core.response_synthesizers",
     "Settings": "dovetail.core.settings",
+    "SimpleDirectoryReader": "dovetail.core.readers",
     "StorageContext": "dovetail.core.storage",
+    "TextNode": "dovetail.core.schema",
     "VectorStoreIndex": "dovetail.core.indices",
+    "get_response_synthesizer": "dovetail.core.response_synthesizers",
+    "get_tokenizer": "dovetail.core.tokenizers",
     "load_index_from_storage": "dovetail.core.indices",
+    "set_global_tokenizer": "dovetail.core.tokenizers",
 }
+# LlamaIndex's older names for the same objects.
+_ALIASES: dict[str, tuple[str, str]] = {"Prompt": ("dovetail.core.prompts", "PromptTemplate")}
 
 __all__ = [
+    "BasePromptTemplate",
+    "ChatPromptTemplate",
+    "Document",
     "IngestionPipeline",
+    "MockEmbedding",
+    "Prompt",
     "PromptTemplate",
+    "QueryBundle",
+    "Response",
     "Settings",
+    "SimpleDirectoryReader",
     "StorageContext",
+    "TextNode",
     "VectorStoreIndex",
     "__version__",
+    "get_response_synthesizer",
+    "get_tokenizer",
     "load_index_from_storage",
+    "set_global_tokenizer",
 ]
 
-_lazy_getattr, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+_lazy_getattr, __dir__ = lazy_exports(__name__, globals(), _LAZY, _ALIASES)
 
 
 def __getattr__(name: str) -> Any:

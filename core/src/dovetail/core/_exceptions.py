@@ -6,8 +6,9 @@ Every error raised by dovetail or by an integration on purpose is a ``DovetailEr
     ├── ConfigurationError        a setting, key or dependency is missing or invalid
     ├── AuthenticationError       the provider refused the credentials (401/403)
     ├── InvalidInputError         the caller passed something dovetail cannot use (also a ValueError)
-    ├── OutputParserError         model output could not be parsed; carries the raw text
-    ├── NotFoundError             an index, file, model or record does not exist (404)
+    ├── OutputParserError         model output could not be parsed; carries the raw text (also a ValueError)
+    ├── NotFoundError             an index, file, model or record does not exist (404; also a ValueError)
+    ├── ConcurrentWriteError      another process is writing the same index, or changed it under a commit
     └── ProviderError             the provider failed; carries status, provider and request id
         ├── RateLimitError        429; carries ``retry_after`` seconds when the provider sent it
         ├── ProviderTimeoutError  the request did not finish within the configured timeout
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 __all__ = [
     "AuthenticationError",
+    "ConcurrentWriteError",
     "ConfigurationError",
     "DovetailError",
     "InvalidInputError",
@@ -51,16 +53,26 @@ class InvalidInputError(DovetailError, ValueError):
     """The caller passed input that dovetail cannot use: wrong type, dimension, operator, empty or too large."""
 
 
-class OutputParserError(DovetailError):
-    """Model output could not be parsed. ``raw_output`` holds the text that was received."""
+class OutputParserError(DovetailError, ValueError):
+    """Model output could not be parsed. ``raw_output`` holds the text that was received.
+
+    Also a ``ValueError``, as LlamaIndex's output parsers raise ``ValueError`` and users catch that.
+    """
 
     def __init__(self, message: str, *, raw_output: str = "") -> None:
         super().__init__(message)
         self.raw_output = raw_output
 
 
-class NotFoundError(DovetailError):
-    """An index, file, model or record does not exist."""
+class NotFoundError(DovetailError, ValueError):
+    """An index, file, model or record does not exist.
+
+    Also a ``ValueError``, as LlamaIndex raises ``ValueError`` for a missing reader path and users catch that.
+    """
+
+
+class ConcurrentWriteError(DovetailError):
+    """Another process is writing the same index (and did not finish in time), or removed a commit in progress."""
 
 
 class _ProviderResponseError(DovetailError):
@@ -126,7 +138,23 @@ class ProviderTimeoutError(ProviderError):
 
 
 class ProviderConnectionError(ProviderError):
-    """The provider could not be reached (refused, reset, DNS failure)."""
+    """The provider could not be reached (refused, reset, DNS failure).
+
+    ``request_sent`` is ``False`` when the failure happened before the request left (a refused connection, a
+    failed DNS lookup or TLS handshake): such a call is safe to send again even when it is not idempotent.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        provider: str | None = None,
+        request_id: str | None = None,
+        request_sent: bool = True,
+    ) -> None:
+        super().__init__(message, status=status, provider=provider, request_id=request_id)
+        self.request_sent = request_sent
 
     @property
     def is_retryable(self) -> bool:  # type: ignore[override]

@@ -52,6 +52,7 @@ class ModelInfo(BaseModel):
     supports_vision: bool = False
     supports_tools: bool = False
     supports_structured_output: bool = False
+    supports_thinking: bool = False
     deprecation_date: dt.date | None = None
 
     @model_validator(mode="after")

@@ -2,6 +2,7 @@
 
 from dovetail.core._exceptions import (
     AuthenticationError,
+    ConcurrentWriteError,
     ConfigurationError,
     DovetailError,
     InvalidInputError,
@@ -16,6 +17,7 @@ from dovetail.core._exceptions import (
 
 __all__ = [
     "AuthenticationError",
+    "ConcurrentWriteError",
     "ConfigurationError",
     "DovetailError",
     "InvalidInputError",

@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import textwrap
 import uuid
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any, ClassVar
 
+from dovetail.core._component import TransformComponent
 from dovetail.core._exceptions import InvalidInputError
-from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, field_validator
+from dovetail.core._kwargs import KeywordCheckedModel
+from pydantic import ConfigDict, Field, ValidatorFunctionWrapHandler, field_validator
 
 __all__ = [
     "BaseNode",
@@ -33,6 +37,7 @@ __all__ = [
     "QueryBundle",
     "RelatedNodeInfo",
     "TextNode",
+    "TransformComponent",
     "node_from_dict",
 ]
 
@@ -56,7 +61,7 @@ class NodeRelationship(str, Enum):
     CHILD = "5"
 
 
-class RelatedNodeInfo(BaseModel):
+class RelatedNodeInfo(KeywordCheckedModel):
     """A pointer to another node: its id, type, metadata and content hash."""
 
     node_id: str
@@ -68,16 +73,30 @@ class RelatedNodeInfo(BaseModel):
 RelatedNodeType = RelatedNodeInfo | list[RelatedNodeInfo]
 
 
-class BaseNode(BaseModel):
+_PREVIEW_CHARS = 350
+_PREVIEW_WIDTH = 70
+
+
+def _preview(label: str, ident: str, content: str) -> str:
+    """``<label>: <id>`` and the content, cut to 350 characters and wrapped at 70 (LlamaIndex's text form)."""
+    text = content.strip()
+    if len(text) > _PREVIEW_CHARS:
+        text = text[: _PREVIEW_CHARS - 3] + "..."
+    return f"{label}: {ident}\n" + textwrap.fill(f"Text: {text}\n", width=_PREVIEW_WIDTH)
+
+
+class BaseNode(KeywordCheckedModel):
     """Base of every node: an id, metadata, relationships and an optional embedding.
 
     ``embedding`` accepts a list of floats (stored as is, without per-element validation, because this is the
-    hot path of ingestion) or anything with ``tolist()`` such as a numpy row.
+    hot path of ingestion) or anything with ``tolist()`` such as a numpy row. ``extra_info=`` is LlamaIndex's
+    alias of ``metadata``; any other unknown keyword raises ``TypeError``.
     """
 
     model_config = ConfigDict(populate_by_name=True, validate_assignment=False)
 
     class_name_: ClassVar[str] = "BaseNode"
+    _keyword_aliases: ClassVar[Mapping[str, str]] = {"extra_info": "metadata"}
 
     id_: str = Field(default_factory=lambda: str(uuid.uuid4()), description="Unique id of the node.")
     embedding: list[float] | None = Field(default=None, description="Embedding of the node's content.")
@@ -110,6 +129,29 @@ class BaseNode(BaseModel):
     @node_id.setter
     def node_id(self, value: str) -> None:
         self.id_ = value
+
+    @property
+    def extra_info(self) -> dict[str, Any]:
+        """LlamaIndex's old name of :attr:`metadata`."""
+        return self.metadata
+
+    @extra_info.setter
+    def extra_info(self, value: dict[str, Any]) -> None:
+        self.metadata = value
+
+    def get_embedding(self) -> list[float]:
+        """The node's embedding.
+
+        Raises:
+            InvalidInputError: the node has not been embedded yet (embed it, or insert it into an index).
+        """
+        if self.embedding is None:
+            msg = f"node {self.id_} has no embedding; embed it first (e.g. embed_model(nodes) or an index insert)"
+            raise InvalidInputError(msg)
+        return self.embedding
+
+    def __str__(self) -> str:
+        return _preview("Node ID", self.id_, self.get_content())
 
     def get_content(self, metadata_mode: MetadataMode = MetadataMode.NONE) -> str:
         """The node's content, with metadata prepended per ``metadata_mode``."""
@@ -189,6 +231,36 @@ class BaseNode(BaseModel):
         data["class_name"] = self.class_name()
         return data
 
+    def to_json(self, *, include_embedding: bool = False) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        return json.dumps(self.to_dict(include_embedding=include_embedding))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BaseNode:
+        """Rebuild a node from :meth:`to_dict` output (``class_name`` picks the subclass when called on a base).
+
+        Raises:
+            InvalidInputError: ``class_name`` names another node class than this one, or an unknown one.
+        """
+        node = node_from_dict(data) if "class_name" in data else cls.model_validate(data)
+        if not isinstance(node, cls):
+            msg = f"{cls.__name__}.from_dict got a {type(node).__name__}; call it on that class or on BaseNode"
+            raise InvalidInputError(msg)
+        return node
+
+    @classmethod
+    def from_json(cls, data: str) -> BaseNode:
+        """Rebuild a node from :meth:`to_json` output."""
+        try:
+            payload = json.loads(data)
+        except json.JSONDecodeError as exc:
+            msg = f"{cls.__name__}.from_json needs a JSON object: {exc}"
+            raise InvalidInputError(msg) from exc
+        if not isinstance(payload, dict):
+            msg = f"{cls.__name__}.from_json needs a JSON object, got {type(payload).__name__}"
+            raise InvalidInputError(msg)
+        return cls.from_dict(payload)
+
 
 class TextNode(BaseNode):
     """A node holding text, with its character span in the source document."""
@@ -214,9 +286,32 @@ class TextNode(BaseNode):
 
 
 class Document(TextNode):
-    """A whole source document, as produced by a reader."""
+    """A whole source document, as produced by a reader.
+
+    LlamaIndex's aliases are honoured: ``Document(text=..., doc_id="a", extra_info={...})`` sets ``id_`` and
+    ``metadata``.
+    """
 
     class_name_: ClassVar[str] = "Document"
+    _keyword_aliases: ClassVar[Mapping[str, str]] = {"extra_info": "metadata", "doc_id": "id_"}
+
+    def __str__(self) -> str:
+        return _preview("Doc ID", self.id_, self.get_content())
+
+    def get_doc_id(self) -> str:
+        """The document id (LlamaIndex's old accessor; same as :attr:`doc_id`)."""
+        return self.id_
+
+    @classmethod
+    def example(cls) -> Document:
+        """A small sample document, for trying things out."""
+        return cls(
+            text=(
+                "A dovetail joint interlocks wedge-shaped tails and pins cut into the ends of two boards. "
+                "It resists being pulled apart and needs no nails."
+            ),
+            metadata={"filename": "dovetail.txt", "category": "woodworking"},
+        )
 
     @property
     def doc_id(self) -> str:
@@ -229,7 +324,11 @@ class Document(TextNode):
 
 
 class ImageNode(TextNode):
-    """A node holding an image (base64 data, a path or a URL) and optional text."""
+    """A node holding an image (base64 data, a path or a URL) and optional text.
+
+    ``image_mimetype`` is inferred from the path/URL suffix when not given; the hash covers the image source, so
+    two nodes pointing at different images never look unchanged to the ingestion ledger.
+    """
 
     class_name_: ClassVar[str] = "ImageNode"
 
@@ -237,6 +336,21 @@ class ImageNode(TextNode):
     image_path: str | None = None
     image_url: str | None = None
     image_mimetype: str | None = None
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Infer ``image_mimetype`` from ``image_path``/``image_url`` when it was not given."""
+        if self.image_mimetype is None:
+            source = self.image_path or self.image_url
+            if source:
+                import mimetypes
+
+                self.image_mimetype = mimetypes.guess_type(source.split("?", 1)[0])[0]
+
+    @property
+    def hash(self) -> str:
+        """sha256 of the text, metadata and image source (data, path, URL and MIME type)."""
+        image = "\x00".join(str(part) for part in (self.image, self.image_path, self.image_url, self.image_mimetype))
+        return hashlib.sha256((super().hash + "\x00" + image).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class IndexNode(TextNode):
@@ -248,11 +362,23 @@ class IndexNode(TextNode):
     obj: Any = Field(default=None, exclude=True)
 
 
-class NodeWithScore(BaseModel):
+class NodeWithScore(KeywordCheckedModel):
     """A retrieved node and its similarity score."""
 
     node: BaseNode
     score: float | None = None
+
+    def __str__(self) -> str:
+        score = "None" if self.score is None else f"{self.score: 0.3f}"
+        return f"{self.node}\nScore: {score}\n"
+
+    def get_text(self) -> str:
+        """Text of the node without metadata."""
+        return self.node.get_content(MetadataMode.NONE)
+
+    def get_embedding(self) -> list[float]:
+        """Embedding of the node (see :meth:`BaseNode.get_embedding`)."""
+        return self.node.get_embedding()
 
     @property
     def node_id(self) -> str:
@@ -288,8 +414,14 @@ class NodeWithScore(BaseModel):
         return self.score
 
 
-class QueryBundle(BaseModel):
-    """A query: the text, optional strings to embed instead, an optional precomputed embedding."""
+class QueryBundle(KeywordCheckedModel):
+    """A query: the text, optional strings to embed instead, an optional precomputed embedding.
+
+    Positional arguments follow LlamaIndex: ``QueryBundle(query_str, image_path, custom_embedding_strs,
+    embedding)``.
+    """
+
+    _positional: ClassVar[tuple[str, ...]] = ("query_str", "image_path", "custom_embedding_strs", "embedding")
 
     query_str: str
     custom_embedding_strs: list[str] | None = None

@@ -89,14 +89,24 @@ def _default_embed_model() -> BaseEmbedding:
         raise ConfigurationError(msg) from exc
 
 
+def _disabled_embed_model() -> BaseEmbedding:
+    from dovetail.core.embeddings import MockEmbedding
+
+    logger.info("embeddings explicitly disabled (embed_model=None): using MockEmbedding(embed_dim=1)")
+    return MockEmbedding(embed_dim=1)
+
+
 def resolve_embed_model(value: Any) -> BaseEmbedding:
-    """An embedding model from a model object, ``"default"``/``"local"`` (the ONNX embedder), ``"mock[:dim]"``
-    or ``"provider:model"``.
+    """An embedding model from a model object, ``None`` (embeddings disabled: a one-dimensional
+    ``MockEmbedding``, as in LlamaIndex), ``"default"``/``"local"`` (the ONNX embedder), ``"mock[:dim]"`` or
+    ``"provider:model"``.
 
     Raises:
         ConfigurationError: the provider is not installed (the message names the package).
         InvalidInputError: the value is neither an embedding model nor a spec string.
     """
+    if value is None:
+        return _disabled_embed_model()
     if isinstance(value, str):
         spec = value.strip()
         provider, _, model = spec.partition(":")
@@ -167,7 +177,13 @@ class _Settings:
     # ---------------------------------------------------------------- llm
     @property
     def llm(self) -> LLM | None:
-        """The default LLM; ``None`` (the default) means extractive answers without any model call."""
+        """The default LLM; ``None`` (the default) means extractive answers without any model call.
+
+        When ``callback_manager`` was set, the LLM is handed that manager as it is read (as LlamaIndex does), so
+        setting ``Settings.callback_manager`` after ``Settings.llm`` still reaches the LLM's events.
+        """
+        if self._llm is not None and self._callback_manager is not None:
+            self._llm.callback_manager = self._callback_manager
         return self._llm
 
     @llm.setter
@@ -184,11 +200,14 @@ class _Settings:
         """
         if self._embed_model is None:
             self._embed_model = _default_embed_model()
+        if self._callback_manager is not None and self._embed_model.callback_manager is not self._callback_manager:
+            self._embed_model.callback_manager = self._callback_manager
         return self._embed_model
 
     @embed_model.setter
     def embed_model(self, value: Any) -> None:
-        self._embed_model = None if value is None else resolve_embed_model(value)
+        """Set the default embedding model; ``None`` disables embeddings (a ``MockEmbedding``, as LlamaIndex)."""
+        self._embed_model = resolve_embed_model(value)
 
     @property
     def embed_model_is_set(self) -> bool:
@@ -222,6 +241,22 @@ class _Settings:
     @transformations.setter
     def transformations(self, value: Sequence[Any] | None) -> None:
         self._transformations = None if value is None else list(value)
+
+    def transformations_for(self, embed_model: Any) -> list[Any]:
+        """The default transformations for chunks that ``embed_model`` will embed.
+
+        What was set (``transformations`` or ``node_parser``) is used as it is. Otherwise the default
+        ``SentenceSplitter`` counts ``chunk_size`` with :func:`~dovetail.core.tokenizers.budget_tokenizer`: the
+        model's exact tokenizer where it has one, else an estimate that never undercounts, so no chunk exceeds
+        the model's window and is truncated silently.
+        """
+        if self._transformations is not None or self._node_parser is not None:
+            return self.transformations
+        from dovetail.core.node_parser import SentenceSplitter
+        from dovetail.core.tokenizers import budget_tokenizer
+
+        tokenizer = budget_tokenizer(embed_model)
+        return [SentenceSplitter(chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap, tokenizer=tokenizer)]
 
     # ---------------------------------------------------------------- callbacks and tokens
     @property

@@ -49,6 +49,7 @@ from dovetail.core._exceptions import ConfigurationError, InvalidInputError
 __all__ = [
     "BUNDLED_ENCODINGS",
     "Tokenizer",
+    "budget_tokenizer",
     "count_tokens",
     "default_tokenizer",
     "fast_batch_counter",
@@ -56,6 +57,7 @@ __all__ = [
     "get_tokenizer",
     "set_global_tokenizer",
     "tiktoken_tokenizer",
+    "upper_bound_tokenizer",
 ]
 
 Tokenizer = Callable[[str], Sequence[Any]]
@@ -114,6 +116,36 @@ def get_tokenizer(name: str | None = None) -> Tokenizer:
     if name == "default":
         return default_tokenizer
     return tiktoken_tokenizer(name)
+
+
+_SPECIAL_TOKENS_ALLOWANCE = b"\x00\x00"
+
+
+def upper_bound_tokenizer(text: str) -> bytes:
+    """An estimate that never undercounts: one "token" per UTF-8 byte, plus two for special tokens.
+
+    Byte-level BPE (OpenAI's ``cl100k_base``/``o200k_base``, GPT-2 style, Llama 3) never makes more tokens than
+    bytes; WordPiece (BERT, MiniLM) makes at most one token per character plus ``[CLS]``/``[SEP]``;
+    SentencePiece with byte fallback at most one per byte. So a chunk that fits this count fits every such
+    model's window. It overcounts English about fourfold: chunkers use it only when the embedding model has no
+    exact tokenizer (see :func:`budget_tokenizer`).
+    """
+    return text.encode("utf-8", "surrogatepass") + _SPECIAL_TOKENS_ALLOWANCE
+
+
+def budget_tokenizer(embed_model: Any | None = None) -> Tokenizer:
+    """The tokenizer chunk budgets are counted with when chunks are cut for ``embed_model``.
+
+    In order: the tokenizer set with :func:`set_global_tokenizer` (the user's explicit choice); the exact
+    tokenizer of the embedding model (``embed_model.get_tokenizer()``, e.g. the ONNX embedder's
+    ``tokenizer.json``); else :func:`upper_bound_tokenizer`, which never undercounts, so no chunk can exceed
+    the model's window and be truncated silently.
+    """
+    if _global_tokenizer is not None:
+        return _global_tokenizer
+    get = getattr(embed_model, "get_tokenizer", None)
+    exact = get() if callable(get) else None
+    return exact if exact is not None else upper_bound_tokenizer
 
 
 def count_tokens(text: str, tokenizer: Tokenizer | None = None) -> int:

@@ -48,13 +48,14 @@ class Span:
 
 @dataclass
 class Receiver:
-    """Records every export request; ``fail_with`` makes it answer with an HTTP error instead."""
+    """Records every export request; ``fail_with`` makes it answer with an HTTP error (body ``fail_body``) instead."""
 
     url: str
     spans: list[Span] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
     raw_bodies: list[bytes] = field(default_factory=list)
     fail_with: int | None = None
+    fail_body: bytes = b""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def wait_for(self, predicate: Callable[[list[Span]], bool], timeout: float = 10.0) -> list[Span]:
@@ -89,8 +90,9 @@ def _make_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("content-length") or 0))
             if receiver.fail_with is not None:
                 self.send_response(receiver.fail_with)
-                self.send_header("content-length", "0")
+                self.send_header("content-length", str(len(receiver.fail_body)))
                 self.end_headers()
+                self.wfile.write(receiver.fail_body)
                 return
             if self.path != TRACES_PATH:
                 self.send_response(404)
@@ -152,6 +154,7 @@ def receiver_server() -> Iterator[Receiver]:
 @pytest.fixture
 def receiver(receiver_server: Receiver) -> Receiver:
     receiver_server.fail_with = None
+    receiver_server.fail_body = b""
     return receiver_server
 
 

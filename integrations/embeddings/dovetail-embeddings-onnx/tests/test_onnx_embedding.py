@@ -220,3 +220,35 @@ def test_model_catalog_is_valid_and_matches_the_model(model: OnnxEmbedding) -> N
 async def test_async_batch_runs_in_a_worker_thread(model: OnnxEmbedding) -> None:
     vectors = await model.aget_text_embedding_batch(SENTENCES[:6])
     assert np.allclose(vectors, model.get_text_embedding_batch(SENTENCES[:6]), atol=1e-5)
+
+
+def test_exact_tokenizer_counts_special_tokens_and_never_truncates() -> None:
+    from dovetail.embeddings.onnx import OnnxEmbedding
+
+    tokenizer = OnnxEmbedding().get_tokenizer()
+    assert len(tokenizer("hello")) == 3, "[CLS] hello [SEP]"
+    long_text = "word " * 1000
+    assert len(tokenizer(long_text)) == 1002, "no truncation at max_length"
+
+
+def test_default_index_chunks_fit_the_model_window() -> None:
+    from dovetail.core import Document, Settings, VectorStoreIndex
+    from dovetail.embeddings.onnx import OnnxEmbedding
+
+    model = OnnxEmbedding()
+    texts = [
+        "abcde" * 200,
+        "漢字の文章は分かち書きされない。中文文本也没有空格。" * 40,
+        "see https://example.com/a/long/path?with=query&x=1#frag " * 40,
+        "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MTIzNDU2Nzg5K/+/w6nDqMOg8J+YgA== " * 30,
+        "The dovetail joint interlocks tails and pins cut into two boards. " * 60,
+    ]
+    Settings.reset()
+    try:
+        index = VectorStoreIndex.from_documents([Document(text=t) for t in texts], embed_model=model)
+    finally:
+        Settings.reset()
+    tokenizer = model.get_tokenizer()
+    nodes = index.vector_store.get_nodes()
+    assert len(nodes) > len(texts)
+    assert max(len(tokenizer(node.get_content())) for node in nodes) <= model.max_length

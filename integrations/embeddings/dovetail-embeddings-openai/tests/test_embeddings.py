@@ -215,6 +215,19 @@ def test_missing_key_for_openai_but_not_for_compatible_servers(server: Any) -> N
     assert OpenAIEmbedding(api_base=server.base_url).get_text_embedding("x")
 
 
+def test_env_key_is_not_sent_to_a_compatible_server(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-only-for-openai-55")
+    assert OpenAIEmbedding(api_base=server.base_url).get_text_embedding("x")
+    assert server.requests_to(EMB)[-1].headers["authorization"] == "Bearer not-needed"
+
+
+def test_read_timeout_of_an_embedding_is_retried(server: Any) -> None:
+    # Embeddings have no side effect: a timed-out request is sent again (generation calls are not).
+    server.add_fault(action="delay_only", delay=0.6, path=EMB, times=1)
+    assert make(server, timeout=0.2, max_retries=2, retry_deadline=5).get_text_embedding("t")
+    assert len(server.requests_to(EMB)) == 2
+
+
 SECRET = "sk-embed-very-secret-42"
 
 

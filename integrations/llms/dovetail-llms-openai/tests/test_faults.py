@@ -55,7 +55,8 @@ def test_429_retry_after_ms_and_exhaustion(server: Any) -> None:
     assert info.value.retry_after == pytest.approx(0.05)
     assert info.value.status == 429
     assert "retry" in str(info.value).lower()
-    assert isinstance(info.value.__cause__, Exception)
+    assert info.value.__cause__ is None, "SDK exceptions carry the key"
+    assert info.value.__context__ is None
     assert len(server.requests_to(CHAT)) == 3
 
 
@@ -92,7 +93,9 @@ def test_client_errors_are_typed_and_never_retried(server: Any, status: int, err
     with pytest.raises(error) as info:
         make(server, max_retries=3).complete("x")
     assert len(server.requests_to(CHAT)) == 1
-    assert info.value.__cause__ is not None
+    assert info.value.__cause__ is None
+    assert info.value.__context__ is None
+    assert f"HTTP {status}" in str(info.value), "the summary replaces the dropped cause"
     if status in (401, 403):
         assert "OPENAI_API_KEY" in str(info.value)
 
@@ -105,16 +108,23 @@ def test_wrong_key_gets_401_from_the_server(server: Any) -> None:
     assert make(server, api_key="sk-right").complete("x").text == "echo: x"
 
 
-def test_dropped_connection_is_retried(server: Any) -> None:
+def test_dropped_connection_of_a_generation_is_not_retried_by_default(server: Any) -> None:
     server.add_fault(action="drop", path=CHAT, times=1)
-    assert make(server, max_retries=1).complete("y").text == "echo: y"
+    with pytest.raises(ProviderConnectionError):
+        make(server, max_retries=3).complete("y")
+    assert len(server.requests_to(CHAT)) == 1, "the provider may have generated (and billed) the answer"
+
+
+def test_dropped_connection_is_retried_when_opted_in(server: Any) -> None:
+    server.add_fault(action="drop", path=CHAT, times=1)
+    assert make(server, max_retries=1, retry_ambiguous=True).complete("y").text == "echo: y"
     assert len(server.requests_to(CHAT)) == 2
 
 
 def test_dropped_connection_exhausted_is_connection_error(server: Any) -> None:
     server.add_fault(action="drop", path=CHAT, times=5)
     with pytest.raises(ProviderConnectionError):
-        make(server, max_retries=1).complete("y")
+        make(server, max_retries=1, retry_ambiguous=True).complete("y")
     assert len(server.requests_to(CHAT)) == 2
 
 

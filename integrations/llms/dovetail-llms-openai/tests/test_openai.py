@@ -239,23 +239,26 @@ def test_missing_key_names_the_env_var() -> None:
 
 
 def test_key_resolution_order(server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Keys from the config or the environment go with a base URL set in the same place.
     server.api_key = "sk-from-config"
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
     config = tmp_path / "elsewhere.toml"
-    config.write_text('[providers.openai]\napi_key = "sk-from-config"\n')
+    config.write_text(f'[providers.openai]\napi_key = "sk-from-config"\nbase_url = "{server.base_url}"\n')
     monkeypatch.setenv("DOVETAIL_CONFIG", str(config))
-    assert OpenAI(api_key=None, api_base=server.base_url).complete("a").text == "echo: a"
+    assert OpenAI(api_key=None).complete("a").text == "echo: a"
     server.api_key = "sk-explicit"
     assert OpenAI(api_key="sk-explicit", api_base=server.base_url).complete("a").text == "echo: a"
     monkeypatch.delenv("DOVETAIL_CONFIG")
     server.api_key = "sk-from-env"
-    assert OpenAI(api_base=server.base_url).complete("a").text == "echo: a"
+    assert OpenAI().complete("a").text == "echo: a"
 
 
 def test_key_from_dovetail_toml(server: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "dovetail.toml").write_text('[providers.openai]\napi_key = "sk-toml"\n')
+    toml = f'[providers.openai]\napi_key = "sk-toml"\nbase_url = "{server.base_url}"\n'
+    (tmp_path / "dovetail.toml").write_text(toml)
     server.api_key = "sk-toml"
-    assert OpenAI(api_base=server.base_url).complete("a").text == "echo: a"
+    assert OpenAI().complete("a").text == "echo: a"
 
 
 def test_openai_like_runs_without_a_key(server: Any) -> None:
@@ -324,7 +327,8 @@ def test_entry_points_and_registry(server: Any, monkeypatch: pytest.MonkeyPatch)
     assert targets["openai"] == "dovetail.llms.openai:OpenAI"
     assert targets["openai_like"] == "dovetail.llms.openai:OpenAILike"
     monkeypatch.setenv("OPENAI_API_KEY", "sk-registry")
-    llm = resolve_llm("openai:gpt-4o-mini", api_base=server.base_url, temperature=0)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    llm = resolve_llm("openai:gpt-4o-mini", temperature=0)
     assert isinstance(llm, OpenAI)
     assert llm.complete("r").text == "echo: r"
 

@@ -14,6 +14,9 @@ from typing import Any
 
 import pytest
 
+if str(Path(__file__).parent) not in sys.path:  # helpers beside the tests (tcp_proxy.py) import by name
+    sys.path.insert(0, str(Path(__file__).parent))
+
 CORPUS_SIZE = 10_000
 KIT_PASSWORD = "kit-Pa55word"
 NO_BODY_EVERY = 100  # every 100th document (n % 100 == 99) has no "body" field

@@ -137,7 +137,8 @@ class FaultProxy:
     # -- test API ---------------------------------------------------------------------------------------------
 
     def fail(self, path: str, *faults: tuple[str, Any]) -> None:
-        """Queue faults for the next requests to ``path`` (no query string): ``("status", (code, retry_after))``,
+        """Queue faults for the next requests to ``path`` (no query string): ``("status", (code, retry_after))``
+        (or ``(code, retry_after, message)``),
         ``("drop", None)`` (close before forwarding), ``("drop_after", None)`` (forward, then close without
         answering) or ``("delay", seconds)``."""
         with self._lock:
@@ -227,8 +228,9 @@ class FaultProxy:
             if kind == "delay":
                 time.sleep(arg)
             elif kind == "status":
-                code, retry_after = arg
-                payload = json.dumps({"error": {"code": "INJECTED", "message": f"injected {code}"}}).encode()
+                code, retry_after, *message = arg  # an optional third item replaces the error message
+                text = message[0] if message else f"injected {code}"
+                payload = json.dumps({"error": {"code": "INJECTED", "message": text}}).encode()
                 handler.send_response(code)
                 if retry_after is not None:
                     handler.send_header("Retry-After", str(retry_after))

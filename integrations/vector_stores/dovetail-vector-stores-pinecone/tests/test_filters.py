@@ -112,6 +112,9 @@ REJECTED: list[tuple[str, MetadataFilters, str]] = [
     ("contains-int", _group(_f("tags", 3, "contains")), "needs a string"),
     ("any-ints", _group(_f("tags", [1, 2], "any")), "needs a string"),
     ("empty-key", _group(_f("", "x")), "non-empty key"),
+    ("dollar-or-key", _group(_f("$or", "x")), "reserves for operators"),
+    ("dollar-key-in", _group(_f("$in", ["x"], "in")), "reserves for operators"),
+    ("dollar-key-negated", MetadataFilters(filters=[_f("$where", 1)], condition="not"), "reserves for operators"),
     ("nested-bad", _group(_f("a", "b"), _group(_f("t", "x", "text_match"))), "not supported"),
 ]
 

@@ -34,10 +34,21 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     path.set_defaults(handler=run)
 
 
-def _render(value: Any) -> Any:
-    from pydantic import SecretStr
+def _render(value: Any, key: str = "") -> Any:
+    """``value`` as shown: ``SecretStr`` values and values under secret-looking names (``token``,
+    ``secret_key``, ``password``... of providers dovetail does not know) are masked, and ``user:password@`` is
+    stripped from every URL."""
+    from dovetail.core.redact import is_secret_name, strip_url_credentials
 
-    return MASK if isinstance(value, SecretStr) else value
+    if hasattr(value, "get_secret_value") or (key and is_secret_name(key) and value not in (None, "")):
+        return MASK
+    if isinstance(value, str):
+        return strip_url_credentials(value)
+    if isinstance(value, dict):
+        return {k: _render(v, str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_render(item, key) for item in value]
+    return value
 
 
 def effective_config() -> dict[str, Any]:
@@ -48,7 +59,7 @@ def effective_config() -> dict[str, Any]:
     config.validate_all()
     result: dict[str, Any] = {
         "file": str(config.path) if config.path else None,
-        "defaults": {k: v for k, v in config.defaults().model_dump().items() if v is not None},
+        "defaults": {k: _render(v, k) for k, v in config.defaults().model_dump().items() if v is not None},
         "providers": {},
     }
     for name in sorted(set(config.provider_names()) | set(ENV_VARS)):
@@ -57,11 +68,11 @@ def effective_config() -> dict[str, Any]:
         section: dict[str, dict[str, Any]] = {}
         for key, value in settings:
             if value is not None:
-                section[key] = {"value": _render(value), "source": "config file"}
+                section[key] = {"value": _render(value, key), "source": "config file"}
         for key, env_var in ENV_VARS.get(name, {}).items():
             if key not in section and os.environ.get(env_var):
                 # the schema decides what is secret: SecretStr fields are masked
-                value = _render(getattr(schema.model_validate({key: os.environ[env_var]}), key))
+                value = _render(getattr(schema.model_validate({key: os.environ[env_var]}), key), key)
                 section[key] = {"value": value, "source": f"${env_var}"}
         if section:
             result["providers"][name] = section

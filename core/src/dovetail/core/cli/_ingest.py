@@ -53,6 +53,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--chunk-overlap", type=int, default=None, metavar="N", help="tokens shared by neighbouring chunks (32)"
     )
+    parser.add_argument(
+        "--vector-store",
+        metavar="URI",
+        help="keep vectors in a server-side store, e.g. postgresql://user@host:5432/db?table=docs "
+        "(password from dovetail.toml or PGPASSWORD); recorded in the index for later runs and queries",
+    )
     parser.add_argument("--prune", action="store_true", help="remove documents whose files no longer exist under PATH")
     parser.add_argument("--workers", type=int, default=1, metavar="N", help="embedding calls in flight at once (1)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -99,7 +105,25 @@ def _read(root: Path, files: list[Path]) -> tuple[list[Document], list[str]]:
     return documents, failed
 
 
-def _open_storage(index_dir: Path) -> tuple[Any, Any]:
+def _vector_store(index_dir: Path, uri: str | None) -> tuple[Any, str | None]:
+    """The server-side vector store (given now or recorded in the index) and its public URI, or ``(None, None)``."""
+    from dovetail.core.cli._vector_store import open_vector_store, recorded_vector_store
+
+    recorded = recorded_vector_store(index_dir) if index_dir.is_dir() else None
+    if uri is None and recorded is None:
+        return None, None
+    store = open_vector_store(uri or str(recorded))
+    public = str(store.public_uri())
+    if recorded is not None and public != recorded:
+        msg = f"this index keeps its vectors in {recorded}; ingest with that --vector-store or use another --index"
+        raise CLIError(msg)
+    if recorded is None and index_dir.is_dir() and any(not _is_bookkeeping(e.name) for e in index_dir.iterdir()):
+        msg = f"--index {index_dir} already keeps its vectors itself; use a new --index with --vector-store"
+        raise CLIError(msg)
+    return store, public
+
+
+def _open_storage(index_dir: Path, vector_store: Any = None) -> tuple[Any, Any]:
     """The storage context and index struct of ``index_dir`` (new ones when it holds no index)."""
     from dovetail.core.storage import StorageContext
     from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE
@@ -108,12 +132,20 @@ def _open_storage(index_dir: Path) -> tuple[Any, Any]:
         msg = f"--index {index_dir} is a file; pass a directory"
         raise CLIError(msg)
     if (index_dir / DEFAULT_INDEX_STORE_FILE).is_file():
-        storage = StorageContext.from_defaults(persist_dir=index_dir)
+        storage = StorageContext.from_defaults(persist_dir=index_dir, vector_store=vector_store)
         return storage, storage.index_store.get_index_struct()
-    if index_dir.is_dir() and any(index_dir.iterdir()):
+    if index_dir.is_dir() and any(not _is_bookkeeping(entry.name) for entry in index_dir.iterdir()):
         msg = f"--index {index_dir} exists but is not a dovetail index; pass an empty or new directory"
         raise CLIError(msg)
-    return StorageContext.from_defaults(), None
+    return StorageContext.from_defaults(vector_store=vector_store), None
+
+
+def _is_bookkeeping(name: str) -> bool:
+    """Lock files and staging folders an index directory may hold before its first commit."""
+    from dovetail.core.storage._io import STAGING_DIR
+    from dovetail.core.storage._lock import LOCK_FILE, READ_LOCK_FILE
+
+    return name in {LOCK_FILE, READ_LOCK_FILE} or name.startswith(STAGING_DIR)
 
 
 def _embed_model(spec: str | None, struct: Any) -> Any:
@@ -123,16 +155,18 @@ def _embed_model(spec: str | None, struct: Any) -> Any:
     if spec and recorded and spec != recorded:
         msg = f"this index was built with --embed {recorded}; ingest with the same model or use another --index"
         raise CLIError(msg)
-    chosen = spec or recorded
-    return resolve_embed_model(chosen) if chosen else Settings.embed_model
+    if spec:
+        return resolve_embed_model(spec)
+    if recorded:
+        from dovetail.core.indices._recorded_model import resolve_recorded_embed_model
+
+        return resolve_recorded_embed_model(recorded)  # a remote one needs --embed or the config
+    return Settings.embed_model
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``dovetail ingest``."""
-    from dovetail.core.cli._progress import ProgressBar
-    from dovetail.core.indices import VectorStoreIndex
-    from dovetail.core.node_parser import SentenceSplitter
-    from dovetail.core.settings import Settings
+    from dovetail.core.storage._lock import writer_lock
 
     root = Path(args.path)
     if not root.exists():
@@ -146,7 +180,24 @@ def run(args: argparse.Namespace) -> int:
         msg = f"no files to index under {root} (pattern {args.glob!r}; hidden files are skipped)"
         raise CLIError(msg)
     index_dir = Path(args.index)
-    storage, struct = _open_storage(index_dir)
+    if index_dir.exists() and not index_dir.is_dir():
+        msg = f"--index {index_dir} is a file; pass a directory"
+        raise CLIError(msg)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    # One ingest per index at a time: a second one waits here, then finds the first one's work done.
+    with writer_lock(index_dir):
+        return _ingest_locked(args, root, files, index_dir)
+
+
+def _ingest_locked(args: argparse.Namespace, root: Path, files: list[Path], index_dir: Path) -> int:
+    """The body of ``dovetail ingest``, run while holding the index's writer lock."""
+    from dovetail.core.cli._progress import ProgressBar
+    from dovetail.core.indices import VectorStoreIndex
+    from dovetail.core.node_parser import SentenceSplitter
+    from dovetail.core.settings import Settings
+
+    vector_store, vector_store_uri = _vector_store(index_dir, args.vector_store)
+    storage, struct = _open_storage(index_dir, vector_store)
     embed_model = _embed_model(args.embed, struct)
     documents, skipped = _read(root, files)
     for problem in skipped:
@@ -162,6 +213,10 @@ def run(args: argparse.Namespace) -> int:
     index = VectorStoreIndex(
         storage_context=storage, embed_model=embed_model, transformations=[splitter], index_struct=struct
     )
+    if vector_store_uri is not None:
+        from dovetail.core.cli._vector_store import VECTOR_STORE_KEY
+
+        index.index_struct.extra[VECTOR_STORE_KEY] = vector_store_uri
     known = storage.docstore.get_all_document_hashes()
     new = sum(doc.node_id not in known for doc in documents)
     changed = sum(doc.node_id in known and known[doc.node_id] != doc.hash for doc in documents)

@@ -20,7 +20,9 @@ __all__ = ["add_parser", "run"]
 
 _DESCRIPTION = """\
 Answer a question from an index built with `dovetail ingest`. The question is embedded with the model recorded
-in the index, the --top-k closest chunks are retrieved, and the answer is put together from them.
+in the index, the --top-k closest chunks are retrieved, and the answer is put together from them. A recorded
+remote model (e.g. openai:...) is used only when you confirm it with --embed PROVIDER:MODEL or
+[defaults] embed_model in dovetail.toml: an index from elsewhere cannot make dovetail send your questions out.
 
 Without --llm the answer is extractive: the sentences of the retrieved chunks that best match the question,
 each followed by [n], the number of its source. Nothing is sent anywhere. With --llm PROVIDER:MODEL (e.g.
@@ -42,6 +44,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--top-k", type=int, default=3, metavar="N", help="chunks to retrieve (3)")
     parser.add_argument("--llm", metavar="PROVIDER:MODEL", help="write the answer with this LLM (default: extractive)")
+    parser.add_argument(
+        "--embed",
+        metavar="PROVIDER:MODEL",
+        help="the index's embedding model; needed to confirm a remote one (queries are sent to it and billed)",
+    )
     parser.add_argument(
         "--response-mode", choices=("compact", "refine"), default="compact", help="how an LLM combines chunks"
     )
@@ -67,16 +74,18 @@ def _sources(response: Any) -> list[dict[str, Any]]:
 
 
 def _start_query_embedding(
-    pool: ThreadPoolExecutor, index_dir: Path, question: str
+    pool: ThreadPoolExecutor, index_dir: Path, question: str, chosen: str | None
 ) -> tuple[SimpleIndexStore | None, Any, Future[Any] | None]:
     """The index store (read once, here), the index's embedding model and a future of the question's embedding.
 
-    ``(None, None, None)`` when the index store cannot be read: loading the storage then reports the missing or
-    damaged index with its own message.
+    The model is ``--embed`` (``chosen``) when given, else the index's own choice (``embed_model_for``: a recorded
+    remote model only when the config confirms it). ``(None, None, None)`` when the index store cannot be read:
+    loading the storage then reports the missing or damaged index with its own message.
     """
     from dovetail.core.concurrency import submit_in_context
     from dovetail.core.errors import DovetailError
     from dovetail.core.indices._vector_store_index import embed_model_for
+    from dovetail.core.settings import resolve_embed_model
     from dovetail.core.storage import SimpleIndexStore
     from dovetail.core.storage._io import recover
 
@@ -86,9 +95,17 @@ def _start_query_embedding(
         struct = index_store.get_index_struct()
     except DovetailError:
         return None, None, None
-    if struct is None:
+    spec = (struct.extra.get("embed_model") or {}).get("spec") if struct is not None else None
+    recorded = spec if isinstance(spec, str) else None
+    if chosen and recorded and chosen.strip() != recorded:
+        msg = f"this index was built with --embed {recorded}; query it with the same model"
+        raise CLIError(msg)
+    if chosen:
+        model = resolve_embed_model(chosen)
+    elif struct is not None:
+        model = embed_model_for(struct)
+    else:
         return index_store, None, None
-    model = embed_model_for(struct)
     return index_store, model, submit_in_context(pool, model.get_query_embedding, question)
 
 
@@ -116,8 +133,14 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(msg)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Embedding the question (loading the model) overlaps with loading the vector store.
-        index_store, embed_model, pending = _start_query_embedding(pool, index_dir, question)
-        storage = StorageContext.from_defaults(persist_dir=index_dir, index_store=index_store)
+        index_store, embed_model, pending = _start_query_embedding(pool, index_dir, question, args.embed)
+        from dovetail.core.cli._vector_store import open_vector_store, recorded_vector_store
+
+        recorded = recorded_vector_store(index_dir)
+        vector_store = open_vector_store(recorded) if recorded is not None else None
+        storage = StorageContext.from_defaults(
+            persist_dir=index_dir, index_store=index_store, vector_store=vector_store
+        )
         index = load_index_from_storage(storage, embed_model=embed_model)
         # The edge: an unset --llm (or "none"/"off") becomes None here, and None means extractive answers below;
         # the library never sees a string sentinel, and Settings.llm is not consulted.

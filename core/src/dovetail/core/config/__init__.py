@@ -19,6 +19,7 @@ Example ``dovetail.toml``:
     ```
 """
 
+from dovetail.core.config._errors import describe_errors
 from dovetail.core.config._loader import (
     CONFIG_ENV_VAR,
     CONFIG_FILE_NAME,
@@ -30,11 +31,15 @@ from dovetail.core.config._loader import (
 )
 from dovetail.core.config._schema import (
     ENV_VARS,
+    AnthropicSettings,
     DefaultsSection,
+    GeminiSettings,
     LangfuseSettings,
     MongoDBSettings,
+    OllamaSettings,
     OpenAISettings,
     PineconeSettings,
+    PostgresSettings,
     ProviderSettings,
     provider_schema,
 )
@@ -43,13 +48,18 @@ __all__ = [
     "CONFIG_ENV_VAR",
     "CONFIG_FILE_NAME",
     "ENV_VARS",
+    "AnthropicSettings",
     "DefaultsSection",
     "DovetailConfig",
+    "GeminiSettings",
     "LangfuseSettings",
     "MongoDBSettings",
+    "OllamaSettings",
     "OpenAISettings",
     "PineconeSettings",
+    "PostgresSettings",
     "ProviderSettings",
+    "describe_errors",
     "find_config_file",
     "load_config",
     "provider_schema",

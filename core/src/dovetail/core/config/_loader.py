@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal, overload
 
 from dovetail.core._exceptions import ConfigurationError
+from dovetail.core.config._errors import describe_errors
 from dovetail.core.config._schema import DefaultsSection, ProviderSettings, provider_schema
 from pydantic import SecretStr, ValidationError
 
@@ -80,14 +81,7 @@ def _interpolate(value: Any, where: str) -> Any:
 
 
 def _describe(error: ValidationError, source: str, section: str) -> str:
-    problems = []
-    for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(section)"
-        if item["type"] == "extra_forbidden":
-            problems.append(f"unknown key {key!r}")
-        else:
-            problems.append(f"{key} = {item.get('input')!r}: {item['msg']}")
-    return f"{source}: [{section}] " + "; ".join(problems)
+    return f"{source}: [{section}] {describe_errors(error)}"
 
 
 @dataclass
@@ -113,7 +107,8 @@ class DovetailConfig:
         try:
             return DefaultsSection.model_validate(section)
         except ValidationError as exc:
-            raise ConfigurationError(_describe(exc, self.source, "defaults")) from exc
+            problem = _describe(exc, self.source, "defaults")
+        raise ConfigurationError(problem)  # outside the except: the ValidationError holds the raw (secret) input
 
     def provider_names(self) -> list[str]:
         """Providers that have a section in the file."""
@@ -129,7 +124,8 @@ class DovetailConfig:
         try:
             return schema.model_validate(_interpolate(section, where))
         except ValidationError as exc:
-            raise ConfigurationError(_describe(exc, self.source, where)) from exc
+            problem = _describe(exc, self.source, where)
+        raise ConfigurationError(problem)  # outside the except: the ValidationError holds the raw (secret) input
 
     def validate_all(self) -> None:
         """Validate every section now (``dovetail config show`` does this)."""
@@ -152,10 +148,27 @@ def load_config(path: Path | str | None = None) -> DovetailConfig:
     if file is None:
         return DovetailConfig()
     try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = file.read_bytes()
+    except OSError as exc:
         msg = f"cannot read config file {file}: {exc}"
         raise ConfigurationError(msg) from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # ``from None``: the decode error carries the whole file (keys included) in ``exc.object``
+        msg = (
+            f"config file {file} is not UTF-8 text (byte {exc.start} cannot be decoded); "
+            "save it as UTF-8 (TOML files must be UTF-8)"
+        )
+        raise ConfigurationError(msg) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"config file {file} is not valid TOML: {exc}; fix it or point DOVETAIL_CONFIG elsewhere"
+        raise ConfigurationError(msg) from None
+    except RecursionError:
+        msg = f"config file {file} nests arrays or tables too deeply to read; flatten it"
+        raise ConfigurationError(msg) from None
     return DovetailConfig(path=file, raw=raw)
 
 

@@ -6,11 +6,15 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 __all__ = [
     "ENV_VARS",
+    "AnthropicSettings",
     "DefaultsSection",
+    "GeminiSettings",
     "LangfuseSettings",
     "MongoDBSettings",
+    "OllamaSettings",
     "OpenAISettings",
     "PineconeSettings",
+    "PostgresSettings",
     "ProviderSettings",
     "provider_schema",
 ]
@@ -69,6 +73,21 @@ class MongoDBSettings(ProviderSettings):
     collection_name: str | None = None
 
 
+class PostgresSettings(ProviderSettings):
+    """``[providers.postgres]``; the connection string and the password are secrets."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    connection_string: SecretStr | None = None
+    host: str | None = None
+    port: int | None = Field(default=None, ge=1, le=65535, description="1–65535")
+    database: str | None = None
+    user: str | None = None
+    password: SecretStr | None = None
+    schema_name: str | None = None
+    table_name: str | None = None
+
+
 class LangfuseSettings(ProviderSettings):
     """``[providers.langfuse]``."""
 
@@ -81,20 +100,65 @@ class LangfuseSettings(ProviderSettings):
     session_id: str | None = None
 
 
+class AnthropicSettings(ProviderSettings):
+    """``[providers.anthropic]``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = None
+    temperature: float | None = Field(default=None, ge=0, le=1, description="0–1")
+    max_tokens: int | None = Field(default=None, gt=0)
+
+
+class GeminiSettings(ProviderSettings):
+    """``[providers.gemini]`` (Gemini API keys; ``base_url`` for a proxy or a local stand-in)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2, description="0–2")
+    max_tokens: int | None = Field(default=None, gt=0)
+
+
+class OllamaSettings(ProviderSettings):
+    """``[providers.ollama]``: no key; ``base_url`` is the Ollama server (``http://localhost:11434``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2, description="0–2")
+    keep_alive: str | None = Field(default=None, description="how long the server keeps the model loaded: '5m'")
+    context_window: int | None = Field(default=None, gt=0)
+
+
 _SCHEMAS: dict[str, type[ProviderSettings]] = {
+    "anthropic": AnthropicSettings,
+    "gemini": GeminiSettings,
+    "ollama": OllamaSettings,
     "openai": OpenAISettings,
     "openai_like": OpenAISettings,
     "pinecone": PineconeSettings,
     "mongodb": MongoDBSettings,
+    "postgres": PostgresSettings,
     "langfuse": LangfuseSettings,
 }
 
 
 ENV_VARS: dict[str, dict[str, str]] = {
+    "anthropic": {"api_key": "ANTHROPIC_API_KEY", "base_url": "ANTHROPIC_BASE_URL"},
+    "gemini": {"api_key": "GOOGLE_API_KEY"},
+    "ollama": {"base_url": "OLLAMA_HOST"},
     "openai": {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"},
     "openai_like": {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"},
     "pinecone": {"api_key": "PINECONE_API_KEY"},
     "mongodb": {"uri": "MONGODB_URI"},
+    "postgres": {
+        "host": "PGHOST",
+        "port": "PGPORT",
+        "database": "PGDATABASE",
+        "user": "PGUSER",
+        "password": "PGPASSWORD",
+    },
     "langfuse": {"public_key": "LANGFUSE_PUBLIC_KEY", "secret_key": "LANGFUSE_SECRET_KEY", "host": "LANGFUSE_HOST"},
 }
 """Environment variables read for each provider setting when neither an argument nor the config file sets it."""

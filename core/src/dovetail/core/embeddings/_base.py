@@ -14,13 +14,15 @@ from functools import partial
 from importlib import import_module
 from typing import Any, ClassVar
 
+from dovetail.core._component import TransformComponent
+from dovetail.core._kwargs import reject_unknown_keywords
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.concurrency import gather_bounded, run_in_thread
 from dovetail.core.embeddings._cache import EmbeddingMode, cache_key
 from dovetail.core.embeddings._checks import check_same_dim, check_text, check_texts, check_vector, check_vectors
 from dovetail.core.embeddings._similarity import SimilarityMode, mean_agg, similarity
 from dovetail.core.schema import BaseNode, MetadataMode
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 __all__ = ["DEFAULT_EMBED_BATCH_SIZE", "BaseEmbedding", "Embedding"]
 
@@ -40,14 +42,14 @@ def _default_callback_manager() -> CallbackManager:
     return manager if isinstance(manager, CallbackManager) else CallbackManager()
 
 
-class BaseEmbedding(BaseModel):
+class BaseEmbedding(TransformComponent):
     """Base class of every embedding model.
 
     Args:
         model_name: name of the model (part of the cache key).
         embed_batch_size: texts per provider call, 1..2048.
         callback_manager: receives one ``EMBEDDING`` event per provider call (``CHUNKS`` and ``EMBEDDINGS``);
-            default ``Settings.callback_manager``.
+            default (or ``None``) ``Settings.callback_manager``.
         num_workers: provider calls in flight at once on the async batch path (default 4).
         embeddings_cache: any object with ``get(key)``/``put(key, value)``, e.g. ``SimpleKVCache()``; keyed by
             model name, mode (query/text) and text.
@@ -80,6 +82,11 @@ class BaseEmbedding(BaseModel):
     num_workers: int | None = Field(default=None, gt=0, description="Concurrent provider calls (async batch).")
     embeddings_cache: Any | None = Field(default=None, exclude=True, description="get/put key-value cache.")
 
+    @field_validator("callback_manager", mode="before")
+    @classmethod
+    def _none_is_default_manager(cls, value: Any) -> Any:
+        return _default_callback_manager() if value is None else value
+
     @classmethod
     def class_name(cls) -> str:
         """Stable name of the class, used in events and errors."""
@@ -88,6 +95,12 @@ class BaseEmbedding(BaseModel):
     @property
     def _provider(self) -> str:
         return self.provider_name or self.class_name()
+
+    def get_tokenizer(self) -> Callable[[str], Sequence[Any]] | None:
+        """The model's exact tokenizer (``text -> tokens``, special tokens included), or ``None`` when dovetail
+        does not know it; chunk budgets for this model are then counted with a never-undercounting estimate
+        (:func:`dovetail.core.tokenizers.budget_tokenizer`). Integrations override this when they can."""
+        return None
 
     # ---- what subclasses implement -----------------------------------------------------------------------
 
@@ -207,6 +220,7 @@ class BaseEmbedding(BaseModel):
 
         An empty list returns ``[]`` without calling the provider. ``show_progress`` logs each batch at INFO.
         """
+        reject_unknown_keywords("get_text_embedding_batch", kwargs, ("texts", "show_progress"))
         texts = check_texts(texts)
         if not texts:
             return []
@@ -238,6 +252,7 @@ class BaseEmbedding(BaseModel):
         self, texts: list[str], show_progress: bool = False, **kwargs: Any
     ) -> list[Embedding]:
         """Async :meth:`get_text_embedding_batch`: batches run concurrently, at most ``num_workers`` at once."""
+        reject_unknown_keywords("aget_text_embedding_batch", kwargs, ("texts", "show_progress"))
         texts = check_texts(texts)
         if not texts:
             return []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from array import array
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from dovetail.core.embeddings._base import BaseEmbedding, Embedding
@@ -47,6 +48,12 @@ class MockEmbedding(BaseEmbedding):
     def __init__(self, embed_dim: int, **kwargs: Any) -> None:
         kwargs.setdefault("model_name", f"mock-embedding-{embed_dim}")
         super().__init__(embed_dim=embed_dim, **kwargs)
+
+    def get_tokenizer(self) -> Callable[[str], Sequence[Any]]:
+        """dovetail's counting tokenizer: a mock has no vocabulary and no window of its own."""
+        from dovetail.core.tokenizers import get_tokenizer
+
+        return get_tokenizer()
 
     def _get_query_embedding(self, query: str) -> Embedding:
         return mock_vector(query, self.embed_dim)

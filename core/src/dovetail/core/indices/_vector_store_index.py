@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dovetail.core._exceptions import ConfigurationError, InvalidInputError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._ids import id_list, one_id
+from dovetail.core._kwargs import reject_unknown_keywords
 from dovetail.core.ingestion import IngestionPipeline, embed_nodes
 from dovetail.core.schema import BaseNode, Document
 from dovetail.core.storage import IndexStruct, RefDocInfo, SimpleDocumentStore, StorageContext
@@ -26,27 +28,32 @@ if TYPE_CHECKING:
 
 __all__ = ["VectorStoreIndex"]
 
+# Keywords of VectorIndexRetriever that as_retriever / as_query_engine pass on (LlamaIndex splits them alike).
+_RETRIEVER_KEYWORDS = frozenset(
+    {"node_ids", "doc_ids", "vector_store_query_mode", "vector_store_kwargs", "embed_model", "object_map", "verbose"}
+)
+# Keywords of the query engine that as_query_engine passes on.
+_ENGINE_KEYWORDS = frozenset({"text_qa_template", "refine_template", "node_postprocessors", "callback_manager"})
+
 logger = logging.getLogger(__name__)
 
 
 def embed_model_for(index_struct: IndexStruct) -> BaseEmbedding:
     """The model that embeds queries of an index without an explicit one: the model set in ``Settings``, else the
-    one recorded in the index when it was built, else the ``Settings`` default.
+    one recorded in the index when it was built (a remote one only with the user's consent), else the ``Settings``
+    default.
 
     Raises:
-        ConfigurationError: the recorded model cannot be loaded here; the message names it.
+        ConfigurationError: the recorded model cannot be loaded here, or is remote and not confirmed.
     """
-    from dovetail.core.settings import Settings, resolve_embed_model
+    from dovetail.core.indices._recorded_model import resolve_recorded_embed_model
+    from dovetail.core.settings import Settings
 
     if Settings.embed_model_is_set:
         return Settings.embed_model
     spec = (index_struct.extra.get("embed_model") or {}).get("spec")
     if isinstance(spec, str):
-        try:
-            return resolve_embed_model(spec)
-        except ConfigurationError as exc:
-            msg = f"this index was embedded with {spec!r}, which cannot be loaded here: {exc}"
-            raise ConfigurationError(msg) from exc
+        return resolve_recorded_embed_model(spec)  # a remote spec needs the user's consent
     return Settings.embed_model
 
 
@@ -84,6 +91,7 @@ class VectorStoreIndex:
     ) -> None:
         from dovetail.core.settings import Settings, resolve_embed_model
 
+        reject_unknown_keywords("VectorStoreIndex", kwargs, ())
         self._storage_context = storage_context or StorageContext.from_defaults()
         self._embed_model = resolve_embed_model(embed_model) if embed_model is not None else None
         self._transformations = list(transformations) if transformations is not None else None
@@ -114,6 +122,8 @@ class VectorStoreIndex:
             InvalidInputError: an item is not a Document/node.
             ConfigurationError: no embedding model is available (see ``Settings.embed_model``).
         """
+        progress = kwargs.pop("progress", None)
+        reject_unknown_keywords("from_documents", kwargs, ("progress",))
         index = cls(
             storage_context=storage_context,
             embed_model=embed_model,
@@ -121,7 +131,7 @@ class VectorStoreIndex:
             callback_manager=callback_manager,
             show_progress=show_progress,
         )
-        index._ingest(list(documents), progress=kwargs.get("progress"))
+        index._ingest(list(documents), progress=progress)
         return index
 
     @classmethod
@@ -196,8 +206,10 @@ class VectorStoreIndex:
     def _pipeline(self, **overrides: Any) -> IngestionPipeline:
         from dovetail.core.settings import Settings
 
-        transformations = self._transformations if self._transformations is not None else Settings.transformations
         model = self.embed_model
+        transformations = (
+            self._transformations if self._transformations is not None else Settings.transformations_for(model)
+        )
         self._record_embed_model(model)
         # No transformation cache: the docstore already skips unchanged documents, and a per-call cache would
         # only hold every node and vector of the run in memory without ever being hit.
@@ -238,6 +250,7 @@ class VectorStoreIndex:
 
     def insert(self, document: Document, **kwargs: Any) -> None:
         """Add (or, if it changed, replace) one document."""
+        reject_unknown_keywords("insert", kwargs, ())
         self._ingest([document])
 
     def insert_nodes(self, nodes: Sequence[BaseNode], **kwargs: Any) -> None:
@@ -246,6 +259,7 @@ class VectorStoreIndex:
         Raises:
             InvalidInputError: an item is not a node; nothing is stored.
         """
+        reject_unknown_keywords("insert_nodes", kwargs, ())
         nodes = list(nodes)
         if not all(isinstance(node, BaseNode) for node in nodes):
             msg = "insert_nodes takes nodes (TextNode, ...); use insert()/from_documents for documents"
@@ -260,18 +274,31 @@ class VectorStoreIndex:
         self.docstore.add_documents(nodes, store_text=not self.vector_store.stores_text)
 
     def delete_ref_doc(self, ref_doc_id: str, delete_from_docstore: bool = True, **kwargs: Any) -> None:
-        """Remove every node of document ``ref_doc_id`` (unknown ids are a no-op)."""
-        self.vector_store.delete(ref_doc_id)
-        self.docstore.delete_ref_doc(ref_doc_id, raise_error=False)
+        """Remove every node of document ``ref_doc_id`` (unknown ids are a no-op).
+
+        ``delete_from_docstore=False`` keeps the document's docstore entries (the ingestion ledger then still
+        lists it, so inserting the same unchanged document again does nothing until it is deleted there too).
+        Other keywords go to the vector store's ``delete``.
+        """
+        one_id(ref_doc_id, "ref_doc_id")
+        self.vector_store.delete(ref_doc_id, **kwargs)
+        if delete_from_docstore:
+            self.docstore.delete_ref_doc(ref_doc_id, raise_error=False)
 
     def delete_nodes(self, node_ids: list[str], **kwargs: Any) -> None:
-        """Remove nodes by id."""
-        self.vector_store.delete_nodes(node_ids=node_ids)
-        for node_id in node_ids:
+        """Remove nodes by id (other keywords go to the vector store's ``delete_nodes``).
+
+        Raises:
+            InvalidInputError: ``node_ids`` is a string (not a list of ids) or holds a non-string.
+        """
+        ids = id_list(node_ids, "node_ids") or []
+        self.vector_store.delete_nodes(node_ids=ids, **kwargs)
+        for node_id in ids:
             self.docstore.delete_document(node_id, raise_error=False)
 
     def refresh_ref_docs(self, documents: Sequence[Document], **kwargs: Any) -> list[bool]:
         """Insert new documents and replace changed ones; returns, per document, whether it was (re)indexed."""
+        reject_unknown_keywords("refresh_ref_docs", kwargs, ())
         documents = list(documents)
         refreshed = [self.docstore.get_document_hash(doc.node_id) != doc.hash for doc in documents]
         self._ingest([doc for doc, changed in zip(documents, refreshed, strict=True) if changed])
@@ -283,9 +310,14 @@ class VectorStoreIndex:
     def as_retriever(
         self, similarity_top_k: int = 2, filters: MetadataFilters | None = None, **kwargs: Any
     ) -> VectorIndexRetriever:
-        """A retriever returning the ``similarity_top_k`` closest nodes (``filters``: metadata filters)."""
+        """A retriever returning the ``similarity_top_k`` closest nodes (``filters``: metadata filters).
+
+        Other keywords are :class:`~dovetail.core.retrievers.VectorIndexRetriever`'s (``node_ids``,
+        ``doc_ids``, ``vector_store_query_mode``, ``vector_store_kwargs``, ``embed_model``, ...).
+        """
         from dovetail.core.retrievers import VectorIndexRetriever
 
+        reject_unknown_keywords("as_retriever", kwargs, _RETRIEVER_KEYWORDS | {"similarity_top_k", "filters"})
         if isinstance(similarity_top_k, bool) or not isinstance(similarity_top_k, int) or similarity_top_k < 1:
             msg = f"similarity_top_k must be a positive integer, got {similarity_top_k!r}"
             raise InvalidInputError(msg)
@@ -308,10 +340,15 @@ class VectorStoreIndex:
             response_mode: ``"compact"``, ``"refine"`` or ``"extractive"``.
             streaming: return a :class:`~dovetail.core.response_synthesizers.StreamingResponse`.
             filters: metadata filters for retrieval.
+            **kwargs: retriever keywords (see :meth:`as_retriever`) and ``text_qa_template``,
+                ``refine_template``, ``node_postprocessors``, ``callback_manager``.
         """
         from dovetail.core.query_engine import RetrieverQueryEngine
 
-        retriever = self.as_retriever(similarity_top_k=similarity_top_k, filters=filters)
+        valid = _RETRIEVER_KEYWORDS | _ENGINE_KEYWORDS | {"similarity_top_k", "llm", "response_mode", "streaming"}
+        reject_unknown_keywords("as_query_engine", kwargs, valid | {"filters"})
+        retriever_kwargs = {key: value for key, value in kwargs.items() if key in _RETRIEVER_KEYWORDS}
+        retriever = self.as_retriever(similarity_top_k=similarity_top_k, filters=filters, **retriever_kwargs)
         return RetrieverQueryEngine.from_args(
             retriever,
             llm=llm,
@@ -321,5 +358,5 @@ class VectorStoreIndex:
             refine_template=kwargs.get("refine_template"),
             embed_model=self.embed_model,
             node_postprocessors=kwargs.get("node_postprocessors"),
-            callback_manager=self.callback_manager,
+            callback_manager=kwargs.get("callback_manager") or self.callback_manager,
         )

@@ -27,6 +27,7 @@ How a run works:
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.ingestion._cache import DEFAULT_CACHE_FILE, IngestionCache
+from dovetail.core.ingestion._checkpoint import finish_shielded
 from dovetail.core.ingestion._pending import Pending
 from dovetail.core.ingestion._strategy import (
     DocstoreStrategy,
@@ -61,9 +63,12 @@ logger = logging.getLogger(__name__)
 def _default_transformations(with_embedding: bool) -> list[Any]:
     from dovetail.core.settings import Settings
 
-    transformations = list(Settings.transformations)
-    if with_embedding and not any(is_embedding(t) for t in transformations):
-        transformations.append(Settings.embed_model)
+    if not with_embedding:
+        return list(Settings.transformations)
+    model = Settings.embed_model
+    transformations = Settings.transformations_for(model)
+    if not any(is_embedding(t) for t in transformations):
+        transformations.append(model)
     return transformations
 
 
@@ -140,8 +145,9 @@ class IngestionPipeline:
             )
         self.storage_context = storage_context
         if storage_context is not None:
-            docstore = docstore or storage_context.docstore
-            vector_store = vector_store or storage_context.vector_store
+            # ``is None``, not ``or``: an empty store is falsy (``len() == 0``) and must still be the one used
+            docstore = docstore if docstore is not None else storage_context.docstore
+            vector_store = vector_store if vector_store is not None else storage_context.vector_store
         self.vector_store = vector_store
         self.docstore = docstore
         self.transformations = (
@@ -156,6 +162,7 @@ class IngestionPipeline:
         self._dirty = False
         self._last_checkpoint = time.monotonic()
         self._checkpoint_cost = 0.0
+        self._checkpoint_lock = threading.Lock()
 
     def __repr__(self) -> str:
         names = ", ".join(type(t).__name__ for t in self.transformations)
@@ -208,7 +215,7 @@ class IngestionPipeline:
                 nodes, self._split()[1], self.cache, num_workers=pending.workers, **kwargs
             )
             await self._acommit(docs, nodes)
-            await run_in_thread(self._checkpoint)
+            await finish_shielded(run_in_thread(self._checkpoint))
             tally.add(docs, nodes)
 
     # ---------------------------------------------------------------- commit
@@ -279,6 +286,10 @@ class IngestionPipeline:
 
     # ---------------------------------------------------------------- checkpoints
     def _checkpoint(self, force: bool = False) -> None:
+        with self._checkpoint_lock:  # one checkpoint at a time, whichever thread asks
+            self._checkpoint_locked(force)
+
+    def _checkpoint_locked(self, force: bool) -> None:
         if self.checkpoint_dir is None or not self._dirty:
             return
         gap = max(self.checkpoint_interval, 4 * self._checkpoint_cost) if self.checkpoint_interval else 0.0
@@ -361,7 +372,7 @@ class IngestionPipeline:
                 if position % self.docs_per_batch == 0 or position == len(todo):
                     await self._astep(pending, position == len(todo), tally, **kwargs)
         finally:
-            await run_in_thread(self._checkpoint, True)
+            await finish_shielded(run_in_thread(self._checkpoint, True))
         return tally.produced
 
     def persist(self, persist_dir: str | Path) -> None:

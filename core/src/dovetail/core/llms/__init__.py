@@ -34,6 +34,9 @@ from dovetail.core.llms._custom import CustomLLM
 from dovetail.core.llms._function_calling import FunctionCallingLLM
 from dovetail.core.llms._mock import MockFunctionCallingLLM, MockLLM
 from dovetail.core.llms._types import (
+    AudioBlock,
+    CacheControl,
+    CachePoint,
     ChatMessage,
     ChatResponse,
     ChatResponseAsyncGen,
@@ -42,16 +45,23 @@ from dovetail.core.llms._types import (
     CompletionResponseAsyncGen,
     CompletionResponseGen,
     ContentBlock,
+    DocumentBlock,
     ImageBlock,
     LLMMetadata,
     MessageRole,
     TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+    VideoBlock,
 )
 from dovetail.core.llms._utils import messages_to_prompt, validate_request
 from dovetail.core.tools import ToolSelection
 
 __all__ = [
     "LLM",
+    "AudioBlock",
+    "CacheControl",
+    "CachePoint",
     "ChatMessage",
     "ChatResponse",
     "ChatResponseAsyncGen",
@@ -61,6 +71,7 @@ __all__ = [
     "CompletionResponseGen",
     "ContentBlock",
     "CustomLLM",
+    "DocumentBlock",
     "FunctionCallingLLM",
     "ImageBlock",
     "LLMMetadata",
@@ -68,7 +79,10 @@ __all__ = [
     "MockFunctionCallingLLM",
     "MockLLM",
     "TextBlock",
+    "ThinkingBlock",
+    "ToolCallBlock",
     "ToolSelection",
+    "VideoBlock",
     "llm_chat_callback",
     "llm_completion_callback",
     "messages_to_prompt",

@@ -9,6 +9,7 @@ from abc import abstractmethod
 from collections.abc import AsyncGenerator, Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.llms._callbacks import is_wrapped, llm_chat_callback, llm_completion_callback
 from dovetail.core.llms._types import (
@@ -23,7 +24,7 @@ from dovetail.core.llms._types import (
     MessageRole,
 )
 from dovetail.core.llms._utils import messages_to_prompt, redact, validate_request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 if TYPE_CHECKING:
     from dovetail.core.prompts import BasePromptTemplate
@@ -48,7 +49,7 @@ def _default_callback_manager() -> CallbackManager:
     return manager if isinstance(manager, CallbackManager) else CallbackManager()
 
 
-class LLM(BaseModel):
+class LLM(KeywordCheckedModel):
     """Base class of every LLM: completion and chat, sync and async, plain and streaming.
 
     Subclasses implement ``metadata`` and the eight call methods (or subclass :class:`CustomLLM` and implement
@@ -57,7 +58,7 @@ class LLM(BaseModel):
     request (:meth:`_validate_request`) and emits one ``CBEventType.LLM`` event.
 
     Args:
-        callback_manager: where events go (default: ``Settings.callback_manager``).
+        callback_manager: where events go (default, or ``None``: ``Settings.callback_manager``).
         system_prompt: prepended to prompts by ``predict``/``stream``/``structured_predict``.
         messages_to_prompt: turns chat messages into a completion prompt.
         completion_to_prompt: wraps a completion prompt in a model's template (``predict`` applies it).
@@ -71,6 +72,11 @@ class LLM(BaseModel):
         default=messages_to_prompt, exclude=True, repr=False
     )
     completion_to_prompt: Callable[[str], str] | None = Field(default=None, exclude=True, repr=False)
+
+    @field_validator("callback_manager", mode="before")
+    @classmethod
+    def _none_is_default_manager(cls, value: Any) -> Any:
+        return _default_callback_manager() if value is None else value
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -109,20 +115,19 @@ class LLM(BaseModel):
         validate_request(self.metadata, prompt=prompt, messages=messages, tools=tools, **kwargs)
 
     def _serialized(self) -> dict[str, Any]:
-        """Configuration for event payloads: JSON-like fields only, never secrets or callables.
+        """Configuration for event payloads: an allow-list of plain settings, never secrets, headers or callables.
 
-        ``SecretStr`` fields, fields with secret-looking names (``api_key``, ``password`` ...) and such keys
-        inside dict fields (e.g. an ``Authorization`` header) are left out.
+        Only fields shown in ``repr`` whose values are ``None``, strings, numbers, bools or lists of those, and
+        whose names do not look secret (``api_key``, ``token``, ``password`` ...) are kept; dict fields such as
+        ``default_headers`` are left out whole (see :func:`dovetail.core.llms._utils.redact`).
         """
         out: dict[str, Any] = {"class_name": self.class_name()}
         fields = {
             name: getattr(self, name, None)
             for name, field in type(self).model_fields.items()
-            if not field.exclude and not callable(getattr(self, name, None))
+            if not field.exclude and field.repr and not callable(getattr(self, name, None))
         }
-        for name, value in redact(fields).items():
-            if value is None or isinstance(value, (str, int, float, bool, list, dict)):
-                out[name] = value
+        out.update(redact(fields))
         return out
 
     # -- the contract ---------------------------------------------------------------------------------

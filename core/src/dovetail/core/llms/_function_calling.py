@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.llms._base import LLM
 from dovetail.core.llms._types import ChatMessage, ChatResponse, ChatResponseAsyncGen, ChatResponseGen
-from dovetail.core.tools import BaseTool, ToolSelection
+from dovetail.core.tools import BaseTool, ToolOutput, ToolSelection
+
+if TYPE_CHECKING:
+    from dovetail.core.tools import AgentChatResponse
 
 __all__ = ["FunctionCallingLLM"]
 
@@ -159,3 +163,93 @@ class FunctionCallingLLM(LLM):
             tools, user_msg, chat_history, verbose, allow_parallel_tool_calls, tool_required, kwargs
         )
         return await self.astream_chat(**chat_kwargs)
+
+    # -- one tool-calling turn, tools run -------------------------------------------------------------
+
+    def _agent_response(
+        self,
+        response: ChatResponse,
+        outputs: list[ToolOutput],
+        allow_parallel_tool_calls: bool,
+        error_on_tool_error: bool,
+    ) -> AgentChatResponse:
+        from dovetail.core.tools import AgentChatResponse
+
+        failed = [output for output in outputs if output.is_error]
+        if error_on_tool_error and failed:
+            msg = "\n\n".join(output.content for output in failed)
+            raise InvalidInputError(msg)
+        if not outputs:
+            return AgentChatResponse(response=response.message.content or "", sources=[])
+        if len(outputs) > 1 and not allow_parallel_tool_calls:
+            msg = f"the model made {len(outputs)} tool calls; pass allow_parallel_tool_calls=True to run them all"
+            raise InvalidInputError(msg)
+        return AgentChatResponse(response="\n\n".join(output.content for output in outputs), sources=outputs)
+
+    def predict_and_call(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        error_on_no_tool_call: bool = True,
+        error_on_tool_error: bool = False,
+        **kwargs: Any,
+    ) -> AgentChatResponse:
+        """Let the model pick tool calls, run them, and return their outputs as the answer.
+
+        Args:
+            tools: the tools the model may call.
+            user_msg: the request; ``chat_history`` the conversation before it.
+            verbose: log each call.
+            allow_parallel_tool_calls: run every call the model makes (else more than one is an error).
+            error_on_no_tool_call: an answer without a tool call raises (else its text is the response).
+            error_on_tool_error: a failing tool raises (else its error text is the output, ``is_error=True``).
+            **kwargs: passed to :meth:`chat_with_tools`.
+
+        Raises:
+            InvalidInputError: no tool call (with ``error_on_no_tool_call``), a tool failed (with
+                ``error_on_tool_error``), or several calls without ``allow_parallel_tool_calls``.
+        """
+        from dovetail.core.tools import call_tool_with_selection
+
+        response = self.chat_with_tools(
+            tools,
+            user_msg=user_msg,
+            chat_history=chat_history,
+            verbose=verbose,
+            allow_parallel_tool_calls=allow_parallel_tool_calls,
+            **kwargs,
+        )
+        calls = self.get_tool_calls_from_response(response, error_on_no_tool_call=error_on_no_tool_call)
+        outputs = [call_tool_with_selection(call, tools, verbose=verbose) for call in calls]
+        return self._agent_response(response, outputs, allow_parallel_tool_calls, error_on_tool_error)
+
+    async def apredict_and_call(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        error_on_no_tool_call: bool = True,
+        error_on_tool_error: bool = False,
+        **kwargs: Any,
+    ) -> AgentChatResponse:
+        """Async :meth:`predict_and_call` (tool calls run concurrently when parallel calls are allowed)."""
+        import asyncio
+
+        from dovetail.core.tools import acall_tool_with_selection
+
+        response = await self.achat_with_tools(
+            tools,
+            user_msg=user_msg,
+            chat_history=chat_history,
+            verbose=verbose,
+            allow_parallel_tool_calls=allow_parallel_tool_calls,
+            **kwargs,
+        )
+        calls = self.get_tool_calls_from_response(response, error_on_no_tool_call=error_on_no_tool_call)
+        outputs = list(await asyncio.gather(*(acall_tool_with_selection(c, tools, verbose=verbose) for c in calls)))
+        return self._agent_response(response, outputs, allow_parallel_tool_calls, error_on_tool_error)

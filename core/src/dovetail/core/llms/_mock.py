@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._kwargs import reject_unknown_keywords
 from dovetail.core.llms._custom import CustomLLM
 from dovetail.core.llms._function_calling import FunctionCallingLLM
 from dovetail.core.llms._types import (
@@ -72,12 +73,14 @@ class MockLLM(CustomLLM):
         return " ".join(["text"] * self.max_tokens) if self.max_tokens else prompt
 
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        """Echo ``prompt`` (or ``max_tokens`` times ``"text"``)."""
+        """Echo ``prompt`` (or ``max_tokens`` times ``"text"``); the mock takes no provider options."""
+        reject_unknown_keywords("complete", kwargs, ())
         text = self._answer(prompt)
         return CompletionResponse(text=text, additional_kwargs=_usage(prompt, text))
 
     def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
         """Stream the answer one whitespace-delimited token at a time."""
+        reject_unknown_keywords("stream_complete", kwargs, ())
         answer = self._answer(prompt)
 
         def gen() -> CompletionResponseGen:
@@ -150,6 +153,7 @@ class MockFunctionCallingLLM(MockLLM, FunctionCallingLLM):
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Call a tool named in the last user message, else echo."""
         tools = kwargs.pop("tools", None) or []
+        reject_unknown_keywords("chat", kwargs, ())
         call = self._tool_call(messages, tools)
         if call is None:
             return super().chat(messages, **kwargs)
@@ -160,6 +164,7 @@ class MockFunctionCallingLLM(MockLLM, FunctionCallingLLM):
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         """Stream: one chunk carrying the tool call, or the echo token by token."""
         tools = kwargs.pop("tools", None) or []
+        reject_unknown_keywords("stream_chat", kwargs, ())
         if self._tool_call(messages, tools) is None:
             return super().stream_chat(messages, **kwargs)
         return iter([self.chat(messages, tools=tools, **kwargs)])  # type: ignore[return-value]
@@ -168,6 +173,7 @@ class MockFunctionCallingLLM(MockLLM, FunctionCallingLLM):
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
     ) -> list[ToolSelection]:
         """Read the OpenAI-shaped ``tool_calls`` of the message."""
+        reject_unknown_keywords("get_tool_calls_from_response", kwargs, ("response", "error_on_no_tool_call"))
         calls = response.message.additional_kwargs.get("tool_calls") or []
         if not calls and error_on_no_tool_call:
             msg = "the response has no tool calls; pass error_on_no_tool_call=False to accept plain answers"

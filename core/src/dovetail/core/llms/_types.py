@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import mimetypes
 from collections.abc import AsyncGenerator, Generator
 from enum import Enum
-from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Union
 
-from dovetail.core._exceptions import InvalidInputError
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
+from dovetail.core._kwargs import KeywordCheckedModel
+from dovetail.core.llms._blocks import (
+    AudioBlock,
+    CacheControl,
+    CachePoint,
+    DocumentBlock,
+    ImageBlock,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+    VideoBlock,
+)
+from pydantic import ConfigDict, Field, model_validator
 
 __all__ = [
+    "AudioBlock",
+    "CacheControl",
+    "CachePoint",
     "ChatMessage",
     "ChatResponse",
     "ChatResponseAsyncGen",
@@ -22,10 +32,15 @@ __all__ = [
     "CompletionResponseAsyncGen",
     "CompletionResponseGen",
     "ContentBlock",
+    "DocumentBlock",
     "ImageBlock",
     "LLMMetadata",
     "MessageRole",
     "TextBlock",
+    "ThinkingBlock",
+    "ToolCallBlock",
+    "VideoBlock",
+    "is_content_block",
 ]
 
 
@@ -42,111 +57,32 @@ class MessageRole(str, Enum):
     MODEL = "model"
 
 
-class TextBlock(BaseModel):
-    """A piece of text inside a :class:`ChatMessage`."""
-
-    block_type: Literal["text"] = "text"
-    text: str
-
-
-_MAGIC_MIMETYPES: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"RIFF", "image/webp"),
-)
-
-
-class ImageBlock(BaseModel):
-    """An image inside a :class:`ChatMessage`, given by exactly one of raw bytes, a local path or a URL.
-
-    ``image`` holds raw bytes; a ``str`` passed as ``image`` is read as base64 and decoded (JSON dumps write
-    base64, so messages round-trip through JSON).
-
-    Example:
-        ```python
-        ChatMessage(role="user", blocks=[TextBlock(text="What is this?"), ImageBlock(path="cat.png")])
-        ```
-    """
-
-    block_type: Literal["image"] = "image"
-    image: bytes | None = None
-    path: Path | None = None
-    url: str | None = None
-    image_mimetype: str | None = None
-    detail: str | None = None
-
-    @field_validator("image", mode="before")
-    @classmethod
-    def _decode_base64(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                return base64.b64decode(value, validate=True)
-            except (binascii.Error, ValueError) as exc:
-                msg = "ImageBlock.image given as str must be base64; pass raw bytes or valid base64 text"
-                raise ValueError(msg) from exc
-        return value
-
-    @field_serializer("image", when_used="json")
-    def _encode_base64(self, value: bytes | None) -> str | None:
-        return base64.b64encode(value).decode("ascii") if value is not None else None
-
-    @model_validator(mode="after")
-    def _one_source(self) -> ImageBlock:
-        sources = sum(x is not None for x in (self.image, self.path, self.url))
-        if sources != 1:
-            msg = "ImageBlock needs exactly one of image (bytes/base64), path or url"
-            raise ValueError(msg)
-        return self
-
-    def resolve_image(self) -> bytes:
-        """The image bytes (reads ``path``; a ``url`` image is not downloaded and raises ``InvalidInputError``)."""
-        if self.image is not None:
-            return self.image
-        if self.path is not None:
-            try:
-                return self.path.read_bytes()
-            except OSError as exc:
-                msg = f"cannot read image file {self.path}: {exc}; check the path"
-                raise InvalidInputError(msg) from exc
-        msg = "ImageBlock refers to a URL; pass the URL to the provider or give bytes/path to read it locally"
-        raise InvalidInputError(msg)
-
-    def resolve_mimetype(self) -> str:
-        """The MIME type: explicit, else guessed from the path/URL suffix or the file's magic bytes."""
-        if self.image_mimetype:
-            return self.image_mimetype
-        name = str(self.path) if self.path is not None else self.url
-        if name:
-            guessed, _ = mimetypes.guess_type(name)
-            if guessed:
-                return guessed
-        if self.url is None:
-            head = self.resolve_image()[:12]
-            for magic, mimetype in _MAGIC_MIMETYPES:
-                if head.startswith(magic):
-                    return mimetype
-        return "image/png"
-
-    def as_base64(self) -> str:
-        """The image bytes, base64-encoded."""
-        return base64.b64encode(self.resolve_image()).decode("ascii")
-
-    def as_url(self) -> str:
-        """``url`` when given, else a ``data:`` URL with the base64 image (what most chat APIs accept)."""
-        if self.url is not None:
-            return self.url
-        return f"data:{self.resolve_mimetype()};base64,{self.as_base64()}"
+ContentBlock = Annotated[
+    Union[  # noqa: UP007
+        TextBlock,
+        ImageBlock,
+        AudioBlock,
+        VideoBlock,
+        DocumentBlock,
+        ThinkingBlock,
+        ToolCallBlock,
+        CachePoint,
+    ],
+    Field(discriminator="block_type"),
+]
+_BLOCK_TYPES = (TextBlock, ImageBlock, AudioBlock, VideoBlock, DocumentBlock, ThinkingBlock, ToolCallBlock, CachePoint)
 
 
-ContentBlock = Annotated[Union[TextBlock, ImageBlock], Field(discriminator="block_type")]  # noqa: UP007
+def is_content_block(value: Any) -> bool:
+    """Whether ``value`` is one of the content block types."""
+    return isinstance(value, _BLOCK_TYPES)
 
 
-class ChatMessage(BaseModel):
+class ChatMessage(KeywordCheckedModel):
     """One chat message: a role, content blocks and provider extras (tool calls, names, ids).
 
-    ``content`` is the convenience view: the text of the message (text blocks joined), settable.
+    ``content`` is the convenience view: the text of the message (text blocks joined), settable. As in
+    LlamaIndex, the content may be given positionally: ``ChatMessage("Hello!")`` is a user message.
 
     Example:
         ```python
@@ -154,6 +90,9 @@ class ChatMessage(BaseModel):
         ChatMessage(role=MessageRole.ASSISTANT, content="Hi", additional_kwargs={"tool_calls": [...]})
         ```
     """
+
+    _positional: ClassVar[tuple[str, ...]] = ("content",)
+    _extra_keywords: ClassVar[frozenset[str]] = frozenset({"content"})
 
     role: MessageRole = MessageRole.USER
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
@@ -205,7 +144,7 @@ class ChatMessage(BaseModel):
         return f"{self.role.value}: {self.content or ''}"
 
 
-class ChatResponse(BaseModel):
+class ChatResponse(KeywordCheckedModel):
     """A chat answer. In streams, ``message.content`` is the text so far and ``delta`` the new piece.
 
     Token usage, when the provider reports it, is in ``additional_kwargs`` under ``prompt_tokens``,
@@ -229,7 +168,7 @@ class ChatResponse(BaseModel):
         return str(self.message)
 
 
-class CompletionResponse(BaseModel):
+class CompletionResponse(KeywordCheckedModel):
     """A completion. In streams, ``text`` is the text so far and ``delta`` the new piece.
 
     Token usage, when the provider reports it, is in ``additional_kwargs`` under ``prompt_tokens``,
@@ -254,7 +193,7 @@ CompletionResponseGen = Generator[CompletionResponse, None, None]
 CompletionResponseAsyncGen = AsyncGenerator[CompletionResponse, None]
 
 
-class LLMMetadata(BaseModel):
+class LLMMetadata(KeywordCheckedModel):
     """What an LLM can do; used for prompt packing and request validation.
 
     Args:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.llms._types import ChatMessage, LLMMetadata, MessageRole
+from dovetail.core.redact import is_secret_name, strip_url_credentials
 from dovetail.core.tokenizers import default_tokenizer, get_tokenizer
-from pydantic import SecretStr
 
 __all__ = ["check_input", "messages_to_prompt", "redact", "validate_request"]
 
@@ -17,23 +17,33 @@ __all__ = ["check_input", "messages_to_prompt", "redact", "validate_request"]
 _SECRET_NAME = re.compile(r"api[_-]?key|secret|password|passwd|authorization|credential|access[_-]?token|cookie", re.I)
 
 
-def redact(value: Any, depth: int = 0) -> Any:
-    """A copy of ``value`` fit for event payloads: secret-looking keys and ``SecretStr`` values removed.
+_SCALARS = (str, int, float, bool)
 
-    Dict keys such as ``api_key``, ``Authorization`` or ``x-api-key`` are dropped, recursively through dicts,
-    lists and tuples (to a depth of 5); other values are returned as they are.
+
+def _safe_value(value: Any) -> tuple[bool, Any]:
+    if value is None or isinstance(value, _SCALARS):
+        return True, strip_url_credentials(value) if isinstance(value, str) else value
+    if isinstance(value, (list, tuple)) and all(item is None or isinstance(item, _SCALARS) for item in value):
+        return True, [strip_url_credentials(item) if isinstance(item, str) else item for item in value]
+    return False, None
+
+
+def redact(value: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of ``value`` fit for event payloads (an allow-list, so nothing secret slips through).
+
+    Kept: entries whose name does not look secret (``api_key``, ``token``, ``password``, ``Authorization``...)
+    and whose value is ``None``, a string, number or bool, or a list of those; URL credentials are stripped from
+    strings. Everything else is left out: ``SecretStr`` values, and every dict or object, so headers such as
+    ``default_headers={"X-Auth-Token": ...}`` or ``extra_headers`` never reach a callback handler.
     """
-    if depth > 5:
-        return "..."
-    if isinstance(value, dict):
-        return {
-            key: redact(item, depth + 1)
-            for key, item in value.items()
-            if not (isinstance(key, str) and _SECRET_NAME.search(key)) and not isinstance(item, SecretStr)
-        }
-    if isinstance(value, (list, tuple)):
-        return [redact(item, depth + 1) for item in value if not isinstance(item, SecretStr)]
-    return value
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or _SECRET_NAME.search(key) or is_secret_name(key):
+            continue
+        keep, safe = _safe_value(item)
+        if keep:
+            out[key] = safe
+    return out
 
 
 def messages_to_prompt(messages: Sequence[ChatMessage]) -> str:

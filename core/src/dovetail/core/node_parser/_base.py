@@ -15,6 +15,7 @@ from importlib import import_module
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._kwargs import reject_unknown_keywords
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.schema import (
@@ -115,7 +116,9 @@ class NodeParser:
         Raises:
             InvalidInputError: ``documents`` is not a list of nodes, or a setting cannot be met (e.g. metadata
                 longer than ``chunk_size``). Nothing is returned partially.
+            TypeError: an unknown keyword (node parsers take no other options here).
         """
+        reject_unknown_keywords("get_nodes_from_documents", kwargs, ("documents", "show_progress"))
         documents = _check_nodes(documents)
         with self.callback_manager.event(CBEventType.NODE_PARSING, {EventPayload.DOCUMENTS: documents}) as event:
             nodes = self._parse_nodes(documents, show_progress=show_progress)

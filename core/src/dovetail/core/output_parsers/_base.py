@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from typing import Any, Generic, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from dovetail.core._exceptions import InvalidInputError, OutputParserError
 from dovetail.core.output_parsers._json import iter_json_objects
 from pydantic import BaseModel, ValidationError
+
+if TYPE_CHECKING:
+    from dovetail.core.llms import ChatMessage
 
 __all__ = ["BaseOutputParser", "PydanticOutputParser"]
 
@@ -36,6 +40,17 @@ class BaseOutputParser(ABC):
     def format(self, query: str) -> str:
         """The query with format instructions appended (identity by default)."""
         return query
+
+    def format_messages(self, messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+        """Copies of ``messages`` with the format instructions added to the system message when the first
+        message is one, else to the last message (the messages given are not changed)."""
+        from dovetail.core.llms import MessageRole
+
+        out = [message.model_copy(deep=True) for message in messages]
+        if out:
+            target = out[0] if out[0].role == MessageRole.SYSTEM else out[-1]
+            target.content = self.format(target.content or "")
+        return out
 
 
 class PydanticOutputParser(BaseOutputParser, Generic[M]):

@@ -2,66 +2,61 @@
 
 from __future__ import annotations
 
-import string
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.llms._types import ChatMessage, MessageRole
+from dovetail.core.prompts._format import format_template, template_vars_of
 
-__all__ = ["BasePromptTemplate", "ChatPromptTemplate", "PromptTemplate", "template_vars_of"]
+if TYPE_CHECKING:
+    from dovetail.core.output_parsers import BaseOutputParser
 
-_FORMATTER = string.Formatter()
-
-
-def template_vars_of(template: str) -> list[str]:
-    """Variable names in a ``str.format`` template, in order of first appearance (``{{`` escapes a brace)."""
-    names: list[str] = []
-    try:
-        parsed = list(_FORMATTER.parse(template))
-    except ValueError as exc:
-        msg = f"invalid prompt template ({exc}); escape literal braces as '{{{{' and '}}}}'"
-        raise InvalidInputError(msg) from exc
-    for _, field, _, _ in parsed:
-        if field is None:
-            continue
-        name = field.split(".", 1)[0].split("[", 1)[0]
-        if not name.isidentifier():
-            msg = f"prompt template variable {{{field}}} is not a name; escape literal braces as '{{{{' and '}}}}'"
-            raise InvalidInputError(msg)
-        if name not in names:
-            names.append(name)
-    return names
+__all__ = ["BasePromptTemplate", "ChatPromptTemplate", "PromptTemplate", "get_template_vars", "template_vars_of"]
 
 
-def _render(template: str, variables: dict[str, Any], required: Sequence[str], kind: str) -> str:
-    missing = [name for name in required if name not in variables]
-    if missing:
-        msg = f"{kind} is missing variable(s) {', '.join(repr(m) for m in missing)}; pass them to format()"
-        raise InvalidInputError(msg)
-    return template.format(**{name: variables[name] for name in required})
-
-
-def _resolve(
-    partials: dict[str, Any], mappings: dict[str, Callable[..., Any]], kwargs: dict[str, Any]
-) -> dict[str, Any]:
-    variables = {**partials, **kwargs}
-    for name, fn in mappings.items():
-        variables[name] = fn(**variables)
-    return variables
+def get_template_vars(template: str) -> list[str]:
+    """LlamaIndex's name for :func:`template_vars_of`: the ``{name}`` variables of ``template``, in order."""
+    return template_vars_of(template)
 
 
 class BasePromptTemplate(ABC):
-    """A template for LLM input: formats to one string (completion) or to chat messages."""
+    """A template for LLM input: formats to one string (completion) or to chat messages.
+
+    Args:
+        kwargs: partial values of some variables.
+        function_mappings: variables computed at format time, ``fn(**all_variables)``.
+        template_var_mappings: caller's variable name → the template's name for it (e.g.
+            ``{"context_str": "my_context"}`` lets ``format(context_str=...)`` fill ``{my_context}``).
+        output_parser: its ``format`` appends format instructions to the formatted prompt.
+        metadata: free-form information about the template.
+    """
 
     def __init__(
         self,
         kwargs: dict[str, Any] | None = None,
         function_mappings: dict[str, Callable[..., Any]] | None = None,
+        template_var_mappings: dict[str, str] | None = None,
+        output_parser: BaseOutputParser | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> None:
+        if output_parser is not None and not callable(getattr(output_parser, "format", None)):
+            msg = f"output_parser must have a format(str) method, got {type(output_parser).__name__}"
+            raise InvalidInputError(msg)
         self.kwargs: dict[str, Any] = dict(kwargs or {})
         self.function_mappings: dict[str, Callable[..., Any]] = dict(function_mappings or {})
+        self.template_var_mappings: dict[str, str] = dict(template_var_mappings or {})
+        self.output_parser = output_parser
+        self.metadata: dict[str, Any] = dict(metadata or {})
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "function_mappings": self.function_mappings,
+            "template_var_mappings": self.template_var_mappings,
+            "output_parser": self.output_parser,
+            "metadata": self.metadata,
+        }
 
     @property
     @abstractmethod
@@ -85,15 +80,27 @@ class BasePromptTemplate(ABC):
         """The template text."""
 
     def _variables(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        return _resolve(self.kwargs, self.function_mappings, kwargs)
+        variables = {self.template_var_mappings.get(k, k): v for k, v in {**self.kwargs, **kwargs}.items()}
+        for name, fn in self.function_mappings.items():
+            variables[name] = fn(**variables)
+        return variables
+
+    def _parsed(self, prompt: str) -> str:
+        return self.output_parser.format(prompt) if self.output_parser is not None else prompt
 
 
 class PromptTemplate(BasePromptTemplate):
-    """A ``str.format``-style text template.
+    """A text template with ``{variable}`` placeholders (see :mod:`dovetail.core.prompts._format`).
+
+    Literal braces may be escaped as ``{{``/``}}`` or written as they are (``'Reply as {"name": ...}'``);
+    variables without a value are left in place, so ``format`` can fill a template in several steps.
 
     Args:
-        template: text with ``{variable}`` placeholders (``{{`` and ``}}`` for literal braces).
+        template: the text.
         prompt_type: free-form label (e.g. ``"text_qa"``).
+        output_parser: appends its format instructions to every formatted prompt.
+        metadata: free-form information about the template.
+        template_var_mappings: caller's variable name → the template's name for it.
         function_mappings: variables computed at format time from the other variables.
         **kwargs: partial values for some variables.
 
@@ -109,13 +116,16 @@ class PromptTemplate(BasePromptTemplate):
         self,
         template: str,
         prompt_type: str = "custom",
+        output_parser: BaseOutputParser | None = None,
+        metadata: dict[str, Any] | None = None,
+        template_var_mappings: dict[str, str] | None = None,
         function_mappings: dict[str, Callable[..., Any]] | None = None,
         **kwargs: Any,
     ) -> None:
         if not isinstance(template, str):
             msg = f"PromptTemplate needs a str template, got {type(template).__name__}"
             raise InvalidInputError(msg)
-        super().__init__(kwargs, function_mappings)
+        super().__init__(kwargs, function_mappings, template_var_mappings, output_parser, metadata)
         self.template = template
         self.prompt_type = prompt_type
         self._vars = template_vars_of(template)
@@ -133,8 +143,8 @@ class PromptTemplate(BasePromptTemplate):
         return self.template
 
     def format(self, **kwargs: Any) -> str:
-        """Fill in the variables; a missing variable raises ``InvalidInputError`` naming it."""
-        return _render(self.template, self._variables(kwargs), self._vars, "prompt template")
+        """Fill in the variables given (others stay as ``{name}``) and append the output parser's instructions."""
+        return self._parsed(format_template(self.template, self._variables(kwargs)))
 
     def format_messages(self, **kwargs: Any) -> list[ChatMessage]:
         """The formatted prompt as one user message."""
@@ -143,10 +153,7 @@ class PromptTemplate(BasePromptTemplate):
     def partial_format(self, **kwargs: Any) -> PromptTemplate:
         """A copy with ``kwargs`` filled in."""
         return PromptTemplate(
-            self.template,
-            prompt_type=self.prompt_type,
-            function_mappings=self.function_mappings,
-            **{**self.kwargs, **kwargs},
+            self.template, prompt_type=self.prompt_type, **self._options(), **{**self.kwargs, **kwargs}
         )
 
 
@@ -167,10 +174,13 @@ class ChatPromptTemplate(BasePromptTemplate):
         self,
         message_templates: Sequence[ChatMessage],
         prompt_type: str = "custom",
+        output_parser: BaseOutputParser | None = None,
+        metadata: dict[str, Any] | None = None,
+        template_var_mappings: dict[str, str] | None = None,
         function_mappings: dict[str, Callable[..., Any]] | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(kwargs, function_mappings)
+        super().__init__(kwargs, function_mappings, template_var_mappings, output_parser, metadata)
         self.message_templates = list(message_templates)
         self.prompt_type = prompt_type
         names: list[str] = []
@@ -204,28 +214,34 @@ class ChatPromptTemplate(BasePromptTemplate):
         return "\n".join(f"{m.role.value}: {m.content or ''}" for m in self.message_templates)
 
     def format_messages(self, **kwargs: Any) -> list[ChatMessage]:
-        """Fill in every message; a missing variable raises ``InvalidInputError`` naming it."""
+        """Fill in every message (variables without a value stay as ``{name}``); the output parser's format
+        instructions go into the system message when the first message is one, else into the last message."""
         variables = self._variables(kwargs)
         out = []
         for message in self.message_templates:
             text = message.content
             formatted = message.model_copy(deep=True)
             if text is not None:
-                formatted.content = _render(text, variables, template_vars_of(text), "chat prompt template")
+                formatted.content = format_template(text, variables)
             out.append(formatted)
+        if self.output_parser is not None and out:
+            target = out[0] if out[0].role == MessageRole.SYSTEM else out[-1]
+            target.content = self.output_parser.format(target.content or "")
         return out
 
     def format(self, **kwargs: Any) -> str:
-        """The formatted messages as one prompt (``messages_to_prompt``)."""
+        """The formatted messages as one prompt (``llm.messages_to_prompt`` when an ``llm=`` is given)."""
         from dovetail.core.llms._utils import messages_to_prompt
 
-        return messages_to_prompt(self.format_messages(**kwargs))
+        llm = kwargs.pop("llm", None)
+        render = getattr(llm, "messages_to_prompt", None) if llm is not None else None
+        if llm is not None and not callable(render):
+            msg = f"ChatPromptTemplate.format(llm=...) needs an LLM, got {type(llm).__name__}"
+            raise InvalidInputError(msg)
+        return (render or messages_to_prompt)(self.format_messages(**kwargs))
 
     def partial_format(self, **kwargs: Any) -> ChatPromptTemplate:
         """A copy with ``kwargs`` filled in."""
         return ChatPromptTemplate(
-            self.message_templates,
-            prompt_type=self.prompt_type,
-            function_mappings=self.function_mappings,
-            **{**self.kwargs, **kwargs},
+            self.message_templates, prompt_type=self.prompt_type, **self._options(), **{**self.kwargs, **kwargs}
         )

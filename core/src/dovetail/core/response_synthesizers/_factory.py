@@ -64,7 +64,9 @@ def get_response_synthesizer(
     model = Settings.llm if llm is _NOT_SET else resolve_llm(llm)
     manager = callback_manager or Settings.callback_manager
     if model is None or mode is ResponseMode.EXTRACTIVE:
-        return ExtractiveSynthesizer(embed_model=embed_model, callback_manager=manager, streaming=streaming)
+        # Extractive answers promise that nothing leaves the process: sentence embeddings only from a local model.
+        local = embed_model if embed_model is not None and _embeds_locally(embed_model) else None
+        return ExtractiveSynthesizer(embed_model=local, callback_manager=manager, streaming=streaming)
     cls = Refine if mode is ResponseMode.REFINE else CompactAndRefine
     return cls(
         model,
@@ -73,3 +75,12 @@ def get_response_synthesizer(
         streaming=streaming,
         callback_manager=manager,
     )
+
+
+def _embeds_locally(embed_model: Any) -> bool:
+    """Whether ``embed_model`` is known to run in this process (the mock or a local provider such as ONNX)."""
+    from dovetail.core.indices._recorded_model import is_local_spec
+    from dovetail.core.settings import embed_spec_of
+
+    spec = embed_spec_of(embed_model)
+    return spec is not None and is_local_spec(spec)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._ids import id_list
 from dovetail.core.retrievers._base import BaseRetriever
 from dovetail.core.schema import BaseNode, NodeWithScore, QueryBundle
 from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
@@ -30,6 +31,8 @@ class VectorIndexRetriever(BaseRetriever):
         vector_store_query_mode: the store's query mode.
         embed_model: embeds the query; default the index's model.
         callback_manager: receives ``RETRIEVE`` events; default the index's.
+        vector_store_kwargs: extra keywords for the vector store's ``query`` (other unknown keywords go there
+            too; a store refuses the ones it does not know, so a typo raises ``TypeError`` at the first query).
 
     Example:
         ```python
@@ -51,6 +54,7 @@ class VectorIndexRetriever(BaseRetriever):
         callback_manager: CallbackManager | None = None,
         object_map: dict[str, Any] | None = None,
         verbose: bool = False,
+        vector_store_kwargs: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -59,11 +63,12 @@ class VectorIndexRetriever(BaseRetriever):
         self._index = index
         self.similarity_top_k = similarity_top_k
         self.filters = filters
-        self.node_ids = node_ids
-        self.doc_ids = doc_ids
+        self.node_ids = id_list(node_ids, "node_ids")
+        self.doc_ids = id_list(doc_ids, "doc_ids")
         self.vector_store_query_mode = VectorStoreQueryMode(vector_store_query_mode)
         self._embed_model = embed_model
-        self._kwargs = kwargs
+        # Extra keywords go to the vector store's query, which refuses the ones it does not know.
+        self._kwargs = {**(vector_store_kwargs or {}), **kwargs}
 
     @property
     def embed_model(self) -> BaseEmbedding:

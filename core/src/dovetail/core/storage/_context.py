@@ -24,6 +24,7 @@ from dovetail.core._gc import gc_paused
 from dovetail.core.storage._docstore import DEFAULT_DOCSTORE_FILE, SimpleDocumentStore
 from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE, SimpleIndexStore
 from dovetail.core.storage._io import StagedCommit, recover
+from dovetail.core.storage._lock import snapshot_lock
 
 if TYPE_CHECKING:
     from dovetail.core.vector_stores import BasePydanticVectorStore
@@ -89,9 +90,11 @@ class StorageContext:
         """
         if persist_dir is None:
             return cls(
-                docstore=docstore or SimpleDocumentStore(),
-                index_store=index_store or SimpleIndexStore(),
-                vector_stores={DEFAULT_VECTOR_STORE: vector_store or _default_vector_store()},
+                docstore=docstore if docstore is not None else SimpleDocumentStore(),
+                index_store=index_store if index_store is not None else SimpleIndexStore(),
+                vector_stores={
+                    DEFAULT_VECTOR_STORE: vector_store if vector_store is not None else _default_vector_store()
+                },
             )
         directory = Path(persist_dir)
         if not directory.is_dir():
@@ -101,17 +104,18 @@ class StorageContext:
             )
             raise NotFoundError(msg)
         recover(directory)
-        if not (directory / DEFAULT_INDEX_STORE_FILE).is_file():
-            msg = f"{directory} holds no dovetail index ({DEFAULT_INDEX_STORE_FILE} is missing); ingest into it first"
-            raise NotFoundError(msg)
-        if vector_store is None:
-            vector_store = _load_vector_store(directory / vector_store_file())
-        return cls(
-            docstore=docstore or SimpleDocumentStore.from_persist_dir(directory),
-            index_store=index_store or SimpleIndexStore.from_persist_dir(directory),
-            vector_stores={DEFAULT_VECTOR_STORE: vector_store},
-            persist_dir=str(directory),
-        )
+        with snapshot_lock(directory):  # a commit being moved into place finishes first
+            if not (directory / DEFAULT_INDEX_STORE_FILE).is_file():
+                msg = f"{directory} holds no dovetail index ({DEFAULT_INDEX_STORE_FILE} is missing); ingest it first"
+                raise NotFoundError(msg)
+            if vector_store is None:
+                vector_store = _load_vector_store(directory / vector_store_file())
+            return cls(
+                docstore=docstore if docstore is not None else SimpleDocumentStore.from_persist_dir(directory),
+                index_store=index_store if index_store is not None else SimpleIndexStore.from_persist_dir(directory),
+                vector_stores={DEFAULT_VECTOR_STORE: vector_store},
+                persist_dir=str(directory),
+            )
 
     @property
     def vector_store(self) -> BasePydanticVectorStore:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError, NotFoundError
+from dovetail.core._ids import id_list
 from dovetail.core.schema import BaseNode, node_from_dict
 from dovetail.core.storage._io import atomic_write_json, read_json
 
@@ -187,10 +188,15 @@ class SimpleDocumentStore:
         return node
 
     def get_nodes(self, node_ids: Iterable[str], raise_error: bool = True) -> list[BaseNode]:
-        """The nodes with these ids, in order; unknown ids raise, or are skipped when ``raise_error`` is false."""
+        """The nodes with these ids, in order; unknown ids raise, or are skipped when ``raise_error`` is false.
+
+        Raises:
+            InvalidInputError: ``node_ids`` is a string (not a list of ids) or holds a non-string.
+        """
+        ids = id_list(node_ids, "node_ids") or []
         self._load()
         found: list[BaseNode] = []
-        for node_id in node_ids:
+        for node_id in ids:
             if node_id in self._raw:
                 found.append(self.get_node(node_id))
             elif raise_error:

@@ -1,5 +1,8 @@
 """The conformance kit: base test classes every integration subclasses (install ``dovetail-core[testing]``).
 
+Loopback servers for integration tests (:mod:`dovetail.core.testing.loopback`): ``LoopbackHTTPServer``,
+``Fault``, ``free_port``, ``wait_for_port``; their deterministic model in :mod:`dovetail.core.testing.fakes`.
+
 A provider's test file stays about ten lines: subclass the kit class for its domain, provide the fixture that
 builds the object under test, set the capability flags (``supports_*``). Kit tests cannot be overridden
 (:class:`~dovetail.core.testing._guard.KitTestOverriddenError`).
@@ -28,6 +31,14 @@ if TYPE_CHECKING:
     from dovetail.core.testing.embedding import EmbeddingConformance
     from dovetail.core.testing.exports import public_names
     from dovetail.core.testing.llm import LLMConformance
+    from dovetail.core.testing.loopback import (
+        Exchange,
+        Fault,
+        LoopbackHTTPServer,
+        RecordedRequest,
+        free_port,
+        wait_for_port,
+    )
     from dovetail.core.testing.reader import ReaderConformance
     from dovetail.core.testing.vector_store import VectorStoreConformance
 
@@ -35,22 +46,34 @@ _LAZY: dict[str, str] = {
     "CallbackHandlerConformance": "dovetail.core.testing.callback",
     "ConformanceBase": "dovetail.core.testing._guard",
     "EmbeddingConformance": "dovetail.core.testing.embedding",
+    "Exchange": "dovetail.core.testing.loopback",
+    "Fault": "dovetail.core.testing.loopback",
     "KitTestOverriddenError": "dovetail.core.testing._guard",
     "LLMConformance": "dovetail.core.testing.llm",
+    "LoopbackHTTPServer": "dovetail.core.testing.loopback",
     "ReaderConformance": "dovetail.core.testing.reader",
+    "RecordedRequest": "dovetail.core.testing.loopback",
     "VectorStoreConformance": "dovetail.core.testing.vector_store",
     "public_names": "dovetail.core.testing.exports",
+    "free_port": "dovetail.core.testing.loopback",
+    "wait_for_port": "dovetail.core.testing.loopback",
 }
 
 __all__ = [
     "CallbackHandlerConformance",
     "ConformanceBase",
     "EmbeddingConformance",
+    "Exchange",
+    "Fault",
     "KitTestOverriddenError",
     "LLMConformance",
+    "LoopbackHTTPServer",
     "ReaderConformance",
+    "RecordedRequest",
     "VectorStoreConformance",
+    "free_port",
     "public_names",
+    "wait_for_port",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)

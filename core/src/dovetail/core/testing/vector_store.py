@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import logging
 import math
 import uuid
 from typing import Any, ClassVar
@@ -26,6 +27,7 @@ import pytest
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 from dovetail.core.testing._guard import ConformanceBase
+from dovetail.core.testing._secrets import assert_no_secret_leak
 from dovetail.core.vector_stores import (
     BasePydanticVectorStore,
     MetadataFilter,
@@ -116,6 +118,8 @@ class VectorStoreConformance(ConformanceBase):
         - ``test_empty_store_query``: an empty (or never created) collection must give an empty result.
         - ``test_wrong_dimension_*``: validate before calling the provider and raise
           ``dovetail.core.errors.InvalidInputError``, leaving stored data untouched.
+        - ``test_no_secret_in_repr_logs_or_errors``: keep keys in ``pydantic.SecretStr`` fields, out of
+          ``__repr__``, log lines and error messages (scrub provider messages that echo them).
     """
 
     _kit_class: ClassVar[bool] = True
@@ -360,6 +364,27 @@ class VectorStoreConformance(ConformanceBase):
         await vector_store.async_add(self.kit_nodes())
         nodes: list[BaseNode] = await vector_store.aget_nodes(node_ids=[kit_id("a")])
         assert self.names([node.node_id for node in nodes]) == ["a"]
+
+    # -- secrets ------------------------------------------------------------------------------------------
+
+    def test_no_secret_in_repr_logs_or_errors(
+        self, vector_store: BasePydanticVectorStore, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """No ``SecretStr`` value of the store appears in its ``repr``/``str``, its serialised form, the log
+        lines (DEBUG included) of a rejected write, or that error and its chain."""
+        caplog.set_level(logging.DEBUG)
+        texts = [vector_store.model_dump_json()]
+        node = self.kit_nodes("a")[0]
+        node.embedding = [1.0] * (EMBED_DIM + 1)
+        try:
+            vector_store.add([node])
+        except Exception as exc:  # the error itself is checked by test_wrong_dimension_add_raises_and_keeps_data
+            chained: BaseException | None = exc
+            while chained is not None:
+                texts += [str(chained), repr(chained)]
+                chained = chained.__cause__ or chained.__context__
+        texts.append(caplog.text)
+        assert_no_secret_leak(vector_store, *texts)
 
 
 def _everything() -> list[float]:

@@ -12,15 +12,22 @@ Example:
     ```
 """
 
+from dovetail.core.tools._calling import AgentChatResponse, acall_tool_with_selection, call_tool_with_selection
 from dovetail.core.tools._function_tool import FunctionTool, schema_from_function
 from dovetail.core.tools._types import AsyncBaseTool, BaseTool, ToolMetadata, ToolOutput, ToolSelection
+from dovetail.core.tools._wrapped import QueryEngineTool, RetrieverTool
 
 __all__ = [
+    "AgentChatResponse",
     "AsyncBaseTool",
     "BaseTool",
     "FunctionTool",
+    "QueryEngineTool",
+    "RetrieverTool",
     "ToolMetadata",
     "ToolOutput",
     "ToolSelection",
+    "acall_tool_with_selection",
+    "call_tool_with_selection",
     "schema_from_function",
 ]

@@ -4,74 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import re
 from collections.abc import Awaitable, Callable
-from typing import Any, get_type_hints
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.concurrency import run_in_thread
-from dovetail.core.tools._types import AsyncBaseTool, ToolMetadata, ToolOutput
-from pydantic import BaseModel, Field, create_model
+from dovetail.core.tools._schema import docstring_summary_and_args, field_defaults, schema_from_function, signature_of
+from dovetail.core.tools._types import AsyncBaseTool, ToolMetadata, ToolOutput, blocks_of
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 __all__ = ["FunctionTool", "schema_from_function"]
-
-_ARGS_HEADER = re.compile(r"^\s*(Args|Arguments|Parameters):\s*$")
-_ARG_LINE = re.compile(r"^\s+(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
-
-
-def _docstring_summary_and_args(doc: str) -> tuple[str, dict[str, str]]:
-    """Split a Google-style docstring into its text before ``Args:`` and per-argument descriptions."""
-    summary: list[str] = []
-    args: dict[str, str] = {}
-    in_args, current = False, ""
-    for line in doc.splitlines():
-        if _ARGS_HEADER.match(line):
-            in_args = True
-            continue
-        if in_args:
-            if line.strip() and not line.startswith((" ", "\t")):
-                in_args = False  # next section
-            else:
-                match = _ARG_LINE.match(line)
-                if match and (not current or len(line) - len(line.lstrip()) <= 8):
-                    current = match.group(1).lstrip("*")
-                    args[current] = match.group(2).strip()
-                elif current and line.strip():
-                    args[current] = f"{args[current]} {line.strip()}"
-                continue
-        if not in_args and not re.match(r"^\s*(Returns|Raises|Yields|Example|Examples):", line):
-            summary.append(line)
-        elif not in_args:
-            break
-    return "\n".join(summary).strip(), args
-
-
-def _signature(fn: Callable[..., Any]) -> inspect.Signature:
-    """The signature with string annotations resolved when possible (``from __future__ import annotations``)."""
-    try:
-        return inspect.signature(fn, eval_str=True)
-    except (NameError, TypeError, SyntaxError):
-        return inspect.signature(fn)
-
-
-def schema_from_function(name: str, fn: Callable[..., Any]) -> type[BaseModel]:
-    """Build a pydantic model of ``fn``'s arguments (types from annotations, defaults, docstring descriptions)."""
-    signature = _signature(fn)
-    try:
-        hints = get_type_hints(fn, include_extras=True)
-    except (NameError, TypeError):
-        hints = {}
-    _, arg_docs = _docstring_summary_and_args(inspect.getdoc(fn) or "")
-    fields: dict[str, Any] = {}
-    for param in signature.parameters.values():
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or param.name in ("self", "cls"):
-            continue
-        annotation = hints.get(param.name, Any)
-        default = ... if param.default is inspect.Parameter.empty else param.default
-        description = arg_docs.get(param.name)
-        field = Field(default, description=description) if description else Field(default)
-        fields[param.name] = (annotation, field)
-    return create_model(name, **fields)
 
 
 class FunctionTool(AsyncBaseTool):
@@ -94,6 +37,7 @@ class FunctionTool(AsyncBaseTool):
         fn: Callable[..., Any] | None,
         metadata: ToolMetadata,
         async_fn: Callable[..., Awaitable[Any]] | None = None,
+        partial_params: dict[str, Any] | None = None,
     ) -> None:
         if fn is None and async_fn is None:
             msg = "FunctionTool needs fn or async_fn"
@@ -101,6 +45,11 @@ class FunctionTool(AsyncBaseTool):
         self._fn = fn
         self._async_fn = async_fn
         self._metadata = metadata
+        self.partial_params: dict[str, Any] = dict(partial_params or {})
+        source = fn if fn is not None else async_fn
+        assert source is not None
+        self._signature = signature_of(source)
+        self._field_defaults = field_defaults(source)
 
     @classmethod
     def from_defaults(
@@ -112,25 +61,48 @@ class FunctionTool(AsyncBaseTool):
         fn_schema: type[BaseModel] | None = None,
         async_fn: Callable[..., Awaitable[Any]] | None = None,
         tool_metadata: ToolMetadata | None = None,
+        partial_params: dict[str, Any] | None = None,
     ) -> FunctionTool:
-        """Build a tool from a function; name, description and schema default to the function's own."""
+        """Build a tool from a function; name, description and schema default to the function's own.
+
+        Args:
+            fn: the function (sync or async).
+            name: tool name; default the function's name.
+            description: what the tool does; default the signature and the docstring's description.
+            return_direct: agents return the output as the answer.
+            fn_schema: argument model; default read from the signature, ``Annotated`` descriptions,
+                ``Field(...)`` defaults and the docstring (Google, Sphinx ``:param:`` or Epydoc ``@param``).
+            async_fn: the async twin of ``fn``.
+            tool_metadata: the whole metadata at once (then name/description/fn_schema are not used).
+            partial_params: arguments fixed in advance (e.g. a user id); they leave the schema the model sees
+                and are passed on every call, below the model's own arguments.
+        """
         source = fn or async_fn
         if source is None:
             msg = "FunctionTool.from_defaults needs fn or async_fn"
             raise InvalidInputError(msg)
+        if tool_metadata is not None and (name, description, fn_schema) != (None, None, None):
+            msg = "pass either tool_metadata or name/description/fn_schema to FunctionTool.from_defaults, not both"
+            raise InvalidInputError(msg)
         if fn is not None and inspect.iscoroutinefunction(fn):
             fn, async_fn = None, async_fn or fn
+        partial = dict(partial_params or {})
+        unknown = sorted(set(partial) - set(signature_of(source).parameters))
+        if unknown and not any(p.kind is p.VAR_KEYWORD for p in signature_of(source).parameters.values()):
+            msg = f"partial_params {unknown} are not parameters of {source.__name__}{signature_of(source)}"
+            raise InvalidInputError(msg)
         if tool_metadata is None:
             name = name or source.__name__
             if description is None:
-                summary, _ = _docstring_summary_and_args(inspect.getdoc(source) or "")
-                description = f"{name}{_signature(source)}" + (f"\n{summary}" if summary else "")
+                summary, _ = docstring_summary_and_args(inspect.getdoc(source) or "")
+                shown = _visible_signature(signature_of(source), partial)
+                description = f"{name}{shown}" + (f"\n{summary}" if summary else "")
             if fn_schema is None:
-                fn_schema = schema_from_function(name, source)
+                fn_schema = schema_from_function(name, source, exclude=partial)
             tool_metadata = ToolMetadata(
                 description=description, name=name, fn_schema=fn_schema, return_direct=return_direct
             )
-        return cls(fn, tool_metadata, async_fn=async_fn)
+        return cls(fn, tool_metadata, async_fn=async_fn, partial_params=partial)
 
     @property
     def metadata(self) -> ToolMetadata:
@@ -142,27 +114,73 @@ class FunctionTool(AsyncBaseTool):
         """The sync function, if any."""
         return self._fn
 
+    @property
+    def async_fn(self) -> Callable[..., Awaitable[Any]] | None:
+        """The async function, if any."""
+        return self._async_fn
+
     def _output(self, result: Any, kwargs: dict[str, Any]) -> ToolOutput:
-        return ToolOutput(content=str(result), tool_name=self._metadata.name or "", raw_input=kwargs, raw_output=result)
+        return ToolOutput(
+            blocks=blocks_of(result), tool_name=self._metadata.name or "", raw_input=kwargs, raw_output=result
+        )
+
+    def _arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The call's keyword arguments: partial params, the caller's, and ``Field(...)`` defaults resolved."""
+        merged = {**self.partial_params, **kwargs}
+        if self._field_defaults:
+            try:
+                bound = self._signature.bind_partial(*args, **merged).arguments
+            except TypeError as exc:
+                msg = f"tool {self._metadata.name!r} got arguments that do not fit {self._signature}: {exc}"
+                raise InvalidInputError(msg) from exc
+            for name, info in self._field_defaults.items():
+                if name not in bound:
+                    merged[name] = _field_default(self._metadata.name, name, info)
+        return merged
 
     def call(self, *args: Any, **kwargs: Any) -> ToolOutput:
         """Call the function; an async-only tool is run to completion when no event loop is running."""
+        arguments = self._arguments(args, kwargs)
         if self._fn is not None:
-            return self._output(self._fn(*args, **kwargs), kwargs)
+            return self._output(self._fn(*args, **arguments), kwargs)
         try:
             asyncio.get_running_loop()
         except RuntimeError:
             assert self._async_fn is not None
-            return self._output(asyncio.run(_awaitable(self._async_fn(*args, **kwargs))), kwargs)
+            return self._output(asyncio.run(_awaitable(self._async_fn(*args, **arguments))), kwargs)
         msg = f"tool {self._metadata.name!r} is async-only and an event loop is running; use await tool.acall()"
         raise InvalidInputError(msg)
 
     async def acall(self, *args: Any, **kwargs: Any) -> ToolOutput:
         """Call the async function, or the sync one in a worker thread."""
+        arguments = self._arguments(args, kwargs)
         if self._async_fn is not None:
-            return self._output(await self._async_fn(*args, **kwargs), kwargs)
+            return self._output(await self._async_fn(*args, **arguments), kwargs)
         assert self._fn is not None
-        return self._output(await run_in_thread(self._fn, *args, **kwargs), kwargs)
+        return self._output(await run_in_thread(self._fn, *args, **arguments), kwargs)
+
+
+def _field_default(tool: str | None, name: str, info: FieldInfo) -> Any:
+    if info.is_required():
+        msg = f"tool {tool!r} needs argument {name!r}"
+        raise InvalidInputError(msg)
+    return info.get_default(call_default_factory=True)
+
+
+def _visible_signature(signature: inspect.Signature, hidden: dict[str, Any]) -> inspect.Signature:
+    """The signature without the parameters fixed by ``partial_params`` and with ``Field`` defaults shown plainly."""
+    params = []
+    for param in signature.parameters.values():
+        if param.name in hidden:
+            continue
+        if isinstance(param.default, FieldInfo):
+            default = param.default.get_default(call_default_factory=False)
+            param = param.replace(default=inspect.Parameter.empty if param.default.is_required() else default)
+        params.append(param)
+    try:
+        return signature.replace(parameters=params)
+    except ValueError:  # a required parameter now follows a defaulted one: show them all as given
+        return signature
 
 
 async def _awaitable(value: Awaitable[Any]) -> Any:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from dovetail.core._exceptions import InvalidInputError
-from pydantic import BaseModel, ConfigDict, Field
+from dovetail.core._kwargs import KeywordCheckedModel
+from dovetail.core.llms._types import ContentBlock, TextBlock, is_content_block
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["AsyncBaseTool", "BaseTool", "ToolMetadata", "ToolOutput", "ToolSelection"]
+__all__ = ["AsyncBaseTool", "BaseTool", "ToolMetadata", "ToolOutput", "ToolSelection", "blocks_of"]
 
 _DEFAULT_PARAMETERS: dict[str, Any] = {
     "type": "object",
@@ -70,7 +72,7 @@ class ToolMetadata:
         }
 
 
-class ToolSelection(BaseModel):
+class ToolSelection(KeywordCheckedModel):
     """A tool call chosen by the model: which tool, with which arguments."""
 
     tool_id: str = Field(description="id the provider gave this call (echo it back with the result)")
@@ -78,16 +80,53 @@ class ToolSelection(BaseModel):
     tool_kwargs: dict[str, Any] = Field(default_factory=dict, description="arguments for the tool")
 
 
-class ToolOutput(BaseModel):
-    """Result of calling a tool."""
+def blocks_of(result: Any) -> list[Any]:
+    """Content blocks for a tool's return value: blocks as they are, anything else as its text (``str``).
+
+    A returned ``Document`` or node thus reaches the model as ``Node ID: ...\nText: ...``, not as a field dump.
+    """
+    if is_content_block(result):
+        return [result]
+    if isinstance(result, (list, tuple)) and result and all(is_content_block(item) for item in result):
+        return list(result)
+    return [TextBlock(text=str(result))]
+
+
+class ToolOutput(KeywordCheckedModel):
+    """Result of calling a tool: content blocks (text, images, ...) plus the raw input and output.
+
+    ``content`` is the text of the blocks; ``ToolOutput(content="...", tool_name=...)`` builds one text block.
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
+    _extra_keywords: ClassVar[frozenset[str]] = frozenset({"content"})
 
-    content: str
+    blocks: list[ContentBlock] = Field(default_factory=list)
     tool_name: str
     raw_input: dict[str, Any] = Field(default_factory=dict)
     raw_output: Any = None
     is_error: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _content_to_blocks(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "content" in data:
+            data = dict(data)
+            content = data.pop("content")
+            if data.get("blocks"):
+                msg = "ToolOutput takes content or blocks, not both"
+                raise ValueError(msg)
+            data["blocks"] = [] if content is None else [TextBlock(text=str(content))]
+        return data
+
+    @property
+    def content(self) -> str:
+        """The text of the output (text blocks joined with newlines)."""
+        return "\n".join(block.text for block in self.blocks if isinstance(block, TextBlock))
+
+    @content.setter
+    def content(self, value: str) -> None:
+        self.blocks = [TextBlock(text=value), *(b for b in self.blocks if not isinstance(b, TextBlock))]
 
     def __str__(self) -> str:
         return self.content

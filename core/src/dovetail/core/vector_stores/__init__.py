@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from dovetail.core._lazy import lazy_exports
 from dovetail.core.vector_stores._base import BasePydanticVectorStore
 from dovetail.core.vector_stores._types import (
+    ExactMatchFilter,
     FilterCondition,
     FilterOperator,
     MetadataFilter,
@@ -42,6 +43,7 @@ _LAZY: dict[str, str] = {"SimpleVectorStore": "dovetail.core.vector_stores.simpl
 
 __all__ = [
     "BasePydanticVectorStore",
+    "ExactMatchFilter",
     "FilterCondition",
     "FilterOperator",
     "MetadataFilter",

@@ -6,15 +6,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
+from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.schema import BaseNode
 from dovetail.core.vector_stores._types import MetadataFilters, VectorStoreQuery, VectorStoreQueryResult
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 __all__ = ["BasePydanticVectorStore"]
 
 
-class BasePydanticVectorStore(BaseModel, ABC):
+class BasePydanticVectorStore(KeywordCheckedModel, ABC):
     """Abstract vector store: add nodes with embeddings, query by vector, delete, read back.
 
     Every method is required; there are no optional methods that raise ``NotImplementedError``. The async

@@ -1,16 +1,27 @@
-"""On-disk format of :class:`SimpleVectorStore`: a JSON file plus a ``.npy`` file, written atomically.
+"""On-disk format of :class:`SimpleVectorStore`: a JSON file plus a ``.npy`` file, crash-safe.
 
-``<path>`` (JSON) holds ``format_version``, ``similarity``, ``dimension``, ``count``, the node ids and the nodes
-(without embeddings) and the name of the vectors file; ``<path stem>.npy`` holds the ``(count, dimension)``
-float32 matrix (``np.save``; loaded with ``allow_pickle=False``). Each file is written to a temporary file in
-the same directory and renamed over the target; the vectors go first and the JSON last, so the JSON always
-describes a complete vectors file.
+``<path>`` (JSON) holds ``format_version``, ``similarity``, ``dimension``, ``count``, the node ids, the nodes
+(without embeddings) and ``vectors_file``, the bare name of the ``(count, dimension)`` float32 matrix next to it
+(``np.save``; loaded with ``allow_pickle=False``).
+
+Write order, so that a process killed at any instant leaves the old or the new store, never a mix:
+
+1. the vectors go to a new file named per write (``<stem>.<random>.npy``), never over the file the current JSON
+   references;
+2. the JSON is written to a temporary file and renamed over ``<path>`` last — this rename is the commit;
+3. the vectors file the previous JSON referenced is removed, and the folder is fsync'ed.
+
+Stores written before per-write names (``<stem>.npy``) load unchanged; the next persist replaces that file.
+Loading checks the ``.npy`` header against the JSON and the file size before reading any vector, so a hostile
+or damaged file raises :class:`InvalidInputError` instead of allocating what its header claims.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import secrets
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -22,17 +33,33 @@ from dovetail.core._exceptions import InvalidInputError, NotFoundError
 
 __all__ = ["FORMAT_VERSION", "read_store", "vectors_path", "write_store"]
 
+logger = logging.getLogger(__name__)
+
 FORMAT_VERSION = 1
 _KIND = "dovetail.SimpleVectorStore"
+_HEADER_LIMIT = 10_000  # bytes of .npy header numpy itself accepts by default
 
 
 def vectors_path(path: Path) -> Path:
-    """Where the vectors of the store persisted at ``path`` live (``store.json`` → ``store.npy``)."""
-    return path.with_suffix(".npy") if path.suffix != ".npy" else path.with_suffix(".vectors.npy")
+    """A new, unused vectors file name for the store persisted at ``path`` (``store.json`` → ``store.<hex>.npy``)."""
+    return path.with_name(f"{path.stem}.{secrets.token_hex(6)}.npy")
 
 
-def _atomic_write(target: Path, write: Callable[[IO[bytes]], None]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_synced(target: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Write ``target`` through a temporary sibling, fsync it, then move it into place."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -45,12 +72,26 @@ def _atomic_write(target: Path, write: Callable[[IO[bytes]], None]) -> None:
         raise
 
 
+def _referenced_vectors(path: Path) -> str | None:
+    """The vectors file the JSON currently at ``path`` references (``None``: none, or unreadable)."""
+    try:
+        with open(path, "rb") as handle:
+            document = json.loads(handle.read())
+    except (OSError, ValueError, RecursionError):
+        return None
+    name = document.get("vectors_file") if isinstance(document, dict) else None
+    return name if isinstance(name, str) and _is_bare_name(name) else None
+
+
 def write_store(
     path: Path, header: dict[str, Any], nodes: list[dict[str, Any]], vectors: npt.NDArray[np.float32]
 ) -> None:
-    """Write ``vectors`` then the JSON document (``header`` + ``nodes``) to ``path``."""
+    """Write ``vectors`` to a new file, then the JSON document (``header`` + ``nodes``) over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    previous = _referenced_vectors(path)
     npy = vectors_path(path)
-    _atomic_write(npy, lambda handle: np.save(handle, np.ascontiguousarray(vectors), allow_pickle=False))
+    matrix = np.ascontiguousarray(vectors)
+    _write_synced(npy, lambda handle: np.save(handle, matrix, allow_pickle=False))
     document = {
         "kind": _KIND,
         "format_version": FORMAT_VERSION,
@@ -60,11 +101,27 @@ def write_store(
         "nodes": nodes,
     }
     payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    _atomic_write(path, lambda handle: _write_bytes(handle, payload))
+    try:
+        _write_synced(path, lambda handle: handle.write(payload))
+    except BaseException:
+        npy.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+    if previous is not None and previous != npy.name:
+        (path.parent / previous).unlink(missing_ok=True)
+        _fsync_dir(path.parent)
 
 
-def _write_bytes(handle: IO[bytes], payload: bytes) -> None:
-    handle.write(payload)
+def _is_bare_name(name: str) -> bool:
+    return (
+        bool(name)
+        and name not in {".", ".."}
+        and "/" not in name
+        and "\\" not in name
+        and "\x00" not in name
+        and not os.path.isabs(name)
+        and ":" not in name
+    )
 
 
 def read_store(path: Path) -> tuple[dict[str, Any], npt.NDArray[np.float32]]:
@@ -78,10 +135,11 @@ def read_store(path: Path) -> tuple[dict[str, Any], npt.NDArray[np.float32]]:
         msg = f"no persisted vector store at {path}; call persist() first or check the path"
         raise NotFoundError(msg)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        msg = f"{path} is not valid vector-store JSON ({exc}); re-create it with persist()"
-        raise InvalidInputError(msg) from exc
+        document = json.loads(path.read_bytes().decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        msg = f"{path} is not valid vector-store JSON ({reason}); re-create it with persist()"
+        raise InvalidInputError(msg) from None
     if not isinstance(document, dict) or document.get("kind") != _KIND:
         msg = f"{path} is not a persisted SimpleVectorStore (missing kind {_KIND!r})"
         raise InvalidInputError(msg)
@@ -92,35 +150,78 @@ def read_store(path: Path) -> tuple[dict[str, Any], npt.NDArray[np.float32]]:
             "re-create the store with this version or use the dovetail release that wrote it"
         )
         raise InvalidInputError(msg)
-    npy = path.parent / str(document.get("vectors_file", ""))
+    _check_document(path, document)
+    name = document.get("vectors_file")
+    if not isinstance(name, str) or not _is_bare_name(name):
+        msg = f"{path} names its vectors file {name!r}; it must be a bare file name next to the JSON"
+        raise InvalidInputError(msg)
+    npy = path.parent / name
     if not npy.is_file():
         msg = f"vectors file {npy} of {path} is missing; persist() writes both files, copy them together"
         raise NotFoundError(msg)
-    try:
-        vectors = np.load(npy, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        msg = f"{npy} is not a readable .npy file ({exc}); re-create it with persist()"
-        raise InvalidInputError(msg) from exc
-    _check_shapes(path, document, vectors)
+    vectors = _load_vectors(path, npy, document["count"], document.get("dimension"))
     return document, vectors
 
 
-def _check_shapes(path: Path, document: dict[str, Any], vectors: npt.NDArray[Any]) -> None:
+def _check_document(path: Path, document: dict[str, Any]) -> None:
     count, dimension = document.get("count"), document.get("dimension")
     ids, nodes = document.get("ids"), document.get("nodes")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        msg = f"{path} is inconsistent: count {count!r} is not a non-negative integer"
+        raise InvalidInputError(msg)
     if not (isinstance(ids, list) and isinstance(nodes, list) and len(ids) == len(nodes) == count):
         msg = f"{path} is inconsistent: count {count!r} does not match its ids/nodes lists"
+        raise InvalidInputError(msg)
+    if not all(isinstance(node_id, str) for node_id in ids):
+        msg = f"{path} is inconsistent: node ids must be strings"
         raise InvalidInputError(msg)
     if len(set(ids)) != len(ids):
         msg = f"{path} is inconsistent: duplicate node ids"
         raise InvalidInputError(msg)
-    expected = (count, dimension) if count else None
-    if vectors.dtype != np.float32 or vectors.ndim != 2 or (expected is not None and vectors.shape != expected):
-        msg = (
-            f"vectors in {path.parent / str(document.get('vectors_file'))} have shape {vectors.shape} and dtype "
-            f"{vectors.dtype}, expected {(count, dimension)} float32; the two files do not belong together"
-        )
+    if dimension is not None and (isinstance(dimension, bool) or not isinstance(dimension, int) or dimension < 1):
+        msg = f"{path} is inconsistent: dimension {dimension!r} is not a positive integer"
         raise InvalidInputError(msg)
+
+
+def _load_vectors(path: Path, npy: Path, count: int, dimension: int | None) -> npt.NDArray[np.float32]:
+    """Read ``npy`` after checking its header against the JSON and its size against the header."""
+    try:
+        with open(npy, "rb") as handle:
+            major, minor = np.lib.format.read_magic(handle)
+            if major not in (1, 2, 3):
+                msg = f"unsupported .npy version {major}.{minor}"
+                raise ValueError(msg)
+            reader = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+            shape, fortran, dtype = reader(handle, max_header_size=_HEADER_LIMIT)
+            offset = handle.tell()
+            size = os.fstat(handle.fileno()).st_size
+            _check_header(path, npy, (shape, fortran, dtype), count, dimension)
+            rows, columns = shape
+            if size != offset + rows * columns * 4:
+                msg = f"file size {size} does not match its header {shape} float32"
+                raise ValueError(msg)
+            if rows * columns == 0:
+                return np.empty(shape, dtype=np.float32)
+            vectors = np.fromfile(handle, dtype=dtype, count=rows * columns).reshape(shape)
+    except InvalidInputError:
+        raise
+    except (ValueError, OSError, EOFError, SyntaxError, TypeError) as exc:
+        msg = f"{npy} is not a readable .npy file ({exc}); re-create it with persist()"
+        raise InvalidInputError(msg) from None
     if count and not np.isfinite(vectors).all():
         msg = f"vectors of {path} contain NaN or infinity; the file is corrupted"
+        raise InvalidInputError(msg)
+    return vectors.astype(np.float32, copy=False)
+
+
+def _check_header(path: Path, npy: Path, header: tuple[Any, bool, np.dtype[Any]], count: int, dim: int | None) -> None:
+    shape, fortran, dtype = header
+    expected = (count, dim) if count else None
+    float32 = isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize == 4
+    two_d = isinstance(shape, tuple) and len(shape) == 2 and all(isinstance(n, int) and n >= 0 for n in shape)
+    if not float32 or fortran or not two_d or shape[0] != count or (expected is not None and shape != expected):
+        msg = (
+            f"vectors in {npy} have shape {shape} and dtype {dtype}, expected {(count, dim)} float32; "
+            f"the two files of {path.name} do not belong together"
+        )
         raise InvalidInputError(msg)

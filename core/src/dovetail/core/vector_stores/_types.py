@@ -12,9 +12,10 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._ids import id_list
+from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.schema import BaseNode
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     StrictBool,
@@ -25,6 +26,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "ExactMatchFilter",
     "FilterCondition",
     "FilterOperator",
     "MetadataFilter",
@@ -131,7 +133,7 @@ FilterValue = (
 )
 
 
-class MetadataFilter(BaseModel):
+class MetadataFilter(KeywordCheckedModel):
     """One comparison on one metadata key, e.g. ``MetadataFilter(key="year", value=2020, operator=">=")``.
 
     Args:
@@ -164,7 +166,7 @@ class MetadataFilter(BaseModel):
         return cls(**dict(filter_dict))
 
 
-class MetadataFilters(BaseModel):
+class MetadataFilters(KeywordCheckedModel):
     """A group of filters (or nested groups) joined by ``condition``.
 
     Example:
@@ -222,6 +224,20 @@ class MetadataFilters(BaseModel):
         return found
 
 
+class ExactMatchFilter(MetadataFilter):
+    """LlamaIndex's older equality filter: ``ExactMatchFilter(key="kind", value="wood")`` is ``key == value``.
+
+    Raises:
+        InvalidInputError: an ``operator`` other than ``==`` was given (use :class:`MetadataFilter` for those).
+    """
+
+    def __init__(self, **data: Any) -> None:
+        if FilterOperator.parse(data.get("operator", FilterOperator.EQ)) is not FilterOperator.EQ:
+            msg = "ExactMatchFilter only compares with ==; use MetadataFilter(key=..., value=..., operator=...)"
+            raise InvalidInputError(msg)
+        super().__init__(**data)
+
+
 def _coerce_filter(item: Any) -> MetadataFilter | MetadataFilters:
     if isinstance(item, (MetadataFilter, MetadataFilters)):
         return item
@@ -270,6 +286,11 @@ class VectorStoreQuery:
     mmr_threshold: float | None = None
     sparse_top_k: int | None = None
     hybrid_top_k: int | None = None
+
+    def __post_init__(self) -> None:
+        # A bare string would be iterated character by character; reject it where the query is built.
+        self.node_ids = id_list(self.node_ids, "node_ids")
+        self.doc_ids = id_list(self.doc_ids, "doc_ids")
 
 
 @dataclass

@@ -12,7 +12,8 @@ Behaviour decisions (LlamaIndex users' expectations where the contract is silent
 - An empty store answers a valid query with empty lists; invalid queries still raise.
 - Query results carry copies of the stored nodes without embeddings; ``get_nodes`` returns copies with embeddings.
 - Only ``VectorStoreQueryMode.DEFAULT`` is supported; other modes raise ``InvalidInputError``.
-- ``persist(path)`` writes ``path`` (JSON) and ``path`` with suffix ``.npy``; ``fs`` must be ``None``.
+- ``persist(path)`` writes a new ``<stem>.<random>.npy`` and then ``path`` (JSON) referencing it, and removes the
+  previous vectors file; a crash at any point leaves the old or the new store. ``fs`` must be ``None``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import numpy as np
 import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._gc import gc_paused
+from dovetail.core._ids import id_list, one_id
+from dovetail.core._kwargs import reject_unknown_keywords
 from dovetail.core.schema import BaseNode
 from dovetail.core.vector_stores._base import BasePydanticVectorStore
 from dovetail.core.vector_stores._filter_eval import ColumnCache, validate_filters
@@ -125,6 +128,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
         Raises:
             InvalidInputError: a node is not a ``BaseNode``, has no embedding, another dimension, NaN or inf.
         """
+        reject_unknown_keywords("SimpleVectorStore.add", kwargs, ("nodes",))
         if not nodes:
             return []
         with gc_paused():
@@ -216,6 +220,8 @@ class SimpleVectorStore(BasePydanticVectorStore):
 
     def delete(self, ref_doc_id: str, **delete_kwargs: Any) -> None:
         """Delete every node whose source document is ``ref_doc_id``; an unknown id is a no-op."""
+        reject_unknown_keywords("SimpleVectorStore.delete", delete_kwargs, ("ref_doc_id",))
+        one_id(ref_doc_id, "ref_doc_id")
         with self._lock:
             ids = self._by_ref.get(ref_doc_id, set())
             self._remove_rows([self._row_of[node_id] for node_id in ids])
@@ -227,6 +233,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
         **delete_kwargs: Any,
     ) -> None:
         """Delete nodes by id and/or filters (both: nodes matching both); with neither, nothing is deleted."""
+        reject_unknown_keywords("SimpleVectorStore.delete_nodes", delete_kwargs, ("node_ids", "filters"))
         if node_ids is None and filters is None:
             return
         with self._lock:
@@ -235,6 +242,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
 
     def clear(self, **kwargs: Any) -> None:
         """Delete every node (and forget an inferred dimension)."""
+        reject_unknown_keywords("SimpleVectorStore.clear", kwargs, ())
         with self._lock:
             self._matrix = None
             for column in (self._ids, self._payloads, self._metadata, self._ref_ids):
@@ -253,6 +261,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
         doc_ids: list[str] | None = None,
     ) -> Rows | None:
         """Rows passing every given restriction, ascending; ``None`` means every row."""
+        node_ids, doc_ids = id_list(node_ids, "node_ids"), id_list(doc_ids, "doc_ids")
         if filters is not None:
             validate_filters(filters)
         count = len(self._ids)
@@ -282,6 +291,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
         """Rows the query may return (``None``: all) and, when cached or cacheable, their gathered copy."""
         if query.filters is None and query.doc_ids is None and query.node_ids is None:
             return None, None
+        id_list(query.node_ids, "node_ids"), id_list(query.doc_ids, "doc_ids")  # before they key the cache
         key = selection_key(query.filters, query.doc_ids, query.node_ids) if self.filter_cache_size > 0 else None
         # A hit skips validate_filters: only validated filters are cached, and the key keeps every value's type.
         if key is not None and (hit := self._selections.get(key, self._version)) is not None:
@@ -302,6 +312,8 @@ class SimpleVectorStore(BasePydanticVectorStore):
     ) -> list[BaseNode]:
         """Copies of stored nodes, embeddings included; in ``node_ids`` order when given, else insertion order
         (rows moved by deletes excepted). Unknown ids are skipped; with no arguments, every node is returned."""
+        reject_unknown_keywords("SimpleVectorStore.get_nodes", kwargs, ("node_ids", "filters"))
+        node_ids = id_list(node_ids, "node_ids")
         with self._lock:
             rows = self._candidates(node_ids=node_ids, filters=filters)
             if rows is None:
@@ -323,6 +335,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
             InvalidInputError: a mode other than ``DEFAULT``, ``similarity_top_k`` < 1, a missing, zero (cosine),
                 wrong-dimension or non-finite ``query_embedding``, or malformed filter values.
         """
+        reject_unknown_keywords("SimpleVectorStore.query", kwargs, ("query",))
         if VectorStoreQueryMode(query.mode) != VectorStoreQueryMode.DEFAULT:
             msg = f"SimpleVectorStore supports only VectorStoreQueryMode.DEFAULT, got {query.mode!r}"
             raise InvalidInputError(msg)
@@ -358,7 +371,9 @@ class SimpleVectorStore(BasePydanticVectorStore):
     # -- persistence ------------------------------------------------------------------------------------
 
     def persist(self, persist_path: str, fs: Any | None = None) -> None:
-        """Write the store to ``persist_path`` (JSON) and ``<stem>.npy`` (vectors), each atomically.
+        """Write the store to ``persist_path`` (JSON, renamed into place last) and a new ``<stem>.<random>.npy``.
+
+        The JSON names its vectors file, so a crash at any point leaves the previous store or this one.
 
         Raises:
             InvalidInputError: ``fs`` is given (only the local filesystem is supported).

@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from dovetail.core.redact import strip_url_credentials
+
 if TYPE_CHECKING:
     from dovetail.callbacks.langfuse._settings import Credentials
     from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -99,7 +101,7 @@ def build_exporter(credentials: Credentials, export_timeout: float, compression:
         timeout=export_timeout,
         compression=Compression.Gzip if compression == "gzip" else Compression.NoCompression,
     )
-    host = credentials.host
+    host = strip_url_credentials(credentials.host)  # for log lines: a host URL may carry user:password@
 
     class _QuietExporter(SpanExporter):
         def __init__(self) -> None:

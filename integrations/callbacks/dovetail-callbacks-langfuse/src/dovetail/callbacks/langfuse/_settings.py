@@ -8,6 +8,7 @@ from typing import Any
 
 from dovetail.core.config import resolve_setting
 from dovetail.core.errors import ConfigurationError
+from dovetail.core.redact import strip_url_credentials
 from pydantic import SecretStr
 
 __all__ = [
@@ -77,7 +78,8 @@ def resolve_credentials(
         raise ConfigurationError(msg)
     resolved_host = _resolve(host, "host", (ENV_HOST, ENV_BASE_URL)) or DEFAULT_HOST
     if not resolved_host.startswith(("http://", "https://")):
-        msg = f"Langfuse host must be an http(s) URL such as https://cloud.langfuse.com, got {resolved_host!r}"
+        shown = strip_url_credentials(resolved_host)
+        msg = f"Langfuse host must be an http(s) URL such as https://cloud.langfuse.com, got {shown!r}"
         raise ConfigurationError(msg)
     return Credentials(
         public_key=SecretStr(public or ""), secret_key=SecretStr(secret or ""), host=resolved_host.rstrip("/")

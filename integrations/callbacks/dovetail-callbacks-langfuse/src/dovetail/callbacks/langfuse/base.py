@@ -24,6 +24,7 @@ from dovetail.callbacks.langfuse._state import (
 )
 from dovetail.core.callbacks import BaseCallbackHandler, CBEventType
 from dovetail.core.errors import ConfigurationError
+from dovetail.core.redact import strip_url_credentials
 from pydantic import SecretStr
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
         credentials = resolve_credentials(public_key, secret_key, host)
         self._public_key: SecretStr = credentials.public_key
         self._secret_key: SecretStr = credentials.secret_key
-        self.host = credentials.host
+        self.host = strip_url_credentials(credentials.host)  # shown in repr and logs; the exporter gets it whole
         self.capture_content = bool(capture_content)
         self.max_field_chars = max_field_chars
         trace_attributes: dict[str, Any] = {

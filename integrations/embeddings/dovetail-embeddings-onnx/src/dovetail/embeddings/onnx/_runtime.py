@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,32 @@ def _session(model_file: Path, threads: int | None) -> Any:
         _sessions[key] = session
         logger.info("loaded ONNX model %s (threads=%s)", model_file, threads or "default")
     return session
+
+
+_counting: dict[str, Callable[[str], list[int]]] = {}
+
+
+def counting_tokenizer(tokenizer_file: Path) -> Callable[[str], list[int]]:
+    """``text -> token ids`` with the model's tokenizer, special tokens included and nothing truncated (a separate
+    instance from the embedding one, which truncates at ``max_length``)."""
+    key = str(tokenizer_file)
+    encode = _counting.get(key)
+    if encode is None:
+        tokenizers = _import("tokenizers")
+        try:
+            tokenizer = tokenizers.Tokenizer.from_file(key)
+        except Exception as exc:  # tokenizers raises a bare Exception on malformed files
+            msg = f"cannot load tokenizer {tokenizer_file}: {exc}; check tokenizer_path or reinstall the package"
+            raise ConfigurationError(msg) from exc
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+
+        def encode(text: str) -> list[int]:
+            ids: list[int] = tokenizer.encode(text).ids
+            return ids
+
+        _counting[key] = encode
+    return encode
 
 
 def _tokenizer(tokenizer_file: Path, max_length: int) -> Any:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
 from dovetail.embeddings.onnx._files import canonical_model, resolve_files
-from dovetail.embeddings.onnx._runtime import Runtime, load_runtime
+from dovetail.embeddings.onnx._runtime import Runtime, counting_tokenizer, load_runtime
 from pydantic import Field, PrivateAttr
 
 __all__ = ["OnnxEmbedding"]
@@ -94,6 +95,12 @@ class OnnxEmbedding(BaseEmbedding):
                     runtime = load_runtime(model_file, tokenizer_file, self.threads, self.max_length)
                     self._runtime = runtime
         return runtime
+
+    def get_tokenizer(self) -> Callable[[str], Sequence[Any]]:
+        """The model's own WordPiece tokenizer (``tokenizer.json``), special tokens included and no truncation, so
+        chunk budgets are counted exactly as the model will count them."""
+        _, tokenizer_file = resolve_files(self.model, self.model_path, self.tokenizer_path)
+        return counting_tokenizer(tokenizer_file)
 
     @property
     def dimensions(self) -> int:

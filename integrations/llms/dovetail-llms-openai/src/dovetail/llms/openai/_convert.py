@@ -10,7 +10,19 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from dovetail.core.errors import InvalidInputError, OutputParserError
-from dovetail.core.llms import ChatMessage, ChatResponse, CompletionResponse, ImageBlock, MessageRole, TextBlock
+from dovetail.core.llms import (
+    AudioBlock,
+    CachePoint,
+    ChatMessage,
+    ChatResponse,
+    CompletionResponse,
+    DocumentBlock,
+    ImageBlock,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+)
 from dovetail.core.tools import ToolSelection
 from dovetail.llms.openai._errors import usage_dict
 from pydantic import BaseModel
@@ -29,19 +41,52 @@ M = TypeVar("M", bound=BaseModel)
 _ROLE_ALIASES = {MessageRole.CHATBOT: "assistant", MessageRole.MODEL: "assistant"}
 
 
+# Blocks with no input form in the chat-completions API that carry nothing the model must see again: a
+# ThinkingBlock is the model's own earlier reasoning (the API does not take it back), a CachePoint marks a prefix
+# for providers with explicit caching (OpenAI caches prefixes automatically), a ToolCallBlock is sent as the
+# message's ``tool_calls``.
+_NOT_CONTENT = (ThinkingBlock, CachePoint, ToolCallBlock)
+
+
+def _part(block: Any) -> dict[str, Any]:
+    if isinstance(block, TextBlock):
+        return {"type": "text", "text": block.text}
+    if isinstance(block, ImageBlock):
+        image: dict[str, Any] = {"url": block.as_url()}
+        if block.detail:
+            image["detail"] = block.detail
+        return {"type": "image_url", "image_url": image}
+    if isinstance(block, AudioBlock):
+        return {"type": "input_audio", "input_audio": {"data": block.as_base64(), "format": block.resolve_format()}}
+    if isinstance(block, DocumentBlock):
+        return {"type": "file", "file": {"filename": block.resolve_title(), "file_data": block.as_data_url()}}
+    msg = (
+        f"the OpenAI chat API does not accept {type(block).__name__} content; send text, images, audio or "
+        "documents (PDF), or describe the content in text"
+    )
+    raise InvalidInputError(msg)
+
+
 def _content(message: ChatMessage) -> str | list[dict[str, Any]] | None:
-    if not message.images:
+    blocks = [block for block in message.blocks if not isinstance(block, _NOT_CONTENT)]
+    if all(isinstance(block, TextBlock) for block in blocks):
         return message.content
-    parts: list[dict[str, Any]] = []
+    return [_part(block) for block in blocks]
+
+
+def _block_tool_calls(message: ChatMessage) -> list[dict[str, Any]]:
+    calls = []
     for block in message.blocks:
-        if isinstance(block, TextBlock):
-            parts.append({"type": "text", "text": block.text})
-        elif isinstance(block, ImageBlock):
-            image: dict[str, Any] = {"url": block.as_url()}
-            if block.detail:
-                image["detail"] = block.detail
-            parts.append({"type": "image_url", "image_url": image})
-    return parts
+        if isinstance(block, ToolCallBlock):
+            arguments = block.tool_kwargs if isinstance(block.tool_kwargs, str) else json.dumps(block.tool_kwargs)
+            calls.append(
+                {
+                    "id": block.tool_call_id or "",
+                    "type": "function",
+                    "function": {"name": block.tool_name, "arguments": arguments},
+                }
+            )
+    return calls
 
 
 def _plain(value: Any) -> Any:
@@ -55,6 +100,8 @@ def to_openai_message(message: ChatMessage) -> dict[str, Any]:
     extra = message.additional_kwargs
     if extra.get("tool_calls"):
         out["tool_calls"] = [_plain(call) for call in extra["tool_calls"]]
+    elif _block_tool_calls(message):
+        out["tool_calls"] = _block_tool_calls(message)
     if role == "tool":
         tool_call_id = extra.get("tool_call_id")
         if not tool_call_id:

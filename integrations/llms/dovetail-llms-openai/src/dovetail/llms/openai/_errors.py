@@ -6,10 +6,7 @@ MRO), so the mapping costs nothing at import and works with every SDK major that
 
 from __future__ import annotations
 
-import email.utils
 import re
-import time
-from collections.abc import Mapping
 from typing import Any
 
 from dovetail.core.errors import (
@@ -19,8 +16,9 @@ from dovetail.core.errors import (
     ProviderTimeoutError,
     error_for_status,
 )
+from dovetail.core.retry import parse_retry_after
 
-__all__ = ["HostUnreachableError", "map_openai_error", "parse_retry_after", "redact"]
+__all__ = ["HostUnreachableError", "map_openai_error", "redact"]
 
 _KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{3,}|Bearer\s+\S+)")
 
@@ -39,28 +37,6 @@ def redact(text: str, secret: str | None = None) -> str:
     if secret:
         text = text.replace(secret, "***")
     return _KEY_PATTERN.sub("***", text)
-
-
-def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` / ``retry-after`` (seconds or HTTP date), else ``None``."""
-    if not headers:
-        return None
-    raw_ms = headers.get("retry-after-ms")
-    if raw_ms:
-        try:
-            return max(0.0, float(raw_ms) / 1000.0)
-        except ValueError:
-            pass
-    raw = headers.get("retry-after")
-    if not raw:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(raw) if raw.strip() else None
-        if parsed is None:
-            return None
-        return max(0.0, parsed.timestamp() - time.time())
 
 
 def _names(exc: BaseException) -> set[str]:
@@ -104,7 +80,8 @@ def map_openai_error(
         secret: the API key, scrubbed from every message.
 
     Returns:
-        The error to ``raise ... from exc``. A ``DovetailError`` is returned unchanged.
+        The error to raise (without chaining ``exc``, which may carry the key in its request or body). A
+        ``DovetailError`` is returned unchanged.
     """
     if isinstance(exc, DovetailError):
         return exc
@@ -129,7 +106,15 @@ def map_openai_error(
     if names & {"APIConnectionError", "TransportError"}:
         reason = redact(str(exc.__cause__ or exc), secret)
         msg = f"{where}: connection to the provider failed or was cut ({reason}); check api_base and the network."
-        return ProviderConnectionError(msg, provider=provider)
+        # A refused connection (httpx.ConnectError) fails before the request is sent: safe to send again.
+        refused = "ConnectError" in names | cause_names
+        return ProviderConnectionError(msg, provider=provider, request_sent=not refused)
+    if "JSONDecodeError" in names:
+        msg = (
+            f"{where}: the provider answered with a body that is not JSON; check that api_base points at an "
+            "OpenAI-compatible /v1 endpoint."
+        )
+        return ProviderError(msg, provider=provider)
     msg = f"{where} failed: {type(exc).__name__}: {detail}"
     return ProviderError(msg, provider=provider)
 

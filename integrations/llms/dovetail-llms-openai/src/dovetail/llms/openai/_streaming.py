@@ -127,30 +127,36 @@ class _State(Protocol[R_co]):
 
 
 def _drive(stream: Any, state: _State[R], map_error: ErrorMapper) -> Generator[R, None, None]:
+    error: BaseException | None = None
     try:
         for chunk in stream:
             response = state.fold(chunk)
             if response is not None:
                 yield response
     except Exception as exc:
-        raise map_error(exc) from exc
+        error = map_error(exc)
     finally:
         stream.close()
+    if error is not None:
+        raise error  # unchained: the SDK's exception may carry the key (see dovetail.core.retry)
     final = state.final()
     if final is not None:
         yield final
 
 
 async def _adrive(stream: Any, state: _State[R], map_error: ErrorMapper) -> AsyncGenerator[R, None]:
+    error: BaseException | None = None
     try:
         async for chunk in stream:
             response = state.fold(chunk)
             if response is not None:
                 yield response
     except Exception as exc:
-        raise map_error(exc) from exc
+        error = map_error(exc)
     finally:
         await stream.close()
+    if error is not None:
+        raise error  # unchained: the SDK's exception may carry the key (see dovetail.core.retry)
     final = state.final()
     if final is not None:
         yield final

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from dovetail.core.llms import (
@@ -38,6 +38,7 @@ __all__ = ["OpenAI"]
 logger = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 _REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 _UNKNOWN_CONTEXT_WINDOW = 16385
 
@@ -57,7 +58,10 @@ class OpenAI(OpenAIClientModel, FunctionCallingLLM):
         api_base: base URL (``https://api.openai.com/v1`` by default, or ``OPENAI_BASE_URL``).
         timeout: read timeout per request in seconds.
         connect_timeout: TCP connect timeout in seconds; a dead host fails after this, without retries.
-        max_retries: retries of dovetail's retry policy (429/5xx/timeouts/connection errors; never 4xx).
+        max_retries: retries of dovetail's retry policy (429/5xx and refused connections; never 4xx).
+        retry_deadline: seconds from the first attempt by which retrying ends (default ``2 * timeout``).
+        retry_ambiguous: also retry after a timeout or cut connection, when the provider may already have
+            generated (and billed) the answer; off by default.
         http_client / async_http_client: ``httpx`` clients of the SDK's HTTP library to use (proxies, mTLS).
         context_window / max_output_tokens / is_chat_model / is_function_calling_model / supports_vision /
             supports_structured_output: override the catalog.
@@ -157,6 +161,13 @@ class OpenAI(OpenAIClientModel, FunctionCallingLLM):
             params["stream_options"] = {"include_usage": True}
         return params
 
+    def _generate(self, fn: Callable[[Any], T], *, operation: str) -> T:
+        # A generation is billed: after a timeout or cut connection it is not sent again unless retry_ambiguous.
+        return self._clients.call(fn, operation=operation, idempotent=False)
+
+    async def _agenerate(self, fn: Callable[[Any], Awaitable[T]], *, operation: str) -> T:
+        return await self._clients.acall(fn, operation=operation, idempotent=False)
+
     def _map(self, operation: str) -> Any:
         return lambda exc: self._clients.map_error(exc, operation)
 
@@ -173,7 +184,7 @@ class OpenAI(OpenAIClientModel, FunctionCallingLLM):
                 additional_kwargs=done.additional_kwargs,
             )
         params = self._chat_params(messages, kwargs, stream=False)
-        completion = self._clients.call(lambda c: c.chat.completions.create(**params), operation="chat")
+        completion = self._generate(lambda c: c.chat.completions.create(**params), operation="chat")
         return chat_response(completion)
 
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
@@ -187,7 +198,7 @@ class OpenAI(OpenAIClientModel, FunctionCallingLLM):
                 additional_kwargs=done.additional_kwargs,
             )
         params = self._chat_params(messages, kwargs, stream=False)
-        completion = await self._clients.acall(lambda c: c.chat.completions.create(**params), operation="chat")
+        completion = await self._agenerate(lambda c: c.chat.completions.create(**params), operation="chat")
         return chat_response(completion)
 
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
@@ -196,7 +207,7 @@ class OpenAI(OpenAIClientModel, FunctionCallingLLM):
             prompt = self.messages_to_prompt(messages)
             return streams.completion_to_chat_stream(self._stream_complete_raw(prompt, kwargs))
         params = self._chat_params(messages, kwargs, stream=True)
-        stream = self._clients.call(lambda c: c.chat.completions.create(**params), operation="stream_chat")
+        stream = self._generate(lambda c: c.chat.completions.create(**params), operation="stream_chat")
         return streams.chat_stream(stream, self._map("stream_chat"))
 
     async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
@@ -205,28 +216,28 @@ class OpenAI(OpenAIClientModel, FunctionCallingLLM):
             prompt = self.messages_to_prompt(messages)
             return streams.acompletion_to_chat_stream(await self._astream_complete_raw(prompt, kwargs))
         params = self._chat_params(messages, kwargs, stream=True)
-        stream = await self._clients.acall(lambda c: c.chat.completions.create(**params), operation="stream_chat")
+        stream = await self._agenerate(lambda c: c.chat.completions.create(**params), operation="stream_chat")
         return streams.achat_stream(stream, self._map("stream_chat"))
 
     # ---- completion ---------------------------------------------------------------------------------
 
     def _complete_raw(self, prompt: str, kwargs: dict[str, Any]) -> CompletionResponse:
         params = self._completion_params(prompt, kwargs, stream=False)
-        return completion_response(self._clients.call(lambda c: c.completions.create(**params), operation="complete"))
+        return completion_response(self._generate(lambda c: c.completions.create(**params), operation="complete"))
 
     async def _acomplete_raw(self, prompt: str, kwargs: dict[str, Any]) -> CompletionResponse:
         params = self._completion_params(prompt, kwargs, stream=False)
-        done = await self._clients.acall(lambda c: c.completions.create(**params), operation="complete")
+        done = await self._agenerate(lambda c: c.completions.create(**params), operation="complete")
         return completion_response(done)
 
     def _stream_complete_raw(self, prompt: str, kwargs: dict[str, Any]) -> CompletionResponseGen:
         params = self._completion_params(prompt, kwargs, stream=True)
-        stream = self._clients.call(lambda c: c.completions.create(**params), operation="stream_complete")
+        stream = self._generate(lambda c: c.completions.create(**params), operation="stream_complete")
         return streams.completion_stream(stream, self._map("stream_complete"))
 
     async def _astream_complete_raw(self, prompt: str, kwargs: dict[str, Any]) -> CompletionResponseAsyncGen:
         params = self._completion_params(prompt, kwargs, stream=True)
-        stream = await self._clients.acall(lambda c: c.completions.create(**params), operation="stream_complete")
+        stream = await self._agenerate(lambda c: c.completions.create(**params), operation="stream_complete")
         return streams.acompletion_stream(stream, self._map("stream_complete"))
 
     def _user(self, prompt: str) -> list[ChatMessage]:

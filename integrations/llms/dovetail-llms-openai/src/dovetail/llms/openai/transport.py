@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from dovetail.core.config import resolve_secret, resolve_setting
-from dovetail.core.errors import ConfigurationError, InvalidInputError
+from dovetail.core.config import describe_errors, resolve_secret
+from dovetail.core.errors import InvalidInputError
 from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
+from dovetail.llms.openai import _keys
 from dovetail.llms.openai._errors import map_openai_error
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 
@@ -48,13 +50,13 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+C = TypeVar("C")
 _M = TypeVar("_M", bound="OpenAIClientModel")
 
 ENV_API_KEY = "OPENAI_API_KEY"
-DEFAULT_API_BASE = "https://api.openai.com/v1"
+DEFAULT_API_BASE = _keys.DEFAULT_API_BASE
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
-_ENV_API_BASES = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
 
 
 def resolve_api_key(
@@ -68,11 +70,7 @@ def resolve_api_key(
 
 def resolve_api_base(explicit: str | None, provider: str = "openai") -> str:
     """``api_base``: explicit > config ``base_url`` > ``OPENAI_BASE_URL`` / ``OPENAI_API_BASE`` > OpenAI's URL."""
-    base = resolve_setting(explicit, provider, "base_url", _ENV_API_BASES) or DEFAULT_API_BASE
-    if not base.startswith(("http://", "https://")):
-        msg = f"api_base must be an http(s) URL such as http://127.0.0.1:8080/v1, got {base!r}"
-        raise InvalidInputError(msg)
-    return str(base).rstrip("/")
+    return str(_keys.resolve_base(explicit, provider).value)
 
 
 @dataclass
@@ -91,6 +89,10 @@ class ClientSettings:
         require_key: raise ``ConfigurationError`` when no key is found (``False`` sends a placeholder).
         provider: name used in errors and logs.
         organization: OpenAI organization id.
+        retry_deadline: seconds after the first attempt by which retrying stops, the last attempt included
+            (default ``2 * timeout``).
+        retry_ambiguous: retry generation calls also after errors without an HTTP status (a timeout or cut
+            connection after the request was sent), which may bill the request twice.
     """
 
     api_key: SecretStr | None = None
@@ -105,13 +107,18 @@ class ClientSettings:
     provider: str = "openai"
     organization: str | None = None
     env_var: str = ENV_API_KEY
+    retry_deadline: float | None = None
+    retry_ambiguous: bool = False
     retry_policy: RetryPolicy = field(init=False)
 
     def __post_init__(self) -> None:
         if self.timeout <= 0 or self.connect_timeout <= 0:
             msg = f"timeout and connect_timeout must be > 0 seconds, got {self.timeout} and {self.connect_timeout}"
             raise InvalidInputError(msg)
-        self.retry_policy = RetryPolicy(max_retries=self.max_retries)
+        deadline = self.retry_deadline if self.retry_deadline is not None else 2 * self.timeout
+        self.retry_policy = RetryPolicy(
+            max_retries=self.max_retries, deadline=deadline, retry_ambiguous=self.retry_ambiguous
+        )
 
 
 class OpenAIClients:
@@ -126,30 +133,23 @@ class OpenAIClients:
         self._sync: openai.OpenAI | None = None
         self._async: openai.AsyncOpenAI | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
-
-    def _key(self) -> str:
-        settings = self.settings
-        if settings.api_key is None:
-            settings.api_key = resolve_api_key(
-                None, env_var=settings.env_var, config_name=f"{settings.provider}.api_key"
-            )
-        if settings.api_key is None:
-            if settings.require_key:
-                msg = (
-                    f"No API key for {settings.provider}: pass api_key=..., set it in the dovetail config, "
-                    f"or set the {settings.env_var} environment variable."
-                )
-                raise ConfigurationError(msg)
-            return "not-needed"
-        return settings.api_key.get_secret_value()
+        self._sent_key: str | None = None
 
     def _common(self) -> dict[str, Any]:
         import openai  # the SDK costs ~0.5 s to import: only on first client use
 
         settings = self.settings
+        key, base = _keys.resolve(
+            settings.api_key,
+            settings.api_base,
+            provider=settings.provider,
+            env_var=settings.env_var,
+            require_key=settings.require_key,
+        )
+        self._sent_key = key if key != _keys.PLACEHOLDER_KEY else None
         return {
-            "api_key": self._key(),
-            "base_url": resolve_api_base(settings.api_base, settings.provider),
+            "api_key": key,
+            "base_url": base,
             "organization": settings.organization,
             "timeout": openai.Timeout(settings.timeout, connect=settings.connect_timeout),
             "max_retries": 0,  # dovetail's retry layer is the only one
@@ -179,35 +179,55 @@ class OpenAIClients:
 
     def _secret(self) -> str | None:
         key = self.settings.api_key
-        return key.get_secret_value() if key is not None else None
+        return key.get_secret_value() if key is not None else self._sent_key
 
     def map_error(self, exc: BaseException, operation: str) -> Exception:
         """The dovetail error for ``exc`` (see :func:`map_openai_error`)."""
         return map_openai_error(exc, provider=self.settings.provider, operation=operation, secret=self._secret())
 
-    def call(self, fn: Callable[[openai.OpenAI], T], *, operation: str) -> T:
-        """Run ``fn(sync_client)`` with error mapping and dovetail's retry policy."""
+    def _within_deadline(self, client: C, started: float) -> C:
+        """``client``, or a copy whose timeout ends at the retry deadline when that comes sooner."""
+        deadline = self.settings.retry_policy.deadline
+        if deadline is None:
+            return client
+        remaining = deadline - (time.monotonic() - started)
+        if remaining >= self.settings.timeout:
+            return client
+        import openai
+
+        seconds = max(remaining, 0.001)
+        timeout = openai.Timeout(seconds, connect=min(self.settings.connect_timeout, seconds))
+        return client.with_options(timeout=timeout)  # type: ignore[attr-defined, no-any-return]
+
+    def call(self, fn: Callable[[openai.OpenAI], T], *, operation: str, idempotent: bool = True) -> T:
+        """Run ``fn(sync_client)`` with error mapping and dovetail's retry policy.
+
+        ``idempotent=False`` (generation calls) is not retried after errors without an HTTP status unless
+        ``retry_ambiguous`` is set (see ``dovetail.core.retry``). The retries end at the policy's deadline.
+        """
         client = self.sync_client()
+        started = time.monotonic()
+        return retry_call(
+            lambda: fn(self._within_deadline(client, started)),
+            self.settings.retry_policy,
+            operation=f"{self.settings.provider}.{operation}",
+            map_error=lambda exc: self.map_error(exc, operation),
+            idempotent=idempotent,
+        )
 
-        def attempt() -> T:
-            try:
-                return fn(client)
-            except Exception as exc:
-                raise self.map_error(exc, operation) from exc
-
-        return retry_call(attempt, self.settings.retry_policy, operation=f"{self.settings.provider}.{operation}")
-
-    async def acall(self, fn: Callable[[openai.AsyncOpenAI], Awaitable[T]], *, operation: str) -> T:
-        """Await ``fn(async_client)`` with error mapping and dovetail's retry policy."""
+    async def acall(
+        self, fn: Callable[[openai.AsyncOpenAI], Awaitable[T]], *, operation: str, idempotent: bool = True
+    ) -> T:
+        """Await ``fn(async_client)`` with error mapping and dovetail's retry policy (as :meth:`call`)."""
         client = self.async_client()
-
-        async def attempt() -> T:
-            try:
-                return await fn(client)
-            except Exception as exc:
-                raise self.map_error(exc, operation) from exc
-
-        return await aretry_call(attempt, self.settings.retry_policy, operation=f"{self.settings.provider}.{operation}")
+        started = time.monotonic()
+        return await aretry_call(
+            lambda: fn(self._within_deadline(client, started)),
+            self.settings.retry_policy,
+            operation=f"{self.settings.provider}.{operation}",
+            map_error=lambda exc: self.map_error(exc, operation),
+            idempotent=idempotent,
+        )
 
     def close(self) -> None:
         """Close the sync client (the user's injected ``http_client`` is left open)."""
@@ -238,6 +258,8 @@ class OpenAIClientModel(BaseModel):
     timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0)
     connect_timeout: float = Field(default=DEFAULT_CONNECT_TIMEOUT, gt=0)
     max_retries: int = Field(default=3, ge=0, le=10)
+    retry_deadline: float | None = Field(default=None, gt=0, le=3600)
+    retry_ambiguous: bool = False
     default_headers: dict[str, str] | None = Field(default=None, repr=False)
     http_client: Any = Field(default=None, exclude=True, repr=False)
     async_http_client: Any = Field(default=None, exclude=True, repr=False)
@@ -247,10 +269,12 @@ class OpenAIClientModel(BaseModel):
     def __init__(self, **data: Any) -> None:
         try:
             super().__init__(**data)
+            return
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-            msg = f"invalid {type(self).__name__} settings: {problems}"
-            raise InvalidInputError(msg) from None
+            problems = describe_errors(exc, secret_fields={"api_key", "default_headers"})
+        # Raised outside the except block: the ValidationError holds the raw input, the key among it.
+        msg = f"invalid {type(self).__name__} settings: {problems}"
+        raise InvalidInputError(msg)
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -271,6 +295,8 @@ class OpenAIClientModel(BaseModel):
             require_key=require_key,
             provider=provider,
             organization=self.organization,
+            retry_deadline=self.retry_deadline,
+            retry_ambiguous=self.retry_ambiguous,
         )
         self._clients = OpenAIClients(settings)
 

@@ -15,7 +15,7 @@ from dovetail.core.errors import (
     ProviderTimeoutError,
 )
 
-__all__ = ["map_pymongo_error"]
+__all__ = ["ServerUnreachableError", "map_pymongo_error"]
 
 PROVIDER = "mongodb"
 
@@ -23,6 +23,16 @@ PROVIDER = "mongodb"
 # 18 AuthenticationFailed, 13 Unauthorized, 26 NamespaceNotFound, 50 MaxTimeMSExpired.
 _BAD_INPUT_CODES = frozenset({2, 9, 14})
 _AUTH_CODES = frozenset({13, 18})
+
+
+class ServerUnreachableError(ProviderConnectionError):
+    """No server was selectable within ``serverSelectionTimeoutMS``: pymongo already spent that time trying,
+    so the read is not retried on top (a dead server fails after the timeout, not after several)."""
+
+    @property
+    def is_retryable(self) -> bool:  # type: ignore[override]
+        """Not retried: pymongo kept trying for the whole server selection timeout."""
+        return False
 
 
 def _scrub(text: str, secrets: tuple[str, ...]) -> str:
@@ -53,7 +63,7 @@ def map_pymongo_error(
             f"{target}: check that the server is running and reachable from this machine (host, port, firewall, "
             f"TLS and replica-set settings in the URI) - {detail}"
         )
-        return ProviderConnectionError(msg, provider=PROVIDER)
+        return ServerUnreachableError(msg, provider=PROVIDER)
     if isinstance(exc, (errors.NetworkTimeout, errors.ExecutionTimeout)):
         msg = (
             f"MongoDB at {display_uri} timed out while reading {target}; raise socketTimeoutMS/maxTimeMS or "

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
+import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core.config import resolve_secret
-from dovetail.core.errors import ConfigurationError, DovetailError, InvalidInputError
+from dovetail.core.errors import ConfigurationError, DovetailError, InvalidInputError, ProviderError
 from dovetail.core.readers import BaseReader
+from dovetail.core.retry import RetryPolicy, next_retry_delay
 from dovetail.core.schema import Document
 from dovetail.readers.mongodb._convert import (
     OnMissing,
     build_document,
     build_projection,
-    mask_uri,
     uri_options,
-    uri_password,
 )
 from dovetail.readers.mongodb._errors import map_pymongo_error
 from dovetail.readers.mongodb._options import (
@@ -28,6 +29,8 @@ from dovetail.readers.mongodb._options import (
     split_positional,
     validate_load_options,
 )
+from dovetail.readers.mongodb._paging import START, after, excludes_id, resume_args
+from dovetail.readers.mongodb._uri import mask_connection_string
 from pydantic import SecretStr
 
 if TYPE_CHECKING:
@@ -38,14 +41,16 @@ __all__ = ["SimpleMongoReader"]
 logger = logging.getLogger(__name__)
 
 DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 5000
+DEFAULT_SOCKET_TIMEOUT_MS = 30_000
 ENV_URI = "MONGODB_URI"
 
 
 class SimpleMongoReader(BaseReader):
     """Read documents from a MongoDB collection, one ``Document`` per MongoDB document.
 
-    The constructor does no I/O: the client connects on the first load. Documents are streamed through a cursor
-    (``batch_size`` at a time), never all held in memory, by ``lazy_load_data`` and ``alazy_load_data``.
+    The constructor does no I/O: the client connects on the first load. Documents are streamed in ``_id`` order
+    through a cursor (``batch_size`` at a time), never all held in memory, by ``lazy_load_data`` and
+    ``alazy_load_data``; a read that breaks is retried and resumes after the last ``_id`` it got.
     ``load_data``/``aload_data`` collect those streams into a list. Async methods use pymongo's native
     ``AsyncMongoClient`` (no threads).
 
@@ -58,6 +63,14 @@ class SimpleMongoReader(BaseReader):
             logs or error messages. Wins over ``host``/``port``.
         server_selection_timeout_ms: how long to wait for a reachable server before failing with
             ``ProviderConnectionError`` (default 5000). A ``serverSelectionTimeoutMS`` in the URI wins.
+        socket_timeout_ms: pymongo's ``socketTimeoutMS``: how long one read from the server may stall before
+            the read fails with ``ProviderTimeoutError`` (and is retried) instead of hanging (default 30000;
+            ``None`` leaves pymongo's default, no limit). A ``socketTimeoutMS`` in the URI wins.
+        timeout_ms: pymongo's ``timeoutMS`` (client-side operation timeout; unset by default). pymongo then
+            uses it for server selection as well, in place of ``server_selection_timeout_ms``.
+        max_retries: retries of a broken read through dovetail's retry policy (0-10, default 3). Reads are
+            idempotent; the read resumes after the last ``_id`` it got, so nothing is returned twice.
+        retry_policy: a full :class:`dovetail.core.retry.RetryPolicy` (wins over ``max_retries``).
         client_kwargs: extra keyword arguments for ``MongoClient`` / ``AsyncMongoClient`` (TLS, auth, pool size,
             ``appname``...).
         client: a ``MongoClient`` you own (not closed by the reader); else the reader builds and owns one.
@@ -88,6 +101,10 @@ class SimpleMongoReader(BaseReader):
         uri: str | SecretStr | None = None,
         *,
         server_selection_timeout_ms: int = DEFAULT_SERVER_SELECTION_TIMEOUT_MS,
+        timeout_ms: int | None = None,
+        socket_timeout_ms: int | None = DEFAULT_SOCKET_TIMEOUT_MS,
+        max_retries: int = 3,
+        retry_policy: RetryPolicy | None = None,
         client_kwargs: Mapping[str, Any] | None = None,
         client: MongoClient[Any] | None = None,
         async_client: AsyncMongoClient[Any] | None = None,
@@ -109,20 +126,27 @@ class SimpleMongoReader(BaseReader):
             shown = f"{plain.partition('://')[0]}://..." if isinstance(plain, str) else type(plain).__name__
             msg = f"uri must start with 'mongodb://' or 'mongodb+srv://', got {shown!r}"
             raise ConfigurationError(msg)
-        if isinstance(server_selection_timeout_ms, bool) or not isinstance(server_selection_timeout_ms, int):
-            msg = f"server_selection_timeout_ms must be a positive integer, got {server_selection_timeout_ms!r}"
+        _check_ms("server_selection_timeout_ms", server_selection_timeout_ms, optional=False)
+        _check_ms("timeout_ms", timeout_ms, optional=True)
+        _check_ms("socket_timeout_ms", socket_timeout_ms, optional=True)
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 10:
+            msg = f"max_retries must be an integer from 0 to 10, got {max_retries!r}"
             raise ConfigurationError(msg)
-        if server_selection_timeout_ms <= 0:
-            msg = f"server_selection_timeout_ms must be a positive integer, got {server_selection_timeout_ms!r}"
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            msg = f"retry_policy must be a dovetail.core.retry.RetryPolicy, got {type(retry_policy).__name__}"
             raise ConfigurationError(msg)
         if client_kwargs is not None and not isinstance(client_kwargs, Mapping):
             msg = f"client_kwargs must be a dict, got {type(client_kwargs).__name__}"
             raise ConfigurationError(msg)
         self._uri = SecretStr(plain)
-        self._display_uri = mask_uri(plain)
+        masked = mask_connection_string(plain)
+        self._display_uri = masked.display
         self._uri_options = uri_options(plain)
-        self._secrets = tuple(s for s in (uri_password(plain),) if s)
+        self._secrets = masked.secrets
         self.server_selection_timeout_ms = server_selection_timeout_ms
+        self.timeout_ms = timeout_ms
+        self.socket_timeout_ms = socket_timeout_ms
+        self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy(max_retries=max_retries)
         self.client_kwargs: dict[str, Any] = dict(client_kwargs or {})
         self._client = client
         self._owns_client = client is None
@@ -141,9 +165,11 @@ class SimpleMongoReader(BaseReader):
         options: dict[str, Any] = {}
         for name, value in (
             ("serverSelectionTimeoutMS", self.server_selection_timeout_ms),
+            ("timeoutMS", self.timeout_ms),
+            ("socketTimeoutMS", self.socket_timeout_ms),
             ("retryReads", False),
         ):
-            if name.lower() not in self._uri_options:
+            if value is not None and name.lower() not in self._uri_options:
                 options[name] = value
         options.update(self.client_kwargs)
         return options
@@ -162,10 +188,13 @@ class SimpleMongoReader(BaseReader):
             if self._client is None:
                 from pymongo import MongoClient
 
+                error: DovetailError | None = None
                 try:
                     client: MongoClient[Any] = MongoClient(self._uri.get_secret_value(), **self._client_options())
                 except Exception as exc:
-                    raise self._map(exc, options) from None
+                    error = self._map(exc, options)
+                if error is not None:
+                    raise error  # unchained: pymongo's exception may quote the URI
                 # The reader owns this client: close it when the reader is garbage-collected (no leaked sockets,
                 # no ResourceWarning), or earlier through close() / the context manager.
                 self._finalizer = weakref.finalize(self, client.close)
@@ -294,20 +323,31 @@ class SimpleMongoReader(BaseReader):
     def _iterate(self, options: LoadOptions) -> Iterator[Document]:
         client = self._sync_client(options)
         logger.debug("mongodb: reading %s from %s", options.target, self._display_uri)
+        collection = client[options.db_name][options.collection_name]
         reading = _Reading(self, options)
+        read = _Resumable(self._find_args(options), options, self.retry_policy)
         try:
-            cursor = client[options.db_name][options.collection_name].find(**self._find_args(options))
-            with cursor:
-                for raw in cursor:
-                    document = reading.document(raw)
-                    if document is not None:
-                        yield document
-                        if reading.counted():
-                            break
-        except DovetailError:
-            raise
-        except Exception as exc:
-            raise self._map(exc, options) from exc
+            while (args := read.next_args()) is not None:
+                failure: DovetailError | None = None
+                try:
+                    with collection.find(**args) as cursor:
+                        for raw in cursor:
+                            read.seen(raw)
+                            document = reading.document(raw)
+                            if document is not None:
+                                yield document
+                                if reading.counted():
+                                    return
+                    read.finished()
+                except DovetailError:
+                    raise  # from the conversion (on_missing="error"), not from the server
+                except Exception as exc:
+                    failure = self._map(exc, options)
+                if failure is not None:
+                    delay = read.retry_delay(failure)
+                    if delay is None:
+                        raise failure  # unchained: pymongo's exception may quote the URI
+                    time.sleep(delay)
         finally:
             reading.log()
 
@@ -324,25 +364,43 @@ class SimpleMongoReader(BaseReader):
         owned = self._async_client is None
         reading = _Reading(self, options)
         client: AsyncMongoClient[Any] | None = self._async_client
+        read = _Resumable(self._find_args(options), options, self.retry_policy)
         try:
             if client is None:
                 from pymongo import AsyncMongoClient
 
-                client = AsyncMongoClient(self._uri.get_secret_value(), **self._client_options())
-            cursor = client[options.db_name][options.collection_name].find(**self._find_args(options))
-            try:
-                async for raw in cursor:
-                    document = reading.document(raw)
-                    if document is not None:
-                        yield document
-                        if reading.counted():
-                            break
-            finally:
-                await cursor.close()
-        except DovetailError:
-            raise
-        except Exception as exc:
-            raise self._map(exc, options) from exc
+                failure: DovetailError | None = None
+                try:
+                    client = AsyncMongoClient(self._uri.get_secret_value(), **self._client_options())
+                except Exception as exc:
+                    failure = self._map(exc, options)
+                if failure is not None or client is None:
+                    raise failure or ProviderError("mongodb: no client", provider="mongodb")
+            collection = client[options.db_name][options.collection_name]
+            while (args := read.next_args()) is not None:
+                failure = None
+                try:
+                    cursor = collection.find(**args)
+                    try:
+                        async for raw in cursor:
+                            read.seen(raw)
+                            document = reading.document(raw)
+                            if document is not None:
+                                yield document
+                                if reading.counted():
+                                    return
+                    finally:
+                        await cursor.close()
+                    read.finished()
+                except DovetailError:
+                    raise
+                except Exception as exc:
+                    failure = self._map(exc, options)
+                if failure is not None:
+                    delay = read.retry_delay(failure)
+                    if delay is None:
+                        raise failure
+                    await asyncio.sleep(delay)
         finally:
             if owned and client is not None:
                 await client.close()
@@ -351,6 +409,15 @@ class SimpleMongoReader(BaseReader):
     async def aload_data(self, *args: Any, **load_kwargs: Any) -> list[Document]:
         """Async twin of :meth:`load_data` (native async, same arguments as :meth:`lazy_load_data`)."""
         return [document async for document in self.alazy_load_data(*args, **load_kwargs)]
+
+
+def _check_ms(name: str, value: Any, *, optional: bool) -> None:
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        allowed = "a positive integer (milliseconds) or None" if optional else "a positive integer (milliseconds)"
+        msg = f"{name} must be {allowed}, got {value!r}"
+        raise ConfigurationError(msg)
 
 
 class _Reading:
@@ -377,3 +444,52 @@ class _Reading:
     def log(self) -> None:
         """Log how many documents were read and skipped."""
         log_summary(self._options, self.yielded, self.skipped)
+
+
+class _Resumable:
+    """One read that resumes after a failure: the ``find`` arguments of the next cursor and the retry state."""
+
+    def __init__(self, args: dict[str, Any], options: LoadOptions, policy: RetryPolicy) -> None:
+        self._args = args
+        self._options = options
+        self._policy = policy
+        self._resumable = not excludes_id(options.projection)
+        self._last_id: Any = START
+        self._returned = 0
+        self._attempt = 0
+        self._started = time.monotonic()
+        self._done = False
+
+    def next_args(self) -> dict[str, Any] | None:
+        """Arguments of the next cursor, or ``None`` when the read is complete."""
+        if self._done:
+            return None
+        limit = self._args.get("limit")
+        remaining = limit - self._returned if isinstance(limit, int) and self._returned else None
+        if not self._resumable:
+            return dict(self._args)
+        args = resume_args(self._args, self._last_id, remaining)
+        if args is None:  # checked in retry_delay before a retry is planned
+            msg = f"cannot resume reading {self._options.target} after _id {self._last_id!r}"
+            raise ProviderError(msg, provider="mongodb")
+        return args
+
+    def seen(self, raw: Mapping[str, Any]) -> None:
+        """Record a document the server returned."""
+        self._returned += 1
+        if self._resumable:
+            self._last_id = raw.get("_id")
+
+    def finished(self) -> None:
+        """The cursor ran out: the read is complete."""
+        self._done = True
+
+    def retry_delay(self, error: DovetailError) -> float | None:
+        """Seconds to wait before resuming after ``error``, or ``None`` when it is to be raised."""
+        if self._returned and not self._resumable:
+            return None
+        if self._returned and after({}, self._last_id) is None:
+            return None
+        delay = next_retry_delay(self._policy, self._attempt, error, operation="mongodb.find", started=self._started)
+        self._attempt += 1
+        return delay

@@ -1,6 +1,13 @@
-"""Map pinecone SDK exceptions onto the dovetail error tree (the SDK is imported only once it has raised)."""
+"""Map pinecone SDK exceptions onto the dovetail error tree (the SDK is imported only once it has raised).
+
+Messages are scrubbed of the API key (a server or proxy may echo it in an error body) and the mapped error is
+raised by ``dovetail.core.retry`` without chaining the SDK exception, whose request carries the key.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 from dovetail.core.errors import (
     DovetailError,
@@ -10,6 +17,8 @@ from dovetail.core.errors import (
     ProviderTimeoutError,
     error_for_status,
 )
+from dovetail.core.redact import redact
+from dovetail.core.retry import parse_retry_after
 
 __all__ = ["PROVIDER", "map_error"]
 
@@ -32,38 +41,44 @@ def _status_message(where: str, status: int, detail: str) -> str:
     return f"{where} failed ({status}): {detail}"
 
 
-def map_error(exc: BaseException, operation: str) -> BaseException:
+def map_error(exc: BaseException, operation: str, secrets: Iterable[Any] = ()) -> BaseException:
     """The dovetail error for an exception raised by the pinecone SDK during ``operation``.
 
-    Exceptions that are not the SDK's (and dovetail errors) are returned unchanged.
+    ``secrets`` (the API key) are masked in the message. Exceptions that are not the SDK's (and dovetail
+    errors) are returned unchanged.
     """
     if isinstance(exc, DovetailError):
         return exc
     from pinecone import errors as pe
 
+    secrets = tuple(secrets)
     where = f"pinecone {operation}"
     if isinstance(exc, pe.ApiError):
         status = exc.status_code
-        retry_after = getattr(exc, "retry_after", None)
-        msg = _status_message(where, status, exc.message)
+        retry_after = parse_retry_after(exc.headers) if exc.headers else None
+        if retry_after is None:
+            retry_after = parse_retry_after(str(getattr(exc, "retry_after", "") or ""))
+        msg = _status_message(where, status, redact(str(exc.message), secrets))
         return error_for_status(status, msg, provider=PROVIDER, request_id=exc.request_id, retry_after=retry_after)
+    detail = redact(str(exc), secrets)
     if isinstance(exc, pe.PineconeTimeoutError):
-        msg = f"{where} timed out: {exc}; raise timeout= or retry later"
+        msg = f"{where} timed out: {detail}; raise timeout= or retry later"
         return ProviderTimeoutError(msg, provider=PROVIDER)
     if isinstance(exc, pe.PineconeConnectionError):
-        msg = f"{where} could not reach Pinecone: {exc}; check host= and the network"
+        msg = f"{where} could not reach Pinecone: {detail}; check host= and the network"
         return ProviderConnectionError(msg, provider=PROVIDER)
     if isinstance(exc, (pe.PineconeValueError, pe.PineconeTypeError)):
-        msg = f"{where}: the pinecone SDK rejected the input: {exc}"
+        msg = f"{where}: the pinecone SDK rejected the input: {detail}"
         return InvalidInputError(msg)
     if isinstance(exc, pe.PineconeError):
-        msg = f"{where} failed: {exc}"
+        msg = f"{where} failed: {detail}"
         return ProviderError(msg, provider=PROVIDER, status=getattr(exc, "status_code", None))
     if type(exc).__module__.split(".")[0] == "httpx":
         # The SDK wraps transport errors itself; this catches any that slip through unwrapped.
+        detail = redact(repr(exc), secrets)
         if "Timeout" in type(exc).__name__:
-            msg = f"{where} timed out: {exc!r}; raise timeout= or retry later"
+            msg = f"{where} timed out: {detail}; raise timeout= or retry later"
             return ProviderTimeoutError(msg, provider=PROVIDER)
-        msg = f"{where} failed in transport: {exc!r}; check host= and the network"
+        msg = f"{where} failed in transport: {detail}; check host= and the network"
         return ProviderConnectionError(msg, provider=PROVIDER)
     return exc

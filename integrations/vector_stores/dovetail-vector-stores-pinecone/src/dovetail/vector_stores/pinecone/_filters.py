@@ -11,6 +11,7 @@
 | ``any`` / ``all`` | ``$in`` / ``$and`` of one ``$in`` per value |
 | ``is_empty`` | ``{"$or": [{"k": {"$exists": false}}, {"k": {"$eq": ""}}]}`` |
 | ``text_match`` | rejected: Pinecone has no substring match |
+| a key starting with ``$`` | rejected: Pinecone would read it as an operator |
 | condition ``and`` / ``or`` | ``$and`` / ``$or`` (nested groups nest) |
 | condition ``not`` | ``$and`` of each filter's complement ("none of its filters match") |
 
@@ -100,6 +101,10 @@ def _one(flt: MetadataFilter, negate: bool = False) -> dict[str, Any]:
     op, key, value = flt.operator, flt.key, flt.value
     if not key:
         msg = "a metadata filter needs a non-empty key"
+        raise InvalidInputError(msg)
+    if not isinstance(key, str) or key.startswith("$"):
+        # "$and"/"$or"/"$in"... as a key would be read as an operator by Pinecone, changing what the filter means.
+        msg = f"metadata filter key {key!r} starts with '$', which Pinecone reserves for operators; rename the key"
         raise InvalidInputError(msg)
     if op in _COMPARISON:
         if op in _NUMERIC_ONLY:

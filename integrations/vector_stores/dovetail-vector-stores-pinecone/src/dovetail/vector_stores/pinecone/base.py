@@ -9,8 +9,10 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from dovetail.core.concurrency import gather_bounded, run_in_thread, submit_in_context
+from dovetail.core.config import describe_errors
 from dovetail.core.errors import ConfigurationError, InvalidInputError, NotFoundError
 from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
 from dovetail.core.schema import BaseNode
@@ -22,7 +24,16 @@ from dovetail.core.vector_stores import (
 )
 from dovetail.vector_stores.pinecone import _client, _ops, _settings
 from dovetail.vector_stores.pinecone._errors import map_error
-from pydantic import Field, ModelWrapValidatorHandler, PrivateAttr, SecretStr, ValidationError, model_validator
+from pydantic import (
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 __all__ = ["PineconeVectorStore"]
 
@@ -80,6 +91,7 @@ class PineconeVectorStore(BasePydanticVectorStore):
     _resolved_host: str | None = PrivateAttr(default=None)
     _sdk_retries_off: bool = PrivateAttr(default=True)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _known_key: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -88,11 +100,20 @@ class PineconeVectorStore(BasePydanticVectorStore):
         try:
             return handler(data)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors(include_input=False)
-            )
-            msg = f"invalid PineconeVectorStore settings: {problems}"
-            raise ConfigurationError(msg) from None
+            msg = f"invalid PineconeVectorStore settings: {describe_errors(exc, secret_fields={'api_key'})}"
+        raise ConfigurationError(msg)  # outside the except: the ValidationError holds the raw input (the key)
+
+    @field_validator("host", "control_plane_host")
+    @classmethod
+    def _check_host(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Checked when the store is built, not at the first request: a bad host otherwise surfaces deep in the SDK.
+        if value is None:
+            return None
+        parts = urlsplit(value if "://" in value else f"https://{value}")
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+            msg = f"{info.field_name} must be an http(s) URL or a host name such as 'https://my-index-abc.svc.pinecone.io'"
+            raise ValueError(msg)
+        return value
 
     # ---- clients (created lazily, never in __init__) ----------------------------------------------------------
 
@@ -107,7 +128,9 @@ class PineconeVectorStore(BasePydanticVectorStore):
         return self.retry_policy if self.retry_policy is not None else RetryPolicy(max_retries=self.max_retries)
 
     def _key(self) -> str:
-        return _settings.resolve_api_key(self.api_key).get_secret_value()
+        key = _settings.resolve_api_key(self.api_key).get_secret_value()
+        self._known_key = key
+        return key
 
     def _host_for_index(self) -> str:
         if self._resolved_host is None:
@@ -162,29 +185,14 @@ class PineconeVectorStore(BasePydanticVectorStore):
 
     # ---- one retry layer ---------------------------------------------------------------------------------------
 
-    def _retry(self, fn: Callable[[], T], operation: str) -> T:
-        def attempt() -> T:
-            try:
-                return fn()
-            except Exception as exc:
-                mapped = map_error(exc, operation)
-                if mapped is exc:
-                    raise
-                raise mapped from exc
+    def _map(self, operation: str) -> Callable[[Exception], BaseException]:
+        return lambda exc: map_error(exc, operation, (self.api_key, self._known_key))
 
-        return retry_call(attempt, self._policy(), operation=f"pinecone.{operation}")
+    def _retry(self, fn: Callable[[], T], operation: str) -> T:
+        return retry_call(fn, self._policy(), operation=f"pinecone.{operation}", map_error=self._map(operation))
 
     async def _aretry(self, fn: Callable[[], Any], operation: str) -> Any:
-        async def attempt() -> Any:
-            try:
-                return await fn()
-            except Exception as exc:
-                mapped = map_error(exc, operation)
-                if mapped is exc:
-                    raise
-                raise mapped from exc
-
-        return await aretry_call(attempt, self._policy(), operation=f"pinecone.{operation}")
+        return await aretry_call(fn, self._policy(), operation=f"pinecone.{operation}", map_error=self._map(operation))
 
     def _ns(self, kwargs: dict[str, Any]) -> str:
         namespace = kwargs.get("namespace", self.namespace)

@@ -1,0 +1,111 @@
+"""No keyword argument is ever accepted and ignored: unknown keywords raise ``TypeError`` naming the closest one.
+
+LlamaIndex's aliases (``doc_id``, ``extra_info``, ...) are honoured by mapping them onto dovetail's field names
+before validation; anything else that is not a parameter is a mistake (a typo such as ``similarity_topk``), and
+silently dropping it loses data or changes results without a trace.
+
+Example:
+    ```python
+    def as_retriever(self, similarity_top_k: int = 2, **kwargs: Any) -> Retriever:
+        reject_unknown_keywords("as_retriever", kwargs, {"similarity_top_k", "filters"})
+    ```
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+__all__ = ["KeywordCheckedModel", "reject_unknown_keywords", "unexpected_keyword"]
+
+
+def closest_keyword(name: str, valid: Iterable[str]) -> str | None:
+    """The valid keyword most similar to ``name`` (``None`` when there is no valid keyword at all)."""
+    candidates = sorted(set(valid))
+    if not candidates:
+        return None
+    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.0)
+    return matches[0] if matches else candidates[0]
+
+
+def unexpected_keyword(owner: str, name: str, valid: Iterable[str]) -> TypeError:
+    """The ``TypeError`` for keyword ``name`` passed to ``owner``, naming the closest valid keyword."""
+    close = closest_keyword(name, valid)
+    hint = f"; did you mean {close!r}?" if close is not None else "; it takes no other keyword arguments"
+    return TypeError(f"{owner}() got an unexpected keyword argument {name!r}{hint}")
+
+
+def reject_unknown_keywords(owner: str, given: Iterable[str], valid: Collection[str]) -> None:
+    """Raise :func:`unexpected_keyword` for the first name of ``given`` that is not in ``valid``.
+
+    Raises:
+        TypeError: a keyword is not valid; the message names the closest valid one.
+    """
+    for name in given:
+        if name not in valid:
+            raise unexpected_keyword(owner, name, valid)
+
+
+class KeywordCheckedModel(BaseModel):
+    """A pydantic model whose constructor refuses unknown keywords and honours LlamaIndex's aliases.
+
+    Subclasses declare ``_keyword_aliases`` (alias → field), ``_positional`` (the fields positional arguments
+    fill, in order) and ``_extra_keywords`` (keywords a ``mode="before"`` validator consumes, e.g. ``content``).
+    ``model_validate`` is unchanged: it reads dovetail's own serialised form.
+    """
+
+    _keyword_aliases: ClassVar[Mapping[str, str]] = {}
+    _positional: ClassVar[tuple[str, ...]] = ()
+    _extra_keywords: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, /, *args: Any, **data: Any) -> None:
+        cls = type(self)
+        if args or not data.keys() <= _valid_keywords(cls) or cls._keyword_aliases.keys() & data.keys():
+            data = _normalise_arguments(cls, args, data)
+        super().__init__(**data)
+
+
+_VALID_CACHE: dict[type[KeywordCheckedModel], frozenset[str]] = {}
+
+
+def _valid_keywords(cls: type[KeywordCheckedModel]) -> frozenset[str]:
+    cached = _VALID_CACHE.get(cls)
+    if cached is not None:
+        return cached
+    names: set[str] = set(cls._extra_keywords)
+    for name, field in cls.model_fields.items():
+        names.add(name)
+        if isinstance(field.alias, str):
+            names.add(field.alias)
+        if isinstance(field.validation_alias, str):
+            names.add(field.validation_alias)
+    valid = frozenset(names)
+    _VALID_CACHE[cls] = valid
+    return valid
+
+
+def _normalise_arguments(cls: type[KeywordCheckedModel], args: tuple[Any, ...], data: dict[str, Any]) -> dict[str, Any]:
+    owner = cls.__name__
+    if len(args) > len(cls._positional):
+        msg = (
+            f"{owner}() takes {len(cls._positional)} positional argument(s) but {len(args)} were given; "
+            "pass the others by keyword"
+        )
+        raise TypeError(msg)
+    for name, value in zip(cls._positional, args, strict=False):
+        if name in data:
+            msg = f"{owner}() got multiple values for argument {name!r}"
+            raise TypeError(msg)
+        data[name] = value
+    for alias, target in cls._keyword_aliases.items():
+        if alias in data:
+            if target in data:
+                msg = f"{owner}() got both {alias!r} and {target!r}; {alias!r} is an alias of {target!r}, pass one"
+                raise TypeError(msg)
+            data[target] = data.pop(alias)
+    if cls.model_config.get("extra") not in ("allow",):
+        reject_unknown_keywords(owner, data, _valid_keywords(cls) | set(cls._keyword_aliases))
+    return data

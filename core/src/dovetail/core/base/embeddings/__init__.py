@@ -1,0 +1,1 @@
+"""LlamaIndex's ``llama_index.core.base.embeddings`` package path (see ``.base``)."""

@@ -1,0 +1,1 @@
+"""LlamaIndex's ``llama_index.core.base.response`` package path (see ``.schema``)."""

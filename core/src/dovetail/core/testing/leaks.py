@@ -1,0 +1,133 @@
+"""Secret-leak checks for integration test suites: set a unique secret, drive every error path, look everywhere.
+
+:class:`LeakProbe` gathers every text a secret could end up in — exceptions with their whole chain (``__cause__``
+and ``__context__``) and formatted tracebacks, reprs and serialised objects, captured log records, exported
+spans, CLI output — and :meth:`LeakProbe.assert_clean` fails naming where the secret was found.
+
+Example:
+    ```python
+    def test_no_leak(caplog):
+        key = unique_secret("sk-")
+        probe = LeakProbe(key)
+        with caplog.at_level(logging.DEBUG), pytest.raises(AuthenticationError) as info:
+            MyLLM(api_key=key, api_base=server_that_echoes_keys).complete("x")
+        probe.error(info.value)
+        probe.logs(caplog.records)
+        probe.assert_clean()
+    ```
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from dovetail.core.callbacks import BaseCallbackHandler, CBEventType
+
+__all__ = ["LeakProbe", "PayloadRecorder", "unique_secret"]
+
+
+def unique_secret(prefix: str = "secret-") -> str:
+    """A secret that cannot occur by chance in any output (``prefix`` + 32 hex digits)."""
+    return f"{prefix}{uuid.uuid4().hex}"
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or any(current is s for s in seen):
+            continue
+        seen.append(current)
+        pending += [current.__cause__, current.__context__]
+    return seen
+
+
+class PayloadRecorder(BaseCallbackHandler):
+    """A callback handler that keeps the ``repr`` of every event payload it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.payloads: list[str] = []
+
+    def on_event_start(
+        self,
+        event_type: CBEventType,
+        payload: dict[str, Any] | None = None,
+        event_id: str = "",
+        parent_id: str = "",
+        **kwargs: Any,
+    ) -> str:
+        """Record the start payload."""
+        self.payloads.append(repr(payload))
+        return event_id
+
+    def on_event_end(
+        self, event_type: CBEventType, payload: dict[str, Any] | None = None, event_id: str = "", **kwargs: Any
+    ) -> None:
+        """Record the end payload."""
+        self.payloads.append(repr(payload))
+
+    def start_trace(self, trace_id: str | None = None) -> None:
+        """Nothing to record."""
+
+    def end_trace(self, trace_id: str | None = None, trace_map: dict[str, list[str]] | None = None) -> None:
+        """Nothing to record."""
+
+
+class LeakProbe:
+    """Everything a secret might leak into, checked at once.
+
+    Args:
+        secret: the value that must appear nowhere.
+    """
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+        self._texts: list[tuple[str, str]] = []
+
+    def text(self, where: str, *texts: str) -> LeakProbe:
+        """Add plain texts (CLI output, a file's content, span attributes, ...)."""
+        self._texts += [(where, text) for text in texts]
+        return self
+
+    def error(self, exc: BaseException) -> LeakProbe:
+        """Add ``exc`` and every exception chained to it: ``str``, ``repr``, ``args`` and the formatted traceback
+        (what ``logger.exception`` and an uncaught error print)."""
+        self.text("traceback", "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        for item in _chain(exc):
+            self.text(f"exception {type(item).__name__}", str(item), repr(item), repr(item.args))
+            for name, value in vars(item).items():
+                if isinstance(value, (str, int, float, dict, list, tuple)) or value is None:
+                    self.text(f"exception {type(item).__name__}.{name}", repr(value))
+        return self
+
+    def obj(self, obj: Any) -> LeakProbe:
+        """Add ``repr``/``str`` of ``obj`` and, for pydantic models, its JSON dump."""
+        self.text(f"repr of {type(obj).__name__}", repr(obj), str(obj))
+        dump = getattr(obj, "model_dump_json", None)
+        if callable(dump):
+            self.text(f"model_dump_json of {type(obj).__name__}", str(dump()))
+        return self
+
+    def logs(self, records: Iterable[logging.LogRecord]) -> LeakProbe:
+        """Add captured log records: the formatted message, its arguments and any attached exception."""
+        for record in records:
+            self.text(f"log {record.name}", record.getMessage(), repr(record.args))
+            if record.exc_info and record.exc_info[1] is not None:
+                self.error(record.exc_info[1])
+        return self
+
+    def found(self) -> list[str]:
+        """Where the secret was found (empty when clean)."""
+        return [where for where, text in self._texts if self.secret in text]
+
+    def assert_clean(self) -> None:
+        """Fail when the secret appears in anything added so far, naming where."""
+        places = sorted(set(self.found()))
+        assert not places, f"the secret leaked into: {places}"
+        assert self._texts, "nothing was checked"

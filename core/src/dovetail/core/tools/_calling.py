@@ -1,0 +1,91 @@
+"""Running the tool calls a model selected: ``call_tool_with_selection`` and the ``AgentChatResponse`` it feeds.
+
+A failing tool does not raise: its output is ``is_error=True`` with the error text as content, so the model (or
+the caller, with ``error_on_tool_error``) decides what to do — the shape LlamaIndex's agents rely on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dovetail.core.tools._types import AsyncBaseTool, BaseTool, ToolOutput, ToolSelection
+
+if TYPE_CHECKING:
+    from dovetail.core.schema import NodeWithScore
+
+__all__ = ["AgentChatResponse", "acall_tool_with_selection", "call_tool_with_selection"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class AgentChatResponse:
+    """The answer of a tool-calling turn: the text, the tool outputs it came from, and any source nodes."""
+
+    response: str = ""
+    sources: list[ToolOutput] = field(default_factory=list)
+    source_nodes: list[NodeWithScore] = field(default_factory=list)
+    is_dummy_stream: bool = False
+    metadata: dict[str, Any] | None = None
+
+    def __str__(self) -> str:
+        return self.response
+
+
+def _find(tools: Sequence[BaseTool], selection: ToolSelection) -> BaseTool | ToolOutput:
+    for tool in tools:
+        if tool.metadata.name == selection.tool_name:
+            return tool
+    names = ", ".join(repr(tool.metadata.name) for tool in tools)
+    return ToolOutput(
+        content=f"Error: there is no tool named {selection.tool_name!r}; the tools are {names}",
+        tool_name=selection.tool_name,
+        raw_input=selection.tool_kwargs,
+        is_error=True,
+    )
+
+
+def _error(selection: ToolSelection, exc: Exception) -> ToolOutput:
+    logger.info("tool %s failed: %s", selection.tool_name, exc)
+    return ToolOutput(
+        content=f"Error: {exc}",
+        tool_name=selection.tool_name,
+        raw_input=selection.tool_kwargs,
+        raw_output=exc,
+        is_error=True,
+    )
+
+
+def call_tool_with_selection(selection: ToolSelection, tools: Sequence[BaseTool], verbose: bool = False) -> ToolOutput:
+    """Call the tool ``selection`` names with its arguments; errors become an ``is_error`` output."""
+    tool = _find(tools, selection)
+    if isinstance(tool, ToolOutput):
+        return tool
+    if verbose:
+        logger.info("calling tool %s with %s", selection.tool_name, selection.tool_kwargs)
+    try:
+        return tool(**selection.tool_kwargs)
+    except Exception as exc:  # a tool's failure is reported to the model, as LlamaIndex does
+        return _error(selection, exc)
+
+
+async def acall_tool_with_selection(
+    selection: ToolSelection, tools: Sequence[BaseTool], verbose: bool = False
+) -> ToolOutput:
+    """Async :func:`call_tool_with_selection` (an async tool is awaited; a sync one runs in a worker thread)."""
+    from dovetail.core.concurrency import run_in_thread
+
+    tool = _find(tools, selection)
+    if isinstance(tool, ToolOutput):
+        return tool
+    if verbose:
+        logger.info("calling tool %s with %s", selection.tool_name, selection.tool_kwargs)
+    try:
+        if isinstance(tool, AsyncBaseTool):
+            return await tool.acall(**selection.tool_kwargs)
+        return await run_in_thread(tool, **selection.tool_kwargs)
+    except Exception as exc:  # a tool's failure is reported to the model, as LlamaIndex does
+        return _error(selection, exc)

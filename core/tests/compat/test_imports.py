@@ -1,0 +1,122 @@
+"""LlamaIndex's import paths work with only the package prefix changed, and stay lazy."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import dovetail.core
+import pytest
+
+# LlamaIndex's documented top-level names that dovetail has (from llama_index.core's ``__all__``), plus TextNode.
+TOP_LEVEL = {
+    "BasePromptTemplate": "dovetail.core.prompts",
+    "ChatPromptTemplate": "dovetail.core.prompts",
+    "Document": "dovetail.core.schema",
+    "IngestionPipeline": "dovetail.core.ingestion",
+    "MockEmbedding": "dovetail.core.embeddings",
+    "PromptTemplate": "dovetail.core.prompts",
+    "QueryBundle": "dovetail.core.schema",
+    "Response": "dovetail.core.response_synthesizers",
+    "Settings": "dovetail.core.settings",
+    "SimpleDirectoryReader": "dovetail.core.readers",
+    "StorageContext": "dovetail.core.storage",
+    "TextNode": "dovetail.core.schema",
+    "VectorStoreIndex": "dovetail.core.indices",
+    "get_response_synthesizer": "dovetail.core.response_synthesizers",
+    "get_tokenizer": "dovetail.core.tokenizers",
+    "load_index_from_storage": "dovetail.core.indices",
+    "set_global_tokenizer": "dovetail.core.tokenizers",
+}
+
+# LlamaIndex module path (with the dovetail prefix) -> names users import from it.
+MODULE_PATHS = {
+    "dovetail.core.schema": ["Document", "TextNode", "NodeWithScore", "QueryBundle", "MetadataMode"],
+    "dovetail.core.vector_stores.types": ["VectorStoreQuery", "MetadataFilters", "ExactMatchFilter"],
+    "dovetail.core.base.llms.types": ["ChatMessage", "MessageRole", "ChatResponse", "CompletionResponse"],
+    "dovetail.core.base.embeddings.base": ["BaseEmbedding", "SimilarityMode", "similarity"],
+    "dovetail.core.base.response.schema": ["Response", "StreamingResponse"],
+    "dovetail.core.base.base_retriever": ["BaseRetriever"],
+    "dovetail.core.base.base_query_engine": ["BaseQueryEngine"],
+    "dovetail.core.llms": ["LLM", "CustomLLM", "ChatMessage", "LLMMetadata", "MockLLM"],
+    "dovetail.core.llms.llm": ["LLM"],
+    "dovetail.core.llms.custom": ["CustomLLM"],
+    "dovetail.core.llms.mock": ["MockLLM"],
+    "dovetail.core.llms.function_calling": ["FunctionCallingLLM"],
+    "dovetail.core.llms.callbacks": ["llm_completion_callback", "llm_chat_callback"],
+    "dovetail.core.callbacks": ["CallbackManager", "TokenCountingHandler"],
+    "dovetail.core.callbacks.schema": ["CBEventType", "EventPayload"],
+    "dovetail.core.callbacks.base": ["CallbackManager"],
+    "dovetail.core.callbacks.base_handler": ["BaseCallbackHandler"],
+    "dovetail.core.callbacks.token_counting": ["TokenCountingHandler"],
+    "dovetail.core.node_parser": ["SentenceSplitter", "TokenTextSplitter"],
+    "dovetail.core.prompts": ["PromptTemplate", "ChatPromptTemplate"],
+    "dovetail.core.prompts.base": ["PromptTemplate"],
+    "dovetail.core.tools": ["FunctionTool", "ToolMetadata"],
+    "dovetail.core.tools.types": ["ToolMetadata", "ToolOutput", "BaseTool"],
+    "dovetail.core.tools.function_tool": ["FunctionTool"],
+    "dovetail.core.embeddings": ["MockEmbedding", "BaseEmbedding"],
+    "dovetail.core.embeddings.mock_embed_model": ["MockEmbedding"],
+    "dovetail.core.embeddings.utils": ["resolve_embed_model"],
+    "dovetail.core.storage.storage_context": ["StorageContext"],
+    "dovetail.core.readers.base": ["BaseReader"],
+    "dovetail.core.utils": ["get_tokenizer", "set_global_tokenizer"],
+    "dovetail.core.types": ["BaseOutputParser"],
+    "dovetail.core.bridge.pydantic": ["BaseModel", "Field", "PrivateAttr"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOP_LEVEL))
+def test_top_level_name_is_the_canonical_object(name: str) -> None:
+    assert name in dovetail.core.__all__
+    assert getattr(dovetail.core, name) is getattr(importlib.import_module(TOP_LEVEL[name]), name)
+
+
+def test_prompt_is_the_old_name_of_prompt_template() -> None:
+    from dovetail.core import Prompt, PromptTemplate
+
+    assert Prompt is PromptTemplate
+
+
+def test_star_import_gives_every_public_name() -> None:
+    namespace: dict[str, object] = {}
+    exec("from dovetail.core import *", namespace)
+    assert set(dovetail.core.__all__) <= set(namespace)
+
+
+def test_unknown_top_level_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="NoSuchThing"):
+        _ = dovetail.core.NoSuchThing  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("module", sorted(MODULE_PATHS))
+def test_llamaindex_module_path_reexports_the_same_objects(module: str) -> None:
+    mod = importlib.import_module(module)
+    for name in MODULE_PATHS[module]:
+        value = getattr(mod, name)
+        assert name in mod.__all__
+        home = importlib.import_module(value.__module__) if hasattr(value, "__module__") else mod
+        assert getattr(home, getattr(value, "__name__", name), value) is value
+    for name in mod.__all__:  # every advertised name resolves
+        getattr(mod, name)
+
+
+def test_shim_names_are_identical_to_the_package_names() -> None:
+    from dovetail.core.base.llms import types
+    from dovetail.core.llms import ChatMessage
+    from dovetail.core.vector_stores import MetadataFilters
+    from dovetail.core.vector_stores import types as vs_types
+
+    assert types.ChatMessage is ChatMessage
+    assert vs_types.MetadataFilters is MetadataFilters
+
+
+def test_import_stays_lazy_with_the_new_exports() -> None:
+    code = (
+        "import sys, dovetail.core; "
+        "heavy = [m for m in ('numpy', 'pydantic', 'httpx', 'openai', 'dovetail.core.schema') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""

@@ -1,0 +1,69 @@
+"""Document, thinking and cache-point blocks: validation, MIME types, JSON round trips, ``content`` view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.llms import (
+    CacheControl,
+    CachePoint,
+    ChatMessage,
+    DocumentBlock,
+    TextBlock,
+    ThinkingBlock,
+)
+from pydantic import ValidationError
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+
+
+def test_document_block_needs_exactly_one_source() -> None:
+    with pytest.raises(ValidationError, match="exactly one"):
+        DocumentBlock()
+    with pytest.raises(ValidationError, match="exactly one"):
+        DocumentBlock(data=PDF, url="https://example.com/a.pdf")
+
+
+def test_document_block_mimetypes(tmp_path: Path) -> None:
+    assert DocumentBlock(data=PDF).resolve_mimetype() == "application/pdf"
+    assert DocumentBlock(data=b"plain words").resolve_mimetype() == "text/plain"
+    assert DocumentBlock(data=b"x", document_mimetype="text/csv").resolve_mimetype() == "text/csv"
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"hello")
+    block = DocumentBlock(path=path)
+    assert (block.resolve_mimetype(), block.resolve_document()) == ("text/plain", b"hello")
+
+
+def test_document_block_unreadable_path_and_url_bytes(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="cannot read document"):
+        DocumentBlock(path=tmp_path / "missing.pdf").resolve_document()
+    with pytest.raises(InvalidInputError, match="URL"):
+        DocumentBlock(url="https://example.com/a.pdf").resolve_document()
+
+
+def test_blocks_round_trip_through_json_and_stay_out_of_content() -> None:
+    message = ChatMessage(
+        role="assistant",
+        blocks=[
+            ThinkingBlock(content="let me think", additional_information={"signature": "sig"}),
+            TextBlock(text="answer"),
+            DocumentBlock(data=PDF, title="doc"),
+            CachePoint(cache_control=CacheControl(ttl="1h")),
+        ],
+    )
+    assert message.content == "answer"
+    again = ChatMessage.model_validate_json(message.model_dump_json())
+    assert again == message
+    assert isinstance(again.blocks[2], DocumentBlock)
+    assert again.blocks[2].data == PDF
+    assert again.blocks[3] == CachePoint(cache_control=CacheControl(type="ephemeral", ttl="1h"))
+
+
+def test_document_block_base64_text_is_decoded() -> None:
+    import base64
+
+    assert DocumentBlock(data=base64.b64encode(PDF).decode()).data == PDF
+    with pytest.raises(ValidationError, match="base64"):
+        DocumentBlock(data="not base64!")

@@ -1,0 +1,142 @@
+"""The shared retry layer: Retry-After parsing, idempotency rules, the deadline and unchained error mapping."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+
+import pytest
+from dovetail.core.errors import (
+    AuthenticationError,
+    InvalidInputError,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+    RateLimitError,
+)
+from dovetail.core.retry import RetryPolicy, aretry_call, parse_retry_after, retry_call
+
+NOW = 1_800_000_000.0
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "2"}, 2.0),
+        ({"retry-after": " 0.5 "}, 0.5),
+        ({"RETRY-AFTER": "3"}, 3.0),
+        ({"retry-after-ms": "250", "retry-after": "9"}, 0.25),
+        ({"retry-after-ms": "junk", "retry-after": "9"}, 9.0),
+        ({"Retry-After": email.utils.formatdate(NOW + 30, usegmt=True)}, 30.0),
+        ({"Retry-After": email.utils.formatdate(NOW - 30, usegmt=True)}, 0.0),
+        ({"Retry-After": "soon"}, None),
+        ({"Retry-After": "nan"}, None),
+        ({"Retry-After": "NaN"}, None),
+        ({"Retry-After": "inf"}, None),
+        ({"Retry-After": "-1"}, None),
+        ({"Retry-After": "1e999"}, None),
+        ({"Retry-After": ""}, None),
+        ({"Retry-After": "Thu, 99 Foo 2026 25:61:00 GMT"}, None),
+        ({}, None),
+        (None, None),
+        ("4", 4.0),
+        ("soon", None),
+    ],
+)
+def test_parse_retry_after(headers: object, expected: float | None) -> None:
+    got = parse_retry_after(headers, now=NOW)  # type: ignore[arg-type]
+    assert got == (pytest.approx(expected) if expected is not None else None)
+
+
+def _fails(errors: list[Exception]) -> tuple[list[int], object]:
+    calls: list[int] = []
+
+    def fn() -> str:
+        calls.append(1)
+        if len(calls) <= len(errors):
+            raise errors[len(calls) - 1]
+        return "ok"
+
+    return calls, fn
+
+
+@pytest.mark.parametrize(
+    ("error", "idempotent", "retried"),
+    [
+        (ProviderTimeoutError("t"), True, True),
+        (ProviderTimeoutError("t"), False, False),
+        (ProviderConnectionError("reset"), False, False),
+        (ProviderConnectionError("refused", request_sent=False), False, True),
+        (ProviderError("no status"), False, False),
+        (ProviderError("503", status=503), False, True),
+        (RateLimitError("429", retry_after=0.0), False, True),
+        (AuthenticationError("401", status=401), True, False),
+        (ValueError("not ours"), True, False),
+    ],
+)
+def test_which_errors_are_retried(error: Exception, idempotent: bool, retried: bool) -> None:
+    calls, fn = _fails([error])
+    policy = RetryPolicy(max_retries=2, initial_delay=0.0)
+    if retried:
+        assert retry_call(fn, policy, idempotent=idempotent, sleep=lambda _: None) == "ok"  # type: ignore[arg-type]
+    else:
+        with pytest.raises(type(error)):
+            retry_call(fn, policy, idempotent=idempotent, sleep=lambda _: None)  # type: ignore[arg-type]
+    assert len(calls) == (2 if retried else 1)
+
+
+def test_opt_in_retries_ambiguous_failures_of_non_idempotent_calls() -> None:
+    calls, fn = _fails([ProviderTimeoutError("t")])
+    policy = RetryPolicy(max_retries=1, initial_delay=0.0, retry_ambiguous=True)
+    assert retry_call(fn, policy, idempotent=False, sleep=lambda _: None) == "ok"  # type: ignore[arg-type]
+    assert len(calls) == 2
+
+
+def test_deadline_stops_retrying() -> None:
+    waits: list[float] = []
+    calls, fn = _fails([RateLimitError("429", retry_after=0.3)] * 10)
+    policy = RetryPolicy(max_retries=10, deadline=1.0)
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    started = time.monotonic()
+    with pytest.raises(RateLimitError):
+        retry_call(fn, policy, sleep=sleep)  # type: ignore[arg-type]
+    assert time.monotonic() - started < 1.0
+    assert len(calls) == 4
+    assert waits == [0.3, 0.3, 0.3]
+
+
+async def test_mapped_errors_are_raised_without_a_chain() -> None:
+    class SdkError(Exception):
+        pass
+
+    def fn() -> None:
+        raise SdkError("Authorization: Bearer sk-secret")
+
+    def to_dovetail(exc: Exception) -> Exception:
+        return AuthenticationError("refused (HTTP 401)", status=401)
+
+    with pytest.raises(AuthenticationError) as info:
+        retry_call(fn, RetryPolicy(), map_error=to_dovetail)
+    assert info.value.__cause__ is None
+    assert info.value.__context__ is None
+
+    async def afn() -> None:
+        fn()
+
+    with pytest.raises(AuthenticationError) as ainfo:
+        await aretry_call(afn, RetryPolicy(), map_error=to_dovetail)
+    assert ainfo.value.__cause__ is None
+    assert ainfo.value.__context__ is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("max_retries", 11), ("max_retries", True), ("initial_delay", float("nan")), ("deadline", 0), ("deadline", -1)],
+)
+def test_bad_policy_names_the_field(field: str, value: object) -> None:
+    with pytest.raises(InvalidInputError, match=field):
+        RetryPolicy(**{field: value})  # type: ignore[arg-type]

@@ -1,0 +1,143 @@
+"""``GoogleGenAIEmbedding``: Gemini embeddings on the ``google-genai`` SDK (``batchEmbedContents``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dovetail.core.embeddings import BaseEmbedding
+from dovetail.core.errors import InvalidInputError
+from dovetail.llms.gemini.transport import ClientSettings, GeminiClients
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, field_validator
+
+__all__ = ["GoogleGenAIEmbedding"]
+
+_CONFIG_KEYS = frozenset({"task_type", "output_dimensionality", "title", "auto_truncate", "mime_type"})
+_MAX_BATCH = 100  # the API's limit of texts per batchEmbedContents request
+
+
+class GoogleGenAIEmbedding(BaseEmbedding):
+    """Gemini embeddings: one ``batchEmbedContents`` request per ``embed_batch_size`` texts (at most 100), queries
+    and documents embedded with their own task types, at most ``max_concurrency`` requests in flight (async).
+
+    Args:
+        model_name: e.g. ``"gemini-embedding-001"`` or ``"text-embedding-004"``.
+        query_task_type / text_task_type: ``RETRIEVAL_QUERY`` / ``RETRIEVAL_DOCUMENT`` by default (also
+            ``SEMANTIC_SIMILARITY``, ``CLASSIFICATION``, ``CLUSTERING``, ``QUESTION_ANSWERING``, ...).
+        output_dimensionality: truncate vectors to this size (e.g. 768 for ``gemini-embedding-001``).
+        embedding_config: LlamaIndex's ``EmbedContentConfig`` as a dict; a ``task_type`` there is used for both
+            queries and documents, as LlamaIndex does.
+        embed_batch_size: texts per request, 1..100 (default 100).
+        max_concurrency: requests in flight on the async batch path (default 4; ``num_workers`` wins when set).
+        api_key / base_url / timeout / max_retries / headers: as for ``dovetail.llms.gemini.GoogleGenAI``.
+
+    Example:
+        ```python
+        from dovetail.embeddings.gemini import GoogleGenAIEmbedding
+
+        embed = GoogleGenAIEmbedding(model_name="gemini-embedding-001", output_dimensionality=768)
+        vectors = embed.get_text_embedding_batch(["a dovetail joint", "a mortise"])
+        ```
+    """
+
+    provider_name = "gemini"
+
+    model_name: str = Field(default="gemini-embedding-001", min_length=1)
+    query_task_type: str = "RETRIEVAL_QUERY"
+    text_task_type: str = "RETRIEVAL_DOCUMENT"
+    output_dimensionality: int | None = Field(default=None, gt=0)
+    embedding_config: dict[str, Any] | None = None
+    embed_batch_size: int = Field(default=_MAX_BATCH, gt=0, le=_MAX_BATCH)
+    max_concurrency: int = Field(default=4, gt=0, le=256)
+    api_key: SecretStr | None = Field(default=None, repr=False)
+    base_url: str | None = None
+    timeout: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    headers: dict[str, str] | None = Field(default=None, repr=False)
+
+    _clients: GeminiClients = PrivateAttr()
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+            msg = f"invalid GoogleGenAIEmbedding settings: {problems}"
+            raise InvalidInputError(msg) from None
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _empty_key_is_none(cls, value: Any) -> Any:
+        return value or None
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Check the config; the key and the SDK client are resolved at the first call."""
+        unknown = sorted(set(self.embedding_config or {}) - _CONFIG_KEYS)
+        if unknown:
+            msg = f"unknown embedding_config key(s): {', '.join(unknown)}; known: {', '.join(sorted(_CONFIG_KEYS))}"
+            raise InvalidInputError(msg)
+        settings = ClientSettings(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            headers=self.headers,
+        )
+        self._clients = GeminiClients(settings)
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Name used in events and serialized payloads."""
+        return "GoogleGenAIEmbedding"
+
+    @property
+    def _concurrency(self) -> int:
+        return self.num_workers or self.max_concurrency
+
+    def _config(self, task_type: str) -> dict[str, Any]:
+        config: dict[str, Any] = {"task_type": task_type}
+        if self.output_dimensionality is not None:
+            config["output_dimensionality"] = self.output_dimensionality
+        config.update(self.embedding_config or {})
+        return config
+
+    def _request(self, texts: list[str], task_type: str) -> dict[str, Any]:
+        return {"model": self.model_name, "contents": texts, "config": self._config(task_type)}
+
+    @staticmethod
+    def _vectors(response: Any) -> list[list[float]]:
+        return [list(item.values or []) for item in response.embeddings or []]
+
+    def _embed(self, texts: list[str], task_type: str) -> list[list[float]]:
+        request = self._request(texts, task_type)
+        return self._vectors(self._clients.call(lambda c: c.models.embed_content(**request), operation="embed"))
+
+    async def _aembed(self, texts: list[str], task_type: str) -> list[list[float]]:
+        request = self._request(texts, task_type)
+        done = await self._clients.acall(lambda c: c.aio.models.embed_content(**request), operation="embed")
+        return self._vectors(done)
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embed([query], self.query_task_type)[0]
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embed([text], self.text_task_type)[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embed(texts, self.text_task_type)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return (await self._aembed([query], self.query_task_type))[0]
+
+    async def _aget_text_embedding(self, text: str) -> list[float]:
+        return (await self._aembed([text], self.text_task_type))[0]
+
+    async def _aget_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return await self._aembed(texts, self.text_task_type)
+
+    def close(self) -> None:
+        """Close the sync client."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close both clients."""
+        await self._clients.aclose()

@@ -1,0 +1,141 @@
+"""``OllamaEmbedding``: embedding models served by Ollama, batched through ``/api/embed`` (``ollama`` SDK)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dovetail.core.embeddings import BaseEmbedding
+from dovetail.core.errors import InvalidInputError
+from dovetail.llms.ollama.transport import ClientSettings, OllamaClients
+from pydantic import Field, PrivateAttr, ValidationError
+
+__all__ = ["OllamaEmbedding"]
+
+# Keys of ``/api/embed`` this class builds itself; model options go in ``ollama_additional_kwargs``.
+_RESERVED = frozenset({"model", "input", "keep_alive", "dimensions", "truncate"})
+
+
+class OllamaEmbedding(BaseEmbedding):
+    """Embeddings from an Ollama server: one ``/api/embed`` request per batch of ``embed_batch_size`` texts; the
+    async batch path keeps at most ``max_concurrency`` requests in flight.
+
+    Args:
+        model_name: the embedding model as pulled, e.g. ``"nomic-embed-text"``.
+        base_url: the server; else ``[providers.ollama] base_url`` in ``dovetail.toml``, else ``OLLAMA_HOST``,
+            else ``http://localhost:11434``.
+        embed_batch_size: texts per request (default 32).
+        max_concurrency: requests in flight at once on the async batch path (default 4).
+        query_instruction / text_instruction: prefixes for queries and documents (``"search_query: "`` and
+            ``"search_document: "`` for nomic-embed-text).
+        dimensions: truncate vectors to this size (models that support it).
+        truncate: let the server cut inputs over the context length (``False`` makes it an error).
+        keep_alive: how long the server keeps the model loaded.
+        ollama_additional_kwargs: model options (``num_ctx``, ...).
+        request_timeout / connect_timeout / max_retries / headers: as for ``dovetail.llms.ollama.Ollama``.
+
+    Example:
+        ```python
+        from dovetail.embeddings.ollama import OllamaEmbedding
+
+        embed = OllamaEmbedding(model_name="nomic-embed-text", query_instruction="search_query: ")
+        vector = embed.get_query_embedding("what is a dovetail joint?")
+        ```
+    """
+
+    provider_name = "ollama"
+
+    model_name: str = Field(default="nomic-embed-text", min_length=1)
+    base_url: str | None = None
+    embed_batch_size: int = Field(default=32, gt=0, le=2048)
+    max_concurrency: int = Field(default=4, gt=0, le=256)
+    query_instruction: str | None = None
+    text_instruction: str | None = None
+    dimensions: int | None = Field(default=None, gt=0)
+    truncate: bool | None = None
+    keep_alive: float | str | None = "5m"
+    ollama_additional_kwargs: dict[str, Any] = Field(default_factory=dict)
+    request_timeout: float = Field(default=60.0, gt=0)
+    connect_timeout: float = Field(default=5.0, gt=0)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    headers: dict[str, str] | None = Field(default=None, repr=False)
+
+    _clients: OllamaClients = PrivateAttr()
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+            msg = f"invalid OllamaEmbedding settings: {problems}"
+            raise InvalidInputError(msg) from None
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Check the options; the SDK client is built at the first call."""
+        reserved = sorted(set(self.ollama_additional_kwargs) & _RESERVED)
+        if reserved:
+            msg = f"ollama_additional_kwargs holds model options; set {', '.join(reserved)} through their own fields"
+            raise InvalidInputError(msg)
+        settings = ClientSettings(
+            base_url=self.base_url,
+            request_timeout=self.request_timeout,
+            connect_timeout=self.connect_timeout,
+            max_retries=self.max_retries,
+            headers=self.headers,
+        )
+        self._clients = OllamaClients(settings)
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Name used in events and serialized payloads."""
+        return "OllamaEmbedding"
+
+    @property
+    def _concurrency(self) -> int:
+        return self.num_workers or self.max_concurrency
+
+    def _params(self, texts: list[str], instruction: str | None) -> dict[str, Any]:
+        inputs = [f"{instruction}{text}" for text in texts] if instruction else texts
+        params: dict[str, Any] = {"model": self.model_name, "input": inputs, "keep_alive": self.keep_alive}
+        if self.ollama_additional_kwargs:
+            params["options"] = dict(self.ollama_additional_kwargs)
+        if self.dimensions is not None:
+            params["dimensions"] = self.dimensions
+        if self.truncate is not None:
+            params["truncate"] = self.truncate
+        return params
+
+    def _embed(self, texts: list[str], instruction: str | None) -> list[list[float]]:
+        params = self._params(texts, instruction)
+        done = self._clients.call(lambda c: c.embed(**params), operation="embed", model=self.model_name)
+        return [list(vector) for vector in done.embeddings]
+
+    async def _aembed(self, texts: list[str], instruction: str | None) -> list[list[float]]:
+        params = self._params(texts, instruction)
+        done = await self._clients.acall(lambda c: c.embed(**params), operation="embed", model=self.model_name)
+        return [list(vector) for vector in done.embeddings]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embed([query], self.query_instruction)[0]
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embed([text], self.text_instruction)[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embed(texts, self.text_instruction)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return (await self._aembed([query], self.query_instruction))[0]
+
+    async def _aget_text_embedding(self, text: str) -> list[float]:
+        return (await self._aembed([text], self.text_instruction))[0]
+
+    async def _aget_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return await self._aembed(texts, self.text_instruction)
+
+    def close(self) -> None:
+        """Close the sync HTTP client."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close both HTTP clients."""
+        await self._clients.aclose()

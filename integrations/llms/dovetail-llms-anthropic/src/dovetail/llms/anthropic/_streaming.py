@@ -1,0 +1,225 @@
+"""Turn the Messages API event stream (sync and async) into dovetail chat responses.
+
+Event grammar: ``message_start`` (input usage) → per content block ``content_block_start`` / ``_delta`` /
+``_stop`` (``text_delta``, ``thinking_delta``, ``signature_delta``, ``input_json_delta``) → ``message_delta``
+(stop reason, output usage) → ``message_stop``; an ``error`` event raises inside the SDK and is mapped here.
+
+One response per delta: text deltas carry ``delta``; thinking deltas have ``delta=""`` and the piece in
+``additional_kwargs["thinking_delta"]``; tool-input deltas have ``delta=""``, the piece in
+``additional_kwargs["tool_call_delta"]`` and the calls so far in ``message.additional_kwargs["tool_calls"]``
+(``input`` parsed once the block ends). A last response with ``delta=""`` carries the usage. Responses are built
+with ``_built`` (what ``model_construct`` does, cheaper): the SDK already validated each event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, Generator, Iterator
+from typing import Any, TypeVar
+
+from dovetail.core.llms import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+)
+from dovetail.llms.anthropic._convert import usage_dict
+
+__all__ = ["StreamState", "achat_stream", "achat_to_completion", "chat_stream", "chat_to_completion"]
+
+T = TypeVar("T")
+_new = object.__new__
+_set = object.__setattr__
+_ASSISTANT = MessageRole.ASSISTANT
+_TEXT_FIELDS = frozenset({"text"})
+_MESSAGE_FIELDS = frozenset({"role", "blocks", "additional_kwargs"})
+_RESPONSE_FIELDS = frozenset({"message", "raw", "delta", "additional_kwargs"})
+_USAGE_FIELDS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+
+
+def _built(cls: type[T], values: dict[str, Any], fields_set: frozenset[str]) -> T:
+    """What ``cls.model_construct(**values)`` returns, without its per-field default handling (every field is
+    given); ``test_stream_chunks_equal_validated_models`` guards it."""
+    obj = _new(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(fields_set))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+class StreamState:
+    """Accumulated text, thinking, tool calls and usage of one stream."""
+
+    __slots__ = ("_thinking_blocks", "extra", "stop_reason", "text", "thinking", "tools", "usage")
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.thinking: dict[int, dict[str, Any]] = {}
+        self.tools: dict[int, dict[str, Any]] = {}
+        self.extra: dict[str, Any] = {}
+        self.usage: dict[str, Any] = {}
+        self.stop_reason: str | None = None
+        self._thinking_blocks: list[Any] = []
+
+    def _response(self, delta: str, extra: dict[str, Any], raw: Any) -> ChatResponse:
+        blocks: list[Any] = list(self._thinking_blocks)
+        if self.text:
+            blocks.append(_built(TextBlock, {"block_type": "text", "text": self.text}, _TEXT_FIELDS))
+        values = {"role": _ASSISTANT, "additional_kwargs": self.extra, "blocks": blocks}
+        message = _built(ChatMessage, values, _MESSAGE_FIELDS)
+        response = {"message": message, "raw": raw, "delta": delta, "logprobs": None, "additional_kwargs": extra}
+        return _built(ChatResponse, response, _RESPONSE_FIELDS)
+
+    def _refresh_thinking(self) -> None:
+        self._thinking_blocks = [
+            ThinkingBlock(content=item.get("thinking"), additional_information=item["info"])
+            for _, item in sorted(self.thinking.items())
+        ]
+
+    def _refresh_tools(self) -> None:
+        calls = []
+        for _, call in sorted(self.tools.items()):
+            calls.append({"type": "tool_use", "id": call["id"], "name": call["name"], "input": call["input"]})
+        self.extra = {"tool_calls": calls}
+
+    def fold(self, event: Any) -> ChatResponse | None:
+        """The response for ``event``, or ``None`` when it carries nothing to show."""
+        kind = event.type
+        if kind == "content_block_delta":
+            delta = event.delta
+            dtype = delta.type
+            if dtype == "text_delta":
+                piece = delta.text
+                self.text += piece
+                return self._response(piece, {}, event)
+            if dtype == "input_json_delta":
+                call = self.tools[event.index]
+                call["partial_json"] += delta.partial_json
+                part = {
+                    "index": event.index,
+                    "id": call["id"],
+                    "name": call["name"],
+                    "partial_json": delta.partial_json,
+                }
+                return self._response("", {"tool_call_delta": part}, event)
+            if dtype == "thinking_delta":
+                self.thinking[event.index]["thinking"] += delta.thinking
+                self._refresh_thinking()
+                return self._response("", {"thinking_delta": delta.thinking}, event)
+            if dtype == "signature_delta":
+                self.thinking[event.index]["info"]["signature"] = delta.signature
+                self._refresh_thinking()
+            return None
+        if kind == "content_block_start":
+            self._start_block(event.index, event.content_block)
+        elif kind == "content_block_stop":
+            started = self.tools.get(event.index)
+            if started is not None:
+                raw = started["partial_json"]
+                try:
+                    started["input"] = json.loads(raw) if raw.strip() else {}
+                except ValueError:
+                    started["input"] = raw  # kept as text: parse_tool_calls reports it
+                self._refresh_tools()
+        elif kind == "message_start":
+            self._merge_usage(event.message.usage)
+        elif kind == "message_delta":
+            self._merge_usage(event.usage)
+            self.stop_reason = event.delta.stop_reason
+        return None
+
+    def _start_block(self, index: int, block: Any) -> None:
+        btype = block.type
+        if btype == "tool_use":
+            self.tools[index] = {"id": block.id, "name": block.name, "input": {}, "partial_json": ""}
+            self._refresh_tools()
+        elif btype == "thinking":
+            info = {"signature": getattr(block, "signature", "") or ""}
+            self.thinking[index] = {"thinking": getattr(block, "thinking", "") or "", "info": info}
+            self._refresh_thinking()
+        elif btype == "redacted_thinking":
+            self.thinking[index] = {"thinking": None, "info": {"redacted_data": block.data}}
+            self._refresh_thinking()
+        elif btype == "text" and getattr(block, "text", ""):
+            self.text += block.text
+
+    def _merge_usage(self, usage: Any) -> None:
+        """Fold a usage object in: later events repeat or update the counts (non-null fields win)."""
+        if usage is None:
+            return
+        for name in _USAGE_FIELDS:
+            value = getattr(usage, name, None)
+            if value is not None:
+                self.usage[name] = value
+
+    def final(self) -> ChatResponse:
+        """The closing response: no delta, the usage and the stop reason."""
+        return self._response("", {**usage_dict(self.usage), "stop_reason": self.stop_reason}, None)
+
+
+def _drive(stream: Any, map_error: Any) -> Generator[ChatResponse, None, None]:
+    state = StreamState()
+    try:
+        for event in stream:
+            response = state.fold(event)
+            if response is not None:
+                yield response
+    except Exception as exc:
+        raise map_error(exc) from exc
+    finally:
+        stream.close()
+    yield state.final()
+
+
+async def _adrive(stream: Any, map_error: Any) -> AsyncGenerator[ChatResponse, None]:
+    state = StreamState()
+    try:
+        async for event in stream:
+            response = state.fold(event)
+            if response is not None:
+                yield response
+    except Exception as exc:
+        raise map_error(exc) from exc
+    finally:
+        await stream.close()
+    yield state.final()
+
+
+def chat_stream(stream: Any, map_error: Any) -> ChatResponseGen:
+    """Chat responses from a sync SDK event stream; transport and ``error`` events become dovetail errors."""
+    return _drive(stream, map_error)
+
+
+def achat_stream(stream: Any, map_error: Any) -> ChatResponseAsyncGen:
+    """Async twin of :func:`chat_stream`."""
+    return _adrive(stream, map_error)
+
+
+def _completion(chat: ChatResponse) -> CompletionResponse:
+    values = {
+        "text": chat.message.content or "",
+        "raw": chat.raw,
+        "delta": chat.delta,
+        "logprobs": None,
+        "additional_kwargs": chat.additional_kwargs,
+    }
+    return _built(CompletionResponse, values, frozenset({"text", "raw", "delta", "additional_kwargs"}))
+
+
+def chat_to_completion(chats: Iterator[ChatResponse]) -> CompletionResponseGen:
+    """A chat stream seen as a completion stream (``stream_complete``)."""
+    for chat in chats:
+        yield _completion(chat)
+
+
+async def achat_to_completion(chats: ChatResponseAsyncGen) -> CompletionResponseAsyncGen:
+    """Async :func:`chat_to_completion`."""
+    async for chat in chats:
+        yield _completion(chat)

@@ -1,0 +1,136 @@
+"""Turn ``streamGenerateContent`` chunks (sync and async) into dovetail chat responses.
+
+Text pieces carry ``delta``; thought pieces have ``delta=""`` and ``additional_kwargs["thinking_delta"]``;
+function calls (sent whole) update ``message.additional_kwargs["tool_calls"]``; a last response with ``delta=""``
+carries the usage of the final chunk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from dovetail.core.llms import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+)
+from dovetail.llms.gemini._convert import parts_of, split_parts, usage_dict
+
+__all__ = ["achat_stream", "achat_to_completion", "chat_stream", "chat_to_completion"]
+
+_new = object.__new__
+_set = object.__setattr__
+_ASSISTANT = MessageRole.ASSISTANT
+_MESSAGE_FIELDS = frozenset({"role", "blocks", "additional_kwargs"})
+_RESPONSE_FIELDS = frozenset({"message", "raw", "delta", "additional_kwargs"})
+
+
+def _built(cls: type[Any], values: dict[str, Any], fields_set: frozenset[str]) -> Any:
+    """What ``cls.model_construct(**values)`` gives, without per-field default handling (every field is given)."""
+    obj = _new(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(fields_set))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+class _State:
+    __slots__ = ("calls", "extra", "signature", "text", "thought", "usage")
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.thought = ""
+        self.signature: str | None = None
+        self.calls: list[dict[str, Any]] = []
+        self.extra: dict[str, Any] = {}
+        self.usage: dict[str, Any] = {}
+
+    def response(self, delta: str, extra: dict[str, Any], raw: Any) -> ChatResponse:
+        blocks: list[Any] = []
+        if self.thought or self.signature:
+            info = {"thought_signature": self.signature} if self.signature else {}
+            blocks.append(ThinkingBlock(content=self.thought or None, additional_information=info))
+        if self.text:
+            blocks.append(_built(TextBlock, {"block_type": "text", "text": self.text}, frozenset({"text"})))
+        message = _built(
+            ChatMessage, {"role": _ASSISTANT, "additional_kwargs": self.extra, "blocks": blocks}, _MESSAGE_FIELDS
+        )
+        values = {"message": message, "raw": raw, "delta": delta, "logprobs": None, "additional_kwargs": extra}
+        return _built(ChatResponse, values, _RESPONSE_FIELDS)  # type: ignore[no-any-return]
+
+    def fold(self, chunk: Any) -> list[ChatResponse]:
+        text, thought, calls, signature = split_parts(parts_of(chunk), start=len(self.calls))
+        self.signature = signature or self.signature
+        usage = usage_dict(chunk)
+        if usage:
+            self.usage = usage
+        out: list[ChatResponse] = []
+        if thought:
+            self.thought += thought
+            out.append(self.response("", {"thinking_delta": thought}, chunk))
+        if calls:
+            self.calls.extend(calls)
+            self.extra = {"tool_calls": list(self.calls)}
+            out.append(self.response("", {}, chunk))
+        if text:
+            self.text += text
+            out.append(self.response(text, {}, chunk))
+        return out
+
+    def final(self) -> ChatResponse:
+        return self.response("", dict(self.usage), None)
+
+
+def chat_stream(stream: Iterator[Any], map_error: Any) -> ChatResponseGen:
+    """Chat responses from a sync SDK stream; errors become dovetail errors."""
+    state = _State()
+    try:
+        for chunk in stream:
+            yield from state.fold(chunk)
+    except Exception as exc:
+        raise map_error(exc) from exc
+    yield state.final()
+
+
+async def achat_stream(stream: AsyncIterator[Any], map_error: Any) -> ChatResponseAsyncGen:
+    """Async twin of :func:`chat_stream`."""
+    state = _State()
+    try:
+        async for chunk in stream:
+            for response in state.fold(chunk):
+                yield response
+    except Exception as exc:
+        raise map_error(exc) from exc
+    yield state.final()
+
+
+def _completion(chat: ChatResponse) -> CompletionResponse:
+    values = {
+        "text": chat.message.content or "",
+        "raw": chat.raw,
+        "delta": chat.delta,
+        "logprobs": None,
+        "additional_kwargs": chat.additional_kwargs,
+    }
+    return _built(CompletionResponse, values, frozenset({"text", "raw", "delta", "additional_kwargs"}))  # type: ignore[no-any-return]
+
+
+def chat_to_completion(chats: Iterator[ChatResponse]) -> CompletionResponseGen:
+    """A chat stream seen as a completion stream."""
+    for chat in chats:
+        yield _completion(chat)
+
+
+async def achat_to_completion(chats: ChatResponseAsyncGen) -> CompletionResponseAsyncGen:
+    """Async :func:`chat_to_completion`."""
+    async for chat in chats:
+        yield _completion(chat)

@@ -1,0 +1,325 @@
+"""``GoogleGenAI``: Gemini models on the official ``google-genai`` SDK (imported on first use)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypeVar
+
+from dovetail.core.catalog import ModelInfo
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.llms import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    FunctionCallingLLM,
+    LLMMetadata,
+    MessageRole,
+    validate_request,
+)
+from dovetail.core.tools import BaseTool, ToolSelection
+from dovetail.llms.gemini import _streaming as streams
+from dovetail.llms.gemini._convert import chat_response, parse_structured, parse_tool_calls, to_gemini, to_gemini_tool
+from dovetail.llms.gemini.catalog import find_model
+from dovetail.llms.gemini.transport import ClientSettings, GeminiClients
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+
+__all__ = ["GoogleGenAI"]
+
+logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+_UNKNOWN_CONTEXT_WINDOW = 32_768
+# ``GenerateContentConfig`` keys a call (or ``generation_config``) may set; anything else raises before sending.
+_CONFIG_KEYS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "top_k",
+        "candidate_count",
+        "max_output_tokens",
+        "stop_sequences",
+        "seed",
+        "presence_penalty",
+        "frequency_penalty",
+        "response_mime_type",
+        "response_json_schema",
+        "response_logprobs",
+        "logprobs",
+        "safety_settings",
+        "tools",
+        "tool_config",
+        "thinking_config",
+        "cached_content",
+        "labels",
+        "media_resolution",
+    }
+)
+
+
+class GoogleGenAI(FunctionCallingLLM):
+    """Google Gemini models (Gemini API): sync, async, streaming, function calling, JSON-schema output, vision
+    and documents, thinking.
+
+    Args:
+        model: model id, e.g. ``"gemini-2.5-flash"`` (``models/`` prefix and version suffixes accepted).
+        temperature: sampling temperature, 0–2.
+        max_tokens: output token limit (``max_output_tokens``); over the catalog's limit → ``InvalidInputError``.
+        thinking_config: e.g. ``{"thinking_budget": 1024, "include_thoughts": True}``; thoughts come back as
+            ``ThinkingBlock`` s (stream: ``additional_kwargs["thinking_delta"]``) and their signatures go back
+            on the next turn.
+        generation_config: other ``GenerateContentConfig`` keys sent with every call (``top_k``, ``seed``, ...).
+        api_key: the key; else ``[providers.gemini]`` in ``dovetail.toml``, else ``GOOGLE_API_KEY``, else
+            ``GEMINI_API_KEY``.
+        base_url: API base URL (a proxy or a local stand-in); else config ``base_url``; else Google's.
+        timeout: per-request timeout in seconds.
+        max_retries: retries of dovetail's retry policy (the SDK's own retries are off).
+        headers: extra HTTP headers.
+        context_window / is_function_calling_model / supports_vision: override the catalog.
+
+    Example:
+        ```python
+        from dovetail.llms.gemini import GoogleGenAI
+
+        llm = GoogleGenAI(model="gemini-2.5-flash")  # key from GOOGLE_API_KEY
+        print(llm.complete("Write a haiku about dovetail joints.").text)
+        ```
+    """
+
+    provider_name: ClassVar[str] = "gemini"
+
+    model: str = Field(default="gemini-2.5-flash", min_length=1)
+    temperature: float = Field(default=0.1, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(default=None, gt=0)
+    thinking_config: dict[str, Any] | None = None
+    generation_config: dict[str, Any] = Field(default_factory=dict)
+    api_key: SecretStr | None = Field(default=None, repr=False)
+    base_url: str | None = None
+    timeout: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    headers: dict[str, str] | None = Field(default=None, repr=False)
+    context_window: int | None = Field(default=None, gt=0)
+    is_function_calling_model: bool | None = None
+    supports_vision: bool | None = None
+
+    _clients: GeminiClients = PrivateAttr()
+    _metadata: LLMMetadata = PrivateAttr()
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+            msg = f"invalid GoogleGenAI settings: {problems}"
+            raise InvalidInputError(msg) from None
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _empty_key_is_none(cls, value: Any) -> Any:
+        return value or None
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Check the settings against the catalog; the key and the SDK client are resolved at the first call."""
+        _check_config_keys(self.generation_config, "generation_config")
+        info: ModelInfo | None = find_model(self.model)
+        if info is None:
+            logger.warning(
+                "model %r is not in the Gemini catalog; assuming a %d-token context window. Pass context_window=... "
+                "to be exact.",
+                self.model,
+                self.context_window or _UNKNOWN_CONTEXT_WINDOW,
+            )
+        limit = info.max_output_tokens if info else None
+        if limit is not None and self.max_tokens is not None and self.max_tokens > limit:
+            msg = f"max_tokens={self.max_tokens} is over the {limit}-token output limit of {self.model!r}; lower it"
+            raise InvalidInputError(msg)
+        if self.thinking_config is not None and info is not None and not info.supports_thinking:
+            msg = f"model {self.model!r} does not think; remove thinking_config or choose a Gemini 2.5+ model"
+            raise InvalidInputError(msg)
+        tools, vision = self.is_function_calling_model, self.supports_vision
+        self._metadata = LLMMetadata(
+            context_window=self.context_window or (info.context_window if info else None) or _UNKNOWN_CONTEXT_WINDOW,
+            num_output=self.max_tokens or 256,
+            is_chat_model=True,
+            is_function_calling_model=tools if tools is not None else (info.supports_tools if info else True),
+            model_name=self.model,
+            system_role=MessageRole.SYSTEM,
+            supports_vision=vision if vision is not None else (info.supports_vision if info else True),
+            supports_structured_output=True,
+        )
+        settings = ClientSettings(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            headers=self.headers,
+        )
+        self._clients = GeminiClients(settings)
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Name used in serialized payloads."""
+        return "GoogleGenAI"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        """Context window and capabilities (catalog + overrides)."""
+        return self._metadata
+
+    def _validate_request(self, *, prompt: Any = None, messages: Any = None, tools: Any = None, **kwargs: Any) -> None:
+        """The default checks plus known ``GenerateContentConfig`` keywords and message shapes."""
+        _check_config_keys({k: v for k, v in kwargs.items() if k != "messages"}, "the call's keyword arguments")
+        validate_request(self.metadata, prompt=prompt, messages=messages, tools=tools, **kwargs)
+        if messages is not None:
+            to_gemini(messages)
+
+    # ---- request building ---------------------------------------------------------------------------
+
+    def _request(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
+        system, contents = to_gemini(messages)
+        config: dict[str, Any] = {"temperature": self.temperature}
+        if self.max_tokens is not None:
+            config["max_output_tokens"] = self.max_tokens
+        if self.thinking_config is not None:
+            config["thinking_config"] = dict(self.thinking_config)
+        config.update(self.generation_config)
+        config.update(kwargs)
+        if system:
+            config["system_instruction"] = system
+        return {"model": self.model, "contents": contents, "config": config}
+
+    def _map(self, operation: str) -> Any:
+        return lambda exc: self._clients.map_error(exc, operation)
+
+    # ---- chat ---------------------------------------------------------------------------------------
+
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Answer a conversation (``generateContent``)."""
+        request = self._request(messages, kwargs)
+        return chat_response(self._clients.call(lambda c: c.models.generate_content(**request), operation="chat"))
+
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Async :meth:`chat` on the SDK's async client."""
+        request = self._request(messages, kwargs)
+        done = await self._clients.acall(lambda c: c.aio.models.generate_content(**request), operation="chat")
+        return chat_response(done)
+
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        """Stream the answer (``streamGenerateContent?alt=sse``); the request is sent (and retried) now."""
+        request = self._request(messages, kwargs)
+        stream = self._clients.open_stream(
+            lambda c: c.models.generate_content_stream(**request), operation="stream_chat"
+        )
+        return streams.chat_stream(stream, self._map("stream_chat"))
+
+    async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        """Async :meth:`stream_chat`."""
+        request = self._request(messages, kwargs)
+        stream = await self._clients.aopen_stream(
+            lambda c: c.aio.models.generate_content_stream(**request), operation="stream_chat"
+        )
+        return streams.achat_stream(stream, self._map("stream_chat"))
+
+    # ---- completion (one user message) ---------------------------------------------------------------
+
+    @staticmethod
+    def _user(prompt: str) -> list[ChatMessage]:
+        return [ChatMessage(role=MessageRole.USER, content=prompt)]
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Complete ``prompt`` (sent as one user message)."""
+        answer = self.chat(self._user(prompt), **kwargs)
+        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
+
+    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Async :meth:`complete`."""
+        answer = await self.achat(self._user(prompt), **kwargs)
+        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        """Stream the completion of ``prompt``."""
+        return streams.chat_to_completion(self.stream_chat(self._user(prompt), **kwargs))
+
+    async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
+        """Async :meth:`stream_complete`."""
+        return streams.achat_to_completion(await self.astream_chat(self._user(prompt), **kwargs))
+
+    # ---- tools --------------------------------------------------------------------------------------
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """``chat`` keyword arguments: messages, ``tools`` (function declarations) and ``tool_config``."""
+        out: dict[str, Any] = {"messages": self._messages(user_msg, chat_history), **kwargs}
+        if tools:
+            out["tools"] = [{"function_declarations": [to_gemini_tool(tool) for tool in tools]}]
+            out["tool_config"] = {"function_calling_config": {"mode": "ANY" if tool_required else "AUTO"}}
+        return out
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call unless parallel calls are allowed."""
+        calls = response.message.additional_kwargs.get("tool_calls") or []
+        if not allow_parallel_tool_calls and len(calls) > 1:
+            response.message.additional_kwargs["tool_calls"] = calls[:1]
+        return response
+
+    def get_tool_calls_from_response(
+        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+    ) -> list[ToolSelection]:
+        """Tool calls in ``response`` (also the last chunk of a stream)."""
+        return parse_tool_calls(response, error_on_no_tool_call)
+
+    # ---- structured output --------------------------------------------------------------------------
+
+    def _structured(self, output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None) -> dict[str, Any]:
+        schema = output_cls.model_json_schema()
+        return {**(llm_kwargs or {}), "response_mime_type": "application/json", "response_json_schema": schema}
+
+    def structured_predict(
+        self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
+    ) -> M:
+        """Answer as an ``output_cls`` instance (``response_json_schema`` constrains the output)."""
+        messages = self._chat_input(prompt, prompt_args)
+        return parse_structured(output_cls, self.chat(messages, **self._structured(output_cls, llm_kwargs)))
+
+    async def astructured_predict(
+        self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
+    ) -> M:
+        """Async :meth:`structured_predict`."""
+        messages = self._chat_input(prompt, prompt_args)
+        return parse_structured(output_cls, await self.achat(messages, **self._structured(output_cls, llm_kwargs)))
+
+    # ---- lifecycle ----------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the sync client."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close both clients."""
+        await self._clients.aclose()
+
+
+def _check_config_keys(config: dict[str, Any], where: str) -> None:
+    unknown = sorted(set(config) - _CONFIG_KEYS)
+    if unknown:
+        known = ", ".join(sorted(_CONFIG_KEYS))
+        msg = f"unknown Gemini generation setting(s) in {where}: {', '.join(unknown)}; known: {known}"
+        raise InvalidInputError(msg)

@@ -1,0 +1,260 @@
+"""SDK clients, key resolution and the retry/error wrapper shared by dovetail's Gemini integrations.
+
+Public so that ``dovetail-embeddings-gemini`` reuses it. The ``google-genai`` SDK is imported on first client use.
+Its own retries are off (``HttpRetryOptions(attempts=1)``, which also stops its implicit connection retries);
+every call goes through dovetail's retry policy.
+
+Key resolution: explicit ``api_key`` > ``[providers.gemini] api_key`` of ``dovetail.toml`` > ``GOOGLE_API_KEY`` >
+``GEMINI_API_KEY``. The SDK is always given the resolved key, so it reads no variable itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from dovetail.core.config import resolve_secret, resolve_setting
+from dovetail.core.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    DovetailError,
+    InvalidInputError,
+    ProviderConnectionError,
+    ProviderTimeoutError,
+    error_for_status,
+)
+from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
+from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    from google import genai
+
+__all__ = ["ENV_API_KEYS", "ClientSettings", "GeminiClients", "map_gemini_error", "parse_retry_after"]
+
+T = TypeVar("T")
+PROVIDER = "gemini"
+ENV_API_KEYS = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
+
+
+def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
+    """Seconds from ``retry-after`` (seconds or HTTP date); ``None`` when absent."""
+    raw = ((headers or {}).get("retry-after") or "").strip()
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        try:
+            return max(0.0, email.utils.parsedate_to_datetime(raw).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def _names(exc: BaseException) -> set[str]:
+    return {cls.__name__ for cls in type(exc).__mro__}
+
+
+def map_gemini_error(exc: BaseException, *, operation: str, secret: str | None = None) -> DovetailError:
+    """The dovetail error for an exception raised by the SDK or ``httpx``.
+
+    Gemini answers a bad key with 400 ``API_KEY_INVALID``: that becomes an :class:`AuthenticationError`.
+    """
+    if isinstance(exc, DovetailError):
+        return exc
+    names = _names(exc)
+    where = f"gemini {operation}"
+
+    def clean(text: str) -> str:
+        return text.replace(secret, "***") if secret else text
+
+    if "APIError" in names and isinstance(getattr(exc, "code", None), int):
+        status = int(exc.code)  # type: ignore[attr-defined]
+        response = getattr(exc, "response", None)
+        headers = getattr(response, "headers", None)
+        request_id = headers.get("x-request-id") if headers is not None else None
+        detail = clean(f"{getattr(exc, 'status', '') or ''}: {getattr(exc, 'message', '') or exc}".strip(": "))
+        if request_id:
+            detail = f"{detail} (request id {request_id})"
+        if "API_KEY_INVALID" in clean(str(getattr(exc, "details", ""))) or status in (401, 403):
+            msg = (
+                f"{where} was refused (HTTP {status}): {detail}. Check the API key (argument api_key, "
+                "[providers.gemini] in dovetail.toml, GOOGLE_API_KEY or GEMINI_API_KEY)."
+            )
+            return AuthenticationError(msg, status=status, provider=PROVIDER, request_id=request_id)
+        wait = parse_retry_after(headers) if headers is not None else None
+        if status == 429:
+            msg = f"{where} was rate limited (HTTP 429): {detail}. Lower the request rate or retry later."
+        elif status == 404:
+            msg = f"{where} got HTTP 404: {detail}. Check the model name (e.g. gemini-2.5-flash) and base_url."
+        elif status in (400, 413, 422):
+            msg = f"{where} rejected the request (HTTP {status}): {detail}. Fix the input; it is not retried."
+        else:
+            msg = f"{where} failed with HTTP {status}: {detail}."
+        return error_for_status(status, msg, provider=PROVIDER, request_id=request_id, retry_after=wait)
+    if "TimeoutException" in names:
+        return ProviderTimeoutError(f"{where} timed out; raise timeout=... or retry later.", provider=PROVIDER)
+    if names & {"TransportError", "ConnectionError"}:
+        msg = f"{where}: the connection to the provider failed or was cut ({clean(str(exc))}); check base_url."
+        return ProviderConnectionError(msg, provider=PROVIDER)
+    if isinstance(exc, (TypeError, ValueError)):
+        return InvalidInputError(f"{where}: the SDK rejected the request: {clean(str(exc))}")
+    return DovetailError(f"{where} failed: {type(exc).__name__}: {clean(str(exc))}")
+
+
+@dataclass
+class ClientSettings:
+    """How to build the SDK client."""
+
+    api_key: SecretStr | None
+    base_url: str | None
+    timeout: float
+    max_retries: int
+    headers: dict[str, str] | None = None
+    policy: RetryPolicy = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.policy = RetryPolicy(max_retries=self.max_retries)
+
+
+class GeminiClients:
+    """A lazily built ``genai.Client`` for sync calls and one per event loop for async calls."""
+
+    def __init__(self, settings: ClientSettings) -> None:
+        self.settings = settings
+        self._sync: genai.Client | None = None
+        self._async: genai.Client | None = None
+        self._async_loop: asyncio.AbstractEventLoop | None = None
+
+    def key(self) -> SecretStr:
+        """The API key (explicit > config > ``GOOGLE_API_KEY`` > ``GEMINI_API_KEY``), resolved once."""
+        if self.settings.api_key is None:
+            key = resolve_secret(None, PROVIDER, "api_key", ENV_API_KEYS[0], required=False)
+            key = key or resolve_secret(None, PROVIDER, "api_key", ENV_API_KEYS[1], required=False)
+            if key is None:
+                msg = (
+                    "No API key for gemini: pass api_key=..., add api_key to [providers.gemini] in dovetail.toml, "
+                    "or set the GOOGLE_API_KEY (or GEMINI_API_KEY) environment variable."
+                )
+                raise ConfigurationError(msg)
+            self.settings.api_key = key
+        return self.settings.api_key
+
+    def _build(self) -> genai.Client:
+        from google import genai
+        from google.genai import types
+
+        settings = self.settings
+        base_url = resolve_setting(settings.base_url, PROVIDER, "base_url", None)
+        options = types.HttpOptions(
+            base_url=base_url,
+            timeout=int(settings.timeout * 1000),
+            headers=settings.headers,
+            retry_options=types.HttpRetryOptions(attempts=1),  # dovetail's retry layer is the only one
+        )
+        return genai.Client(api_key=self.key().get_secret_value(), http_options=options)
+
+    def sync_client(self) -> genai.Client:
+        """The sync client, built on first use."""
+        if self._sync is None:
+            self._sync = self._build()
+        return self._sync
+
+    def async_client(self) -> genai.Client:
+        """The client whose ``aio`` side serves the running event loop."""
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async_loop is not loop:
+            self._async = self._build()
+            self._async_loop = loop
+        return self._async
+
+    def map_error(self, exc: BaseException, operation: str) -> DovetailError:
+        """The dovetail error for ``exc`` (key scrubbed)."""
+        key = self.settings.api_key
+        return map_gemini_error(exc, operation=operation, secret=key.get_secret_value() if key else None)
+
+    def call(self, fn: Callable[[genai.Client], T], *, operation: str) -> T:
+        """Run ``fn(client)`` with error mapping and dovetail's retry policy."""
+        client = self.sync_client()
+
+        def attempt() -> T:
+            try:
+                return fn(client)
+            except Exception as exc:
+                raise self.map_error(exc, operation) from exc
+
+        return retry_call(attempt, self.settings.policy, operation=f"gemini.{operation}")
+
+    async def acall(self, fn: Callable[[genai.Client], Awaitable[T]], *, operation: str) -> T:
+        """Await ``fn(client)`` (use ``client.aio``) with error mapping and dovetail's retry policy."""
+        client = self.async_client()
+
+        async def attempt() -> T:
+            try:
+                return await fn(client)
+            except Exception as exc:
+                raise self.map_error(exc, operation) from exc
+
+        return await aretry_call(attempt, self.settings.policy, operation=f"gemini.{operation}")
+
+    def open_stream(self, fn: Callable[[genai.Client], Any], *, operation: str) -> Any:
+        """Start a sync stream with retries: the first chunk is fetched inside the retry loop."""
+
+        def attempt() -> tuple[Any, list[Any]]:
+            try:
+                stream = iter(fn(self.sync_client()))
+                try:
+                    return stream, [next(stream)]
+                except StopIteration:
+                    return stream, []
+            except Exception as exc:
+                raise self.map_error(exc, operation) from exc
+
+        stream, head = retry_call(attempt, self.settings.policy, operation=f"gemini.{operation}")
+        return _chain(head, stream)
+
+    async def aopen_stream(self, fn: Callable[[genai.Client], Awaitable[Any]], *, operation: str) -> Any:
+        """Async :meth:`open_stream`."""
+
+        async def attempt() -> tuple[Any, list[Any]]:
+            try:
+                stream = await fn(self.async_client())
+                try:
+                    return stream, [await stream.__anext__()]
+                except StopAsyncIteration:
+                    return stream, []
+            except Exception as exc:
+                raise self.map_error(exc, operation) from exc
+
+        stream, head = await aretry_call(attempt, self.settings.policy, operation=f"gemini.{operation}")
+        return _achain(head, stream)
+
+    def close(self) -> None:
+        """Close the sync client."""
+        if self._sync is not None:
+            self._sync.close()
+        self._sync = None
+
+    async def aclose(self) -> None:
+        """Close both clients."""
+        self.close()
+        if self._async is not None:
+            await self._async.aio.aclose()
+            self._async.close()
+        self._async = None
+        self._async_loop = None
+
+
+def _chain(head: list[Any], rest: Any) -> Any:
+    yield from head
+    yield from rest
+
+
+async def _achain(head: list[Any], rest: Any) -> Any:
+    for item in head:
+        yield item
+    async for item in rest:
+        yield item

@@ -1,0 +1,299 @@
+"""``Ollama``: local models served by Ollama, on the official ``ollama`` SDK (imported on first use)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypeVar
+
+from dovetail.core.catalog import ModelInfo
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.llms import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    FunctionCallingLLM,
+    LLMMetadata,
+    MessageRole,
+    validate_request,
+)
+from dovetail.core.tools import BaseTool, ToolSelection
+from dovetail.llms.ollama import _streaming as streams
+from dovetail.llms.ollama._convert import (
+    chat_response,
+    parse_structured,
+    parse_tool_calls,
+    to_ollama_messages,
+    to_ollama_tool,
+)
+from dovetail.llms.ollama.catalog import find_model
+from dovetail.llms.ollama.transport import ClientSettings, OllamaClients
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
+
+__all__ = ["Ollama"]
+
+logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+_DEFAULT_CONTEXT_WINDOW = 3900
+# Keyword arguments a call may add to ``/api/chat``; anything else raises instead of being dropped.
+_REQUEST_KEYS = frozenset({"tools", "format", "options", "keep_alive", "think", "logprobs", "top_logprobs"})
+
+
+class Ollama(FunctionCallingLLM):
+    """A model served by Ollama (``ollama serve``): chat, streaming, async, tools, ``format=`` JSON schema output,
+    images, thinking.
+
+    Args:
+        model: the model name as pulled, e.g. ``"llama3.2"`` or ``"qwen3:8b"``.
+        base_url: the server; else ``[providers.ollama] base_url`` in ``dovetail.toml``, else ``OLLAMA_HOST``,
+            else ``http://localhost:11434``.
+        temperature: sampling temperature (sent as ``options.temperature``; ``None`` leaves the model's default).
+        context_window: the context size: sent as ``options.num_ctx`` when set, and used for validation (else the
+            catalog's value, else 3900).
+        request_timeout: read timeout per request in seconds (loading a model from disk counts).
+        connect_timeout: TCP connect timeout in seconds.
+        keep_alive: how long the server keeps the model loaded after the call (``"5m"``, seconds, ``-1``).
+        json_mode: ask for JSON output (``format="json"``).
+        thinking: ask thinking models to think (``think=``); the reasoning comes back as ``ThinkingBlock`` s.
+        additional_kwargs: model options sent with every call (``top_k``, ``seed``, ``num_predict``, ...).
+        max_retries: retries of dovetail's retry policy (the SDK has none).
+        headers: extra HTTP headers (e.g. ``Authorization`` for a hosted endpoint).
+        is_function_calling_model / supports_vision: override the catalog.
+
+    Example:
+        ```python
+        from dovetail.llms.ollama import Ollama
+
+        llm = Ollama(model="llama3.2", request_timeout=120)
+        print(llm.complete("Write a haiku about dovetail joints.").text)
+        ```
+    """
+
+    provider_name: ClassVar[str] = "ollama"
+
+    model: str = Field(default="llama3.2", min_length=1)
+    base_url: str | None = None
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    context_window: int | None = Field(default=None, gt=0)
+    request_timeout: float = Field(default=30.0, gt=0)
+    connect_timeout: float = Field(default=5.0, gt=0)
+    keep_alive: float | str | None = "5m"
+    json_mode: bool = False
+    thinking: bool | None = None
+    additional_kwargs: dict[str, Any] = Field(default_factory=dict)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    headers: dict[str, str] | None = Field(default=None, repr=False)
+    is_function_calling_model: bool | None = None
+    supports_vision: bool | None = None
+
+    _clients: OllamaClients = PrivateAttr()
+    _metadata: LLMMetadata = PrivateAttr()
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+            msg = f"invalid Ollama settings: {problems}"
+            raise InvalidInputError(msg) from None
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Build the metadata from the catalog and overrides; the SDK client is built at the first call."""
+        info: ModelInfo | None = find_model(self.model)
+        if info is None:
+            logger.debug("model %r is not in the Ollama catalog; using defaults and overrides", self.model)
+        window = self.context_window or (info.context_window if info else None) or _DEFAULT_CONTEXT_WINDOW
+        tools = self.is_function_calling_model
+        vision = self.supports_vision
+        self._metadata = LLMMetadata(
+            context_window=window,
+            num_output=min(int(self.additional_kwargs.get("num_predict") or 256), window - 1),
+            is_chat_model=True,
+            is_function_calling_model=tools if tools is not None else (info.supports_tools if info else True),
+            model_name=self.model,
+            system_role=MessageRole.SYSTEM,
+            supports_vision=vision if vision is not None else (info.supports_vision if info else False),
+            supports_structured_output=True,
+        )
+        settings = ClientSettings(
+            base_url=self.base_url,
+            request_timeout=self.request_timeout,
+            connect_timeout=self.connect_timeout,
+            max_retries=self.max_retries,
+            headers=self.headers,
+        )
+        self._clients = OllamaClients(settings)
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Name used in serialized payloads."""
+        return "Ollama_llm"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        """Context window and capabilities (catalog + overrides)."""
+        return self._metadata
+
+    def _validate_request(self, *, prompt: Any = None, messages: Any = None, tools: Any = None, **kwargs: Any) -> None:
+        """The default checks plus known keyword arguments and message shapes (images by URL, documents)."""
+        unknown = sorted(set(kwargs) - _REQUEST_KEYS - {"messages"})
+        if unknown:
+            known = ", ".join(sorted(_REQUEST_KEYS))
+            msg = f"unknown Ollama request parameter(s): {', '.join(unknown)}; known: {known}"
+            raise InvalidInputError(msg)
+        validate_request(self.metadata, prompt=prompt, messages=messages, tools=tools, **kwargs)
+        if messages is not None:
+            to_ollama_messages(messages)
+
+    # ---- request building ---------------------------------------------------------------------------
+
+    def _options(self) -> dict[str, Any]:
+        options = dict(self.additional_kwargs)
+        if self.temperature is not None:
+            options["temperature"] = self.temperature
+        if self.context_window is not None:
+            options["num_ctx"] = self.context_window
+        return options
+
+    def _params(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], stream: bool) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "model": self.model,
+            "messages": to_ollama_messages(messages),
+            "stream": stream,
+            "keep_alive": self.keep_alive,
+        }
+        options = self._options()
+        if options:
+            params["options"] = options
+        if self.json_mode:
+            params["format"] = "json"
+        if self.thinking is not None:
+            params["think"] = self.thinking
+        extra = dict(kwargs)
+        if "options" in extra:
+            params["options"] = {**options, **extra.pop("options")}
+        params.update(extra)
+        return params
+
+    def _map(self, operation: str) -> Any:
+        return lambda exc: self._clients.map_error(exc, operation, self.model)
+
+    # ---- chat ---------------------------------------------------------------------------------------
+
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Answer a conversation (``POST /api/chat``)."""
+        params = self._params(messages, kwargs, stream=False)
+        return chat_response(self._clients.call(lambda c: c.chat(**params), operation="chat", model=self.model))
+
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Async :meth:`chat` on the SDK's async client."""
+        params = self._params(messages, kwargs, stream=False)
+        done = await self._clients.acall(lambda c: c.chat(**params), operation="chat", model=self.model)
+        return chat_response(done)
+
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        """Stream the answer; the request is sent (and retried) now, lines arrive as you iterate."""
+        params = self._params(messages, kwargs, stream=True)
+        stream = self._clients.open_stream(lambda c: c.chat(**params), operation="stream_chat", model=self.model)
+        return streams.chat_stream(stream, self._map("stream_chat"))
+
+    async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        """Async :meth:`stream_chat`."""
+        params = self._params(messages, kwargs, stream=True)
+        stream = await self._clients.aopen_stream(lambda c: c.chat(**params), operation="stream_chat", model=self.model)
+        return streams.achat_stream(stream, self._map("stream_chat"))
+
+    # ---- completion (one user message) ---------------------------------------------------------------
+
+    @staticmethod
+    def _user(prompt: str) -> list[ChatMessage]:
+        return [ChatMessage(role=MessageRole.USER, content=prompt)]
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Complete ``prompt`` (sent as one user message)."""
+        answer = self.chat(self._user(prompt), **kwargs)
+        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
+
+    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Async :meth:`complete`."""
+        answer = await self.achat(self._user(prompt), **kwargs)
+        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        """Stream the completion of ``prompt``."""
+        return streams.chat_to_completion(self.stream_chat(self._user(prompt), **kwargs))
+
+    async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
+        """Async :meth:`stream_complete`."""
+        return streams.achat_to_completion(await self.astream_chat(self._user(prompt), **kwargs))
+
+    # ---- tools --------------------------------------------------------------------------------------
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """``chat`` keyword arguments: messages plus ``tools``. Ollama has no ``tool_choice``: ``tool_required``
+        is checked on the answer instead (``get_tool_calls_from_response`` raises when there is no call)."""
+        out: dict[str, Any] = {"messages": self._messages(user_msg, chat_history), **kwargs}
+        if tools:
+            out["tools"] = [to_ollama_tool(tool) for tool in tools]
+        return out
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call unless parallel calls are allowed."""
+        calls = response.message.additional_kwargs.get("tool_calls") or []
+        if not allow_parallel_tool_calls and len(calls) > 1:
+            response.message.additional_kwargs["tool_calls"] = calls[:1]
+        return response
+
+    def get_tool_calls_from_response(
+        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+    ) -> list[ToolSelection]:
+        """Tool calls in ``response`` (also the last chunk of a stream)."""
+        return parse_tool_calls(response, error_on_no_tool_call)
+
+    # ---- structured output (format=<JSON schema>) ----------------------------------------------------
+
+    def structured_predict(
+        self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
+    ) -> M:
+        """Answer as an ``output_cls`` instance: the server constrains the output to its JSON schema."""
+        messages = self._chat_input(prompt, prompt_args)
+        kwargs = {**(llm_kwargs or {}), "format": output_cls.model_json_schema()}
+        return parse_structured(output_cls, self.chat(messages, **kwargs))
+
+    async def astructured_predict(
+        self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
+    ) -> M:
+        """Async :meth:`structured_predict`."""
+        messages = self._chat_input(prompt, prompt_args)
+        kwargs = {**(llm_kwargs or {}), "format": output_cls.model_json_schema()}
+        return parse_structured(output_cls, await self.achat(messages, **kwargs))
+
+    # ---- lifecycle ----------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the sync HTTP client."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close both HTTP clients."""
+        await self._clients.aclose()
