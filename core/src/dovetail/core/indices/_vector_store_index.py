@@ -22,6 +22,8 @@ from dovetail.core.storage import IndexStruct, RefDocInfo, SimpleDocumentStore, 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
     from dovetail.core.embeddings import BaseEmbedding
+    from dovetail.core.ingestion import ProgressCallback
+    from dovetail.core.llms import LLM
     from dovetail.core.query_engine import RetrieverQueryEngine
     from dovetail.core.retrievers import VectorIndexRetriever
     from dovetail.core.vector_stores import BasePydanticVectorStore, MetadataFilters
@@ -82,7 +84,7 @@ class VectorStoreIndex:
         self,
         nodes: Sequence[BaseNode] | None = None,
         storage_context: StorageContext | None = None,
-        embed_model: Any | None = None,
+        embed_model: BaseEmbedding | str | None = None,
         transformations: Sequence[Any] | None = None,
         index_struct: IndexStruct | None = None,
         callback_manager: CallbackManager | None = None,
@@ -110,7 +112,7 @@ class VectorStoreIndex:
         cls,
         documents: Sequence[Document],
         storage_context: StorageContext | None = None,
-        embed_model: Any | None = None,
+        embed_model: BaseEmbedding | str | None = None,
         transformations: Sequence[Any] | None = None,
         show_progress: bool = False,
         callback_manager: CallbackManager | None = None,
@@ -136,7 +138,7 @@ class VectorStoreIndex:
 
     @classmethod
     def from_vector_store(
-        cls, vector_store: BasePydanticVectorStore, embed_model: Any | None = None, **kwargs: Any
+        cls, vector_store: BasePydanticVectorStore, embed_model: BaseEmbedding | str | None = None, **kwargs: Any
     ) -> VectorStoreIndex:
         """An index over an existing vector store (which must keep node text, e.g. a remote store).
 
@@ -223,7 +225,7 @@ class VectorStoreIndex:
     def ingest(
         self,
         documents: Sequence[BaseNode],
-        progress: Any = None,
+        progress: ProgressCallback | None = None,
         checkpoint_dir: str | Path | None = None,
         prune: bool = False,
         num_workers: int | None = None,
@@ -245,7 +247,7 @@ class VectorStoreIndex:
         )
         return pipeline.run(documents=list(documents), show_progress=self._show_progress, progress=progress)
 
-    def _ingest(self, documents: list[BaseNode], progress: Any = None) -> list[BaseNode]:
+    def _ingest(self, documents: list[BaseNode], progress: ProgressCallback | None = None) -> list[BaseNode]:
         return self.ingest(documents, progress=progress)
 
     def insert(self, document: Document, **kwargs: Any) -> None:
@@ -326,7 +328,7 @@ class VectorStoreIndex:
     def as_query_engine(
         self,
         similarity_top_k: int = 2,
-        llm: Any = None,
+        llm: LLM | str | None = None,
         response_mode: str = "compact",
         streaming: bool = False,
         filters: MetadataFilters | None = None,

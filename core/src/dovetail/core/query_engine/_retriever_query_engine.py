@@ -13,6 +13,8 @@ from dovetail.core.response_synthesizers._base import ResponseType
 from dovetail.core.schema import NodeWithScore, QueryBundle
 
 if TYPE_CHECKING:
+    from dovetail.core.embeddings import BaseEmbedding
+    from dovetail.core.llms import LLM
     from dovetail.core.retrievers import BaseRetriever
 
 __all__ = ["BaseQueryEngine", "RetrieverQueryEngine"]
@@ -96,12 +98,12 @@ class RetrieverQueryEngine(BaseQueryEngine):
     def from_args(
         cls,
         retriever: BaseRetriever,
-        llm: Any = None,
+        llm: LLM | str | None = None,
         response_mode: str = "compact",
         streaming: bool = False,
         text_qa_template: Any | None = None,
         refine_template: Any | None = None,
-        embed_model: Any | None = None,
+        embed_model: BaseEmbedding | None = None,
         node_postprocessors: Sequence[Any] | None = None,
         callback_manager: CallbackManager | None = None,
     ) -> RetrieverQueryEngine:
