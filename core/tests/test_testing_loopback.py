@@ -13,6 +13,9 @@ import httpx
 import pytest
 from dovetail.core.testing.loopback import Exchange, Fault, LoopbackHTTPServer, free_port, wait_for_port
 
+# These tests talk to a loopback server over real HTTP.
+pytestmark = pytest.mark.integration
+
 
 class _Demo(LoopbackHTTPServer):
     def __init__(self) -> None:

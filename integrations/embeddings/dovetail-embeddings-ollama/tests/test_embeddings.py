@@ -13,6 +13,9 @@ from dovetail.core.testing import EmbeddingConformance
 from dovetail.embeddings.ollama import OllamaEmbedding
 from ollama_loopback import LoopbackOllama, fake_vector
 
+# These tests talk to a loopback server over real HTTP.
+pytestmark = pytest.mark.integration
+
 MakeEmbed = Callable[..., OllamaEmbedding]
 EMBED = "/api/embed"
 

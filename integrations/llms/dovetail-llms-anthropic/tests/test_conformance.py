@@ -9,6 +9,9 @@ import pytest
 from dovetail.core.testing import LLMConformance
 from dovetail.llms.anthropic import Anthropic
 
+# These tests talk to a loopback server over real HTTP.
+pytestmark = pytest.mark.integration
+
 
 class TestAnthropicConformance(LLMConformance):
     supports_tools = True

@@ -18,6 +18,9 @@ from dovetail.core.errors import (
 from dovetail.core.llms import ChatMessage
 from dovetail.llms.anthropic import Anthropic
 
+# These tests talk to a loopback server over real HTTP.
+pytestmark = pytest.mark.integration
+
 MakeLLM = Callable[..., Anthropic]
 PATH = "/v1/messages"
 

@@ -9,6 +9,9 @@ import pytest
 from dovetail.core.testing import LLMConformance
 from dovetail.llms.gemini import GoogleGenAI
 
+# These tests talk to a loopback server over real HTTP.
+pytestmark = pytest.mark.integration
+
 
 class TestGoogleGenAIConformance(LLMConformance):
     supports_tools = True

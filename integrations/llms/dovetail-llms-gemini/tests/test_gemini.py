@@ -28,6 +28,9 @@ from dovetail.llms.gemini import GoogleGenAI
 from gemini_loopback import API_KEY, LoopbackGemini, camel_keys, signature_for
 from pydantic import BaseModel
 
+# These tests talk to a loopback server over real HTTP.
+pytestmark = pytest.mark.integration
+
 MakeLLM = Callable[..., GoogleGenAI]
 GEN = ":generateContent"
 STREAM = ":streamGenerateContent"

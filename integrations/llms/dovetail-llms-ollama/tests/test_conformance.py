@@ -9,6 +9,9 @@ import pytest
 from dovetail.core.testing import LLMConformance
 from dovetail.llms.ollama import Ollama
 
+# These tests talk to a loopback server over real HTTP.
+pytestmark = pytest.mark.integration
+
 
 class TestOllamaConformance(LLMConformance):
     supports_tools = True

@@ -26,6 +26,9 @@ from dovetail.llms.ollama import Ollama
 from ollama_loopback import LoopbackOllama
 from pydantic import BaseModel
 
+# These tests talk to a loopback server over real HTTP.
+pytestmark = pytest.mark.integration
+
 MakeLLM = Callable[..., Ollama]
 CHAT = "/api/chat"
 

@@ -21,6 +21,9 @@ from dovetail.core.llms import (
 )
 from dovetail.llms.openai import OpenAI
 
+# These tests talk to a loopback server over real HTTP.
+pytestmark = pytest.mark.integration
+
 CHAT = "/v1/chat/completions"
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
