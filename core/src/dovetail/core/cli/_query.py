@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         index_store, embed_model, pending = _start_query_embedding(pool, index_dir, question, args.embed)
         from dovetail.core.cli._vector_store import open_vector_store, recorded_vector_store
 
-        recorded = recorded_vector_store(index_dir)
+        recorded = recorded_vector_store(index_dir, index_store)
         vector_store = open_vector_store(recorded) if recorded is not None else None
         storage = StorageContext.from_defaults(
             persist_dir=index_dir, index_store=index_store, vector_store=vector_store
