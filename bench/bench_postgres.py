@@ -94,6 +94,54 @@ def _p50(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
+def _queries(hybrid: Any, vectors: np.ndarray, args: argparse.Namespace) -> dict[str, Any]:
+    """Latency and quality of dense, filtered and hybrid top-10 queries on the loaded, indexed table."""
+    from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
+
+    rng = np.random.default_rng(args.seed + 1)
+    picks = rng.choice(args.n, size=args.queries, replace=False)
+    queries = vectors[picks] + rng.normal(0, 0.3 / np.sqrt(args.dim), (args.queries, args.dim)).astype(np.float32)
+    group = vectors[np.arange(args.n) % 10 == 3]
+    group_ids = np.flatnonzero(np.arange(args.n) % 10 == 3)
+    dense_t, wide_t, filtered_t, hybrid_t, recalls, recalls100, filtered_ok = [], [], [], [], [], [], 0
+    only3 = MetadataFilters.from_dicts([{"key": "group", "value": 3}])
+    for _ in range(2):  # warm caches and prepared statements
+        hybrid.query(VectorStoreQuery(query_embedding=queries[0].tolist(), similarity_top_k=10))
+    for q, pick in zip(queries, picks, strict=True):
+        emb = q.tolist()
+        t = time.perf_counter()
+        result = hybrid.query(VectorStoreQuery(query_embedding=emb, similarity_top_k=10))
+        dense_t.append(time.perf_counter() - t)
+        exact = {f"n{i}" for i in np.argsort(-(vectors @ q))[:10]}
+        recalls.append(len(exact & set(result.ids or [])) / 10)
+        t = time.perf_counter()
+        wide = hybrid.query(VectorStoreQuery(query_embedding=emb, similarity_top_k=10), hnsw_ef_search=100)
+        wide_t.append(time.perf_counter() - t)
+        recalls100.append(len(exact & set(wide.ids or [])) / 10)
+        t = time.perf_counter()
+        filtered = hybrid.query(VectorStoreQuery(query_embedding=emb, similarity_top_k=10, filters=only3))
+        filtered_t.append(time.perf_counter() - t)
+        exact_group = [f"n{group_ids[i]}" for i in np.argsort(-(group @ q))[:10]]
+        filtered_ok += filtered.ids == exact_group
+        text = " ".join(WORDS[(int(pick) * k) % 400] for k in (1, 7))
+        t = time.perf_counter()
+        hybrid.query(
+            VectorStoreQuery(query_embedding=emb, query_str=text, mode=VectorStoreQueryMode.HYBRID, similarity_top_k=10)
+        )
+        hybrid_t.append(time.perf_counter() - t)
+    return dict(
+        dense_p50_ms=_p50(dense_t),
+        recall_at_10=float(np.mean(recalls)),
+        recall_at_10_ef_search_100=float(np.mean(recalls100)),
+        dense_ef_search_100_p50_ms=_p50(wide_t),
+        filtered_p50_ms=_p50(filtered_t),
+        filtered_exact_fraction=filtered_ok / args.queries,
+        filtered_over_dense=_p50(filtered_t) / _p50(dense_t),
+        hybrid_p50_ms=_p50(hybrid_t),
+        hybrid_over_dense=_p50(hybrid_t) / _p50(dense_t),
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
@@ -102,7 +150,18 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=1, help="COPY/executemany rounds, alternating order (median)")
     parser.add_argument("--upserts-only", action="store_true", help="skip llama-index and the query part")
+    parser.add_argument("--dsn", help="only the query part, on table dt_hybrid already loaded by a run with --n/--seed")
     args = parser.parse_args()
+    if args.dsn:
+        from dovetail.vector_stores.postgres import PGVectorStore
+
+        vectors, _ = _data(args.n, args.dim, args.seed)
+        store = PGVectorStore(connection_string=args.dsn, table_name="dt_hybrid", hybrid_search=True,
+                              hnsw_kwargs={"hnsw_m": 16, "hnsw_ef_construction": 64})  # fmt: skip
+        out = {"n": args.n, "dim": args.dim, **_queries(store, vectors, args)}
+        store.close()
+        print(json.dumps(out, indent=2))
+        return 0
     python = ensure_venv(
         "llamaindex-postgres", ["llama-index-vector-stores-postgres>=0.5"], "llama_index.vector_stores.postgres"
     )
@@ -145,8 +204,6 @@ def main() -> int:
         print(json.dumps(out), flush=True)
         copy.close()
 
-        from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
-
         # Bulk load first, then build the HNSW index once (much faster than inserting into the graph row by row).
         start = time.perf_counter()
         loader = _store(server, "dt_hybrid", hybrid_search=True)
@@ -157,47 +214,7 @@ def main() -> int:
         hybrid = _store(server, "dt_hybrid", hybrid_search=True, hnsw_kwargs={"hnsw_m": 16, "hnsw_ef_construction": 64})
         hybrid.get_nodes(node_ids=[])  # first use creates the missing HNSW index
         out["hnsw_build_s"] = time.perf_counter() - start
-        rng = np.random.default_rng(args.seed + 1)
-        picks = rng.choice(args.n, size=args.queries, replace=False)
-        queries = vectors[picks] + rng.normal(0, 0.3 / np.sqrt(args.dim), (args.queries, args.dim)).astype(np.float32)
-        group = vectors[np.arange(args.n) % 10 == 3]
-        group_ids = np.flatnonzero(np.arange(args.n) % 10 == 3)
-        dense_t, filtered_t, hybrid_t, recalls, recalls100, filtered_ok = [], [], [], [], [], 0
-        only3 = MetadataFilters.from_dicts([{"key": "group", "value": 3}])
-        for _ in range(2):  # warm caches and prepared statements
-            hybrid.query(VectorStoreQuery(query_embedding=queries[0].tolist(), similarity_top_k=10))
-        for q, pick in zip(queries, picks, strict=True):
-            emb = q.tolist()
-            t = time.perf_counter()
-            result = hybrid.query(VectorStoreQuery(query_embedding=emb, similarity_top_k=10))
-            dense_t.append(time.perf_counter() - t)
-            exact = {f"n{i}" for i in np.argsort(-(vectors @ q))[:10]}
-            recalls.append(len(exact & set(result.ids or [])) / 10)
-            wide = hybrid.query(VectorStoreQuery(query_embedding=emb, similarity_top_k=10), hnsw_ef_search=100)
-            recalls100.append(len(exact & set(wide.ids or [])) / 10)
-            t = time.perf_counter()
-            filtered = hybrid.query(VectorStoreQuery(query_embedding=emb, similarity_top_k=10, filters=only3))
-            filtered_t.append(time.perf_counter() - t)
-            exact_group = [f"n{group_ids[i]}" for i in np.argsort(-(group @ q))[:10]]
-            filtered_ok += filtered.ids == exact_group
-            text = " ".join(WORDS[(int(pick) * k) % 400] for k in (1, 7))
-            t = time.perf_counter()
-            hybrid.query(
-                VectorStoreQuery(
-                    query_embedding=emb, query_str=text, mode=VectorStoreQueryMode.HYBRID, similarity_top_k=10
-                )
-            )
-            hybrid_t.append(time.perf_counter() - t)
-        out.update(
-            dense_p50_ms=_p50(dense_t),
-            recall_at_10=float(np.mean(recalls)),
-            recall_at_10_ef_search_100=float(np.mean(recalls100)),
-            filtered_p50_ms=_p50(filtered_t),
-            filtered_exact_fraction=filtered_ok / args.queries,
-            filtered_over_dense=_p50(filtered_t) / _p50(dense_t),
-            hybrid_p50_ms=_p50(hybrid_t),
-            hybrid_over_dense=_p50(hybrid_t) / _p50(dense_t),
-        )
+        out.update(_queries(hybrid, vectors, args))
         hybrid.close()
     finally:
         server.stop()

@@ -19,8 +19,7 @@ from dovetail.core.testing import EmbeddingConformance
 from dovetail.embeddings.gemini import GoogleGenAIEmbedding
 from gemini_loopback import API_KEY, LoopbackGemini, embedding_of
 
-# These tests talk to a loopback server over real HTTP.
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.integration  # every test here talks to the loopback server
 
 MakeEmbed = Callable[..., GoogleGenAIEmbedding]
 BATCH = ":batchEmbedContents"

@@ -13,8 +13,7 @@ from dovetail.core.testing import EmbeddingConformance
 from dovetail.embeddings.ollama import OllamaEmbedding
 from ollama_loopback import LoopbackOllama, fake_vector
 
-# These tests talk to a loopback server over real HTTP.
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.integration  # every test here talks to the loopback server
 
 MakeEmbed = Callable[..., OllamaEmbedding]
 EMBED = "/api/embed"

@@ -28,8 +28,7 @@ from dovetail.core.testing.llm import add_numbers, tiny_png
 from dovetail.core.tools import FunctionTool
 from dovetail.llms.anthropic import Anthropic
 
-# These tests talk to a loopback server over real HTTP.
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.integration  # every test here talks to the loopback server
 
 MakeLLM = Callable[..., Anthropic]
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"

@@ -9,8 +9,7 @@ import pytest
 from dovetail.core.testing import LLMConformance
 from dovetail.llms.gemini import GoogleGenAI
 
-# These tests talk to a loopback server over real HTTP.
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.integration  # every test here talks to the loopback server
 
 
 class TestGoogleGenAIConformance(LLMConformance):

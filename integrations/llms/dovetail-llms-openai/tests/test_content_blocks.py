@@ -21,7 +21,6 @@ from dovetail.core.llms import (
 )
 from dovetail.llms.openai import OpenAI
 
-# These tests talk to a loopback server over real HTTP.
 pytestmark = pytest.mark.integration
 
 CHAT = "/v1/chat/completions"

@@ -7,7 +7,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from dovetail.core.errors import AuthenticationError, ConfigurationError, InvalidInputError, ProviderConnectionError
+from dovetail.core.errors import AuthenticationError, InvalidInputError, ProviderConnectionError
 from dovetail.core.schema import TextNode
 from dovetail.core.testing._secrets import assert_no_secret_leak
 from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery
@@ -107,7 +107,7 @@ def test_unknown_keyword_arguments_are_rejected(make_store: Any) -> None:
         store.query(VectorStoreQuery(query_embedding=[1.0, 0.0]), ef_serch=10)
     with pytest.raises(InvalidInputError, match="unexpected keyword"):
         store.add([_node("b", [1.0, 0.0])], namespace="x")
-    with pytest.raises(ConfigurationError, match="use_halfvec"):
+    with pytest.raises(TypeError, match="use_halfvec"):  # core names the closest valid keyword
         PGVectorStore(connection_string="postgresql://u@h/db", use_halfvec=True)
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from dovetail.core.cli._errors import EXIT_ERROR, EXIT_OK, CLIError
 from dovetail.core.cli._ingest import DEFAULT_INDEX_DIR
+from dovetail.core.cli._retrieval import MODES, make_retriever
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,6 +52,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--response-mode", choices=("compact", "refine"), default="compact", help="how an LLM combines chunks"
+    )
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        default="dense",
+        help="dense: embeddings (default); bm25: keywords; hybrid: both fused by rank (bm25/hybrid need "
+        "dovetail-retrievers-bm25)",
     )
     parser.add_argument("--json", action="store_true", help="print the answer and sources as JSON")
     parser.set_defaults(handler=run)
@@ -151,7 +159,10 @@ def run(args: argparse.Namespace) -> int:
             embed_model=index.embed_model,
             callback_manager=index.callback_manager,
         )
-        retriever = index.as_retriever(similarity_top_k=args.top_k)
+        if args.mode == "dense":
+            retriever = index.as_retriever(similarity_top_k=args.top_k)
+        else:
+            retriever = make_retriever(index, index_dir, args.mode, args.top_k)
         engine = RetrieverQueryEngine(retriever, synthesizer, callback_manager=index.callback_manager)
         bundle = QueryBundle(query_str=question, embedding=pending.result() if pending is not None else None)
     response = engine.query(bundle)
@@ -165,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
             "question": question,
             "answer": response.response,
             "mode": metadata.get("mode"),
+            "retrieval": args.mode,
             "sources": sources,
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
