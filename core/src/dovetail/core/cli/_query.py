@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``dovetail query``."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from dovetail.core.indices import load_index_from_storage
+    from dovetail.core.indices import VectorStoreIndex, load_index_from_storage
     from dovetail.core.query_engine import RetrieverQueryEngine
     from dovetail.core.response_synthesizers import Response, get_response_synthesizer
     from dovetail.core.schema import QueryBundle
@@ -150,6 +150,9 @@ def run(args: argparse.Namespace) -> int:
             persist_dir=index_dir, index_store=index_store, vector_store=vector_store
         )
         index = load_index_from_storage(storage, embed_model=embed_model)
+        if not isinstance(index, VectorStoreIndex):
+            msg = f"{index_dir} holds a {type(index).__name__}; dovetail query answers from indices built by ingest"
+            raise CLIError(msg)
         # The edge: an unset --llm (or "none"/"off") becomes None here, and None means extractive answers below;
         # the library never sees a string sentinel, and Settings.llm is not consulted.
         llm = resolve_llm(args.llm)
