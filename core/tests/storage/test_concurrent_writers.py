@@ -35,9 +35,10 @@ def _ingest(storage: StorageContext, doc_id: str, vector: list[float]) -> None:
 
 def _state(directory: Path) -> tuple[set[str], set[str]]:
     loaded = StorageContext.from_defaults(persist_dir=directory)
-    query = VectorStoreQuery(query_embedding=[1.0] * (loaded.vector_store.dimension or 2), similarity_top_k=1000)
+    dimension = getattr(loaded.vector_store, "dimension", None) or 2  # SimpleVectorStore's, None while empty
+    query = VectorStoreQuery(query_embedding=[1.0] * dimension, similarity_top_k=1000)
     hits = loaded.vector_store.query(query)
-    return set(hits.ids), set(loaded.docstore.get_all_document_hashes())
+    return set(hits.ids or []), set(loaded.docstore.get_all_document_hashes())
 
 
 class _LoadsDuringPersist(SimpleVectorStore):
