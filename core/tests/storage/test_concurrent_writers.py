@@ -213,7 +213,12 @@ def test_a_staging_folder_re_created_under_a_commit_is_removed_with_the_error(tm
     def commit() -> None:
         with StagedCommit(tmp_path) as stage:
             shutil.rmtree(stage.staging)
-            stage.write_with("b.json", lambda path: (path.parent.mkdir(), path.write_text("{}")))
+
+            def recreate_and_write(path: Path) -> None:
+                path.parent.mkdir()
+                path.write_text("{}")
+
+            stage.write_with("b.json", recreate_and_write)
 
     with pytest.raises(ConcurrentWriteError):
         commit()

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
     from dovetail.core.embeddings import BaseEmbedding
     from dovetail.core.ingestion import ProgressCallback
+    from dovetail.core.ingestion._progress import ProgressHooks
     from dovetail.core.llms import LLM
     from dovetail.core.query_engine import RetrieverQueryEngine
     from dovetail.core.retrievers import VectorIndexRetriever
@@ -225,7 +226,7 @@ class VectorStoreIndex(BaseIndex):
     def ingest(
         self,
         documents: Sequence[BaseNode],
-        progress: ProgressCallback | None = None,
+        progress: ProgressCallback | ProgressHooks | None = None,
         checkpoint_dir: str | Path | None = None,
         prune: bool = False,
         num_workers: int | None = None,
@@ -253,7 +254,9 @@ class VectorStoreIndex(BaseIndex):
         pipeline.keep_nodes = keep_nodes
         return pipeline.run(documents=list(documents), show_progress=self._show_progress, progress=progress)
 
-    def _ingest(self, documents: list[BaseNode], progress: ProgressCallback | None = None) -> list[BaseNode]:
+    def _ingest(
+        self, documents: list[BaseNode], progress: ProgressCallback | ProgressHooks | None = None
+    ) -> list[BaseNode]:
         return self.ingest(documents, progress=progress)
 
     async def _aingest(self, documents: list[BaseNode]) -> list[BaseNode]:
