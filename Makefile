@@ -11,7 +11,7 @@ DOMAIN ?=
 PROVIDER ?=
 ARGS ?=
 
-.PHONY: help install test test-matrix test-lowest lint typecheck bench demo health new-package publish-dry clean
+.PHONY: help install test test-slow test-matrix test-lowest lint typecheck bench demo health new-package publish-dry clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ install: ## create .venv with every package, extra and dev tool (bootstraps uv w
 
 test: install ## run every test (core, integrations, cross-package) against real local servers
 	$(UV) run --no-sync pytest
+
+test-slow: install ## the slow-marked suites at full size: crash consistency (200 kills each), fuzz (10k examples)
+	DOVETAIL_FULL_SUITES=1 $(UV) run --no-sync pytest -m slow -p no:cacheprovider
 
 test-matrix: ## the suite on every supported Python found here (pyenv / uv), one .venvs/py3.X each; ARGS= for pytest
 	python3 scripts/run_matrix.py -- $(ARGS)

@@ -15,6 +15,8 @@ from dovetail.core.config import CONFIG_ENV_VAR
 from dovetail.core.errors import ConfigurationError
 from dovetail.core.storage import StorageContext
 
+pytestmark = pytest.mark.integration  # a loopback OpenAI-compatible server
+
 REMOTE_SPEC = "openai:text-embedding-3-small"
 
 
@@ -97,6 +99,7 @@ def test_library_load_refuses_a_recorded_remote_model_without_consent(
     assert remote == []
 
 
+@pytest.mark.integration
 def test_query_with_embed_flag_uses_the_remote_model(
     capsys: pytest.CaptureFixture[str], remote: list[str], downloaded_index: Path
 ) -> None:
@@ -105,6 +108,7 @@ def test_query_with_embed_flag_uses_the_remote_model(
     assert remote == ["/v1/embeddings"]
 
 
+@pytest.mark.integration
 def test_query_with_the_model_in_the_config_uses_it(
     capsys: pytest.CaptureFixture[str], remote: list[str], downloaded_index: Path, tmp_path: Path
 ) -> None:

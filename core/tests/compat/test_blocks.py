@@ -55,6 +55,7 @@ def image_server() -> Iterator[str]:
         server.server_close()
 
 
+@pytest.mark.integration
 def test_every_image_source_resolves_to_the_same_buffer(tmp_path: Path, image_server: str) -> None:
     path = tmp_path / "cat.png"
     path.write_bytes(PNG)
@@ -82,6 +83,7 @@ def test_data_url_is_decoded_at_once() -> None:
     assert block.image_mimetype == "image/jpeg"
 
 
+@pytest.mark.integration
 def test_a_failing_download_is_a_typed_error(image_server: str) -> None:
     with pytest.raises(InvalidInputError, match="cannot download"):
         ImageBlock(url=f"{image_server}/missing.png").resolve_image()

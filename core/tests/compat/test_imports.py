@@ -21,7 +21,9 @@ TOP_LEVEL = {
     "Response": "dovetail.core.response_synthesizers",
     "Settings": "dovetail.core.settings",
     "SimpleDirectoryReader": "dovetail.core.readers",
+    "SimpleKeywordTableIndex": "dovetail.core.indices",
     "StorageContext": "dovetail.core.storage",
+    "SummaryIndex": "dovetail.core.indices",
     "TextNode": "dovetail.core.schema",
     "VectorStoreIndex": "dovetail.core.indices",
     "get_response_synthesizer": "dovetail.core.response_synthesizers",
@@ -50,7 +52,13 @@ MODULE_PATHS = {
     "dovetail.core.callbacks.base": ["CallbackManager"],
     "dovetail.core.callbacks.base_handler": ["BaseCallbackHandler"],
     "dovetail.core.callbacks.token_counting": ["TokenCountingHandler"],
-    "dovetail.core.node_parser": ["SentenceSplitter", "TokenTextSplitter"],
+    "dovetail.core.node_parser": [
+        "SentenceSplitter",
+        "TokenTextSplitter",
+        "MarkdownNodeParser",
+        "HierarchicalNodeParser",
+        "get_leaf_nodes",
+    ],
     "dovetail.core.prompts": ["PromptTemplate", "ChatPromptTemplate"],
     "dovetail.core.prompts.base": ["PromptTemplate"],
     "dovetail.core.tools": ["FunctionTool", "ToolMetadata"],
@@ -64,6 +72,12 @@ MODULE_PATHS = {
     "dovetail.core.utils": ["get_tokenizer", "set_global_tokenizer"],
     "dovetail.core.types": ["BaseOutputParser"],
     "dovetail.core.bridge.pydantic": ["BaseModel", "Field", "PrivateAttr"],
+    "dovetail.core.indices": ["VectorStoreIndex", "SummaryIndex", "SimpleKeywordTableIndex", "load_index_from_storage"],
+    "dovetail.core.retrievers": ["BaseRetriever", "VectorIndexRetriever", "KeywordTableSimpleRetriever"],
+    "dovetail.core.query_engine": ["RetrieverQueryEngine"],
+    "dovetail.core.response_synthesizers": ["ResponseMode", "get_response_synthesizer", "TreeSummarize"],
+    "dovetail.core.chat_engine": ["SimpleChatEngine", "ContextChatEngine", "CondensePlusContextChatEngine"],
+    "dovetail.core.memory": ["ChatMemoryBuffer"],
 }
 
 
@@ -120,3 +134,26 @@ def test_import_stays_lazy_with_the_new_exports() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+FIRST_IMPORTS = [
+    "tools",
+    "llms",
+    "prompts",
+    "schema",
+    "embeddings",
+    "output_parsers",
+    "query_engine",
+    "retrievers",
+    "callbacks",
+    "vector_stores.types",
+    "base.llms.types",
+    "tools.function_tool",
+]
+
+
+@pytest.mark.parametrize("module", FIRST_IMPORTS)
+def test_each_module_imports_first_in_a_fresh_interpreter(module: str) -> None:
+    # Import cycles only show when a module is the first one imported.
+    code = f"import dovetail.core.{module} as m; [getattr(m, n) for n in getattr(m, '__all__', [])]"
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)

@@ -117,7 +117,9 @@ SAMPLED = {"MockEmbedding", "VectorStoreIndex", "load_index_from_storage", "Vect
 def _sample_calls(tmp_path: Path) -> dict[str, Callable[[], Any]]:
     """One call per public callable with **kwargs, passing valid required arguments and the unknown keyword."""
     from dovetail.core import Document, StorageContext, VectorStoreIndex, load_index_from_storage
+    from dovetail.core.chat_engine import chat_engine_for
     from dovetail.core.embeddings import MockEmbedding
+    from dovetail.core.llms import MockLLM
     from dovetail.core.retrievers import VectorIndexRetriever
 
     bogus = {BOGUS: 1}
@@ -130,6 +132,7 @@ def _sample_calls(tmp_path: Path) -> dict[str, Callable[[], Any]]:
             StorageContext.from_defaults(persist_dir=str(tmp_path)), embed_model=MockEmbedding(embed_dim=4), **bogus
         ),
         "VectorIndexRetriever": lambda: VectorIndexRetriever(index, **bogus).retrieve("oak"),
+        "chat_engine_for": lambda: chat_engine_for(index, "context", llm=MockLLM(), **bogus),
     }
 
 
@@ -220,7 +223,7 @@ METHODS_WITH_DATA_KEYWORDS: dict[str, str] = {
 def _method_calls() -> dict[str, Callable[[Any], Any]]:
     """Calls of instance methods with **kwargs: valid required arguments plus the unknown keyword."""
     from dovetail.core import Document
-    from dovetail.core.llms import ChatMessage
+    from dovetail.core.llms import ChatMessage, MockLLM
     from dovetail.core.schema import TextNode
     from dovetail.core.vector_stores import VectorStoreQuery
 
@@ -235,6 +238,14 @@ def _method_calls() -> dict[str, Callable[[Any], Any]]:
         "index.refresh": lambda i: i.refresh([], **bogus),
         "index.as_retriever": lambda i: i.as_retriever(**bogus),
         "index.as_query_engine": lambda i: i.as_query_engine(**bogus),
+        "index.as_chat_engine": lambda i: i.as_chat_engine(llm=MockLLM(), **bogus),
+        "index.ainsert": lambda i: _run(i.ainsert(Document(text="t"), **bogus)),
+        "index.ainsert_nodes": lambda i: _run(i.ainsert_nodes([node], **bogus)),
+        "index.adelete_ref_doc": lambda i: _run(i.adelete_ref_doc("d", **bogus)),
+        "index.adelete_nodes": lambda i: _run(i.adelete_nodes(["n"], **bogus)),
+        "index.update_ref_doc": lambda i: i.update_ref_doc(Document(text="t", doc_id="d"), **bogus),
+        "index.aupdate_ref_doc": lambda i: _run(i.aupdate_ref_doc(Document(text="t", doc_id="d"), **bogus)),
+        "index.arefresh_ref_docs": lambda i: _run(i.arefresh_ref_docs([], **bogus)),
         "index.from_documents": lambda i: type(i).from_documents([], **bogus),
         "index.from_vector_store": lambda i: type(i).from_vector_store(i.vector_store, **bogus),
         "store.add": lambda s: s.add([node], **bogus),

@@ -82,3 +82,19 @@ def test_output_parser_format_messages_targets_system_or_last() -> None:
     out = parser.format_messages([ChatMessage("a"), ChatMessage("b")])
     assert out[0].content == "a"
     assert instructions in (out[1].content or "")
+
+
+def test_function_mappings_see_the_callers_names_before_template_mappings() -> None:
+    prompt = PromptTemplate(
+        "{joined} / {right}",
+        template_var_mappings={"left_in": "joined", "right_in": "right"},
+        function_mappings={"left_in": lambda **kw: f"{kw['left_in']}+{kw['right_in']}"},
+    )
+    assert prompt.format(left_in="a", right_in="b") == "a+b / b"
+
+
+def test_prompt_type_values_are_strings() -> None:
+    from dovetail.core.prompts import PromptType
+
+    assert PromptType.QUESTION_ANSWER == "text_qa"
+    assert PromptTemplate("x", prompt_type=PromptType.CONVERSATION).prompt_type == "conversation"

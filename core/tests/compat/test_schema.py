@@ -98,3 +98,14 @@ def test_document_example_is_a_usable_document() -> None:
     assert isinstance(doc, Document)
     assert doc.text
     assert doc.metadata
+
+
+def test_metadata_seperator_spelling_is_an_alias() -> None:
+    node = TextNode(text="t", metadata={"a": 1, "b": 2}, metadata_seperator=" | ")
+    assert node.metadata_separator == " | "
+    assert node.get_metadata_str() == "a: 1 | b: 2"
+
+
+def test_node_with_score_passes_the_embedding_through() -> None:
+    scored = NodeWithScore(node=TextNode(text="t", embedding=[0.5]), score=None)
+    assert scored.embedding == [0.5]

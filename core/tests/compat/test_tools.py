@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 import pytest
@@ -135,3 +136,49 @@ async def test_retriever_tool_returns_node_text_and_nodes(index: VectorStoreInde
     assert len(output.raw_output) == 2
     assert "Oak is a hard wood" in output.content
     assert output.raw_output[0].node.ref_doc_id == "oak"
+
+
+def test_query_engine_tool_schema_and_invented_argument_names() -> None:
+    from dovetail.core.query_engine import CustomQueryEngine
+
+    class Echo(CustomQueryEngine):
+        prefix: str = "custom_"
+
+        def custom_query(self, query_str: str) -> str:
+            return self.prefix + query_str
+
+    tool = QueryEngineTool.from_defaults(Echo())
+    assert str(tool("hello")) == "custom_hello"
+    schema = tool.metadata.fn_schema
+    assert schema is not None
+    assert str(tool(**schema(input="bar").model_dump())) == "custom_bar"
+    assert str(tool(tmp="hi")) == "custom_{'tmp': 'hi'}"
+    strict = QueryEngineTool.from_defaults(Echo(), resolve_input_errors=False)
+    with pytest.raises(ValueError, match="question"):
+        strict(tmp="hi")
+
+
+async def test_custom_query_engine_async_and_keyword_check() -> None:
+    from dovetail.core.query_engine import CustomQueryEngine
+
+    class Upper(CustomQueryEngine):
+        def custom_query(self, query_str: str) -> str:
+            return query_str.upper()
+
+    assert str(await Upper().aquery("abc")) == "ABC"
+    with pytest.raises(TypeError, match="callback_manager"):
+        Upper(callback_manger=None)
+
+
+async def test_generator_tools_return_their_last_item() -> None:
+    def steps(word: str) -> Iterator[str]:
+        yield "start"
+        yield f"done {word}"
+
+    async def asteps(word: str) -> AsyncIterator[dict[str, str]]:
+        yield {"status": "loading"}
+        yield {"result": word}
+
+    assert FunctionTool.from_defaults(steps)(word="a").content == "done a"
+    assert (await FunctionTool.from_defaults(steps).acall(word="b")).content == "done b"
+    assert (await FunctionTool.from_defaults(asteps).acall(word="c")).raw_output == {"result": "c"}

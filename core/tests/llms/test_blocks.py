@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import InvalidInputError, NotFoundError
 from dovetail.core.llms import (
     CacheControl,
     CachePoint,
@@ -33,14 +33,14 @@ def test_document_block_mimetypes(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_bytes(b"hello")
     block = DocumentBlock(path=path)
-    assert (block.resolve_mimetype(), block.resolve_document()) == ("text/plain", b"hello")
+    assert (block.resolve_mimetype(), block.resolve_document().getvalue()) == ("text/plain", b"hello")
 
 
 def test_document_block_unreadable_path_and_url_bytes(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInputError, match="cannot read document"):
+    with pytest.raises(NotFoundError, match="does not exist"):
         DocumentBlock(path=tmp_path / "missing.pdf").resolve_document()
-    with pytest.raises(InvalidInputError, match="URL"):
-        DocumentBlock(url="https://example.com/a.pdf").resolve_document()
+    with pytest.raises(InvalidInputError, match="cannot fetch"):
+        DocumentBlock(url="ftp://example.com/a.pdf").resolve_document()
 
 
 def test_blocks_round_trip_through_json_and_stay_out_of_content() -> None:

@@ -55,11 +55,15 @@ import pytest
             {
                 "BasePromptTemplate",
                 "PromptTemplate",
+                "PromptType",
                 "ChatPromptTemplate",
                 "DEFAULT_TEXT_QA_PROMPT",
                 "DEFAULT_TEXT_QA_PROMPT_TMPL",
                 "DEFAULT_REFINE_PROMPT",
                 "DEFAULT_REFINE_PROMPT_TMPL",
+                "DEFAULT_TREE_SUMMARIZE_PROMPT",
+                "DEFAULT_TREE_SUMMARIZE_TMPL",
+                "DEFAULT_SIMPLE_INPUT_PROMPT",
             },
         ),
         (

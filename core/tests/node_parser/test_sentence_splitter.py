@@ -302,13 +302,21 @@ def test_public_api() -> None:
     import dovetail.core.node_parser as node_parser
 
     assert sorted(node_parser.__all__) == [
+        "HierarchicalNodeParser",
         "IdFunc",
+        "MarkdownElementNodeParser",
+        "MarkdownNodeParser",
         "MetadataAwareTextSplitter",
         "NodeParser",
         "RecursiveCharacterSplitter",
         "SentenceSplitter",
+        "SentenceWindowNodeParser",
         "TextSplitter",
         "TokenTextSplitter",
+        "get_child_nodes",
+        "get_deeper_nodes",
+        "get_leaf_nodes",
+        "get_root_nodes",
     ]
     for name in node_parser.__all__:
         assert getattr(node_parser, name) is not None

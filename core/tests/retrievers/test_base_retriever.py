@@ -65,10 +65,20 @@ def nws(text: str, score: float | None, **kwargs: Any) -> NodeWithScore:
 
 
 def test_exports() -> None:
-    assert sorted(retrievers_module.__all__) == ["BaseRetriever", "QueryType", "VectorIndexRetriever"]
+    assert sorted(retrievers_module.__all__) == [
+        "BaseRetriever",
+        "FUSION_MODES",
+        "KeywordTableSimpleRetriever",
+        "QueryFusionRetriever",
+        "QueryType",
+        "SummaryIndexEmbeddingRetriever",
+        "SummaryIndexRetriever",
+        "VectorIndexRetriever",
+    ]
     with pytest.raises(AttributeError):
         retrievers_module.NoSuchRetriever  # noqa: B018
-    assert issubclass(retrievers_module.VectorIndexRetriever, BaseRetriever)  # loaded lazily on first access
+    for name in ("VectorIndexRetriever", "KeywordTableSimpleRetriever", "SummaryIndexRetriever"):
+        assert issubclass(getattr(retrievers_module, name), BaseRetriever)  # loaded lazily on first access
 
 
 def test_retrieve_accepts_str_and_bundle_and_rejects_others() -> None:

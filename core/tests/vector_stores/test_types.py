@@ -38,6 +38,7 @@ def test_all_is_exact() -> None:
         "VectorStoreQuery",
         "VectorStoreQueryMode",
         "VectorStoreQueryResult",
+        "filter_mask",
     ]
     for name in vector_stores.__all__:
         assert getattr(vector_stores, name) is not None

@@ -21,7 +21,7 @@ from dovetail.core._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from dovetail.core.embeddings import MockEmbedding
-    from dovetail.core.indices import VectorStoreIndex, load_index_from_storage
+    from dovetail.core.indices import SimpleKeywordTableIndex, SummaryIndex, VectorStoreIndex, load_index_from_storage
     from dovetail.core.ingestion import IngestionPipeline
     from dovetail.core.prompts import BasePromptTemplate, ChatPromptTemplate, PromptTemplate
     from dovetail.core.prompts import PromptTemplate as Prompt
@@ -45,7 +45,9 @@ _LAZY: dict[str, str] = {
     "Response": "dovetail.core.response_synthesizers",
     "Settings": "dovetail.core.settings",
     "SimpleDirectoryReader": "dovetail.core.readers",
+    "SimpleKeywordTableIndex": "dovetail.core.indices",
     "StorageContext": "dovetail.core.storage",
+    "SummaryIndex": "dovetail.core.indices",
     "TextNode": "dovetail.core.schema",
     "VectorStoreIndex": "dovetail.core.indices",
     "get_response_synthesizer": "dovetail.core.response_synthesizers",
@@ -68,7 +70,9 @@ __all__ = [
     "Response",
     "Settings",
     "SimpleDirectoryReader",
+    "SimpleKeywordTableIndex",
     "StorageContext",
+    "SummaryIndex",
     "TextNode",
     "VectorStoreIndex",
     "__version__",

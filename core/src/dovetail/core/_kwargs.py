@@ -63,7 +63,10 @@ class KeywordCheckedModel(BaseModel):
 
     def __init__(self, /, *args: Any, **data: Any) -> None:
         cls = type(self)
-        if args or not data.keys() <= _valid_keywords(cls) or cls._keyword_aliases.keys() & data.keys():
+        # Fast path (the ingestion hot path builds many nodes): only field names. Aliases are not in the valid
+        # set, so a call using one takes the slow path too.
+        valid = _VALID_CACHE.get(cls) or _valid_keywords(cls)
+        if args or not data.keys() <= valid:
             data = _normalise_arguments(cls, args, data)
         super().__init__(**data)
 

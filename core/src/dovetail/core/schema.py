@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from dovetail.core._component import TransformComponent
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import KeywordCheckedModel
-from pydantic import ConfigDict, Field, ValidatorFunctionWrapHandler, field_validator
+from pydantic import ConfigDict, Field, ValidationError, ValidatorFunctionWrapHandler, field_validator
 
 __all__ = [
     "BaseNode",
@@ -96,7 +96,10 @@ class BaseNode(KeywordCheckedModel):
     model_config = ConfigDict(populate_by_name=True, validate_assignment=False)
 
     class_name_: ClassVar[str] = "BaseNode"
-    _keyword_aliases: ClassVar[Mapping[str, str]] = {"extra_info": "metadata"}
+    _keyword_aliases: ClassVar[Mapping[str, str]] = {
+        "extra_info": "metadata",
+        "metadata_seperator": "metadata_separator",
+    }
 
     id_: str = Field(default_factory=lambda: str(uuid.uuid4()), description="Unique id of the node.")
     embedding: list[float] | None = Field(default=None, description="Embedding of the node's content.")
@@ -293,7 +296,11 @@ class Document(TextNode):
     """
 
     class_name_: ClassVar[str] = "Document"
-    _keyword_aliases: ClassVar[Mapping[str, str]] = {"extra_info": "metadata", "doc_id": "id_"}
+    _keyword_aliases: ClassVar[Mapping[str, str]] = {
+        "extra_info": "metadata",
+        "metadata_seperator": "metadata_separator",
+        "doc_id": "id_",
+    }
 
     def __str__(self) -> str:
         return _preview("Doc ID", self.id_, self.get_content())
@@ -381,6 +388,11 @@ class NodeWithScore(KeywordCheckedModel):
         return self.node.get_embedding()
 
     @property
+    def embedding(self) -> list[float] | None:
+        """Embedding of the node, if it has one."""
+        return self.node.embedding
+
+    @property
     def node_id(self) -> str:
         """Id of the node."""
         return self.node.node_id
@@ -446,10 +458,19 @@ _NODE_CLASSES: dict[str, type[BaseNode]] = {
 
 def node_from_dict(data: dict[str, Any]) -> BaseNode:
     """Rebuild a node serialised with :meth:`BaseNode.to_dict`, choosing the class by ``class_name``."""
+    if not isinstance(data, dict):
+        msg = f"a serialised node must be an object, got {type(data).__name__}"
+        raise InvalidInputError(msg)
     payload = dict(data)
     name = payload.pop("class_name", "TextNode")
-    cls = _NODE_CLASSES.get(name)
+    cls = _NODE_CLASSES.get(name) if isinstance(name, str) else None
     if cls is None:
-        msg = f"unknown node class_name {name!r}; expected one of {sorted(_NODE_CLASSES)}"
+        msg = f"unknown node class_name {name!r:.60}; expected one of {sorted(_NODE_CLASSES)}"
         raise InvalidInputError(msg)
-    return cls.model_validate(payload)
+    try:
+        return cls.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        msg = f"serialised {name} is malformed at {where or 'the top'}: {first.get('msg', 'invalid')}"
+        raise InvalidInputError(msg) from None

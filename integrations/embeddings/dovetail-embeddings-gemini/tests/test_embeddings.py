@@ -19,6 +19,8 @@ from dovetail.core.testing import EmbeddingConformance
 from dovetail.embeddings.gemini import GoogleGenAIEmbedding
 from gemini_loopback import API_KEY, LoopbackGemini, embedding_of
 
+pytestmark = pytest.mark.integration  # every test here talks to the loopback server
+
 MakeEmbed = Callable[..., GoogleGenAIEmbedding]
 BATCH = ":batchEmbedContents"
 

@@ -13,6 +13,8 @@ from dovetail.core.testing import EmbeddingConformance
 from dovetail.embeddings.ollama import OllamaEmbedding
 from ollama_loopback import LoopbackOllama, fake_vector
 
+pytestmark = pytest.mark.integration  # every test here talks to the loopback server
+
 MakeEmbed = Callable[..., OllamaEmbedding]
 EMBED = "/api/embed"
 

@@ -43,7 +43,7 @@ def _scenario(path: str, server: Any, key: str, tmp: Path) -> tuple[OpenAIEmbedd
     if path == "bad-host":
         return make(api_base=f"http://127.0.0.1:{_closed_port()}/v1"), _embed
     if path == "plain-http-remote":
-        return make(api_base="http://10.9.8.7:1/v1"), _embed
+        return None, lambda _: make(api_base="http://10.9.8.7:1/v1")
     if path == "bad-setting":
         return None, lambda _: OpenAIEmbedding(api_key=key, embed_batch_size="many")
     assert path == "bad-config-file"

@@ -28,6 +28,8 @@ from dovetail.core.testing.llm import add_numbers, tiny_png
 from dovetail.core.tools import FunctionTool
 from dovetail.llms.anthropic import Anthropic
 
+pytestmark = pytest.mark.integration  # every test here talks to the loopback server
+
 MakeLLM = Callable[..., Anthropic]
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 THINKING = {"type": "enabled", "budget_tokens": 1024}

@@ -18,6 +18,8 @@ from dovetail.core.errors import (
 from dovetail.core.llms import ChatMessage
 from dovetail.llms.anthropic import Anthropic
 
+pytestmark = pytest.mark.integration  # every test here talks to the loopback server
+
 MakeLLM = Callable[..., Anthropic]
 PATH = "/v1/messages"
 
@@ -76,17 +78,23 @@ def test_4xx_is_not_retried(make_llm: MakeLLM, server: LoopbackAnthropic, status
     assert _attempts(server) == 1
 
 
-def test_dropped_connection_is_retried(make_llm: MakeLLM, server: LoopbackAnthropic) -> None:
-    server.add_fault(action="drop", path=PATH, times=1)
-    assert make_llm().complete("hi").text == "echo: hi"
-    assert _attempts(server) == 2
-
-
-def test_dropped_connections_exhaust_into_a_connection_error(make_llm: MakeLLM, server: LoopbackAnthropic) -> None:
+def test_dropped_connection_is_not_sent_again(make_llm: MakeLLM, server: LoopbackAnthropic) -> None:
+    """A message is billed generation: after a connection cut once the request was sent, it is not sent again."""
     server.add_fault(action="drop", path=PATH, times=5)
-    with pytest.raises(ProviderConnectionError, match="connection"):
-        make_llm(max_retries=1).complete("hi")
-    assert _attempts(server) == 2
+    with pytest.raises(ProviderConnectionError, match="connection") as info:
+        make_llm(max_retries=3).complete("hi")
+    assert info.value.request_sent is True
+    assert info.value.__cause__ is None, "the SDK exception (it holds the request) is not chained"
+    assert _attempts(server) == 1
+
+
+def test_refused_connection_is_retried_as_never_sent() -> None:
+    from dovetail.core.testing.loopback import free_port
+
+    llm = Anthropic(api_key="sk-ant-x", base_url=f"http://127.0.0.1:{free_port()}", max_retries=0)
+    with pytest.raises(ProviderConnectionError) as info:
+        llm.complete("hi")
+    assert info.value.request_sent is False
 
 
 def test_error_event_mid_stream_is_a_typed_error(make_llm: MakeLLM, server: LoopbackAnthropic) -> None:
@@ -116,14 +124,11 @@ def test_stream_cut_mid_way_is_a_connection_error(make_llm: MakeLLM, server: Loo
     assert "".join(c.delta or "" for c in received) == "echo: alpha"
 
 
-def test_slow_response_times_out_and_is_retried(make_llm: MakeLLM, server: LoopbackAnthropic) -> None:
-    server.add_fault(action="delay_only", delay=1.0, path=PATH, times=1)
-    assert make_llm(timeout=0.3).complete("hi").text == "echo: hi"
-    assert _attempts(server) == 2
-    server.reset()
+def test_slow_response_times_out_and_is_not_sent_again(make_llm: MakeLLM, server: LoopbackAnthropic) -> None:
     server.add_fault(action="delay_only", delay=1.0, path=PATH, times=5)
     with pytest.raises(ProviderTimeoutError, match="timed out"):
-        make_llm(timeout=0.3, max_retries=0).complete("hi")
+        make_llm(timeout=0.3, max_retries=3).complete("hi")
+    assert _attempts(server) == 1  # the provider may have done (and billed) the work
 
 
 async def test_async_retries_429(make_llm: MakeLLM, server: LoopbackAnthropic) -> None:

@@ -9,6 +9,8 @@ import pytest
 from dovetail.core.testing import LLMConformance
 from dovetail.llms.gemini import GoogleGenAI
 
+pytestmark = pytest.mark.integration  # every test here talks to the loopback server
+
 
 class TestGoogleGenAIConformance(LLMConformance):
     supports_tools = True

@@ -28,6 +28,8 @@ from dovetail.llms.gemini import GoogleGenAI
 from gemini_loopback import API_KEY, LoopbackGemini, camel_keys, signature_for
 from pydantic import BaseModel
 
+pytestmark = pytest.mark.integration  # every test here talks to the loopback server
+
 MakeLLM = Callable[..., GoogleGenAI]
 GEN = ":generateContent"
 STREAM = ":streamGenerateContent"
@@ -158,8 +160,11 @@ def test_stream_faults(make_llm: MakeLLM, server: LoopbackGemini) -> None:
 
 
 async def test_async_retry_and_stream(make_llm: MakeLLM, server: LoopbackGemini) -> None:
-    server.add_fault(action="drop", path=GEN, times=1)
+    server.add_fault(status=500, path=GEN, times=1)
     assert (await make_llm().acomplete("z")).text == "echo: z"
+    server.add_fault(action="drop", path=GEN, times=1)
+    with pytest.raises(ProviderConnectionError):  # sent, then cut: generation is not sent again
+        await make_llm().acomplete("z")
     server.add_fault(status=503, path=STREAM, times=1)
     stream = await make_llm().astream_complete("x y")
     assert "".join([c.delta or "" async for c in stream]) == "echo: x y"

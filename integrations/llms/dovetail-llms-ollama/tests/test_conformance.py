@@ -9,6 +9,8 @@ import pytest
 from dovetail.core.testing import LLMConformance
 from dovetail.llms.ollama import Ollama
 
+pytestmark = pytest.mark.integration  # every test here talks to the loopback server
+
 
 class TestOllamaConformance(LLMConformance):
     supports_tools = True

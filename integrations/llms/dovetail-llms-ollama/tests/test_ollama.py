@@ -4,6 +4,7 @@ retries (429 with Retry-After, 5xx, drops, stream errors), timeouts, host resolu
 from __future__ import annotations
 
 import itertools
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -25,6 +26,8 @@ from dovetail.core.tools import FunctionTool
 from dovetail.llms.ollama import Ollama
 from ollama_loopback import LoopbackOllama
 from pydantic import BaseModel
+
+pytestmark = pytest.mark.integration  # every test here talks to the loopback server
 
 MakeLLM = Callable[..., Ollama]
 CHAT = "/api/chat"
@@ -158,9 +161,14 @@ def test_400_is_not_retried(make_llm: MakeLLM, server: LoopbackOllama) -> None:
 
 def test_stream_start_is_retried_and_mid_stream_faults_are_typed(make_llm: MakeLLM, server: LoopbackOllama) -> None:
     server.add_fault(status=503, path=CHAT, times=1)
-    server.add_fault(action="drop", path=CHAT, times=1)
+    server.add_fault(status=429, headers={"Retry-After": "0"}, path=CHAT, times=1)
     assert "".join(c.delta or "" for c in make_llm().stream_complete("a b")) == "echo: a b"
     assert len(server.requests_to(CHAT)) == 3
+    server.reset()
+    server.add_fault(action="drop", path=CHAT, times=1)
+    with pytest.raises(ProviderConnectionError):  # sent, then cut: generation is not sent again
+        list(make_llm().stream_complete("a b"))
+    assert len(server.requests_to(CHAT)) == 1
     server.fail_stream(after_lines=2)
     received = []
     with pytest.raises(ProviderError, match="injected"):
@@ -184,7 +192,7 @@ def test_slow_response_times_out(make_llm: MakeLLM, server: LoopbackOllama) -> N
     server.add_fault(action="delay_only", delay=1.0, path=CHAT, times=5)
     with pytest.raises(ProviderTimeoutError, match="request_timeout"):
         make_llm(request_timeout=0.2, max_retries=1).complete("hi")
-    assert len(server.requests_to(CHAT)) == 2
+    assert len(server.requests_to(CHAT)) == 1  # generation is not sent again after a timeout
 
 
 def test_refused_connection_is_a_connection_error() -> None:
@@ -224,3 +232,24 @@ def test_import_is_lazy() -> None:
 def test_bad_settings(kwargs: dict[str, object], match: str) -> None:
     with pytest.raises(InvalidInputError, match=match):
         Ollama(**kwargs)  # type: ignore[arg-type]
+
+
+def test_dovetail_query_with_an_ollama_llm(
+    server: LoopbackOllama, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``dovetail query --llm ollama:llama3.2`` writes the answer with the model (host from OLLAMA_HOST)."""
+    from dovetail.core.cli import main
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "joints.txt").write_text("A dovetail joint interlocks pins and tails. Glue holds it.")
+    index = str(tmp_path / "index")
+    assert main(["ingest", str(docs), "--index", index, "--embed", "mock:32"]) == 0
+    monkeypatch.setenv("OLLAMA_HOST", server.url)
+    capsys.readouterr()
+    assert main(["query", "What holds a dovetail?", "--index", index, "--llm", "ollama:llama3.2"]) == 0
+    out = capsys.readouterr().out
+    assert "echo:" in out
+    (chat,) = server.requests_to("/api/chat")
+    assert chat.body["model"] == "llama3.2"
+    assert "pins and tails" in json.dumps(chat.body["messages"])

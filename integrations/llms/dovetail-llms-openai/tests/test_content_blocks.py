@@ -21,6 +21,8 @@ from dovetail.core.llms import (
 )
 from dovetail.llms.openai import OpenAI
 
+pytestmark = pytest.mark.integration
+
 CHAT = "/v1/chat/completions"
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 

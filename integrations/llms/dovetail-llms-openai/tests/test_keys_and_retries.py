@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core.errors import ConfigurationError, ProviderConnectionError, ProviderError, ProviderTimeoutError
+from dovetail.core.errors import (
+    ConfigurationError,
+    InvalidInputError,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+)
 from dovetail.llms.openai import OpenAI, OpenAILike
 from dovetail.llms.openai._keys import is_loopback, is_openai_host, resolve
 
@@ -64,16 +70,34 @@ def test_explicit_key_goes_to_its_host(server: Any, monkeypatch: pytest.MonkeyPa
 
 @pytest.mark.parametrize("base", ["http://10.1.2.3:8000/v1", "http://models.example.com/v1"])
 def test_no_key_over_plain_http_to_a_remote_host(base: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    llm = OpenAILike(model="m", api_base=base, api_key="sk-plain-http", connect_timeout=0.2, max_retries=0)
     started = time.monotonic()
     with pytest.raises(ConfigurationError, match="https") as info:
-        llm.complete("x")
-    assert time.monotonic() - started < 0.5, "refused before any connection attempt"
+        OpenAILike(model="m", api_base=base, api_key="sk-plain-http", connect_timeout=0.2, max_retries=0)
+    assert time.monotonic() - started < 0.5, "refused when built, before any connection attempt"
     assert "sk-plain-http" not in str(info.value)
     monkeypatch.setenv("OPENAI_API_KEY", ENV_KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", base)
     with pytest.raises(ConfigurationError, match="https"):
         OpenAILike(model="m", connect_timeout=0.2, max_retries=0).complete("x")
+
+
+@pytest.mark.parametrize("base", ["ftp://files.example/v1", "127.0.0.1:8080/v1", "http:///v1"])
+def test_bad_api_base_fails_when_built_naming_key_and_value(base: str) -> None:
+    from dovetail.core.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="api_base") as info:
+        OpenAI(model="gpt-4o-mini", api_key="sk-x", api_base=base)
+    assert repr(base) in str(info.value)
+    assert "http(s) URL" in str(info.value)
+
+
+def test_bad_numbers_fail_when_built_naming_key_value_and_range() -> None:
+    from dovetail.core.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match=r"max_retries = 50: Input should be less than or equal to 10"):
+        OpenAI(model="gpt-4o-mini", max_retries=50)
+    with pytest.raises(InvalidInputError, match=r"retry_deadline = 0: Input should be greater than 0"):
+        OpenAI(model="gpt-4o-mini", retry_deadline=0)
 
 
 def test_key_routing_rules(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -192,3 +216,10 @@ def test_garbage_retry_after_uses_the_backoff(server: Any, value: str) -> None:
     server.add_fault(status=429, headers={"Retry-After": value}, path=CHAT, times=1)
     assert make(server, max_retries=1).complete("x").text == "echo: x"
     assert len(server.requests_to(CHAT)) == 2
+
+
+def test_a_short_key_does_not_garble_error_messages(server: Any) -> None:
+    server.add_fault(status=400, body={"error": {"message": "unknown parameter 'kind'; check the docs"}}, path=CHAT)
+    with pytest.raises(InvalidInputError) as info:
+        make(server, api_key="k").complete("x")
+    assert "unknown parameter 'kind'; check the docs" in str(info.value)

@@ -63,7 +63,7 @@ def _scenario(path: str, server: Any, key: str, tmp: Path) -> tuple[OpenAI | Non
     if path == "bad-host":
         return _llm(server, key, api_base=f"http://127.0.0.1:{_closed_port()}/v1"), _complete
     if path == "plain-http-remote":
-        return _llm(server, key, api_base="http://10.9.8.7:1/v1"), _complete
+        return None, lambda _: _llm(server, key, api_base="http://10.9.8.7:1/v1")
     if path == "bad-setting":
         return None, lambda _: OpenAI(api_key=key, timeout="soon")
     if path == "bad-config-file":

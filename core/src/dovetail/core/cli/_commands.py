@@ -26,6 +26,7 @@ AddParser = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 COMMANDS: list[tuple[str, str | AddParser]] = [
     ("ingest", "dovetail.core.cli._ingest:add_parser"),
     ("query", "dovetail.core.cli._query:add_parser"),
+    ("eval", "dovetail.core.cli._eval:add_parser"),
     ("providers", "dovetail.core.cli._providers:add_parser"),
     ("models", "dovetail.core.cli._models:add_parser"),
     ("config", "dovetail.core.cli._config:add_parser"),

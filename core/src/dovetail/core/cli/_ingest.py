@@ -233,12 +233,17 @@ def _ingest_locked(args: argparse.Namespace, root: Path, files: list[Path], inde
         bar.close()
     if not (index_dir / "index_store.json").is_file():  # the pipeline persists whenever it changed something
         storage.persist(index_dir)
+    from dovetail.core.cli._retrieval import sync_bm25
+
+    bm25_rebuilt = sync_bm25(index, index_dir)
     if not args.quiet:
         unchanged = len(documents) - new - changed
         sys.stdout.write(
             f"indexed {len(documents)} document(s) from {root}: {new} new, {changed} changed, {unchanged} unchanged; "
             f"{len(nodes)} chunk(s) embedded; index at {index_dir}\n"
         )
+        if bm25_rebuilt:
+            sys.stdout.write(f"BM25 keyword index rebuilt at {index_dir / 'bm25'}\n")
     if skipped:
         sys.stderr.write(f"dovetail: error: {len(skipped)} file(s) could not be read (see warnings above)\n")
         return EXIT_ERROR

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from dovetail.core.cli._errors import EXIT_ERROR, EXIT_OK, CLIError
 from dovetail.core.cli._ingest import DEFAULT_INDEX_DIR
+from dovetail.core.cli._retrieval import MODES, make_retriever
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -49,6 +50,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--response-mode", choices=("compact", "refine"), default="compact", help="how an LLM combines chunks"
+    )
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        default="dense",
+        help="dense: embeddings (default); bm25: keywords; hybrid: both fused by rank (bm25/hybrid need "
+        "dovetail-retrievers-bm25)",
     )
     parser.add_argument("--json", action="store_true", help="print the answer and sources as JSON")
     parser.set_defaults(handler=run)
@@ -106,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from dovetail.core.indices import load_index_from_storage
+    from dovetail.core.query_engine import RetrieverQueryEngine
     from dovetail.core.response_synthesizers import Response
     from dovetail.core.schema import QueryBundle
     from dovetail.core.storage import StorageContext
@@ -130,9 +139,18 @@ def run(args: argparse.Namespace) -> int:
         vector_store = open_vector_store(recorded) if recorded is not None else None
         storage = StorageContext.from_defaults(persist_dir=index_dir, vector_store=vector_store)
         index = load_index_from_storage(storage, embed_model=embed_model)
-        engine = index.as_query_engine(
-            similarity_top_k=args.top_k, llm=args.llm or "none", response_mode=args.response_mode
-        )
+        if args.mode == "dense":
+            engine = index.as_query_engine(
+                similarity_top_k=args.top_k, llm=args.llm or "none", response_mode=args.response_mode
+            )
+        else:
+            engine = RetrieverQueryEngine.from_args(
+                make_retriever(index, index_dir, args.mode, args.top_k),
+                llm=args.llm or "none",
+                response_mode=args.response_mode,
+                embed_model=index.embed_model,
+                callback_manager=index.callback_manager,
+            )
         bundle = QueryBundle(query_str=question, embedding=pending.result() if pending is not None else None)
     response = engine.query(bundle)
     if not isinstance(response, Response):  # pragma: no cover - the CLI never asks for streaming
@@ -145,6 +163,7 @@ def run(args: argparse.Namespace) -> int:
             "question": question,
             "answer": response.response,
             "mode": metadata.get("mode"),
+            "retrieval": args.mode,
             "sources": sources,
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")

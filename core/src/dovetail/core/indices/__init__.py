@@ -1,4 +1,5 @@
-"""Indices: :class:`VectorStoreIndex` and :func:`load_index_from_storage`.
+"""Indices: :class:`VectorStoreIndex`, :class:`SummaryIndex`, :class:`SimpleKeywordTableIndex` and
+:func:`load_index_from_storage`.
 
 Example:
     ```python
@@ -11,7 +12,18 @@ Example:
     ```
 """
 
+from dovetail.core.indices._keyword_table import KeywordTableSimpleRetriever, SimpleKeywordTableIndex
 from dovetail.core.indices._loading import load_index_from_storage
+from dovetail.core.indices._summary_index import SummaryIndex
+from dovetail.core.indices._summary_retrievers import SummaryIndexEmbeddingRetriever, SummaryIndexRetriever
 from dovetail.core.indices._vector_store_index import VectorStoreIndex
 
-__all__ = ["VectorStoreIndex", "load_index_from_storage"]
+__all__ = [
+    "KeywordTableSimpleRetriever",
+    "SimpleKeywordTableIndex",
+    "SummaryIndex",
+    "SummaryIndexEmbeddingRetriever",
+    "SummaryIndexRetriever",
+    "VectorStoreIndex",
+    "load_index_from_storage",
+]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dovetail.core.indices._keyword_table import KEYWORD_STRUCT_TYPE, SimpleKeywordTableIndex
+from dovetail.core.indices._summary_index import SUMMARY_STRUCT_TYPE, SummaryIndex
 from dovetail.core.indices._vector_store_index import VectorStoreIndex
 from dovetail.core.storage import StorageContext
 
@@ -12,22 +14,29 @@ __all__ = ["load_index_from_storage"]
 
 def load_index_from_storage(
     storage_context: StorageContext, index_id: str | None = None, **kwargs: Any
-) -> VectorStoreIndex:
+) -> VectorStoreIndex | SummaryIndex | SimpleKeywordTableIndex:
     """The index kept in ``storage_context`` (e.g. ``StorageContext.from_defaults(persist_dir="./index")``).
 
     Args:
         storage_context: where the index was persisted.
         index_id: which index, when the storage holds several.
-        **kwargs: passed to :class:`VectorStoreIndex` (``embed_model``, ``callback_manager``, ...).
+        **kwargs: passed to the index class (``embed_model``, ``callback_manager``, ...).
 
     Raises:
         NotFoundError: the storage holds no such index.
         InvalidInputError: the storage holds several indices and ``index_id`` was not given.
     """
     struct = storage_context.index_store.require(index_id)
+    if struct.struct_type == SUMMARY_STRUCT_TYPE:
+        return SummaryIndex(storage_context=storage_context, index_struct=struct, **kwargs)
+    if struct.struct_type == KEYWORD_STRUCT_TYPE:
+        return SimpleKeywordTableIndex(storage_context=storage_context, index_struct=struct, **kwargs)
     if struct.struct_type != "vector_store":
         from dovetail.core._exceptions import InvalidInputError
 
-        msg = f"index {struct.index_id} is a {struct.struct_type!r} index; only vector_store indices can be loaded"
+        msg = (
+            f"index {struct.index_id} is a {struct.struct_type!r} index; "
+            "this dovetail loads vector_store, list and keyword_table indices"
+        )
         raise InvalidInputError(msg)
     return VectorStoreIndex(storage_context=storage_context, index_struct=struct, **kwargs)

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._ids import id_list, one_id
-from dovetail.core._kwargs import reject_unknown_keywords
-from dovetail.core.ingestion import IngestionPipeline, embed_nodes
+from dovetail.core.indices._base import BaseIndex
+from dovetail.core.indices._engines import build_query_engine
+from dovetail.core.indices._kwargs import RETRIEVER_KWARGS, reject_unknown
+from dovetail.core.ingestion import IngestionPipeline, aembed_nodes, embed_nodes
 from dovetail.core.schema import BaseNode, Document
-from dovetail.core.storage import IndexStruct, RefDocInfo, SimpleDocumentStore, StorageContext
+from dovetail.core.storage import IndexStruct, StorageContext
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
@@ -28,17 +30,10 @@ if TYPE_CHECKING:
 
 __all__ = ["VectorStoreIndex"]
 
-# Keywords of VectorIndexRetriever that as_retriever / as_query_engine pass on (LlamaIndex splits them alike).
-_RETRIEVER_KEYWORDS = frozenset(
-    {"node_ids", "doc_ids", "vector_store_query_mode", "vector_store_kwargs", "embed_model", "object_map", "verbose"}
-)
-# Keywords of the query engine that as_query_engine passes on.
-_ENGINE_KEYWORDS = frozenset({"text_qa_template", "refine_template", "node_postprocessors", "callback_manager"})
-
 logger = logging.getLogger(__name__)
 
 
-class VectorStoreIndex:
+class VectorStoreIndex(BaseIndex):
     """An index over embedded nodes in a vector store.
 
     Args:
@@ -50,6 +45,8 @@ class VectorStoreIndex:
         index_struct: the record of an existing index (used by :func:`load_index_from_storage`).
         callback_manager: receives events; default ``Settings.callback_manager``.
         show_progress: log ingestion progress.
+        store_nodes_override: keep the nodes in ``index.docstore`` even when the vector store keeps their text
+            (nodes always go there with the in-process ``SimpleVectorStore``, as in LlamaIndex).
 
     Example:
         ```python
@@ -58,6 +55,9 @@ class VectorStoreIndex:
         answer = index.as_query_engine(similarity_top_k=3).query("How is a dovetail cut?")
         ```
     """
+
+    retriever_keywords: tuple[str, ...] = ("similarity_top_k", "filters", *RETRIEVER_KWARGS)
+    """Keywords :meth:`as_retriever` (and so :meth:`as_query_engine`) accepts."""
 
     def __init__(
         self,
@@ -68,16 +68,16 @@ class VectorStoreIndex:
         index_struct: IndexStruct | None = None,
         callback_manager: CallbackManager | None = None,
         show_progress: bool = False,
-        **kwargs: Any,
+        store_nodes_override: bool = False,
     ) -> None:
         from dovetail.core.settings import Settings, resolve_embed_model
 
-        reject_unknown_keywords("VectorStoreIndex", kwargs, ())
         self._storage_context = storage_context or StorageContext.from_defaults()
         self._embed_model = resolve_embed_model(embed_model) if embed_model is not None else None
         self._transformations = list(transformations) if transformations is not None else None
         self.callback_manager = callback_manager or Settings.callback_manager
         self._show_progress = show_progress
+        self._store_nodes_override = bool(store_nodes_override)
         if index_struct is None:
             index_struct = IndexStruct()
             self._storage_context.index_store.add_index_struct(index_struct)
@@ -95,29 +95,35 @@ class VectorStoreIndex:
         transformations: Sequence[Any] | None = None,
         show_progress: bool = False,
         callback_manager: CallbackManager | None = None,
-        **kwargs: Any,
+        store_nodes_override: bool = False,
+        progress: Any = None,
     ) -> VectorStoreIndex:
-        """Split, embed and store ``documents``.
+        """Split, embed and store ``documents`` (``progress``: a ``progress(done, total)`` callback).
 
         Raises:
             InvalidInputError: an item is not a Document/node.
             ConfigurationError: no embedding model is available (see ``Settings.embed_model``).
         """
-        progress = kwargs.pop("progress", None)
-        reject_unknown_keywords("from_documents", kwargs, ("progress",))
         index = cls(
             storage_context=storage_context,
             embed_model=embed_model,
             transformations=transformations,
             callback_manager=callback_manager,
             show_progress=show_progress,
+            store_nodes_override=store_nodes_override,
         )
         index._ingest(list(documents), progress=progress)
         return index
 
     @classmethod
     def from_vector_store(
-        cls, vector_store: BasePydanticVectorStore, embed_model: Any | None = None, **kwargs: Any
+        cls,
+        vector_store: BasePydanticVectorStore,
+        embed_model: Any | None = None,
+        callback_manager: CallbackManager | None = None,
+        transformations: Sequence[Any] | None = None,
+        show_progress: bool = False,
+        store_nodes_override: bool = False,
     ) -> VectorStoreIndex:
         """An index over an existing vector store (which must keep node text, e.g. a remote store).
 
@@ -128,28 +134,16 @@ class VectorStoreIndex:
             msg = f"{type(vector_store).__name__} does not store text; build the index with a StorageContext instead"
             raise InvalidInputError(msg)
         storage_context = StorageContext.from_defaults(vector_store=vector_store)
-        return cls(storage_context=storage_context, embed_model=embed_model, **kwargs)
+        return cls(
+            storage_context=storage_context,
+            embed_model=embed_model,
+            callback_manager=callback_manager,
+            transformations=transformations,
+            show_progress=show_progress,
+            store_nodes_override=store_nodes_override,
+        )
 
     # ---------------------------------------------------------------- properties
-    @property
-    def storage_context(self) -> StorageContext:
-        """Where the index keeps its data."""
-        return self._storage_context
-
-    @property
-    def index_struct(self) -> IndexStruct:
-        """The index's record in the index store."""
-        return self._index_struct
-
-    @property
-    def index_id(self) -> str:
-        """The index's id in its storage context."""
-        return self._index_struct.index_id
-
-    @property
-    def docstore(self) -> SimpleDocumentStore:
-        """The docstore (ingestion ledger, and nodes when the vector store keeps no text)."""
-        return self._storage_context.docstore
 
     @property
     def vector_store(self) -> BasePydanticVectorStore:
@@ -157,9 +151,13 @@ class VectorStoreIndex:
         return self._storage_context.vector_store
 
     @property
-    def ref_doc_info(self) -> dict[str, RefDocInfo]:
-        """Every ingested document and the ids of its nodes."""
-        return self.docstore.get_all_ref_doc_info()
+    def stores_nodes(self) -> bool:
+        """Whether nodes are kept in the docstore: always with the in-process store, else on request or when the
+        vector store keeps no text."""
+        from dovetail.core.vector_stores import SimpleVectorStore
+
+        store = self.vector_store
+        return self._store_nodes_override or not store.stores_text or isinstance(store, SimpleVectorStore)
 
     @property
     def embed_model(self) -> BaseEmbedding:
@@ -202,12 +200,14 @@ class VectorStoreIndex:
         self._record_embed_model(model)
         # No transformation cache: the docstore already skips unchanged documents, and a per-call cache would
         # only hold every node and vector of the run in memory without ever being hit.
-        return IngestionPipeline(
+        pipeline = IngestionPipeline(
             transformations=[*transformations, model],
             storage_context=self._storage_context,
             disable_cache=True,
             **overrides,
         )
+        pipeline.store_nodes = self.stores_nodes
+        return pipeline
 
     def ingest(
         self,
@@ -237,22 +237,35 @@ class VectorStoreIndex:
     def _ingest(self, documents: list[BaseNode], progress: Any = None) -> list[BaseNode]:
         return self.ingest(documents, progress=progress)
 
-    def insert(self, document: Document, **kwargs: Any) -> None:
-        """Add (or, if it changed, replace) one document."""
-        reject_unknown_keywords("insert", kwargs, ())
-        self._ingest([document])
+    async def _aingest(self, documents: list[BaseNode]) -> list[BaseNode]:
+        pipeline = self._pipeline(docstore_strategy="upserts")
+        return await pipeline.arun(documents=documents, show_progress=self._show_progress)
 
-    def insert_nodes(self, nodes: Sequence[BaseNode], **kwargs: Any) -> None:
+    def insert(self, document: Document, **insert_kwargs: Any) -> None:
+        """Add (or, if it changed, replace) one document."""
+        reject_unknown("insert", insert_kwargs, ())
+        self._ingest([_one_document(document, "insert")])
+
+    async def ainsert(self, document: Document, **insert_kwargs: Any) -> None:
+        """Async :meth:`insert` (async transformations and embedding)."""
+        reject_unknown("ainsert", insert_kwargs, ())
+        await self._aingest([_one_document(document, "ainsert")])
+
+    def _embedded(self, nodes: Sequence[BaseNode]) -> list[BaseNode]:
+        nodes = list(nodes)
+        if not all(isinstance(node, BaseNode) for node in nodes):
+            msg = "insert_nodes takes nodes (TextNode, ...); use insert()/from_documents for documents"
+            raise InvalidInputError(msg)
+        return nodes
+
+    def insert_nodes(self, nodes: Sequence[BaseNode], **insert_kwargs: Any) -> None:
         """Embed (where needed) and store ready-made nodes.
 
         Raises:
             InvalidInputError: an item is not a node; nothing is stored.
         """
-        reject_unknown_keywords("insert_nodes", kwargs, ())
-        nodes = list(nodes)
-        if not all(isinstance(node, BaseNode) for node in nodes):
-            msg = "insert_nodes takes nodes (TextNode, ...); use insert()/from_documents for documents"
-            raise InvalidInputError(msg)
+        reject_unknown("insert_nodes", insert_kwargs, ())
+        nodes = self._embedded(nodes)
         if not nodes:
             return
         if any(node.embedding is None for node in nodes):
@@ -260,92 +273,150 @@ class VectorStoreIndex:
             self._record_embed_model(model)
             nodes = embed_nodes(model, nodes)
         self.vector_store.add(nodes)
-        self.docstore.add_documents(nodes, store_text=not self.vector_store.stores_text)
+        self.docstore.add_documents(nodes, store_text=self.stores_nodes)
 
-    def delete_ref_doc(self, ref_doc_id: str, delete_from_docstore: bool = True, **kwargs: Any) -> None:
-        """Remove every node of document ``ref_doc_id`` (unknown ids are a no-op).
+    async def ainsert_nodes(self, nodes: Sequence[BaseNode], **insert_kwargs: Any) -> None:
+        """Async :meth:`insert_nodes`."""
+        reject_unknown("ainsert_nodes", insert_kwargs, ())
+        nodes = self._embedded(nodes)
+        if not nodes:
+            return
+        if any(node.embedding is None for node in nodes):
+            model = self.embed_model
+            self._record_embed_model(model)
+            nodes = await aembed_nodes(model, nodes)
+        await self.vector_store.async_add(nodes)
+        self.docstore.add_documents(nodes, store_text=self.stores_nodes)
 
-        ``delete_from_docstore=False`` keeps the document's docstore entries (the ingestion ledger then still
-        lists it, so inserting the same unchanged document again does nothing until it is deleted there too).
-        Other keywords go to the vector store's ``delete``.
+    def delete_ref_doc(self, ref_doc_id: str, delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
+        """Remove every node of document ``ref_doc_id`` from the vector store (unknown ids are a no-op).
+
+        Args:
+            ref_doc_id: the document.
+            delete_from_docstore: also forget the document in the docstore (its nodes, node list and hash). With
+                ``False`` the docstore keeps them, so re-inserting the unchanged document is skipped.
+            **delete_kwargs: passed to the vector store's ``delete``.
         """
         one_id(ref_doc_id, "ref_doc_id")
-        self.vector_store.delete(ref_doc_id, **kwargs)
+        self.vector_store.delete(ref_doc_id, **delete_kwargs)
         if delete_from_docstore:
             self.docstore.delete_ref_doc(ref_doc_id, raise_error=False)
 
-    def delete_nodes(self, node_ids: list[str], **kwargs: Any) -> None:
-        """Remove nodes by id (other keywords go to the vector store's ``delete_nodes``).
+    async def adelete_ref_doc(self, ref_doc_id: str, delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
+        """Async :meth:`delete_ref_doc`."""
+        one_id(ref_doc_id, "ref_doc_id")
+        await self.vector_store.adelete(ref_doc_id, **delete_kwargs)
+        if delete_from_docstore:
+            self.docstore.delete_ref_doc(ref_doc_id, raise_error=False)
+
+    def delete_nodes(self, node_ids: list[str], delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
+        """Remove nodes by id from the vector store and (with ``delete_from_docstore``) the docstore.
+
+        A document whose last node goes is forgotten by the docstore (no empty ``ref_doc_info`` entry stays).
 
         Raises:
             InvalidInputError: ``node_ids`` is a string (not a list of ids) or holds a non-string.
         """
         ids = id_list(node_ids, "node_ids") or []
-        self.vector_store.delete_nodes(node_ids=ids, **kwargs)
-        for node_id in ids:
-            self.docstore.delete_document(node_id, raise_error=False)
+        self.vector_store.delete_nodes(node_ids=ids, **delete_kwargs)
+        if delete_from_docstore:
+            for node_id in ids:
+                self.docstore.delete_document(node_id, raise_error=False)
 
-    def refresh_ref_docs(self, documents: Sequence[Document], **kwargs: Any) -> list[bool]:
+    async def adelete_nodes(self, node_ids: list[str], delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
+        """Async :meth:`delete_nodes`."""
+        ids = id_list(node_ids, "node_ids") or []
+        await self.vector_store.adelete_nodes(node_ids=ids, **delete_kwargs)
+        if delete_from_docstore:
+            for node_id in ids:
+                self.docstore.delete_document(node_id, raise_error=False)
+
+    def update_ref_doc(self, document: Document, **update_kwargs: Any) -> None:
+        """Replace a document: delete its nodes, then insert it again (re-embedding it even if unchanged).
+
+        Args:
+            document: the new version (matched by ``doc_id``).
+            **update_kwargs: ``delete_kwargs={...}`` is passed to the vector store's ``delete``.
+        """
+        reject_unknown("update_ref_doc", update_kwargs, ("delete_kwargs", "insert_kwargs"))
+        document = _one_document(document, "update_ref_doc")
+        self.delete_ref_doc(document.node_id, delete_from_docstore=True, **update_kwargs.get("delete_kwargs", {}))
+        self.insert(document, **update_kwargs.get("insert_kwargs", {}))
+
+    async def aupdate_ref_doc(self, document: Document, **update_kwargs: Any) -> None:
+        """Async :meth:`update_ref_doc`."""
+        reject_unknown("aupdate_ref_doc", update_kwargs, ("delete_kwargs", "insert_kwargs"))
+        document = _one_document(document, "aupdate_ref_doc")
+        await self.adelete_ref_doc(
+            document.node_id, delete_from_docstore=True, **update_kwargs.get("delete_kwargs", {})
+        )
+        await self.ainsert(document, **update_kwargs.get("insert_kwargs", {}))
+
+    def _changed(self, documents: Sequence[Document]) -> tuple[list[Document], list[bool]]:
+        documents = [_one_document(doc, "refresh_ref_docs") for doc in documents]
+        return documents, [self.docstore.get_document_hash(doc.node_id) != doc.hash for doc in documents]
+
+    def refresh_ref_docs(self, documents: Sequence[Document], **update_kwargs: Any) -> list[bool]:
         """Insert new documents and replace changed ones; returns, per document, whether it was (re)indexed."""
-        reject_unknown_keywords("refresh_ref_docs", kwargs, ())
-        documents = list(documents)
-        refreshed = [self.docstore.get_document_hash(doc.node_id) != doc.hash for doc in documents]
+        reject_unknown("refresh_ref_docs", update_kwargs, ())
+        documents, refreshed = self._changed(documents)
         self._ingest([doc for doc, changed in zip(documents, refreshed, strict=True) if changed])
+        return refreshed
+
+    async def arefresh_ref_docs(self, documents: Sequence[Document], **update_kwargs: Any) -> list[bool]:
+        """Async :meth:`refresh_ref_docs`."""
+        reject_unknown("arefresh_ref_docs", update_kwargs, ())
+        documents, refreshed = self._changed(documents)
+        await self._aingest([doc for doc, changed in zip(documents, refreshed, strict=True) if changed])
         return refreshed
 
     refresh = refresh_ref_docs
 
     # ---------------------------------------------------------------- reading
     def as_retriever(
-        self, similarity_top_k: int = 2, filters: MetadataFilters | None = None, **kwargs: Any
+        self,
+        similarity_top_k: int = 2,
+        filters: MetadataFilters | None = None,
+        **kwargs: Any,
     ) -> VectorIndexRetriever:
         """A retriever returning the ``similarity_top_k`` closest nodes (``filters``: metadata filters).
 
-        Other keywords are :class:`~dovetail.core.retrievers.VectorIndexRetriever`'s (``node_ids``,
-        ``doc_ids``, ``vector_store_query_mode``, ``vector_store_kwargs``, ``embed_model``, ...).
+        Other keywords (``vector_store_query_mode``, ``node_ids``, ``doc_ids``, ``alpha``, ``sparse_top_k``,
+        ``hybrid_top_k``, ``embed_model``, ``object_map``, ``verbose``, ``vector_store_kwargs``,
+        ``callback_manager``) go to :class:`~dovetail.core.retrievers.VectorIndexRetriever`.
+
+        Raises:
+            TypeError: an unknown keyword (the message names the closest valid one).
+            InvalidInputError: ``similarity_top_k`` is not a positive integer.
         """
         from dovetail.core.retrievers import VectorIndexRetriever
 
-        reject_unknown_keywords("as_retriever", kwargs, _RETRIEVER_KEYWORDS | {"similarity_top_k", "filters"})
+        reject_unknown("as_retriever", kwargs, self.retriever_keywords)
         if isinstance(similarity_top_k, bool) or not isinstance(similarity_top_k, int) or similarity_top_k < 1:
             msg = f"similarity_top_k must be a positive integer, got {similarity_top_k!r}"
             raise InvalidInputError(msg)
         return VectorIndexRetriever(self, similarity_top_k=similarity_top_k, filters=filters, **kwargs)
 
-    def as_query_engine(
-        self,
-        similarity_top_k: int = 2,
-        llm: Any = None,
-        response_mode: str = "compact",
-        streaming: bool = False,
-        filters: MetadataFilters | None = None,
-        **kwargs: Any,
-    ) -> RetrieverQueryEngine:
-        """A query engine: retrieve ``similarity_top_k`` nodes and answer.
+    def as_query_engine(self, llm: Any = None, **kwargs: Any) -> RetrieverQueryEngine:
+        """A query engine: retrieve nodes (keywords of :meth:`as_retriever`) and answer.
+
+        Keywords of the engine: ``response_mode`` (see
+        :class:`~dovetail.core.response_synthesizers.ResponseMode`), ``streaming``, ``text_qa_template``,
+        ``refine_template``, ``summary_template``, ``simple_template``, ``node_postprocessors``,
+        ``response_synthesizer``, ``use_async``, ``verbose``, ``output_cls``, ``callback_manager``.
 
         Args:
-            similarity_top_k: nodes to retrieve.
             llm: an LLM or ``"provider:model"``; default ``Settings.llm``. With no LLM the answer is extractive.
-            response_mode: ``"compact"``, ``"refine"`` or ``"extractive"``.
-            streaming: return a :class:`~dovetail.core.response_synthesizers.StreamingResponse`.
-            filters: metadata filters for retrieval.
-            **kwargs: retriever keywords (see :meth:`as_retriever`) and ``text_qa_template``,
-                ``refine_template``, ``node_postprocessors``, ``callback_manager``.
-        """
-        from dovetail.core.query_engine import RetrieverQueryEngine
+            **kwargs: retriever and engine keywords (above).
 
-        valid = _RETRIEVER_KEYWORDS | _ENGINE_KEYWORDS | {"similarity_top_k", "llm", "response_mode", "streaming"}
-        reject_unknown_keywords("as_query_engine", kwargs, valid | {"filters"})
-        retriever_kwargs = {key: value for key, value in kwargs.items() if key in _RETRIEVER_KEYWORDS}
-        retriever = self.as_retriever(similarity_top_k=similarity_top_k, filters=filters, **retriever_kwargs)
-        return RetrieverQueryEngine.from_args(
-            retriever,
-            llm=llm,
-            response_mode=response_mode,
-            streaming=streaming,
-            text_qa_template=kwargs.get("text_qa_template"),
-            refine_template=kwargs.get("refine_template"),
-            embed_model=self.embed_model,
-            node_postprocessors=kwargs.get("node_postprocessors"),
-            callback_manager=kwargs.get("callback_manager") or self.callback_manager,
-        )
+        Raises:
+            TypeError: an unknown keyword (the message names the closest valid one).
+        """
+        return build_query_engine(self, llm, kwargs)
+
+
+def _one_document(document: Any, where: str) -> Any:
+    if not isinstance(document, BaseNode):
+        msg = f"{where} takes a Document, got {type(document).__name__}; build Document(text=..., doc_id=...) first"
+        raise InvalidInputError(msg)
+    return document  # a node works too: it is ingested as its own document

@@ -159,6 +159,8 @@ class IngestionPipeline:
         self.docs_per_batch = docs_per_batch
         self.num_workers = num_workers
         self.stable_node_ids = stable_node_ids
+        # Keep the nodes in the docstore even when the vector store keeps their text (VectorStoreIndex sets it).
+        self.store_nodes = False
         self._dirty = False
         self._last_checkpoint = time.monotonic()
         self._checkpoint_cost = 0.0
@@ -250,7 +252,7 @@ class IngestionPipeline:
             if self.docstore_strategy is not DocstoreStrategy.DUPLICATES_ONLY:
                 for doc in batch:
                     store.delete_ref_doc(doc.node_id, raise_error=False)
-            keep_text = self.vector_store is None or not self.vector_store.stores_text
+            keep_text = self.store_nodes or self.vector_store is None or not self.vector_store.stores_text
             store.add_documents(nodes, store_text=keep_text)
             store.set_document_hashes({doc.node_id: doc.hash for doc in batch})
         self._dirty = True

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
 from enum import Enum
-from typing import Annotated, Any, ClassVar, Union
+from typing import Any, ClassVar
 
-from dovetail.core._kwargs import KeywordCheckedModel
-from dovetail.core.llms._blocks import (
+from dovetail.core._blocks import (
     AudioBlock,
     CacheControl,
     CachePoint,
+    ContentBlock,
     DocumentBlock,
     ImageBlock,
     TextBlock,
     ThinkingBlock,
     ToolCallBlock,
     VideoBlock,
+    is_content_block,
 )
+from dovetail.core._kwargs import KeywordCheckedModel
 from pydantic import ConfigDict, Field, model_validator
 
 __all__ = [
@@ -55,27 +57,6 @@ class MessageRole(str, Enum):
     TOOL = "tool"
     CHATBOT = "chatbot"
     MODEL = "model"
-
-
-ContentBlock = Annotated[
-    Union[  # noqa: UP007
-        TextBlock,
-        ImageBlock,
-        AudioBlock,
-        VideoBlock,
-        DocumentBlock,
-        ThinkingBlock,
-        ToolCallBlock,
-        CachePoint,
-    ],
-    Field(discriminator="block_type"),
-]
-_BLOCK_TYPES = (TextBlock, ImageBlock, AudioBlock, VideoBlock, DocumentBlock, ThinkingBlock, ToolCallBlock, CachePoint)
-
-
-def is_content_block(value: Any) -> bool:
-    """Whether ``value`` is one of the content block types."""
-    return isinstance(value, _BLOCK_TYPES)
 
 
 class ChatMessage(KeywordCheckedModel):

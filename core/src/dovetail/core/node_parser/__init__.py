@@ -3,6 +3,10 @@
 * :class:`SentenceSplitter` — token budget, keeps paragraphs and sentences together (the default).
 * :class:`TokenTextSplitter` — token budget, cut at word boundaries.
 * :class:`RecursiveCharacterSplitter` — character budget, LangChain-style separators, no tokenizer.
+* :class:`SentenceWindowNodeParser` — one node per sentence, with the surrounding sentences in its metadata.
+* :class:`MarkdownNodeParser` — one node per header section (``header_path`` metadata);
+  :class:`MarkdownElementNodeParser` — tables as their own nodes behind summary ``IndexNode`` s.
+* :class:`HierarchicalNodeParser` — several chunk sizes linked parent → children (:func:`get_leaf_nodes`).
 
 Every parser is an ingestion transformation (``parser(nodes)``), emits ``NODE_PARSING`` and ``CHUNKING``
 events, and gives each chunk ``start_char_idx``/``end_char_idx`` such that ``doc.text[start:end] == node.text``
@@ -33,15 +37,32 @@ Example:
 
 from dovetail.core.node_parser._base import IdFunc, MetadataAwareTextSplitter, NodeParser, TextSplitter
 from dovetail.core.node_parser._character import RecursiveCharacterSplitter
+from dovetail.core.node_parser._hierarchical import (
+    HierarchicalNodeParser,
+    get_child_nodes,
+    get_deeper_nodes,
+    get_leaf_nodes,
+    get_root_nodes,
+)
+from dovetail.core.node_parser._markdown import MarkdownElementNodeParser, MarkdownNodeParser
 from dovetail.core.node_parser._sentence import SentenceSplitter
+from dovetail.core.node_parser._sentence_window import SentenceWindowNodeParser
 from dovetail.core.node_parser._token import TokenTextSplitter
 
 __all__ = [
+    "HierarchicalNodeParser",
     "IdFunc",
+    "MarkdownElementNodeParser",
+    "MarkdownNodeParser",
     "MetadataAwareTextSplitter",
     "NodeParser",
     "RecursiveCharacterSplitter",
     "SentenceSplitter",
+    "SentenceWindowNodeParser",
     "TextSplitter",
     "TokenTextSplitter",
+    "get_child_nodes",
+    "get_deeper_nodes",
+    "get_leaf_nodes",
+    "get_root_nodes",
 ]

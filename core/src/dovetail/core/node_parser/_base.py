@@ -100,9 +100,27 @@ class NodeParser:
             return self.id_func(index, parent)
         return str(uuid.uuid5(_NODE_ID_NAMESPACE, f"{parent.node_id}\x1f{self._id_key()}\x1f{index}"))
 
+    _places_nodes = False
+    """Whether :meth:`_parse_nodes` already sets parent metadata and character offsets (text splitters do)."""
+
     def _parse_nodes(self, nodes: list[BaseNode], show_progress: bool = False) -> list[BaseNode]:
         msg = f"{type(self).__name__} must implement _parse_nodes"
         raise NotImplementedError(msg)
+
+    def _place(self, nodes: list[BaseNode], parents: list[BaseNode]) -> None:
+        """Give nodes of a custom parser their parent's metadata (the node's own keys win) and, when missing,
+        their character offsets in the parent's text."""
+        by_id = {parent.node_id: parent for parent in parents}
+        for node in nodes:
+            parent = by_id.get(node.ref_doc_id or "")
+            if parent is None:
+                continue
+            if self.include_metadata:
+                node.metadata = {**parent.metadata, **node.metadata}
+            if isinstance(node, TextNode) and isinstance(parent, TextNode) and node.start_char_idx is None:
+                start = parent.text.find(node.text) if node.text else -1
+                if start >= 0:
+                    node.start_char_idx, node.end_char_idx = start, start + len(node.text)
 
     def get_nodes_from_documents(
         self, documents: Sequence[BaseNode], show_progress: bool = False, **kwargs: Any
@@ -122,6 +140,8 @@ class NodeParser:
         documents = _check_nodes(documents)
         with self.callback_manager.event(CBEventType.NODE_PARSING, {EventPayload.DOCUMENTS: documents}) as event:
             nodes = self._parse_nodes(documents, show_progress=show_progress)
+            if not self._places_nodes:
+                self._place(nodes, documents)
             if self.include_prev_next_rel:
                 _link_neighbours(nodes)
             event.on_end(payload={EventPayload.NODES: nodes})
@@ -162,6 +182,8 @@ def _link_neighbours(nodes: list[BaseNode]) -> None:
 
 class TextSplitter(NodeParser):
     """A node parser that splits text: subclasses implement :meth:`_split_spans` (offsets of the chunks)."""
+
+    _places_nodes = True
 
     def split_text(self, text: str) -> list[str]:
         """Split ``text`` into chunks (stripped, non-empty).
@@ -249,6 +271,22 @@ class TextSplitter(NodeParser):
 
 class MetadataAwareTextSplitter(TextSplitter):
     """A text splitter that leaves room for the node's metadata: chunk text + metadata fit ``chunk_size``."""
+
+    def split_texts_metadata_aware(self, texts: Sequence[str], metadata_strs: Sequence[str]) -> list[str]:
+        """Split several texts, each with its own metadata string; the chunks of all texts in order.
+
+        Raises:
+            InvalidInputError: ``texts`` and ``metadata_strs`` differ in length.
+        """
+        texts, metadata_strs = list(texts), list(metadata_strs)
+        if len(texts) != len(metadata_strs):
+            msg = f"got {len(texts)} texts but {len(metadata_strs)} metadata strings; pass one per text"
+            raise InvalidInputError(msg)
+        return [
+            chunk
+            for text, metadata_str in zip(texts, metadata_strs, strict=True)
+            for chunk in self.split_text_metadata_aware(text, metadata_str)
+        ]
 
     def split_text_metadata_aware(self, text: str, metadata_str: str) -> list[str]:
         """Split ``text`` so that each chunk plus ``metadata_str`` fits ``chunk_size``."""

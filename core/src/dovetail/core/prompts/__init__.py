@@ -13,16 +13,24 @@ from dovetail.core.prompts._base import BasePromptTemplate, ChatPromptTemplate, 
 from dovetail.core.prompts._defaults import (
     DEFAULT_REFINE_PROMPT,
     DEFAULT_REFINE_PROMPT_TMPL,
+    DEFAULT_SIMPLE_INPUT_PROMPT,
     DEFAULT_TEXT_QA_PROMPT,
     DEFAULT_TEXT_QA_PROMPT_TMPL,
+    DEFAULT_TREE_SUMMARIZE_PROMPT,
+    DEFAULT_TREE_SUMMARIZE_TMPL,
 )
+from dovetail.core.prompts.prompt_type import PromptType
 
 __all__ = [
     "DEFAULT_REFINE_PROMPT",
     "DEFAULT_REFINE_PROMPT_TMPL",
+    "DEFAULT_SIMPLE_INPUT_PROMPT",
     "DEFAULT_TEXT_QA_PROMPT",
     "DEFAULT_TEXT_QA_PROMPT_TMPL",
+    "DEFAULT_TREE_SUMMARIZE_PROMPT",
+    "DEFAULT_TREE_SUMMARIZE_TMPL",
     "BasePromptTemplate",
     "ChatPromptTemplate",
     "PromptTemplate",
+    "PromptType",
 ]

@@ -80,10 +80,12 @@ class BasePromptTemplate(ABC):
         """The template text."""
 
     def _variables(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        variables = {self.template_var_mappings.get(k, k): v for k, v in {**self.kwargs, **kwargs}.items()}
+        # As LlamaIndex: functions see the caller's names; the template's names are applied last.
+        given = {**self.kwargs, **kwargs}
+        computed = dict(given)
         for name, fn in self.function_mappings.items():
-            variables[name] = fn(**variables)
-        return variables
+            computed[name] = fn(**given)
+        return {self.template_var_mappings.get(k, k): v for k, v in computed.items()}
 
     def _parsed(self, prompt: str) -> str:
         return self.output_parser.format(prompt) if self.output_parser is not None else prompt
@@ -194,11 +196,12 @@ class ChatPromptTemplate(BasePromptTemplate):
     def from_messages(
         cls, message_templates: Sequence[ChatMessage | tuple[str, str]], **kwargs: Any
     ) -> ChatPromptTemplate:
-        """Build from ``ChatMessage`` objects or ``(role, template)`` pairs."""
-        messages = [
-            m if isinstance(m, ChatMessage) else ChatMessage(role=MessageRole(m[0]), content=m[1])
-            for m in message_templates
-        ]
+        """Build from ``ChatMessage`` objects or ``(role, template)`` pairs.
+
+        Raises:
+            InvalidInputError: a pair has an unknown role (the message lists the valid ones) or is not a pair.
+        """
+        messages = [_as_message(item) for item in message_templates]
         return cls(messages, **kwargs)
 
     def __repr__(self) -> str:
@@ -245,3 +248,18 @@ class ChatPromptTemplate(BasePromptTemplate):
         return ChatPromptTemplate(
             self.message_templates, prompt_type=self.prompt_type, **self._options(), **{**self.kwargs, **kwargs}
         )
+
+
+def _as_message(item: ChatMessage | tuple[str, str]) -> ChatMessage:
+    if isinstance(item, ChatMessage):
+        return item
+    if not isinstance(item, (tuple, list)) or len(item) != 2 or not isinstance(item[1], str):
+        msg = f"a chat template message is a ChatMessage or a (role, template) pair, got {item!r:.80}"
+        raise InvalidInputError(msg)
+    try:
+        role = MessageRole(item[0])
+    except ValueError:
+        valid = ", ".join(role.value for role in MessageRole)
+        msg = f"unknown chat role {item[0]!r:.40}; use one of {valid}"
+        raise InvalidInputError(msg) from None
+    return ChatMessage(role=role, content=item[1])

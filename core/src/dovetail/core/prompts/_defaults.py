@@ -7,8 +7,11 @@ from dovetail.core.prompts._base import PromptTemplate
 __all__ = [
     "DEFAULT_REFINE_PROMPT",
     "DEFAULT_REFINE_PROMPT_TMPL",
+    "DEFAULT_SIMPLE_INPUT_PROMPT",
     "DEFAULT_TEXT_QA_PROMPT",
     "DEFAULT_TEXT_QA_PROMPT_TMPL",
+    "DEFAULT_TREE_SUMMARIZE_PROMPT",
+    "DEFAULT_TREE_SUMMARIZE_TMPL",
 ]
 
 DEFAULT_TEXT_QA_PROMPT_TMPL = (
@@ -37,3 +40,18 @@ DEFAULT_REFINE_PROMPT_TMPL = (
 )
 DEFAULT_REFINE_PROMPT = PromptTemplate(DEFAULT_REFINE_PROMPT_TMPL, prompt_type="refine")
 """Variables: ``query_str``, ``existing_answer``, ``context_msg``."""
+
+DEFAULT_TREE_SUMMARIZE_TMPL = (
+    "Below is context gathered from several sources.\n"
+    "---------------------\n"
+    "{context_str}\n"
+    "---------------------\n"
+    "Using only this context, not prior knowledge, answer the query.\n"
+    "Query: {query_str}\n"
+    "Answer: "
+)
+DEFAULT_TREE_SUMMARIZE_PROMPT = PromptTemplate(DEFAULT_TREE_SUMMARIZE_TMPL, prompt_type="summary")
+"""Variables: ``context_str``, ``query_str``; used by ``tree_summarize`` at every level."""
+
+DEFAULT_SIMPLE_INPUT_PROMPT = PromptTemplate("{query_str}", prompt_type="simple_input")
+"""Variables: ``query_str``; the ``generation`` mode sends the question alone."""

@@ -20,7 +20,12 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
+from dovetail.core._exceptions import InvalidInputError
+
 __all__ = ["format_template", "template_vars_of"]
+
+_MAX_WIDTH = 10_000
+"""Largest width/precision a field's format spec may ask for: ``{x:>999999999}`` would allocate a gigabyte."""
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FIELD_BODY = r"([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[[^\[\]{}]*\])*)(![rsa])?(:[^{}]*)?\}"
@@ -61,6 +66,10 @@ def format_template(template: str, variables: Mapping[str, Any]) -> str:
     """Fill in the ``{name}`` fields of ``template`` that ``variables`` has; leave the others as written.
 
     A field may carry ``str.format`` conversions, specs and attribute/index access (``{n:>4}``, ``{item.name}``).
+
+    Raises:
+        InvalidInputError: a value the field cannot format (``{n:d}`` given text, ``{items[3]}`` a shorter list)
+            or a width/precision over 10,000.
     """
 
     def replace(match: re.Match[str]) -> str:
@@ -72,6 +81,15 @@ def format_template(template: str, variables: Mapping[str, Any]) -> str:
         name = match.group(1)
         if name not in variables:
             return token
-        return ("{0" + token[1 + len(name) :]).format(variables[name])
+        spec = match.group(4) or ""
+        if any(int(number) > _MAX_WIDTH for number in re.findall(r"\d+", spec)):
+            msg = f"prompt template field {token} asks for a width over {_MAX_WIDTH}; use a smaller one"
+            raise InvalidInputError(msg)
+        try:
+            return ("{0" + token[1 + len(name) :]).format(variables[name])
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            # e.g. {n:d} given a string, {items[3]} given a shorter list, {x.missing}
+            msg = f"prompt template field {token} cannot be filled in with this value: {type(exc).__name__}: {exc}"
+            raise InvalidInputError(msg) from None
 
     return _pattern(template).sub(replace, template)

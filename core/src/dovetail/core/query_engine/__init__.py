@@ -7,6 +7,7 @@ Example:
     ```
 """
 
+from dovetail.core.query_engine._custom import CustomQueryEngine
 from dovetail.core.query_engine._retriever_query_engine import BaseQueryEngine, RetrieverQueryEngine
 
-__all__ = ["BaseQueryEngine", "RetrieverQueryEngine"]
+__all__ = ["BaseQueryEngine", "CustomQueryEngine", "RetrieverQueryEngine"]

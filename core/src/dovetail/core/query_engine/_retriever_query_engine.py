@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._query_bundle import as_query_bundle
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.response_synthesizers import BaseSynthesizer, get_response_synthesizer
@@ -97,24 +98,74 @@ class RetrieverQueryEngine(BaseQueryEngine):
         cls,
         retriever: BaseRetriever,
         llm: Any = None,
-        response_mode: str = "compact",
-        streaming: bool = False,
-        text_qa_template: Any | None = None,
-        refine_template: Any | None = None,
-        embed_model: Any | None = None,
+        response_synthesizer: BaseSynthesizer | None = None,
         node_postprocessors: Sequence[Any] | None = None,
         callback_manager: CallbackManager | None = None,
+        response_mode: str | None = None,
+        text_qa_template: Any | None = None,
+        refine_template: Any | None = None,
+        summary_template: Any | None = None,
+        simple_template: Any | None = None,
+        output_cls: Any = None,
+        use_async: bool = False,
+        streaming: bool = False,
+        verbose: bool = False,
+        embed_model: Any | None = None,
+        default_response_mode: str = "compact",
     ) -> RetrieverQueryEngine:
-        """Build an engine and its synthesizer in one call (``llm=None``: ``Settings.llm``, else extractive)."""
+        """Build an engine and its synthesizer in one call (``llm=None``: ``Settings.llm``, else extractive).
+
+        Args:
+            retriever: finds the nodes.
+            llm: the LLM (or ``"provider:model"``).
+            response_synthesizer: a ready synthesizer; then the synthesis keywords below must stay unset.
+            node_postprocessors: applied in order after retrieval.
+            callback_manager: receives the events; default the retriever's.
+            response_mode: see :class:`~dovetail.core.response_synthesizers.ResponseMode`; default
+                ``default_response_mode``.
+            text_qa_template, refine_template, summary_template, simple_template: prompts of the modes.
+            output_cls: not supported (must be ``None``).
+            use_async: concurrent LLM calls in async synthesis.
+            streaming: stream the answer.
+            verbose: log the synthesis mode.
+            embed_model: for extractive answers.
+            default_response_mode: the mode when ``response_mode`` is not given (``tree_summarize`` for
+                :class:`~dovetail.core.indices.SummaryIndex`).
+
+        Raises:
+            InvalidInputError: ``response_synthesizer`` together with synthesis keywords, or an unsupported option.
+        """
         from dovetail.core.settings import Settings
 
         manager = callback_manager or retriever.callback_manager
+        if response_synthesizer is not None:
+            given = [
+                name
+                for name, value in (
+                    ("response_mode", response_mode),
+                    ("text_qa_template", text_qa_template),
+                    ("refine_template", refine_template),
+                    ("summary_template", summary_template),
+                    ("simple_template", simple_template),
+                )
+                if value is not None
+            ]
+            if given or streaming or llm is not None:
+                names = ", ".join(given + (["streaming"] if streaming else []) + (["llm"] if llm is not None else []))
+                msg = f"from_args got response_synthesizer and {names}; configure the synthesizer itself instead"
+                raise InvalidInputError(msg)
+            return cls(retriever, response_synthesizer, node_postprocessors, manager)
         synthesizer = get_response_synthesizer(
             llm=Settings.llm if llm is None else llm,
-            response_mode=response_mode,
+            response_mode=response_mode or default_response_mode,
             streaming=streaming,
             text_qa_template=text_qa_template,
             refine_template=refine_template,
+            summary_template=summary_template,
+            simple_template=simple_template,
+            use_async=use_async,
+            output_cls=output_cls,
+            verbose=verbose,
             embed_model=embed_model,
             callback_manager=manager,
         )
@@ -130,10 +181,19 @@ class RetrieverQueryEngine(BaseQueryEngine):
         bundle = as_query_bundle(query_bundle)
         return self._postprocess(self.retriever.retrieve(bundle), bundle)
 
+    async def _apostprocess(self, nodes: list[NodeWithScore], query: QueryBundle) -> list[NodeWithScore]:
+        for processor in self.node_postprocessors:
+            apostprocess = getattr(processor, "apostprocess_nodes", None)
+            if apostprocess is not None:
+                nodes = list(await apostprocess(nodes, query_bundle=query))
+            else:
+                nodes = list(processor.postprocess_nodes(nodes, query_bundle=query))
+        return nodes
+
     async def aretrieve(self, query_bundle: str | QueryBundle) -> list[NodeWithScore]:
-        """Async :meth:`retrieve`."""
+        """Async :meth:`retrieve` (a postprocessor's ``apostprocess_nodes`` is used when it has one)."""
         bundle = as_query_bundle(query_bundle)
-        return self._postprocess(await self.retriever.aretrieve(bundle), bundle)
+        return await self._apostprocess(await self.retriever.aretrieve(bundle), bundle)
 
     def synthesize(self, query_bundle: QueryBundle, nodes: list[NodeWithScore]) -> ResponseType:
         """Answer from given nodes."""

@@ -1,4 +1,5 @@
-"""Response synthesis: from retrieved nodes to an answer — with an LLM (compact/refine) or extractively.
+"""Response synthesis: from retrieved nodes to an answer — with an LLM (every LlamaIndex response mode) or
+extractively.
 
 Example:
     ```python
@@ -14,16 +15,30 @@ from dovetail.core.response_synthesizers._extractive import ExtractiveSynthesize
 from dovetail.core.response_synthesizers._factory import ResponseMode, get_response_synthesizer
 from dovetail.core.response_synthesizers._refine import CompactAndRefine, Refine
 from dovetail.core.response_synthesizers._response import AsyncStreamingResponse, Response, StreamingResponse
+from dovetail.core.response_synthesizers._summarize import (
+    Accumulate,
+    CompactAndAccumulate,
+    Generation,
+    NoText,
+    SimpleSummarize,
+    TreeSummarize,
+)
 
 __all__ = [
+    "Accumulate",
     "AsyncStreamingResponse",
     "BaseSynthesizer",
+    "CompactAndAccumulate",
     "CompactAndRefine",
     "ExtractiveSynthesizer",
+    "Generation",
+    "NoText",
     "Refine",
     "Response",
     "ResponseMode",
+    "SimpleSummarize",
     "StreamingResponse",
+    "TreeSummarize",
     "get_response_synthesizer",
     "split_sentences",
 ]

@@ -1,4 +1,5 @@
-"""Retrievers: the ``BaseRetriever`` contract; ``VectorIndexRetriever`` is loaded on first use.
+"""Retrievers: the ``BaseRetriever`` contract; the index retrievers and ``QueryFusionRetriever`` (hybrid search:
+several retrievers fused into one ranking) are loaded on first use.
 
 Example:
     ```python
@@ -14,10 +15,29 @@ from dovetail.core._lazy import lazy_exports
 from dovetail.core.retrievers._base import BaseRetriever, QueryType
 
 if TYPE_CHECKING:
+    from dovetail.core.indices._keyword_table import KeywordTableSimpleRetriever
+    from dovetail.core.indices._summary_retrievers import SummaryIndexEmbeddingRetriever, SummaryIndexRetriever
+    from dovetail.core.retrievers._fusion import FUSION_MODES, QueryFusionRetriever
     from dovetail.core.retrievers._vector import VectorIndexRetriever  # type: ignore[import-not-found,unused-ignore]
 
-_LAZY: dict[str, str] = {"VectorIndexRetriever": "dovetail.core.retrievers._vector"}
+_LAZY: dict[str, str] = {
+    "FUSION_MODES": "dovetail.core.retrievers._fusion",
+    "KeywordTableSimpleRetriever": "dovetail.core.indices._keyword_table",
+    "QueryFusionRetriever": "dovetail.core.retrievers._fusion",
+    "SummaryIndexEmbeddingRetriever": "dovetail.core.indices._summary_retrievers",
+    "SummaryIndexRetriever": "dovetail.core.indices._summary_retrievers",
+    "VectorIndexRetriever": "dovetail.core.retrievers._vector",
+}
 
-__all__ = ["BaseRetriever", "QueryType", "VectorIndexRetriever"]
+__all__ = [
+    "FUSION_MODES",
+    "BaseRetriever",
+    "KeywordTableSimpleRetriever",
+    "QueryFusionRetriever",
+    "QueryType",
+    "SummaryIndexEmbeddingRetriever",
+    "SummaryIndexRetriever",
+    "VectorIndexRetriever",
+]
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._ids import id_list
 from dovetail.core.retrievers._base import BaseRetriever
-from dovetail.core.schema import BaseNode, NodeWithScore, QueryBundle
+from dovetail.core.schema import BaseNode, IndexNode, NodeWithScore, QueryBundle
 from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
 
 if TYPE_CHECKING:
@@ -31,6 +31,11 @@ class VectorIndexRetriever(BaseRetriever):
         vector_store_query_mode: the store's query mode.
         embed_model: embeds the query; default the index's model.
         callback_manager: receives ``RETRIEVE`` events; default the index's.
+        object_map: objects that ``IndexNode`` results point at, by ``index_id``.
+        verbose: log followed ``IndexNode`` results.
+        alpha: weight of dense vs sparse scores in hybrid mode (stores that support it).
+        sparse_top_k: sparse results to consider in hybrid mode.
+        hybrid_top_k: results of a hybrid query.
         vector_store_kwargs: extra keywords for the vector store's ``query`` (other unknown keywords go there
             too; a store refuses the ones it does not know, so a typo raises ``TypeError`` at the first query).
 
@@ -54,6 +59,9 @@ class VectorIndexRetriever(BaseRetriever):
         callback_manager: CallbackManager | None = None,
         object_map: dict[str, Any] | None = None,
         verbose: bool = False,
+        alpha: float | None = None,
+        sparse_top_k: int | None = None,
+        hybrid_top_k: int | None = None,
         vector_store_kwargs: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
@@ -67,6 +75,9 @@ class VectorIndexRetriever(BaseRetriever):
         self.doc_ids = id_list(doc_ids, "doc_ids")
         self.vector_store_query_mode = VectorStoreQueryMode(vector_store_query_mode)
         self._embed_model = embed_model
+        self.alpha = alpha
+        self.sparse_top_k = sparse_top_k
+        self.hybrid_top_k = hybrid_top_k
         # Extra keywords go to the vector store's query, which refuses the ones it does not know.
         self._kwargs = {**(vector_store_kwargs or {}), **kwargs}
 
@@ -84,7 +95,19 @@ class VectorIndexRetriever(BaseRetriever):
             query_str=bundle.query_str,
             mode=self.vector_store_query_mode,
             filters=self.filters,
+            alpha=self.alpha,
+            sparse_top_k=self.sparse_top_k,
+            hybrid_top_k=self.hybrid_top_k,
         )
+
+    def _target(self, node: BaseNode, seen: frozenset[int]) -> Any:
+        """As the base class, and an ``IndexNode`` whose ``index_id`` names a node of the index's docstore (a
+        table behind its summary, a parent chunk) resolves to that node."""
+        if isinstance(node, IndexNode) and node.obj is None and node.index_id not in self.object_map:
+            target = self._index.docstore.get_node(node.index_id, raise_error=False)
+            if target is not None:
+                node = node.model_copy(update={"obj": target})
+        return super()._target(node, seen)
 
     def _needs_embedding(self, bundle: QueryBundle) -> bool:
         if bundle.embedding is not None or not self._index.vector_store.is_embedding_query:

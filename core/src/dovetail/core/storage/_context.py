@@ -13,17 +13,18 @@ previous state intact; :meth:`StorageContext.from_defaults` finishes or discards
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError, NotFoundError
 from dovetail.core._gc import gc_paused
 from dovetail.core.storage._docstore import DEFAULT_DOCSTORE_FILE, SimpleDocumentStore
 from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE, SimpleIndexStore
-from dovetail.core.storage._io import StagedCommit, recover
+from dovetail.core.storage._io import StagedCommit, parse_json_object, recover
 from dovetail.core.storage._lock import snapshot_lock
 
 if TYPE_CHECKING:
@@ -35,11 +36,12 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_PERSIST_DIR = "./storage"
 DEFAULT_VECTOR_STORE = "default"
+_NAMESPACED_SUFFIX = "__vector_store.json"
 
 
 def vector_store_file(namespace: str = DEFAULT_VECTOR_STORE) -> str:
     """File name of a vector store namespace inside a persist directory."""
-    return f"{namespace}__vector_store.json"
+    return f"{namespace}{_NAMESPACED_SUFFIX}"
 
 
 def _default_vector_store() -> BasePydanticVectorStore:
@@ -110,10 +112,15 @@ class StorageContext:
                 raise NotFoundError(msg)
             if vector_store is None:
                 vector_store = _load_vector_store(directory / vector_store_file())
+            vector_stores = {DEFAULT_VECTOR_STORE: vector_store}
+            for path in sorted(directory.glob(f"*{_NAMESPACED_SUFFIX}")):
+                namespace = path.name[: -len(_NAMESPACED_SUFFIX)]
+                if namespace != DEFAULT_VECTOR_STORE:
+                    vector_stores[namespace] = _load_vector_store(path)
             return cls(
                 docstore=docstore if docstore is not None else SimpleDocumentStore.from_persist_dir(directory),
                 index_store=index_store if index_store is not None else SimpleIndexStore.from_persist_dir(directory),
-                vector_stores={DEFAULT_VECTOR_STORE: vector_store},
+                vector_stores=vector_stores,
                 persist_dir=str(directory),
             )
 
@@ -125,6 +132,60 @@ class StorageContext:
     def add_vector_store(self, vector_store: BasePydanticVectorStore, namespace: str) -> None:
         """Register another vector store under ``namespace``."""
         self.vector_stores[namespace] = vector_store
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything in the context as one JSON-ready dict (LlamaIndex's keys: ``doc_store``, ``index_store``,
+        ``vector_stores``), read back by :meth:`from_dict`.
+
+        Raises:
+            InvalidInputError: a vector store keeps its data elsewhere (a remote store has no ``to_dict``).
+        """
+        vector_stores: dict[str, Any] = {}
+        for namespace, store in self.vector_stores.items():
+            to_dict = getattr(store, "to_dict", None)
+            if not callable(to_dict):
+                msg = (
+                    f"vector store {namespace!r} ({type(store).__name__}) keeps its data on its server and cannot be "
+                    "put into a dict; persist() the context instead, or use a SimpleVectorStore"
+                )
+                raise InvalidInputError(msg)
+            vector_stores[namespace] = to_dict()
+        return {
+            "doc_store": self.docstore.to_dict(),
+            "index_store": self.index_store.to_dict(),
+            "vector_stores": vector_stores,
+        }
+
+    @classmethod
+    def from_dict(cls, save_dict: dict[str, Any]) -> StorageContext:
+        """Rebuild a context from :meth:`to_dict` output.
+
+        Raises:
+            InvalidInputError: the dict is not such a payload.
+        """
+        from dovetail.core.vector_stores import SimpleVectorStore
+
+        if not isinstance(save_dict, dict) or not {"doc_store", "index_store", "vector_stores"} <= save_dict.keys():
+            msg = "a StorageContext dict needs 'doc_store', 'index_store' and 'vector_stores'; pass to_dict() output"
+            raise InvalidInputError(msg)
+        stores = save_dict["vector_stores"]
+        if not isinstance(stores, dict) or DEFAULT_VECTOR_STORE not in stores:
+            msg = f"the StorageContext dict has no {DEFAULT_VECTOR_STORE!r} vector store; pass to_dict() output"
+            raise InvalidInputError(msg)
+        return cls(
+            docstore=SimpleDocumentStore.from_dict(save_dict["doc_store"]),
+            index_store=SimpleIndexStore.from_dict(save_dict["index_store"]),
+            vector_stores={name: SimpleVectorStore.from_dict(data) for name, data in stores.items()},
+        )
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, data: str) -> StorageContext:
+        """Rebuild a context from :meth:`to_json` output."""
+        return cls.from_dict(parse_json_object(data, "StorageContext JSON"))
 
     def persist(self, persist_dir: str | os.PathLike[str] = DEFAULT_PERSIST_DIR) -> None:
         """Write docstore, index store and every vector store to ``persist_dir``, all or nothing.

@@ -11,17 +11,19 @@ first use only.
 
 from __future__ import annotations
 
+import copy
+import json
 import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from dovetail.core._exceptions import InvalidInputError, NotFoundError
 from dovetail.core._ids import id_list
 from dovetail.core.schema import BaseNode, node_from_dict
-from dovetail.core.storage._io import atomic_write_json, read_json
+from dovetail.core.storage._io import atomic_write_json, check_payload, parse_json_object, read_json
 
 __all__ = ["DEFAULT_DOCSTORE_FILE", "RefDocInfo", "SimpleDocumentStore"]
 
@@ -67,18 +69,49 @@ class SimpleDocumentStore:
         if self._pending_path is None:
             return
         path, self._pending_path = self._pending_path, None
-        payload = read_json(path, kind=_KIND, versions=(_VERSION,))
+        self._apply(read_json(path, kind=_KIND, versions=(_VERSION,)), f"docstore file {path}")
+        logger.debug("loaded docstore %s: %d nodes, %d documents", path, len(self._raw), len(self._ref_docs))
+
+    def _apply(self, payload: dict[str, Any], where: str) -> None:
         nodes, ref_docs, hashes = payload.get("nodes"), payload.get("ref_doc_info"), payload.get("doc_hashes")
         if not isinstance(nodes, dict) or not isinstance(ref_docs, dict) or not isinstance(hashes, dict):
-            msg = f"docstore file {path} lacks 'nodes'/'ref_doc_info'/'doc_hashes' objects; rebuild the index"
+            msg = f"{where} lacks 'nodes'/'ref_doc_info'/'doc_hashes' objects; rebuild the index"
             raise InvalidInputError(msg)
-        self._raw = nodes
-        self._ref_docs = {
-            doc_id: RefDocInfo(list(info.get("node_ids", [])), dict(info.get("metadata", {})))
-            for doc_id, info in ref_docs.items()
-        }
+        ref_doc_info = {doc_id: _ref_doc_info(where, doc_id, info) for doc_id, info in ref_docs.items()}
+        if not all(isinstance(row, dict) for row in nodes.values()) or not all(
+            isinstance(value, str) for value in hashes.values()
+        ):
+            msg = f"{where} holds a node that is not an object or a hash that is not a string; rebuild the index"
+            raise InvalidInputError(msg)
+        self._raw = dict(nodes)
+        self._nodes = {}
+        self._ref_docs = ref_doc_info
         self._hashes = {str(k): str(v) for k, v in hashes.items()}
-        logger.debug("loaded docstore %s: %d nodes, %d documents", path, len(self._raw), len(self._ref_docs))
+
+    @classmethod
+    def from_dict(cls, save_dict: dict[str, Any]) -> SimpleDocumentStore:
+        """Rebuild a store from :meth:`to_dict` output.
+
+        Raises:
+            InvalidInputError: the dict is not a docstore payload of a known format version.
+        """
+        check_payload(save_dict, kind=_KIND, versions=(_VERSION,), where="docstore dict")
+        store = cls()
+        store._apply(copy.deepcopy(save_dict), "docstore dict")
+        return store
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, data: str) -> SimpleDocumentStore:
+        """Rebuild a store from :meth:`to_json` output.
+
+        Raises:
+            InvalidInputError: the string is not JSON of a docstore payload.
+        """
+        return cls.from_dict(parse_json_object(data, "docstore JSON"))
 
     @classmethod
     def from_persist_path(cls, persist_path: str | os.PathLike[str], *, lazy: bool = True) -> SimpleDocumentStore:
@@ -107,12 +140,12 @@ class SimpleDocumentStore:
         return {
             "kind": _KIND,
             "format_version": _VERSION,
-            "nodes": self._raw,
+            "nodes": dict(self._raw),
             "ref_doc_info": {
-                doc_id: {"node_ids": info.node_ids, "metadata": info.metadata}
+                doc_id: {"node_ids": list(info.node_ids), "metadata": dict(info.metadata)}
                 for doc_id, info in self._ref_docs.items()
             },
-            "doc_hashes": self._hashes,
+            "doc_hashes": dict(self._hashes),
         }
 
     def persist(self, persist_path: str | os.PathLike[str] = DEFAULT_DOCSTORE_FILE) -> None:
@@ -124,7 +157,7 @@ class SimpleDocumentStore:
     def docs(self) -> dict[str, BaseNode]:
         """Every stored node by id (builds the node objects; prefer :meth:`get_nodes` on large stores)."""
         self._load()
-        return {node_id: self.get_node(node_id) for node_id in self._raw}
+        return {node_id: self.get_node(node_id) for node_id in list(self._raw)}
 
     def __len__(self) -> int:
         self._load()
@@ -168,12 +201,17 @@ class SimpleDocumentStore:
                 if source is not None and source.metadata and not info.metadata:
                     info.metadata = dict(source.metadata)
 
-    def get_node(self, node_id: str, raise_error: bool = True) -> BaseNode:
-        """The node with ``node_id``.
+    @overload
+    def get_node(self, node_id: str, raise_error: Literal[True] = True) -> BaseNode: ...
+
+    @overload
+    def get_node(self, node_id: str, raise_error: bool) -> BaseNode | None: ...
+
+    def get_node(self, node_id: str, raise_error: bool = True) -> BaseNode | None:
+        """The node with ``node_id`` (``None`` when it is missing and ``raise_error`` is false).
 
         Raises:
-            NotFoundError: no such node (only with ``raise_error``; otherwise a KeyError-free ``None`` is
-                impossible to type, so callers that may miss should use :meth:`get_nodes`).
+            NotFoundError: no such node and ``raise_error`` is true.
         """
         self._load()
         node = self._nodes.get(node_id)
@@ -181,6 +219,8 @@ class SimpleDocumentStore:
             return node
         raw = self._raw.get(node_id)
         if raw is None:
+            if not raise_error:
+                return None
             msg = f"node {node_id!r} is not in the docstore; was the index built from another store?"
             raise NotFoundError(msg)
         node = node_from_dict(raw)
@@ -197,8 +237,9 @@ class SimpleDocumentStore:
         self._load()
         found: list[BaseNode] = []
         for node_id in ids:
-            if node_id in self._raw:
-                found.append(self.get_node(node_id))
+            node = self.get_node(node_id, raise_error=False)
+            if node is not None:
+                found.append(node)
             elif raise_error:
                 msg = f"node {node_id!r} is not in the docstore; was the index built from another store?"
                 raise NotFoundError(msg)
@@ -207,9 +248,7 @@ class SimpleDocumentStore:
     def get_document(self, doc_id: str, raise_error: bool = True) -> BaseNode | None:
         """The node or document stored under ``doc_id`` (``None`` if missing and not ``raise_error``)."""
         self._load()
-        if doc_id not in self._raw and not raise_error:
-            return None
-        return self.get_node(doc_id)
+        return self.get_node(doc_id, raise_error=raise_error)
 
     def document_exists(self, doc_id: str) -> bool:
         """Whether a node/document with this id is stored."""
@@ -217,19 +256,37 @@ class SimpleDocumentStore:
         return doc_id in self._raw
 
     def delete_document(self, doc_id: str, raise_error: bool = True) -> None:
-        """Remove one stored node/document by id."""
+        """Remove one stored node/document by id, and its entry in its document's ``ref_doc_info``.
+
+        When that was the document's last node, the document's ``ref_doc_info`` and hash go too (as a document
+        with no nodes left is no longer indexed).
+
+        Raises:
+            NotFoundError: the id is neither stored nor recorded as a node of a document (only with
+                ``raise_error``).
+        """
         self._load()
-        if doc_id not in self._raw:
+        raw = self._raw.pop(doc_id, None)
+        self._nodes.pop(doc_id, None)
+        ref_doc_id = _ref_doc_id_of(raw) if raw is not None else self._owner_of(doc_id)
+        info = self._ref_docs.get(ref_doc_id) if ref_doc_id else None
+        if raw is None and info is None:
             if raise_error:
                 msg = f"node {doc_id!r} is not in the docstore"
                 raise NotFoundError(msg)
             return
-        raw = self._raw.pop(doc_id)
-        self._nodes.pop(doc_id, None)
-        ref_doc_id = _ref_doc_id_of(raw)
-        info = self._ref_docs.get(ref_doc_id) if ref_doc_id else None
-        if info is not None and doc_id in info.node_ids:
+        if ref_doc_id is not None and info is not None and doc_id in info.node_ids:
             info.node_ids.remove(doc_id)
+            if not info.node_ids:
+                del self._ref_docs[ref_doc_id]
+                self._hashes.pop(ref_doc_id, None)
+
+    def _owner_of(self, node_id: str) -> str | None:
+        """The document whose ``ref_doc_info`` lists ``node_id`` (for nodes whose text is not stored here)."""
+        for ref_doc_id, info in self._ref_docs.items():
+            if node_id in info.node_ids:
+                return ref_doc_id
+        return None
 
     # ---------------------------------------------------------------- source documents
     def ref_doc_exists(self, ref_doc_id: str) -> bool:
@@ -291,3 +348,17 @@ def _ref_doc_id_of(raw: dict[str, Any]) -> str | None:
         node_id = source.get("node_id")
         return node_id if isinstance(node_id, str) else None
     return None
+
+
+def _ref_doc_info(where: str, doc_id: str, info: Any) -> RefDocInfo:
+    """One ``ref_doc_info`` entry of a docstore file, checked."""
+    node_ids = info.get("node_ids", []) if isinstance(info, dict) else None
+    metadata = info.get("metadata", {}) if isinstance(info, dict) else None
+    if (
+        not isinstance(node_ids, list)
+        or not all(isinstance(i, str) for i in node_ids)
+        or not isinstance(metadata, dict)
+    ):
+        msg = f"{where}: the record of document {doc_id!r} is malformed; rebuild the index"
+        raise InvalidInputError(msg)
+    return RefDocInfo(list(node_ids), dict(metadata))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -9,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError, NotFoundError
-from dovetail.core.storage._io import atomic_write_json, read_json
+from dovetail.core.storage._io import atomic_write_json, check_payload, parse_json_object, read_json
 
 __all__ = ["DEFAULT_INDEX_STORE_FILE", "IndexStruct", "SimpleIndexStore"]
 
@@ -81,11 +83,38 @@ class SimpleIndexStore:
             InvalidInputError: the file is damaged or of an unknown format version.
         """
         payload = read_json(persist_path, kind=_KIND, versions=(_VERSION,))
+        return cls._from_payload(payload, f"index store file {persist_path}")
+
+    @classmethod
+    def _from_payload(cls, payload: dict[str, Any], where: str) -> SimpleIndexStore:
         structs = payload.get("index_structs")
         if not isinstance(structs, dict):
-            msg = f"index store file {persist_path} lacks an 'index_structs' object; rebuild the index"
+            msg = f"{where} lacks an 'index_structs' object; rebuild the index"
             raise InvalidInputError(msg)
-        return cls({key: IndexStruct.from_dict(value) for key, value in structs.items()})
+        return cls({key: IndexStruct.from_dict(copy.deepcopy(value)) for key, value in structs.items()})
+
+    @classmethod
+    def from_dict(cls, save_dict: dict[str, Any]) -> SimpleIndexStore:
+        """Rebuild a store from :meth:`to_dict` output.
+
+        Raises:
+            InvalidInputError: the dict is not an index store payload of a known format version.
+        """
+        check_payload(save_dict, kind=_KIND, versions=(_VERSION,), where="index store dict")
+        return cls._from_payload(save_dict, "index store dict")
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, data: str) -> SimpleIndexStore:
+        """Rebuild a store from :meth:`to_json` output.
+
+        Raises:
+            InvalidInputError: the string is not JSON of an index store payload.
+        """
+        return cls.from_dict(parse_json_object(data, "index store JSON"))
 
     @classmethod
     def from_persist_dir(cls, persist_dir: str | os.PathLike[str]) -> SimpleIndexStore:
@@ -97,7 +126,7 @@ class SimpleIndexStore:
         return {
             "kind": _KIND,
             "format_version": _VERSION,
-            "index_structs": {key: struct.to_dict() for key, struct in self._structs.items()},
+            "index_structs": {key: copy.deepcopy(struct.to_dict()) for key, struct in self._structs.items()},
         }
 
     def persist(self, persist_path: str | os.PathLike[str] = DEFAULT_INDEX_STORE_FILE) -> None:

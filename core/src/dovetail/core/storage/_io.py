@@ -122,13 +122,42 @@ def read_json(path: str | os.PathLike[str], *, kind: str, versions: tuple[int, .
     if not isinstance(payload, dict):
         msg = f"{kind} file {source} does not hold a JSON object; rebuild the index"
         raise InvalidInputError(msg)
+    check_payload(payload, kind=kind, versions=versions, where=str(source))
+    return payload
+
+
+def check_payload(payload: Any, *, kind: str, versions: tuple[int, ...], where: str) -> None:
+    """Check that ``payload`` is a dict of ``kind`` in one of ``versions`` (as written by ``to_dict``).
+
+    Raises:
+        InvalidInputError: it is not a dict, is of another kind or has an unknown format version.
+    """
+    if not isinstance(payload, dict):
+        msg = f"{where} must be a dict as returned by to_dict(), got {type(payload).__name__}"
+        raise InvalidInputError(msg)
     found_kind = payload.get("kind", kind)
     version = payload.get("format_version")
     if found_kind != kind or version not in versions:
         msg = (
-            f"{source} is a {found_kind!r} file with format_version {version!r}; this dovetail-core reads "
+            f"{where} is a {found_kind!r} payload with format_version {version!r}; this dovetail-core reads "
             f"{kind!r} versions {list(versions)} — upgrade dovetail-core or rebuild the index"
         )
+        raise InvalidInputError(msg)
+
+
+def parse_json_object(data: str | bytes, where: str) -> dict[str, Any]:
+    """Parse a JSON string that must hold an object.
+
+    Raises:
+        InvalidInputError: not JSON, or not an object.
+    """
+    try:
+        payload = json.loads(data)
+    except (TypeError, ValueError) as exc:
+        msg = f"{where} is not valid JSON ({exc}); pass the string returned by to_json()"
+        raise InvalidInputError(msg) from exc
+    if not isinstance(payload, dict):
+        msg = f"{where} does not hold a JSON object; pass the string returned by to_json()"
         raise InvalidInputError(msg)
     return payload
 

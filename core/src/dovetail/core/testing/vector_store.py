@@ -330,6 +330,17 @@ class VectorStoreConformance(ConformanceBase):
             vector_store.add([node])
         assert self.stored_names(vector_store) == set()
 
+    def test_a_string_of_ids_is_rejected_and_keeps_data(self, vector_store: BasePydanticVectorStore) -> None:
+        """``node_ids="a"`` is one id written without its list: it must not act on ids ``"a"``'s characters."""
+        vector_store.add(self.kit_nodes())
+        if self.supports_delete_nodes:
+            with pytest.raises(InvalidInputError, match="node_ids"):
+                vector_store.delete_nodes(node_ids=kit_id("a"))  # type: ignore[arg-type]
+        if self.supports_get_nodes:
+            with pytest.raises(InvalidInputError, match="node_ids"):
+                vector_store.get_nodes(node_ids=kit_id("a"))  # type: ignore[arg-type]
+        assert self.stored_names(vector_store) == {"a", "b", "c", "d"}
+
     def test_node_without_embedding_raises(self, vector_store: BasePydanticVectorStore) -> None:
         node = self.kit_nodes("a")[0]
         node.embedding = None

@@ -84,7 +84,7 @@ class FunctionTool(AsyncBaseTool):
         if tool_metadata is not None and (name, description, fn_schema) != (None, None, None):
             msg = "pass either tool_metadata or name/description/fn_schema to FunctionTool.from_defaults, not both"
             raise InvalidInputError(msg)
-        if fn is not None and inspect.iscoroutinefunction(fn):
+        if fn is not None and (inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)):
             fn, async_fn = None, async_fn or fn
         partial = dict(partial_params or {})
         unknown = sorted(set(partial) - set(signature_of(source).parameters))
@@ -142,12 +142,12 @@ class FunctionTool(AsyncBaseTool):
         """Call the function; an async-only tool is run to completion when no event loop is running."""
         arguments = self._arguments(args, kwargs)
         if self._fn is not None:
-            return self._output(self._fn(*args, **arguments), kwargs)
+            return self._output(_run_sync(self._fn, *args, **arguments), kwargs)
         try:
             asyncio.get_running_loop()
         except RuntimeError:
             assert self._async_fn is not None
-            return self._output(asyncio.run(_awaitable(self._async_fn(*args, **arguments))), kwargs)
+            return self._output(asyncio.run(_run_async(self._async_fn, *args, **arguments)), kwargs)
         msg = f"tool {self._metadata.name!r} is async-only and an event loop is running; use await tool.acall()"
         raise InvalidInputError(msg)
 
@@ -155,9 +155,33 @@ class FunctionTool(AsyncBaseTool):
         """Call the async function, or the sync one in a worker thread."""
         arguments = self._arguments(args, kwargs)
         if self._async_fn is not None:
-            return self._output(await self._async_fn(*args, **arguments), kwargs)
+            return self._output(await _run_async(self._async_fn, *args, **arguments), kwargs)
         assert self._fn is not None
-        return self._output(await run_in_thread(self._fn, *args, **arguments), kwargs)
+        return self._output(await run_in_thread(_run_sync, self._fn, *args, **arguments), kwargs)
+
+
+def _run_sync(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call ``fn``; a generator is run to its end and its last item is the result (as LlamaIndex)."""
+    result = fn(*args, **kwargs)
+    if inspect.isgenerator(result):
+        last = None
+        for last in result:  # noqa: B007 - only the last item is the result
+            pass
+        return last
+    return result
+
+
+async def _run_async(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Await ``fn``; an async generator is run to its end and its last item is the result."""
+    result = fn(*args, **kwargs)
+    if inspect.isasyncgen(result):
+        last = None
+        async for last in result:  # noqa: B007 - only the last item is the result
+            pass
+        return last
+    if inspect.isawaitable(result):
+        return await result
+    return result
 
 
 def _field_default(tool: str | None, name: str, info: FieldInfo) -> Any:
@@ -181,7 +205,3 @@ def _visible_signature(signature: inspect.Signature, hidden: dict[str, Any]) -> 
         return signature.replace(parameters=params)
     except ValueError:  # a required parameter now follows a defaulted one: show them all as given
         return signature
-
-
-async def _awaitable(value: Awaitable[Any]) -> Any:
-    return await value

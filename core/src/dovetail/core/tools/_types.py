@@ -7,9 +7,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from dovetail.core._blocks import ContentBlock, TextBlock, is_content_block
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import KeywordCheckedModel
-from dovetail.core.llms._types import ContentBlock, TextBlock, is_content_block
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["AsyncBaseTool", "BaseTool", "ToolMetadata", "ToolOutput", "ToolSelection", "blocks_of"]

@@ -12,6 +12,7 @@ from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import reject_unknown_keywords
 from dovetail.core.schema import MetadataMode
 from dovetail.core.tools._types import AsyncBaseTool, ToolMetadata, ToolOutput
+from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from dovetail.core.query_engine import BaseQueryEngine
@@ -44,7 +45,7 @@ def _query_text(tool: str, args: tuple[Any, ...], kwargs: dict[str, Any], resolv
         value = kwargs.pop("input")
     elif kwargs and resolve_input_errors:
         # A model that invented argument names still asked something: use all of it as the question.
-        return ", ".join(f"{key}: {val}" for key, val in kwargs.items())
+        return str(kwargs)
     else:
         msg = f"{tool}() needs the question: tool('...') or tool(input='...')"
         raise InvalidInputError(msg)
@@ -53,10 +54,18 @@ def _query_text(tool: str, args: tuple[Any, ...], kwargs: dict[str, Any], resolv
     return str(value)
 
 
+class QueryInput(BaseModel):
+    """The argument schema of query engine and retriever tools: one question."""
+
+    input: str
+
+
 def _metadata(
     name: str | None, description: str | None, default_name: str, default_description: str, **kw: Any
 ) -> ToolMetadata:
-    return ToolMetadata(name=name or default_name, description=description or default_description, **kw)
+    return ToolMetadata(
+        name=name or default_name, description=description or default_description, fn_schema=QueryInput, **kw
+    )
 
 
 class QueryEngineTool(AsyncBaseTool):

@@ -37,9 +37,13 @@ from dovetail.core.vector_stores._types import (
 )
 
 if TYPE_CHECKING:
+    from dovetail.core.vector_stores._filter_eval import filter_mask
     from dovetail.core.vector_stores.simple import SimpleVectorStore
 
-_LAZY: dict[str, str] = {"SimpleVectorStore": "dovetail.core.vector_stores.simple"}
+_LAZY: dict[str, str] = {
+    "SimpleVectorStore": "dovetail.core.vector_stores.simple",
+    "filter_mask": "dovetail.core.vector_stores._filter_eval",
+}
 
 __all__ = [
     "BasePydanticVectorStore",
@@ -52,6 +56,7 @@ __all__ = [
     "VectorStoreQuery",
     "VectorStoreQueryMode",
     "VectorStoreQueryResult",
+    "filter_mask",
 ]
 
 

@@ -20,7 +20,7 @@ import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.vector_stores._types import FilterCondition, FilterOperator, MetadataFilter, MetadataFilters
 
-__all__ = ["ColumnCache", "validate_filters"]
+__all__ = ["ColumnCache", "filter_mask", "validate_filters"]
 
 Mask = npt.NDArray[np.bool_]
 _MISSING: Any = object()
@@ -181,3 +181,16 @@ class ColumnCache:
         if column is None:
             column = self._columns[key] = _Column([md.get(key, _MISSING) for md in metadata])
         return column
+
+
+def filter_mask(filters: MetadataFilters, metadata: Sequence[dict[str, Any]]) -> Mask:
+    """Which of ``metadata`` (one dict per item) match ``filters``, with the in-process store's semantics.
+
+    For components that filter their own items the way :class:`SimpleVectorStore` does (e.g. a keyword
+    retriever applying a query's ``MetadataFilters``).
+
+    Raises:
+        InvalidInputError: a filter value of the wrong shape for its operator.
+    """
+    validate_filters(filters)
+    return ColumnCache().mask(filters, metadata)

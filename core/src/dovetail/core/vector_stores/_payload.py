@@ -13,7 +13,6 @@ from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.schema import BaseNode, NodeRelationship, node_from_dict
-from pydantic import ValidationError
 
 __all__ = ["Payload", "payload_of", "rebuild", "serialized", "serialized_payloads"]
 
@@ -99,10 +98,15 @@ def serialized_payloads(rows: list[Any], ids: list[str]) -> tuple[list[Payload],
         if not isinstance(row, dict) or row.get("id_") != node_id:
             msg = f"node ids do not match the ids list (node {position} is not {node_id!r})"
             raise InvalidInputError(msg)
-        if row.get("class_name", "TextNode") not in _NODE_CLASS_NAMES or not isinstance(row.get("metadata", {}), dict):
-            msg = f"node {node_id!r} has an unknown class_name or non-object metadata"
+        class_name = row.get("class_name", "TextNode")
+        if not isinstance(class_name, str) or class_name not in _NODE_CLASS_NAMES:
+            msg = f"node {node_id!r} has an unknown class_name"
             raise InvalidInputError(msg)
-        source = (row.get("relationships") or {}).get(_SOURCE)
+        relationships = row.get("relationships") or {}
+        if not isinstance(row.get("metadata", {}), dict) or not isinstance(relationships, dict):
+            msg = f"node {node_id!r} has non-object metadata or relationships"
+            raise InvalidInputError(msg)
+        source = relationships.get(_SOURCE)
         if source is not None and not (isinstance(source, dict) and isinstance(source.get("node_id"), str)):
             msg = f"node {node_id!r} has a malformed source relationship"
             raise InvalidInputError(msg)
@@ -132,10 +136,9 @@ def rebuild(payload: Payload, embedding: list[float] | None = None) -> BaseNode:
     if cls is None:
         try:
             node = node_from_dict(data)
-        except ValidationError as exc:
-            invalid = exc.error_count()
-            msg = f"stored node {data.get('id_')!r} is corrupted ({invalid} invalid fields); re-create the store"
-            raise InvalidInputError(msg) from exc
+        except InvalidInputError as exc:
+            msg = f"stored node {data.get('id_')!r} is corrupted ({exc}); re-create the store"
+            raise InvalidInputError(msg) from None
         node.embedding = embedding
         return node
     template = _template(cls)

@@ -31,7 +31,18 @@ import numpy as np
 import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError, NotFoundError
 
-__all__ = ["FORMAT_VERSION", "read_store", "vectors_path", "write_store"]
+__all__ = [
+    "FORMAT_VERSION",
+    "namespace_file",
+    "namespaced_files",
+    "read_store",
+    "read_store_dict",
+    "store_dict",
+    "vectors_path",
+    "write_store",
+]
+
+_NAMESPACED_SUFFIX = "__vector_store.json"
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +203,11 @@ def _load_vectors(path: Path, npy: Path, count: int, dimension: int | None) -> n
                 msg = f"unsupported .npy version {major}.{minor}"
                 raise ValueError(msg)
             reader = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
-            shape, fortran, dtype = reader(handle, max_header_size=_HEADER_LIMIT)
+            try:
+                shape, fortran, dtype = reader(handle, max_header_size=_HEADER_LIMIT)
+            except Exception as exc:  # numpy parses the header as a Python literal: a hostile one raises anything
+                msg = f"unreadable header ({type(exc).__name__})"
+                raise ValueError(msg) from None
             offset = handle.tell()
             size = os.fstat(handle.fileno()).st_size
             _check_header(path, npy, (shape, fortran, dtype), count, dimension)
@@ -225,3 +240,62 @@ def _check_header(path: Path, npy: Path, header: tuple[Any, bool, np.dtype[Any]]
             f"the two files of {path.name} do not belong together"
         )
         raise InvalidInputError(msg)
+
+
+def store_dict(header: dict[str, Any], nodes: list[dict[str, Any]], vectors: npt.NDArray[np.float32]) -> dict[str, Any]:
+    """The JSON-ready dict form of a store: the persisted document with the vectors inline as float lists."""
+    return {
+        "kind": _KIND,
+        "format_version": FORMAT_VERSION,
+        **header,
+        "count": int(vectors.shape[0]),
+        "nodes": nodes,
+        "embeddings": vectors.tolist(),
+    }
+
+
+def read_store_dict(save_dict: Any) -> tuple[dict[str, Any], npt.NDArray[np.float32]]:
+    """Validate a dict made by :func:`store_dict`; returns it and its vectors as a float32 matrix.
+
+    Raises:
+        InvalidInputError: not such a dict, another format version, or vectors that do not match the nodes.
+    """
+    where = "vector store dict"
+    if not isinstance(save_dict, dict) or save_dict.get("kind") != _KIND:
+        msg = f"{where} is not a SimpleVectorStore.to_dict() payload (missing kind {_KIND!r})"
+        raise InvalidInputError(msg)
+    if save_dict.get("format_version") != FORMAT_VERSION:
+        msg = f"{where} has format_version {save_dict.get('format_version')!r}; this dovetail reads {FORMAT_VERSION}"
+        raise InvalidInputError(msg)
+    try:
+        vectors = np.asarray(save_dict.get("embeddings", []), dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        msg = f"{where} has malformed 'embeddings' ({exc}); pass the dict returned by to_dict()"
+        raise InvalidInputError(msg) from exc
+    _check_document(Path(where), save_dict)
+    count, dimension = save_dict["count"], save_dict.get("dimension")
+    if vectors.size == 0 and count == 0:
+        return save_dict, np.empty((0, 0), dtype=np.float32)
+    if vectors.ndim != 2 or vectors.shape != (count, dimension) or not np.isfinite(vectors).all():
+        msg = f"{where} has embeddings of shape {vectors.shape}, expected {(count, dimension)} finite floats"
+        raise InvalidInputError(msg)
+    return save_dict, vectors
+
+
+def namespace_file(persist_dir: str | os.PathLike[str], namespace: str) -> Path:
+    """``<persist_dir>/<namespace>__vector_store.json``, the file of one store of a persist directory."""
+    return Path(persist_dir) / f"{namespace}{_NAMESPACED_SUFFIX}"
+
+
+def namespaced_files(persist_dir: str | os.PathLike[str]) -> dict[str, Path]:
+    """Every store file of a persist directory, by namespace.
+
+    Raises:
+        NotFoundError: the directory holds no vector store.
+    """
+    directory = Path(persist_dir)
+    found = sorted(directory.glob(f"*{_NAMESPACED_SUFFIX}")) if directory.is_dir() else []
+    if not found:
+        msg = f"no vector store in {directory}; persist a StorageContext there first (or check the path)"
+        raise NotFoundError(msg)
+    return {path.name[: -len(_NAMESPACED_SUFFIX)]: path for path in found}

@@ -6,7 +6,7 @@ and :class:`~dovetail.core.vector_stores.SimpleVectorStore` evaluates them in-pr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    ValidationError,
     field_validator,
 )
 
@@ -153,7 +154,10 @@ class MetadataFilter(KeywordCheckedModel):
         # Parse the operator before pydantic so a bad one is an InvalidInputError, not a ValidationError.
         if "operator" in data:
             data["operator"] = FilterOperator.parse(data["operator"])
-        super().__init__(**data)
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _invalid(_FILTER, data, exc) from None
 
     @field_validator("operator", mode="before")
     @classmethod
@@ -195,8 +199,15 @@ class MetadataFilters(KeywordCheckedModel):
         elif "condition" in data:
             data["condition"] = FilterCondition.AND
         if "filters" in data and data["filters"] is not None:
-            data["filters"] = [_coerce_filter(item) for item in data["filters"]]
-        super().__init__(**data)
+            items = data["filters"]
+            if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+                msg = f"invalid metadata filter group: filters must be a list, got {type(items).__name__}"
+                raise InvalidInputError(msg)
+            data["filters"] = [_coerce_filter(item) for item in items]
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _invalid(_GROUP, data, exc) from None
 
     @field_validator("condition", mode="before")
     @classmethod
@@ -222,6 +233,21 @@ class MetadataFilters(KeywordCheckedModel):
         for item in self.filters:
             found |= item.keys() if isinstance(item, MetadataFilters) else {item.key}
         return found
+
+
+_FILTER, _GROUP = "metadata filter", "metadata filter group"
+
+
+def _invalid(what: str, data: dict[str, Any], exc: ValidationError) -> InvalidInputError:
+    """A typed error for a filter pydantic refused (the first problem, with its field)."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    key = f" on {data['key']!r}" if isinstance(data.get("key"), str) else ""
+    msg = (
+        f"invalid {what}{key}: {where or 'value'}: {first.get('msg', 'invalid')}; values are a string, number, "
+        "bool, a list of those, or None"
+    )
+    return InvalidInputError(msg)
 
 
 class ExactMatchFilter(MetadataFilter):

@@ -18,6 +18,7 @@ Behaviour decisions (LlamaIndex users' expectations where the contract is silent
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections.abc import Sequence
@@ -41,7 +42,14 @@ from dovetail.core.vector_stores._payload import (
     serialized,
     serialized_payloads,
 )
-from dovetail.core.vector_stores._persist import read_store, write_store
+from dovetail.core.vector_stores._persist import (
+    namespace_file,
+    namespaced_files,
+    read_store,
+    read_store_dict,
+    store_dict,
+    write_store,
+)
 from dovetail.core.vector_stores._selection import FilterCacheInfo, Selection, SelectionCache, selection_key
 from dovetail.core.vector_stores._types import (
     MetadataFilters,
@@ -380,11 +388,14 @@ class SimpleVectorStore(BasePydanticVectorStore):
         """
         _local_only(fs)
         with self._lock:
-            nodes = [serialized(payload) for payload in self._payloads]
-            vectors = self._matrix.rows if self._matrix is not None else np.empty((0, 0), dtype=np.float32)
-            header = {"similarity": self.similarity, "dimension": self.dimension, "ids": list(self._ids)}
+            header, nodes, vectors = self._snapshot()
             write_store(Path(persist_path), header, nodes, vectors)
         logger.info("SimpleVectorStore.persist: %d nodes to %s", len(nodes), persist_path)
+
+    def _snapshot(self) -> tuple[dict[str, Any], list[dict[str, Any]], npt.NDArray[np.float32]]:
+        nodes = [serialized(payload) for payload in self._payloads]
+        vectors = self._matrix.rows if self._matrix is not None else np.empty((0, 0), dtype=np.float32)
+        return {"similarity": self.similarity, "dimension": self.dimension, "ids": list(self._ids)}, nodes, vectors
 
     @classmethod
     def from_persist_path(cls, persist_path: str, fs: Any | None = None) -> SimpleVectorStore:
@@ -396,15 +407,41 @@ class SimpleVectorStore(BasePydanticVectorStore):
         """
         _local_only(fs)
         document, vectors = read_store(Path(persist_path))
+        return cls._from_document(document, vectors, str(persist_path))
+
+    @classmethod
+    def from_persist_dir(
+        cls, persist_dir: str = "./storage", namespace: str = "default", fs: Any | None = None
+    ) -> SimpleVectorStore:
+        """Load the ``namespace`` store of a persist directory (``<dir>/<namespace>__vector_store.json``)."""
+        return cls.from_persist_path(str(namespace_file(persist_dir, namespace)), fs=fs)
+
+    @classmethod
+    def from_namespaced_persist_dir(
+        cls, persist_dir: str = "./storage", fs: Any | None = None
+    ) -> dict[str, SimpleVectorStore]:
+        """Every store of a persist directory, by namespace (``NotFoundError`` when it holds none)."""
+        _local_only(fs)
+        return {name: cls.from_persist_path(str(path)) for name, path in namespaced_files(persist_dir).items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The store as a JSON-ready dict (vectors inline as float lists); :meth:`from_dict` reads it back."""
+        with self._lock:
+            return store_dict(*self._snapshot())
+
+    @classmethod
+    def from_dict(cls, save_dict: dict[str, Any]) -> SimpleVectorStore:
+        """Rebuild a store from :meth:`to_dict` output (``InvalidInputError`` when it is not one)."""
+        document, vectors = read_store_dict(save_dict)
+        return cls._from_document(copy.deepcopy(document), vectors, "vector store dict")
+
+    @classmethod
+    def _from_document(cls, document: dict[str, Any], vectors: Any, where: str) -> SimpleVectorStore:
         try:
             store = cls(similarity=document["similarity"], embed_dim=document.get("dimension"))
-        except (ValueError, TypeError, KeyError) as exc:
-            msg = f"{persist_path} holds invalid store settings ({exc}); re-create it with persist()"
-            raise InvalidInputError(msg) from exc
-        try:
             payloads, refs = serialized_payloads(document["nodes"], document["ids"])
-        except InvalidInputError as exc:
-            msg = f"{persist_path} is inconsistent: {exc}"
+        except (ValueError, TypeError, KeyError, InvalidInputError) as exc:
+            msg = f"{where} holds invalid store settings or nodes ({exc}); re-create it with persist()"
             raise InvalidInputError(msg) from exc
         if payloads:
             with gc_paused():

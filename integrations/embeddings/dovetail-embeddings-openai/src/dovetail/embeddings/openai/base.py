@@ -76,6 +76,7 @@ class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
     """
 
     provider_name: ClassVar[str | None] = "openai"
+    _extra_keywords: ClassVar[frozenset[str]] = frozenset({"model"})  # mapped onto model_name below
 
     model_name: str = Field(default="text-embedding-3-small", min_length=1)
     embed_batch_size: int = Field(default=100, gt=0, le=MAX_INPUTS_PER_REQUEST)
@@ -91,6 +92,9 @@ class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
     _per_input: int = PrivateAttr(default=DEFAULT_MAX_TOKENS_PER_INPUT)
     _in_flight: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = PrivateAttr(default=None)
+
+    # LlamaIndex's keyword is ``model``: the keyword check lets it through, _model_alias maps it.
+    _extra_keywords: ClassVar[frozenset[str]] = frozenset({"model"})
 
     @model_validator(mode="before")
     @classmethod

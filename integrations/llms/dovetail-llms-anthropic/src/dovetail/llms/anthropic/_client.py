@@ -126,28 +126,31 @@ class AnthropicClients:
         return map_anthropic_error(exc, operation=operation, secret=key.get_secret_value() if key else None)
 
     def call(self, fn: Callable[[anthropic.Anthropic], T], *, operation: str) -> T:
-        """Run ``fn(sync_client)`` with error mapping and dovetail's retry policy."""
+        """Run ``fn(sync_client)`` with error mapping and dovetail's retry policy.
+
+        A message is generation (billed, not idempotent): it is retried after answers with a status (429, 5xx,
+        529) and connections refused before sending, not after timeouts or cut connections (see
+        :mod:`dovetail.core.retry`). Mapped errors are raised without the SDK exception chained.
+        """
         client = self.sync_client()
-
-        def attempt() -> T:
-            try:
-                return fn(client)
-            except Exception as exc:
-                raise self.map_error(exc, operation) from exc
-
-        return retry_call(attempt, self.policy, operation=f"{PROVIDER}.{operation}")
+        return retry_call(
+            lambda: fn(client),
+            self.policy,
+            operation=f"{PROVIDER}.{operation}",
+            map_error=lambda exc: self.map_error(exc, operation),
+            idempotent=False,
+        )
 
     async def acall(self, fn: Callable[[anthropic.AsyncAnthropic], Awaitable[T]], *, operation: str) -> T:
-        """Await ``fn(async_client)`` with error mapping and dovetail's retry policy."""
+        """Await ``fn(async_client)`` with error mapping and dovetail's retry policy (as :meth:`call`)."""
         client = self.async_client()
-
-        async def attempt() -> T:
-            try:
-                return await fn(client)
-            except Exception as exc:
-                raise self.map_error(exc, operation) from exc
-
-        return await aretry_call(attempt, self.policy, operation=f"{PROVIDER}.{operation}")
+        return await aretry_call(
+            lambda: fn(client),
+            self.policy,
+            operation=f"{PROVIDER}.{operation}",
+            map_error=lambda exc: self.map_error(exc, operation),
+            idempotent=False,
+        )
 
     def close(self) -> None:
         """Close the sync client (an injected ``http_client`` stays open)."""

@@ -6,9 +6,7 @@ MRO). Anthropic's 529 ``overloaded_error`` maps to a retryable :class:`ProviderE
 
 from __future__ import annotations
 
-import email.utils
 import re
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,8 +17,9 @@ from dovetail.core.errors import (
     ProviderTimeoutError,
     error_for_status,
 )
+from dovetail.core.retry import parse_retry_after
 
-__all__ = ["map_anthropic_error", "parse_retry_after", "redact"]
+__all__ = ["map_anthropic_error", "redact"]
 
 _KEY_PATTERN = re.compile(r"\b(sk-ant-[A-Za-z0-9_\-*]{3,}|sk-[A-Za-z0-9_\-*]{8,})")
 
@@ -44,29 +43,6 @@ def redact(text: str, secret: str | None = None) -> str:
     if secret:
         text = text.replace(secret, "***")
     return _KEY_PATTERN.sub("***", text)
-
-
-def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` / ``retry-after`` (seconds or HTTP date), else ``None``."""
-    if not headers:
-        return None
-    raw_ms = headers.get("retry-after-ms")
-    if raw_ms:
-        try:
-            return max(0.0, float(raw_ms) / 1000.0)
-        except ValueError:
-            pass
-    raw = (headers.get("retry-after") or "").strip()
-    if not raw:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        try:
-            parsed = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, parsed.timestamp() - time.time())
 
 
 def _names(exc: BaseException | None) -> set[str]:
@@ -140,8 +116,9 @@ def map_anthropic_error(
         return ProviderTimeoutError(msg, provider=provider)
     if names & {"APIConnectionError", "TransportError", "RemoteProtocolError"}:
         reason = redact(str(exc.__cause__ or exc), secret)
+        refused = "ConnectError" in names | _names(exc.__cause__)
         msg = f"{where}: the connection to the provider failed or was cut ({reason}); check base_url and the network."
-        return ProviderConnectionError(msg, provider=provider)
+        return ProviderConnectionError(msg, provider=provider, request_sent=not refused)
     if isinstance(exc, (TypeError, ValueError)):  # raised by the SDK before sending: a bad request, not retried
         msg = f"{where}: the SDK rejected the request: {redact(str(exc), secret)}"
         return InvalidInputError(msg)

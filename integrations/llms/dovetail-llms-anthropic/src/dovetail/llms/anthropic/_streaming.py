@@ -172,7 +172,7 @@ def _drive(stream: Any, map_error: Any) -> Generator[ChatResponse, None, None]:
             if response is not None:
                 yield response
     except Exception as exc:
-        raise map_error(exc) from exc
+        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
     finally:
         stream.close()
     yield state.final()
@@ -186,7 +186,7 @@ async def _adrive(stream: Any, map_error: Any) -> AsyncGenerator[ChatResponse, N
             if response is not None:
                 yield response
     except Exception as exc:
-        raise map_error(exc) from exc
+        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
     finally:
         await stream.close()
     yield state.final()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from dovetail.core.catalog import ModelInfo
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.llms import (
     ChatMessage,
@@ -32,8 +31,10 @@ from dovetail.llms.anthropic._convert import (
     to_anthropic_messages,
     to_anthropic_tool,
 )
-from dovetail.llms.anthropic.catalog import find_model
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+
+if TYPE_CHECKING:
+    from dovetail.core.catalog import ModelInfo
 
 __all__ = ["Anthropic"]
 
@@ -150,6 +151,8 @@ class Anthropic(FunctionCallingLLM):
 
     def model_post_init(self, context: Any, /) -> None:
         """Check the settings against the catalog; the key and the SDK clients are resolved at the first call."""
+        from dovetail.llms.anthropic.catalog import find_model  # pydantic models: loaded on first use
+
         if self.temperature is not None:
             msg = (
                 "Anthropic(temperature=...) is not supported: the Messages API of the anthropic SDK has no sampling "

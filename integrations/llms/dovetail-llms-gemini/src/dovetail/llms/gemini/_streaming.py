@@ -7,6 +7,7 @@ carries the usage of the final chunk.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -22,7 +23,7 @@ from dovetail.core.llms import (
     TextBlock,
     ThinkingBlock,
 )
-from dovetail.llms.gemini._convert import parts_of, split_parts, usage_dict
+from dovetail.llms.gemini._convert import split_parts, usage_dict
 
 __all__ = ["achat_stream", "achat_to_completion", "chat_stream", "chat_to_completion"]
 
@@ -68,22 +69,31 @@ class _State:
         return _built(ChatResponse, values, _RESPONSE_FIELDS)  # type: ignore[no-any-return]
 
     def fold(self, chunk: Any) -> list[ChatResponse]:
-        text, thought, calls, signature = split_parts(parts_of(chunk), start=len(self.calls))
-        self.signature = signature or self.signature
-        usage = usage_dict(chunk)
-        if usage:
-            self.usage = usage
+        """Responses for one SDK chunk (read by attribute: the hot path of a stream)."""
+        if chunk.usage_metadata is not None:
+            self.usage = usage_dict(chunk)
+        candidates = chunk.candidates
+        content = candidates[0].content if candidates else None
+        parts = content.parts if content is not None else None
+        if not parts:
+            return []
         out: list[ChatResponse] = []
-        if thought:
-            self.thought += thought
-            out.append(self.response("", {"thinking_delta": thought}, chunk))
-        if calls:
-            self.calls.extend(calls)
-            self.extra = {"tool_calls": list(self.calls)}
-            out.append(self.response("", {}, chunk))
-        if text:
-            self.text += text
-            out.append(self.response(text, {}, chunk))
+        for part in parts:
+            if part.function_call is not None:  # its own signature is kept on the call
+                self.calls.extend(split_parts([part], start=len(self.calls))[2])
+                self.extra = {"tool_calls": list(self.calls)}
+                out.append(self.response("", {}, chunk))
+                continue
+            if part.thought_signature:
+                self.signature = base64.b64encode(part.thought_signature).decode("ascii")
+            if part.thought:
+                piece = part.text or ""
+                self.thought += piece
+                out.append(self.response("", {"thinking_delta": piece}, chunk))
+            elif part.text:
+                piece = part.text
+                self.text += piece
+                out.append(self.response(piece, {}, chunk))
         return out
 
     def final(self) -> ChatResponse:
@@ -97,7 +107,7 @@ def chat_stream(stream: Iterator[Any], map_error: Any) -> ChatResponseGen:
         for chunk in stream:
             yield from state.fold(chunk)
     except Exception as exc:
-        raise map_error(exc) from exc
+        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
     yield state.final()
 
 
@@ -109,7 +119,7 @@ async def achat_stream(stream: AsyncIterator[Any], map_error: Any) -> ChatRespon
             for response in state.fold(chunk):
                 yield response
     except Exception as exc:
-        raise map_error(exc) from exc
+        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
     yield state.final()
 
 

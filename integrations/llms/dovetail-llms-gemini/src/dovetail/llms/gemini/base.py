@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from dovetail.core.catalog import ModelInfo
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.llms import (
     ChatMessage,
@@ -24,9 +23,11 @@ from dovetail.core.llms import (
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.gemini import _streaming as streams
 from dovetail.llms.gemini._convert import chat_response, parse_structured, parse_tool_calls, to_gemini, to_gemini_tool
-from dovetail.llms.gemini.catalog import find_model
 from dovetail.llms.gemini.transport import ClientSettings, GeminiClients
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+
+if TYPE_CHECKING:
+    from dovetail.core.catalog import ModelInfo
 
 __all__ = ["GoogleGenAI"]
 
@@ -124,6 +125,8 @@ class GoogleGenAI(FunctionCallingLLM):
 
     def model_post_init(self, context: Any, /) -> None:
         """Check the settings against the catalog; the key and the SDK client are resolved at the first call."""
+        from dovetail.llms.gemini.catalog import find_model  # pydantic models: loaded on first use
+
         _check_config_keys(self.generation_config, "generation_config")
         info: ModelInfo | None = find_model(self.model)
         if info is None:
@@ -200,12 +203,16 @@ class GoogleGenAI(FunctionCallingLLM):
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Answer a conversation (``generateContent``)."""
         request = self._request(messages, kwargs)
-        return chat_response(self._clients.call(lambda c: c.models.generate_content(**request), operation="chat"))
+        return chat_response(
+            self._clients.call(lambda c: c.models.generate_content(**request), operation="chat", idempotent=False)
+        )
 
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async :meth:`chat` on the SDK's async client."""
         request = self._request(messages, kwargs)
-        done = await self._clients.acall(lambda c: c.aio.models.generate_content(**request), operation="chat")
+        done = await self._clients.acall(
+            lambda c: c.aio.models.generate_content(**request), operation="chat", idempotent=False
+        )
         return chat_response(done)
 
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:

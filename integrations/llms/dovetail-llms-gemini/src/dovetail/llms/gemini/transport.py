@@ -11,9 +11,7 @@ Key resolution: explicit ``api_key`` > ``[providers.gemini] api_key`` of ``dovet
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,31 +25,17 @@ from dovetail.core.errors import (
     ProviderTimeoutError,
     error_for_status,
 )
-from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
+from dovetail.core.retry import RetryPolicy, aretry_call, parse_retry_after, retry_call
 from pydantic import SecretStr
 
 if TYPE_CHECKING:
     from google import genai
 
-__all__ = ["ENV_API_KEYS", "ClientSettings", "GeminiClients", "map_gemini_error", "parse_retry_after"]
+__all__ = ["ENV_API_KEYS", "ClientSettings", "GeminiClients", "map_gemini_error"]
 
 T = TypeVar("T")
 PROVIDER = "gemini"
 ENV_API_KEYS = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
-
-
-def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
-    """Seconds from ``retry-after`` (seconds or HTTP date); ``None`` when absent."""
-    raw = ((headers or {}).get("retry-after") or "").strip()
-    if not raw:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        try:
-            return max(0.0, email.utils.parsedate_to_datetime(raw).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
 
 
 def _names(exc: BaseException) -> set[str]:
@@ -98,8 +82,9 @@ def map_gemini_error(exc: BaseException, *, operation: str, secret: str | None =
     if "TimeoutException" in names:
         return ProviderTimeoutError(f"{where} timed out; raise timeout=... or retry later.", provider=PROVIDER)
     if names & {"TransportError", "ConnectionError"}:
+        refused = bool(names & {"ConnectError", "ConnectionRefusedError"})
         msg = f"{where}: the connection to the provider failed or was cut ({clean(str(exc))}); check base_url."
-        return ProviderConnectionError(msg, provider=PROVIDER)
+        return ProviderConnectionError(msg, provider=PROVIDER, request_sent=not refused)
     if isinstance(exc, (TypeError, ValueError)):
         return InvalidInputError(f"{where}: the SDK rejected the request: {clean(str(exc))}")
     return DovetailError(f"{where} failed: {type(exc).__name__}: {clean(str(exc))}")
@@ -176,60 +161,52 @@ class GeminiClients:
         key = self.settings.api_key
         return map_gemini_error(exc, operation=operation, secret=key.get_secret_value() if key else None)
 
-    def call(self, fn: Callable[[genai.Client], T], *, operation: str) -> T:
-        """Run ``fn(client)`` with error mapping and dovetail's retry policy."""
+    def _retry_options(self, operation: str, idempotent: bool) -> dict[str, Any]:
+        return {
+            "operation": f"gemini.{operation}",
+            "map_error": lambda exc: self.map_error(exc, operation),
+            "idempotent": idempotent,
+        }
+
+    def call(self, fn: Callable[[genai.Client], T], *, operation: str, idempotent: bool = True) -> T:
+        """Run ``fn(client)`` with error mapping and dovetail's retry policy.
+
+        Generation passes ``idempotent=False``: it is retried after answers with a status (429, 5xx) and refused
+        connections, not after timeouts or cut connections (see :mod:`dovetail.core.retry`).
+        """
         client = self.sync_client()
+        return retry_call(lambda: fn(client), self.settings.policy, **self._retry_options(operation, idempotent))
 
-        def attempt() -> T:
-            try:
-                return fn(client)
-            except Exception as exc:
-                raise self.map_error(exc, operation) from exc
-
-        return retry_call(attempt, self.settings.policy, operation=f"gemini.{operation}")
-
-    async def acall(self, fn: Callable[[genai.Client], Awaitable[T]], *, operation: str) -> T:
+    async def acall(self, fn: Callable[[genai.Client], Awaitable[T]], *, operation: str, idempotent: bool = True) -> T:
         """Await ``fn(client)`` (use ``client.aio``) with error mapping and dovetail's retry policy."""
         client = self.async_client()
-
-        async def attempt() -> T:
-            try:
-                return await fn(client)
-            except Exception as exc:
-                raise self.map_error(exc, operation) from exc
-
-        return await aretry_call(attempt, self.settings.policy, operation=f"gemini.{operation}")
+        options = self._retry_options(operation, idempotent)
+        return await aretry_call(lambda: fn(client), self.settings.policy, **options)
 
     def open_stream(self, fn: Callable[[genai.Client], Any], *, operation: str) -> Any:
-        """Start a sync stream with retries: the first chunk is fetched inside the retry loop."""
+        """Start a generation stream with retries: the first chunk is fetched inside the retry loop."""
 
         def attempt() -> tuple[Any, list[Any]]:
+            stream = iter(fn(self.sync_client()))
             try:
-                stream = iter(fn(self.sync_client()))
-                try:
-                    return stream, [next(stream)]
-                except StopIteration:
-                    return stream, []
-            except Exception as exc:
-                raise self.map_error(exc, operation) from exc
+                return stream, [next(stream)]
+            except StopIteration:
+                return stream, []
 
-        stream, head = retry_call(attempt, self.settings.policy, operation=f"gemini.{operation}")
+        stream, head = retry_call(attempt, self.settings.policy, **self._retry_options(operation, False))
         return _chain(head, stream)
 
     async def aopen_stream(self, fn: Callable[[genai.Client], Awaitable[Any]], *, operation: str) -> Any:
         """Async :meth:`open_stream`."""
 
         async def attempt() -> tuple[Any, list[Any]]:
+            stream = await fn(self.async_client())
             try:
-                stream = await fn(self.async_client())
-                try:
-                    return stream, [await stream.__anext__()]
-                except StopAsyncIteration:
-                    return stream, []
-            except Exception as exc:
-                raise self.map_error(exc, operation) from exc
+                return stream, [await stream.__anext__()]
+            except StopAsyncIteration:
+                return stream, []
 
-        stream, head = await aretry_call(attempt, self.settings.policy, operation=f"gemini.{operation}")
+        stream, head = await aretry_call(attempt, self.settings.policy, **self._retry_options(operation, False))
         return _achain(head, stream)
 
     def close(self) -> None:

@@ -89,7 +89,7 @@ def chat_stream(stream: Iterator[Any], map_error: Any) -> ChatResponseGen:
         for chunk in stream:
             yield from state.fold(chunk)
     except Exception as exc:
-        raise map_error(exc) from exc
+        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
 
 
 async def achat_stream(stream: AsyncIterator[Any], map_error: Any) -> ChatResponseAsyncGen:
@@ -100,7 +100,7 @@ async def achat_stream(stream: AsyncIterator[Any], map_error: Any) -> ChatRespon
             for response in state.fold(chunk):
                 yield response
     except Exception as exc:
-        raise map_error(exc) from exc
+        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
 
 
 def _completion(chat: ChatResponse) -> CompletionResponse:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from dovetail.core.catalog import ModelInfo
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.llms import (
     ChatMessage,
@@ -30,9 +29,11 @@ from dovetail.llms.ollama._convert import (
     to_ollama_messages,
     to_ollama_tool,
 )
-from dovetail.llms.ollama.catalog import find_model
 from dovetail.llms.ollama.transport import ClientSettings, OllamaClients
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError
+
+if TYPE_CHECKING:
+    from dovetail.core.catalog import ModelInfo
 
 __all__ = ["Ollama"]
 
@@ -104,6 +105,8 @@ class Ollama(FunctionCallingLLM):
 
     def model_post_init(self, context: Any, /) -> None:
         """Build the metadata from the catalog and overrides; the SDK client is built at the first call."""
+        from dovetail.llms.ollama.catalog import find_model  # pydantic models: loaded on first use
+
         info: ModelInfo | None = find_model(self.model)
         if info is None:
             logger.debug("model %r is not in the Ollama catalog; using defaults and overrides", self.model)
@@ -188,12 +191,16 @@ class Ollama(FunctionCallingLLM):
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Answer a conversation (``POST /api/chat``)."""
         params = self._params(messages, kwargs, stream=False)
-        return chat_response(self._clients.call(lambda c: c.chat(**params), operation="chat", model=self.model))
+        return chat_response(
+            self._clients.call(lambda c: c.chat(**params), operation="chat", model=self.model, idempotent=False)
+        )
 
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async :meth:`chat` on the SDK's async client."""
         params = self._params(messages, kwargs, stream=False)
-        done = await self._clients.acall(lambda c: c.chat(**params), operation="chat", model=self.model)
+        done = await self._clients.acall(
+            lambda c: c.chat(**params), operation="chat", model=self.model, idempotent=False
+        )
         return chat_response(done)
 
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:

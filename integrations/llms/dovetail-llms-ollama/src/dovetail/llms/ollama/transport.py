@@ -28,7 +28,7 @@ from dovetail.core.errors import (
     ProviderTimeoutError,
     error_for_status,
 )
-from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
+from dovetail.core.retry import RetryPolicy, aretry_call, parse_retry_after, retry_call
 
 if TYPE_CHECKING:
     import httpx
@@ -40,7 +40,6 @@ __all__ = [
     "ClientSettings",
     "OllamaClients",
     "map_ollama_error",
-    "parse_retry_after",
     "resolve_base_url",
 ]
 
@@ -61,17 +60,9 @@ def resolve_base_url(explicit: str | None) -> str:
     return base.rstrip("/")
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header value given in seconds; ``None`` when absent or not a number."""
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None
-
-
 def _record_retry_after(response: httpx.Response) -> None:
     if response.status_code in (429, 503):
-        _retry_after.set(parse_retry_after(response.headers.get("retry-after")))
+        _retry_after.set(parse_retry_after(dict(response.headers)))
 
 
 async def _arecord_retry_after(response: httpx.Response) -> None:
@@ -114,8 +105,10 @@ def map_ollama_error(exc: BaseException, *, operation: str, base_url: str, model
         msg = f"{where} timed out; raise request_timeout=... (a model loading from disk can take a while)."
         return ProviderTimeoutError(msg, provider=PROVIDER)
     if isinstance(exc, ConnectionError) or names & {"TransportError"}:
+        # The SDK turns a refused connection into the builtin ConnectionError: nothing was sent.
+        refused = isinstance(exc, ConnectionError) or "ConnectError" in names
         msg = f"{where}: no connection to Ollama at {base_url} or it was cut ({exc}); is `ollama serve` running?"
-        return ProviderConnectionError(msg, provider=PROVIDER)
+        return ProviderConnectionError(msg, provider=PROVIDER, request_sent=not refused)
     if isinstance(exc, (TypeError, ValueError)):
         return InvalidInputError(f"{where}: the SDK rejected the request: {exc}")
     return DovetailError(f"{where} failed: {type(exc).__name__}: {exc}")
@@ -188,50 +181,60 @@ class OllamaClients:
         """The dovetail error for ``exc``."""
         return map_ollama_error(exc, operation=operation, base_url=self.host, model=model)
 
-    def call(self, fn: Callable[[ollama.Client], T], *, operation: str, model: str = "") -> T:
-        """Run ``fn(sync_client)`` with error mapping and dovetail's retry policy."""
+    def _retry_options(self, operation: str, model: str, idempotent: bool) -> dict[str, Any]:
+        return {
+            "operation": f"ollama.{operation}",
+            "map_error": lambda exc: self.map_error(exc, operation, model),
+            "idempotent": idempotent,
+        }
+
+    def call(self, fn: Callable[[ollama.Client], T], *, operation: str, model: str = "", idempotent: bool = True) -> T:
+        """Run ``fn(sync_client)`` with error mapping and dovetail's retry policy.
+
+        Generation passes ``idempotent=False``: it is retried after answers with a status (429, 5xx) and refused
+        connections, not after timeouts or cut connections (see :mod:`dovetail.core.retry`).
+        """
         client = self.sync_client()
 
         def attempt() -> T:
             _retry_after.set(None)
-            try:
-                return fn(client)
-            except Exception as exc:
-                raise self.map_error(exc, operation, model) from exc
+            return fn(client)
 
-        return retry_call(attempt, self.settings.policy, operation=f"ollama.{operation}")
+        return retry_call(attempt, self.settings.policy, **self._retry_options(operation, model, idempotent))
 
-    async def acall(self, fn: Callable[[ollama.AsyncClient], Awaitable[T]], *, operation: str, model: str = "") -> T:
-        """Await ``fn(async_client)`` with error mapping and dovetail's retry policy."""
+    async def acall(
+        self,
+        fn: Callable[[ollama.AsyncClient], Awaitable[T]],
+        *,
+        operation: str,
+        model: str = "",
+        idempotent: bool = True,
+    ) -> T:
+        """Await ``fn(async_client)`` with error mapping and dovetail's retry policy (as :meth:`call`)."""
         client = self.async_client()
 
         async def attempt() -> T:
             _retry_after.set(None)
-            try:
-                return await fn(client)
-            except Exception as exc:
-                raise self.map_error(exc, operation, model) from exc
+            return await fn(client)
 
-        return await aretry_call(attempt, self.settings.policy, operation=f"ollama.{operation}")
+        return await aretry_call(attempt, self.settings.policy, **self._retry_options(operation, model, idempotent))
 
     def open_stream(
         self, fn: Callable[[ollama.Client], Iterator[T]], *, operation: str, model: str = ""
     ) -> Iterator[T]:
-        """Start a stream with retries: the SDK sends the request on the first ``next``, so that first chunk is
-        fetched inside the retry loop; the rest is read as the caller iterates."""
+        """Start a generation stream with retries: the SDK sends the request on the first ``next``, so that first
+        chunk is fetched inside the retry loop; the rest is read as the caller iterates."""
 
         def attempt() -> tuple[Iterator[T], list[T]]:
             _retry_after.set(None)
+            stream = fn(self.sync_client())
             try:
-                stream = fn(self.sync_client())
-                try:
-                    return stream, [next(stream)]
-                except StopIteration:
-                    return stream, []
-            except Exception as exc:
-                raise self.map_error(exc, operation, model) from exc
+                return stream, [next(stream)]
+            except StopIteration:
+                return stream, []
 
-        stream, head = retry_call(attempt, self.settings.policy, operation=f"ollama.{operation}")
+        options = self._retry_options(operation, model, idempotent=False)
+        stream, head = retry_call(attempt, self.settings.policy, **options)
         return _chain(head, stream)
 
     async def aopen_stream(
@@ -241,16 +244,14 @@ class OllamaClients:
 
         async def attempt() -> tuple[Any, list[Any]]:
             _retry_after.set(None)
+            stream = await fn(self.async_client())
             try:
-                stream = await fn(self.async_client())
-                try:
-                    return stream, [await stream.__anext__()]
-                except StopAsyncIteration:
-                    return stream, []
-            except Exception as exc:
-                raise self.map_error(exc, operation, model) from exc
+                return stream, [await stream.__anext__()]
+            except StopAsyncIteration:
+                return stream, []
 
-        stream, head = await aretry_call(attempt, self.settings.policy, operation=f"ollama.{operation}")
+        options = self._retry_options(operation, model, idempotent=False)
+        stream, head = await aretry_call(attempt, self.settings.policy, **options)
         return _achain(head, stream)
 
     def close(self) -> None:

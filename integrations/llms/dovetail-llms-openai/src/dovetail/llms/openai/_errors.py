@@ -16,6 +16,7 @@ from dovetail.core.errors import (
     ProviderTimeoutError,
     error_for_status,
 )
+from dovetail.core.redact import redact as redact_secrets
 from dovetail.core.retry import parse_retry_after
 
 __all__ = ["HostUnreachableError", "map_openai_error", "redact"]
@@ -33,10 +34,9 @@ class HostUnreachableError(ProviderConnectionError):
 
 
 def redact(text: str, secret: str | None = None) -> str:
-    """Remove ``secret`` and anything that looks like an OpenAI key or bearer token from ``text``."""
-    if secret:
-        text = text.replace(secret, "***")
-    return _KEY_PATTERN.sub("***", text)
+    """Remove ``secret``, URL credentials and anything that looks like an OpenAI key or bearer token from
+    ``text`` (a secret shorter than 4 characters is not searched for: it would garble every message)."""
+    return _KEY_PATTERN.sub("***", redact_secrets(text, (secret,)))
 
 
 def _names(exc: BaseException) -> set[str]:

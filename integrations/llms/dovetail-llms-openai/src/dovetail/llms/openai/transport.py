@@ -23,9 +23,10 @@ import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from dovetail.core.config import describe_errors, resolve_secret
-from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ConfigurationError, InvalidInputError
 from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
 from dovetail.llms.openai import _keys
 from dovetail.llms.openai._errors import map_openai_error
@@ -281,8 +282,31 @@ class OpenAIClientModel(BaseModel):
     def _empty_key_is_none(cls, value: Any) -> Any:
         return value or None
 
+    @field_validator("api_base")
+    @classmethod
+    def _check_api_base(cls, value: str | None) -> str | None:
+        # Checked when the object is built: a bad URL would otherwise surface at the first request.
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                msg = "api_base must be an http(s) URL such as http://127.0.0.1:8080/v1"
+                raise ValueError(msg)
+        return value
+
     def _open_clients(self, *, require_key: bool, provider: str) -> None:
-        """Set up the SDK clients (built at the first call; the key is resolved then)."""
+        """Set up the SDK clients (built at the first call; the key is resolved then).
+
+        An explicit key with an explicit plain-http ``api_base`` on a remote host is refused here, when the
+        object is built; keys from the config or the environment are checked at the first call.
+        """
+        if self.api_key is not None and self.api_base is not None:
+            parts = urlsplit(self.api_base)
+            if parts.scheme == "http" and not _keys.is_loopback(parts.hostname or ""):
+                msg = (
+                    f"{provider}: refusing to send api_key over plain http to {parts.hostname}; use an https:// "
+                    "api_base (plain http is only allowed to loopback hosts such as 127.0.0.1 or localhost)"
+                )
+                raise ConfigurationError(msg)
         settings = ClientSettings(
             api_key=self.api_key,
             api_base=self.api_base,

@@ -123,8 +123,13 @@ class SimpleMongoReader(BaseReader):
         plain = uri.get_secret_value() if isinstance(uri, SecretStr) else uri
         if not isinstance(plain, str) or not plain.startswith(("mongodb://", "mongodb+srv://")):
             # Only the scheme is echoed: an unknown URI format may carry a password we cannot mask.
-            shown = f"{plain.partition('://')[0]}://..." if isinstance(plain, str) else type(plain).__name__
-            msg = f"uri must start with 'mongodb://' or 'mongodb+srv://', got {shown!r}"
+            if not isinstance(plain, str):
+                shown = f"a {type(plain).__name__}"
+            elif "://" in plain:
+                shown = repr(f"{plain.partition('://')[0][:20]}://...")
+            else:
+                shown = "a value without '://'"
+            msg = f"uri must start with 'mongodb://' or 'mongodb+srv://', got {shown}"
             raise ConfigurationError(msg)
         _check_ms("server_selection_timeout_ms", server_selection_timeout_ms, optional=False)
         _check_ms("timeout_ms", timeout_ms, optional=True)

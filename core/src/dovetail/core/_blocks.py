@@ -1,4 +1,4 @@
-"""Content blocks of a :class:`~dovetail.core.llms.ChatMessage`: text, media, documents, thinking, tool calls.
+"""Content blocks of messages and tool outputs: text, media, documents, thinking, tool calls, cache points.
 
 Media blocks (image, audio, video, document) take their data as exactly one of raw bytes (``bytes``, a
 ``BytesIO`` or base64 text), a local ``path`` or a ``url``; a ``data:`` URL is decoded into bytes at once. The
@@ -14,7 +14,7 @@ import io
 import mimetypes
 import urllib.request
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from dovetail.core._exceptions import InvalidInputError, NotFoundError
 from dovetail.core._kwargs import KeywordCheckedModel
@@ -24,12 +24,14 @@ __all__ = [
     "AudioBlock",
     "CacheControl",
     "CachePoint",
+    "ContentBlock",
     "DocumentBlock",
     "ImageBlock",
     "TextBlock",
     "ThinkingBlock",
     "ToolCallBlock",
     "VideoBlock",
+    "is_content_block",
 ]
 
 _DOWNLOAD_TIMEOUT_S = 30.0
@@ -357,3 +359,24 @@ class CachePoint(KeywordCheckedModel):
 
     block_type: Literal["cache"] = "cache"
     cache_control: CacheControl = Field(default_factory=CacheControl)
+
+
+ContentBlock = Annotated[
+    Union[  # noqa: UP007
+        TextBlock,
+        ImageBlock,
+        AudioBlock,
+        VideoBlock,
+        DocumentBlock,
+        ThinkingBlock,
+        ToolCallBlock,
+        CachePoint,
+    ],
+    Field(discriminator="block_type"),
+]
+_BLOCK_TYPES = (TextBlock, ImageBlock, AudioBlock, VideoBlock, DocumentBlock, ThinkingBlock, ToolCallBlock, CachePoint)
+
+
+def is_content_block(value: Any) -> bool:
+    """Whether ``value`` is one of the content block types."""
+    return isinstance(value, _BLOCK_TYPES)

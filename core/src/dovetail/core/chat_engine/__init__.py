@@ -1,0 +1,26 @@
+"""Chat engines: multi-turn conversation over an index (``index.as_chat_engine(chat_mode=...)``).
+
+Example:
+    ```python
+    engine = index.as_chat_engine(chat_mode="condense_plus_context", llm=llm)
+    print(engine.chat("What is a dovetail?"))
+    print(engine.chat("And how strong is it?"))  # rewritten into a standalone question, then answered
+    engine.reset()
+    ```
+"""
+
+from dovetail.core.chat_engine._base import BaseChatEngine
+from dovetail.core.chat_engine._engines import CondensePlusContextChatEngine, ContextChatEngine, SimpleChatEngine
+from dovetail.core.chat_engine._factory import chat_engine_for
+from dovetail.core.chat_engine._types import AgentChatResponse, ChatMode, StreamingAgentChatResponse
+
+__all__ = [
+    "AgentChatResponse",
+    "BaseChatEngine",
+    "ChatMode",
+    "CondensePlusContextChatEngine",
+    "ContextChatEngine",
+    "SimpleChatEngine",
+    "StreamingAgentChatResponse",
+    "chat_engine_for",
+]

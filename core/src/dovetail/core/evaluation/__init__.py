@@ -1,0 +1,47 @@
+"""Retrieval evaluation: hit rate, MRR, nDCG (and precision, recall, AP) over a labelled set of questions.
+
+* :class:`RetrieverEvaluator` — runs a retriever on each question and scores the ranking against the expected ids.
+* :class:`LabelledQuestions` — a labelled set read from ``questions.jsonl`` (``{"question": ..., "expected_ids":
+  [...]}`` per line).
+* Metrics: :class:`HitRate`, :class:`MRR`, :class:`NDCG`, :class:`Precision`, :class:`Recall`,
+  :class:`AveragePrecision`, by name through :func:`resolve_metrics`.
+
+Example:
+    ```python
+    from dovetail.core.evaluation import LabelledQuestions, RetrieverEvaluator
+
+    evaluator = RetrieverEvaluator.from_metric_names(["hit_rate", "mrr", "ndcg"], retriever=index.as_retriever())
+    summary = evaluator.evaluate_dataset(LabelledQuestions.from_jsonl("questions.jsonl"))
+    print(summary.means)
+    ```
+"""
+
+from dovetail.core.evaluation._dataset import LabelledQuestions
+from dovetail.core.evaluation._evaluator import EvaluationSummary, RetrievalEvalResult, RetrieverEvaluator
+from dovetail.core.evaluation._metrics import (
+    MRR,
+    NDCG,
+    AveragePrecision,
+    BaseRetrievalMetric,
+    HitRate,
+    Precision,
+    Recall,
+    RetrievalMetricResult,
+    resolve_metrics,
+)
+
+__all__ = [
+    "MRR",
+    "NDCG",
+    "AveragePrecision",
+    "BaseRetrievalMetric",
+    "EvaluationSummary",
+    "HitRate",
+    "LabelledQuestions",
+    "Precision",
+    "Recall",
+    "RetrievalEvalResult",
+    "RetrievalMetricResult",
+    "RetrieverEvaluator",
+    "resolve_metrics",
+]
