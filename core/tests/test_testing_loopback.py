@@ -13,6 +13,8 @@ import httpx
 import pytest
 from dovetail.core.testing.loopback import Exchange, Fault, LoopbackHTTPServer, free_port, wait_for_port
 
+pytestmark = pytest.mark.integration  # real sockets on 127.0.0.1
+
 
 class _Demo(LoopbackHTTPServer):
     def __init__(self) -> None:

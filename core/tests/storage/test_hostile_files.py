@@ -59,7 +59,7 @@ def test_a_malformed_docstore_record(index_dir: Path, change: Callable[[dict[str
 )
 def test_a_malformed_vector_store_node(index_dir: Path, change: Callable[[dict[str, Any]], None]) -> None:
     _edit(index_dir / "default__vector_store.json", change)
-    with pytest.raises(InvalidInputError, match="is inconsistent|invalid store settings or nodes"):
+    with pytest.raises(InvalidInputError, match=r"is inconsistent|invalid store settings or nodes"):
         StorageContext.from_defaults(persist_dir=index_dir)
 
 

@@ -126,6 +126,13 @@ class SimpleKeywordTableIndex(BaseIndex):
         return index
 
     @property
+    def embed_model(self) -> Any:
+        """``Settings.embed_model`` (the keyword table itself embeds nothing; extractive answers may)."""
+        from dovetail.core.settings import Settings
+
+        return Settings.embed_model
+
+    @property
     def table(self) -> dict[str, list[str]]:
         """Keyword → ids of the nodes containing it."""
         table: dict[str, list[str]] = self._index_struct.extra.setdefault("table", {})

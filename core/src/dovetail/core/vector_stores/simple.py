@@ -439,9 +439,13 @@ class SimpleVectorStore(BasePydanticVectorStore):
     def _from_document(cls, document: dict[str, Any], vectors: Any, where: str) -> SimpleVectorStore:
         try:
             store = cls(similarity=document["similarity"], embed_dim=document.get("dimension"))
+        except (ValueError, TypeError, KeyError) as exc:
+            msg = f"{where} holds invalid store settings ({exc}); re-create it with persist()"
+            raise InvalidInputError(msg) from exc
+        try:
             payloads, refs = serialized_payloads(document["nodes"], document["ids"])
-        except (ValueError, TypeError, KeyError, InvalidInputError) as exc:
-            msg = f"{where} holds invalid store settings or nodes ({exc}); re-create it with persist()"
+        except InvalidInputError as exc:
+            msg = f"{where} is inconsistent: {exc}"
             raise InvalidInputError(msg) from exc
         if payloads:
             with gc_paused():

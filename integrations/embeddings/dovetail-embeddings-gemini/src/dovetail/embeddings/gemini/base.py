@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
@@ -39,6 +40,8 @@ class GoogleGenAIEmbedding(BaseEmbedding):
         ```
     """
 
+    # ``model=`` (what ``"provider:model"`` strings resolve to) is ``model_name``, as in LlamaIndex.
+    _keyword_aliases: ClassVar[Mapping[str, str]] = {"model": "model_name"}
     provider_name = "gemini"
 
     model_name: str = Field(default="gemini-embedding-001", min_length=1)

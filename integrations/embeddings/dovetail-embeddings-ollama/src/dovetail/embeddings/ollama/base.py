@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
@@ -42,6 +43,8 @@ class OllamaEmbedding(BaseEmbedding):
         ```
     """
 
+    # ``model=`` (what ``"provider:model"`` strings resolve to) is ``model_name``, as in LlamaIndex.
+    _keyword_aliases: ClassVar[Mapping[str, str]] = {"model": "model_name"}
     provider_name = "ollama"
 
     model_name: str = Field(default="nomic-embed-text", min_length=1)

@@ -54,10 +54,10 @@ def _media(block: ImageBlock | DocumentBlock) -> dict[str, Any]:
     if isinstance(block, ImageBlock):
         if block.url is not None:
             return {"file_data": {"file_uri": block.url, "mime_type": block.resolve_mimetype()}}
-        return {"inline_data": {"mime_type": block.resolve_mimetype(), "data": block.resolve_image()}}
+        return {"inline_data": {"mime_type": block.resolve_mimetype(), "data": block.resolve_bytes()}}
     if block.url is not None:
         return {"file_data": {"file_uri": block.url, "mime_type": block.resolve_mimetype()}}
-    return {"inline_data": {"mime_type": block.resolve_mimetype(), "data": block.resolve_document()}}
+    return {"inline_data": {"mime_type": block.resolve_mimetype(), "data": block.resolve_bytes()}}
 
 
 def _call_part(call: Any) -> dict[str, Any]:
