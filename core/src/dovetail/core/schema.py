@@ -465,8 +465,14 @@ _NODE_CLASSES: dict[str, type[BaseNode]] = {
 }
 
 
-def node_from_dict(data: dict[str, Any]) -> BaseNode:
-    """Rebuild a node serialised with :meth:`BaseNode.to_dict`, choosing the class by ``class_name``."""
+def node_from_dict(data: dict[str, Any], *, strict: bool = True) -> BaseNode:
+    """Rebuild a node serialised with :meth:`BaseNode.to_dict`, choosing the class by ``class_name``.
+
+    Args:
+        data: the serialised node.
+        strict: refuse fields the node class does not have (a damaged file); ``False`` ignores them, for records
+            that other tools (LlamaIndex) may have written with fields of their own.
+    """
     if not isinstance(data, dict):
         msg = f"a serialised node must be an object, got {type(data).__name__}"
         raise InvalidInputError(msg)
@@ -475,6 +481,10 @@ def node_from_dict(data: dict[str, Any]) -> BaseNode:
     cls = _NODE_CLASSES.get(name) if isinstance(name, str) else None
     if cls is None:
         msg = f"unknown node class_name {name!r:.60}; expected one of {sorted(_NODE_CLASSES)}"
+        raise InvalidInputError(msg)
+    unknown = sorted(key for key in payload if key not in cls.model_fields) if strict else []
+    if unknown:  # a field this format does not have: damaged, or written by something else
+        msg = f"serialised {name} is malformed: unknown field(s) {', '.join(map(repr, unknown))[:200]}"
         raise InvalidInputError(msg)
     try:
         return cls.model_validate(payload)

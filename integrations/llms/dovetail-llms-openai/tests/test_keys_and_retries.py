@@ -176,8 +176,8 @@ def test_refused_connection_of_a_chat_is_retried(caplog: pytest.LogCaptureFixtur
 
 
 def test_retries_end_at_the_deadline(server: Any) -> None:
-    # 503s with exponential backoff: without a deadline, 10 retries take many seconds.
-    server.add_fault(status=503, headers={"Retry-After": "0.4"}, path=CHAT, times=20)
+    # 429s asking for 0.4 s each: without a deadline, 10 retries take at least 4 s.
+    server.add_fault(status=429, headers={"Retry-After": "0.4"}, path=CHAT, times=20)
     llm = make(server, max_retries=10, retry_deadline=1.0)
     started = time.monotonic()
     with pytest.raises(ProviderError):

@@ -207,7 +207,7 @@ def record_to_node(
             raise InvalidInputError(msg) from exc
         if text_key in md and "text" not in data:
             data["text"] = md[text_key]
-        node = node_from_dict(data)
+        node = node_from_dict(data, strict=False)  # LlamaIndex writes this layout too, with fields of its own
         node.embedding = embedding
         return node
     text = md.pop(text_key, "")
