@@ -71,8 +71,17 @@ class LocalPostgres:
         self.password = "pw-" + secrets.token_hex(12)
         self.database = "postgres"
         os.chmod(self.root, 0o755)
+        self.bin_dir = _bin_dir()
         if self.user is not None:
             shutil.chown(self.root, self.user, self.user)
+            # The venv may sit in a folder the unprivileged user cannot enter (a checkout under a 0700 temporary
+            # directory): run a copy of the installation from the cluster's own folder.
+            # The binaries find their libraries at $ORIGIN/../../../pgserver.libs: copy both, keeping that layout.
+            package = self.bin_dir.parent.parent
+            copy = self.root / "site" / package.name
+            shutil.copytree(package / "pginstall", copy / "pginstall", symlinks=True)
+            shutil.copytree(package.parent / f"{package.name}.libs", copy.parent / f"{package.name}.libs", symlinks=True)
+            self.bin_dir = copy / "pginstall" / "bin"
 
     @property
     def dsn(self) -> str:
@@ -83,7 +92,7 @@ class LocalPostgres:
         # Output goes to a file, not a pipe: the postmaster inherits pg_ctl's stdout and would hold a pipe open.
         with tempfile.TemporaryFile("w+") as output:
             result = subprocess.run(
-                [str(_bin_dir() / name), *args],
+                [str(self.bin_dir / name), *args],
                 user=self.user,
                 cwd=self.root,
                 stdout=output,
