@@ -12,14 +12,11 @@ from dovetail.core.llms import (
     ChatResponse,
     ChatResponseAsyncGen,
     ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
-    FunctionCallingLLM,
     LLMMetadata,
     MessageRole,
     validate_request,
 )
+from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.gemini import _streaming as streams
 from dovetail.llms.gemini._convert import chat_response, parse_structured, parse_tool_calls, to_gemini, to_gemini_tool
@@ -62,7 +59,7 @@ _CONFIG_KEYS = frozenset(
 )
 
 
-class GoogleGenAI(FunctionCallingLLM):
+class GoogleGenAI(ChatFirstFunctionCallingLLM):
     """Google Gemini models (Gemini API): sync, async, streaming, function calling, JSON-schema output, vision
     and documents, thinking.
 
@@ -231,30 +228,6 @@ class GoogleGenAI(FunctionCallingLLM):
         )
         return streams.achat_stream(stream, self._map("stream_chat"))
 
-    # ---- completion (one user message) ---------------------------------------------------------------
-
-    @staticmethod
-    def _user(prompt: str) -> list[ChatMessage]:
-        return [ChatMessage(role=MessageRole.USER, content=prompt)]
-
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        """Complete ``prompt`` (sent as one user message)."""
-        answer = self.chat(self._user(prompt), **kwargs)
-        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
-
-    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        """Async :meth:`complete`."""
-        answer = await self.achat(self._user(prompt), **kwargs)
-        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
-
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
-        """Stream the completion of ``prompt``."""
-        return streams.chat_to_completion(self.stream_chat(self._user(prompt), **kwargs))
-
-    async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
-        """Async :meth:`stream_complete`."""
-        return streams.achat_to_completion(await self.astream_chat(self._user(prompt), **kwargs))
-
     # ---- tools --------------------------------------------------------------------------------------
 
     def _prepare_chat_with_tools(
@@ -273,19 +246,6 @@ class GoogleGenAI(FunctionCallingLLM):
             out["tools"] = [{"function_declarations": [to_gemini_tool(tool) for tool in tools]}]
             out["tool_config"] = {"function_calling_config": {"mode": "ANY" if tool_required else "AUTO"}}
         return out
-
-    def _validate_chat_with_tools_response(
-        self,
-        response: ChatResponse,
-        tools: Sequence[BaseTool],
-        allow_parallel_tool_calls: bool = False,
-        **kwargs: Any,
-    ) -> ChatResponse:
-        """Keep only the first tool call unless parallel calls are allowed."""
-        calls = response.message.additional_kwargs.get("tool_calls") or []
-        if not allow_parallel_tool_calls and len(calls) > 1:
-            response.message.additional_kwargs["tool_calls"] = calls[:1]
-        return response
 
     def get_tool_calls_from_response(
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
