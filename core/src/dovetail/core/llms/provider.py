@@ -3,6 +3,7 @@
 - :func:`built`: a pydantic model instance from already-valid values, without validation (the hot path of a
   stream builds one response per chunk).
 - :func:`chat_to_completion` / :func:`achat_to_completion`: a chat stream seen as a completion stream.
+- :func:`fold_stream` / :func:`afold_stream`: drive an SDK stream through a per-chunk fold, mapping SDK errors.
 - :class:`FirstToolCallMixin`: keeps only the first tool call unless ``allow_parallel_tool_calls``.
 - :class:`ChatFirstFunctionCallingLLM`: a :class:`FunctionCallingLLM` whose ``complete`` family sends the prompt
   as one user message through the ``chat`` family.
@@ -10,13 +11,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from dovetail.core.llms._function_calling import FunctionCallingLLM
 from dovetail.core.llms._types import (
     ChatMessage,
     ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
     CompletionResponse,
     CompletionResponseAsyncGen,
     CompletionResponseGen,
@@ -28,9 +31,11 @@ __all__ = [
     "ChatFirstFunctionCallingLLM",
     "FirstToolCallMixin",
     "achat_to_completion",
+    "afold_stream",
     "built",
     "chat_to_completion",
     "completion_of",
+    "fold_stream",
 ]
 
 T = TypeVar("T")
@@ -121,3 +126,38 @@ class ChatFirstFunctionCallingLLM(FirstToolCallMixin, FunctionCallingLLM):
     async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
         """Async :meth:`stream_complete`."""
         return achat_to_completion(await self.astream_chat(self._user(prompt), **kwargs))
+
+
+def fold_stream(
+    stream: Iterable[Any],
+    fold: Callable[[Any], Iterable[ChatResponse]],
+    map_error: Callable[[Exception], BaseException],
+    final: Callable[[], ChatResponse] | None = None,
+) -> ChatResponseGen:
+    """Chat responses from a sync SDK stream: ``fold`` turns each chunk into zero or more responses; an SDK
+    error becomes ``map_error(exc)`` (not chained: the SDK exception may carry the request); ``final`` (when
+    given) yields the closing response once the stream ends."""
+    try:
+        for chunk in stream:
+            yield from fold(chunk)
+    except Exception as exc:
+        raise map_error(exc) from None
+    if final is not None:
+        yield final()
+
+
+async def afold_stream(
+    stream: AsyncIterable[Any],
+    fold: Callable[[Any], Iterable[ChatResponse]],
+    map_error: Callable[[Exception], BaseException],
+    final: Callable[[], ChatResponse] | None = None,
+) -> ChatResponseAsyncGen:
+    """Async :func:`fold_stream`."""
+    try:
+        async for chunk in stream:
+            for response in fold(chunk):
+                yield response
+    except Exception as exc:
+        raise map_error(exc) from None
+    if final is not None:
+        yield final()

@@ -20,7 +20,7 @@ from dovetail.core.llms import (
     TextBlock,
     ThinkingBlock,
 )
-from dovetail.core.llms.provider import built
+from dovetail.core.llms.provider import afold_stream, built, fold_stream
 from dovetail.llms.gemini._convert import split_parts, usage_dict
 
 __all__ = ["achat_stream", "chat_stream"]
@@ -89,21 +89,10 @@ class _State:
 def chat_stream(stream: Iterator[Any], map_error: Any) -> ChatResponseGen:
     """Chat responses from a sync SDK stream; errors become dovetail errors."""
     state = _State()
-    try:
-        for chunk in stream:
-            yield from state.fold(chunk)
-    except Exception as exc:
-        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
-    yield state.final()
+    return fold_stream(stream, state.fold, map_error, state.final)
 
 
-async def achat_stream(stream: AsyncIterator[Any], map_error: Any) -> ChatResponseAsyncGen:
+def achat_stream(stream: AsyncIterator[Any], map_error: Any) -> ChatResponseAsyncGen:
     """Async twin of :func:`chat_stream`."""
     state = _State()
-    try:
-        async for chunk in stream:
-            for response in state.fold(chunk):
-                yield response
-    except Exception as exc:
-        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
-    yield state.final()
+    return afold_stream(stream, state.fold, map_error, state.final)

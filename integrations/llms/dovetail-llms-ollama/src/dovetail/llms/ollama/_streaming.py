@@ -19,7 +19,7 @@ from dovetail.core.llms import (
     TextBlock,
     ThinkingBlock,
 )
-from dovetail.core.llms.provider import built
+from dovetail.core.llms.provider import afold_stream, built, fold_stream
 from dovetail.llms.ollama._convert import tool_calls_of, usage_dict
 
 __all__ = ["achat_stream", "chat_stream"]
@@ -71,19 +71,10 @@ class _State:
 def chat_stream(stream: Iterator[Any], map_error: Any) -> ChatResponseGen:
     """Chat responses from a sync SDK stream; errors become dovetail errors."""
     state = _State()
-    try:
-        for chunk in stream:
-            yield from state.fold(chunk)
-    except Exception as exc:
-        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
+    return fold_stream(stream, state.fold, map_error)
 
 
-async def achat_stream(stream: AsyncIterator[Any], map_error: Any) -> ChatResponseAsyncGen:
+def achat_stream(stream: AsyncIterator[Any], map_error: Any) -> ChatResponseAsyncGen:
     """Async twin of :func:`chat_stream`."""
     state = _State()
-    try:
-        async for chunk in stream:
-            for response in state.fold(chunk):
-                yield response
-    except Exception as exc:
-        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
+    return afold_stream(stream, state.fold, map_error)
