@@ -7,8 +7,9 @@ from typing import Any, ClassVar
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
+from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.llms.ollama.transport import ClientSettings, OllamaClients
-from pydantic import Field, PrivateAttr, ValidationError
+from pydantic import Field, PrivateAttr
 
 __all__ = ["OllamaEmbedding"]
 
@@ -16,7 +17,7 @@ __all__ = ["OllamaEmbedding"]
 _RESERVED = frozenset({"model", "input", "keep_alive", "dimensions", "truncate"})
 
 
-class OllamaEmbedding(BaseEmbedding):
+class OllamaEmbedding(TypedSettingsErrors, BaseEmbedding):
     """Embeddings from an Ollama server: one ``/api/embed`` request per batch of ``embed_batch_size`` texts; the
     async batch path keeps at most ``max_concurrency`` requests in flight.
 
@@ -63,14 +64,6 @@ class OllamaEmbedding(BaseEmbedding):
     headers: dict[str, str] | None = Field(default=None, repr=False)
 
     _clients: OllamaClients = PrivateAttr()
-
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-            msg = f"invalid OllamaEmbedding settings: {problems}"
-            raise InvalidInputError(msg) from None
 
     def model_post_init(self, context: Any, /) -> None:
         """Check the options; the SDK client is built at the first call."""

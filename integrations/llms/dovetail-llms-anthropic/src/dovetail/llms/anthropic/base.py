@@ -17,6 +17,7 @@ from dovetail.core.llms import (
     validate_request,
 )
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
+from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.anthropic import _streaming as streams
 from dovetail.llms.anthropic._client import AnthropicClients, ClientSettings
@@ -28,7 +29,7 @@ from dovetail.llms.anthropic._convert import (
     to_anthropic_messages,
     to_anthropic_tool,
 )
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
 
 if TYPE_CHECKING:
     from dovetail.core.catalog import ModelInfo
@@ -69,7 +70,7 @@ _THINKING_TYPES = ("enabled", "adaptive", "between_tools", "disabled")
 _SAMPLING = ("temperature", "top_p", "top_k")
 
 
-class Anthropic(ChatFirstFunctionCallingLLM):
+class Anthropic(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
     """Anthropic Claude models: sync, async (the SDK's async client), streaming, tools, vision, PDFs, extended
     thinking and prompt caching.
 
@@ -132,14 +133,6 @@ class Anthropic(ChatFirstFunctionCallingLLM):
     _clients: AnthropicClients = PrivateAttr()
     _metadata: LLMMetadata = PrivateAttr()
     _info: ModelInfo | None = PrivateAttr(default=None)
-
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-            msg = f"invalid Anthropic settings: {problems}"
-            raise InvalidInputError(msg) from None
 
     @field_validator("api_key", mode="before")
     @classmethod

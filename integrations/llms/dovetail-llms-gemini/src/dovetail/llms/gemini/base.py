@@ -17,11 +17,12 @@ from dovetail.core.llms import (
     validate_request,
 )
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
+from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.gemini import _streaming as streams
 from dovetail.llms.gemini._convert import chat_response, parse_structured, parse_tool_calls, to_gemini, to_gemini_tool
 from dovetail.llms.gemini.transport import ClientSettings, GeminiClients
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
 
 if TYPE_CHECKING:
     from dovetail.core.catalog import ModelInfo
@@ -59,7 +60,7 @@ _CONFIG_KEYS = frozenset(
 )
 
 
-class GoogleGenAI(ChatFirstFunctionCallingLLM):
+class GoogleGenAI(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
     """Google Gemini models (Gemini API): sync, async, streaming, function calling, JSON-schema output, vision
     and documents, thinking.
 
@@ -106,14 +107,6 @@ class GoogleGenAI(ChatFirstFunctionCallingLLM):
 
     _clients: GeminiClients = PrivateAttr()
     _metadata: LLMMetadata = PrivateAttr()
-
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-            msg = f"invalid GoogleGenAI settings: {problems}"
-            raise InvalidInputError(msg) from None
 
     @field_validator("api_key", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from dovetail.core.llms import (
     validate_request,
 )
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
+from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.ollama import _streaming as streams
 from dovetail.llms.ollama._convert import (
@@ -27,7 +28,7 @@ from dovetail.llms.ollama._convert import (
     to_ollama_tool,
 )
 from dovetail.llms.ollama.transport import ClientSettings, OllamaClients
-from pydantic import BaseModel, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr
 
 if TYPE_CHECKING:
     from dovetail.core.catalog import ModelInfo
@@ -42,7 +43,7 @@ _DEFAULT_CONTEXT_WINDOW = 3900
 _REQUEST_KEYS = frozenset({"tools", "format", "options", "keep_alive", "think", "logprobs", "top_logprobs"})
 
 
-class Ollama(ChatFirstFunctionCallingLLM):
+class Ollama(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
     """A model served by Ollama (``ollama serve``): chat, streaming, async, tools, ``format=`` JSON schema output,
     images, thinking.
 
@@ -91,14 +92,6 @@ class Ollama(ChatFirstFunctionCallingLLM):
 
     _clients: OllamaClients = PrivateAttr()
     _metadata: LLMMetadata = PrivateAttr()
-
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-            msg = f"invalid Ollama settings: {problems}"
-            raise InvalidInputError(msg) from None
 
     def model_post_init(self, context: Any, /) -> None:
         """Build the metadata from the catalog and overrides; the SDK client is built at the first call."""
