@@ -29,7 +29,11 @@ values = st.one_of(st.text(max_size=10), st.integers(), st.floats(allow_nan=True
 def _expected(template: str, variables: dict[str, Any]) -> str | None:
     """The filled-in template for plain ``{name}`` fields (``None`` when the template uses anything fancier)."""
     parts = []
-    for literal, field, spec, conversion in string.Formatter().parse(template):
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:  # literal braces (e.g. JSON): kept as written, as in LlamaIndex; checked by the other asserts
+        return None
+    for literal, field, spec, conversion in parsed:
         parts.append(literal)
         if field is None:
             continue

@@ -123,18 +123,6 @@ def test_expected_errors_are_one_line_and_exit_2(
     assert err.startswith("dovetail: error: ")
 
 
-def test_binary_files_are_skipped_with_a_warning(
-    capsys: pytest.CaptureFixture[str], corpus: Path, tmp_path: Path
-) -> None:
-    (corpus / "photo.bin").write_bytes(b"\x00\x01\x02binary")
-    index = str(tmp_path / "index")
-    code, out, err = run(capsys, "ingest", str(corpus), "--index", index, "--embed", "mock:8")
-    assert code == EXIT_OK
-    assert "skipped" in err
-    assert "photo.bin" in err
-    assert "2 new" in out
-
-
 def test_unreadable_file_is_reported_and_the_rest_indexed(
     capsys: pytest.CaptureFixture[str], corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

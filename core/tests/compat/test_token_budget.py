@@ -103,3 +103,10 @@ def test_a_set_node_parser_is_used_as_it_is() -> None:
     splitter = SentenceSplitter(chunk_size=32, chunk_overlap=0)
     Settings.node_parser = splitter
     assert Settings.transformations_for(WindowedEmbedding()) == [splitter]
+
+
+def test_embedding_models_take_model_as_the_name_of_model_name() -> None:
+    # The registry builds "provider:model" specs as Class(model=...); it must not be dropped.
+    assert WindowedEmbedding(model="my-model").model_name == "my-model"
+    with pytest.raises(TypeError, match="model_name"):
+        WindowedEmbedding(model="a", model_name="b")

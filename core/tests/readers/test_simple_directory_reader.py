@@ -47,6 +47,7 @@ def test_exports_are_exact() -> None:
         "BaseReader",
         "Document",
         "SimpleDirectoryReader",
+        "StringIterableReader",
         "default_file_metadata",
     ]
 
@@ -117,13 +118,44 @@ def test_ids_are_stable_relative_paths_and_filename_as_id(tree: Path, tmp_path_f
     assert [d.id_ for d in files] == [(tree / "sub" / "deep.txt").resolve().as_posix()]
 
 
-@pytest.mark.parametrize(
-    ("errors", "expected"),
-    [("ignore", "caf crme brle"), ("replace", "caf\ufffd cr\ufffdme br\ufffdl\ufffde")],
-)
-def test_encoding_error_policies(tmp_path: Path, errors: str, expected: str) -> None:
+@pytest.mark.parametrize("errors", ["ignore", "replace"])
+def test_non_utf8_bytes_are_never_dropped(tmp_path: Path, errors: str) -> None:
     (tmp_path / "latin.txt").write_bytes(LATIN1)
-    assert SimpleDirectoryReader(tmp_path, errors=errors).load_data()[0].text == expected
+    reader = SimpleDirectoryReader(tmp_path, errors=errors)
+    assert reader.load_data()[0].text == "café crème brûlée"
+    decoding = reader.decodings[str(tmp_path / "latin.txt")]
+    assert (decoding.encoding, decoding.lost) == ("cp1252", 0)
+    assert "not valid UTF-8" in decoding.reason
+
+
+@pytest.mark.parametrize(
+    ("payload", "encoding", "reason"),
+    [
+        ("naïve “quotes” – €".encode("cp1252"), "cp1252", "Windows-1252"),
+        ("\ufeffCafé au lait".encode("utf-8"), "utf-8-sig", "byte-order mark"),
+        ("Café au lait".encode("utf-16"), "utf-16", "byte-order mark"),
+        ("# -*- coding: koi8-r -*-\nПривет".encode("koi8-r"), "koi8-r", "declared"),
+        ('<?xml version="1.0" encoding="iso-8859-7"?><a>Καλημέρα</a>'.encode("iso-8859-7"), "iso8859-7", "declared"),
+        ("Café".encode(), "utf-8", "valid UTF-8"),
+    ],
+)
+def test_encoding_detection(tmp_path: Path, payload: bytes, encoding: str, reason: str) -> None:
+    (tmp_path / "file.txt").write_bytes(payload)
+    reader = SimpleDirectoryReader(tmp_path)
+    text = reader.load_data()[0].text
+    decoding = reader.decodings[str(tmp_path / "file.txt")]
+    assert decoding.encoding == encoding
+    assert reason in decoding.reason
+    assert text == payload.decode(encoding).lstrip("\ufeff")
+
+
+def test_explicit_encoding_reports_what_it_could_not_decode(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "ascii.txt").write_bytes(LATIN1)
+    reader = SimpleDirectoryReader(tmp_path, encoding="ascii", errors="replace")
+    with caplog.at_level(logging.WARNING):
+        assert reader.load_data()[0].text == "caf\ufffd cr\ufffdme br\ufffdl\ufffde"
+    assert reader.decodings[str(tmp_path / "ascii.txt")].lost == 4
+    assert "4 undecodable byte(s)" in caplog.text
 
 
 def test_explicit_encoding_decodes_latin1(tmp_path: Path) -> None:
@@ -140,6 +172,75 @@ def test_strict_policy_skips_or_raises(tmp_path: Path, caplog: pytest.LogCapture
     assert "latin.txt" in caplog.text
     with pytest.raises(InvalidInputError, match=r"latin\.txt"):
         SimpleDirectoryReader(tmp_path, errors="strict", raise_on_error=True).load_data()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"%PDF-1.7\n% mostly ascii header\n", b"PK\x03\x04zipped", b"\x01\x02\x03\x04\x05\x06abc" * 20, b"ab\x00cd"],
+)
+def test_binary_content_is_sniffed(tmp_path: Path, payload: bytes) -> None:
+    (tmp_path / "blob.dat").write_bytes(payload)
+    (tmp_path / "ok.txt").write_text("ok", encoding="utf-8")
+    assert [d.id_ for d in SimpleDirectoryReader(tmp_path).load_data()] == ["ok.txt"]
+
+
+def test_symlinks_leaving_the_folder_are_skipped_unless_allowed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "credentials").write_text("password=hunter2", encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "real.md").write_text("real notes", encoding="utf-8")
+    (docs / "notes.md").symlink_to(Path("..") / "secret" / "credentials")
+    (docs / "alias.md").symlink_to("real.md")  # stays inside: read
+    with caplog.at_level(logging.WARNING):
+        reader = SimpleDirectoryReader(docs)
+    texts = {d.id_: d.text for d in reader.load_data()}
+    assert texts == {"alias.md": "real notes", "real.md": "real notes"}
+    assert reader.skipped_symlinks == [docs / "notes.md"]
+    assert "notes.md" in caplog.text
+    assert "allow_external_symlinks" in caplog.text
+    allowed = SimpleDirectoryReader(docs, allow_external_symlinks=True).load_data()
+    assert {d.id_ for d in allowed} == {"alias.md", "notes.md", "real.md"}
+
+
+def test_resource_api(tree: Path) -> None:
+    reader = SimpleDirectoryReader(tree)
+    resources = reader.list_resources()
+    assert resources == [str(path) for path in reader.input_files]
+    notes = str(tree / "notes.txt")
+    assert notes in resources
+    info = reader.get_resource_info(notes)
+    assert info["file_size"] == 12
+    assert info["file_path"] == str((tree / "notes.txt").resolve())
+    assert set(info) == {"file_path", "file_size", "creation_date", "last_modified_date"}
+    assert [d.text for d in reader.load_resource(notes)] == ["plain notes\n"]
+    assert reader.read_file_content(Path(notes)) == b"plain notes\n"
+    with pytest.raises(NotFoundError, match="list_resources"):
+        reader.load_resource(str(tree / "sub" / "deep.txt"))
+    with pytest.raises(NotFoundError):
+        reader.get_resource_info("nope.txt")
+
+
+async def test_aload_resource(tree: Path) -> None:
+    reader = SimpleDirectoryReader(tree)
+    docs = await reader.aload_resource(str(tree / "readme.md"))
+    assert [d.id_ for d in docs] == ["readme.md"]
+
+
+def test_string_iterable_reader() -> None:
+    from dovetail.core.readers import StringIterableReader
+
+    docs = StringIterableReader().load_data(texts=["a dovetail joint", "a mortise"])
+    assert [d.text for d in docs] == ["a dovetail joint", "a mortise"]
+    assert docs[0].id_ != docs[1].id_
+    assert [d.text for d in StringIterableReader().lazy_load_data(iter(["x"]))] == ["x"]
+    with pytest.raises(InvalidInputError, match="not a single string"):
+        StringIterableReader().load_data(texts="abc")
+    with pytest.raises(InvalidInputError, match=r"texts\[1\]"):
+        StringIterableReader().load_data(texts=["ok", 3])  # type: ignore[list-item]
 
 
 def test_bad_json_and_binary_files_are_skipped_or_raised(tmp_path: Path) -> None:

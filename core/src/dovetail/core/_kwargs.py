@@ -70,6 +70,11 @@ class KeywordCheckedModel(BaseModel):
             data = _normalise_arguments(cls, args, data)
         super().__init__(**data)
 
+    # Only a constructor call is checked: pydantic's own validation of nested data (a node's relationships read
+    # from a file) keeps ignoring keys it does not know and reports real problems as ValidationError, so data
+    # persisted by another version still loads. pydantic skips an ``__init__`` marked this way when validating.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
 
 _VALID_CACHE: dict[type[KeywordCheckedModel], frozenset[str]] = {}
 
@@ -103,8 +108,9 @@ def _normalise_arguments(cls: type[KeywordCheckedModel], args: tuple[Any, ...], 
             msg = f"{owner}() got multiple values for argument {name!r}"
             raise TypeError(msg)
         data[name] = value
+    own = _valid_keywords(cls)
     for alias, target in cls._keyword_aliases.items():
-        if alias in data:
+        if alias in data and alias not in own:  # a subclass may make the alias a real field of its own
             if target in data:
                 msg = f"{owner}() got both {alias!r} and {target!r}; {alias!r} is an alias of {target!r}, pass one"
                 raise TypeError(msg)

@@ -167,9 +167,48 @@ def load_provider_class(domain: str, provider: str) -> type[Any]:
     return cast(type[Any], loaded)
 
 
+# Model-name prefixes of providers dovetail publishes, for "did you mean" hints when a bare model is given.
+_MODEL_PREFIXES: dict[str, tuple[str, ...]] = {
+    "openai": ("gpt-", "gpt4", "chatgpt", "o1", "o3", "o4", "text-embedding-", "davinci", "babbage", "dall-e"),
+}
+
+
+def suggest_spec(domain: str, name: str) -> str | None:
+    """``"provider:name"`` when ``name`` looks like a model of a known provider rather than a provider."""
+    dom = _check_domain(domain)
+    if name in _entry_points(dom) or name in _known(dom):
+        return None
+    from dovetail.core.catalog import list_models
+
+    try:
+        for provider, info in list_models(domain=dom):
+            if info.id == name:
+                return f"{provider}:{name}"
+    except Exception:  # a broken catalog must not hide the real error
+        logger.debug("model catalogs could not be read for a suggestion", exc_info=True)
+    lowered = name.lower()
+    for provider, prefixes in _MODEL_PREFIXES.items():
+        if provider in _known(dom) and lowered.startswith(prefixes):
+            return f"{provider}:{name}"
+    return None
+
+
 def resolve(domain: str, spec: str, **overrides: Any) -> Any:
-    """Build the object for ``"provider:model"`` in ``domain`` with ``overrides`` as constructor arguments."""
+    """Build the object for ``"provider:model"`` in ``domain`` with ``overrides`` as constructor arguments.
+
+    Raises:
+        ConfigurationError: the provider is not installed; when the spec is a bare model name such as
+            ``"gpt-4o-mini"``, the message asks "did you mean ``openai:gpt-4o-mini``?".
+    """
     provider, model = parse_spec(spec)
+    if model is None:
+        suggestion = suggest_spec(domain, provider)
+        if suggestion is not None:
+            msg = (
+                f"{spec!r} is a model name, not a provider; did you mean `{suggestion}`? "
+                "Specs are written PROVIDER:MODEL."
+            )
+            raise ConfigurationError(msg)
     cls = load_provider_class(domain, provider)
     kwargs = dict(overrides)
     if model is not None:

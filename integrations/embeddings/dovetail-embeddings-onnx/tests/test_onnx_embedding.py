@@ -222,6 +222,44 @@ async def test_async_batch_runs_in_a_worker_thread(model: OnnxEmbedding) -> None
     assert np.allclose(vectors, model.get_text_embedding_batch(SENTENCES[:6]), atol=1e-5)
 
 
+def _mixed_chunks() -> list[str]:
+    """64 texts of very different lengths, as a splitter gives them: stdlib docstrings, whole and in pieces."""
+    import argparse
+    import collections
+    import json as json_module
+    import pathlib
+
+    sources = [json_module.__doc__, collections.__doc__, argparse.__doc__, pathlib.Path.__doc__]
+    words = " ".join(text or "" for text in sources).split()
+    texts = []
+    position = 0
+    for size in (3, 250, 12, 180, 40, 7, 120, 60, 2, 90, 30, 200, 15, 75, 5, 150) * 4:
+        texts.append(" ".join(words[position : position + size]))
+        position = (position + size) % max(1, len(words) - 250)
+    return texts
+
+
+def test_batches_are_grouped_by_length_with_little_padding(model: OnnxEmbedding) -> None:
+    texts = _mixed_chunks()
+    assert len(texts) == 64
+    batched = OnnxEmbedding(threads=2, embed_batch_size=64)  # shares the loaded session
+    runtime = batched._ensure_runtime()
+    runtime.real_tokens = runtime.padded_tokens = 0
+    vectors = np.array(batched.get_text_embedding_batch(texts))
+    assert runtime.padded_tokens <= 1.25 * runtime.real_tokens
+    lengths = [len(e.ids) for e in runtime.tokenizer.encode_batch(texts)]
+    assert max(lengths) * len(lengths) > 1.8 * sum(lengths)  # one padded batch would waste nearly half
+    order, padded, start = sorted(lengths), 0, 0
+    while start < len(order):  # groups bounded by a token budget only, as before: too much padding
+        stop = start + 1
+        while stop < len(order) and (stop - start + 1) * order[stop] <= 4096:
+            stop += 1
+        padded, start = padded + order[stop - 1] * (stop - start), stop
+    assert padded > 1.25 * sum(lengths)
+    one_by_one = np.array([model.get_text_embedding(text) for text in texts])
+    np.testing.assert_allclose(vectors, one_by_one, atol=2e-5)  # grouping never changes a vector
+
+
 def test_exact_tokenizer_counts_special_tokens_and_never_truncates() -> None:
     from dovetail.embeddings.onnx import OnnxEmbedding
 

@@ -113,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
     """Run ``dovetail query``."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from dovetail.core._exceptions import InvalidInputError
+    from dovetail.core.cli._index_dir import damaged_index_message
     from dovetail.core.indices import load_index_from_storage
     from dovetail.core.query_engine import RetrieverQueryEngine
     from dovetail.core.response_synthesizers import Response
@@ -137,8 +139,12 @@ def run(args: argparse.Namespace) -> int:
 
         recorded = recorded_vector_store(index_dir)
         vector_store = open_vector_store(recorded) if recorded is not None else None
-        storage = StorageContext.from_defaults(persist_dir=index_dir, vector_store=vector_store)
-        index = load_index_from_storage(storage, embed_model=embed_model)
+        try:
+            storage = StorageContext.from_defaults(persist_dir=index_dir, vector_store=vector_store)
+            storage.docstore.get_all_document_hashes()  # the docstore loads lazily: surface damage now
+            index = load_index_from_storage(storage, embed_model=embed_model)
+        except InvalidInputError as exc:
+            raise CLIError(damaged_index_message(index_dir, exc)) from exc
         if args.mode == "dense":
             engine = index.as_query_engine(
                 similarity_top_k=args.top_k, llm=args.llm or "none", response_mode=args.response_mode

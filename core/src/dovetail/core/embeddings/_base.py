@@ -9,7 +9,7 @@ input/output checks — lives here, so the per-text cost of the framework stays 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from importlib import import_module
 from typing import Any, ClassVar
@@ -75,6 +75,8 @@ class BaseEmbedding(TransformComponent):
     model_config = ConfigDict(arbitrary_types_allowed=True, protected_namespaces=(), validate_assignment=True)
 
     provider_name: ClassVar[str | None] = None
+    # ``model=`` names the model as for LLMs (and as the registry passes it for "provider:model" specs).
+    _keyword_aliases: ClassVar[Mapping[str, str]] = {"model": "model_name"}
 
     model_name: str = Field(default="unknown", description="Name of the embedding model.")
     embed_batch_size: int = Field(default=DEFAULT_EMBED_BATCH_SIZE, gt=0, le=2048, description="Texts per call.")

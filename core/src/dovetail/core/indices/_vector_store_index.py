@@ -44,7 +44,7 @@ class VectorStoreIndex(BaseIndex):
         transformations: ingestion transformations for documents; default ``Settings.transformations``.
         index_struct: the record of an existing index (used by :func:`load_index_from_storage`).
         callback_manager: receives events; default ``Settings.callback_manager``.
-        show_progress: log ingestion progress.
+        show_progress: show an ingestion progress bar on stderr.
         store_nodes_override: keep the nodes in ``index.docstore`` even when the vector store keeps their text
             (nodes always go there with the in-process ``SimpleVectorStore``, as in LlamaIndex).
 
@@ -112,7 +112,7 @@ class VectorStoreIndex(BaseIndex):
             show_progress=show_progress,
             store_nodes_override=store_nodes_override,
         )
-        index._ingest(list(documents), progress=progress)
+        index.ingest(list(documents), progress=progress, keep_nodes=False)
         return index
 
     @classmethod
@@ -216,22 +216,28 @@ class VectorStoreIndex(BaseIndex):
         checkpoint_dir: str | Path | None = None,
         prune: bool = False,
         num_workers: int | None = None,
+        commit_interval: float = 15.0,
+        keep_nodes: bool = True,
     ) -> list[BaseNode]:
         """Add new documents and replace changed ones, skipping unchanged ones; returns the new nodes.
 
         Args:
             documents: the documents.
-            progress: ``progress(done, total)`` callback.
+            progress: an :class:`~dovetail.core.ingestion.IngestProgress` or a ``progress(done, total)`` callback.
             checkpoint_dir: persist the storage there as the run goes, so a killed run resumes (see
                 :class:`~dovetail.core.ingestion.IngestionPipeline`).
             prune: also remove documents that are not among ``documents``.
             num_workers: embedding calls in flight at once.
+            commit_interval: commit (and checkpoint) at least this often, in seconds (default 15).
+            keep_nodes: return the new nodes; ``False`` returns ``[]`` and keeps memory flat on big inputs.
         """
         pipeline = self._pipeline(
             docstore_strategy="upserts_and_delete" if prune else "upserts",
             checkpoint_dir=checkpoint_dir,
             num_workers=num_workers,
+            commit_interval=commit_interval,
         )
+        pipeline.keep_nodes = keep_nodes
         return pipeline.run(documents=list(documents), show_progress=self._show_progress, progress=progress)
 
     def _ingest(self, documents: list[BaseNode], progress: Any = None) -> list[BaseNode]:

@@ -11,6 +11,7 @@ Example:
 
 from dovetail.core.ingestion._cache import IngestionCache
 from dovetail.core.ingestion._pipeline import DocstoreStrategy, IngestionPipeline, ProgressCallback
+from dovetail.core.ingestion._progress import IngestProgress
 from dovetail.core.ingestion._transform import (
     Transformation,
     aembed_nodes,
@@ -21,6 +22,7 @@ from dovetail.core.ingestion._transform import (
 
 __all__ = [
     "DocstoreStrategy",
+    "IngestProgress",
     "IngestionCache",
     "IngestionPipeline",
     "ProgressCallback",

@@ -1,15 +1,17 @@
 """Documents between transformation and commit, and the texts they wait on: the pipeline's embedding queue.
 
-The pipeline transforms documents one at a time, but an embedding model works best on full batches: a local
-model sorts a batch by length and pads groups of similar length, so smaller batches pad more (all-MiniLM-L6-v2
-on the benchmark corpus: 2.45 padded tokens per real token in batches of 32, 1.95 in batches of 64, and about a
-third more model time per text), and a remote model pays a round trip per call. So texts go to the model in
-whole ``embed_batch_size`` batches whatever the number of documents per step, and a document is committed once
-none of its texts waits any more.
+The pipeline transforms documents one at a time (big ones a section at a time), but an embedding model works
+best on full batches: a local model sorts a batch by length and pads groups of similar length, so smaller
+batches pad more, and a remote model pays a round trip per call. So texts go to the model in whole
+``embed_batch_size`` batches whatever the number of documents per step, and a document is committed once none
+of its texts waits any more and all of its sections arrived. When a commit is due by time, the embedded nodes
+of the first waiting document are committed too (:meth:`Pending.partial`), so a huge document is saved a piece
+at a time. Embedding goes batch by batch and stops at a deadline, so the pipeline can commit on time.
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -18,9 +20,45 @@ from dovetail.core.ingestion._transform import aembed_planned, embed_planned, pl
 
 if TYPE_CHECKING:
     from dovetail.core.embeddings import BaseEmbedding
+    from dovetail.core.ingestion._progress import ProgressHooks
     from dovetail.core.schema import BaseNode
 
-__all__ = ["Pending"]
+__all__ = ["Pending", "Ready"]
+
+
+class _Entry:
+    """A document in the queue: its uncommitted nodes and what was committed of it already."""
+
+    __slots__ = ("committed", "complete", "doc", "nodes", "seq")
+
+    def __init__(self, seq: int, doc: BaseNode) -> None:
+        self.seq = seq
+        self.doc = doc
+        self.nodes: list[BaseNode] = []
+        self.complete = False
+        self.committed: set[str] = set()  # ids of nodes stored by earlier partial commits
+
+
+class Ready:
+    """What can be committed now.
+
+    Attributes:
+        docs: documents complete and fully embedded, in input order.
+        nodes: their nodes still to store.
+        prior: per document (of ``docs``) with partial commits, the ids of the nodes stored earlier.
+        partial: ``(document, embedded nodes)`` of the first waiting document, when asked for and non-empty.
+    """
+
+    __slots__ = ("docs", "nodes", "partial", "prior")
+
+    def __init__(self) -> None:
+        self.docs: list[BaseNode] = []
+        self.nodes: list[BaseNode] = []
+        self.prior: dict[str, set[str]] = {}
+        self.partial: tuple[BaseNode, list[BaseNode]] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.docs or self.partial)
 
 
 class Pending:
@@ -31,13 +69,20 @@ class Pending:
         cache: where cached vectors are looked up as documents arrive (so they never wait for a batch).
         docs_per_step: documents the pipeline transforms between two looks at the queue.
         workers: embedding calls the pipeline runs at once; a step embeds once it can fill them all.
+        hooks: progress hooks told about every embedded chunk.
     """
 
     def __init__(
-        self, embed_model: BaseEmbedding | None, cache: IngestionCache | None, docs_per_step: int, workers: int
+        self,
+        embed_model: BaseEmbedding | None,
+        cache: IngestionCache | None,
+        docs_per_step: int,
+        workers: int,
+        hooks: ProgressHooks | None = None,
     ) -> None:
         self.embed_model = embed_model
         self.cache = cache
+        self.hooks = hooks
         self._model_print = fingerprint(embed_model) if cache is not None and embed_model is not None else None
         self._batch = int(embed_model.embed_batch_size) if embed_model is not None else 1
         self.workers = max(1, workers)
@@ -45,69 +90,133 @@ class Pending:
         # Beyond this many uncommitted documents a short batch goes out anyway: it bounds what a crash loses
         # and keeps documents behind a lone waiting text (the rest came from the cache) from waiting to the end.
         self._max_held = max(docs_per_step, self._due)
-        self._docs: deque[tuple[int, BaseNode, list[BaseNode]]] = deque()
+        self._entries: deque[_Entry] = deque()
         self._seq = 0
         self._todo: list[BaseNode] = []
         self._texts: list[str] = []
         self._keys: list[str] = []
+        self._weights: list[float] = []  # characters of the document each waiting text stands for
         self._owners: list[int] = []  # sequence number of the document each waiting text belongs to
+        self.call_seconds = 0.0  # duration of the last embedding call
 
-    def add(self, doc: BaseNode, nodes: list[BaseNode]) -> None:
-        """Queue a transformed document; its nodes' texts join the queue unless they are cached or embedded."""
-        self._docs.append((self._seq, doc, nodes))
+    def add(self, doc: BaseNode, nodes: list[BaseNode], chars: int = 0, last: bool = True) -> None:
+        """Queue a transformed document (or, with ``last=False``, one section of it; more follow).
+
+        Its nodes' texts join the queue unless they are cached or embedded. ``chars`` is the length of the text
+        the nodes came from, for progress.
+        """
+        entry = self._entries[-1] if self._entries and self._entries[-1].doc is doc else None
+        if entry is None or entry.complete:
+            entry = _Entry(self._seq, doc)
+            self._entries.append(entry)
+            self._seq += 1
+        entry.nodes.extend(nodes)
+        entry.complete = last
+        ready = len(nodes)
         if self.embed_model is not None:
             todo, texts, keys = plan_embedding(self.embed_model, nodes, self.cache, self._model_print)
+            total = sum(len(text) for text in texts) or 1
             self._todo.extend(todo)
             self._texts.extend(texts)
             self._keys.extend(keys)
-            self._owners.extend([self._seq] * len(todo))
-        self._seq += 1
+            self._weights.extend(chars * len(text) / total for text in texts)
+            self._owners.extend([entry.seq] * len(todo))
+            ready -= len(todo)
+            chars = 0 if todo else chars
+        if self.hooks is not None and (ready or chars):
+            self.hooks.embedded(ready, chars)
 
-    def take(self, final: bool) -> tuple[list[BaseNode], list[str], list[str]]:
-        """The nodes, texts and cache keys to embed now, in queue order.
+    @property
+    def waiting(self) -> int:
+        """Texts queued for the model."""
+        return len(self._texts)
 
-        Everything when ``final``; whole batches once there are ``workers`` batches' worth, or once more than
-        ``max(docs_per_step, workers * embed_batch_size)`` documents wait (everything if that is under a batch);
-        otherwise nothing.
-        """
+    def _count(self, final: bool) -> int:
+        """How many queued texts are due now (see :meth:`embed`)."""
         waiting = len(self._texts)
         whole = waiting - waiting % self._batch
         if final:
-            count = waiting
-        elif waiting >= self._due:
-            count = whole
-        elif len(self._docs) > self._max_held:  # the oldest texts go first, so whole batches free the oldest docs
-            count = whole or waiting
-        else:
-            count = 0
-        taken = self._todo[:count], self._texts[:count], self._keys[:count]
+            return waiting
+        if waiting >= self._due:
+            return whole
+        if len(self._entries) > self._max_held:  # the oldest texts go first, so whole batches free the oldest docs
+            return whole or waiting
+        return 0
+
+    def _take(self, count: int) -> tuple[list[BaseNode], list[str], list[str], float]:
+        taken = self._todo[:count], self._texts[:count], self._keys[:count], sum(self._weights[:count])
         del self._todo[:count], self._texts[:count], self._keys[:count], self._owners[:count]
+        del self._weights[:count]
         return taken
 
-    def ready(self) -> tuple[list[BaseNode], list[BaseNode]]:
-        """Remove and return the leading documents none of whose texts is queued, and their nodes.
+    def _steps(self, final: bool) -> int:
+        """Texts per embedding step: ``workers`` whole batches (what is due, if less)."""
+        return min(self._count(final), self._due)
 
-        Call it after the texts from :meth:`take` were embedded; documents come out in input order.
+    def embed(self, final: bool, deadline: float | None = None) -> bool:
+        """Embed the due texts, ``workers`` batches per step, until none is due or ``deadline`` (monotonic) passed
+        (checked after each step, so every call makes progress).
+
+        Due: everything when ``final``; whole batches once there are ``workers`` batches' worth, or once more
+        than ``max(docs_per_step, workers * embed_batch_size)`` documents wait (everything if that is under a
+        batch). Returns whether nothing due is left.
         """
+        while (count := self._steps(final)) > 0:
+            todo, texts, keys, chars = self._take(count)
+            started = time.monotonic()
+            if self.embed_model is not None:
+                embed_planned(self.embed_model, todo, texts, keys, cache=self.cache, num_workers=self.workers)
+            self.call_seconds = time.monotonic() - started
+            if self.hooks is not None:
+                self.hooks.embedded(len(todo), chars)
+            if deadline is not None and time.monotonic() >= deadline:
+                return self._steps(final) == 0
+        return True
+
+    async def aembed(self, final: bool, deadline: float | None = None) -> bool:
+        """Async :meth:`embed` (``workers`` calls in flight)."""
+        while (count := self._steps(final)) > 0:
+            todo, texts, keys, chars = self._take(count)
+            started = time.monotonic()
+            if self.embed_model is not None:
+                await aembed_planned(self.embed_model, todo, texts, keys, cache=self.cache, num_workers=self.workers)
+            self.call_seconds = time.monotonic() - started
+            if self.hooks is not None:
+                self.hooks.embedded(len(todo), chars)
+            if deadline is not None and time.monotonic() >= deadline:
+                return self._steps(final) == 0
+        return True
+
+    def ready_count(self) -> int:
+        """Documents at the head of the queue that :meth:`ready` would return."""
         limit = self._owners[0] if self._owners else self._seq
-        docs: list[BaseNode] = []
-        nodes: list[BaseNode] = []
-        while self._docs and self._docs[0][0] < limit:
-            _, doc, doc_nodes = self._docs.popleft()
-            docs.append(doc)
-            nodes.extend(doc_nodes)
-        return docs, nodes
+        count = 0
+        for entry in self._entries:
+            if entry.seq >= limit or not entry.complete:
+                break
+            count += 1
+        return count
 
-    def release(self, final: bool) -> tuple[list[BaseNode], list[BaseNode]]:
-        """Embed what :meth:`take` gives (``workers`` calls at once), then return :meth:`ready`."""
-        todo, texts, keys = self.take(final)
-        if todo and self.embed_model is not None:
-            embed_planned(self.embed_model, todo, texts, keys, cache=self.cache, num_workers=self.workers)
-        return self.ready()
+    def ready(self, partial: bool = False) -> Ready:
+        """Remove and return the leading documents that are complete and none of whose texts is queued.
 
-    async def arelease(self, final: bool) -> tuple[list[BaseNode], list[BaseNode]]:
-        """Async :meth:`release`."""
-        todo, texts, keys = self.take(final)
-        if todo and self.embed_model is not None:
-            await aembed_planned(self.embed_model, todo, texts, keys, cache=self.cache, num_workers=self.workers)
-        return self.ready()
+        With ``partial``, also the embedded nodes of the next document (its first sections, or the part of its
+        texts already embedded); they are then forgotten here, and the document's later commit names them in
+        ``prior``. Call it after :meth:`embed`; documents come out in input order.
+        """
+        result = Ready()
+        limit = self._owners[0] if self._owners else self._seq
+        while self._entries and self._entries[0].seq < limit and self._entries[0].complete:
+            entry = self._entries.popleft()
+            result.docs.append(entry.doc)
+            result.nodes.extend(entry.nodes)
+            if entry.committed:
+                result.prior[entry.doc.node_id] = entry.committed
+        if partial and self._entries:
+            head = self._entries[0]
+            done = [node for node in head.nodes if node.embedding is not None]
+            if done:
+                head.nodes = [node for node in head.nodes if node.embedding is None]
+                head.committed.update(node.node_id for node in done)
+                result.partial = (head.doc, done)
+        return result

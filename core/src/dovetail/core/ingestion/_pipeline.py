@@ -8,20 +8,24 @@ How a run works:
    skips any document whose hash was already ingested, whatever its id.
 2. **Transform** each document: the transformations before the embedding model run (cached), the nodes get ids
    derived from document id + position + content, and their texts that are not cached join a queue.
-3. **Embed** after every ``docs_per_batch`` documents, in whole ``embed_batch_size`` batches (at most
-   ``num_workers`` calls in flight) once the queue holds ``num_workers`` of them; texts that do not fill a
-   batch wait for the next documents'. Short batches go out only at the end, before a transformation error
-   propagates, and when more than ``max(docs_per_batch, num_workers * embed_batch_size)`` documents wait.
-   Why: embedding each step on its own gave the model batches as small as the step (≈ 32 texts where it was
-   set to 64), which a local model pads more: 0.77x the direct path's speed in ``bench/``, now 0.95x.
-4. **Commit** the leading documents none of whose texts waits, in input order: the transformations after the
-   embedding model run, new nodes are upserted into the vector store, stale nodes of the same documents are
-   deleted, and only then are the documents' hashes recorded. A document is never marked done before all of
-   its nodes are stored.
+   A document over a million characters is transformed a section at a time (see ``_sections``).
+3. **Embed** in whole ``embed_batch_size`` batches (at most ``num_workers`` calls in flight) once the queue
+   holds ``num_workers`` of them; texts that do not fill a batch wait for the next documents'. Short batches
+   go out only at the end, before a transformation error propagates, and when more than
+   ``max(docs_per_batch, num_workers * embed_batch_size)`` documents wait. Why: embedding each step on its own
+   gave the model batches as small as the step (≈ 32 texts where it was set to 64), which a local model pads
+   more: 0.77x the direct path's speed in ``bench/``, now 0.95x.
+4. **Commit** the leading documents none of whose texts waits, in input order, every ``docs_per_batch``
+   documents and at least every ``commit_interval`` seconds: the transformations after the embedding model
+   run, new nodes are upserted into the vector store, stale nodes of the same documents are deleted, and only
+   then are the documents' hashes recorded. A document is never marked done before all of its nodes are
+   stored. When the interval is up, the embedded nodes of the first unfinished document are stored too and the
+   document is marked *partial* in the ledger (``"partial:<hash>"``); a later run reuses their stored vectors.
 5. **Checkpoint** (with ``checkpoint_dir``): docstore + vector store are persisted together through a staged
-   commit every ``checkpoint_interval`` seconds and at the end. A run killed at any point and started again
-   skips the committed documents and redoes the rest; the stable node ids make redoing idempotent, so the
-   result is identical to an uninterrupted run.
+   commit every ``checkpoint_interval`` seconds (at most ``commit_interval``) and at the end. A run killed at
+   any point and started again skips the committed documents and redoes the rest; the stable node ids make
+   redoing idempotent, so the result is identical to an uninterrupted run, and at most about
+   ``commit_interval`` seconds of embedding are lost.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,17 +41,21 @@ from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.ingestion._cache import DEFAULT_CACHE_FILE, IngestionCache
 from dovetail.core.ingestion._checkpoint import finish_shielded
-from dovetail.core.ingestion._pending import Pending
+from dovetail.core.ingestion._pending import Pending, Ready
+from dovetail.core.ingestion._prefetch import prefetched
+from dovetail.core.ingestion._progress import ProgressHooks, hooks_for
+from dovetail.core.ingestion._sections import sectionable, sections
 from dovetail.core.ingestion._strategy import (
+    PARTIAL_PREFIX,
     DocstoreStrategy,
     ProgressCallback,
     Tally,
+    log_progress,
     plan,
-    reporter,
     unique_inputs,
 )
 from dovetail.core.ingestion._transform import arun_transformations, is_embedding, run_transformations, stabilise_ids
-from dovetail.core.schema import BaseNode
+from dovetail.core.schema import BaseNode, NodeRelationship, TextNode
 from dovetail.core.storage._context import StorageContext
 from dovetail.core.storage._docstore import SimpleDocumentStore
 from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE
@@ -58,6 +66,8 @@ if TYPE_CHECKING:
 __all__ = ["DocstoreStrategy", "IngestionPipeline", "ProgressCallback"]
 
 logger = logging.getLogger(__name__)
+
+_FIRST_COMMIT = 5.0  # seconds of work before the first commit of a run (at most commit_interval)
 
 
 def _default_transformations(with_embedding: bool) -> list[Any]:
@@ -89,7 +99,9 @@ class IngestionPipeline:
             already holds a storage context).
         checkpoint_interval: minimum seconds between checkpoints (0: after every commit). When it is positive,
             the gap also grows to 4x the duration of the last checkpoint, so persisting a large store never
-            takes more than about a fifth of the run.
+            takes more than about a fifth of the run, but never beyond ``commit_interval``.
+        commit_interval: commit (and checkpoint) at least this often, in seconds of work (default 15), also in
+            the middle of a big document; what an interrupted run loses is bounded by it.
         docs_per_batch: documents transformed between two embedding steps (default 32). The embedding model
             still gets whole ``embed_batch_size`` batches: texts that do not fill one wait for the next
             documents', so a commit may cover more documents and progress may move in other steps.
@@ -125,6 +137,7 @@ class IngestionPipeline:
         docs_per_batch: int = 32,
         num_workers: int | None = None,
         stable_node_ids: bool = True,
+        commit_interval: float = 15.0,
     ) -> None:
         try:
             self.docstore_strategy = DocstoreStrategy(docstore_strategy)
@@ -134,6 +147,9 @@ class IngestionPipeline:
             raise InvalidInputError(msg) from exc
         if docs_per_batch < 1 or checkpoint_interval < 0 or (num_workers is not None and num_workers < 1):
             msg = "docs_per_batch and num_workers must be >= 1 and checkpoint_interval >= 0"
+            raise InvalidInputError(msg)
+        if isinstance(commit_interval, bool) or not isinstance(commit_interval, (int, float)) or commit_interval <= 0:
+            msg = f"commit_interval must be a positive number of seconds, got {commit_interval!r}"
             raise InvalidInputError(msg)
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
         if storage_context is None and self.checkpoint_dir is not None:
@@ -159,6 +175,11 @@ class IngestionPipeline:
         self.docs_per_batch = docs_per_batch
         self.num_workers = num_workers
         self.stable_node_ids = stable_node_ids
+        self.commit_interval = float(commit_interval)
+        self.keep_nodes = True  # run() returns the nodes; VectorStoreIndex turns it off to bound memory
+        # Split the next document in a worker thread while the model embeds (only when there is a model to wait on)
+        self.prefetch = any(is_embedding(t) for t in self.transformations)
+        self._last_commit = time.monotonic()
         # Keep the nodes in the docstore even when the vector store keeps their text (VectorStoreIndex sets it).
         self.store_nodes = False
         self._dirty = False
@@ -181,43 +202,130 @@ class IngestionPipeline:
         self,
         documents: Sequence[BaseNode] | None,
         nodes: Sequence[BaseNode] | None,
-        progress: ProgressCallback | None,
+        progress: Any,
         show_progress: bool,
         workers: int,
     ) -> tuple[list[BaseNode], list[str], Tally, Pending]:
         """Plan a run and report its starting point: documents to do, ids to delete, tally and queue."""
         inputs = unique_inputs([*(documents if documents is not None else self.documents), *(nodes or [])])
         todo, deletions = plan(inputs, self.docstore, self.docstore_strategy)
-        tally = Tally(len(inputs) - len(todo), reporter(len(inputs), progress, show_progress))
-        tally.report(tally.done)
+        hooks = hooks_for(progress, show_progress, log_progress)
+        tally = Tally(len(inputs) - len(todo), hooks, keep=self.keep_nodes)
+        hooks.start(len(todo), tally.done, sum(_chars(doc) for doc in todo))
         rest = self._split()[1]
-        return todo, deletions, tally, Pending(rest[0] if rest else None, self.cache, self.docs_per_batch, workers)
+        pending = Pending(rest[0] if rest else None, self.cache, self.docs_per_batch, workers, hooks)
+        # The first commit of a run comes after at most a few seconds of work: early, durable progress.
+        self._last_commit = time.monotonic() - max(0.0, self.commit_interval - _FIRST_COMMIT)
+        return todo, deletions, tally, pending
 
-    def _document_nodes(self, doc: BaseNode, per_doc: list[Any], **kwargs: Any) -> list[BaseNode]:
-        nodes = run_transformations([doc], per_doc, self.cache, **kwargs)
-        return stabilise_ids(doc, nodes, rename=self.stable_node_ids)
+    def _parts(self, doc: BaseNode, per_doc: list[Any], **kwargs: Any) -> Iterator[tuple[list[BaseNode], int, bool]]:
+        """``(nodes, chars, last)`` of ``doc``: one part, or one per section of a big document."""
+        if not sectionable(doc, per_doc):
+            nodes = run_transformations([doc], per_doc, self.cache, **kwargs)
+            yield self._reuse(doc, stabilise_ids(doc, nodes, rename=self.stable_node_ids)), _chars(doc), True
+            return
+        assert isinstance(doc, TextNode)
+        source = doc.as_related_node_info()
+        position = 0
+        parts = sections(doc.text)
+        part: tuple[int, str] | None = next(parts)
+        while part is not None:
+            offset, text = part
+            part = next(parts, None)
+            piece = doc.model_copy(update={"text": text})
+            nodes = run_transformations([piece], per_doc, self.cache, **kwargs)
+            for node in nodes:
+                _shift(node, offset, source)
+            nodes = stabilise_ids(doc, nodes, rename=self.stable_node_ids, first_position=position)
+            position += len(nodes)
+            yield self._reuse(doc, nodes), len(text), part is None
 
-    async def _adocument_nodes(self, doc: BaseNode, per_doc: list[Any], **kwargs: Any) -> list[BaseNode]:
-        nodes = await arun_transformations([doc], per_doc, self.cache, **kwargs)
-        return stabilise_ids(doc, nodes, rename=self.stable_node_ids)
+    def _all_parts(
+        self, todo: list[BaseNode], per_doc: list[Any], **kwargs: Any
+    ) -> Iterator[tuple[BaseNode, list[BaseNode], int, bool]]:
+        for doc in todo:
+            for nodes, chars, last in self._parts(doc, per_doc, **kwargs):
+                yield doc, nodes, chars, last
+
+    def _reuse(self, doc: BaseNode, nodes: list[BaseNode]) -> list[BaseNode]:
+        """Give the nodes of a partially committed document the vectors already stored for them."""
+        if self.vector_store is None or self.docstore is None or not nodes:
+            return nodes
+        recorded = self.docstore.get_document_hash(doc.node_id)
+        # the prefix first: hashing a 50 MB document for every section would cost seconds
+        if recorded is None or not recorded.startswith(PARTIAL_PREFIX) or recorded != PARTIAL_PREFIX + doc.hash:
+            return nodes
+        try:
+            stored = self.vector_store.get_nodes(node_ids=[node.node_id for node in nodes])
+        except NotImplementedError:  # a store without reads by id: embed again
+            return nodes
+        vectors = {node.node_id: node.embedding for node in stored if node.embedding is not None}
+        for node in nodes:
+            if node.embedding is None and node.node_id in vectors:
+                node.embedding = vectors[node.node_id]
+        return nodes
+
+    def _deadline(self, pending: Pending) -> float:
+        # Stop embedding one call before the interval is up, so no commit comes later than the interval.
+        return self._last_commit + self.commit_interval - pending.call_seconds
 
     def _step(self, pending: Pending, final: bool, tally: Tally, **kwargs: Any) -> None:
-        """Embed what is due, then commit the documents that no longer wait (see the module docstring)."""
-        docs, nodes = pending.release(final)
-        if docs:  # the embedding model now finds every node embedded; the stages after it run here
-            nodes = run_transformations(nodes, self._split()[1], self.cache, num_workers=pending.workers, **kwargs)
-            self._commit(docs, nodes)
-            self._checkpoint()
-            tally.add(docs, nodes)
+        """Embed what is due and commit what is ready, on count and on time (see the module docstring)."""
+        while True:
+            finished = pending.embed(final, self._deadline(pending))
+            on_time = time.monotonic() >= self._deadline(pending)
+            if (final and finished) or on_time or pending.ready_count() >= self.docs_per_batch:
+                ready = pending.ready(partial=on_time)
+                if ready:
+                    self._commit_ready(ready, pending.workers, tally, **kwargs)
+                self._last_commit = time.monotonic()
+            if finished:
+                return
 
     async def _astep(self, pending: Pending, final: bool, tally: Tally, **kwargs: Any) -> None:
-        docs, nodes = await pending.arelease(final)
-        if docs:
-            nodes = await arun_transformations(
-                nodes, self._split()[1], self.cache, num_workers=pending.workers, **kwargs
-            )
-            await self._acommit(docs, nodes)
-            await finish_shielded(run_in_thread(self._checkpoint))
+        while True:
+            finished = await pending.aembed(final, self._deadline(pending))
+            on_time = time.monotonic() >= self._deadline(pending)
+            if (final and finished) or on_time or pending.ready_count() >= self.docs_per_batch:
+                ready = pending.ready(partial=on_time)
+                if ready:
+                    await self._acommit_ready(ready, pending.workers, tally, **kwargs)
+                self._last_commit = time.monotonic()
+            if finished:
+                return
+
+    def _commit_ready(self, ready: Ready, workers: int, tally: Tally, **kwargs: Any) -> None:
+        """Store ``ready`` (the stages after the embedding model run here), then checkpoint."""
+        after = self._split()[1][1:]
+        stored: list[tuple[list[BaseNode], list[BaseNode]]] = []
+        if ready.partial is not None:
+            doc, nodes = ready.partial
+            nodes = run_transformations(nodes, after, self.cache, num_workers=workers, **kwargs)
+            self._commit_partial(doc, nodes)
+            stored.append(([], nodes))
+        if ready.docs:
+            nodes = run_transformations(ready.nodes, after, self.cache, num_workers=workers, **kwargs)
+            self._commit(ready.docs, nodes, ready.prior)
+            stored.append((ready.docs, nodes))
+        self._checkpoint()
+        for docs, nodes in stored:  # reported once persisted (when the checkpoint is due)
+            tally.add(docs, nodes)
+
+    async def _acommit_ready(self, ready: Ready, workers: int, tally: Tally, **kwargs: Any) -> None:
+        """Async :meth:`_commit_ready`: the vector store's async methods, a shielded checkpoint."""
+        after = self._split()[1][1:]
+        stored: list[tuple[list[BaseNode], list[BaseNode]]] = []
+        if ready.partial is not None:
+            doc, nodes = ready.partial
+            nodes = await arun_transformations(nodes, after, self.cache, num_workers=workers, **kwargs)
+            await self._acommit_partial(doc, nodes)
+            stored.append(([], nodes))
+        if ready.docs:
+            nodes = await arun_transformations(ready.nodes, after, self.cache, num_workers=workers, **kwargs)
+            await self._acommit(ready.docs, nodes, ready.prior)
+            stored.append((ready.docs, nodes))
+        await finish_shielded(run_in_thread(self._checkpoint))
+        for docs, nodes in stored:
             tally.add(docs, nodes)
 
     # ---------------------------------------------------------------- commit
@@ -232,11 +340,13 @@ class IngestionPipeline:
             )
             raise InvalidInputError(msg)
 
-    def _stale(self, batch: list[BaseNode], nodes: list[BaseNode]) -> list[str]:
-        """Ids of nodes of the batch's documents that the new nodes do not replace."""
+    def _stale(
+        self, batch: list[BaseNode], nodes: list[BaseNode], prior: dict[str, set[str]] | None = None
+    ) -> list[str]:
+        """Ids of nodes of the batch's documents that the new nodes (and those stored earlier) do not replace."""
         if self.docstore is None or self.docstore_strategy is DocstoreStrategy.DUPLICATES_ONLY:
             return []
-        fresh = {node.node_id for node in nodes}
+        fresh = {node.node_id for node in nodes}.union(*(prior or {}).values())
         stale: list[str] = []
         for doc in batch:
             info = self.docstore.get_ref_doc_info(doc.node_id)
@@ -244,38 +354,66 @@ class IngestionPipeline:
                 stale.extend(node_id for node_id in info.node_ids if node_id not in fresh)
         return stale
 
-    def _record(self, batch: list[BaseNode], nodes: list[BaseNode], stale: list[str]) -> None:
+    def _record(
+        self, batch: list[BaseNode], nodes: list[BaseNode], stale: list[str], prior: dict[str, set[str]] | None = None
+    ) -> None:
         store = self.docstore
         if store is not None:
             for node_id in stale:
                 store.delete_document(node_id, raise_error=False)
             if self.docstore_strategy is not DocstoreStrategy.DUPLICATES_ONLY:
                 for doc in batch:
-                    store.delete_ref_doc(doc.node_id, raise_error=False)
+                    if not prior or doc.node_id not in prior:  # partially stored ones keep their stored nodes
+                        store.delete_ref_doc(doc.node_id, raise_error=False)
             keep_text = self.store_nodes or self.vector_store is None or not self.vector_store.stores_text
             store.add_documents(nodes, store_text=keep_text)
             store.set_document_hashes({doc.node_id: doc.hash for doc in batch})
         self._dirty = True
 
-    def _commit(self, batch: list[BaseNode], nodes: list[BaseNode]) -> None:
+    def _commit(self, batch: list[BaseNode], nodes: list[BaseNode], prior: dict[str, set[str]] | None = None) -> None:
         self._validate(nodes)
-        stale = self._stale(batch, nodes)
+        stale = self._stale(batch, nodes, prior)
         if self.vector_store is not None:
             if nodes:
                 self.vector_store.add(nodes)
             if stale:
                 self.vector_store.delete_nodes(node_ids=stale)
-        self._record(batch, nodes, stale)
+        self._record(batch, nodes, stale, prior)
 
-    async def _acommit(self, batch: list[BaseNode], nodes: list[BaseNode]) -> None:
+    def _commit_partial(self, doc: BaseNode, nodes: list[BaseNode]) -> None:
+        """Store the embedded nodes of an unfinished document and mark it partial (its old nodes stay)."""
         self._validate(nodes)
-        stale = self._stale(batch, nodes)
+        if self.vector_store is not None:
+            self.vector_store.add(nodes)
+        self._record_partial(doc, nodes)
+
+    async def _acommit_partial(self, doc: BaseNode, nodes: list[BaseNode]) -> None:
+        self._validate(nodes)
+        if self.vector_store is not None:
+            await self.vector_store.async_add(nodes)
+        self._record_partial(doc, nodes)
+
+    def _record_partial(self, doc: BaseNode, nodes: list[BaseNode]) -> None:
+        store = self.docstore
+        if store is not None:
+            keep_text = self.store_nodes or self.vector_store is None or not self.vector_store.stores_text
+            store.add_documents(nodes, store_text=keep_text)
+            if self.docstore_strategy is not DocstoreStrategy.DUPLICATES_ONLY:
+                store.set_document_hash(doc.node_id, PARTIAL_PREFIX + doc.hash)
+        self._dirty = True
+        logger.debug("stored %d node(s) of unfinished document %s", len(nodes), doc.node_id)
+
+    async def _acommit(
+        self, batch: list[BaseNode], nodes: list[BaseNode], prior: dict[str, set[str]] | None = None
+    ) -> None:
+        self._validate(nodes)
+        stale = self._stale(batch, nodes, prior)
         if self.vector_store is not None:
             if nodes:
                 await self.vector_store.async_add(nodes)
             if stale:
                 await self.vector_store.adelete_nodes(node_ids=stale)
-        self._record(batch, nodes, stale)
+        self._record(batch, nodes, stale, prior)
 
     def _delete_documents(self, doc_ids: list[str]) -> None:
         for doc_id in doc_ids:
@@ -294,7 +432,11 @@ class IngestionPipeline:
     def _checkpoint_locked(self, force: bool) -> None:
         if self.checkpoint_dir is None or not self._dirty:
             return
-        gap = max(self.checkpoint_interval, 4 * self._checkpoint_cost) if self.checkpoint_interval else 0.0
+        gap = (
+            min(max(self.checkpoint_interval, 4 * self._checkpoint_cost), self.commit_interval)
+            if self.checkpoint_interval
+            else 0.0
+        )
         if not force and time.monotonic() - self._last_checkpoint < gap:
             return
         context = self.storage_context
@@ -314,17 +456,19 @@ class IngestionPipeline:
         documents: Sequence[BaseNode] | None = None,
         nodes: Sequence[BaseNode] | None = None,
         num_workers: int | None = None,
-        progress: ProgressCallback | None = None,
+        progress: ProgressCallback | ProgressHooks | None = None,
         **kwargs: Any,
     ) -> list[BaseNode]:
         """Ingest ``documents`` (and/or ready ``nodes``); returns the nodes produced by this run.
 
         Args:
-            show_progress: log progress at INFO.
+            show_progress: show a progress bar on stderr (documents, chunks, chunks/s, ETA; a plain line every
+                10 s when stderr is not a terminal).
             documents: the documents (default: those given to the constructor).
             nodes: nodes to treat like documents.
             num_workers: embedding calls in flight at once (overrides the constructor's).
-            progress: ``progress(done, total)`` after the plan and after each committed batch.
+            progress: a :class:`~dovetail.core.ingestion.IngestProgress` (or other progress hooks), or a
+                ``progress(done, total)`` callback called after the plan and after each committed batch.
 
         Raises:
             InvalidInputError: an input is not a node, a transformation returned something else, or nodes bound
@@ -336,17 +480,26 @@ class IngestionPipeline:
         if deletions:
             self._delete_documents(deletions)
         per_doc = self._split()[0]
+        parts = self._all_parts(todo, per_doc, **kwargs)
+        if self.prefetch:
+            parts = prefetched(parts)
         try:
-            for position, doc in enumerate(todo, start=1):
+            while True:
                 try:
-                    pending.add(doc, self._document_nodes(doc, per_doc, **kwargs))
+                    part = next(parts, None)
                 except Exception:
                     self._step(pending, True, tally, **kwargs)  # keep the work done before the failure
                     raise
-                if position % self.docs_per_batch == 0 or position == len(todo):
-                    self._step(pending, position == len(todo), tally, **kwargs)
+                if part is None:
+                    break
+                doc, nodes, chars, last = part
+                pending.add(doc, nodes, chars, last)
+                self._step(pending, last and doc is todo[-1], tally, **kwargs)
         finally:
-            self._checkpoint(force=True)
+            try:
+                self._checkpoint(force=True)
+            finally:
+                tally.report.finish()
         return tally.produced
 
     async def arun(
@@ -367,14 +520,18 @@ class IngestionPipeline:
         try:
             for position, doc in enumerate(todo, start=1):
                 try:
-                    pending.add(doc, await self._adocument_nodes(doc, per_doc, **kwargs))
+                    nodes = await arun_transformations([doc], per_doc, self.cache, **kwargs)
                 except Exception:
-                    await self._astep(pending, True, tally, **kwargs)
+                    await self._astep(pending, True, tally, **kwargs)  # keep the work done before the failure
                     raise
-                if position % self.docs_per_batch == 0 or position == len(todo):
-                    await self._astep(pending, position == len(todo), tally, **kwargs)
+                nodes = self._reuse(doc, stabilise_ids(doc, nodes, rename=self.stable_node_ids))
+                pending.add(doc, nodes, _chars(doc))
+                await self._astep(pending, position == len(todo), tally, **kwargs)
         finally:
-            await finish_shielded(run_in_thread(self._checkpoint, True))
+            try:
+                await finish_shielded(run_in_thread(self._checkpoint, True))
+            finally:
+                tally.report.finish()
         return tally.produced
 
     def persist(self, persist_dir: str | Path) -> None:
@@ -392,3 +549,18 @@ class IngestionPipeline:
             self.cache = IngestionCache(directory / DEFAULT_CACHE_FILE)
         if (directory / "docstore.json").is_file():
             self.docstore = SimpleDocumentStore.from_persist_path(directory / "docstore.json")
+
+
+def _chars(doc: BaseNode) -> int:
+    """Characters of a document's text (0 for nodes without text), for progress."""
+    return len(doc.text) if isinstance(doc, TextNode) else 0
+
+
+def _shift(node: BaseNode, offset: int, source: Any) -> None:
+    """Make a node cut from a section look cut from the whole document: offsets, source, no cross-section links."""
+    if isinstance(node, TextNode):
+        if node.start_char_idx is not None:
+            node.start_char_idx += offset
+        if node.end_char_idx is not None:
+            node.end_char_idx += offset
+    node.relationships[NodeRelationship.SOURCE] = source

@@ -12,14 +12,26 @@ from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.schema import BaseNode
 
 if TYPE_CHECKING:
+    from dovetail.core.ingestion._progress import ProgressHooks
     from dovetail.core.storage._docstore import SimpleDocumentStore
 
-__all__ = ["DocstoreStrategy", "ProgressCallback", "Tally", "plan", "reporter", "unique_inputs"]
+__all__ = [
+    "PARTIAL_PREFIX",
+    "DocstoreStrategy",
+    "ProgressCallback",
+    "Tally",
+    "log_progress",
+    "plan",
+    "unique_inputs",
+]
 
 logger = logging.getLogger("dovetail.core.ingestion")
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` with the number of input documents handled so far."""
+
+PARTIAL_PREFIX = "partial:"
+"""Ledger hash prefix of a document whose first nodes are stored but which is not finished."""
 
 
 class DocstoreStrategy(str, Enum):
@@ -67,28 +79,28 @@ def plan(
     return todo, deletions
 
 
-def reporter(total: int, callback: ProgressCallback | None, log: bool) -> Callable[[int], None]:
-    """``report(done)``: log at INFO (with ``log``) and call ``callback(done, total)``."""
-
-    def report(done: int) -> None:
-        if log:
-            logger.info("ingested %d/%d documents", done, total)
-        if callback is not None:
-            callback(done, total)
-
-    return report
+def log_progress(done: int, total: int) -> None:
+    """Log ``ingested done/total documents`` at INFO."""
+    logger.info("ingested %d/%d documents", done, total)
 
 
 @dataclass
 class Tally:
-    """What a run has committed so far: the documents handled (and reported) and the nodes produced."""
+    """What a run has committed so far: the documents handled (and reported) and the nodes produced.
+
+    With ``keep`` false the nodes are only counted (``chunks``), so a big run does not hold them all.
+    """
 
     done: int
-    report: Callable[[int], None]
+    report: ProgressHooks
+    keep: bool = True
     produced: list[BaseNode] = field(default_factory=list)
+    chunks: int = 0
 
     def add(self, docs: list[BaseNode], nodes: list[BaseNode]) -> None:
         """Count committed ``docs`` and their ``nodes``, then report."""
-        self.produced.extend(nodes)
+        if self.keep:
+            self.produced.extend(nodes)
+        self.chunks += len(nodes)
         self.done += len(docs)
-        self.report(self.done)
+        self.report.committed(len(docs), len(nodes))

@@ -229,15 +229,18 @@ async def aembed_nodes(
     return nodes
 
 
-def stabilise_ids(document: BaseNode, nodes: list[BaseNode], rename: bool = True) -> list[BaseNode]:
+def stabilise_ids(
+    document: BaseNode, nodes: list[BaseNode], rename: bool = True, first_position: int = 0
+) -> list[BaseNode]:
     """Give the nodes cut from ``document`` ids derived from the document id, position and content.
 
     Re-ingesting the same document yields the same ids (idempotent upserts, resumable runs); a changed chunk
     gets a new id. Relationships between the nodes are rewritten to the new ids; a node without a source gets
-    ``document`` as its source (also when ``rename`` is false).
+    ``document`` as its source (also when ``rename`` is false). ``first_position`` is the position of the
+    first node when ``nodes`` are a later section of the document's nodes.
     """
     mapping: dict[str, str] = {}
-    for position, node in enumerate(nodes):
+    for position, node in enumerate(nodes, start=first_position):
         if not rename or node.node_id == document.node_id:
             continue
         name = f"{document.node_id}\x00{position}\x00{node.hash}"

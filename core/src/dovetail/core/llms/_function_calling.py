@@ -12,7 +12,7 @@ from dovetail.core.llms._types import ChatMessage, ChatResponse, ChatResponseAsy
 from dovetail.core.tools import BaseTool, ToolOutput, ToolSelection
 
 if TYPE_CHECKING:
-    from dovetail.core.tools import AgentChatResponse
+    from dovetail.core.chat_engine import AgentChatResponse
 
 __all__ = ["FunctionCallingLLM"]
 
@@ -173,7 +173,7 @@ class FunctionCallingLLM(LLM):
         allow_parallel_tool_calls: bool,
         error_on_tool_error: bool,
     ) -> AgentChatResponse:
-        from dovetail.core.tools import AgentChatResponse
+        from dovetail.core.chat_engine import AgentChatResponse
 
         failed = [output for output in outputs if output.is_error]
         if error_on_tool_error and failed:

@@ -10,6 +10,7 @@ Example:
 
 from dovetail.core.readers._base import BaseReader
 from dovetail.core.readers._directory import SimpleDirectoryReader, default_file_metadata
+from dovetail.core.readers._string import StringIterableReader
 from dovetail.core.schema import Document
 
-__all__ = ["BaseReader", "Document", "SimpleDirectoryReader", "default_file_metadata"]
+__all__ = ["BaseReader", "Document", "SimpleDirectoryReader", "StringIterableReader", "default_file_metadata"]

@@ -16,6 +16,15 @@ Each file gives one document, except files handled by a ``file_extractor`` reade
 get ``"<id>#<n>"``. Metadata holds ``file_path``, ``file_name``, ``file_type``, ``file_size``, ``creation_date``
 and ``last_modified_date`` (UTC dates); the access time is left out on purpose, as it changes on every read and
 would change the document hash. All keys but ``file_path`` are excluded from the embedding and LLM text.
+
+Encodings and links
+-------------------
+Bytes are never dropped in silence: with the default ``encoding="utf-8"`` a file that is not UTF-8 is decoded
+by its byte-order mark, its own declaration or as Windows-1252 (see :mod:`dovetail.core.readers._decode`), and
+:attr:`SimpleDirectoryReader.decodings` tells, per file, which encoding was used and why. Symbolic links under
+``input_dir`` that point outside it are skipped (and listed in ``skipped_symlinks``, with a warning) unless
+``allow_external_symlinks=True``: a link such as ``notes.md -> ../secret/credentials`` must not pull a file
+the caller did not mean to share into an index.
 """
 
 from __future__ import annotations
@@ -32,7 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from dovetail.core._exceptions import DovetailError, InvalidInputError, NotFoundError
+from dovetail.core.concurrency import run_in_thread
 from dovetail.core.readers._base import BaseReader
+from dovetail.core.readers._decode import Decoding, decode_bytes, looks_binary
 from dovetail.core.readers._parsers import PARSERS, parse_text
 from dovetail.core.schema import Document
 
@@ -42,6 +53,15 @@ logger = logging.getLogger(__name__)
 
 _EXCLUDED_METADATA = ["file_name", "file_type", "file_size", "creation_date", "last_modified_date"]
 _BYTE_CODECS = frozenset({"utf-8", "ascii", "iso8859-1", "cp1252"})
+
+
+def leaves_folder(path: Path, root: Path) -> bool:
+    """Whether ``path`` (under ``root``) is, or sits in, a symbolic link resolving outside ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return True
+    return False
 
 
 def _date(timestamp: float) -> str:
@@ -86,10 +106,13 @@ class SimpleDirectoryReader(BaseReader):
         input_files: explicit files to read (instead of ``input_dir``).
         exclude: glob patterns (relative to ``input_dir``) of files or folders to skip, e.g. ``["*.csv", "drafts"]``.
         exclude_hidden: skip files and folders whose name starts with ``"."`` (default ``True``).
-        errors: how undecodable bytes are handled: ``"ignore"`` (default), ``"replace"`` or ``"strict"``
-            (the file is then unreadable: skipped, or raised with ``raise_on_error``).
+        errors: with an explicit ``encoding``, how undecodable bytes are handled: ``"ignore"`` (default) or
+            ``"replace"`` (the count is reported in :attr:`decodings` and logged), or ``"strict"`` (the file is
+            then unreadable: skipped, or raised with ``raise_on_error``). With the default UTF-8, ``"strict"``
+            makes non-UTF-8 files unreadable; the other policies never drop a byte (see the module docstring).
         recursive: descend into sub-folders.
-        encoding: text encoding of the files.
+        encoding: text encoding of the files; the default ``"utf-8"`` also detects a BOM, a declared encoding
+            and Windows-1252 for files that are not UTF-8.
         filename_as_id: use the listed path as the id (LlamaIndex behaviour) instead of the relative path.
         required_exts: only read these extensions, e.g. ``[".md", ".txt"]``.
         file_extractor: a reader per extension (``{".pdf": MyPdfReader()}``), called as
@@ -97,6 +120,12 @@ class SimpleDirectoryReader(BaseReader):
         num_files_limit: read at most this many files (after sorting by path).
         file_metadata: ``callable(path) -> dict`` replacing :func:`default_file_metadata`.
         raise_on_error: raise on an unreadable file instead of logging and skipping it.
+        allow_external_symlinks: also read links under ``input_dir`` that point outside it (default: skip and
+            report them in :attr:`skipped_symlinks`).
+
+    Attributes:
+        decodings: per file read (path as listed), the :class:`~dovetail.core.readers._decode.Decoding` used.
+        skipped_symlinks: links left out because they point outside ``input_dir``.
 
     Raises:
         NotFoundError: ``input_dir`` or one of ``input_files`` does not exist.
@@ -125,6 +154,7 @@ class SimpleDirectoryReader(BaseReader):
         num_files_limit: int | None = None,
         file_metadata: Callable[[str], dict[str, Any]] | None = None,
         raise_on_error: bool = False,
+        allow_external_symlinks: bool = False,
     ) -> None:
         try:
             codecs.lookup(encoding)
@@ -151,6 +181,9 @@ class SimpleDirectoryReader(BaseReader):
         self.file_metadata = file_metadata or default_file_metadata
         self.raise_on_error = raise_on_error
         self._byte_codec = codecs.lookup(encoding).name in _BYTE_CODECS
+        self.allow_external_symlinks = allow_external_symlinks
+        self.decodings: dict[str, Decoding] = {}
+        self.skipped_symlinks: list[Path] = []
         self.input_files: list[Path] = self._list_files(input_files)
 
     def __repr__(self) -> str:
@@ -207,8 +240,15 @@ class SimpleDirectoryReader(BaseReader):
                 if self.exclude_hidden and name.startswith("."):
                     continue
                 path = Path(folder) / name
-                if path.is_file() and self._wanted(prefix + name):
-                    yield path
+                if not (path.is_file() and self._wanted(prefix + name)):
+                    continue
+                if path.is_symlink() and not self.allow_external_symlinks and leaves_folder(path, root):
+                    logger.warning(
+                        "skipping %s: it links outside %s (pass allow_external_symlinks=True to read it)", path, root
+                    )
+                    self.skipped_symlinks.append(path)
+                    continue
+                yield path
 
     # ---- reading -----------------------------------------------------------------------------------------
 
@@ -229,12 +269,19 @@ class SimpleDirectoryReader(BaseReader):
                 doc.metadata = {**metadata, **doc.metadata}
                 doc.id_ = base_id if len(docs) == 1 else f"{base_id}#{number}"
             return docs
-        data = path.read_bytes()
+        data = self.read_file_content(path)
         parser = PARSERS.get(suffix)
-        if parser is None and self._byte_codec and b"\x00" in data[:8192]:
+        if self._byte_codec and looks_binary(data):
             msg = f"{path} looks binary; exclude it or pass a file_extractor for {suffix or 'files without extension'}"
             raise InvalidInputError(msg)
-        text = (parser or parse_text)(data.decode(self.encoding, self.errors))
+        raw, decoding = decode_bytes(data, self.encoding, self.errors)
+        del data
+        self.decodings[str(path)] = decoding
+        if decoding.lost:
+            logger.warning("%s: %d undecodable byte(s) as %s (%s)", path, decoding.lost, self.encoding, self.errors)
+        elif decoding.encoding not in ("utf-8", "ascii"):
+            logger.info("%s decoded as %s: %s", path, decoding.encoding, decoding.reason)
+        text = (parser or parse_text)(raw)
         return [
             Document(
                 id_=base_id,
@@ -283,3 +330,46 @@ class SimpleDirectoryReader(BaseReader):
             return [doc for docs in self.iter_data(show_progress=show_progress) for doc in docs]
         with ThreadPoolExecutor(max_workers=num_workers) as pool:
             return [doc for docs in pool.map(self.load_file, self.input_files) for doc in docs]
+
+    # ---- resources (LlamaIndex's ResourcesReaderMixin) ------------------------------------------------------
+
+    def list_resources(self, *args: Any, **kwargs: Any) -> list[str]:
+        """The files this reader would read, as path strings (the ids :meth:`load_resource` takes)."""
+        return [str(path) for path in self.input_files]
+
+    def _resource(self, resource_id: str) -> Path:
+        if resource_id not in {str(path) for path in self.input_files}:
+            msg = f"{resource_id!r} is not one of this reader's files; pick one from list_resources()"
+            raise NotFoundError(msg)
+        return Path(resource_id)
+
+    def get_resource_info(self, resource_id: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """``file_path``, ``file_size``, ``creation_date`` and ``last_modified_date`` of one listed file.
+
+        Raises:
+            NotFoundError: ``resource_id`` is not among :meth:`list_resources`, or the file is gone.
+        """
+        path = self._resource(resource_id)
+        try:
+            info = default_file_metadata(str(path))
+        except FileNotFoundError as exc:
+            msg = f"file {resource_id!r} disappeared; list the folder again"
+            raise NotFoundError(msg) from exc
+        return {key: info[key] for key in ("file_path", "file_size", "creation_date", "last_modified_date")}
+
+    def load_resource(self, resource_id: str, *args: Any, **kwargs: Any) -> list[Document]:
+        """The documents of one listed file (as :meth:`load_file`).
+
+        Raises:
+            NotFoundError: ``resource_id`` is not among :meth:`list_resources`.
+        """
+        return self.load_file(self._resource(resource_id))
+
+    async def aload_resource(self, resource_id: str, *args: Any, **kwargs: Any) -> list[Document]:
+        """Async :meth:`load_resource` (the file is read in a worker thread)."""
+        path = self._resource(resource_id)
+        return await run_in_thread(self.load_file, path)
+
+    def read_file_content(self, input_file: str | os.PathLike[str], **kwargs: Any) -> bytes:
+        """The raw bytes of ``input_file``."""
+        return Path(input_file).read_bytes()

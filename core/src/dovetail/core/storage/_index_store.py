@@ -89,7 +89,7 @@ class SimpleIndexStore:
     def _from_payload(cls, payload: dict[str, Any], where: str) -> SimpleIndexStore:
         structs = payload.get("index_structs")
         if not isinstance(structs, dict):
-            msg = f"{where} lacks an 'index_structs' object; rebuild the index"
+            msg = f"{where} lacks an 'index_structs' object; rebuild: `dovetail ingest --rebuild PATH`"
             raise InvalidInputError(msg)
         return cls({key: IndexStruct.from_dict(copy.deepcopy(value)) for key, value in structs.items()})
 

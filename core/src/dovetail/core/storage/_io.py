@@ -117,10 +117,13 @@ def read_json(path: str | os.PathLike[str], *, kind: str, versions: tuple[int, .
         payload = json.loads(raw)
     except (ValueError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        msg = f"{kind} file {source} is not valid JSON ({reason}); it is damaged — rebuild the index"
+        msg = (
+            f"{kind} file {source} is not valid JSON ({reason}); it is damaged — "
+            "rebuild: `dovetail ingest --rebuild PATH`"
+        )
         raise InvalidInputError(msg) from None
     if not isinstance(payload, dict):
-        msg = f"{kind} file {source} does not hold a JSON object; rebuild the index"
+        msg = f"{kind} file {source} does not hold a JSON object; rebuild: `dovetail ingest --rebuild PATH`"
         raise InvalidInputError(msg)
     check_payload(payload, kind=kind, versions=versions, where=str(source))
     return payload

@@ -12,10 +12,19 @@ Example:
     ```
 """
 
-from dovetail.core.tools._calling import AgentChatResponse, acall_tool_with_selection, call_tool_with_selection
+from typing import TYPE_CHECKING
+
+from dovetail.core._lazy import lazy_exports
+from dovetail.core.tools._calling import acall_tool_with_selection, call_tool_with_selection
 from dovetail.core.tools._function_tool import FunctionTool, schema_from_function
 from dovetail.core.tools._types import AsyncBaseTool, BaseTool, ToolMetadata, ToolOutput, ToolSelection
 from dovetail.core.tools._wrapped import QueryEngineTool, RetrieverTool
+
+if TYPE_CHECKING:
+    from dovetail.core.chat_engine import AgentChatResponse
+
+# The chat engines' response type, which ``predict_and_call`` returns (loaded lazily: it imports this package).
+__getattr__, __dir__ = lazy_exports(__name__, globals(), {"AgentChatResponse": "dovetail.core.chat_engine"})
 
 __all__ = [
     "AgentChatResponse",

@@ -1,4 +1,5 @@
-"""Running the tool calls a model selected: ``call_tool_with_selection`` and the ``AgentChatResponse`` it feeds.
+"""Running the tool calls a model selected: ``call_tool_with_selection`` (its outputs feed an
+:class:`~dovetail.core.chat_engine.AgentChatResponse`).
 
 A failing tool does not raise: its output is ``is_error=True`` with the error text as content, so the model (or
 the caller, with ``error_on_tool_error``) decides what to do — the shape LlamaIndex's agents rely on.
@@ -8,31 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from dovetail.core.tools._types import AsyncBaseTool, BaseTool, ToolOutput, ToolSelection
 
-if TYPE_CHECKING:
-    from dovetail.core.schema import NodeWithScore
-
-__all__ = ["AgentChatResponse", "acall_tool_with_selection", "call_tool_with_selection"]
+__all__ = ["acall_tool_with_selection", "call_tool_with_selection"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class AgentChatResponse:
-    """The answer of a tool-calling turn: the text, the tool outputs it came from, and any source nodes."""
-
-    response: str = ""
-    sources: list[ToolOutput] = field(default_factory=list)
-    source_nodes: list[NodeWithScore] = field(default_factory=list)
-    is_dummy_stream: bool = False
-    metadata: dict[str, Any] | None = None
-
-    def __str__(self) -> str:
-        return self.response
 
 
 def _find(tools: Sequence[BaseTool], selection: ToolSelection) -> BaseTool | ToolOutput:

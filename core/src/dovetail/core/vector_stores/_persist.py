@@ -18,6 +18,7 @@ or damaged file raises :class:`InvalidInputError` instead of allocating what its
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -69,10 +70,20 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _file_mode() -> int:
+    umask = os.umask(0)  # read the umask (there is no getter); set back at once
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
 def _write_synced(target: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write ``target`` through a temporary sibling, fsync it, then move it into place."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600 files; an index is shared like the other index files
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
@@ -111,9 +122,8 @@ def write_store(
         "vectors_file": npy.name,
         "nodes": nodes,
     }
-    payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     try:
-        _write_synced(path, lambda handle: handle.write(payload))
+        _write_synced(path, lambda handle: _write_json(handle, document))
     except BaseException:
         npy.unlink(missing_ok=True)
         raise
@@ -121,6 +131,14 @@ def write_store(
     if previous is not None and previous != npy.name:
         (path.parent / previous).unlink(missing_ok=True)
         _fsync_dir(path.parent)
+
+
+def _write_json(handle: IO[bytes], document: dict[str, Any]) -> None:
+    # Streamed in pieces: a store of 60,000 nodes would otherwise be held twice more (str and bytes) while writing.
+    text = io.TextIOWrapper(handle, encoding="utf-8")
+    json.dump(document, text, ensure_ascii=False, separators=(",", ":"))
+    text.flush()
+    text.detach()  # the caller still flushes, syncs and closes the binary handle
 
 
 def _is_bare_name(name: str) -> bool:
@@ -149,7 +167,7 @@ def read_store(path: Path) -> tuple[dict[str, Any], npt.NDArray[np.float32]]:
         document = json.loads(path.read_bytes().decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        msg = f"{path} is not valid vector-store JSON ({reason}); re-create it with persist()"
+        msg = f"{path} is not valid vector-store JSON ({reason}); rebuild: `dovetail ingest --rebuild PATH`"
         raise InvalidInputError(msg) from None
     if not isinstance(document, dict) or document.get("kind") != _KIND:
         msg = f"{path} is not a persisted SimpleVectorStore (missing kind {_KIND!r})"
@@ -221,7 +239,7 @@ def _load_vectors(path: Path, npy: Path, count: int, dimension: int | None) -> n
     except InvalidInputError:
         raise
     except (ValueError, OSError, EOFError, SyntaxError, TypeError) as exc:
-        msg = f"{npy} is not a readable .npy file ({exc}); re-create it with persist()"
+        msg = f"{npy} is not a readable .npy file ({exc}); rebuild: `dovetail ingest --rebuild PATH`"
         raise InvalidInputError(msg) from None
     if count and not np.isfinite(vectors).all():
         msg = f"vectors of {path} contain NaN or infinity; the file is corrupted"

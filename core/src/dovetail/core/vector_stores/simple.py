@@ -440,12 +440,12 @@ class SimpleVectorStore(BasePydanticVectorStore):
         try:
             store = cls(similarity=document["similarity"], embed_dim=document.get("dimension"))
         except (ValueError, TypeError, KeyError) as exc:
-            msg = f"{where} holds invalid store settings ({exc}); re-create it with persist()"
+            msg = f"{where} holds invalid store settings ({exc}); rebuild: `dovetail ingest --rebuild PATH`"
             raise InvalidInputError(msg) from exc
         try:
             payloads, refs = serialized_payloads(document["nodes"], document["ids"])
         except InvalidInputError as exc:
-            msg = f"{where} is inconsistent: {exc}"
+            msg = f"{where} is inconsistent: {exc}; rebuild: `dovetail ingest --rebuild PATH`"
             raise InvalidInputError(msg) from exc
         if payloads:
             with gc_paused():

@@ -11,11 +11,12 @@ from typing import Any
 from dovetail.core.errors import ConfigurationError, ProviderError
 from dovetail.embeddings.onnx._files import INSTALL_HINT
 
-__all__ = ["Runtime", "load_runtime"]
+__all__ = ["Runtime", "length_groups", "load_runtime"]
 
 logger = logging.getLogger(__name__)
 
 _TOKENS_PER_RUN = 4096  # padded tokens per forward pass: bounds memory and keeps groups of similar length
+_MAX_PADDING = 1.15  # a group's padded tokens per real token stays under this (1.95 before, at batch 64)
 _lock = threading.Lock()
 _sessions: dict[tuple[str, int | None], Any] = {}
 _tokenizers: dict[tuple[str, int], Any] = {}
@@ -105,24 +106,23 @@ class Runtime:
         self._np = np_module
         self._inputs = {item.name for item in session.get_inputs()}
         self.dimensions = int(session.get_outputs()[0].shape[-1])
+        self.real_tokens = 0
+        self.padded_tokens = 0
 
     def embed(self, texts: list[str], normalize: bool) -> list[list[float]]:
         """Embed ``texts``: sorted by length and run in groups of similar length, so short texts are not
-        padded to the longest one (a 256-token text in a batch of 15-token ones would cost 20x)."""
+        padded to the longest one (a 256-token text in a batch of 15-token ones would cost 20x).
+
+        ``real_tokens`` and ``padded_tokens`` add up what the model was given, for measurements."""
         np = self._np
         encodings = self.tokenizer.encode_batch(texts)
         lengths = [len(encoding.ids) for encoding in encodings]
-        order = sorted(range(len(texts)), key=lengths.__getitem__)
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
-        start = 0
-        while start < len(order):
-            stop = start + 1
-            # grow the group while its padded size stays within the budget (the longest text is the last one)
-            while stop < len(order) and (stop - start + 1) * lengths[order[stop]] <= _TOKENS_PER_RUN:
-                stop += 1
-            group = order[start:stop]
-            out[group] = self._forward([encodings[i] for i in group], lengths[order[stop - 1]], normalize)
-            start = stop
+        for group in length_groups(lengths):
+            width = lengths[group[-1]]
+            self.real_tokens += sum(lengths[i] for i in group)
+            self.padded_tokens += width * len(group)
+            out[group] = self._forward([encodings[i] for i in group], width, normalize)
         return out.tolist()  # type: ignore[no-any-return]
 
     def _forward(self, encodings: list[Any], width: int, normalize: bool) -> Any:
@@ -142,6 +142,31 @@ class Runtime:
             msg = f"onnxruntime failed to embed a batch of {len(encodings)} texts: {exc}"
             raise ProviderError(msg, provider="onnx") from exc
         return _pool(np, hidden, mask, normalize)
+
+
+def length_groups(lengths: list[int]) -> list[list[int]]:
+    """Indices of ``lengths`` in groups of similar length, shortest first, each run as one forward pass.
+
+    A group grows (in sorted order, so its last text is its longest) while its padded size stays within
+    ``_TOKENS_PER_RUN`` and its padded tokens stay within ``_MAX_PADDING`` times its real tokens: a batch of
+    64 mixed chunks then costs about 1.1 padded tokens per real token instead of about 2.
+    """
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    groups: list[list[int]] = []
+    start = 0
+    while start < len(order):
+        stop = start + 1
+        real = lengths[order[start]]
+        while stop < len(order):
+            width = lengths[order[stop]]
+            size = stop - start + 1
+            if size * width > _TOKENS_PER_RUN or size * width > _MAX_PADDING * (real + width):
+                break
+            real += width
+            stop += 1
+        groups.append(order[start:stop])
+        start = stop
+    return groups
 
 
 def _pool(np: Any, hidden: Any, mask: Any, normalize: bool) -> Any:

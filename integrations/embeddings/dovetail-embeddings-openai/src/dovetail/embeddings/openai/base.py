@@ -93,9 +93,6 @@ class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
     _per_input: int = PrivateAttr(default=DEFAULT_MAX_TOKENS_PER_INPUT)
     _in_flight: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = PrivateAttr(default=None)
 
-    # LlamaIndex's keyword is ``model``: the keyword check lets it through, _model_alias maps it.
-    _extra_keywords: ClassVar[frozenset[str]] = frozenset({"model"})
-
     @model_validator(mode="before")
     @classmethod
     def _model_alias(cls, data: Any) -> Any:

@@ -1,0 +1,67 @@
+"""Reading the selected files for ``dovetail ingest``: documents, and per file what happened to it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dovetail.core.schema import Document
+
+__all__ = ["ReadReport", "read_files"]
+
+
+@dataclass
+class ReadReport:
+    """What reading gave: the documents and, per file, the encoding used or why it was skipped.
+
+    Attributes:
+        documents: one per file read (ids relative to the ingested folder).
+        encodings: encoding name → number of files decoded with it.
+        notes: ``(relative path, note)`` for every file not read as plain UTF-8 (encoding and why).
+        binary: files skipped because their content is binary.
+        unparsable: ``(relative path, reason)`` for files whose content was rejected (e.g. invalid JSON).
+        failed: ``(relative path, reason)`` for files that could not be read at all (permissions, I/O errors).
+    """
+
+    documents: list[Document] = field(default_factory=list)
+    encodings: Counter[str] = field(default_factory=Counter)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    binary: list[str] = field(default_factory=list)
+    unparsable: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def read_files(root: Path, files: list[Path], follow_symlinks: bool) -> ReadReport:
+    """Read ``files`` (found under ``root``, or ``root`` itself) into documents with stable relative ids."""
+    from dovetail.core._exceptions import DovetailError
+    from dovetail.core.readers import SimpleDirectoryReader
+
+    base = root if root.is_dir() else root.parent
+    report = ReadReport()
+    if not files:
+        return report
+    reader = SimpleDirectoryReader(input_files=files, raise_on_error=True, allow_external_symlinks=follow_symlinks)
+    for path in files:
+        relative = path.relative_to(base).as_posix()
+        try:
+            docs = reader.load_file(path)
+        except DovetailError as exc:
+            if isinstance(exc.__cause__, OSError):
+                report.failed.append((relative, f"{type(exc.__cause__).__name__}: {exc.__cause__}"))
+            elif "looks binary" in str(exc):
+                report.binary.append(relative)
+            else:
+                report.unparsable.append((relative, str(exc).replace(str(path), relative)))
+            continue
+        decoding = reader.decodings.pop(str(path), None)
+        if decoding is not None:
+            report.encodings[decoding.encoding] += 1
+            if decoding.encoding not in ("utf-8", "ascii"):
+                report.notes.append((relative, f"read as {decoding.encoding} ({decoding.reason})"))
+        for number, doc in enumerate(docs):
+            doc.id_ = relative if len(docs) == 1 else f"{relative}#{number}"
+            report.documents.append(doc)
+    return report

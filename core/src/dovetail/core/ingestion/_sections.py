@@ -1,0 +1,56 @@
+"""Big documents in sections: split, embed and commit a huge text a piece at a time, in bounded memory.
+
+A 50 MB file split at once gives ~60,000 nodes whose vectors, as Python lists, take gigabytes, and nothing can be
+committed until the last one is embedded. So a document longer than :data:`SECTION_THRESHOLD` characters is cut
+at paragraph (else line, else word) boundaries into sections of about :data:`SECTION_CHARS` characters; each
+section goes through the node parsers on its own, and its nodes get the offsets, positions (hence stable ids)
+and source of the whole document. Chunks never straddle two sections, and the previous/next links between the
+last chunk of one section and the first of the next are left out; otherwise the chunks are those of the whole
+text. Only documents whose per-document transformations are all node parsers are cut (an extractor may need
+the whole text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+__all__ = ["SECTION_CHARS", "SECTION_THRESHOLD", "sectionable", "sections"]
+
+SECTION_CHARS = 200_000
+"""Characters per section of a big document (about 250 chunks of 256 tokens)."""
+SECTION_THRESHOLD = 1_000_000
+"""Documents longer than this many characters are processed in sections."""
+
+
+def sectionable(doc: Any, transformations: Sequence[Any]) -> bool:
+    """Whether ``doc`` is big enough and its transformations are all node parsers (safe to cut)."""
+    from dovetail.core.node_parser import NodeParser
+    from dovetail.core.schema import TextNode
+
+    if not isinstance(doc, TextNode) or len(doc.text) <= SECTION_THRESHOLD or not transformations:
+        return False
+    return all(isinstance(t, NodeParser) for t in transformations)
+
+
+def _cut(text: str, start: int, size: int) -> int:
+    """End of the section starting at ``start``: the last paragraph, line or word break before ``start + size``."""
+    limit = start + size
+    if limit >= len(text):
+        return len(text)
+    floor = start + size // 2
+    for separator in ("\n\n", "\n", " "):
+        found = text.rfind(separator, floor, limit)
+        if found != -1:
+            return found + len(separator)
+    return limit
+
+
+def sections(text: str, size: int | None = None) -> Iterator[tuple[int, str]]:
+    """``(offset, section)`` pairs covering ``text`` in order, each at most ``size`` (:data:`SECTION_CHARS`)."""
+    size = size or SECTION_CHARS
+    start = 0
+    while start < len(text):
+        end = _cut(text, start, size)
+        yield start, text[start:end]
+        start = end
