@@ -4,6 +4,7 @@
   stream builds one response per chunk).
 - :func:`chat_to_completion` / :func:`achat_to_completion`: a chat stream seen as a completion stream.
 - :func:`fold_stream` / :func:`afold_stream`: drive an SDK stream through a per-chunk fold, mapping SDK errors.
+- :func:`tool_calls_in`: the raw tool calls of a response, or the documented error when there are none.
 - :class:`FirstToolCallMixin`: keeps only the first tool call unless ``allow_parallel_tool_calls``.
 - :class:`ChatFirstFunctionCallingLLM`: a :class:`FunctionCallingLLM` whose ``complete`` family sends the prompt
   as one user message through the ``chat`` family.
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.llms._function_calling import FunctionCallingLLM
 from dovetail.core.llms._types import (
     ChatMessage,
@@ -36,6 +38,7 @@ __all__ = [
     "chat_to_completion",
     "completion_of",
     "fold_stream",
+    "tool_calls_in",
 ]
 
 T = TypeVar("T")
@@ -78,6 +81,19 @@ async def achat_to_completion(chats: AsyncIterator[ChatResponse]) -> CompletionR
     """Async :func:`chat_to_completion`."""
     async for chat in chats:
         yield completion_of(chat)
+
+
+def tool_calls_in(response: ChatResponse, error_on_no_tool_call: bool = True) -> list[Any]:
+    """The raw tool calls in ``response.message.additional_kwargs['tool_calls']`` (``[]`` when there are none).
+
+    Raises:
+        InvalidInputError: no tool call and ``error_on_no_tool_call``.
+    """
+    calls: list[Any] = response.message.additional_kwargs.get("tool_calls") or []
+    if not calls and error_on_no_tool_call:
+        msg = "the model answered without calling a tool; pass tool_required=True or error_on_no_tool_call=False"
+        raise InvalidInputError(msg)
+    return calls
 
 
 class FirstToolCallMixin:

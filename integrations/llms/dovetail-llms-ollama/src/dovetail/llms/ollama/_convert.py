@@ -20,6 +20,7 @@ from dovetail.core.llms import (
     TextBlock,
     ThinkingBlock,
 )
+from dovetail.core.llms.provider import tool_calls_in
 from dovetail.core.tools import BaseTool, ToolSelection
 from pydantic import BaseModel
 
@@ -174,12 +175,7 @@ def chat_response(response: Any) -> ChatResponse:
 
 def parse_tool_calls(response: ChatResponse, error_on_no_tool_call: bool = True) -> list[ToolSelection]:
     """Tool selections from ``response.message.additional_kwargs['tool_calls']``."""
-    calls = response.message.additional_kwargs.get("tool_calls") or []
-    if not calls:
-        if error_on_no_tool_call:
-            msg = "the model answered without calling a tool; pass tool_required=True or error_on_no_tool_call=False"
-            raise InvalidInputError(msg)
-        return []
+    calls = tool_calls_in(response, error_on_no_tool_call)
     out = []
     for call in calls:
         try:
