@@ -71,14 +71,7 @@ class GoogleGenAIEmbedding(TypedSettingsErrors, BaseEmbedding):
         if unknown:
             msg = f"unknown embedding_config key(s): {', '.join(unknown)}; known: {', '.join(sorted(_CONFIG_KEYS))}"
             raise InvalidInputError(msg)
-        settings = ClientSettings(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            headers=self.headers,
-        )
-        self._clients = GeminiClients(settings)
+        self._clients = GeminiClients(ClientSettings.of(self))
 
     @classmethod
     def class_name(cls) -> str:

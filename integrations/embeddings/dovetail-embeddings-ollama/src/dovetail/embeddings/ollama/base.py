@@ -71,14 +71,7 @@ class OllamaEmbedding(TypedSettingsErrors, BaseEmbedding):
         if reserved:
             msg = f"ollama_additional_kwargs holds model options; set {', '.join(reserved)} through their own fields"
             raise InvalidInputError(msg)
-        settings = ClientSettings(
-            base_url=self.base_url,
-            request_timeout=self.request_timeout,
-            connect_timeout=self.connect_timeout,
-            max_retries=self.max_retries,
-            headers=self.headers,
-        )
-        self._clients = OllamaClients(settings)
+        self._clients = OllamaClients(ClientSettings.of(self))
 
     @classmethod
     def class_name(cls) -> str:

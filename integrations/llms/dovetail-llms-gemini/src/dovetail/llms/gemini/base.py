@@ -144,14 +144,7 @@ class GoogleGenAI(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
             supports_vision=vision if vision is not None else (info.supports_vision if info else True),
             supports_structured_output=True,
         )
-        settings = ClientSettings(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            headers=self.headers,
-        )
-        self._clients = GeminiClients(settings)
+        self._clients = GeminiClients(ClientSettings.of(self))
 
     @classmethod
     def class_name(cls) -> str:

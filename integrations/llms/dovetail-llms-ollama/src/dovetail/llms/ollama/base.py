@@ -113,14 +113,7 @@ class Ollama(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
             supports_vision=vision if vision is not None else (info.supports_vision if info else False),
             supports_structured_output=True,
         )
-        settings = ClientSettings(
-            base_url=self.base_url,
-            request_timeout=self.request_timeout,
-            connect_timeout=self.connect_timeout,
-            max_retries=self.max_retries,
-            headers=self.headers,
-        )
-        self._clients = OllamaClients(settings)
+        self._clients = OllamaClients(ClientSettings.of(self))
 
     @classmethod
     def class_name(cls) -> str:
