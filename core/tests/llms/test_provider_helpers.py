@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import InvalidInputError, OutputParserError
 from dovetail.core.llms import ChatMessage, ChatResponse, CompletionResponse
 from dovetail.core.llms.provider import (
     FirstToolCallMixin,
@@ -16,9 +16,11 @@ from dovetail.core.llms.provider import (
     built,
     chat_to_completion,
     fold_stream,
+    parse_json_answer,
+    tool_calls_in,
 )
 from dovetail.core.provider_settings import TypedSettingsErrors
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 
 
 def _reply(text: str, delta: str) -> ChatResponse:
@@ -142,3 +144,23 @@ def test_typed_settings_errors_name_the_class_and_field_not_the_secret() -> None
     assert "sk-hidden-value" not in str(info.value)
     assert info.value.__cause__ is None
     assert _Settings(timeout=2).timeout == 2
+
+
+class _Point(BaseModel):
+    x: int
+
+
+def test_parse_json_answer_validates_or_raises_with_raw_output() -> None:
+    assert parse_json_answer(_Point, _reply('{"x": 3}', "")) == _Point(x=3)
+    with pytest.raises(OutputParserError, match="not a valid _Point") as info:
+        parse_json_answer(_Point, _reply('{"x": "three"}', ""))
+    assert info.value.raw_output == '{"x": "three"}'
+
+
+def test_tool_calls_in_returns_calls_or_the_documented_error() -> None:
+    response = _reply("no tools", "")
+    assert tool_calls_in(response, error_on_no_tool_call=False) == []
+    with pytest.raises(InvalidInputError, match="without calling a tool; pass tool_required=True"):
+        tool_calls_in(response)
+    response.message.additional_kwargs["tool_calls"] = [{"id": "c1"}]
+    assert tool_calls_in(response) == [{"id": "c1"}]

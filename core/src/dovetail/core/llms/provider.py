@@ -4,6 +4,7 @@
   stream builds one response per chunk).
 - :func:`chat_to_completion` / :func:`achat_to_completion`: a chat stream seen as a completion stream.
 - :func:`fold_stream` / :func:`afold_stream`: drive an SDK stream through a per-chunk fold, mapping SDK errors.
+- :func:`parse_json_answer`: a JSON-schema answer as its pydantic model, or ``OutputParserError``.
 - :func:`tool_calls_in`: the raw tool calls of a response, or the documented error when there are none.
 - :class:`FirstToolCallMixin`: keeps only the first tool call unless ``allow_parallel_tool_calls``.
 - :class:`ChatFirstFunctionCallingLLM`: a :class:`FunctionCallingLLM` whose ``complete`` family sends the prompt
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import InvalidInputError, OutputParserError
 from dovetail.core.llms._function_calling import FunctionCallingLLM
 from dovetail.core.llms._types import (
     ChatMessage,
@@ -28,6 +29,7 @@ from dovetail.core.llms._types import (
     MessageRole,
 )
 from dovetail.core.tools import BaseTool
+from pydantic import BaseModel
 
 __all__ = [
     "ChatFirstFunctionCallingLLM",
@@ -38,10 +40,12 @@ __all__ = [
     "chat_to_completion",
     "completion_of",
     "fold_stream",
+    "parse_json_answer",
     "tool_calls_in",
 ]
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 _new = object.__new__
 _set = object.__setattr__
@@ -81,6 +85,20 @@ async def achat_to_completion(chats: AsyncIterator[ChatResponse]) -> CompletionR
     """Async :func:`chat_to_completion`."""
     async for chat in chats:
         yield completion_of(chat)
+
+
+def parse_json_answer(output_cls: type[M], response: ChatResponse) -> M:
+    """The ``output_cls`` instance in a JSON answer (the message text).
+
+    Raises:
+        OutputParserError: the text is not a valid ``output_cls`` (``raw_output`` holds it).
+    """
+    text = response.message.content or ""
+    try:
+        return output_cls.model_validate_json(text)
+    except ValueError as exc:
+        msg = f"the model's answer is not a valid {output_cls.__name__}; see raw_output and retry or rephrase"
+        raise OutputParserError(msg, raw_output=text) from exc
 
 
 def tool_calls_in(response: ChatResponse, error_on_no_tool_call: bool = True) -> list[Any]:
