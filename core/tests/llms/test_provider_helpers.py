@@ -164,3 +164,8 @@ def test_tool_calls_in_returns_calls_or_the_documented_error() -> None:
         tool_calls_in(response)
     response.message.additional_kwargs["tool_calls"] = [{"id": "c1"}]
     assert tool_calls_in(response) == [{"id": "c1"}]
+
+
+def test_typed_settings_errors_still_refuse_unknown_keywords() -> None:
+    with pytest.raises(TypeError, match="timout"):
+        _Settings(timout=2)

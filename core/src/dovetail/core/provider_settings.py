@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.errors import InvalidInputError
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 __all__ = ["TypedSettingsErrors", "invalid_settings"]
 
@@ -26,9 +27,10 @@ def invalid_settings(owner: str, exc: ValidationError) -> InvalidInputError:
     return InvalidInputError(f"invalid {owner} settings: {problems}")
 
 
-class TypedSettingsErrors(BaseModel):
+class TypedSettingsErrors(KeywordCheckedModel):
     """A pydantic model whose constructor raises :class:`InvalidInputError` (via :func:`invalid_settings`,
-    named after the class) instead of pydantic's ``ValidationError``. List it first among the bases."""
+    named after the class) instead of pydantic's ``ValidationError``; unknown keywords still raise ``TypeError``
+    (:class:`KeywordCheckedModel`). List it first among the bases."""
 
     def __init__(self, **data: Any) -> None:
         try:
