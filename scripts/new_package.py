@@ -2,17 +2,21 @@
 
 Creates ``integrations/<domain>/dovetail-<domain>-<provider>/`` from ``scripts/templates/``: pyproject (metadata,
 entry point, ``[tool.dovetail]``, the current dovetail-core range), ``src/dovetail/<domain>/<provider>/{__init__,
-base}.py`` with a class skeleton for the domain's contract, ``py.typed``, README, CHANGELOG and tests wired to the
-conformance kit. The workspace picks it up through its ``integrations/*/*`` members glob.
+base}.py`` with the class for the domain's contract, ``py.typed``, README, CHANGELOG, ``tests/test_conformance.py``
+wired to the conformance kit and ``tests/test_exports.py``; plus the domain's extras in ``templates/<domain>/``
+(for vector stores: settings, error mapping on core's retry layer, pure converters and filters with their tests,
+the SDK seam in ``_client.py`` and a server fixture). The domains come from the one table that the registry reads
+(``core/src/dovetail/core/domains.json``). The workspace picks the package up through its ``integrations/*/*`` glob.
 
-The generated package passes the health check except ``tests`` and ``conformance``: the skeleton's methods raise
-``NotImplementedError`` until the contributor implements them against the provider.
+The generated package passes ``make lint``, ``make typecheck`` and the health check except ``tests`` and
+``conformance``: the provider calls raise ``NotImplementedError`` until the contributor writes them.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 from pathlib import Path
 from string import Template
@@ -93,6 +97,7 @@ def scaffold(domain: str, provider: str, root: Path = ROOT) -> Path:
         "example": str(row["example"]).format(cls=class_name),
         "kit": kit,
         "fixture": fixture,
+        "contract": str(row["contract"]).rpartition(":")[2],
     }
     leaf = target / "src" / "dovetail" / domain / provider
     files = {
@@ -103,11 +108,35 @@ def scaffold(domain: str, provider: str, root: Path = ROOT) -> Path:
         leaf / "base.py": render(f"base_{domain}.py.tmpl", values),
         leaf / "py.typed": "",
         target / "tests" / "test_conformance.py": render("test_conformance.py.tmpl", values),
+        target / "tests" / "test_exports.py": render("test_exports.py.tmpl", values),
     }
+    # Domain extras: templates/<domain>/leaf/* go beside base.py, templates/<domain>/<other>/* under the package.
+    extras = TEMPLATES / domain
+    for template in sorted(extras.rglob("*.tmpl")) if extras.is_dir() else []:
+        relative = template.relative_to(extras).with_suffix("")
+        first, *rest = relative.parts
+        path = leaf.joinpath(*rest) if first == "leaf" else target / relative
+        files[path] = render(str(template.relative_to(TEMPLATES)), values)
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    tidy(target, root)
     return target
+
+
+def tidy(target: Path, root: Path) -> None:
+    """Sort imports and format the generated code with the repository's ruff settings.
+
+    Import order depends on the provider's name (``AcmeClient`` sorts before ``RecordClient``, ``ZetaClient``
+    after), so the templates cannot fix it; ruff does, and the package passes ``make lint`` as generated.
+    """
+    config = ["--config", str(root / "pyproject.toml")]
+    for command in (["check", "--fix-only", "--quiet", *config], ["format", "--quiet", *config]):
+        result = subprocess.run([sys.executable, "-m", "ruff", *command, str(target)], capture_output=True, check=False)
+        if result.returncode != 0:
+            detail = result.stderr.decode(errors="replace").strip()
+            print(f"warning: ruff could not tidy {target.name} ({detail}); run `make lint`", file=sys.stderr)
+            return
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Run mypy (strict) on the ``src/`` of every workspace package, one package at a time.
+"""Run mypy (strict) on the ``src/`` of every workspace package, one package at a time, and on core's tests.
 
 Per-package runs keep the implicit ``dovetail`` namespace unambiguous (``MYPYPATH`` = that package's src).
 """
@@ -28,6 +28,12 @@ def main() -> int:
         env = {**os.environ, "MYPYPATH": str(src)}
         if subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode:
             failed.append(str(package.relative_to(ROOT)))
+    # core's tests are typed too: they are the first user of its public API
+    print("== mypy core/tests", flush=True)
+    env = {**os.environ, "MYPYPATH": str(ROOT / "core" / "src")}
+    cmd = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), str(ROOT / "core" / "tests")]
+    if subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode:
+        failed.append("core/tests")
     if failed:
         print("mypy failed for: " + ", ".join(failed), file=sys.stderr)
         return 1

@@ -77,12 +77,12 @@ def test_nesting_survives_threads_and_asyncio_tasks() -> None:
     def child(name: str) -> None:
         manager.on_event_start(CBEventType.EMBEDDING, event_id=name)
 
+    async def in_task() -> None:
+        child("task")
+
     async def main() -> str:
         with manager.event(CBEventType.QUERY) as outer:
-            await asyncio.gather(
-                run_in_thread(child, "thread"),
-                asyncio.create_task(asyncio.sleep(0, result=child("task"))),
-            )
+            await asyncio.gather(run_in_thread(child, "thread"), asyncio.create_task(in_task()))
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(2) as pool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+from functools import partial
 
 import pytest
 from dovetail.core.concurrency import gather_bounded
@@ -16,7 +17,7 @@ async def test_results_keep_input_order_when_work_finishes_out_of_order() -> Non
         await asyncio.sleep(0.001 * (10 - value))
         return value * value
 
-    assert await gather_bounded([lambda v=v: job(v) for v in range(10)], 3) == [v * v for v in range(10)]
+    assert await gather_bounded([partial(job, v) for v in range(10)], 3) == [v * v for v in range(10)]
 
 
 async def test_never_more_than_the_bound_in_flight() -> None:
@@ -55,7 +56,7 @@ async def test_first_failure_cancels_the_rest_before_it_propagates() -> None:
         return value
 
     with pytest.raises(ValueError, match="job 1 failed"):
-        await gather_bounded([lambda v=v: job(v) for v in range(6)], 2)
+        await gather_bounded([partial(job, v) for v in range(6)], 2)
     await asyncio.sleep(0.1)
     assert finished == [], "a sibling finished after the caller saw the error"
     assert started == [0, 1], "a job started after the failure"

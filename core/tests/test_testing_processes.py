@@ -6,7 +6,7 @@ import sys
 import urllib.request
 
 import pytest
-from dovetail.core.testing.processes import ServerProcess, ServerStartError, free_port, wait_for_port
+from dovetail.core.testing.processes import ServerProcess, ServerStartError
 
 pytestmark = pytest.mark.integration
 
@@ -40,6 +40,15 @@ def test_a_server_that_never_listens_times_out_and_is_stopped() -> None:
     assert not server.alive()
 
 
-def test_wait_for_port_times_out_on_a_closed_port() -> None:
-    with pytest.raises(TimeoutError, match="nothing listened"):
-        wait_for_port(free_port(), timeout=0.2)
+def test_a_killed_server_stops_at_once() -> None:
+    command = [
+        sys.executable,
+        "-c",
+        "import signal, socket, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN);"
+        "s = socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(); time.sleep(60)",
+        "{port}",
+    ]
+    with ServerProcess(command, graceful=False) as server:
+        process = server.process
+    assert process.returncode is not None
+    assert process.returncode < 0  # killed by a signal, not asked to stop

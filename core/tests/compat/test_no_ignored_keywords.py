@@ -10,6 +10,9 @@ Every public class and function of every public ``dovetail.core`` module is chec
 
 A new public callable that swallows ``**kwargs`` makes this test fail until it is checked or listed.
 """
+# These tests call the API the way LlamaIndex users do (positional model fields, keyword dicts, wrong
+# types on purpose) and check the runtime answer, which the type checker cannot see.
+# mypy: disable-error-code="arg-type,misc,call-arg,assignment,comparison-overlap,attr-defined"
 
 from __future__ import annotations
 

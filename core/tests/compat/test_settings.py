@@ -63,7 +63,7 @@ def test_events_of_the_llm_carry_the_llm_type() -> None:
     seen: list[CBEventType] = []
 
     class Recorder(TokenCountingHandler):
-        def on_event_start(self, event_type, payload=None, event_id="", parent_id="", **kwargs):  # type: ignore[no-untyped-def, override]
+        def on_event_start(self, event_type, payload=None, event_id="", parent_id="", **kwargs):  # type: ignore[no-untyped-def]
             seen.append(event_type)
             return super().on_event_start(event_type, payload, event_id, parent_id, **kwargs)
 

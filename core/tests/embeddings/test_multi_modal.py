@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ class ByteSumImageEmbedding(MultiModalEmbedding):
         data = self._read(img_file_path)
         return [float(len(data)), float(sum(data))]
 
-    def _get_image_embeddings(self, img_file_paths: list[object]) -> list[list[float]]:
+    def _get_image_embeddings(self, img_file_paths: Sequence[object]) -> list[list[float]]:
         self._calls.append(len(img_file_paths))
         return [self._get_image_embedding(p) for p in img_file_paths]
 

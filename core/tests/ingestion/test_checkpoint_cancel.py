@@ -70,4 +70,5 @@ async def test_cancel_during_a_checkpoint_waits_for_it_and_starts_no_second_one(
     done = loaded.docstore.get_all_document_hashes()
     hits = loaded.vector_store.query(VectorStoreQuery(query_embedding=[1.0] * 8, similarity_top_k=100_000))
     assert 0 < len(done) < len(docs)
+    assert hits.nodes is not None
     assert {node.ref_doc_id for node in hits.nodes} == set(done)

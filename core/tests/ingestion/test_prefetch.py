@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 from dovetail.core.ingestion._prefetch import prefetched
@@ -26,8 +27,12 @@ def test_items_in_order_and_the_producer_runs_ahead() -> None:
         seen.append(item)
         if item < 4:  # the next item is made while this one is being handled
             with ahead:
-                assert ahead.wait_for(lambda item=item: len(produced) > item + 1, timeout=5)
+                assert ahead.wait_for(partial(_more_than, produced, item + 1), timeout=5)
     assert seen == [0, 1, 2, 3, 4]
+
+
+def _more_than(items: list[int], count: int) -> bool:
+    return len(items) > count
 
 
 def test_an_error_arrives_after_the_items_before_it() -> None:

@@ -37,11 +37,12 @@ class MyLlamaIndexLLM(CustomLLM):
         words = prompt.split()
         return {"text": f"[{self.model}] " + " ".join(reversed(words)), "metadata": {"words": len(words)}}
 
-    def complete(self, prompt: str, **kwargs: Any) -> CompletionResponse:
+    # LlamaIndex's custom-LLM tutorial signature (no ``formatted``): it must keep working, typed or not.
+    def complete(self, prompt: str, **kwargs: Any) -> CompletionResponse:  # type: ignore[override]
         response = self.api_call(prompt)
         return CompletionResponse(text=response["text"], additional_kwargs=response.get("metadata", {}))
 
-    def stream_complete(self, prompt: str, **kwargs: Any) -> CompletionResponseGen:
+    def stream_complete(self, prompt: str, **kwargs: Any) -> CompletionResponseGen:  # type: ignore[override]
         text = ""
         for word in self.api_call(prompt)["text"].split(" "):
             delta = word if not text else f" {word}"

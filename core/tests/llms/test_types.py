@@ -111,7 +111,7 @@ def test_image_block_url_is_passed_through_not_downloaded() -> None:
 )
 def test_image_block_needs_exactly_one_valid_source(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
-        ImageBlock(**kwargs)  # type: ignore[arg-type]
+        ImageBlock(**kwargs)
 
 
 def test_missing_image_file_is_a_typed_error(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ def test_token_splitter_budget_and_offsets(docstring_text: str, chunk_size: int,
     nodes = TokenTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap).get_nodes_from_documents(
         [Document(text=text)]
     )
-    assert max(len(default_tokenizer(node.text)) for node in nodes) <= chunk_size
+    assert max(len(default_tokenizer(node.get_content())) for node in nodes) <= chunk_size
     assert_offsets_and_coverage(text, nodes)
 
 
@@ -55,7 +55,7 @@ def test_character_splitter_fuzz(seed: int) -> None:
     nodes = RecursiveCharacterSplitter(chunk_size=size, chunk_overlap=size // 10).get_nodes_from_documents(
         [Document(text=text)]
     )
-    assert max(len(node.text) for node in nodes) <= size
+    assert max(len(node.get_content()) for node in nodes) <= size
     assert_offsets_and_coverage(text, nodes)
 
 
@@ -112,13 +112,14 @@ def test_token_splitter_fuzz(seed: int) -> None:
     nodes = TokenTextSplitter(chunk_size=size, chunk_overlap=rng.randint(0, size - 1)).get_nodes_from_documents(
         [Document(text=text)]
     )
-    assert max(len(default_tokenizer(node.text)) for node in nodes) <= size
+    assert max(len(default_tokenizer(node.get_content())) for node in nodes) <= size
     assert_offsets_and_coverage(text, nodes)
 
 
 def _sequential_merge(sizes: list[int], budget: int, overlap: int) -> list[tuple[int, int]]:
     """Reference: the greedy rule written the obvious way, piece by piece (indexes of first/last+1 piece)."""
-    chunks, window = [], []  # window holds piece indexes
+    chunks: list[tuple[int, int]] = []
+    window: list[int] = []  # piece indexes
     for index, size in enumerate(sizes):
         total = sum(sizes[i] for i in window)
         if window and total + size > budget:

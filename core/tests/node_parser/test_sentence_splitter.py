@@ -50,7 +50,7 @@ def test_chunks_never_exceed_chunk_size_on_real_text(docstring_text: str, chunk_
     splitter = SentenceSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap, include_metadata=False)
     nodes = splitter.get_nodes_from_documents([Document(text=docstring_text)])
     assert len(nodes) >= len(docstring_text) // (chunk_size * 12)
-    assert max(ntok(node.text) for node in nodes) <= chunk_size
+    assert max(ntok(node.get_content()) for node in nodes) <= chunk_size
     assert_offsets_and_coverage(docstring_text, nodes)
 
 
@@ -63,7 +63,7 @@ def test_random_text_fuzz(seed: int) -> None:
     nodes = SentenceSplitter(chunk_size=chunk_size, chunk_overlap=overlap).get_nodes_from_documents(
         [Document(text=text)]
     )
-    assert all(ntok(node.text) <= chunk_size for node in nodes)
+    assert all(ntok(node.get_content()) <= chunk_size for node in nodes)
     assert_offsets_and_coverage(text, nodes)
 
 
@@ -71,8 +71,8 @@ def test_exact_tiktoken_budget(docstring_text: str) -> None:
     cl100k = get_tokenizer("cl100k_base")
     splitter = SentenceSplitter(chunk_size=128, chunk_overlap=16, tokenizer=cl100k)
     nodes = splitter.get_nodes_from_documents([Document(text=docstring_text[:40_000])])
-    assert max(len(cl100k(node.text)) for node in nodes) <= 128
-    assert max(len(cl100k(node.text)) for node in nodes) >= 100  # chunks are filled, not tiny
+    assert max(len(cl100k(node.get_content())) for node in nodes) <= 128
+    assert max(len(cl100k(node.get_content())) for node in nodes) >= 100  # chunks are filled, not tiny
     assert_offsets_and_coverage(docstring_text[:40_000], nodes)
 
 
@@ -112,10 +112,14 @@ def test_overlap_repeats_trailing_sentences_within_budget() -> None:
     splitter = SentenceSplitter(chunk_size=40, chunk_overlap=12)
     nodes = splitter.get_nodes_from_documents([Document(text=" ".join(sentences))])
     for previous, current in itertools.pairwise(nodes):
-        shared = previous.end_char_idx - current.start_char_idx  # type: ignore[operator]
+        assert isinstance(previous, TextNode)
+        assert isinstance(current, TextNode)
+        assert previous.end_char_idx is not None
+        assert current.start_char_idx is not None
+        shared = previous.end_char_idx - current.start_char_idx
         assert shared > 0, "consecutive chunks overlap"
-        assert ntok(current.text[:shared]) <= 12
-        assert ntok(current.text) <= 40
+        assert ntok(current.get_content()[:shared]) <= 12
+        assert ntok(current.get_content()) <= 40
 
 
 def test_overlap_never_pushes_a_chunk_over_budget() -> None:
@@ -147,7 +151,7 @@ def test_a_giant_word_is_cut_by_characters() -> None:
     text = "start " + "x" * 50_000 + " end"
     splitter = SentenceSplitter(chunk_size=100, chunk_overlap=10)
     nodes = splitter.get_nodes_from_documents([Document(text=text)])
-    assert max(ntok(node.text) for node in nodes) <= 100
+    assert max(ntok(node.get_content()) for node in nodes) <= 100
     assert_offsets_and_coverage(text, nodes)
 
 
@@ -161,11 +165,11 @@ def test_metadata_is_budgeted_copied_and_can_be_excluded() -> None:
         assert node.metadata is not doc.metadata
         assert ntok(node.get_content(MetadataMode.EMBED)) <= 64
         assert ntok(node.get_content(MetadataMode.LLM)) <= 64
-    assert max(ntok(node.text) for node in nodes) <= 64 - ntok(doc.get_metadata_str(MetadataMode.ALL))
+    assert max(ntok(node.get_content()) for node in nodes) <= 64 - ntok(doc.get_metadata_str(MetadataMode.ALL))
 
     bare = SentenceSplitter(chunk_size=64, chunk_overlap=8, include_metadata=False).get_nodes_from_documents([doc])
     assert all(node.metadata == {} for node in bare)
-    assert max(ntok(node.text) for node in bare) > max(ntok(node.text) for node in nodes)
+    assert max(ntok(node.get_content()) for node in bare) > max(ntok(node.get_content()) for node in nodes)
 
     doc.excluded_embed_metadata_keys = ["file_name", "author", "year"]
     doc.excluded_llm_metadata_keys = ["file_name"]
@@ -261,7 +265,7 @@ def test_events_and_transformation_protocol() -> None:
 async def test_async_call_matches_sync() -> None:
     splitter = SentenceSplitter(chunk_size=20, chunk_overlap=4)
     docs = [Document(text="Async splitting works. " * 30, id_="a")]
-    assert [n.text for n in await splitter.acall(docs)] == [n.text for n in splitter(docs)]
+    assert [n.get_content() for n in await splitter.acall(docs)] == [n.get_content() for n in splitter(docs)]
     assert [n.node_id for n in await splitter.aget_nodes_from_documents(docs)] == [n.node_id for n in splitter(docs)]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from dovetail.core.testing import ReaderConformance
 class LinesReader(BaseReader):
     """Tutorial-style custom reader: one document per non-empty line, implemented lazily only."""
 
-    def lazy_load_data(self, path: str) -> Iterator[Document]:  # type: ignore[override]
+    def lazy_load_data(self, path: str) -> Iterator[Document]:
         with open(path, encoding="utf-8") as handle:
             for number, line in enumerate(handle):
                 if line.strip():
@@ -24,7 +24,7 @@ class LinesReader(BaseReader):
 class EagerReader(BaseReader):
     """Tutorial-style custom reader implementing only load_data."""
 
-    def load_data(self, rows: list[str]) -> list[Document]:  # type: ignore[override]
+    def load_data(self, rows: list[str]) -> list[Document]:
         return [Document(text=row, id_=f"row-{i}") for i, row in enumerate(rows)]
 
 
@@ -80,7 +80,7 @@ def test_reader_without_any_method_says_what_to_implement() -> None:
 
 async def test_native_async_reader_is_used_by_sync_less_paths() -> None:
     class AsyncOnly(BaseReader):
-        async def alazy_load_data(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def,override]
+        async def alazy_load_data(self, *args: Any, **kwargs: Any) -> AsyncIterator[Document]:
             for i in range(3):
                 yield Document(text=str(i), id_=str(i))
 
@@ -91,7 +91,7 @@ async def test_alazy_streams_from_a_thread_one_document_at_a_time() -> None:
     produced: list[int] = []
 
     class Counting(BaseReader):
-        def lazy_load_data(self) -> Iterator[Document]:  # type: ignore[override]
+        def lazy_load_data(self) -> Iterator[Document]:
             for i in range(3):
                 produced.append(i)
                 yield Document(text=str(i), id_=str(i))

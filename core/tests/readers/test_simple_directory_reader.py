@@ -305,7 +305,7 @@ async def test_async_variants_match(tree: Path) -> None:
 
 def test_file_extractor_per_extension(tmp_path: Path) -> None:
     class UpperReader(BaseReader):
-        def load_data(self, file: Path, extra_info: dict[str, object] | None = None) -> list[Document]:  # type: ignore[override]
+        def load_data(self, file: Path, extra_info: dict[str, object] | None = None) -> list[Document]:
             lines = Path(file).read_text(encoding="utf-8").splitlines()
             return [Document(text=line.upper(), metadata={"line": n}) for n, line in enumerate(lines)]
 

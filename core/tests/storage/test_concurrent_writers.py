@@ -35,9 +35,10 @@ def _ingest(storage: StorageContext, doc_id: str, vector: list[float]) -> None:
 
 def _state(directory: Path) -> tuple[set[str], set[str]]:
     loaded = StorageContext.from_defaults(persist_dir=directory)
-    query = VectorStoreQuery(query_embedding=[1.0] * (loaded.vector_store.dimension or 2), similarity_top_k=1000)
+    dimension = getattr(loaded.vector_store, "dimension", None) or 2  # SimpleVectorStore's, None while empty
+    query = VectorStoreQuery(query_embedding=[1.0] * dimension, similarity_top_k=1000)
     hits = loaded.vector_store.query(query)
-    return set(hits.ids), set(loaded.docstore.get_all_document_hashes())
+    return set(hits.ids or []), set(loaded.docstore.get_all_document_hashes())
 
 
 class _LoadsDuringPersist(SimpleVectorStore):
@@ -197,3 +198,28 @@ def test_an_empty_store_passed_in_is_the_one_used(tmp_path: Path) -> None:
     assert StorageContext.from_defaults(vector_store=store).vector_store is store
     StorageContext.from_defaults().persist(tmp_path)
     assert StorageContext.from_defaults(vector_store=store, persist_dir=tmp_path).vector_store is store
+
+
+def test_rolling_forward_a_set_another_thread_already_moved_is_a_no_op(tmp_path: Path) -> None:
+    from dovetail.core.storage._io import _roll_forward
+
+    with StagedCommit(tmp_path) as stage:
+        stage.write_json("a.json", {"v": 1})
+    _roll_forward(tmp_path, stage.staging)  # its folder is gone: nothing to do, no FileNotFoundError
+    assert json.loads((tmp_path / "a.json").read_text()) == {"v": 1}
+
+
+def test_a_staging_folder_re_created_under_a_commit_is_removed_with_the_error(tmp_path: Path) -> None:
+    def commit() -> None:
+        with StagedCommit(tmp_path) as stage:
+            shutil.rmtree(stage.staging)
+
+            def recreate_and_write(path: Path) -> None:
+                path.parent.mkdir()
+                path.write_text("{}")
+
+            stage.write_with("b.json", recreate_and_write)
+
+    with pytest.raises(ConcurrentWriteError):
+        commit()
+    assert not list(tmp_path.glob(f"{STAGING_DIR}*"))

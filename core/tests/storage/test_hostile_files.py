@@ -69,3 +69,8 @@ def test_a_malformed_vector_store_node(index_dir: Path, change: Callable[[dict[s
 def test_node_from_dict_raises_invalid_input(data: dict[str, Any]) -> None:
     with pytest.raises(InvalidInputError):
         node_from_dict(data)
+
+
+def test_node_from_dict_with_an_unknown_field_raises_invalid_input() -> None:
+    with pytest.raises(InvalidInputError, match="malformed"):
+        node_from_dict({"class_name": "TextNode", "rtart_char_idx": 3, "text": "x"})

@@ -35,7 +35,7 @@ def _store(similarity: str = "dot") -> SimpleVectorStore:
 
 def _vectors_file(path: Path) -> Path:
     """The vectors file the store JSON at ``path`` references."""
-    return path.parent / json.loads(path.read_text())["vectors_file"]
+    return path.parent / str(json.loads(path.read_text())["vectors_file"])
 
 
 def test_round_trip(tmp_path: Path) -> None:

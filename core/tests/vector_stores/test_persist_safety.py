@@ -28,7 +28,7 @@ def _state(store: SimpleVectorStore) -> dict[str, list[float] | None]:
 
 
 def _vectors_file(path: Path) -> Path:
-    return path.parent / json.loads(path.read_text())["vectors_file"]
+    return path.parent / str(json.loads(path.read_text())["vectors_file"])
 
 
 @pytest.mark.parametrize("crash_at", [1, 2])

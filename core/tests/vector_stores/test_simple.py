@@ -55,6 +55,7 @@ def test_top_k_matches_brute_force(rng: np.random.Generator, similarity: str, k:
     result = store.query(VectorStoreQuery(query_embedding=query.tolist(), similarity_top_k=k))
     rows, scores = _brute_force(matrix, query, similarity, k)
     assert result.ids == [f"n{r}" for r in rows]
+    assert result.similarities is not None
     np.testing.assert_allclose(result.similarities, scores, rtol=1e-4, atol=1e-4)
     assert result.nodes is not None
     assert [n.get_content() for n in result.nodes] == [f"text {r}" for r in rows]
@@ -147,6 +148,7 @@ def test_random_deletes_keep_store_consistent(rng: np.random.Generator) -> None:
     result = store.query(VectorStoreQuery(query_embedding=query.tolist(), similarity_top_k=20))
     rows, scores = _brute_force(matrix[keep], query, "cosine", 20)
     assert result.ids == [f"n{keep[r]}" for r in rows]
+    assert result.similarities is not None
     np.testing.assert_allclose(result.similarities, scores, rtol=1e-4)
     for node in store.get_nodes():
         i = int(node.node_id[1:])
@@ -226,10 +228,10 @@ def _snapshot(store: SimpleVectorStore) -> list[tuple[str, list[float] | None, s
         (TextNode(id_="x", embedding=None), "has no embedding"),
         (TextNode(id_="x", embedding=[1.0, 2.0, 3.0]), "dimension 3"),
         (TextNode(id_="x", embedding=[1.0]), "dimension 1"),
-        (TextNode(id_="x", embedding=[[1.0, 2.0], [3.0, 4.0]]), "must be flat lists"),  # type: ignore[list-item]
+        (TextNode(id_="x", embedding=[[1.0, 2.0], [3.0, 4.0]]), "must be flat lists"),
         (TextNode(id_="x", embedding=[float("nan"), 1.0]), "NaN or infinity"),
         (TextNode(id_="x", embedding=[float("inf"), 1.0]), "NaN or infinity"),
-        (TextNode(id_="x", embedding=["a", "b"]), "must be flat lists of numbers"),  # type: ignore[list-item]
+        (TextNode(id_="x", embedding=["a", "b"]), "must be flat lists of numbers"),
         ({"id_": "x", "embedding": [1.0, 2.0]}, "takes nodes"),
     ],
 )

@@ -478,6 +478,9 @@ def node_from_dict(data: dict[str, Any]) -> BaseNode:
         raise InvalidInputError(msg)
     try:
         return cls.model_validate(payload)
+    except TypeError as exc:  # an unknown field (the keyword check of the node classes)
+        msg = f"serialised {name} is malformed: {exc}"
+        raise InvalidInputError(msg) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first.get("loc", ()))

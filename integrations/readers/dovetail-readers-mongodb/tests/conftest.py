@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from dovetail.core.testing.processes import ServerProcess
 
 if str(Path(__file__).parent) not in sys.path:  # helpers beside the tests (tcp_proxy.py) import by name
     sys.path.insert(0, str(Path(__file__).parent))
@@ -20,12 +18,6 @@ if str(Path(__file__).parent) not in sys.path:  # helpers beside the tests (tcp_
 CORPUS_SIZE = 10_000
 KIT_PASSWORD = "kit-Pa55word"
 NO_BODY_EVERY = 100  # every 100th document (n % 100 == 99) has no "body" field
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _server_executable() -> str:
@@ -37,38 +29,10 @@ def _server_executable() -> str:
 
 @pytest.fixture(scope="session")
 def mongo_uri() -> Iterator[str]:
-    """URI of a secantusdb server started for this session (killed at teardown)."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            _server_executable(),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--storage-path",
-            ":memory:",
-            "--log-level",
-            "WARNING",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, "secantusd-py exited early"
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError("secantusd-py did not open its port") from None
-                time.sleep(0.05)
-        yield f"mongodb://127.0.0.1:{port}/?serverSelectionTimeoutMS=5000"
-    finally:
-        proc.kill()  # SIGTERM costs 2 s; an in-memory store has nothing to flush
-        proc.wait()
+    """URI of a secantusdb server started for this session (killed at teardown: in memory, nothing to flush)."""
+    command = [_server_executable(), "--host", "{host}", "--port", "{port}", "--storage-path", ":memory:"]
+    with ServerProcess([*command, "--log-level", "WARNING"], graceful=False) as server:
+        yield f"mongodb://127.0.0.1:{server.port}/?serverSelectionTimeoutMS=5000"
 
 
 def make_corpus() -> list[dict[str, Any]]:

@@ -12,7 +12,6 @@ import http.client
 import json
 import shutil
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -24,30 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dovetail.core.testing.processes import ServerProcess
 
 API_KEY = "needle-test-key"
 DIMENSION = 6
 # needledb declares requires-python >= 3.11 (the root dev group installs it only there).
 NEEDLEDB_PYTHON = (3, 11)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited early with code {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
 
 
 class NeedleDB:
@@ -63,15 +44,10 @@ class NeedleDB:
             )
         if exe is None:
             pytest.fail("needledb is not installed; run `make install` (it is in the root dev group)")
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [exe, "serve", "--data", str(data), "--host", "127.0.0.1", "--port", str(self.port),
-             "--api-key", API_KEY, "--log-level", "warning"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        _wait_for_port(self.port, self.proc)
+        command = [exe, "serve", "--data", str(data), "--host", "{host}", "--port", "{port}"]
+        self.server = ServerProcess([*command, "--api-key", API_KEY, "--log-level", "warning"]).start()
+        self.port = self.server.port
+        self.url = self.server.url
 
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -92,8 +68,7 @@ class NeedleDB:
         assert status in (200, 201), body
 
     def stop(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
+        self.server.close()
 
 
 class FaultProxy:

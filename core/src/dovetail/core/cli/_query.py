@@ -15,6 +15,8 @@ from dovetail.core.cli._retrieval import MODES, make_retriever
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
+    from dovetail.core.storage import SimpleIndexStore
+
 __all__ = ["add_parser", "run"]
 
 _DESCRIPTION = """\
@@ -81,20 +83,26 @@ def _sources(response: Any) -> list[dict[str, Any]]:
 
 def _start_query_embedding(
     pool: ThreadPoolExecutor, index_dir: Path, question: str, chosen: str | None
-) -> tuple[Any, Future[Any] | None]:
-    """The index's embedding model and a future of the question's embedding (``None`` if it cannot start).
+) -> tuple[SimpleIndexStore | None, Any, Future[Any] | None]:
+    """The index store (read once, here), the index's embedding model and a future of the question's embedding.
 
-    A recorded remote model is used only when ``--embed`` (``chosen``) or the config names it.
+    The model is ``--embed`` (``chosen``) when given, else the index's own choice (``embed_model_for``: a recorded
+    remote model only when the config confirms it). ``(None, None, None)`` when the index store cannot be read:
+    loading the storage then reports the missing or damaged index with its own message.
     """
     from dovetail.core.concurrency import submit_in_context
-    from dovetail.core.indices._recorded_model import resolve_recorded_embed_model
+    from dovetail.core.errors import DovetailError
+    from dovetail.core.indices._vector_store_index import embed_model_for
     from dovetail.core.settings import resolve_embed_model
     from dovetail.core.storage import SimpleIndexStore
+    from dovetail.core.storage._io import recover
 
+    recover(index_dir)  # finish an interrupted persist before reading anything (as loading the storage does)
     try:
-        struct = SimpleIndexStore.from_persist_dir(index_dir).get_index_struct()
-    except Exception:  # loading the storage below reports a damaged or missing index properly
-        struct = None
+        index_store = SimpleIndexStore.from_persist_dir(index_dir)
+        struct = index_store.get_index_struct()
+    except DovetailError:
+        return None, None, None
     spec = (struct.extra.get("embed_model") or {}).get("spec") if struct is not None else None
     recorded = spec if isinstance(spec, str) else None
     if chosen and recorded and chosen.strip() != recorded:
@@ -102,11 +110,11 @@ def _start_query_embedding(
         raise CLIError(msg)
     if chosen:
         model = resolve_embed_model(chosen)
-    elif recorded:
-        model = resolve_recorded_embed_model(recorded)
+    elif struct is not None:
+        model = embed_model_for(struct)
     else:
-        return None, None
-    return model, submit_in_context(pool, model.get_query_embedding, question)
+        return index_store, None, None
+    return index_store, model, submit_in_context(pool, model.get_query_embedding, question)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -115,10 +123,11 @@ def run(args: argparse.Namespace) -> int:
 
     from dovetail.core._exceptions import InvalidInputError
     from dovetail.core.cli._index_dir import damaged_index_message
-    from dovetail.core.indices import load_index_from_storage
+    from dovetail.core.indices import VectorStoreIndex, load_index_from_storage
     from dovetail.core.query_engine import RetrieverQueryEngine
-    from dovetail.core.response_synthesizers import Response
+    from dovetail.core.response_synthesizers import Response, get_response_synthesizer
     from dovetail.core.schema import QueryBundle
+    from dovetail.core.settings import resolve_llm
     from dovetail.core.storage import StorageContext
 
     question = args.question.strip()
@@ -134,29 +143,36 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(msg)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Embedding the question (loading the model) overlaps with loading the vector store.
-        embed_model, pending = _start_query_embedding(pool, index_dir, question, args.embed)
+        index_store, embed_model, pending = _start_query_embedding(pool, index_dir, question, args.embed)
         from dovetail.core.cli._vector_store import open_vector_store, recorded_vector_store
 
-        recorded = recorded_vector_store(index_dir)
+        recorded = recorded_vector_store(index_dir, index_store)
         vector_store = open_vector_store(recorded) if recorded is not None else None
         try:
-            storage = StorageContext.from_defaults(persist_dir=index_dir, vector_store=vector_store)
+            storage = StorageContext.from_defaults(
+                persist_dir=index_dir, index_store=index_store, vector_store=vector_store
+            )
             storage.docstore.get_all_document_hashes()  # the docstore loads lazily: surface damage now
             index = load_index_from_storage(storage, embed_model=embed_model)
         except InvalidInputError as exc:
             raise CLIError(damaged_index_message(index_dir, exc)) from exc
+        if not isinstance(index, VectorStoreIndex):
+            msg = f"{index_dir} holds a {type(index).__name__}; dovetail query answers from indices built by ingest"
+            raise CLIError(msg)
+        # The edge: an unset --llm (or "none"/"off") becomes None here, and None means extractive answers below;
+        # the library never sees a string sentinel, and Settings.llm is not consulted.
+        llm = resolve_llm(args.llm)
+        synthesizer = get_response_synthesizer(
+            llm=llm,
+            response_mode=args.response_mode,
+            embed_model=index.embed_model,
+            callback_manager=index.callback_manager,
+        )
         if args.mode == "dense":
-            engine = index.as_query_engine(
-                similarity_top_k=args.top_k, llm=args.llm or "none", response_mode=args.response_mode
-            )
+            retriever = index.as_retriever(similarity_top_k=args.top_k)
         else:
-            engine = RetrieverQueryEngine.from_args(
-                make_retriever(index, index_dir, args.mode, args.top_k),
-                llm=args.llm or "none",
-                response_mode=args.response_mode,
-                embed_model=index.embed_model,
-                callback_manager=index.callback_manager,
-            )
+            retriever = make_retriever(index, index_dir, args.mode, args.top_k)
+        engine = RetrieverQueryEngine(retriever, synthesizer, callback_manager=index.callback_manager)
         bundle = QueryBundle(query_str=question, embedding=pending.result() if pending is not None else None)
     response = engine.query(bundle)
     if not isinstance(response, Response):  # pragma: no cover - the CLI never asks for streaming

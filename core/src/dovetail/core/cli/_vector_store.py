@@ -9,9 +9,12 @@ resolves its password from dovetail.toml or the environment.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dovetail.core.cli._errors import CLIError
+
+if TYPE_CHECKING:
+    from dovetail.core.storage import SimpleIndexStore
 
 __all__ = ["VECTOR_STORE_KEY", "open_vector_store", "recorded_vector_store"]
 
@@ -44,13 +47,18 @@ def open_vector_store(uri: str) -> Any:
     return cls.from_uri(uri)
 
 
-def recorded_vector_store(index_dir: Path) -> str | None:
-    """The vector-store URI recorded in the index at ``index_dir`` (``None``: vectors live in the directory)."""
+def recorded_vector_store(index_dir: Path, index_store: SimpleIndexStore | None = None) -> str | None:
+    """The vector-store URI recorded in the index at ``index_dir`` (``None``: vectors live in the directory).
+
+    ``index_store``: the directory's index store when the caller has read it already (it is not read again).
+    """
     from dovetail.core.storage import SimpleIndexStore
     from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE
 
-    if not (index_dir / DEFAULT_INDEX_STORE_FILE).is_file():
-        return None
-    struct = SimpleIndexStore.from_persist_dir(index_dir).get_index_struct()
+    if index_store is None:
+        if not (index_dir / DEFAULT_INDEX_STORE_FILE).is_file():
+            return None
+        index_store = SimpleIndexStore.from_persist_dir(index_dir)
+    struct = index_store.get_index_struct()
     recorded = struct.extra.get(VECTOR_STORE_KEY) if struct is not None else None
     return recorded if isinstance(recorded, str) else None

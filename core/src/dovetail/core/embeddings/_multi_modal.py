@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from functools import partial
 from typing import IO, Any
 
@@ -76,7 +77,7 @@ class MultiModalEmbedding(BaseEmbedding):
         return vector
 
     def get_image_embedding_batch(
-        self, img_file_paths: list[ImageType], show_progress: bool = False
+        self, img_file_paths: Sequence[ImageType], show_progress: bool = False
     ) -> list[Embedding]:
         """Embed many images, ``embed_batch_size`` per provider call, in input order."""
         images = [_check_image(image) for image in img_file_paths]
@@ -91,7 +92,7 @@ class MultiModalEmbedding(BaseEmbedding):
         return result
 
     async def aget_image_embedding_batch(
-        self, img_file_paths: list[ImageType], show_progress: bool = False
+        self, img_file_paths: Sequence[ImageType], show_progress: bool = False
     ) -> list[Embedding]:
         """Async :meth:`get_image_embedding_batch`, at most ``num_workers`` batches in flight."""
         images = [_check_image(image) for image in img_file_paths]

@@ -24,6 +24,9 @@ from dovetail.core.storage import IndexStruct, StorageContext
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
     from dovetail.core.embeddings import BaseEmbedding
+    from dovetail.core.ingestion import ProgressCallback
+    from dovetail.core.ingestion._progress import ProgressHooks
+    from dovetail.core.llms import LLM
     from dovetail.core.query_engine import RetrieverQueryEngine
     from dovetail.core.retrievers import VectorIndexRetriever
     from dovetail.core.vector_stores import BasePydanticVectorStore, MetadataFilters
@@ -31,6 +34,25 @@ if TYPE_CHECKING:
 __all__ = ["VectorStoreIndex"]
 
 logger = logging.getLogger(__name__)
+
+
+def embed_model_for(index_struct: IndexStruct) -> BaseEmbedding:
+    """The model that embeds queries of an index without an explicit one: the model set in ``Settings``, else the
+    one recorded in the index when it was built (a remote one only with the user's consent), else the ``Settings``
+    default.
+
+    Raises:
+        ConfigurationError: the recorded model cannot be loaded here, or is remote and not confirmed.
+    """
+    from dovetail.core.indices._recorded_model import resolve_recorded_embed_model
+    from dovetail.core.settings import Settings
+
+    if Settings.embed_model_is_set:
+        return Settings.embed_model
+    spec = (index_struct.extra.get("embed_model") or {}).get("spec")
+    if isinstance(spec, str):
+        return resolve_recorded_embed_model(spec)  # a remote spec needs the user's consent
+    return Settings.embed_model
 
 
 class VectorStoreIndex(BaseIndex):
@@ -63,7 +85,7 @@ class VectorStoreIndex(BaseIndex):
         self,
         nodes: Sequence[BaseNode] | None = None,
         storage_context: StorageContext | None = None,
-        embed_model: Any | None = None,
+        embed_model: BaseEmbedding | str | None = None,
         transformations: Sequence[Any] | None = None,
         index_struct: IndexStruct | None = None,
         callback_manager: CallbackManager | None = None,
@@ -91,7 +113,7 @@ class VectorStoreIndex(BaseIndex):
         cls,
         documents: Sequence[Document],
         storage_context: StorageContext | None = None,
-        embed_model: Any | None = None,
+        embed_model: BaseEmbedding | str | None = None,
         transformations: Sequence[Any] | None = None,
         show_progress: bool = False,
         callback_manager: CallbackManager | None = None,
@@ -119,7 +141,7 @@ class VectorStoreIndex(BaseIndex):
     def from_vector_store(
         cls,
         vector_store: BasePydanticVectorStore,
-        embed_model: Any | None = None,
+        embed_model: BaseEmbedding | str | None = None,
         callback_manager: CallbackManager | None = None,
         transformations: Sequence[Any] | None = None,
         show_progress: bool = False,
@@ -167,15 +189,7 @@ class VectorStoreIndex(BaseIndex):
         return self._embed_model
 
     def _pick_embed_model(self) -> BaseEmbedding:
-        from dovetail.core.indices._recorded_model import resolve_recorded_embed_model
-        from dovetail.core.settings import Settings
-
-        if Settings.embed_model_is_set:
-            return Settings.embed_model
-        spec = (self._index_struct.extra.get("embed_model") or {}).get("spec")
-        if isinstance(spec, str):
-            return resolve_recorded_embed_model(spec)  # a remote spec needs the user's consent
-        return Settings.embed_model
+        return embed_model_for(self._index_struct)
 
     def _record_embed_model(self, model: BaseEmbedding) -> None:
         if "embed_model" in self._index_struct.extra:
@@ -212,7 +226,7 @@ class VectorStoreIndex(BaseIndex):
     def ingest(
         self,
         documents: Sequence[BaseNode],
-        progress: Any = None,
+        progress: ProgressCallback | ProgressHooks | None = None,
         checkpoint_dir: str | Path | None = None,
         prune: bool = False,
         num_workers: int | None = None,
@@ -240,7 +254,9 @@ class VectorStoreIndex(BaseIndex):
         pipeline.keep_nodes = keep_nodes
         return pipeline.run(documents=list(documents), show_progress=self._show_progress, progress=progress)
 
-    def _ingest(self, documents: list[BaseNode], progress: Any = None) -> list[BaseNode]:
+    def _ingest(
+        self, documents: list[BaseNode], progress: ProgressCallback | ProgressHooks | None = None
+    ) -> list[BaseNode]:
         return self.ingest(documents, progress=progress)
 
     async def _aingest(self, documents: list[BaseNode]) -> list[BaseNode]:
@@ -403,7 +419,7 @@ class VectorStoreIndex(BaseIndex):
             raise InvalidInputError(msg)
         return VectorIndexRetriever(self, similarity_top_k=similarity_top_k, filters=filters, **kwargs)
 
-    def as_query_engine(self, llm: Any = None, **kwargs: Any) -> RetrieverQueryEngine:
+    def as_query_engine(self, llm: LLM | str | None = None, **kwargs: Any) -> RetrieverQueryEngine:
         """A query engine: retrieve nodes (keywords of :meth:`as_retriever`) and answer.
 
         Keywords of the engine: ``response_mode`` (see

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import TypeVar
 
 __all__ = ["prefetched"]
@@ -29,7 +29,7 @@ class _Failure:
         self.error = error
 
 
-def prefetched(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+def prefetched(items: Iterator[T], depth: int = 1) -> Generator[T, None, None]:
     """Yield the items of ``items`` in order while a worker thread computes up to ``depth`` of the next ones."""
     slots: queue.Queue[object] = queue.Queue(maxsize=max(1, depth))
     stop = threading.Event()

@@ -78,7 +78,7 @@ class EventStream(_EventEnd[Iterator[R], R], Generator[R, None, None]):
         self._last = item
         return item
 
-    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> R:  # type: ignore[override]
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> R:
         """Raise inside the stream: the source is closed and the event ends with the error."""
         error = _as_exception(typ, val)
         try:
@@ -122,7 +122,7 @@ class EventAsyncStream(_EventEnd[AsyncIterator[R], R], AsyncGenerator[R, None]):
         self._last = item
         return item
 
-    async def athrow(self, typ: Any, val: Any = None, tb: Any = None) -> R:  # type: ignore[override]
+    async def athrow(self, typ: Any, val: Any = None, tb: Any = None) -> R:
         """Raise inside the stream: the source is closed and the event ends with the error."""
         error = _as_exception(typ, val)
         try:

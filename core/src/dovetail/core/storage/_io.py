@@ -226,7 +226,11 @@ class StagedCommit:
             if exc_type is not None:
                 shutil.rmtree(self.staging, ignore_errors=True)
                 return
-            self._check_staging()
+            try:
+                self._check_staging()
+            except ConcurrentWriteError:
+                shutil.rmtree(self.staging, ignore_errors=True)  # what later writes re-created is ours to drop
+                raise
             names = []
             for item in sorted(self.staging.iterdir()):
                 if item.is_file() and not item.name.endswith(".tmp") and item.name != _OWNER:
@@ -265,6 +269,8 @@ def _roll_forward(directory: Path, staging: Path) -> None:
     """Move a sealed set into place (readers excluded meanwhile), then drop the vectors files it supersedes."""
     committed = _sealed_files(staging) or []
     with snapshot_lock(directory, exclusive=True):
+        if not staging.is_dir():
+            return  # another thread of this process moved it meanwhile
         for item in sorted(staging.iterdir()):
             if item.name in {_MARKER, _OWNER} or not item.is_file() or item.name.endswith(".tmp"):
                 continue

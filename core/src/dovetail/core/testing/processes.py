@@ -21,51 +21,21 @@ Example:
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["ServerProcess", "ServerStartError", "free_port", "wait_for_port"]
+from dovetail.core.testing.loopback import free_port, wait_for_port
+
+__all__ = ["ServerProcess", "ServerStartError"]
 
 _LOG_TAIL = 4000
 
 
 class ServerStartError(RuntimeError):
     """The server process exited or never listened; the message ends with the tail of its output."""
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port on ``host`` that nothing listens on right now (the OS picks it)."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_port(
-    port: int, host: str = "127.0.0.1", timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None
-) -> None:
-    """Return once ``host:port`` accepts a TCP connection.
-
-    Raises:
-        ServerStartError: ``process`` exited first.
-        TimeoutError: nothing listened within ``timeout`` seconds.
-    """
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            msg = f"the server exited with code {process.returncode} before listening on {host}:{port}"
-            raise ServerStartError(msg)
-        try:
-            socket.create_connection((host, port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    msg = f"nothing listened on {host}:{port} within {timeout:.0f} s"
-    raise TimeoutError(msg)
 
 
 class ServerProcess:
@@ -77,6 +47,8 @@ class ServerProcess:
         host: the interface to bind (always loopback in tests).
         startup_timeout: seconds to wait for the port.
         scheme: the URL scheme of :attr:`url`.
+        graceful: stop with SIGTERM (then SIGKILL after a timeout); ``False`` kills at once, for servers with
+            nothing to flush whose SIGTERM handling is slow.
     """
 
     def __init__(
@@ -87,12 +59,14 @@ class ServerProcess:
         host: str = "127.0.0.1",
         startup_timeout: float = 30.0,
         scheme: str = "http",
+        graceful: bool = True,
     ) -> None:
         self.host = host
         self.port = free_port(host)
         self.command = [part.replace("{port}", str(self.port)).replace("{host}", host) for part in command]
         self.env = {**os.environ, **(env or {})}
         self.startup_timeout = startup_timeout
+        self.graceful = graceful
         self.url = f"{scheme}://{host}:{self.port}"
         self._log = Path(tempfile.mkstemp(prefix="dovetail-server-", suffix=".log")[1])
         self._process: subprocess.Popen[bytes] | None = None
@@ -121,8 +95,8 @@ class ServerProcess:
         with self._log.open("wb") as sink:
             self._process = subprocess.Popen(self.command, stdout=sink, stderr=subprocess.STDOUT, env=self.env)
         try:
-            wait_for_port(self.port, self.host, self.startup_timeout, self._process)
-        except (ServerStartError, TimeoutError) as exc:
+            wait_for_port(self.host, self.port, self.startup_timeout, self._process)
+        except (RuntimeError, TimeoutError) as exc:
             self.stop()
             msg = f"{exc}\ncommand: {' '.join(self.command)}\n--- server output ---\n{self.logs()}"
             raise ServerStartError(msg) from exc
@@ -137,6 +111,8 @@ class ServerProcess:
         process, self._process = self._process, None
         if process is None:
             return
+        if process.poll() is None and not self.graceful:
+            process.kill()
         if process.poll() is None:
             process.terminate()
             try:

@@ -265,7 +265,7 @@ class SimpleMongoReader(BaseReader):
             field_extractors=options.field_extractors,
         )
 
-    def lazy_load_data(  # type: ignore[override]
+    def lazy_load_data(
         self,
         db_name: str,
         collection_name: str,
@@ -360,7 +360,7 @@ class SimpleMongoReader(BaseReader):
         """Load all matching documents into a list (same arguments as :meth:`lazy_load_data`)."""
         return list(self.lazy_load_data(*args, **load_kwargs))
 
-    def alazy_load_data(self, *args: Any, **load_kwargs: Any) -> AsyncIterator[Document]:  # type: ignore[override]
+    def alazy_load_data(self, *args: Any, **load_kwargs: Any) -> AsyncIterator[Document]:
         """Async twin of :meth:`lazy_load_data` on pymongo's native ``AsyncMongoClient`` (same arguments)."""
         options = self._options(*split_positional(args, load_kwargs))
         return self._aiterate(options)
