@@ -150,6 +150,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=1, help="COPY/executemany rounds, alternating order (median)")
     parser.add_argument("--upserts-only", action="store_true", help="skip llama-index and the query part")
+    parser.add_argument("--skip-peer", action="store_true", help="do not run llama-index (queries only need dovetail)")
     parser.add_argument("--dsn", help="only the query part, on table dt_hybrid already loaded by a run with --n/--seed")
     args = parser.parse_args()
     if args.dsn:
@@ -189,19 +190,22 @@ def main() -> int:
         if args.upserts_only:
             print(json.dumps(out, indent=2))
             return 0
-        cfg = {
-            "seed": args.seed,
-            "n": args.n,
-            "dim": args.dim,
-            "host": server.host,
-            "port": server.port,
-            "password": server.password,
-        }
-        run = subprocess.run([str(python), "-c", LLAMA, json.dumps(cfg)], capture_output=True, text=True, check=True)
-        out["llama_index_add_s"] = json.loads(run.stdout.strip().splitlines()[-1])["seconds"]
-        out["upsert_speedup_copy"] = out["llama_index_add_s"] / out["dovetail_copy_s"]
-        out["upsert_speedup_executemany"] = out["llama_index_add_s"] / out["dovetail_executemany_s"]
-        print(json.dumps(out), flush=True)
+        if not args.skip_peer:
+            cfg = {
+                "seed": args.seed,
+                "n": args.n,
+                "dim": args.dim,
+                "host": server.host,
+                "port": server.port,
+                "password": server.password,
+            }
+            run = subprocess.run(
+                [str(python), "-c", LLAMA, json.dumps(cfg)], capture_output=True, text=True, check=True
+            )
+            out["llama_index_add_s"] = json.loads(run.stdout.strip().splitlines()[-1])["seconds"]
+            out["upsert_speedup_copy"] = out["llama_index_add_s"] / out["dovetail_copy_s"]
+            out["upsert_speedup_executemany"] = out["llama_index_add_s"] / out["dovetail_executemany_s"]
+            print(json.dumps(out), flush=True)
         copy.close()
 
         # Bulk load first, then build the HNSW index once (much faster than inserting into the graph row by row).

@@ -45,7 +45,7 @@ class PGStoreState(BasePydanticVectorStore):
     distance: Distance | None = None
     perform_setup: bool = True
     batch_size: int = Field(default=2000, ge=1, le=100_000)
-    upsert_method: Literal["copy", "executemany"] = "copy"
+    upsert_method: Literal["copy", "executemany"] = "executemany"
     filtered_search: Literal["exact", "index"] = "exact"
     statement_timeout: float | None = Field(default=None, gt=0, le=86_400)
     pool_size: int = Field(default=4, ge=1, le=100)

@@ -35,7 +35,7 @@ def _no_kwargs(kwargs: dict[str, Any], method: str, allowed: frozenset[str] = fr
 
 
 class PGVectorStore(PGStoreState):
-    """Vector store on PostgreSQL + pgvector: upserts by ``COPY``, HNSW/IVFFlat, filters in SQL, hybrid search.
+    """Vector store on PostgreSQL + pgvector: batched upserts, HNSW/IVFFlat, filters in SQL, hybrid search.
 
     One table per index (``id``, ``ref_doc_id``, ``text``, ``metadata`` JSONB, ``node`` JSONB, ``embedding``
     ``vector(dim)``, and a generated ``tsvector`` when ``hybrid_search``) is created on first use. Nothing is
@@ -57,8 +57,8 @@ class PGVectorStore(PGStoreState):
         distance: ``cosine`` (default), ``inner_product`` or ``l2`` (or the index's ``*_dist_method``).
         perform_setup: create the extension, table and indexes when missing.
         batch_size: rows per upsert transaction.
-        upsert_method: ``copy`` (binary COPY into a staging table, then one ``INSERT ... ON CONFLICT``) or
-            ``executemany`` (pipelined row upserts).
+        upsert_method: ``executemany`` (pipelined row upserts, the default) or ``copy`` (binary COPY into a
+            staging table, then one ``INSERT ... ON CONFLICT``).
         filtered_search: ``exact`` sorts every row a filter selects (correct top-k); ``index`` lets the ANN
             index serve filtered queries (faster on broad filters, may return fewer than k rows).
         statement_timeout: seconds before the server cancels a statement (``None``: the server's setting).
