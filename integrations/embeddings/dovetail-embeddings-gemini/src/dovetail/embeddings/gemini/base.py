@@ -7,8 +7,9 @@ from typing import Any, ClassVar
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
+from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.llms.gemini.transport import ClientSettings, GeminiClients
-from pydantic import Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator
 
 __all__ = ["GoogleGenAIEmbedding"]
 
@@ -16,7 +17,7 @@ _CONFIG_KEYS = frozenset({"task_type", "output_dimensionality", "title", "auto_t
 _MAX_BATCH = 100  # the API's limit of texts per batchEmbedContents request
 
 
-class GoogleGenAIEmbedding(BaseEmbedding):
+class GoogleGenAIEmbedding(TypedSettingsErrors, BaseEmbedding):
     """Gemini embeddings: one ``batchEmbedContents`` request per ``embed_batch_size`` texts (at most 100), queries
     and documents embedded with their own task types, at most ``max_concurrency`` requests in flight (async).
 
@@ -59,14 +60,6 @@ class GoogleGenAIEmbedding(BaseEmbedding):
 
     _clients: GeminiClients = PrivateAttr()
 
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-            msg = f"invalid GoogleGenAIEmbedding settings: {problems}"
-            raise InvalidInputError(msg) from None
-
     @field_validator("api_key", mode="before")
     @classmethod
     def _empty_key_is_none(cls, value: Any) -> Any:
@@ -78,14 +71,7 @@ class GoogleGenAIEmbedding(BaseEmbedding):
         if unknown:
             msg = f"unknown embedding_config key(s): {', '.join(unknown)}; known: {', '.join(sorted(_CONFIG_KEYS))}"
             raise InvalidInputError(msg)
-        settings = ClientSettings(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            headers=self.headers,
-        )
-        self._clients = GeminiClients(settings)
+        self._clients = GeminiClients(ClientSettings.of(self))
 
     @classmethod
     def class_name(cls) -> str:

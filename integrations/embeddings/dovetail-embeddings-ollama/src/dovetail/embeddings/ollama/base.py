@@ -7,8 +7,9 @@ from typing import Any, ClassVar
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
+from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.llms.ollama.transport import ClientSettings, OllamaClients
-from pydantic import Field, PrivateAttr, ValidationError
+from pydantic import Field, PrivateAttr
 
 __all__ = ["OllamaEmbedding"]
 
@@ -16,7 +17,7 @@ __all__ = ["OllamaEmbedding"]
 _RESERVED = frozenset({"model", "input", "keep_alive", "dimensions", "truncate"})
 
 
-class OllamaEmbedding(BaseEmbedding):
+class OllamaEmbedding(TypedSettingsErrors, BaseEmbedding):
     """Embeddings from an Ollama server: one ``/api/embed`` request per batch of ``embed_batch_size`` texts; the
     async batch path keeps at most ``max_concurrency`` requests in flight.
 
@@ -64,28 +65,13 @@ class OllamaEmbedding(BaseEmbedding):
 
     _clients: OllamaClients = PrivateAttr()
 
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-            msg = f"invalid OllamaEmbedding settings: {problems}"
-            raise InvalidInputError(msg) from None
-
     def model_post_init(self, context: Any, /) -> None:
         """Check the options; the SDK client is built at the first call."""
         reserved = sorted(set(self.ollama_additional_kwargs) & _RESERVED)
         if reserved:
             msg = f"ollama_additional_kwargs holds model options; set {', '.join(reserved)} through their own fields"
             raise InvalidInputError(msg)
-        settings = ClientSettings(
-            base_url=self.base_url,
-            request_timeout=self.request_timeout,
-            connect_timeout=self.connect_timeout,
-            max_retries=self.max_retries,
-            headers=self.headers,
-        )
-        self._clients = OllamaClients(settings)
+        self._clients = OllamaClients(ClientSettings.of(self))
 
     @classmethod
     def class_name(cls) -> str:

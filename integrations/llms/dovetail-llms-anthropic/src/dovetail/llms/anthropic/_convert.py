@@ -27,6 +27,7 @@ from dovetail.core.llms import (
     TextBlock,
     ThinkingBlock,
 )
+from dovetail.core.llms.provider import tool_calls_in
 from dovetail.core.tools import BaseTool, ToolSelection
 from pydantic import BaseModel
 
@@ -248,12 +249,7 @@ def parse_tool_calls(response: ChatResponse, error_on_no_tool_call: bool = True)
         InvalidInputError: no tool call and ``error_on_no_tool_call``.
         OutputParserError: a call's input is not a JSON object.
     """
-    calls = response.message.additional_kwargs.get("tool_calls") or []
-    if not calls:
-        if error_on_no_tool_call:
-            msg = "the model answered without calling a tool; pass tool_required=True or error_on_no_tool_call=False"
-            raise InvalidInputError(msg)
-        return []
+    calls = tool_calls_in(response, error_on_no_tool_call)
     selections = []
     for call in calls:
         kwargs = _get(call, "input")

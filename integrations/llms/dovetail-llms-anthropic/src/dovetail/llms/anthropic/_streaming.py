@@ -8,50 +8,34 @@ One response per delta: text deltas carry ``delta``; thinking deltas have ``delt
 ``additional_kwargs["thinking_delta"]``; tool-input deltas have ``delta=""``, the piece in
 ``additional_kwargs["tool_call_delta"]`` and the calls so far in ``message.additional_kwargs["tool_calls"]``
 (``input`` parsed once the block ends). A last response with ``delta=""`` carries the usage. Responses are built
-with ``_built`` (what ``model_construct`` does, cheaper): the SDK already validated each event.
+with ``built`` (what ``model_construct`` does, cheaper): the SDK already validated each event.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, Generator, Iterator
-from typing import Any, TypeVar
+from collections.abc import AsyncGenerator, Generator
+from typing import Any
 
 from dovetail.core.llms import (
     ChatMessage,
     ChatResponse,
     ChatResponseAsyncGen,
     ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
     MessageRole,
     TextBlock,
     ThinkingBlock,
 )
+from dovetail.core.llms.provider import built
 from dovetail.llms.anthropic._convert import usage_dict
 
-__all__ = ["StreamState", "achat_stream", "achat_to_completion", "chat_stream", "chat_to_completion"]
+__all__ = ["StreamState", "achat_stream", "chat_stream"]
 
-T = TypeVar("T")
-_new = object.__new__
-_set = object.__setattr__
 _ASSISTANT = MessageRole.ASSISTANT
 _TEXT_FIELDS = frozenset({"text"})
 _MESSAGE_FIELDS = frozenset({"role", "blocks", "additional_kwargs"})
 _RESPONSE_FIELDS = frozenset({"message", "raw", "delta", "additional_kwargs"})
 _USAGE_FIELDS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
-
-
-def _built(cls: type[T], values: dict[str, Any], fields_set: frozenset[str]) -> T:
-    """What ``cls.model_construct(**values)`` returns, without its per-field default handling (every field is
-    given); ``test_stream_chunks_equal_validated_models`` guards it."""
-    obj = _new(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(fields_set))
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
 
 
 class StreamState:
@@ -71,11 +55,11 @@ class StreamState:
     def _response(self, delta: str, extra: dict[str, Any], raw: Any) -> ChatResponse:
         blocks: list[Any] = list(self._thinking_blocks)
         if self.text:
-            blocks.append(_built(TextBlock, {"block_type": "text", "text": self.text}, _TEXT_FIELDS))
+            blocks.append(built(TextBlock, {"block_type": "text", "text": self.text}, _TEXT_FIELDS))
         values = {"role": _ASSISTANT, "additional_kwargs": self.extra, "blocks": blocks}
-        message = _built(ChatMessage, values, _MESSAGE_FIELDS)
+        message = built(ChatMessage, values, _MESSAGE_FIELDS)
         response = {"message": message, "raw": raw, "delta": delta, "logprobs": None, "additional_kwargs": extra}
-        return _built(ChatResponse, response, _RESPONSE_FIELDS)
+        return built(ChatResponse, response, _RESPONSE_FIELDS)
 
     def _refresh_thinking(self) -> None:
         self._thinking_blocks = [
@@ -200,26 +184,3 @@ def chat_stream(stream: Any, map_error: Any) -> ChatResponseGen:
 def achat_stream(stream: Any, map_error: Any) -> ChatResponseAsyncGen:
     """Async twin of :func:`chat_stream`."""
     return _adrive(stream, map_error)
-
-
-def _completion(chat: ChatResponse) -> CompletionResponse:
-    values = {
-        "text": chat.message.content or "",
-        "raw": chat.raw,
-        "delta": chat.delta,
-        "logprobs": None,
-        "additional_kwargs": chat.additional_kwargs,
-    }
-    return _built(CompletionResponse, values, frozenset({"text", "raw", "delta", "additional_kwargs"}))
-
-
-def chat_to_completion(chats: Iterator[ChatResponse]) -> CompletionResponseGen:
-    """A chat stream seen as a completion stream (``stream_complete``)."""
-    for chat in chats:
-        yield _completion(chat)
-
-
-async def achat_to_completion(chats: ChatResponseAsyncGen) -> CompletionResponseAsyncGen:
-    """Async :func:`chat_to_completion`."""
-    async for chat in chats:
-        yield _completion(chat)

@@ -12,14 +12,12 @@ from dovetail.core.llms import (
     ChatResponse,
     ChatResponseAsyncGen,
     ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
-    FunctionCallingLLM,
     LLMMetadata,
     MessageRole,
     validate_request,
 )
+from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
+from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.anthropic import _streaming as streams
 from dovetail.llms.anthropic._client import AnthropicClients, ClientSettings
@@ -31,7 +29,7 @@ from dovetail.llms.anthropic._convert import (
     to_anthropic_messages,
     to_anthropic_tool,
 )
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
 
 if TYPE_CHECKING:
     from dovetail.core.catalog import ModelInfo
@@ -72,7 +70,7 @@ _THINKING_TYPES = ("enabled", "adaptive", "between_tools", "disabled")
 _SAMPLING = ("temperature", "top_p", "top_k")
 
 
-class Anthropic(FunctionCallingLLM):
+class Anthropic(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
     """Anthropic Claude models: sync, async (the SDK's async client), streaming, tools, vision, PDFs, extended
     thinking and prompt caching.
 
@@ -135,14 +133,6 @@ class Anthropic(FunctionCallingLLM):
     _clients: AnthropicClients = PrivateAttr()
     _metadata: LLMMetadata = PrivateAttr()
     _info: ModelInfo | None = PrivateAttr(default=None)
-
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-            msg = f"invalid Anthropic settings: {problems}"
-            raise InvalidInputError(msg) from None
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -307,30 +297,6 @@ class Anthropic(FunctionCallingLLM):
         stream = await self._clients.acall(lambda c: c.messages.create(**params), operation="stream_chat")
         return streams.achat_stream(stream, self._map("stream_chat"))
 
-    # ---- completion (one user message) ---------------------------------------------------------------
-
-    @staticmethod
-    def _user(prompt: str) -> list[ChatMessage]:
-        return [ChatMessage(role=MessageRole.USER, content=prompt)]
-
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        """Complete ``prompt`` (sent as one user message)."""
-        answer = self.chat(self._user(prompt), **kwargs)
-        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
-
-    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        """Async :meth:`complete`."""
-        answer = await self.achat(self._user(prompt), **kwargs)
-        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
-
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
-        """Stream the completion of ``prompt``."""
-        return streams.chat_to_completion(self.stream_chat(self._user(prompt), **kwargs))
-
-    async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
-        """Async :meth:`stream_complete`."""
-        return streams.achat_to_completion(await self.astream_chat(self._user(prompt), **kwargs))
-
     # ---- tools --------------------------------------------------------------------------------------
 
     def _prepare_chat_with_tools(
@@ -352,19 +318,6 @@ class Anthropic(FunctionCallingLLM):
                 choice["disable_parallel_tool_use"] = True
             out["tool_choice"] = choice
         return out
-
-    def _validate_chat_with_tools_response(
-        self,
-        response: ChatResponse,
-        tools: Sequence[BaseTool],
-        allow_parallel_tool_calls: bool = False,
-        **kwargs: Any,
-    ) -> ChatResponse:
-        """Keep only the first tool call unless parallel calls are allowed."""
-        calls = response.message.additional_kwargs.get("tool_calls") or []
-        if not allow_parallel_tool_calls and len(calls) > 1:
-            response.message.additional_kwargs["tool_calls"] = calls[:1]
-        return response
 
     def get_tool_calls_from_response(
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any

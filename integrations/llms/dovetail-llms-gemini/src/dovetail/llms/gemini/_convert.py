@@ -27,6 +27,7 @@ from dovetail.core.llms import (
     TextBlock,
     ThinkingBlock,
 )
+from dovetail.core.llms.provider import parse_json_answer, tool_calls_in
 from dovetail.core.tools import BaseTool, ToolSelection
 from pydantic import BaseModel
 
@@ -225,12 +226,7 @@ def chat_response(response: Any) -> ChatResponse:
 
 def parse_tool_calls(response: ChatResponse, error_on_no_tool_call: bool = True) -> list[ToolSelection]:
     """Tool selections from ``response.message.additional_kwargs['tool_calls']``."""
-    calls = response.message.additional_kwargs.get("tool_calls") or []
-    if not calls:
-        if error_on_no_tool_call:
-            msg = "the model answered without calling a tool; pass tool_required=True or error_on_no_tool_call=False"
-            raise InvalidInputError(msg)
-        return []
+    calls = tool_calls_in(response, error_on_no_tool_call)
     out = []
     for call in calls:
         args = _get(call, "args")
@@ -243,9 +239,4 @@ def parse_tool_calls(response: ChatResponse, error_on_no_tool_call: bool = True)
 
 def parse_structured(output_cls: type[M], response: ChatResponse) -> M:
     """The ``output_cls`` instance in a ``response_json_schema`` answer."""
-    text = response.message.content or ""
-    try:
-        return output_cls.model_validate_json(text)
-    except ValueError as exc:
-        msg = f"the model's answer is not a valid {output_cls.__name__}; see raw_output and retry or rephrase"
-        raise OutputParserError(msg, raw_output=text) from exc
+    return parse_json_answer(output_cls, response)

@@ -16,32 +16,18 @@ from dovetail.core.llms import (
     ChatResponse,
     ChatResponseAsyncGen,
     ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
     MessageRole,
     TextBlock,
     ThinkingBlock,
 )
+from dovetail.core.llms.provider import afold_stream, built, fold_stream
 from dovetail.llms.gemini._convert import split_parts, usage_dict
 
-__all__ = ["achat_stream", "achat_to_completion", "chat_stream", "chat_to_completion"]
+__all__ = ["achat_stream", "chat_stream"]
 
-_new = object.__new__
-_set = object.__setattr__
 _ASSISTANT = MessageRole.ASSISTANT
 _MESSAGE_FIELDS = frozenset({"role", "blocks", "additional_kwargs"})
 _RESPONSE_FIELDS = frozenset({"message", "raw", "delta", "additional_kwargs"})
-
-
-def _built(cls: type[Any], values: dict[str, Any], fields_set: frozenset[str]) -> Any:
-    """What ``cls.model_construct(**values)`` gives, without per-field default handling (every field is given)."""
-    obj = _new(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(fields_set))
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
 
 
 class _State:
@@ -61,12 +47,12 @@ class _State:
             info = {"thought_signature": self.signature} if self.signature else {}
             blocks.append(ThinkingBlock(content=self.thought or None, additional_information=info))
         if self.text:
-            blocks.append(_built(TextBlock, {"block_type": "text", "text": self.text}, frozenset({"text"})))
-        message = _built(
+            blocks.append(built(TextBlock, {"block_type": "text", "text": self.text}, frozenset({"text"})))
+        message = built(
             ChatMessage, {"role": _ASSISTANT, "additional_kwargs": self.extra, "blocks": blocks}, _MESSAGE_FIELDS
         )
         values = {"message": message, "raw": raw, "delta": delta, "logprobs": None, "additional_kwargs": extra}
-        return _built(ChatResponse, values, _RESPONSE_FIELDS)  # type: ignore[no-any-return]
+        return built(ChatResponse, values, _RESPONSE_FIELDS)
 
     def fold(self, chunk: Any) -> list[ChatResponse]:
         """Responses for one SDK chunk (read by attribute: the hot path of a stream)."""
@@ -103,44 +89,10 @@ class _State:
 def chat_stream(stream: Iterator[Any], map_error: Any) -> ChatResponseGen:
     """Chat responses from a sync SDK stream; errors become dovetail errors."""
     state = _State()
-    try:
-        for chunk in stream:
-            yield from state.fold(chunk)
-    except Exception as exc:
-        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
-    yield state.final()
+    return fold_stream(stream, state.fold, map_error, state.final)
 
 
-async def achat_stream(stream: AsyncIterator[Any], map_error: Any) -> ChatResponseAsyncGen:
+def achat_stream(stream: AsyncIterator[Any], map_error: Any) -> ChatResponseAsyncGen:
     """Async twin of :func:`chat_stream`."""
     state = _State()
-    try:
-        async for chunk in stream:
-            for response in state.fold(chunk):
-                yield response
-    except Exception as exc:
-        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
-    yield state.final()
-
-
-def _completion(chat: ChatResponse) -> CompletionResponse:
-    values = {
-        "text": chat.message.content or "",
-        "raw": chat.raw,
-        "delta": chat.delta,
-        "logprobs": None,
-        "additional_kwargs": chat.additional_kwargs,
-    }
-    return _built(CompletionResponse, values, frozenset({"text", "raw", "delta", "additional_kwargs"}))  # type: ignore[no-any-return]
-
-
-def chat_to_completion(chats: Iterator[ChatResponse]) -> CompletionResponseGen:
-    """A chat stream seen as a completion stream."""
-    for chat in chats:
-        yield _completion(chat)
-
-
-async def achat_to_completion(chats: ChatResponseAsyncGen) -> CompletionResponseAsyncGen:
-    """Async :func:`chat_to_completion`."""
-    async for chat in chats:
-        yield _completion(chat)
+    return afold_stream(stream, state.fold, map_error, state.final)

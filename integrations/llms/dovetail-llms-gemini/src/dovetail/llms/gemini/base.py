@@ -12,19 +12,17 @@ from dovetail.core.llms import (
     ChatResponse,
     ChatResponseAsyncGen,
     ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
-    FunctionCallingLLM,
     LLMMetadata,
     MessageRole,
     validate_request,
 )
+from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
+from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.gemini import _streaming as streams
 from dovetail.llms.gemini._convert import chat_response, parse_structured, parse_tool_calls, to_gemini, to_gemini_tool
 from dovetail.llms.gemini.transport import ClientSettings, GeminiClients
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
 
 if TYPE_CHECKING:
     from dovetail.core.catalog import ModelInfo
@@ -62,7 +60,7 @@ _CONFIG_KEYS = frozenset(
 )
 
 
-class GoogleGenAI(FunctionCallingLLM):
+class GoogleGenAI(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
     """Google Gemini models (Gemini API): sync, async, streaming, function calling, JSON-schema output, vision
     and documents, thinking.
 
@@ -110,14 +108,6 @@ class GoogleGenAI(FunctionCallingLLM):
     _clients: GeminiClients = PrivateAttr()
     _metadata: LLMMetadata = PrivateAttr()
 
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-            msg = f"invalid GoogleGenAI settings: {problems}"
-            raise InvalidInputError(msg) from None
-
     @field_validator("api_key", mode="before")
     @classmethod
     def _empty_key_is_none(cls, value: Any) -> Any:
@@ -154,14 +144,7 @@ class GoogleGenAI(FunctionCallingLLM):
             supports_vision=vision if vision is not None else (info.supports_vision if info else True),
             supports_structured_output=True,
         )
-        settings = ClientSettings(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            headers=self.headers,
-        )
-        self._clients = GeminiClients(settings)
+        self._clients = GeminiClients(ClientSettings.of(self))
 
     @classmethod
     def class_name(cls) -> str:
@@ -231,30 +214,6 @@ class GoogleGenAI(FunctionCallingLLM):
         )
         return streams.achat_stream(stream, self._map("stream_chat"))
 
-    # ---- completion (one user message) ---------------------------------------------------------------
-
-    @staticmethod
-    def _user(prompt: str) -> list[ChatMessage]:
-        return [ChatMessage(role=MessageRole.USER, content=prompt)]
-
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        """Complete ``prompt`` (sent as one user message)."""
-        answer = self.chat(self._user(prompt), **kwargs)
-        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
-
-    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        """Async :meth:`complete`."""
-        answer = await self.achat(self._user(prompt), **kwargs)
-        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
-
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
-        """Stream the completion of ``prompt``."""
-        return streams.chat_to_completion(self.stream_chat(self._user(prompt), **kwargs))
-
-    async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
-        """Async :meth:`stream_complete`."""
-        return streams.achat_to_completion(await self.astream_chat(self._user(prompt), **kwargs))
-
     # ---- tools --------------------------------------------------------------------------------------
 
     def _prepare_chat_with_tools(
@@ -273,19 +232,6 @@ class GoogleGenAI(FunctionCallingLLM):
             out["tools"] = [{"function_declarations": [to_gemini_tool(tool) for tool in tools]}]
             out["tool_config"] = {"function_calling_config": {"mode": "ANY" if tool_required else "AUTO"}}
         return out
-
-    def _validate_chat_with_tools_response(
-        self,
-        response: ChatResponse,
-        tools: Sequence[BaseTool],
-        allow_parallel_tool_calls: bool = False,
-        **kwargs: Any,
-    ) -> ChatResponse:
-        """Keep only the first tool call unless parallel calls are allowed."""
-        calls = response.message.additional_kwargs.get("tool_calls") or []
-        if not allow_parallel_tool_calls and len(calls) > 1:
-            response.message.additional_kwargs["tool_calls"] = calls[:1]
-        return response
 
     def get_tool_calls_from_response(
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any

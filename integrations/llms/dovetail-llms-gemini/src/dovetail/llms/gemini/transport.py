@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dovetail.core.config import resolve_secret, resolve_setting
@@ -103,6 +103,11 @@ class ClientSettings:
 
     def __post_init__(self) -> None:
         self.policy = RetryPolicy(max_retries=self.max_retries)
+
+    @classmethod
+    def of(cls, owner: object) -> ClientSettings:
+        """The settings read from ``owner``'s attributes of the same names (an LLM or embedding model)."""
+        return cls(**{f.name: getattr(owner, f.name) for f in fields(cls) if f.init})
 
 
 class GeminiClients:

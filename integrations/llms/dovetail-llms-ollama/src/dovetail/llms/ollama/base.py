@@ -12,14 +12,12 @@ from dovetail.core.llms import (
     ChatResponse,
     ChatResponseAsyncGen,
     ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
-    FunctionCallingLLM,
     LLMMetadata,
     MessageRole,
     validate_request,
 )
+from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
+from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.ollama import _streaming as streams
 from dovetail.llms.ollama._convert import (
@@ -30,7 +28,7 @@ from dovetail.llms.ollama._convert import (
     to_ollama_tool,
 )
 from dovetail.llms.ollama.transport import ClientSettings, OllamaClients
-from pydantic import BaseModel, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr
 
 if TYPE_CHECKING:
     from dovetail.core.catalog import ModelInfo
@@ -45,7 +43,7 @@ _DEFAULT_CONTEXT_WINDOW = 3900
 _REQUEST_KEYS = frozenset({"tools", "format", "options", "keep_alive", "think", "logprobs", "top_logprobs"})
 
 
-class Ollama(FunctionCallingLLM):
+class Ollama(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
     """A model served by Ollama (``ollama serve``): chat, streaming, async, tools, ``format=`` JSON schema output,
     images, thinking.
 
@@ -95,14 +93,6 @@ class Ollama(FunctionCallingLLM):
     _clients: OllamaClients = PrivateAttr()
     _metadata: LLMMetadata = PrivateAttr()
 
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-            msg = f"invalid Ollama settings: {problems}"
-            raise InvalidInputError(msg) from None
-
     def model_post_init(self, context: Any, /) -> None:
         """Build the metadata from the catalog and overrides; the SDK client is built at the first call."""
         from dovetail.llms.ollama.catalog import find_model  # pydantic models: loaded on first use
@@ -123,14 +113,7 @@ class Ollama(FunctionCallingLLM):
             supports_vision=vision if vision is not None else (info.supports_vision if info else False),
             supports_structured_output=True,
         )
-        settings = ClientSettings(
-            base_url=self.base_url,
-            request_timeout=self.request_timeout,
-            connect_timeout=self.connect_timeout,
-            max_retries=self.max_retries,
-            headers=self.headers,
-        )
-        self._clients = OllamaClients(settings)
+        self._clients = OllamaClients(ClientSettings.of(self))
 
     @classmethod
     def class_name(cls) -> str:
@@ -215,30 +198,6 @@ class Ollama(FunctionCallingLLM):
         stream = await self._clients.aopen_stream(lambda c: c.chat(**params), operation="stream_chat", model=self.model)
         return streams.achat_stream(stream, self._map("stream_chat"))
 
-    # ---- completion (one user message) ---------------------------------------------------------------
-
-    @staticmethod
-    def _user(prompt: str) -> list[ChatMessage]:
-        return [ChatMessage(role=MessageRole.USER, content=prompt)]
-
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        """Complete ``prompt`` (sent as one user message)."""
-        answer = self.chat(self._user(prompt), **kwargs)
-        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
-
-    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        """Async :meth:`complete`."""
-        answer = await self.achat(self._user(prompt), **kwargs)
-        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
-
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
-        """Stream the completion of ``prompt``."""
-        return streams.chat_to_completion(self.stream_chat(self._user(prompt), **kwargs))
-
-    async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
-        """Async :meth:`stream_complete`."""
-        return streams.achat_to_completion(await self.astream_chat(self._user(prompt), **kwargs))
-
     # ---- tools --------------------------------------------------------------------------------------
 
     def _prepare_chat_with_tools(
@@ -257,19 +216,6 @@ class Ollama(FunctionCallingLLM):
         if tools:
             out["tools"] = [to_ollama_tool(tool) for tool in tools]
         return out
-
-    def _validate_chat_with_tools_response(
-        self,
-        response: ChatResponse,
-        tools: Sequence[BaseTool],
-        allow_parallel_tool_calls: bool = False,
-        **kwargs: Any,
-    ) -> ChatResponse:
-        """Keep only the first tool call unless parallel calls are allowed."""
-        calls = response.message.additional_kwargs.get("tool_calls") or []
-        if not allow_parallel_tool_calls and len(calls) > 1:
-            response.message.additional_kwargs["tool_calls"] = calls[:1]
-        return response
 
     def get_tool_calls_from_response(
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any

@@ -15,7 +15,7 @@ import asyncio
 import contextvars
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dovetail.core.config import resolve_setting
@@ -127,6 +127,11 @@ class ClientSettings:
 
     def __post_init__(self) -> None:
         self.policy = RetryPolicy(max_retries=self.max_retries)
+
+    @classmethod
+    def of(cls, owner: object) -> ClientSettings:
+        """The settings read from ``owner``'s attributes of the same names (an LLM or embedding model)."""
+        return cls(**{f.name: getattr(owner, f.name) for f in fields(cls) if f.init})
 
 
 class OllamaClients:

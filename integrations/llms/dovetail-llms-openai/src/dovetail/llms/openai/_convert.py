@@ -23,6 +23,7 @@ from dovetail.core.llms import (
     ThinkingBlock,
     ToolCallBlock,
 )
+from dovetail.core.llms.provider import parse_json_answer, tool_calls_in
 from dovetail.core.tools import ToolSelection
 from dovetail.llms.openai._errors import usage_dict
 from pydantic import BaseModel
@@ -189,12 +190,7 @@ def parse_tool_calls(response: ChatResponse, error_on_no_tool_call: bool = True)
         InvalidInputError: no tool call and ``error_on_no_tool_call``.
         OutputParserError: a call's arguments are not a JSON object (``raw_output`` holds them).
     """
-    calls = response.message.additional_kwargs.get("tool_calls") or []
-    if not calls:
-        if error_on_no_tool_call:
-            msg = "the model answered without calling a tool; pass tool_required=True or error_on_no_tool_call=False"
-            raise InvalidInputError(msg)
-        return []
+    calls = tool_calls_in(response, error_on_no_tool_call)
     selections = []
     for call in calls:
         call = _plain(call)
@@ -240,13 +236,8 @@ def json_schema_format(output_cls: type[BaseModel]) -> dict[str, Any]:
 
 def parse_structured(output_cls: type[M], response: ChatResponse) -> M:
     """The ``output_cls`` instance in a JSON-schema answer; a refusal or invalid JSON is ``OutputParserError``."""
-    text = response.message.content or ""
     refusal = response.message.additional_kwargs.get("refusal")
     if refusal:
         msg = f"the model refused to answer in the {output_cls.__name__} format: {refusal}"
         raise OutputParserError(msg, raw_output=str(refusal))
-    try:
-        return output_cls.model_validate_json(text)
-    except ValueError as exc:
-        msg = f"the model's answer is not a valid {output_cls.__name__}; see raw_output and retry or rephrase"
-        raise OutputParserError(msg, raw_output=text) from exc
+    return parse_json_answer(output_cls, response)

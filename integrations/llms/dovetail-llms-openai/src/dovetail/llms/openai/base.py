@@ -18,6 +18,7 @@ from dovetail.core.llms import (
     LLMMetadata,
     MessageRole,
 )
+from dovetail.core.llms.provider import FirstToolCallMixin
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.openai import _streaming as streams
 from dovetail.llms.openai._convert import (
@@ -43,7 +44,7 @@ _REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 _UNKNOWN_CONTEXT_WINDOW = 16385
 
 
-class OpenAI(OpenAIClientModel, FunctionCallingLLM):
+class OpenAI(OpenAIClientModel, FirstToolCallMixin, FunctionCallingLLM):
     """OpenAI chat and completion models: sync, async (the SDK's async client), streaming, tools, vision.
 
     Capabilities come from the bundled model catalog (``models.json``); any of them can be overridden, which is
@@ -294,19 +295,6 @@ class OpenAI(OpenAIClientModel, FunctionCallingLLM):
             if not allow_parallel_tool_calls and not self._is_reasoning():
                 out["parallel_tool_calls"] = False
         return out
-
-    def _validate_chat_with_tools_response(
-        self,
-        response: ChatResponse,
-        tools: Sequence[BaseTool],
-        allow_parallel_tool_calls: bool = False,
-        **kwargs: Any,
-    ) -> ChatResponse:
-        """Keep only the first tool call unless parallel calls are allowed."""
-        calls = response.message.additional_kwargs.get("tool_calls") or []
-        if not allow_parallel_tool_calls and len(calls) > 1:
-            response.message.additional_kwargs["tool_calls"] = calls[:1]
-        return response
 
     def get_tool_calls_from_response(
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any

@@ -1,0 +1,197 @@
+"""Plumbing shared by the chat-first provider LLMs (Anthropic, Gemini, Ollama, OpenAI).
+
+- :func:`built`: a pydantic model instance from already-valid values, without validation (the hot path of a
+  stream builds one response per chunk).
+- :func:`chat_to_completion` / :func:`achat_to_completion`: a chat stream seen as a completion stream.
+- :func:`fold_stream` / :func:`afold_stream`: drive an SDK stream through a per-chunk fold, mapping SDK errors.
+- :func:`parse_json_answer`: a JSON-schema answer as its pydantic model, or ``OutputParserError``.
+- :func:`tool_calls_in`: the raw tool calls of a response, or the documented error when there are none.
+- :class:`FirstToolCallMixin`: keeps only the first tool call unless ``allow_parallel_tool_calls``.
+- :class:`ChatFirstFunctionCallingLLM`: a :class:`FunctionCallingLLM` whose ``complete`` family sends the prompt
+  as one user message through the ``chat`` family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from dovetail.core._exceptions import InvalidInputError, OutputParserError
+from dovetail.core.llms._function_calling import FunctionCallingLLM
+from dovetail.core.llms._types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    MessageRole,
+)
+from dovetail.core.tools import BaseTool
+from pydantic import BaseModel
+
+__all__ = [
+    "ChatFirstFunctionCallingLLM",
+    "FirstToolCallMixin",
+    "achat_to_completion",
+    "afold_stream",
+    "built",
+    "chat_to_completion",
+    "completion_of",
+    "fold_stream",
+    "parse_json_answer",
+    "tool_calls_in",
+]
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+_new = object.__new__
+_set = object.__setattr__
+_COMPLETION_FIELDS = frozenset({"text", "raw", "delta", "additional_kwargs"})
+
+
+def built(cls: type[T], values: dict[str, Any], fields_set: frozenset[str]) -> T:
+    """What ``cls.model_construct(**values)`` returns, without its per-field default handling: every field must
+    be given in ``values`` (``fields_set`` names the ones counted as set)."""
+    obj = _new(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(fields_set))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+def completion_of(chat: ChatResponse) -> CompletionResponse:
+    """``chat`` as a completion response: the message text, with the same raw, delta and extras."""
+    values = {
+        "text": chat.message.content or "",
+        "raw": chat.raw,
+        "delta": chat.delta,
+        "logprobs": None,
+        "additional_kwargs": chat.additional_kwargs,
+    }
+    return built(CompletionResponse, values, _COMPLETION_FIELDS)
+
+
+def chat_to_completion(chats: Iterator[ChatResponse]) -> CompletionResponseGen:
+    """A chat stream seen as a completion stream (``stream_complete``)."""
+    for chat in chats:
+        yield completion_of(chat)
+
+
+async def achat_to_completion(chats: AsyncIterator[ChatResponse]) -> CompletionResponseAsyncGen:
+    """Async :func:`chat_to_completion`."""
+    async for chat in chats:
+        yield completion_of(chat)
+
+
+def parse_json_answer(output_cls: type[M], response: ChatResponse) -> M:
+    """The ``output_cls`` instance in a JSON answer (the message text).
+
+    Raises:
+        OutputParserError: the text is not a valid ``output_cls`` (``raw_output`` holds it).
+    """
+    text = response.message.content or ""
+    try:
+        return output_cls.model_validate_json(text)
+    except ValueError as exc:
+        msg = f"the model's answer is not a valid {output_cls.__name__}; see raw_output and retry or rephrase"
+        raise OutputParserError(msg, raw_output=text) from exc
+
+
+def tool_calls_in(response: ChatResponse, error_on_no_tool_call: bool = True) -> list[Any]:
+    """The raw tool calls in ``response.message.additional_kwargs['tool_calls']`` (``[]`` when there are none).
+
+    Raises:
+        InvalidInputError: no tool call and ``error_on_no_tool_call``.
+    """
+    calls: list[Any] = response.message.additional_kwargs.get("tool_calls") or []
+    if not calls and error_on_no_tool_call:
+        msg = "the model answered without calling a tool; pass tool_required=True or error_on_no_tool_call=False"
+        raise InvalidInputError(msg)
+    return calls
+
+
+class FirstToolCallMixin:
+    """``_validate_chat_with_tools_response`` that keeps only the first tool call unless parallel calls are
+    allowed (for providers that may answer with several calls anyway). List it before the LLM base class."""
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call unless parallel calls are allowed."""
+        calls = response.message.additional_kwargs.get("tool_calls") or []
+        if not allow_parallel_tool_calls and len(calls) > 1:
+            response.message.additional_kwargs["tool_calls"] = calls[:1]
+        return response
+
+
+class ChatFirstFunctionCallingLLM(FirstToolCallMixin, FunctionCallingLLM):
+    """A tool-calling LLM built on ``chat``: ``complete`` and its twins send the prompt as one user message.
+
+    Subclasses implement ``chat``, ``achat``, ``stream_chat``, ``astream_chat``, ``metadata``,
+    ``_prepare_chat_with_tools`` and ``get_tool_calls_from_response``.
+    """
+
+    @staticmethod
+    def _user(prompt: str) -> list[ChatMessage]:
+        return [ChatMessage(role=MessageRole.USER, content=prompt)]
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Complete ``prompt`` (sent as one user message)."""
+        answer = self.chat(self._user(prompt), **kwargs)
+        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
+
+    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Async :meth:`complete`."""
+        answer = await self.achat(self._user(prompt), **kwargs)
+        return CompletionResponse(text=answer.text, raw=answer.raw, additional_kwargs=answer.additional_kwargs)
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        """Stream the completion of ``prompt``."""
+        return chat_to_completion(self.stream_chat(self._user(prompt), **kwargs))
+
+    async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
+        """Async :meth:`stream_complete`."""
+        return achat_to_completion(await self.astream_chat(self._user(prompt), **kwargs))
+
+
+def fold_stream(
+    stream: Iterable[Any],
+    fold: Callable[[Any], Iterable[ChatResponse]],
+    map_error: Callable[[Exception], BaseException],
+    final: Callable[[], ChatResponse] | None = None,
+) -> ChatResponseGen:
+    """Chat responses from a sync SDK stream: ``fold`` turns each chunk into zero or more responses; an SDK
+    error becomes ``map_error(exc)`` (not chained: the SDK exception may carry the request); ``final`` (when
+    given) yields the closing response once the stream ends."""
+    try:
+        for chunk in stream:
+            yield from fold(chunk)
+    except Exception as exc:
+        raise map_error(exc) from None
+    if final is not None:
+        yield final()
+
+
+async def afold_stream(
+    stream: AsyncIterable[Any],
+    fold: Callable[[Any], Iterable[ChatResponse]],
+    map_error: Callable[[Exception], BaseException],
+    final: Callable[[], ChatResponse] | None = None,
+) -> ChatResponseAsyncGen:
+    """Async :func:`fold_stream`."""
+    try:
+        async for chunk in stream:
+            for response in fold(chunk):
+                yield response
+    except Exception as exc:
+        raise map_error(exc) from None
+    if final is not None:
+        yield final()

@@ -1,0 +1,171 @@
+"""The helpers provider packages share: stream folding, chat-to-completion, tool-call trimming, settings errors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from dovetail.core.errors import InvalidInputError, OutputParserError
+from dovetail.core.llms import ChatMessage, ChatResponse, CompletionResponse
+from dovetail.core.llms.provider import (
+    FirstToolCallMixin,
+    achat_to_completion,
+    afold_stream,
+    built,
+    chat_to_completion,
+    fold_stream,
+    parse_json_answer,
+    tool_calls_in,
+)
+from dovetail.core.provider_settings import TypedSettingsErrors
+from pydantic import BaseModel, Field, SecretStr
+
+
+def _reply(text: str, delta: str) -> ChatResponse:
+    return ChatResponse(message=ChatMessage(role="assistant", content=text), delta=delta)
+
+
+class _Folder:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def fold(self, chunk: Any) -> list[ChatResponse]:
+        if chunk == "":
+            return []
+        self.text += chunk
+        return [_reply(self.text, chunk)]
+
+    def final(self) -> ChatResponse:
+        return _reply(self.text, "")
+
+
+class _Boom(Exception):
+    pass
+
+
+def _mapped(exc: Exception) -> BaseException:
+    return InvalidInputError(f"mapped: {type(exc).__name__}")
+
+
+def _failing(chunks: list[str]) -> Iterator[str]:
+    yield from chunks
+    raise _Boom
+
+
+async def _agen(chunks: list[str], fail: bool = False) -> Any:
+    for chunk in chunks:
+        yield chunk
+    if fail:
+        raise _Boom
+
+
+def test_fold_stream_yields_each_fold_and_the_final_response() -> None:
+    folder = _Folder()
+    out = list(fold_stream(["a", "", "b"], folder.fold, _mapped, folder.final))
+    assert [r.delta for r in out] == ["a", "b", ""]
+    assert out[-1].message.content == "ab"
+
+
+def test_fold_stream_without_final_ends_with_the_last_fold() -> None:
+    folder = _Folder()
+    assert [r.delta for r in fold_stream(["x", "y"], folder.fold, _mapped)] == ["x", "y"]
+
+
+def test_fold_stream_maps_errors_without_chaining() -> None:
+    folder = _Folder()
+    stream = fold_stream(_failing(["a"]), folder.fold, _mapped, folder.final)
+    assert next(stream).delta == "a"
+    with pytest.raises(InvalidInputError, match="mapped: _Boom") as info:
+        next(stream)
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__
+
+
+def test_afold_stream_matches_the_sync_driver_and_maps_errors() -> None:
+    async def run() -> tuple[list[str], str]:
+        folder = _Folder()
+        deltas = [r.delta async for r in afold_stream(_agen(["p", "q"]), folder.fold, _mapped, folder.final)]
+        failing = afold_stream(_agen(["z"], fail=True), _Folder().fold, _mapped)
+        try:
+            async for _ in failing:
+                pass
+        except InvalidInputError as exc:
+            return deltas, str(exc)
+        return deltas, "no error"
+
+    deltas, error = asyncio.run(run())
+    assert deltas == ["p", "q", ""]
+    assert "mapped: _Boom" in error
+
+
+def test_chat_to_completion_keeps_text_delta_raw_and_extras() -> None:
+    chats = [_reply("he", "he"), _reply("hey", "y")]
+    chats[1].additional_kwargs["total_tokens"] = 3
+    out = list(chat_to_completion(iter(chats)))
+    assert [(c.text, c.delta) for c in out] == [("he", "he"), ("hey", "y")]
+    assert out[1].additional_kwargs == {"total_tokens": 3}
+    assert out[1] == CompletionResponse(text="hey", delta="y", additional_kwargs={"total_tokens": 3})
+
+    async def collect() -> list[str]:
+        async def chats_async() -> Any:
+            for chat in chats:
+                yield chat
+
+        return [c.text async for c in achat_to_completion(chats_async())]
+
+    assert asyncio.run(collect()) == ["he", "hey"]
+
+
+def test_built_equals_the_validated_model() -> None:
+    values = {"text": "t", "raw": None, "delta": "d", "logprobs": None, "additional_kwargs": {}}
+    made = built(CompletionResponse, values, frozenset({"text", "delta"}))
+    assert made == CompletionResponse(text="t", delta="d")
+    assert made.model_fields_set == {"text", "delta"}
+
+
+@pytest.mark.parametrize(("allow", "expected"), [(False, 1), (True, 2)])
+def test_first_tool_call_mixin_trims_unless_parallel_allowed(allow: bool, expected: int) -> None:
+    response = _reply("", "")
+    response.message.additional_kwargs["tool_calls"] = [{"id": "1"}, {"id": "2"}]
+    FirstToolCallMixin()._validate_chat_with_tools_response(response, [], allow_parallel_tool_calls=allow)
+    assert len(response.message.additional_kwargs["tool_calls"]) == expected
+
+
+class _Settings(TypedSettingsErrors):
+    timeout: float = Field(default=1.0, gt=0)
+    api_key: SecretStr | None = None
+
+
+def test_typed_settings_errors_name_the_class_and_field_not_the_secret() -> None:
+    with pytest.raises(InvalidInputError, match=r"invalid _Settings settings: timeout: .*greater than 0") as info:
+        _Settings(timeout=-1, api_key="sk-hidden-value")
+    assert "sk-hidden-value" not in str(info.value)
+    assert info.value.__cause__ is None
+    assert _Settings(timeout=2).timeout == 2
+
+
+class _Point(BaseModel):
+    x: int
+
+
+def test_parse_json_answer_validates_or_raises_with_raw_output() -> None:
+    assert parse_json_answer(_Point, _reply('{"x": 3}', "")) == _Point(x=3)
+    with pytest.raises(OutputParserError, match="not a valid _Point") as info:
+        parse_json_answer(_Point, _reply('{"x": "three"}', ""))
+    assert info.value.raw_output == '{"x": "three"}'
+
+
+def test_tool_calls_in_returns_calls_or_the_documented_error() -> None:
+    response = _reply("no tools", "")
+    assert tool_calls_in(response, error_on_no_tool_call=False) == []
+    with pytest.raises(InvalidInputError, match="without calling a tool; pass tool_required=True"):
+        tool_calls_in(response)
+    response.message.additional_kwargs["tool_calls"] = [{"id": "c1"}]
+    assert tool_calls_in(response) == [{"id": "c1"}]
+
+
+def test_typed_settings_errors_still_refuse_unknown_keywords() -> None:
+    with pytest.raises(TypeError, match="timout"):
+        _Settings(timout=2)
