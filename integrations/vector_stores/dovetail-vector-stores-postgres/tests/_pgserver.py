@@ -80,7 +80,9 @@ class LocalPostgres:
             package = self.bin_dir.parent.parent
             copy = self.root / "site" / package.name
             shutil.copytree(package / "pginstall", copy / "pginstall", symlinks=True)
-            shutil.copytree(package.parent / f"{package.name}.libs", copy.parent / f"{package.name}.libs", symlinks=True)
+            shutil.copytree(
+                package.parent / f"{package.name}.libs", copy.parent / f"{package.name}.libs", symlinks=True
+            )
             self.bin_dir = copy / "pginstall" / "bin"
 
     @property
