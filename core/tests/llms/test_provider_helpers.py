@@ -84,7 +84,7 @@ def test_fold_stream_maps_errors_without_chaining() -> None:
 
 
 def test_afold_stream_matches_the_sync_driver_and_maps_errors() -> None:
-    async def run() -> tuple[list[str], str]:
+    async def run() -> tuple[list[str | None], str]:
         folder = _Folder()
         deltas = [r.delta async for r in afold_stream(_agen(["p", "q"]), folder.fold, _mapped, folder.final)]
         failing = afold_stream(_agen(["z"], fail=True), _Folder().fold, _mapped)
@@ -119,7 +119,7 @@ def test_chat_to_completion_keeps_text_delta_raw_and_extras() -> None:
 
 
 def test_built_equals_the_validated_model() -> None:
-    values = {"text": "t", "raw": None, "delta": "d", "logprobs": None, "additional_kwargs": {}}
+    values: dict[str, Any] = {"text": "t", "raw": None, "delta": "d", "logprobs": None, "additional_kwargs": {}}
     made = built(CompletionResponse, values, frozenset({"text", "delta"}))
     assert made == CompletionResponse(text="t", delta="d")
     assert made.model_fields_set == {"text", "delta"}
