@@ -38,4 +38,11 @@ def make_store(pg_server: LocalPostgres) -> Iterator[Callable[..., PGVectorStore
 
     yield make
     for store in made:
-        store.close()
+        # An async test opened an asyncio pool in its own event loop, which is still open (not running) here:
+        # close the pool in that loop, or the loop's teardown waits on the pool's tasks.
+        engine = store._aengine
+        loop = getattr(engine, "_loop", None)
+        if loop is not None and not loop.is_closed() and not loop.is_running():
+            loop.run_until_complete(store.aclose())
+        else:
+            store.close()
