@@ -151,6 +151,9 @@ class BM25Retriever(BaseRetriever):
         self._nodes: list[BaseNode] = _check_nodes(nodes, "nodes")
         self._signature: tuple[list[str], dict[str, str]] | None = None
         self._bm25: Any = None
+        self._weights: Any = None  # the filters' mask over the corpus, computed on first use after each rebuild
+        self._weights_ready = False
+        self._weights_key: str | None = None  # the filters it was computed for (``filters`` may be reassigned)
         self._dirty = True
         self._lock = threading.RLock()
         if existing_bm25 is not None:
@@ -268,6 +271,7 @@ class BM25Retriever(BaseRetriever):
             self._bm25 = bm25
         else:
             self._bm25 = None
+        self._weights_ready = False
         self._dirty = False
         if self._verbose:
             logger.info("BM25 index built over %d nodes", len(corpus))
@@ -278,26 +282,35 @@ class BM25Retriever(BaseRetriever):
             msg = f"existing_bm25 indexes {count} documents but {len(self._corpus())} nodes were given; pass the same"
             raise InvalidInputError(msg)
         self._bm25 = bm25
+        self._weights_ready = False
         self._dirty = False
 
     # ---- retrieval ---------------------------------------------------------------------------------------
 
     def _mask(self, corpus: list[BaseNode]) -> Any:
-        if self.filters is None:
-            return None
-        return filter_mask(self.filters, [node.metadata for node in corpus]).astype(np.float32)
+        """The filters' weight mask over ``corpus`` (``None`` without filters), computed once per corpus and per
+        filters value and reused by every query until either changes."""
+        key = None if self.filters is None else self.filters.model_dump_json()
+        if not self._weights_ready or key != self._weights_key:
+            self._weights = (
+                None
+                if self.filters is None
+                else filter_mask(self.filters, [node.metadata for node in corpus]).astype(np.float32)
+            )
+            self._weights_ready, self._weights_key = True, key
+        return self._weights
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         with self._lock:
             self._sync()
             bm25, corpus = self._bm25, self._corpus()
+            mask = self._mask(corpus) if bm25 is not None else None
         if bm25 is None:
             return []
         vocab = bm25.vocab_dict
         tokens = [token for token in self._analyzer.query(query_bundle.query_str) if token in vocab]
         if not tokens:
             return []
-        mask = self._mask(corpus)
         if mask is not None and not mask.any():
             return []
         k = min(self.similarity_top_k, len(corpus))
