@@ -51,19 +51,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _score(index: Any, index_dir: Path, mode: str, top_k: int, dataset: Any) -> dict[str, Any]:
+    from dovetail.core.cli._first_documents import FirstDocuments
     from dovetail.core.evaluation import EvaluationSummary, RetrieverEvaluator
 
     depth = candidate_depth(top_k)
     retriever = make_retriever(index, index_dir, mode, depth, candidates=depth)
-    evaluator = RetrieverEvaluator.from_metric_names(list(_METRICS), retriever=retriever, id_field="ref_doc_id")
+    evaluator = RetrieverEvaluator.from_metric_names(
+        list(_METRICS),
+        retriever=retriever,
+        node_postprocessors=[FirstDocuments(top_k)],  # the ranking holds up to `depth` chunks
+        id_field="ref_doc_id",
+    )
     results = evaluator.evaluate_dataset(dataset)
-    # the ranking holds up to `depth` chunks: score its first top_k distinct documents
-    for result in results:
-        result.retrieved_ids = result.retrieved_ids[:top_k]
-        result.metric_dict = {
-            m.metric_name: m.compute(expected_ids=result.expected_ids, retrieved_ids=result.retrieved_ids).score
-            for m in evaluator.metrics
-        }
     summary = EvaluationSummary.from_results(results)
     misses = [r.query for r in results if r.metric_dict["hit_rate"] == 0.0]
     return {"mode": mode, "questions": len(results), **summary.means, "misses": misses}
