@@ -1,23 +1,35 @@
 """PGVectorStore on a real PostgreSQL 16 + pgvector (pgserver wheel): upserts vs llama-index, HNSW queries.
 
-One server (127.0.0.1, fsync off, same settings as the tests) serves every variant, one after the other:
+One server (127.0.0.1, fsync off; ``shared_buffers=1GB``, ``maintenance_work_mem=1GB``, two parallel
+maintenance workers) serves every variant, one after the other. Its data folder lives in
+``bench/.cache/pg-bench`` (gitignored), so the indexed query table survives between runs.
 
-- upsert ``--n`` × ``--dim`` seeded vectors with metadata ``{"group": i % 10, "i": i}`` and a short text, each
-  into a fresh table without an ANN index (llama-index's default): dovetail ``add`` with binary ``COPY``,
-  dovetail ``add`` with pipelined ``executemany``, and llama-index-vector-stores-postgres ``PGVectorStore.add``
-  (installed by this script into ``bench/.venv-llamaindex-postgres``, never into the project venv; same nodes);
-- then an HNSW index (m=16, ef_construction=64) is built on dovetail's table and ``--queries`` queries (stored
-  vectors plus noise) run top-10: unfiltered (recall@10 against exact numpy search, default ef_search=40),
-  filtered to one group (10 %: checked against the exact top-10 among that group), and hybrid (dense + full
-  text, on a table with ``hybrid_search=True``) against dense-only on that same table.
+Data: ``--n`` × ``--dim`` unit vectors shaped like sentence embeddings — a Gaussian mixture of ``--clusters``
+random centroids, each point its centroid plus noise in a 16-dimensional subspace private to the cluster plus a
+little isotropic noise (real text embeddings are clustered with a low intrinsic dimension; i.i.d. Gaussian
+vectors are the worst case of every graph index and resemble no embedding model). Metadata
+``{"group": i % 10, "i": i}`` and a three-word text per node. Queries are fresh draws from the same mixture.
 
-Usage: ``.venv/bin/python bench/bench_postgres.py [--n 100000] [--dim 384] [--queries 200]``
+- upsert: each into a fresh table without an ANN index (llama-index's default): dovetail ``add`` with binary
+  ``COPY``, dovetail ``add`` with pipelined ``executemany``, and llama-index-vector-stores-postgres
+  ``PGVectorStore.add`` (installed by this script into ``bench/.venv-llamaindex-postgres``, never into the
+  project venv; same nodes);
+- queries: a ``hybrid_search=True`` table is loaded, then its HNSW index (the store's defaults) is built once
+  (cached); ``--queries`` top-10 queries run unfiltered (recall@10 against exact numpy search at the default
+  ``ef_search`` and at the ``--ef-search`` list), filtered to one group (10 %: checked against the exact
+  top-10 among that group), and hybrid (dense + full text). The server's own time for the dense statement
+  (``EXPLAIN ANALYZE``) is reported next to the client's.
+- ``--peer-queries``: llama-index's ``PGVectorStore.query`` on its own table (loaded by its ``add``, the same
+  HNSW index built with the same parameters), same queries: dense p50 ratio.
+
+Usage: ``.venv/bin/python bench/bench_postgres.py [--n 100000] [--dim 384] [--queries 300] [--skip-peer]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -32,20 +44,23 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT / "integrations/vector_stores/dovetail-vector-stores-postgres/tests"))
 
-from _peers import ensure_venv, version_of  # noqa: E402
+from _mixture import mixture  # noqa: E402
+from _peers import CACHE, ensure_venv, version_of  # noqa: E402
 from _pgserver import LocalPostgres  # noqa: E402
 
 WORDS = [f"w{i}" for i in range(400)]
-
-LLAMA = r"""
+SERVER_SETTINGS = (
+    "-c shared_buffers=1GB -c maintenance_work_mem=1GB -c max_parallel_maintenance_workers=2 "
+    "-c work_mem=64MB -c effective_cache_size=4GB"
+)
+LLAMA_ADD = r"""
 import json, sys, time
-import numpy as np
+sys.path.insert(0, sys.argv[2])
+from _mixture import mixture
 from llama_index.core.schema import TextNode
 from llama_index.vector_stores.postgres import PGVectorStore
 cfg = json.loads(sys.argv[1])
-rng = np.random.default_rng(cfg["seed"])
-vectors = rng.standard_normal((cfg["n"], cfg["dim"])).astype(np.float32)
-vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+vectors = mixture(cfg["n"], cfg["dim"], cfg["clusters"], cfg["seed"])
 words = [f"w{i}" for i in range(400)]
 nodes = [TextNode(id_=f"n{i}", text=" ".join(words[(i * k) % 400] for k in (1, 7, 13)),
                   metadata={"group": i % 10, "i": i}, embedding=vectors[i].tolist()) for i in range(cfg["n"])]
@@ -57,23 +72,42 @@ store.add(nodes)
 print(json.dumps({"seconds": time.perf_counter() - start}))
 """
 
+LLAMA_QUERY = r"""
+import json, statistics, sys, time
+import numpy as np
+from llama_index.core.vector_stores.types import VectorStoreQuery
+from llama_index.vector_stores.postgres import PGVectorStore
+cfg = json.loads(sys.argv[1])
+queries = np.load(cfg["queries"])
+store = PGVectorStore.from_params(host=cfg["host"], port=str(cfg["port"]), database="postgres", user="postgres",
+                                  password=cfg["password"], table_name="llama_bench", embed_dim=cfg["dim"],
+                                  hnsw_kwargs={"hnsw_m": cfg["m"], "hnsw_ef_construction": cfg["efc"],
+                                               "hnsw_ef_search": cfg["ef_search"],
+                                               "hnsw_dist_method": "vector_cosine_ops"})
+for q in queries[:3]:
+    store.query(VectorStoreQuery(query_embedding=q.tolist(), similarity_top_k=10))
+times, ids = [], []
+for q in queries:
+    t = time.perf_counter()
+    result = store.query(VectorStoreQuery(query_embedding=q.tolist(), similarity_top_k=10))
+    times.append(time.perf_counter() - t)
+    ids.append(result.ids)
+print(json.dumps({"p50_ms": statistics.median(times) * 1000, "ids": ids}))
+"""
 
-def _data(n: int, dim: int, seed: int) -> tuple[np.ndarray, list[Any]]:
+
+def _nodes(vectors: np.ndarray) -> list[Any]:
     from dovetail.core.schema import TextNode
 
-    rng = np.random.default_rng(seed)
-    vectors = rng.standard_normal((n, dim)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    nodes = [
+    return [
         TextNode(
             id_=f"n{i}",
             text=" ".join(WORDS[(i * k) % 400] for k in (1, 7, 13)),
             metadata={"group": i % 10, "i": i},
             embedding=vectors[i].tolist(),
         )
-        for i in range(n)
+        for i in range(len(vectors))
     ]
-    return vectors, nodes
 
 
 def _store(server: LocalPostgres, table: str, **kwargs: Any) -> Any:
@@ -94,137 +128,227 @@ def _p50(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def _queries(hybrid: Any, vectors: np.ndarray, args: argparse.Namespace) -> dict[str, Any]:
+def _sql(server: LocalPostgres, statement: str, params: Any = None) -> list[tuple[Any, ...]]:
+    import psycopg
+
+    with psycopg.connect(server.dsn, autocommit=True) as conn:
+        cursor = conn.execute(statement, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _server_ms(server: LocalPostgres, table: str, queries: np.ndarray, ef_search: int) -> float:
+    """p50 of the server's own execution time (EXPLAIN ANALYZE) for the store's dense statement."""
+    import psycopg
+    from pgvector.psycopg import register_vector
+
+    times = []
+    with psycopg.connect(server.dsn, autocommit=True) as conn:
+        register_vector(conn)
+        conn.execute("SELECT set_config('hnsw.ef_search', %s, false)", [str(ef_search)])
+        for q in queries[:50]:
+            plan = conn.execute(
+                f"EXPLAIN (ANALYZE, FORMAT JSON) SELECT id, text, metadata, node, embedding <=> %b AS score "
+                f"FROM {table} ORDER BY score LIMIT 10",
+                [q],
+            ).fetchone()[0][0]
+            times.append(plan["Execution Time"] + plan["Planning Time"])
+    return statistics.median(times)
+
+
+def _query_table(server: LocalPostgres, vectors: np.ndarray, args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """The indexed ``dt_hybrid`` table (loaded and indexed once; reused while its recorded shape matches)."""
+    shape = {"n": args.n, "dim": args.dim, "seed": args.seed, "clusters": args.clusters, "index": "defaults"}
+    marker = server.root / "dt_hybrid.json"
+    out: dict[str, Any] = {}
+    cached = marker.exists() and json.loads(marker.read_text()) == shape and not args.rebuild
+    if not cached:
+        _sql(server, "DROP TABLE IF EXISTS dt_hybrid")
+        marker.unlink(missing_ok=True)
+        nodes = _nodes(vectors)
+        start = time.perf_counter()
+        loader = _store(server, "dt_hybrid", hybrid_search=True)
+        loader.add(nodes)
+        loader.close()
+        out["hybrid_table_add_s"] = time.perf_counter() - start
+        del nodes
+    start = time.perf_counter()
+    store = _store(server, "dt_hybrid", hybrid_search=True, hnsw_kwargs={})
+    store.get_nodes(node_ids=[])  # first use builds the missing HNSW index (after the bulk load)
+    if not cached:
+        out["hnsw_build_s"] = time.perf_counter() - start
+        _sql(server, "VACUUM ANALYZE dt_hybrid")
+        marker.write_text(json.dumps(shape))
+    out["query_table_cached"] = cached
+    return store, out
+
+
+def _queries(store: Any, server: LocalPostgres, vectors: np.ndarray, args: argparse.Namespace) -> dict[str, Any]:
     """Latency and quality of dense, filtered and hybrid top-10 queries on the loaded, indexed table."""
     from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
+    from dovetail.vector_stores.postgres._config import DEFAULT_EF_SEARCH
 
-    rng = np.random.default_rng(args.seed + 1)
-    picks = rng.choice(args.n, size=args.queries, replace=False)
-    queries = vectors[picks] + rng.normal(0, 0.3 / np.sqrt(args.dim), (args.queries, args.dim)).astype(np.float32)
-    group = vectors[np.arange(args.n) % 10 == 3]
+    # Same centroids, fresh points: regenerate the stream with more rows and take the tail as held-out queries.
+    queries = mixture(args.n + args.queries, args.dim, args.clusters, args.seed)[args.n :]
     group_ids = np.flatnonzero(np.arange(args.n) % 10 == 3)
-    dense_t, wide_t, filtered_t, hybrid_t, recalls, recalls100, filtered_ok = [], [], [], [], [], [], 0
+    group = vectors[group_ids]
+    exact = [[f"n{i}" for i in np.argsort(-(vectors @ q))[:10]] for q in queries]
     only3 = MetadataFilters.from_dicts([{"key": "group", "value": 3}])
-    for _ in range(2):  # warm caches and prepared statements
-        hybrid.query(VectorStoreQuery(query_embedding=queries[0].tolist(), similarity_top_k=10))
-    for q, pick in zip(queries, picks, strict=True):
-        emb = q.tolist()
+
+    def dense(q: np.ndarray, **kw: Any) -> Any:
+        return store.query(VectorStoreQuery(query_embedding=q.tolist(), similarity_top_k=10), **kw)
+
+    for q in queries[:5]:  # warm caches and prepared statements
+        dense(q)
+        store.query(VectorStoreQuery(query_embedding=q.tolist(), similarity_top_k=10, filters=only3))
+    dense_t, filtered_t, hybrid_t, recalls, filtered_ok = [], [], [], [], 0
+    for index, q in enumerate(queries):
         t = time.perf_counter()
-        result = hybrid.query(VectorStoreQuery(query_embedding=emb, similarity_top_k=10))
+        result = dense(q)
         dense_t.append(time.perf_counter() - t)
-        exact = {f"n{i}" for i in np.argsort(-(vectors @ q))[:10]}
-        recalls.append(len(exact & set(result.ids or [])) / 10)
+        recalls.append(len(set(exact[index]) & set(result.ids or [])) / 10)
         t = time.perf_counter()
-        wide = hybrid.query(VectorStoreQuery(query_embedding=emb, similarity_top_k=10), hnsw_ef_search=100)
-        wide_t.append(time.perf_counter() - t)
-        recalls100.append(len(exact & set(wide.ids or [])) / 10)
-        t = time.perf_counter()
-        filtered = hybrid.query(VectorStoreQuery(query_embedding=emb, similarity_top_k=10, filters=only3))
+        filtered = store.query(VectorStoreQuery(query_embedding=q.tolist(), similarity_top_k=10, filters=only3))
         filtered_t.append(time.perf_counter() - t)
         exact_group = [f"n{group_ids[i]}" for i in np.argsort(-(group @ q))[:10]]
         filtered_ok += filtered.ids == exact_group
-        text = " ".join(WORDS[(int(pick) * k) % 400] for k in (1, 7))
+        text = " ".join(WORDS[(int(exact[index][0][1:]) * k) % 400] for k in (1, 7))
         t = time.perf_counter()
-        hybrid.query(
-            VectorStoreQuery(query_embedding=emb, query_str=text, mode=VectorStoreQueryMode.HYBRID, similarity_top_k=10)
-        )
+        store.query(
+            VectorStoreQuery(query_embedding=q.tolist(), query_str=text, mode=VectorStoreQueryMode.HYBRID, similarity_top_k=10)
+        )  # fmt: skip
         hybrid_t.append(time.perf_counter() - t)
+    curve = {}
+    for ef in args.ef_search:
+        times, hits = [], []
+        for index, q in enumerate(queries):
+            t = time.perf_counter()
+            result = dense(q, hnsw_ef_search=ef)
+            times.append(time.perf_counter() - t)
+            hits.append(len(set(exact[index]) & set(result.ids or [])) / 10)
+        curve[str(ef)] = {"recall_at_10": float(np.mean(hits)), "p50_ms": _p50(times)}
+    server_ms = _server_ms(server, "dt_hybrid", queries, DEFAULT_EF_SEARCH)
     return dict(
+        default_ef_search=DEFAULT_EF_SEARCH,
         dense_p50_ms=_p50(dense_t),
+        dense_p90_ms=statistics.quantiles(dense_t, n=10)[-1] * 1000,
+        dense_server_p50_ms=server_ms,
         recall_at_10=float(np.mean(recalls)),
-        recall_at_10_ef_search_100=float(np.mean(recalls100)),
-        dense_ef_search_100_p50_ms=_p50(wide_t),
+        ef_search_curve=curve,
         filtered_p50_ms=_p50(filtered_t),
         filtered_exact_fraction=filtered_ok / args.queries,
         filtered_over_dense=_p50(filtered_t) / _p50(dense_t),
         hybrid_p50_ms=_p50(hybrid_t),
         hybrid_over_dense=_p50(hybrid_t) / _p50(dense_t),
+        exact_ids=exact,
+        queries=queries,
     )
+
+
+def _peer_queries(
+    python: Path, server: LocalPostgres, found: dict[str, Any], args: argparse.Namespace
+) -> dict[str, Any]:
+    """llama-index's query p50 and recall on its own table, the same HNSW index built after its load."""
+    from dovetail.vector_stores.postgres._config import DEFAULT_EF_CONSTRUCTION, DEFAULT_EF_SEARCH, DEFAULT_M
+
+    out: dict[str, Any] = {}
+    start = time.perf_counter()
+    _sql(
+        server,
+        f"CREATE INDEX IF NOT EXISTS llama_bench_hnsw ON data_llama_bench USING hnsw (embedding vector_cosine_ops) "
+        f"WITH (m = {DEFAULT_M}, ef_construction = {DEFAULT_EF_CONSTRUCTION})",
+    )
+    out["llama_hnsw_build_s"] = time.perf_counter() - start
+    path = CACHE / "pg-bench-queries.npy"
+    np.save(path, found["queries"])
+    cfg = {"host": server.host, "port": server.port, "password": server.password, "dim": args.dim,
+           "queries": str(path), "m": DEFAULT_M, "efc": DEFAULT_EF_CONSTRUCTION, "ef_search": DEFAULT_EF_SEARCH}  # fmt: skip
+    run = subprocess.run([str(python), "-c", LLAMA_QUERY, json.dumps(cfg)], capture_output=True, text=True, check=True)
+    peer = json.loads(run.stdout.strip().splitlines()[-1])
+    out["llama_dense_p50_ms"] = peer["p50_ms"]
+    out["llama_recall_at_10"] = float(
+        np.mean([len(set(e) & set(ids)) / 10 for e, ids in zip(found["exact_ids"], peer["ids"], strict=True)])
+    )
+    out["dense_speedup_vs_llama"] = peer["p50_ms"] / found["dense_p50_ms"]
+    return out
+
+
+def _upserts(
+    server: LocalPostgres, vectors: np.ndarray, python: Path | None, args: argparse.Namespace
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    nodes = _nodes(vectors)
+    copy = _store(server, "dt_copy", upsert_method="copy")
+    many = _store(server, "dt_many", upsert_method="executemany")
+    times: dict[str, list[float]] = {"copy": [], "executemany": []}
+    for round_ in range(args.rounds):
+        order = [("copy", copy), ("executemany", many)]
+        for name, store in order if round_ % 2 == 0 else order[::-1]:
+            times[name].append(_timed_add(store, nodes))
+    out["dovetail_copy_s"] = statistics.median(times["copy"])
+    out["dovetail_executemany_s"] = statistics.median(times["executemany"])
+    copy.close()
+    many.close()
+    _sql(server, "DROP TABLE IF EXISTS dt_copy, dt_many")
+    if python is not None:
+        cfg = {"seed": args.seed, "n": args.n, "dim": args.dim, "clusters": args.clusters, "host": server.host,
+               "port": server.port, "password": server.password}  # fmt: skip
+        _sql(server, "DROP TABLE IF EXISTS data_llama_bench")
+        run = subprocess.run(
+            [str(python), "-c", LLAMA_ADD, json.dumps(cfg), str(BENCH)], capture_output=True, text=True, check=True
+        )
+        out["llama_index_add_s"] = json.loads(run.stdout.strip().splitlines()[-1])["seconds"]
+        out["upsert_speedup_copy"] = out["llama_index_add_s"] / out["dovetail_copy_s"]
+        out["upsert_speedup_executemany"] = out["llama_index_add_s"] / out["dovetail_executemany_s"]
+    return out
+
+
+def _load() -> float:
+    return os.getloadavg()[0]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--dim", type=int, default=384)
-    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--clusters", type=int, default=300)
+    parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--ef-search", type=int, nargs="*", default=[20, 40, 100], help="recall/latency curve")
     parser.add_argument("--rounds", type=int, default=1, help="COPY/executemany rounds, alternating order (median)")
-    parser.add_argument("--upserts-only", action="store_true", help="skip llama-index and the query part")
-    parser.add_argument("--skip-peer", action="store_true", help="do not run llama-index (queries only need dovetail)")
-    parser.add_argument("--dsn", help="only the query part, on table dt_hybrid already loaded by a run with --n/--seed")
+    parser.add_argument("--skip-upserts", action="store_true", help="only the query part")
+    parser.add_argument("--skip-peer", action="store_true", help="do not run llama-index")
+    parser.add_argument("--peer-queries", action="store_true", help="also time llama-index's query (needs its add)")
+    parser.add_argument("--rebuild", action="store_true", help="reload and re-index the cached query table")
     args = parser.parse_args()
-    if args.dsn:
-        from dovetail.vector_stores.postgres import PGVectorStore
-
-        vectors, _ = _data(args.n, args.dim, args.seed)
-        store = PGVectorStore(connection_string=args.dsn, table_name="dt_hybrid", hybrid_search=True,
-                              hnsw_kwargs={"hnsw_m": 16, "hnsw_ef_construction": 64})  # fmt: skip
-        out = {"n": args.n, "dim": args.dim, **_queries(store, vectors, args)}
-        store.close()
-        print(json.dumps(out, indent=2))
-        return 0
-    python = ensure_venv(
-        "llamaindex-postgres", ["llama-index-vector-stores-postgres>=0.5"], "llama_index.vector_stores.postgres"
-    )
-    server = LocalPostgres()
+    python = None
+    if not args.skip_peer:
+        python = ensure_venv(
+            "llamaindex-postgres", ["llama-index-vector-stores-postgres>=0.5"], "llama_index.vector_stores.postgres"
+        )
+    server = LocalPostgres(root=CACHE / "pg-bench", settings=SERVER_SETTINGS)
     server.start()
-    out: dict[str, Any] = {
-        "n": args.n,
-        "dim": args.dim,
-        "llama_index_vector_stores_postgres": version_of(python, "llama-index-vector-stores-postgres"),
-    }
+    out: dict[str, Any] = {"n": args.n, "dim": args.dim, "clusters": args.clusters, "load_start": _load()}
+    if python is not None:
+        out["llama_index_vector_stores_postgres"] = version_of(python, "llama-index-vector-stores-postgres")
+    out["pgvector"] = _sql(server, "SELECT extversion FROM pg_extension WHERE extname = 'vector'") or None
     try:
-        vectors, nodes = _data(args.n, args.dim, args.seed)
-        copy = _store(server, "dt_copy")
-        many = _store(server, "dt_many", upsert_method="executemany")
-        times: dict[str, list[float]] = {"copy": [], "executemany": []}
-        for round_ in range(args.rounds):
-            order = [("copy", copy), ("executemany", many)]
-            for name, store in order if round_ % 2 == 0 else order[::-1]:
-                times[name].append(_timed_add(store, nodes))
-        out["dovetail_copy_s"] = statistics.median(times["copy"])
-        out["dovetail_executemany_s"] = statistics.median(times["executemany"])
-        out["copy_rounds_s"], out["executemany_rounds_s"] = times["copy"], times["executemany"]
-        many.clear()
-        many.close()
-        if args.upserts_only:
-            print(json.dumps(out, indent=2))
-            return 0
-        if not args.skip_peer:
-            cfg = {
-                "seed": args.seed,
-                "n": args.n,
-                "dim": args.dim,
-                "host": server.host,
-                "port": server.port,
-                "password": server.password,
-            }
-            run = subprocess.run(
-                [str(python), "-c", LLAMA, json.dumps(cfg)], capture_output=True, text=True, check=True
-            )
-            out["llama_index_add_s"] = json.loads(run.stdout.strip().splitlines()[-1])["seconds"]
-            out["upsert_speedup_copy"] = out["llama_index_add_s"] / out["dovetail_copy_s"]
-            out["upsert_speedup_executemany"] = out["llama_index_add_s"] / out["dovetail_executemany_s"]
+        vectors = mixture(args.n, args.dim, args.clusters, args.seed)
+        if not args.skip_upserts:
+            out.update(_upserts(server, vectors, python, args))
             print(json.dumps(out), flush=True)
-        copy.close()
-
-        # Bulk load first, then build the HNSW index once (much faster than inserting into the graph row by row).
-        start = time.perf_counter()
-        loader = _store(server, "dt_hybrid", hybrid_search=True)
-        loader.add(nodes)
-        loader.close()
-        out["hybrid_table_add_s"] = time.perf_counter() - start
-        start = time.perf_counter()
-        hybrid = _store(server, "dt_hybrid", hybrid_search=True, hnsw_kwargs={"hnsw_m": 16, "hnsw_ef_construction": 64})
-        hybrid.get_nodes(node_ids=[])  # first use creates the missing HNSW index
-        out["hnsw_build_s"] = time.perf_counter() - start
-        out.update(_queries(hybrid, vectors, args))
-        hybrid.close()
+        store, built = _query_table(server, vectors, args)
+        out.update(built)
+        found = _queries(store, server, vectors, args)
+        store.close()
+        if args.peer_queries and python is not None and not args.skip_upserts:
+            out.update(_peer_queries(python, server, found, args))
+        _sql(server, "DROP TABLE IF EXISTS data_llama_bench")
+        out.update({k: v for k, v in found.items() if k not in ("exact_ids", "queries")})
     finally:
         server.stop()
+    out["load_end"] = _load()
     print(json.dumps(out, indent=2))
-    results = BENCH / "results" / "postgres.json"
-    results.write_text(json.dumps(out, indent=2) + "\n")
+    (BENCH / "results" / "postgres.json").write_text(json.dumps(out, indent=2) + "\n")
     return 0
 
 

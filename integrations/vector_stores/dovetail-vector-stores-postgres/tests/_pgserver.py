@@ -58,17 +58,35 @@ def _run_as() -> str | None:
 
 
 class LocalPostgres:
-    """One PostgreSQL cluster in a temporary directory: ``start``, ``restart``, ``stop``, ``dsn``."""
+    """One PostgreSQL cluster: ``start``, ``restart``, ``stop``, ``dsn``.
 
-    def __init__(self) -> None:
+    Args:
+        root: keep the cluster in this folder across runs (a benchmark's cache); default: a temporary folder
+            removed by :meth:`stop`.
+        settings: extra server options (``-c name=value ...``), after the defaults so they win.
+    """
+
+    def __init__(self, root: Path | None = None, settings: str = "") -> None:
         self.user = _run_as()
-        self.root = Path(tempfile.mkdtemp(prefix="dovetail-pg-"))
+        self.keep = root is not None
+        if root is None:
+            self.root = Path(tempfile.mkdtemp(prefix="dovetail-pg-"))
+        else:
+            self.root = root
+            root.mkdir(parents=True, exist_ok=True)
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         self.host = "127.0.0.1"
         self.port = free_port()
         self.role = "postgres"
-        self.password = "pw-" + secrets.token_hex(12)
+        self.settings = f"{_SETTINGS} {settings}".strip()
+        secret = self.root / "password"
+        if self.keep and secret.exists() and self.data.exists():
+            self.password = secret.read_text().strip()
+        else:
+            self.password = "pw-" + secrets.token_hex(12)
+            if self.keep:
+                secret.write_text(self.password)
         self.database = "postgres"
         os.chmod(self.root, 0o755)
         self.bin_dir = _bin_dir()
@@ -79,9 +97,12 @@ class LocalPostgres:
             # The binaries find their libraries at $ORIGIN/../../../pgserver.libs: copy both, keeping that layout.
             package = self.bin_dir.parent.parent
             copy = self.root / "site" / package.name
-            shutil.copytree(package / "pginstall", copy / "pginstall", symlinks=True)
+            shutil.copytree(package / "pginstall", copy / "pginstall", symlinks=True, dirs_exist_ok=True)
             shutil.copytree(
-                package.parent / f"{package.name}.libs", copy.parent / f"{package.name}.libs", symlinks=True
+                package.parent / f"{package.name}.libs",
+                copy.parent / f"{package.name}.libs",
+                symlinks=True,
+                dirs_exist_ok=True,
             )
             self.bin_dir = copy / "pginstall" / "bin"
 
@@ -123,7 +144,7 @@ class LocalPostgres:
                 "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C",
             )  # fmt: skip
             pwfile.unlink()
-        options = f"-h {self.host} -p {self.port} -k {self.root} {_SETTINGS}"
+        options = f"-h {self.host} -p {self.port} -k {self.root} {self.settings}"
         self._bin("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-o", options, "start")
 
     def restart(self) -> None:
@@ -131,7 +152,9 @@ class LocalPostgres:
         self._bin("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-m", "fast", "restart")
 
     def stop(self) -> None:
-        """Stop the server (fast shutdown) and remove its directory."""
+        """Stop the server and remove its directory (a kept ``root``: a clean shutdown, the data stays)."""
+        mode = "fast" if self.keep else "immediate"
         with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
-            self._bin("pg_ctl", "-D", str(self.data), "-w", "-m", "immediate", "stop", timeout=30)
-        shutil.rmtree(self.root, ignore_errors=True)
+            self._bin("pg_ctl", "-D", str(self.data), "-w", "-m", mode, "stop", timeout=60)
+        if not self.keep:
+            shutil.rmtree(self.root, ignore_errors=True)

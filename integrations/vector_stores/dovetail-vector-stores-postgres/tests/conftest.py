@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,12 @@ def pg_server() -> Iterator[LocalPostgres]:
 
 
 @pytest.fixture
-def make_store(pg_server: LocalPostgres) -> Iterator[Callable[..., PGVectorStore]]:
-    """Build stores on the test server, each on its own new table unless ``table_name`` is given."""
+async def make_store(pg_server: LocalPostgres) -> AsyncIterator[Callable[..., PGVectorStore]]:
+    """Build stores on the test server, each on its own new table unless ``table_name`` is given.
+
+    An async fixture, so its teardown runs inside the test's event loop, before that loop closes: an asyncio
+    pool a test opened is closed in its own loop (otherwise the loop's teardown waits on the pool's tasks).
+    """
     made: list[PGVectorStore] = []
 
     def make(**kwargs: Any) -> PGVectorStore:
@@ -38,11 +42,4 @@ def make_store(pg_server: LocalPostgres) -> Iterator[Callable[..., PGVectorStore
 
     yield make
     for store in made:
-        # An async test opened an asyncio pool in its own event loop, which is still open (not running) here:
-        # close the pool in that loop, or the loop's teardown waits on the pool's tasks.
-        engine = store._aengine
-        loop = getattr(engine, "_loop", None)
-        if loop is not None and not loop.is_closed() and not loop.is_running():
-            loop.run_until_complete(store.aclose())
-        else:
-            store.close()
+        await store.aclose()

@@ -113,10 +113,10 @@ def test_ivfflat_index_and_probes(make_store: Any) -> None:
     assert result.ids == ["17"]
 
 
-def _explain(store: PGVectorStore, dsn: str, query: VectorStoreQuery) -> str:
+def _explain(store: PGVectorStore, dsn: str, query: VectorStoreQuery, filtered_search: str = "exact") -> str:
     spec = store._table(None)
     assert spec is not None
-    plan = query_plan(spec, query, exact_filtered=True)
+    plan = query_plan(spec, query, filtered_search=filtered_search, candidates=200)
     with psycopg.connect(dsn) as conn:
         from pgvector.psycopg import register_vector
 
@@ -208,3 +208,74 @@ def test_doc_ids_and_node_ids_restrict_the_query(make_store: Any) -> None:
     assert by_node.ids == ["pine"]
     with pytest.raises(InvalidInputError, match="node_ids"):
         store.query(VectorStoreQuery(query_embedding=[1.0, 0.0, 0.0], node_ids="pine"))  # type: ignore[arg-type]
+
+
+def _session_ef_search(store: PGVectorStore) -> str:
+    with store.client.connection() as conn:
+        row = conn.execute("SHOW hnsw.ef_search").fetchone()
+    return str(row[0])
+
+
+def test_filtered_candidates_use_hnsw_and_fall_back_to_the_exact_top_k(make_store: Any, pg_server: Any) -> None:
+    from dovetail.vector_stores.postgres._config import DEFAULT_EF_SEARCH
+
+    store = make_store(hnsw_kwargs={"hnsw_m": 8, "hnsw_ef_construction": 32}, pool_size=1)
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((3000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    store.add(
+        [
+            TextNode(id_=str(i), text="t", embedding=v.tolist(), metadata={"rare": i % 100, "half": i % 2})
+            for i, v in enumerate(vectors)
+        ]
+    )
+    with psycopg.connect(pg_server.dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(store.table_name)))
+    q = vectors[11]
+    order = np.argsort(-(vectors @ q))
+
+    def query(key: str, value: int) -> VectorStoreQuery:
+        filters = MetadataFilters.from_dicts([{"key": key, "value": value}])
+        return VectorStoreQuery(query_embedding=q.tolist(), similarity_top_k=10, filters=filters)
+
+    assert "hnsw" in _explain(store, pg_server.dsn, query("half", 1), filtered_search="candidates")
+    # 30 rows match: the 200 index candidates hold too few of them, so the exact top-10 among the 30 is returned.
+    rare = store.query(query("rare", 11))
+    assert rare.ids == [str(i) for i in order if i % 100 == 11][:10]
+    # Half the rows match: the candidates suffice; on 3,000 rows the graph search finds the true top-10.
+    half = store.query(query("half", 1))
+    assert half.ids == [str(i) for i in order if i % 2 == 1][:10]
+    assert half.similarities == pytest.approx([float(vectors[int(i)] @ q) for i in half.ids], abs=1e-5)
+    # The raised ef_search lived only in the query's transaction.
+    assert _session_ef_search(store) == str(DEFAULT_EF_SEARCH)
+    exact_store = make_store(table_name=store.table_name, filtered_search="exact", hnsw_kwargs={})
+    assert exact_store.query(query("half", 1)).ids == half.ids
+
+
+async def test_filtered_candidates_async_matches_sync(make_store: Any) -> None:
+    store = make_store(hnsw_kwargs={"hnsw_m": 8, "hnsw_ef_construction": 32})
+    rng = np.random.default_rng(8)
+    vectors = rng.standard_normal((500, 8)).astype(np.float32)
+    store.add(
+        [TextNode(id_=str(i), text="t", embedding=v.tolist(), metadata={"g": i % 50}) for i, v in enumerate(vectors)]
+    )
+    query = VectorStoreQuery(
+        query_embedding=vectors[3].tolist(),
+        similarity_top_k=5,
+        filters=MetadataFilters.from_dicts([{"key": "g", "value": 3}]),
+    )
+    assert (await store.aquery(query)).ids == store.query(query).ids
+
+
+def test_per_query_ef_search_changes_the_session_only_when_needed(make_store: Any) -> None:
+    from dovetail.vector_stores.postgres._config import DEFAULT_EF_SEARCH
+
+    store = make_store(hnsw_kwargs={}, pool_size=1)
+    store.add(_nodes())
+    vector = VectorStoreQuery(query_embedding=[1.0, 0.0, 0.0], similarity_top_k=2)
+    assert store.query(vector).ids == ["oak", "pine"]
+    assert _session_ef_search(store) == str(DEFAULT_EF_SEARCH)
+    assert store.query(vector, hnsw_ef_search=7).ids == ["oak", "pine"]
+    assert _session_ef_search(store) == "7"
+    assert store.query(vector).ids == ["oak", "pine"]
+    assert _session_ef_search(store) == str(DEFAULT_EF_SEARCH)

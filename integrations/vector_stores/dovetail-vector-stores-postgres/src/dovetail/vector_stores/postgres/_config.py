@@ -7,7 +7,22 @@ from typing import Any
 from dovetail.core.errors import ConfigurationError
 from dovetail.vector_stores.postgres._sql import DISTANCES, AnnIndex, Distance
 
-__all__ = ["HNSW_KEYS", "IVFFLAT_KEYS", "ann_index", "resolve_distance"]
+__all__ = [
+    "DEFAULT_EF_CONSTRUCTION",
+    "DEFAULT_EF_SEARCH",
+    "DEFAULT_M",
+    "HNSW_KEYS",
+    "IVFFLAT_KEYS",
+    "ann_index",
+    "resolve_distance",
+]
+
+DEFAULT_M = 16
+"""HNSW graph degree when ``hnsw_kwargs`` omits ``hnsw_m`` (pgvector's default)."""
+DEFAULT_EF_CONSTRUCTION = 64
+"""HNSW build candidate list when ``hnsw_kwargs`` omits ``hnsw_ef_construction`` (pgvector's default)."""
+DEFAULT_EF_SEARCH = 80
+"""``hnsw.ef_search`` of every connection when ``hnsw_kwargs`` omits ``hnsw_ef_search``."""
 
 HNSW_KEYS = frozenset({"hnsw_m", "hnsw_ef_construction", "hnsw_ef_search", "hnsw_dist_method"})
 IVFFLAT_KEYS = frozenset({"ivfflat_lists", "ivfflat_probes", "ivfflat_dist_method"})
@@ -40,9 +55,9 @@ def ann_index(
         raise ConfigurationError(msg)
     if hnsw_kwargs is not None:
         _unknown(hnsw_kwargs, HNSW_KEYS, "hnsw_kwargs")
-        m = _positive(hnsw_kwargs, "hnsw_m", 16, 2, 100)
-        ef_construction = _positive(hnsw_kwargs, "hnsw_ef_construction", 64, 4, 1000)
-        ef_search = _positive(hnsw_kwargs, "hnsw_ef_search", None, 1, 1000)
+        m = _positive(hnsw_kwargs, "hnsw_m", DEFAULT_M, 2, 100)
+        ef_construction = _positive(hnsw_kwargs, "hnsw_ef_construction", DEFAULT_EF_CONSTRUCTION, 4, 1000)
+        ef_search = _positive(hnsw_kwargs, "hnsw_ef_search", DEFAULT_EF_SEARCH, 1, 1000)
         if m is None or ef_construction is None or ef_construction < 2 * m:
             msg = f"hnsw_ef_construction ({ef_construction}) must be at least 2 * hnsw_m ({m})"
             raise ConfigurationError(msg)

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from dovetail.core.errors import ProviderConnectionError
 from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
 from dovetail.vector_stores.postgres._errors import map_error
+from dovetail.vector_stores.postgres._search import SearchSettings
 from dovetail.vector_stores.postgres._settings import Connection
 
 __all__ = ["AsyncEngine", "EngineOptions", "SyncEngine"]
@@ -54,6 +55,16 @@ def session_settings(options: EngineOptions) -> list[tuple[str, str]]:
 _SET = "SELECT set_config(%s, %s, false)"
 
 
+def search_defaults(options: EngineOptions) -> SearchSettings:
+    """The per-connection search-settings tracker, starting from the store's defaults."""
+    return SearchSettings(
+        {
+            "hnsw.ef_search": None if options.hnsw_ef_search is None else str(options.hnsw_ef_search),
+            "ivfflat.probes": None if options.ivfflat_probes is None else str(options.ivfflat_probes),
+        }
+    )
+
+
 class SyncEngine:
     """A lazily opened ``ConnectionPool`` and retried operations on it."""
 
@@ -61,6 +72,7 @@ class SyncEngine:
         self._connection = connection
         self._options = options
         self._pool: Any = None
+        self.search = search_defaults(options)
 
     def _configure(self, conn: Any) -> None:
         from pgvector.psycopg import register_vector
@@ -68,6 +80,7 @@ class SyncEngine:
         register_vector(conn)
         for name, value in session_settings(self._options):
             conn.execute(_SET, (name, value))
+        self.search.opened(conn)
 
     def pool(self) -> Any:
         """The pool (opened on first call; connections are made in the background)."""
@@ -135,6 +148,7 @@ class AsyncEngine:
         self._options = options
         self._pool: Any = None
         self._loop: Any = None
+        self.search = search_defaults(options)
 
     async def _configure(self, conn: Any) -> None:
         from pgvector.psycopg import register_vector_async
@@ -142,6 +156,7 @@ class AsyncEngine:
         await register_vector_async(conn)
         for name, value in session_settings(self._options):
             await conn.execute(_SET, (name, value))
+        self.search.opened(conn)
 
     async def pool(self) -> Any:
         """The pool of the running event loop (a new loop gets a new pool)."""
@@ -185,7 +200,50 @@ class AsyncEngine:
         return await aretry_call(attempt, self._options.policy, operation=f"postgres.{operation}")
 
     async def aclose(self) -> None:
-        """Close the pool."""
+        """Close the pool (opened by another event loop: as :meth:`close` does)."""
+        import asyncio
+
+        if self._loop is not None and self._loop is not asyncio.get_running_loop():
+            self.close()
+            return
         pool, self._pool, self._loop = self._pool, None, None
         if pool is not None:
             await pool.close()
+
+    def close(self) -> None:
+        """Close the pool from synchronous code, in the event loop that owns it.
+
+        The loop exists but is not running (code between ``run_until_complete`` calls, a test's teardown): the
+        pool is closed in it, now. The loop runs in another thread: the close is submitted to it and awaited.
+        The loop is the caller's own (a sync ``close()`` inside a coroutine): the close is scheduled as a task
+        on it, done as soon as the coroutine yields. The loop is closed: the pool's tasks are gone and nothing
+        can close its connections cleanly, so a warning says to call ``aclose()`` inside the loop.
+        """
+        import asyncio
+
+        pool, loop = self._pool, self._loop
+        self._pool, self._loop = None, None
+        if pool is None or loop is None:
+            return
+        if loop.is_closed():
+            logger.warning(
+                "postgres: the asyncio pool's event loop is closed, its connections cannot be closed cleanly; "
+                "call `await store.aclose()` before the loop ends"
+            )
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            task = loop.create_task(pool.close())
+            _PENDING.add(task)
+            task.add_done_callback(_PENDING.discard)
+        elif loop.is_running():
+            asyncio.run_coroutine_threadsafe(pool.close(), loop).result(timeout=self._options.pool_timeout)
+        else:
+            loop.run_until_complete(pool.close())
+
+
+_PENDING: set[Any] = set()
+"""Close tasks scheduled by a sync ``close()`` inside the pool's own loop (kept referenced until done)."""

@@ -7,7 +7,7 @@ and async methods of :class:`~dovetail.vector_stores.postgres.PGVectorStore` are
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from dovetail.core.errors import InvalidInputError
@@ -34,6 +34,8 @@ class Plan(Generic[R]):
     statement: sql.Composable
     params: list[Any]
     decode: Callable[[list[tuple[Any, ...]]], R]
+    local_settings: list[tuple[str, str]] = field(default_factory=list)
+    """Settings for this statement's transaction only (sent in the same round trip)."""
 
 
 def _check_ids(ids: Any, what: str) -> list[str]:
@@ -142,8 +144,19 @@ def _query_text(spec: TableSpec, query: VectorStoreQuery, mode: VectorStoreQuery
     return query.query_str
 
 
-def query_plan(spec: TableSpec, query: VectorStoreQuery, *, exact_filtered: bool) -> Plan[VectorStoreQueryResult]:
+MAX_CANDIDATES = 1000
+"""pgvector's largest ``hnsw.ef_search``: an HNSW scan yields at most that many rows."""
+
+
+def query_plan(
+    spec: TableSpec, query: VectorStoreQuery, *, filtered_search: str = "exact", candidates: int = 0
+) -> Plan[VectorStoreQueryResult]:
     """The statement answering ``query`` (dense, full-text or hybrid) and the decoding of its rows.
+
+    ``filtered_search`` decides how a filtered query uses the ANN index: ``exact`` never (exact top-k among
+    the filtered rows), ``index`` lets the index serve it (pgvector < 0.8 scans at most ``hnsw.ef_search``
+    rows, so it may return fewer than k), ``candidates`` filters the index's ``candidates`` nearest rows and
+    falls back to the exact top-k when fewer than k survive (an HNSW table's dense queries only).
 
     Raises:
         InvalidInputError: an unsupported mode, ``similarity_top_k`` < 1, a missing/wrong-dimension/non-finite
@@ -151,27 +164,33 @@ def query_plan(spec: TableSpec, query: VectorStoreQuery, *, exact_filtered: bool
     """
     mode = _check_query(query)
     where, where_params = where_clause(query.node_ids, query.filters, query.doc_ids)
-    exact = exact_filtered and where is not _TRUE
+    filtered = where is not _TRUE
+    exact = filtered and filtered_search != "index"
     top_k = query.similarity_top_k
     if mode in _TEXT_MODES:
         text = _query_text(spec, query, mode)
-        limit = query.sparse_top_k or top_k
 
         def decode_text(rows: list[tuple[Any, ...]]) -> VectorStoreQueryResult:
             return _result(rows, [float(row[4]) for row in rows])
 
-        return Plan(spec.text_search(where), [text, *where_params, limit], decode_text)
+        return Plan(spec.text_search(where, query.sparse_top_k or top_k), [text, *where_params], decode_text)
     vector = check_query_vector(query.query_embedding, spec.dimension)
     if mode == VectorStoreQueryMode.DEFAULT:
 
         def decode_dense(rows: list[tuple[Any, ...]]) -> VectorStoreQueryResult:
             return _result(rows, [_similarity(spec, float(row[4])) for row in rows])
 
-        return Plan(spec.dense(where, exact), [vector, *where_params, vector, top_k], decode_dense)
+        pool = max(candidates, top_k)
+        hnsw = spec.index is not None and spec.index.kind == "hnsw"
+        if filtered and filtered_search == "candidates" and hnsw and pool <= MAX_CANDIDATES:
+            statement = spec.dense_candidates(where, top_k, pool)
+            params = [vector, *where_params, vector, *where_params]
+            return Plan(statement, params, decode_dense, [("hnsw.ef_search", str(pool))])
+        return Plan(spec.dense(where, exact, top_k), [vector, *where_params], decode_dense)
     text = _query_text(spec, query, mode)
     final_k = query.hybrid_top_k or top_k
-    candidates = max(top_k, query.sparse_top_k or top_k, final_k)
-    params = [vector, *where_params, vector, candidates, text, *where_params, candidates]
+    pool = max(top_k, query.sparse_top_k or top_k, final_k)
+    params = [vector, *where_params, text, *where_params]
 
     def decode_hybrid(rows: list[tuple[Any, ...]]) -> VectorStoreQueryResult:
         by_id = {row[1]: row[1:] for row in rows}
@@ -180,4 +199,4 @@ def query_plan(spec: TableSpec, query: VectorStoreQuery, *, exact_filtered: bool
         fused = fuse(dense, sparse, final_k, query.alpha)
         return _result([by_id[node_id] for node_id, _ in fused], [score for _, score in fused])
 
-    return Plan(spec.hybrid_query(where, exact), params, decode_hybrid)
+    return Plan(spec.hybrid_query(where, exact, pool, pool), params, decode_hybrid)

@@ -175,35 +175,72 @@ class TableSpec:
 
     # ---- queries ----------------------------------------------------------------------------------------------
 
-    def dense(self, where: sql.Composable, exact: bool) -> sql.Composed:
-        """Top ``%s`` rows by distance to ``%s``; ``exact`` sorts all matching rows instead of using the index.
+    def _scored(self, where: sql.Composable) -> sql.Composed:
+        return sql.SQL("SELECT id, text, metadata, node, embedding {} %b AS score FROM {} WHERE {}").format(
+            self.operator, self.name, where
+        )
 
-        Parameters in order: the query vector, the ``where`` parameters, the query vector again, the limit.
+    def dense(self, where: sql.Composable, exact: bool, limit: int) -> sql.Composed:
+        """Top ``limit`` rows by distance to ``%b``; ``exact`` sorts all matching rows instead of using the index.
+
+        Parameters in order: the query vector, the ``where`` parameters. The distance is computed once (the
+        ``ORDER BY`` names the ``score`` column, which the ANN index serves).
         """
-        # "+ 0" turns the ORDER BY into an expression the ANN index cannot serve, so the planner filters first
-        # (GIN / B-tree) and sorts the survivors exactly: correct top-k among filtered rows.
-        order = sql.SQL("(embedding {} %b) + 0" if exact else "embedding {} %b").format(self.operator)
+        if exact:
+            # OFFSET 0 keeps the subquery from being flattened, so the ANN index cannot serve the ORDER BY: the
+            # planner filters first (GIN / B-tree) and sorts the survivors exactly — the true top-k among them.
+            return sql.SQL("SELECT * FROM ({} OFFSET 0) AS matching ORDER BY score LIMIT {}").format(
+                self._scored(where), sql.Literal(limit)
+            )
+        return sql.SQL("{} ORDER BY score LIMIT {}").format(self._scored(where), sql.Literal(limit))
+
+    def dense_candidates(self, where: sql.Composable, limit: int, candidates: int) -> sql.Composed:
+        """Filtered top ``limit`` among the index's ``candidates`` nearest rows, else the exact filtered top-k.
+
+        One statement: the ANN index yields ``candidates`` rows (``hnsw.ef_search`` must be at least that), the
+        filter keeps some; when at least ``limit`` survive they are the answer, otherwise the exact top
+        ``limit`` among every row the filter selects is computed instead (a gate the planner evaluates once, so
+        the exact scan never runs when the candidates sufficed). Parameters: the vector and the ``where``
+        parameters, twice.
+        """
         return sql.SQL(
-            "SELECT id, text, metadata, node, (embedding {op} %b)::float8 AS score FROM {t} WHERE {w} "
-            "ORDER BY {order} LIMIT %s"
-        ).format(op=self.operator, t=self.name, w=where, order=order)
+            "WITH candidates AS MATERIALIZED ("
+            "SELECT id, ref_doc_id, text, metadata, node, embedding {op} %b AS score FROM {t} "
+            "ORDER BY score LIMIT {c}), "
+            "hits AS MATERIALIZED (SELECT id, text, metadata, node, score FROM candidates WHERE {w} "
+            "ORDER BY score LIMIT {k}) "
+            "SELECT * FROM hits WHERE (SELECT count(*) FROM hits) >= {k} "
+            "UNION ALL "
+            "(SELECT * FROM ({exact} AND (SELECT count(*) FROM hits) < {k} OFFSET 0) AS matching "
+            "ORDER BY score LIMIT {k})"
+        ).format(
+            op=self.operator,
+            t=self.name,
+            c=sql.Literal(candidates),
+            w=where,
+            k=sql.Literal(limit),
+            exact=self._scored(sql.SQL("({})").format(where)),
+        )
 
-    def text_search(self, where: sql.Composable) -> sql.Composed:
-        """Top ``%s`` rows by ``ts_rank_cd`` for a ``websearch_to_tsquery`` of ``%s``.
+    def text_search(self, where: sql.Composable, limit: int) -> sql.Composed:
+        """Top ``limit`` rows by ``ts_rank_cd`` for a ``websearch_to_tsquery`` of ``%s``.
 
-        Parameters in order: the query text, the ``where`` parameters, the limit.
+        Parameters in order: the query text, the ``where`` parameters.
         """
         return sql.SQL(
             "SELECT id, text, metadata, node, ts_rank_cd(text_search_tsv, q)::float8 AS score "
             "FROM {t}, websearch_to_tsquery({cfg}::regconfig, %s) AS q "
-            "WHERE text_search_tsv @@ q AND {w} ORDER BY score DESC, id LIMIT %s"
-        ).format(t=self.name, w=where, cfg=sql.Literal(self.text_search_config))
+            "WHERE text_search_tsv @@ q AND {w} ORDER BY score DESC, id LIMIT {k}"
+        ).format(t=self.name, w=where, cfg=sql.Literal(self.text_search_config), k=sql.Literal(limit))
 
-    def hybrid_query(self, where: sql.Composable, exact: bool) -> sql.Composed:
-        """Dense and text candidates in one round trip, tagged ``'d'``/``'t'`` (fused by the caller)."""
+    def hybrid_query(self, where: sql.Composable, exact: bool, dense: int, sparse: int) -> sql.Composed:
+        """Dense and text candidates in one round trip, tagged ``'d'``/``'t'`` (fused by the caller).
+
+        Parameters: the vector, the ``where`` parameters, the query text, the ``where`` parameters.
+        """
         return sql.SQL(
             "(SELECT 'd' AS side, * FROM ({}) AS dense) UNION ALL (SELECT 't', * FROM ({}) AS sparse)"
-        ).format(self.dense(where, exact), self.text_search(where))
+        ).format(self.dense(where, exact, dense), self.text_search(where, sparse))
 
 
 def inspect_table() -> sql.SQL:

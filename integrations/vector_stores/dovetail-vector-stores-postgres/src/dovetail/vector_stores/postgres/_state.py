@@ -21,6 +21,8 @@ from pydantic import Field, ModelWrapValidatorHandler, PrivateAttr, SecretStr, V
 
 __all__ = ["PGStoreState"]
 
+_SET_LOCAL = "SELECT set_config(%s, %s, true)"
+
 
 class PGStoreState(BasePydanticVectorStore):
     """Settings and connection state of :class:`~dovetail.vector_stores.postgres.PGVectorStore` (see there)."""
@@ -46,7 +48,8 @@ class PGStoreState(BasePydanticVectorStore):
     perform_setup: bool = True
     batch_size: int = Field(default=2000, ge=1, le=100_000)
     upsert_method: Literal["copy", "executemany"] = "executemany"
-    filtered_search: Literal["exact", "index"] = "exact"
+    filtered_search: Literal["candidates", "exact", "index"] = "candidates"
+    filtered_candidates: int = Field(default=200, ge=1, le=1000)
     statement_timeout: float | None = Field(default=None, gt=0, le=86_400)
     pool_size: int = Field(default=4, ge=1, le=100)
     pool_timeout: float = Field(default=30.0, gt=0, le=600)
@@ -154,8 +157,21 @@ class PGStoreState(BasePydanticVectorStore):
         first = nodes[0] if nodes and isinstance(nodes[0], BaseNode) else None
         return len(first.embedding) if first is not None and first.embedding else None
 
+    def _candidates(self, search: dict[str, str]) -> int:
+        """Rows a filtered HNSW query draws from the index: ``filtered_candidates``, or more when ef_search is."""
+        _, default, _ = _config.ann_index(self.hnsw_kwargs, self.ivfflat_kwargs)
+        ef_search = int(search.get("hnsw.ef_search", default or 0))
+        return max(self.filtered_candidates, ef_search)
+
     def close(self) -> None:
-        """Close the sync connection pool (it reopens on next use)."""
+        """Close both connection pools (each reopens on next use).
+
+        The asyncio pool is closed in the event loop that opened it: at once when that loop is idle or runs in
+        another thread; inside that loop (a sync ``close()`` called from a coroutine) the close is scheduled
+        and finishes at the coroutine's next ``await``. Prefer ``await store.aclose()`` in async code.
+        """
+        if self._aengine is not None:
+            self._aengine.close()
         if self._engine is not None:
             self._engine.close()
 
@@ -167,17 +183,39 @@ class PGStoreState(BasePydanticVectorStore):
 
     # ---- runners ------------------------------------------------------------------------------------------------
 
-    def _fetch(self, plan: Plan[Any], operation: str) -> Any:
+    def _fetch(self, plan: Plan[Any], operation: str, search: dict[str, str] | None = None) -> Any:
+        """Run ``plan`` and decode its rows; ``search``: the query's ANN settings (a query plan only)."""
+        engine = self._sync()
+
         def fetch(conn: Any) -> list[tuple[Any, ...]]:
-            rows: list[tuple[Any, ...]] = conn.execute(plan.statement, plan.params).fetchall()
+            if search is not None:
+                engine.search.apply(conn, search)
+            if not plan.local_settings:
+                rows: list[tuple[Any, ...]] = conn.execute(plan.statement, plan.params).fetchall()
+                return rows
+            with conn.pipeline():  # one round trip, one implicit transaction: the settings end with it
+                for name, value in plan.local_settings:
+                    conn.execute(_SET_LOCAL, (name, value))
+                cursor = conn.execute(plan.statement, plan.params)
+            rows = cursor.fetchall()
             return rows
 
-        return plan.decode(self._sync().run(fetch, operation))
+        return plan.decode(engine.run(fetch, operation))
 
-    async def _afetch(self, plan: Plan[Any], operation: str) -> Any:
+    async def _afetch(self, plan: Plan[Any], operation: str, search: dict[str, str] | None = None) -> Any:
+        engine = self._async()
+
         async def fetch(conn: Any) -> list[tuple[Any, ...]]:
-            cursor = await conn.execute(plan.statement, plan.params)
+            if search is not None:
+                await engine.search.aapply(conn, search)
+            if not plan.local_settings:
+                cursor = await conn.execute(plan.statement, plan.params)
+            else:
+                async with conn.pipeline():
+                    for name, value in plan.local_settings:
+                        await conn.execute(_SET_LOCAL, (name, value))
+                    cursor = await conn.execute(plan.statement, plan.params)
             rows: list[tuple[Any, ...]] = await cursor.fetchall()
             return rows
 
-        return plan.decode(await self._async().run(fetch, operation))
+        return plan.decode(await engine.run(fetch, operation))

@@ -17,13 +17,14 @@ from dovetail.core.vector_stores import (
 from dovetail.vector_stores.postgres import _uri, _writes
 from dovetail.vector_stores.postgres._plans import get_plan, query_plan, where_clause
 from dovetail.vector_stores.postgres._rows import prepare
+from dovetail.vector_stores.postgres._search import QUERY_SETTINGS, query_overrides
 from dovetail.vector_stores.postgres._state import PGStoreState
 from pydantic import SecretStr
 
 __all__ = ["PGVectorStore"]
 
 logger = logging.getLogger(__name__)
-_QUERY_KWARGS = frozenset({"hnsw_ef_search", "ivfflat_probes"})
+_QUERY_KWARGS = frozenset(QUERY_SETTINGS)
 
 
 def _no_kwargs(kwargs: dict[str, Any], method: str, allowed: frozenset[str] = frozenset()) -> None:
@@ -59,8 +60,13 @@ class PGVectorStore(PGStoreState):
         batch_size: rows per upsert transaction.
         upsert_method: ``executemany`` (pipelined row upserts, the default) or ``copy`` (binary COPY into a
             staging table, then one ``INSERT ... ON CONFLICT``).
-        filtered_search: ``exact`` sorts every row a filter selects (correct top-k); ``index`` lets the ANN
-            index serve filtered queries (faster on broad filters, may return fewer than k rows).
+        filtered_search: how a filtered dense query on an HNSW table runs. ``candidates`` (default): the
+            index's ``filtered_candidates`` nearest rows are filtered, and when fewer than k survive the exact
+            top-k among the filtered rows is returned instead (one statement; approximate like any HNSW query).
+            ``exact``: always the exact top-k among the filtered rows (sorts every row the filter selects).
+            ``index``: the index serves the filtered query directly (pgvector < 0.8 may return fewer than k).
+        filtered_candidates: rows drawn from the HNSW index for a filtered query (at most 1000, pgvector's
+            largest ``hnsw.ef_search``); more raises recall on selective filters at some latency.
         statement_timeout: seconds before the server cancels a statement (``None``: the server's setting).
         pool_size: connections per pool; ``pool_timeout``: seconds to wait for one.
         max_retries: retries after a failed attempt (0-10); ``retry_policy`` replaces the whole policy.
@@ -195,14 +201,10 @@ class PGVectorStore(PGStoreState):
         spec = self._table(None)
         if spec is None:
             return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
-        plan = query_plan(spec, query, exact_filtered=self.filtered_search == "exact")
-        overrides = _writes.search_settings(kwargs)
-        if not overrides:
-            result: VectorStoreQueryResult = self._fetch(plan, "query")
-            return result
-        rows = self._sync().run(lambda conn: _writes.fetch_with(conn, plan, overrides), "query")
-        decoded: VectorStoreQueryResult = plan.decode(rows)
-        return decoded
+        search = query_overrides(kwargs)
+        plan = query_plan(spec, query, filtered_search=self.filtered_search, candidates=self._candidates(search))
+        result: VectorStoreQueryResult = self._fetch(plan, "query", search)
+        return result
 
     async def aquery(self, query: VectorStoreQuery, **kwargs: Any) -> VectorStoreQueryResult:
         """Async :meth:`query`."""
@@ -210,14 +212,10 @@ class PGVectorStore(PGStoreState):
         spec = await self._atable(None)
         if spec is None:
             return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
-        plan = query_plan(spec, query, exact_filtered=self.filtered_search == "exact")
-        overrides = _writes.search_settings(kwargs)
-        if not overrides:
-            result: VectorStoreQueryResult = await self._afetch(plan, "query")
-            return result
-        rows = await self._async().run(lambda conn: _writes.afetch_with(conn, plan, overrides), "query")
-        decoded: VectorStoreQueryResult = plan.decode(rows)
-        return decoded
+        search = query_overrides(kwargs)
+        plan = query_plan(spec, query, filtered_search=self.filtered_search, candidates=self._candidates(search))
+        result: VectorStoreQueryResult = await self._afetch(plan, "query", search)
+        return result
 
     # ---- reads, deletes, clear --------------------------------------------------------------------------------------
 
