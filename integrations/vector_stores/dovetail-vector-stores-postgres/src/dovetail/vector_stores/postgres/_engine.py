@@ -235,8 +235,8 @@ class AsyncEngine:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
-        if running is loop:
-            task = loop.create_task(pool.close())
+        if running is not None and running is loop:
+            task = running.create_task(pool.close())
             _PENDING.add(task)
             task.add_done_callback(_PENDING.discard)
         elif loop.is_running():
