@@ -171,3 +171,11 @@ def test_connection_settings_resolution(pg_server: Any, tmp_path: Any, monkeypat
     with pytest.raises(AuthenticationError):
         explicit.get_nodes()
     explicit.close()
+
+
+def test_percent_in_a_name_is_a_configuration_error() -> None:
+    from dovetail.core.errors import ConfigurationError
+
+    for settings in ({"table_name": "docs%s"}, {"schema_name": "s%(x)s"}):
+        with pytest.raises(ConfigurationError, match="'%' character"):
+            PGVectorStore(connection_string="postgresql://u@127.0.0.1:1/db", **settings)

@@ -6,6 +6,7 @@ and async methods of :class:`~dovetail.vector_stores.postgres.PGVectorStore` are
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -144,6 +145,12 @@ def _query_text(spec: TableSpec, query: VectorStoreQuery, mode: VectorStoreQuery
     return query.query_str
 
 
+@functools.lru_cache(maxsize=256)
+def _unfiltered(spec: TableSpec, top_k: int) -> sql.SQL:
+    # The most frequent statement, rendered once per table and k instead of composed and rendered every query.
+    return sql.SQL(spec.dense(_TRUE, False, top_k).as_string(None))
+
+
 MAX_CANDIDATES = 1000
 """pgvector's largest ``hnsw.ef_search``: an HNSW scan yields at most that many rows."""
 
@@ -186,7 +193,8 @@ def query_plan(
             statement = spec.dense_candidates(where, top_k, pool)
             params = [vector, *where_params, vector, *where_params]
             return Plan(statement, params, decode_dense, [("hnsw.ef_search", str(pool))])
-        return Plan(spec.dense(where, exact, top_k), [vector, *where_params], decode_dense)
+        statement = spec.dense(where, exact, top_k) if filtered else _unfiltered(spec, top_k)
+        return Plan(statement, [vector, *where_params], decode_dense)
     text = _query_text(spec, query, mode)
     final_k = query.hybrid_top_k or top_k
     pool = max(top_k, query.sparse_top_k or top_k, final_k)

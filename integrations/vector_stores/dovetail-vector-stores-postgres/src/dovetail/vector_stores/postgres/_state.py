@@ -80,6 +80,10 @@ class PGStoreState(BasePydanticVectorStore):
             if "\x00" in getattr(store, name):
                 msg = f"{name} holds a NUL character; PostgreSQL names cannot"
                 raise ConfigurationError(msg)
+            if "%" in getattr(store, name):
+                # psycopg reads % in statement text as a parameter placeholder, and names are part of that text.
+                msg = f"{name} holds a '%' character, which PGVectorStore does not support in names; rename it"
+                raise ConfigurationError(msg)
         _config.ann_index(store.hnsw_kwargs, store.ivfflat_kwargs)
         _config.resolve_distance(store.distance, store.hnsw_kwargs, store.ivfflat_kwargs)
         return store
