@@ -190,11 +190,11 @@ def query_plan(
         pool = max(candidates, top_k)
         hnsw = spec.index is not None and spec.index.kind == "hnsw"
         if filtered and filtered_search == "candidates" and hnsw and pool <= MAX_CANDIDATES:
-            statement = spec.dense_candidates(where, top_k, pool)
             params = [vector, *where_params, vector, *where_params]
-            return Plan(statement, params, decode_dense, [("hnsw.ef_search", str(pool))])
-        statement = spec.dense(where, exact, top_k) if filtered else _unfiltered(spec, top_k)
-        return Plan(statement, [vector, *where_params], decode_dense)
+            candidates_sql = spec.dense_candidates(where, top_k, pool)
+            return Plan(candidates_sql, params, decode_dense, [("hnsw.ef_search", str(pool))])
+        dense_sql = spec.dense(where, exact, top_k) if filtered else _unfiltered(spec, top_k)
+        return Plan(dense_sql, [vector, *where_params], decode_dense)
     text = _query_text(spec, query, mode)
     final_k = query.hybrid_top_k or top_k
     pool = max(top_k, query.sparse_top_k or top_k, final_k)
