@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import subprocess
 import sys
+from pathlib import Path
 
 import dovetail.core
 import pytest
+from dovetail.core.testing import public_names
 
 # LlamaIndex's documented top-level names that dovetail has (from llama_index.core's ``__all__``), plus TextNode.
 TOP_LEVEL = {
@@ -157,3 +160,39 @@ def test_each_module_imports_first_in_a_fresh_interpreter(module: str) -> None:
     # Import cycles only show when a module is the first one imported.
     code = f"import dovetail.core.{module} as m; [getattr(m, n) for n in getattr(m, '__all__', [])]"
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+
+
+def _star_reexport_modules() -> dict[str, str]:
+    """Every module that re-exports one module's names: its name -> the module its ``TYPE_CHECKING`` block stars."""
+    root = Path(dovetail.core.__file__).parent
+    found = {}
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+                stars = [n for n in node.body if isinstance(n, ast.ImportFrom) and n.names[0].name == "*"]
+                if stars:
+                    relative = path.relative_to(root.parent.parent).with_suffix("")
+                    found[".".join(relative.parts)] = str(stars[0].module)
+    return found
+
+
+STAR_REEXPORTS = _star_reexport_modules()
+
+
+def test_the_star_reexport_modules_are_found() -> None:
+    assert STAR_REEXPORTS["dovetail.core.base.llms.types"] == "dovetail.core.llms"
+    assert len(STAR_REEXPORTS) >= 25
+
+
+@pytest.mark.parametrize("module", sorted(STAR_REEXPORTS))
+def test_type_checkers_see_every_reexported_name(module: str) -> None:
+    # A type checker reads these names from the module's ``TYPE_CHECKING`` star import, which brings in only the
+    # source's ``__all__``; a name missing there would type as ``Any`` through the module's ``__getattr__``.
+    shim = importlib.import_module(module)
+    source = importlib.import_module(STAR_REEXPORTS[module])
+    assert set(shim.__all__) <= set(source.__all__)
+    for name in shim.__all__:
+        assert getattr(shim, name) is getattr(source, name)
+    # Nothing but the names and the two helpers is defined there, so none of them is imported early.
+    assert set(public_names(shim)) - {"TYPE_CHECKING", "lazy_exports"} == set(shim.__all__)
