@@ -302,28 +302,7 @@ def test_bad_documents(bad: Any) -> None:
         SentenceSplitter().get_nodes_from_documents(bad)
 
 
-def test_public_api() -> None:
-    import dovetail.core.node_parser as node_parser
-
-    assert sorted(node_parser.__all__) == [
-        "HierarchicalNodeParser",
-        "IdFunc",
-        "MarkdownElementNodeParser",
-        "MarkdownNodeParser",
-        "MetadataAwareTextSplitter",
-        "NodeParser",
-        "RecursiveCharacterSplitter",
-        "SentenceSplitter",
-        "SentenceWindowNodeParser",
-        "TextSplitter",
-        "TokenTextSplitter",
-        "get_child_nodes",
-        "get_deeper_nodes",
-        "get_leaf_nodes",
-        "get_root_nodes",
-    ]
-    for name in node_parser.__all__:
-        assert getattr(node_parser, name) is not None
+def test_splitter_helpers() -> None:
     splitter = SentenceSplitter(chunk_size=10, chunk_overlap=2)
     assert repr(splitter).startswith("SentenceSplitter(chunk_size=10, chunk_overlap=2")
     assert splitter.split_text_metadata_aware("A b c. " * 5, "k: v\n\n")

@@ -26,24 +26,6 @@ from dovetail.core.vector_stores import (
 )
 
 
-def test_all_is_exact() -> None:
-    assert sorted(vector_stores.__all__) == [
-        "BasePydanticVectorStore",
-        "ExactMatchFilter",
-        "FilterCondition",
-        "FilterOperator",
-        "MetadataFilter",
-        "MetadataFilters",
-        "SimpleVectorStore",
-        "VectorStoreQuery",
-        "VectorStoreQueryMode",
-        "VectorStoreQueryResult",
-        "filter_mask",
-    ]
-    for name in vector_stores.__all__:
-        assert getattr(vector_stores, name) is not None
-
-
 def test_unknown_attribute_raises_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         vector_stores.Nope  # noqa: B018
