@@ -92,20 +92,13 @@ class VectorStoreIndex(BaseIndex):
         show_progress: bool = False,
         store_nodes_override: bool = False,
     ) -> None:
-        from dovetail.core.settings import Settings, resolve_embed_model
+        from dovetail.core.settings import resolve_embed_model
 
-        self._storage_context = storage_context or StorageContext.from_defaults()
         self._embed_model = resolve_embed_model(embed_model) if embed_model is not None else None
-        self._transformations = list(transformations) if transformations is not None else None
-        self.callback_manager = callback_manager or Settings.callback_manager
-        self._show_progress = show_progress
         self._store_nodes_override = bool(store_nodes_override)
-        if index_struct is None:
-            index_struct = IndexStruct()
-            self._storage_context.index_store.add_index_struct(index_struct)
-        self._index_struct = index_struct
-        if nodes:
-            self.insert_nodes(nodes)
+        self._init_index(
+            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, IndexStruct()
+        )
 
     # ---------------------------------------------------------------- construction
     @classmethod
