@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager, CBEventType, EventPayload
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.node_parser import SentenceSplitter
+from dovetail.core.node_parser import SentenceSplitter, TokenTextSplitter
 from dovetail.core.schema import Document, ImageNode, IndexNode, MetadataMode, NodeRelationship, TextNode
 from dovetail.core.tokenizers import default_tokenizer, get_tokenizer
 
@@ -307,3 +307,13 @@ def test_splitter_helpers() -> None:
     assert repr(splitter).startswith("SentenceSplitter(chunk_size=10, chunk_overlap=2")
     assert splitter.split_text_metadata_aware("A b c. " * 5, "k: v\n\n")
     assert splitter.split_texts(["One.", "Two."]) == ["One.", "Two."]
+
+
+@pytest.mark.parametrize("cls", [SentenceSplitter, TokenTextSplitter])
+def test_from_defaults_is_the_constructor(cls: type[SentenceSplitter] | type[TokenTextSplitter]) -> None:
+    text = "One sentence here. Another one there. " * 20
+    made = cls.from_defaults(chunk_size=24, chunk_overlap=4)
+    assert type(made) is cls
+    assert made.split_text(text) == cls(chunk_size=24, chunk_overlap=4).split_text(text)
+    with pytest.raises(TypeError):
+        cls.from_defaults(chunk_sizes=[24])
