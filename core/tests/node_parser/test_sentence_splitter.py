@@ -317,3 +317,17 @@ def test_from_defaults_is_the_constructor(cls: type[SentenceSplitter] | type[Tok
     assert made.split_text(text) == cls(chunk_size=24, chunk_overlap=4).split_text(text)
     with pytest.raises(TypeError):
         cls.from_defaults(chunk_sizes=[24])
+
+
+def test_repr_shows_the_settings() -> None:
+    from dovetail.core.node_parser import RecursiveCharacterSplitter
+
+    assert repr(TokenTextSplitter(chunk_size=64, chunk_overlap=8, backup_separators=["|"])) == (
+        "TokenTextSplitter(chunk_size=64, chunk_overlap=8, separator=' ', backup_separators=['|'])"
+    )
+    assert repr(RecursiveCharacterSplitter(chunk_size=100, chunk_overlap=0, separators=["\n", " "])) == (
+        "RecursiveCharacterSplitter(chunk_size=100, chunk_overlap=0, separators=['\\n', ' '])"
+    )
+    assert repr(SentenceSplitter(chunk_size=32, chunk_overlap=4, separator="_")) == (
+        "SentenceSplitter(chunk_size=32, chunk_overlap=4, separator='_', paragraph_separator='\\n\\n\\n')"
+    )
