@@ -152,3 +152,21 @@ def test_summary_mode_from_query_engine_keywords() -> None:
     template = PromptTemplate("TS {context_str} {query_str}")
     index.as_query_engine(llm=llm, response_mode="tree_summarize", summary_template=template).query("joints?")
     assert llm.prompts[0].startswith("TS ")
+
+
+@pytest.mark.parametrize("mode", ["compact", "tree_summarize", "compact_accumulate"])
+def test_a_partial_template_value_counts_against_the_window(mode: str) -> None:
+    from dovetail.core.tokenizers import get_tokenizer
+
+    rules = " ".join(f"rule{i}" for i in range(120))  # a partial value: part of every prompt
+    template = PromptTemplate("Rules: {rules}\nContext: {context_str}\nQuestion: {query_str}").partial_format(
+        rules=rules
+    )
+    keyword = "summary_template" if mode == "tree_summarize" else "text_qa_template"
+    llm = RecordingLLM(context_window=400)
+    synth = get_response_synthesizer(llm=llm, response_mode=mode, **{keyword: template})
+    synth.synthesize(QUESTION, nodes(6))
+    assert llm.prompts
+    tokenizer = get_tokenizer()
+    assert rules in llm.prompts[0]
+    assert max(len(tokenizer(prompt)) for prompt in llm.prompts) <= llm.context_window - 32  # 32: num_output
