@@ -162,9 +162,11 @@ def test_a_partial_template_value_counts_against_the_window(mode: str) -> None:
     template = PromptTemplate("Rules: {rules}\nContext: {context_str}\nQuestion: {query_str}").partial_format(
         rules=rules
     )
-    keyword = "summary_template" if mode == "tree_summarize" else "text_qa_template"
     llm = RecordingLLM(context_window=400)
-    synth = get_response_synthesizer(llm=llm, response_mode=mode, **{keyword: template})
+    if mode == "tree_summarize":
+        synth = get_response_synthesizer(llm=llm, response_mode=mode, summary_template=template)
+    else:
+        synth = get_response_synthesizer(llm=llm, response_mode=mode, text_qa_template=template)
     synth.synthesize(QUESTION, nodes(6))
     assert llm.prompts
     tokenizer = get_tokenizer()
