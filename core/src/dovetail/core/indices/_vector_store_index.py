@@ -273,6 +273,14 @@ class VectorStoreIndex(BaseIndex):
             raise InvalidInputError(msg)
         return nodes
 
+    def _model_for(self, nodes: list[BaseNode]) -> BaseEmbedding | None:
+        """The model to embed ``nodes`` with (recorded in the index), or ``None`` when all carry embeddings."""
+        if all(node.embedding is not None for node in nodes):
+            return None
+        model = self.embed_model
+        self._record_embed_model(model)
+        return model
+
     def insert_nodes(self, nodes: Sequence[BaseNode], **insert_kwargs: Any) -> None:
         """Embed (where needed) and store ready-made nodes.
 
@@ -283,9 +291,8 @@ class VectorStoreIndex(BaseIndex):
         nodes = self._embedded(nodes)
         if not nodes:
             return
-        if any(node.embedding is None for node in nodes):
-            model = self.embed_model
-            self._record_embed_model(model)
+        model = self._model_for(nodes)
+        if model is not None:
             nodes = embed_nodes(model, nodes)
         self.vector_store.add(nodes)
         self.docstore.add_documents(nodes, store_text=self.stores_nodes)
@@ -296,9 +303,8 @@ class VectorStoreIndex(BaseIndex):
         nodes = self._embedded(nodes)
         if not nodes:
             return
-        if any(node.embedding is None for node in nodes):
-            model = self.embed_model
-            self._record_embed_model(model)
+        model = self._model_for(nodes)
+        if model is not None:
             nodes = await aembed_nodes(model, nodes)
         await self.vector_store.async_add(nodes)
         self.docstore.add_documents(nodes, store_text=self.stores_nodes)
