@@ -341,6 +341,8 @@ def _check_node_parser(parser: Any, qualified: str) -> None:
         _assert_refused(lambda: getattr(parser, method)(docs, **{BOGUS: 1}), qualified)
     elif method in ("aget_nodes_from_documents", "acall"):
         _assert_refused(lambda: _run(getattr(parser, method)(docs, **{BOGUS: 1})), qualified)
+    elif method == "from_defaults":
+        _assert_refused(lambda: type(parser).from_defaults(**{BOGUS: 1}), qualified)
     else:
         pytest.fail(f"{qualified} takes **kwargs and is not checked")
 
