@@ -19,10 +19,9 @@ from dovetail.core.errors import (
     RateLimitError,
 )
 from dovetail.core.testing import EmbeddingConformance, public_names
+from dovetail.core.testing.servers import openai_loopback as loopback
 from dovetail.core.tokenizers import set_global_tokenizer
 from dovetail.embeddings.openai import OpenAIEmbedding
-
-from .conftest import loopback
 
 # The tests here talk to the loopback OpenAI-compatible server over real HTTP.
 pytestmark = pytest.mark.integration
