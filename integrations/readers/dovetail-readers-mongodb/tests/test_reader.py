@@ -219,16 +219,19 @@ def test_caller_owned_sync_client_is_not_closed(mongo_uri: str, mongo_client: An
     assert mongo_client["library"]["small"].count_documents({}) == 5
 
 
+FAIL_FAST_BOUND = 5.0  # seconds, for serverSelectionTimeoutMS=1000
+
+
 def test_unreachable_server_fails_fast_with_a_clear_error() -> None:
     reader = SimpleMongoReader(
         uri=f"mongodb://reader:hunter2@127.0.0.1:{_closed_port()}", server_selection_timeout_ms=1000
     )
     started = time.monotonic()
-    with pytest.raises(ProviderConnectionError) as info:
+    with reader, pytest.raises(ProviderConnectionError) as info:
         reader.load_data("library", "corpus")
     elapsed = time.monotonic() - started
-    # pymongo checks servers at most every 500 ms (minHeartbeatFrequencyMS), hence the margin.
-    assert 0.5 < elapsed < 1.0 + 0.75, f"took {elapsed:.2f} s with serverSelectionTimeoutMS=1000"
+    # pymongo's default is 30 s; the bound leaves room for its 500 ms heartbeat and a loaded machine.
+    assert 0.5 < elapsed < FAIL_FAST_BOUND, f"took {elapsed:.2f} s with serverSelectionTimeoutMS=1000"
     message = str(info.value)
     assert "serverSelectionTimeoutMS=1000" in message
     assert "check that the server is running" in message
@@ -244,11 +247,13 @@ async def test_unreachable_server_fails_fast_async() -> None:
     with pytest.raises(ProviderConnectionError, match="serverSelectionTimeoutMS=1000"):
         await reader.aload_data("library", "corpus")
     elapsed = time.monotonic() - started
-    assert 0.5 < elapsed < 1.0 + 0.75, f"took {elapsed:.2f} s with serverSelectionTimeoutMS=1000"
-    # pymongo's async client can leave the socket of a refused connection for the garbage collector; collect it
-    # here, where that is expected, rather than in whichever test runs next.
+    assert 0.5 < elapsed < FAIL_FAST_BOUND, f"took {elapsed:.2f} s with serverSelectionTimeoutMS=1000"
+    # pymongo's async monitor (4.x, ``pool_shared._async_create_connection``) closes its new socket on OSError and
+    # timeouts but not when ``AsyncMongoClient.close()`` cancels it mid-connect; the abandoned socket then sits in
+    # a reference cycle until some later garbage collection, which reported it inside an unrelated test. Collect
+    # it here, where it is expected, and only this ResourceWarning.
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
+        warnings.filterwarnings("ignore", r"unclosed <socket\.socket", ResourceWarning)
         gc.collect()
 
 
