@@ -94,7 +94,11 @@ class StallingProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            except OSError:  # the server is gone: the client sees its connection closed
+                client.close()
+                continue
             with self._lock:
                 closed = self._closed  # close() ran while this connection was being accepted
                 if not closed:
