@@ -126,7 +126,9 @@ def _explain(store: PGVectorStore, dsn: str, query: VectorStoreQuery, filtered_s
 
 
 def test_explain_shows_hnsw_for_unfiltered_query_and_exact_scan_when_filtered(make_store: Any, pg_server: Any) -> None:
-    store = make_store(hnsw_kwargs={"hnsw_m": 8, "hnsw_ef_construction": 32, "hnsw_ef_search": 40})
+    store = make_store(
+        hnsw_kwargs={"hnsw_m": 8, "hnsw_ef_construction": 32, "hnsw_ef_search": 40}, filtered_search="exact"
+    )
     rng = np.random.default_rng(3)
     vectors = rng.standard_normal((3000, 16)).astype(np.float32)
     store.add(
@@ -242,14 +244,18 @@ def test_filtered_candidates_use_hnsw_and_fall_back_to_the_exact_top_k(make_stor
     # 30 rows match: the 200 index candidates hold too few of them, so the exact top-10 among the 30 is returned.
     rare = store.query(query("rare", 11))
     assert rare.ids == [str(i) for i in order if i % 100 == 11][:10]
-    # Half the rows match: the candidates suffice; on 3,000 rows the graph search finds the true top-10.
+    # Half the rows match: the candidates suffice (an approximate answer, like any HNSW query).
     half = store.query(query("half", 1))
-    assert half.ids == [str(i) for i in order if i % 2 == 1][:10]
+    true_half = [str(i) for i in order if i % 2 == 1][:10]
+    assert half.ids is not None
+    assert len(half.ids) == 10
+    assert all(int(i) % 2 == 1 for i in half.ids)
+    assert len(set(half.ids) & set(true_half)) >= 8
     assert half.similarities == pytest.approx([float(vectors[int(i)] @ q) for i in half.ids], abs=1e-5)
     # The raised ef_search lived only in the query's transaction.
     assert _session_ef_search(store) == str(DEFAULT_EF_SEARCH)
     exact_store = make_store(table_name=store.table_name, filtered_search="exact", hnsw_kwargs={})
-    assert exact_store.query(query("half", 1)).ids == half.ids
+    assert exact_store.query(query("half", 1)).ids == true_half
 
 
 async def test_filtered_candidates_async_matches_sync(make_store: Any) -> None:
