@@ -163,6 +163,8 @@ class RayRunner(Runner):
 
         Nothing is started when there is no batch (a rerun over an unchanged corpus costs no actor).
         """
+        self.peak_in_flight = 0
+        self.last_stats = []
         first = next(batches, None)
         if first is None:
             return
@@ -171,8 +173,6 @@ class RayRunner(Runner):
         actors = self._actors(ray, work)
         load = [0] * len(actors)
         in_flight: deque[tuple[int, ObjectRef[BatchResult]]] = deque()
-        self.peak_in_flight = 0
-        self.last_stats = []
         try:
             exhausted = False
             while True:
