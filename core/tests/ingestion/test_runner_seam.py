@@ -73,7 +73,8 @@ def test_runner_run_stores_what_the_in_process_run_stores() -> None:
     produced_remote = remote.run(documents=(d for d in docs(*NAMES)), runner=runner)  # a generator is streamed
     assert [n.node_id for n in produced_remote] == [n.node_id for n in produced_local]
     assert stored(remote) == stored(local)
-    assert remote.docstore is not None and local.docstore is not None
+    assert remote.docstore is not None
+    assert local.docstore is not None
     assert remote.docstore.get_all_document_hashes() == local.docstore.get_all_document_hashes()
     assert [len(b) for b in runner.batches] == [3, 3, 1]
 
@@ -138,8 +139,9 @@ def test_upserts_and_delete_removes_documents_missing_from_a_streamed_input() ->
 
 def test_duplicates_only_skips_a_repeated_hash_within_the_stream() -> None:
     p = pipeline(strategy=DocstoreStrategy.DUPLICATES_ONLY)
-    twice = docs("dovetail") + [
-        Document(id_="copy.md", text=docs("dovetail")[0].text, metadata={"file_name": "dovetail.md"})
+    twice = [
+        *docs("dovetail"),
+        Document(id_="copy.md", text=docs("dovetail")[0].text, metadata={"file_name": "dovetail.md"}),
     ]
     runner = InlineRunner()
     p.run(documents=iter(twice), runner=runner)

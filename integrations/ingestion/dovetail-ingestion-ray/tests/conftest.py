@@ -73,6 +73,7 @@ def assert_same_store(actual: IngestionPipeline, expected: IngestionPipeline) ->
         assert got[node_id][0] == text
         assert got[node_id][1] == metadata
         assert len(got[node_id][2]) == len(vector)
-        assert max(abs(a - b) for a, b in zip(got[node_id][2], vector)) <= 1e-6
-    assert actual.docstore is not None and expected.docstore is not None
+        assert max(abs(a - b) for a, b in zip(got[node_id][2], vector, strict=True)) <= 1e-6
+    assert actual.docstore is not None
+    assert expected.docstore is not None
     assert actual.docstore.get_all_document_hashes() == expected.docstore.get_all_document_hashes()

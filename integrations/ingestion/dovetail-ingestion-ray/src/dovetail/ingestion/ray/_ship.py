@@ -9,7 +9,7 @@ from typing import Any
 from dovetail.core.errors import ConfigurationError, InvalidInputError
 from dovetail.core.ingestion import BatchWork
 
-__all__ = ["ModelSpec", "rebuild", "shippable", "safe_error"]
+__all__ = ["ModelSpec", "rebuild", "safe_error", "shippable"]
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def _picklable(value: Any) -> bool:
     from ray import cloudpickle
 
     try:
-        cloudpickle.dumps(value)
+        cloudpickle.dumps(value)  # type: ignore[no-untyped-call]
     except Exception:  # any failure means "cannot travel as is"
         return False
     return True
