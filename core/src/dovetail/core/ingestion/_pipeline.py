@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -205,7 +205,7 @@ class IngestionPipeline:
 
     def _start(
         self,
-        documents: Sequence[BaseNode] | None,
+        documents: Iterable[BaseNode] | None,
         nodes: Sequence[BaseNode] | None,
         progress: Any,
         show_progress: bool,
@@ -458,7 +458,7 @@ class IngestionPipeline:
     def run(
         self,
         show_progress: bool = False,
-        documents: Sequence[BaseNode] | None = None,
+        documents: Iterable[BaseNode] | None = None,
         nodes: Sequence[BaseNode] | None = None,
         num_workers: int | None = None,
         progress: ProgressCallback | ProgressHooks | None = None,
