@@ -10,6 +10,9 @@ from dovetail.core.cli import main
 from dovetail.core.cli._errors import EXIT_OK, EXIT_USAGE
 from dovetail.core.storage import StorageContext
 
+# Ray keeps background connections open for the whole session: every test here may talk to it.
+pytestmark = pytest.mark.integration
+
 
 def _write_corpus(folder: Path, count: int) -> None:
     folder.mkdir()

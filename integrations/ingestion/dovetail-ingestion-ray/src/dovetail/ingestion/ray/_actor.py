@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from typing import Any
 
 from dovetail.core.ingestion import BatchResult, BatchWork
@@ -23,10 +24,13 @@ class IngestWorker:
         self._batches = 0
         self._documents = 0
         self._nodes = 0
+        self._seconds = 0.0
 
     def process(self, documents: list[BaseNode]) -> BatchResult:
         """Transform and embed ``documents``; a failing document is reported in the result, not raised."""
+        started = time.perf_counter()
         result = self._work(documents)
+        self._seconds += time.perf_counter() - started
         self._batches += 1
         self._documents += result.done
         self._nodes += len(result.nodes)
@@ -36,7 +40,10 @@ class IngestWorker:
         return result
 
     def stats(self) -> dict[str, Any]:
-        """Where this actor runs and what it did: ``node_id``, ``pid``, ``batches``, ``documents``, ``nodes``."""
+        """Where this actor runs and what it did.
+
+        Keys: ``node_id``, ``pid``, ``batches``, ``documents``, ``nodes`` and ``seconds`` spent processing.
+        """
         import ray
 
         return {
@@ -45,4 +52,5 @@ class IngestWorker:
             "batches": self._batches,
             "documents": self._documents,
             "nodes": self._nodes,
+            "seconds": round(self._seconds, 3),
         }

@@ -93,7 +93,7 @@ class RayRunner(Runner):
         self.peak_in_flight = 0
         """The most batches in flight at once during the last run."""
         self.last_stats: list[dict[str, Any]] = []
-        """Per actor of the last run: ``node_id``, ``pid``, ``batches``, ``documents``, ``nodes``."""
+        """Per actor of the last run: ``node_id``, ``pid``, ``batches``, ``documents``, ``nodes``, ``seconds``."""
         self._owns_ray = False
 
     def __repr__(self) -> str:
