@@ -283,7 +283,7 @@ def _pipeline_for_resume(checkpoint: str | None) -> Any:
             docstore=SimpleDocumentStore(),
         )
     return IngestionPipeline(
-        transformations=[splitter, MockEmbedding(embed_dim=64)], checkpoint_dir=checkpoint, checkpoint_interval=1.0
+        transformations=[splitter, MockEmbedding(embed_dim=64)], checkpoint_dir=checkpoint, checkpoint_interval=0.0
     )
 
 
