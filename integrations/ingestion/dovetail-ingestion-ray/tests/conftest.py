@@ -14,13 +14,24 @@ from dovetail.core.schema import Document
 from dovetail.core.storage import SimpleDocumentStore
 from dovetail.core.vector_stores import SimpleVectorStore
 
-RAY_ENV = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0", "RAY_DEDUP_LOGS": "0"}
+RAY_ENV = {
+    "RAY_AUTH_MODE": "disabled",  # tests only: a local cluster on loopback
+    "RAY_USAGE_STATS_ENABLED": "0",
+    "RAY_DEDUP_LOGS": "0",
+    # Under `uv run` (as `make test` runs pytest) Ray would start every worker through `uv run` in a copy of the
+    # working directory; the workers here share this venv. Ray reads it when first imported: set it now.
+    "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0",
+}
+os.environ.update(RAY_ENV)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ray_local() -> Iterator[Any]:
-    """``ray.init()`` with 2 CPUs on 127.0.0.1 for the whole session; shut down at the end."""
-    os.environ.update(RAY_ENV)
+    """``ray.init()`` with 2 CPUs on 127.0.0.1 for one test module, shut down after it.
+
+    Not for the session: Ray's background threads must be gone before the rest of the suite's unit tests run
+    with the network disabled.
+    """
     import ray
 
     ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)

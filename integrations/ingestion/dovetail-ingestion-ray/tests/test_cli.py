@@ -10,7 +10,7 @@ from dovetail.core.cli import main
 from dovetail.core.cli._errors import EXIT_OK, EXIT_USAGE
 from dovetail.core.storage import StorageContext
 
-# Ray keeps background connections open for the whole session: every test here may talk to it.
+# Ray keeps background connections open while it runs: every test of this module may talk to it.
 pytestmark = pytest.mark.integration
 
 

@@ -6,13 +6,9 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import dovetail.ingestion.ray as package
-import pytest
 from dovetail.core.ingestion import Runner
 from dovetail.core.registry import list_providers
 from dovetail.core.testing import public_names
-
-# Ray keeps background connections open for the whole session: every test here may talk to it.
-pytestmark = pytest.mark.integration
 
 
 def test_all_is_exactly_the_public_names() -> None:
