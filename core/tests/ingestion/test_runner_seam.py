@@ -161,3 +161,13 @@ async def test_arun_with_a_runner_matches_the_local_run() -> None:
     local.run(documents=docs(*NAMES))
     await remote.arun(documents=docs(*NAMES), runner=InlineRunner())
     assert stored(remote) == stored(local)
+
+
+def test_unchanged_documents_are_reported_done_in_groups() -> None:
+    p = pipeline()
+    p.run(documents=docs(*NAMES), runner=InlineRunner())
+    calls: list[tuple[int, int]] = []
+    runner = InlineRunner(batch_size=3)
+    p.run(documents=docs(*NAMES), runner=runner, progress=lambda done, total: calls.append((done, total)))
+    assert runner.batches == []
+    assert calls == [(0, 7), (3, 7), (6, 7), (7, 7)]

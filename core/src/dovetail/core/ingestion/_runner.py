@@ -144,6 +144,7 @@ def _batches(
     if pipeline.docstore is not None and pipeline.docstore_strategy is DocstoreStrategy.DUPLICATES_ONLY:
         seen = set(pipeline.docstore.get_all_document_hashes().values())
     batch: list[BaseNode] = []
+    skipped: list[BaseNode] = []
     for item in documents:
         if not isinstance(item, BaseNode):
             msg = f"IngestionPipeline.run takes Documents/nodes, got {type(item).__name__}"
@@ -151,14 +152,26 @@ def _batches(
         if wanted is not None:
             wanted.add(item.node_id)
         if not _needs_work(pipeline, item, seen):
-            tally.add([item], [])
+            skipped.append(item)
+            if len(skipped) >= size:  # reported in groups: a rerun over a big corpus is not one report per document
+                _skip(tally, skipped)
             continue
         batch.append(item)
         if len(batch) >= size:
+            _skip(tally, skipped)
             yield batch
             batch = []
+    _skip(tally, skipped)
     if batch:
         yield batch
+
+
+def _skip(tally: Tally, skipped: list[BaseNode]) -> None:
+    """Report unchanged documents as done (and their characters as covered, for the progress bar)."""
+    if skipped:
+        tally.report.embedded(0, float(sum(_chars(doc) for doc in skipped)))
+        tally.add(list(skipped), [])
+        skipped.clear()
 
 
 def _named(error: BaseException, doc_id: str, committed: int) -> BaseException:
