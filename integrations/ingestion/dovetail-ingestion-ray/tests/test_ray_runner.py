@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from dovetail.core.embeddings import MockEmbedding
-from dovetail.core.errors import ConfigurationError, InvalidInputError
+from dovetail.core.errors import ConfigurationError, InvalidInputError, ProviderError
 from dovetail.core.ingestion import BatchWork
 from dovetail.core.schema import BaseNode
 from dovetail.ingestion.ray import RayRunner
@@ -131,6 +131,16 @@ def test_killed_worker_batches_are_retried_nothing_lost_or_duplicated(tmp_path: 
     assert_same_store(pipeline, reference)
     assert pipeline.vector_store is not None
     assert len(pipeline.vector_store.get_nodes()) == len(stored(reference))
+
+
+def test_worker_death_without_retries_is_a_provider_error_and_earlier_batches_are_kept(tmp_path: Path) -> None:
+    pipeline = make_pipeline(KillOnce(45, tmp_path / "killed"))
+    runner = RayRunner(num_actors=1, batch_size=10, max_restarts=0, max_task_retries=0)
+    with pytest.raises(ProviderError, match="could not be retried") as info:
+        pipeline.run(documents=corpus(80), runner=runner)
+    assert info.value.provider == "ray"
+    assert pipeline.docstore is not None
+    assert sorted(pipeline.docstore.get_all_document_hashes()) == [f"doc-{i:05d}" for i in range(40)]
 
 
 def test_model_that_cannot_be_pickled_is_rebuilt_from_its_spec() -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from dovetail.core.errors import ConfigurationError, InvalidInputError
+from dovetail.core.errors import ConfigurationError, InvalidInputError, ProviderError
 from dovetail.core.ingestion import BatchResult, BatchWork, Runner
 from dovetail.core.schema import BaseNode
 from dovetail.ingestion.ray._actor import IngestWorker
@@ -188,11 +188,23 @@ class RayRunner(Runner):
                 if not in_flight:
                     return
                 slot, ref = in_flight.popleft()
-                result: BatchResult = ray.get(ref)
+                result: BatchResult = self._get(ray, ref)
                 load[slot] -= 1
                 yield result
         finally:
             self._finish(ray, actors)
+
+    def _get(self, ray: Any, ref: Any) -> BatchResult:
+        try:
+            return ray.get(ref)  # type: ignore[no-any-return]
+        except ray.exceptions.RayError as exc:
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            msg = (
+                f"a Ray worker failed and the batch could not be retried (max_restarts={self.max_restarts}, "
+                f"max_task_retries={self.max_task_retries}): {first_line}. The batches before it are committed; "
+                "run again to resume, with more retries or more memory per worker if workers keep dying"
+            )
+            raise ProviderError(msg, provider="ray") from exc
 
     def _finish(self, ray: Any, actors: list[Any]) -> None:
         try:
