@@ -28,6 +28,7 @@ import argparse
 import hashlib
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -336,6 +337,7 @@ def resume(args: argparse.Namespace) -> None:
     want = {n.node_id: (n.get_content(), n.metadata, n.embedding) for n in reference.vector_store.get_nodes()}
     got = {n.node_id: (n.get_content(), n.metadata, n.embedding) for n in resumed.vector_store.get_nodes()}
     same = got == want and resumed.docstore.get_all_document_hashes() == reference.docstore.get_all_document_hashes()
+    shutil.rmtree(checkpoint, ignore_errors=True)
     print(
         "| documents | killed at (progress) | committed at restart | rerun: documents / texts embedded | "
         "texts of the whole corpus | final store identical | first run, rerun | load start → end |"
