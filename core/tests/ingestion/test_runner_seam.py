@@ -153,7 +153,7 @@ def test_num_workers_with_a_runner_is_refused_and_bad_input_is_typed() -> None:
     with pytest.raises(InvalidInputError, match="num_actors"):
         p.run(documents=docs("box"), runner=InlineRunner(), num_workers=4)
     with pytest.raises(InvalidInputError, match="Documents/nodes"):
-        p.run(documents=iter(["not a document"]), runner=InlineRunner())
+        p.run(documents=iter(["not a document"]), runner=InlineRunner())  # type: ignore[arg-type]
 
 
 async def test_arun_with_a_runner_matches_the_local_run() -> None:
