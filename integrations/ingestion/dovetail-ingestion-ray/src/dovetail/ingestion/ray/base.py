@@ -93,7 +93,8 @@ class RayRunner(Runner):
         self.peak_in_flight = 0
         """The most batches in flight at once during the last run."""
         self.last_stats: list[dict[str, Any]] = []
-        """Per actor of the last run: ``node_id``, ``pid``, ``batches``, ``documents``, ``nodes``, ``seconds``."""
+        """Per actor of the last complete run: ``node_id``, ``pid``, ``batches``, ``documents``, ``nodes``, ``seconds``
+        (busy time); empty after a run that failed or had nothing to do."""
         self._owns_ray = False
 
     def __repr__(self) -> str:
@@ -173,6 +174,7 @@ class RayRunner(Runner):
         actors = self._actors(ray, work)
         load = [0] * len(actors)
         in_flight: deque[tuple[int, ObjectRef[BatchResult]]] = deque()
+        complete = False
         try:
             exhausted = False
             while True:
@@ -186,13 +188,14 @@ class RayRunner(Runner):
                     load[slot] += 1
                     self.peak_in_flight = max(self.peak_in_flight, len(in_flight))
                 if not in_flight:
+                    complete = True
                     return
                 slot, ref = in_flight.popleft()
                 result: BatchResult = self._get(ray, ref)
                 load[slot] -= 1
                 yield result
         finally:
-            self._finish(ray, actors)
+            self._finish(ray, actors, collect=complete)
 
     def _get(self, ray: Any, ref: Any) -> BatchResult:
         try:
@@ -206,10 +209,12 @@ class RayRunner(Runner):
             )
             raise ProviderError(msg, provider="ray") from exc
 
-    def _finish(self, ray: Any, actors: list[Any]) -> None:
-        try:
-            self.last_stats = ray.get([actor.stats.remote() for actor in actors], timeout=30)
-        except Exception as exc:  # stats are informative; never hide the run's own outcome
-            logger.warning("ray: could not read the actors' statistics: %s", exc)
+    def _finish(self, ray: Any, actors: list[Any], collect: bool) -> None:
+        """Read the actors' statistics (after a complete run only: they queue behind pending batches), kill them."""
+        if collect:
+            try:
+                self.last_stats = ray.get([actor.stats.remote() for actor in actors], timeout=30)
+            except Exception as exc:  # stats are informative; never hide the run's own outcome
+                logger.warning("ray: could not read the actors' statistics: %s", exc)
         for actor in actors:
             ray.kill(actor)
