@@ -134,7 +134,7 @@ def scaling(args: argparse.Namespace) -> None:
     from dovetail.embeddings.openai import OpenAIEmbedding
     from dovetail.ingestion.ray import RayRunner
 
-    loopback = ROOT / "integrations/llms/dovetail-llms-openai/tests/openai_loopback.py"
+    loopback = ROOT / "core/src/dovetail/core/testing/servers/openai_loopback.py"
     server = subprocess.Popen(
         [sys.executable, str(loopback), "--latency", str(args.latency), "--dims", "64"],
         stdin=subprocess.PIPE,
