@@ -126,9 +126,37 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "the old index stays usable until the new one is complete",
     )
     parser.add_argument("--prune", action="store_true", help="remove documents whose files no longer exist under PATH")
-    parser.add_argument("--workers", type=_positive_int, default=1, metavar="N", help="embedding calls in flight (1)")
+    parser.add_argument(
+        "--workers", type=_positive_int, default=None, metavar="N", help="embedding calls in flight (1)"
+    )
+    parser.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        default=None,
+        metavar="ADDRESS|auto",
+        help="split and embed on a Ray cluster (needs dovetail-ingestion-ray): its address, 'auto' for the cluster "
+        "this machine belongs to, or nothing for a local one; the index is still written here",
+    )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     parser.set_defaults(handler=run)
+
+
+def _ray_runner(args: argparse.Namespace) -> Any:
+    """The ``RayRunner`` asked for with ``--ray`` (loaded through its entry point), or ``None``."""
+    if args.ray is None:
+        return None
+    if args.workers is not None:
+        msg = "--workers sets in-process embedding calls; with --ray the Ray actors do the embedding (leave it out)"
+        raise CLIError(msg)
+    from dovetail.core._exceptions import DovetailError
+    from dovetail.core.registry import load_provider_class
+
+    try:
+        runner_class = load_provider_class("ingestion", "ray")
+    except DovetailError as exc:
+        raise CLIError(str(exc)) from exc
+    return runner_class(address=None if args.ray == "local" else args.ray)
 
 
 def _vector_store(index_dir: Path, uri: str | None) -> tuple[Any, str | None]:
@@ -316,16 +344,22 @@ def _ingest_locked(args: argparse.Namespace, root: Path, selection: Selection, i
     known = storage.docstore.get_all_document_hashes()
     new = sum(doc.node_id not in known for doc in documents)
     changed = sum(doc.node_id in known and known[doc.node_id] != doc.hash for doc in documents)
+    runner = _ray_runner(args)
     with IngestProgress("indexing", enabled=not args.quiet) as progress:
-        index.ingest(
-            documents,
-            progress=progress,
-            checkpoint_dir=target,
-            prune=args.prune,
-            num_workers=args.workers,
-            commit_interval=args.commit_interval,
-            keep_nodes=False,
-        )
+        try:
+            index.ingest(
+                documents,
+                progress=progress,
+                checkpoint_dir=target,
+                prune=args.prune,
+                num_workers=None if runner is not None else (args.workers or 1),
+                commit_interval=args.commit_interval,
+                keep_nodes=False,
+                runner=runner,
+            )
+        finally:
+            if runner is not None:
+                runner.close()
     chunks = progress.chunks_stored
     if not (target / DEFAULT_INDEX_STORE_FILE).is_file():  # the pipeline persists whenever it changed something
         storage.persist(target)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from dovetail.core.embeddings import BaseEmbedding
     from dovetail.core.ingestion import ProgressCallback
     from dovetail.core.ingestion._progress import ProgressHooks
+    from dovetail.core.ingestion._runner import Runner
     from dovetail.core.llms import LLM
     from dovetail.core.query_engine import RetrieverQueryEngine
     from dovetail.core.retrievers import VectorIndexRetriever
@@ -225,6 +226,7 @@ class VectorStoreIndex(BaseIndex):
         num_workers: int | None = None,
         commit_interval: float = 15.0,
         keep_nodes: bool = True,
+        runner: Runner | None = None,
     ) -> list[BaseNode]:
         """Add new documents and replace changed ones, skipping unchanged ones; returns the new nodes.
 
@@ -237,6 +239,8 @@ class VectorStoreIndex(BaseIndex):
             num_workers: embedding calls in flight at once.
             commit_interval: commit (and checkpoint) at least this often, in seconds (default 15).
             keep_nodes: return the new nodes; ``False`` returns ``[]`` and keeps memory flat on big inputs.
+            runner: run transform + embed with this :class:`~dovetail.core.ingestion.Runner` (e.g. a
+                ``RayRunner``); ``documents`` may then be any iterable.
         """
         pipeline = self._pipeline(
             docstore_strategy="upserts_and_delete" if prune else "upserts",
@@ -245,7 +249,8 @@ class VectorStoreIndex(BaseIndex):
             commit_interval=commit_interval,
         )
         pipeline.keep_nodes = keep_nodes
-        return pipeline.run(documents=list(documents), show_progress=self._show_progress, progress=progress)
+        inputs = documents if runner is not None else list(documents)
+        return pipeline.run(documents=inputs, show_progress=self._show_progress, progress=progress, runner=runner)
 
     def _ingest(
         self, documents: list[BaseNode], progress: ProgressCallback | ProgressHooks | None = None

@@ -12,6 +12,7 @@ Example:
 from dovetail.core.ingestion._cache import IngestionCache
 from dovetail.core.ingestion._pipeline import DocstoreStrategy, IngestionPipeline, ProgressCallback
 from dovetail.core.ingestion._progress import IngestProgress
+from dovetail.core.ingestion._runner import BatchResult, BatchWork, Runner
 from dovetail.core.ingestion._transform import (
     Transformation,
     aembed_nodes,
@@ -21,11 +22,14 @@ from dovetail.core.ingestion._transform import (
 )
 
 __all__ = [
+    "BatchResult",
+    "BatchWork",
     "DocstoreStrategy",
     "IngestProgress",
     "IngestionCache",
     "IngestionPipeline",
     "ProgressCallback",
+    "Runner",
     "Transformation",
     "aembed_nodes",
     "arun_transformations",

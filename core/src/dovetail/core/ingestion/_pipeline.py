@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,7 @@ from dovetail.core.storage._docstore import SimpleDocumentStore
 from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE
 
 if TYPE_CHECKING:
+    from dovetail.core.ingestion._runner import Runner
     from dovetail.core.vector_stores import BasePydanticVectorStore
 
 __all__ = ["DocstoreStrategy", "IngestionPipeline", "ProgressCallback"]
@@ -109,6 +110,8 @@ class IngestionPipeline:
             can give every worker a whole batch. With a local model that already uses every core (e.g.
             ``OnnxEmbedding(threads=2)`` on 2 cores) keep it at 1: more calls only contend for the cores.
         stable_node_ids: derive node ids from document id, position and content (default ``True``).
+        runner: where transform + embed run (default: in process); e.g. ``dovetail.ingestion.ray.RayRunner``.
+            Dedup, commits and checkpoints stay here (see ``dovetail.core.ingestion._runner``).
 
     Example:
         ```python
@@ -138,6 +141,7 @@ class IngestionPipeline:
         num_workers: int | None = None,
         stable_node_ids: bool = True,
         commit_interval: float = 15.0,
+        runner: Runner | None = None,
     ) -> None:
         try:
             self.docstore_strategy = DocstoreStrategy(docstore_strategy)
@@ -176,6 +180,7 @@ class IngestionPipeline:
         self.num_workers = num_workers
         self.stable_node_ids = stable_node_ids
         self.commit_interval = float(commit_interval)
+        self.runner = runner
         self.keep_nodes = True  # run() returns the nodes; VectorStoreIndex turns it off to bound memory
         # Split the next document in a worker thread while the model embeds (only when there is a model to wait on)
         self.prefetch = any(is_embedding(t) for t in self.transformations)
@@ -200,7 +205,7 @@ class IngestionPipeline:
 
     def _start(
         self,
-        documents: Sequence[BaseNode] | None,
+        documents: Iterable[BaseNode] | None,
         nodes: Sequence[BaseNode] | None,
         progress: Any,
         show_progress: bool,
@@ -453,10 +458,11 @@ class IngestionPipeline:
     def run(
         self,
         show_progress: bool = False,
-        documents: Sequence[BaseNode] | None = None,
+        documents: Iterable[BaseNode] | None = None,
         nodes: Sequence[BaseNode] | None = None,
         num_workers: int | None = None,
         progress: ProgressCallback | ProgressHooks | None = None,
+        runner: Runner | None = None,
         **kwargs: Any,
     ) -> list[BaseNode]:
         """Ingest ``documents`` (and/or ready ``nodes``); returns the nodes produced by this run.
@@ -469,12 +475,16 @@ class IngestionPipeline:
             num_workers: embedding calls in flight at once (overrides the constructor's).
             progress: a :class:`~dovetail.core.ingestion.IngestProgress` (or other progress hooks), or a
                 ``progress(done, total)`` callback called after the plan and after each committed batch.
+            runner: run transform + embed with this :class:`~dovetail.core.ingestion.Runner` (overrides the
+                constructor's); ``documents`` may then be any iterable (a generator is streamed).
 
         Raises:
             InvalidInputError: an input is not a node, a transformation returned something else, or nodes bound
                 for the vector store lack embeddings. Documents committed before the error stay committed; when
                 a transformation fails on a document, the documents transformed before it are committed first.
         """
+        if (runner or self.runner) is not None:
+            return self._run_with(runner or self.runner, documents, nodes, num_workers, progress, show_progress, kwargs)
         workers = num_workers or self.num_workers or 1
         todo, deletions, tally, pending = self._start(documents, nodes, progress, show_progress, workers)
         if deletions:
@@ -509,9 +519,16 @@ class IngestionPipeline:
         nodes: Sequence[BaseNode] | None = None,
         num_workers: int | None = None,
         progress: ProgressCallback | None = None,
+        runner: Runner | None = None,
         **kwargs: Any,
     ) -> list[BaseNode]:
-        """Async :meth:`run`: transformations' ``acall`` and async embedding with bounded concurrency."""
+        """Async :meth:`run`: transformations' ``acall`` and async embedding with bounded concurrency.
+
+        With a ``runner`` the driver's work runs in a worker thread while the runner's workers do the rest.
+        """
+        if (runner or self.runner) is not None:
+            args = (runner or self.runner, documents, nodes, num_workers, progress, show_progress, kwargs)
+            return await run_in_thread(self._run_with, *args)
         workers = num_workers or self.num_workers or 4
         todo, deletions, tally, pending = self._start(documents, nodes, progress, show_progress, workers)
         if deletions:
@@ -533,6 +550,16 @@ class IngestionPipeline:
             finally:
                 tally.report.finish()
         return tally.produced
+
+    def _run_with(
+        self, runner: Any, documents: Any, nodes: Any, workers: Any, progress: Any, show: bool, kwargs: Any
+    ) -> list[BaseNode]:
+        """Hand transform + embed to ``runner`` (see ``_runner``); the in-process path never comes here."""
+        from dovetail.core.ingestion._runner import drive, inputs_for
+
+        return drive(
+            self, runner, inputs_for(self, documents, nodes, workers), hooks_for(progress, show, log_progress), **kwargs
+        )
 
     def persist(self, persist_dir: str | Path) -> None:
         """Write the cache (``ingestion_cache.json``) and the docstore (``docstore.json``) to ``persist_dir``."""
