@@ -14,7 +14,8 @@ How a run works:
    go out only at the end, before a transformation error propagates, and when more than
    ``max(docs_per_batch, num_workers * embed_batch_size)`` documents wait. Why: embedding each step on its own
    gave the model batches as small as the step (≈ 32 texts where it was set to 64), which a local model pads
-   more: 0.77x the direct path's speed in ``bench/``, now 0.95x.
+   more: 0.77x the direct path's speed in ``bench/``, now 0.95x. A step's texts go out in calls that last at
+   most about 2 s at the model's measured speed (see ``_pending``), so a slow model cannot delay a commit.
 4. **Commit** the leading documents none of whose texts waits, in input order, every ``docs_per_batch``
    documents and at least every ``commit_interval`` seconds: the transformations after the embedding model
    run, new nodes are upserted into the vector store, stale nodes of the same documents are deleted, and only
@@ -68,6 +69,7 @@ __all__ = ["DocstoreStrategy", "IngestionPipeline", "ProgressCallback"]
 logger = logging.getLogger(__name__)
 
 _FIRST_COMMIT = 5.0  # seconds of work before the first commit of a run (at most commit_interval)
+_CALL_SECONDS = 2.0  # an embedding call should last at most this long (commits wait for the call in progress)
 
 
 def _default_transformations(with_embedding: bool) -> list[Any]:
@@ -101,7 +103,9 @@ class IngestionPipeline:
             the gap also grows to 4x the duration of the last checkpoint, so persisting a large store never
             takes more than about a fifth of the run, but never beyond ``commit_interval``.
         commit_interval: commit (and checkpoint) at least this often, in seconds of work (default 15), also in
-            the middle of a big document; what an interrupted run loses is bounded by it.
+            the middle of a big document; what an interrupted run loses is bounded by it. A commit waits for the
+            embedding call in progress, so calls are sized by the model's measured speed to last at most a sixth
+            of it (2 s at most): a slow model gets fewer texts per call, a fast one whole batches.
         docs_per_batch: documents transformed between two embedding steps (default 32). The embedding model
             still gets whole ``embed_batch_size`` batches: texts that do not fill one wait for the next
             documents', so a commit may cover more documents and progress may move in other steps.
@@ -213,7 +217,9 @@ class IngestionPipeline:
         tally = Tally(len(inputs) - len(todo), hooks, keep=self.keep_nodes)
         hooks.start(len(todo), tally.done, sum(_chars(doc) for doc in todo))
         rest = self._split()[1]
-        pending = Pending(rest[0] if rest else None, self.cache, self.docs_per_batch, workers, hooks)
+        pending = Pending(
+            rest[0] if rest else None, self.cache, self.docs_per_batch, workers, hooks, call_seconds=self._call_target()
+        )
         # The first commit of a run comes after at most a few seconds of work: early, durable progress.
         self._last_commit = time.monotonic() - max(0.0, self.commit_interval - _FIRST_COMMIT)
         return todo, deletions, tally, pending
@@ -265,9 +271,14 @@ class IngestionPipeline:
                 node.embedding = vectors[node.node_id]
         return nodes
 
+    def _call_target(self) -> float:
+        """Seconds one embedding call may last: a sixth of ``commit_interval``, at most ``_CALL_SECONDS``."""
+        return min(_CALL_SECONDS, self.commit_interval / 6)
+
     def _deadline(self, pending: Pending) -> float:
-        # Stop embedding one call before the interval is up, so no commit comes later than the interval.
-        return self._last_commit + self.commit_interval - pending.call_seconds
+        # Stop embedding one call and one checkpoint before the interval is up, so that the next checkpoint on
+        # disk comes no later than the interval after the previous one.
+        return self._last_commit + self.commit_interval - pending.call_seconds - self._checkpoint_cost
 
     def _step(self, pending: Pending, final: bool, tally: Tally, **kwargs: Any) -> None:
         """Embed what is due and commit what is ready, on count and on time (see the module docstring)."""
@@ -277,7 +288,7 @@ class IngestionPipeline:
             if (final and finished) or on_time or pending.ready_count() >= self.docs_per_batch:
                 ready = pending.ready(partial=on_time)
                 if ready:
-                    self._commit_ready(ready, pending.workers, tally, **kwargs)
+                    self._commit_ready(ready, pending.workers, tally, on_time=on_time, **kwargs)
                 self._last_commit = time.monotonic()
             if finished:
                 return
@@ -289,13 +300,14 @@ class IngestionPipeline:
             if (final and finished) or on_time or pending.ready_count() >= self.docs_per_batch:
                 ready = pending.ready(partial=on_time)
                 if ready:
-                    await self._acommit_ready(ready, pending.workers, tally, **kwargs)
+                    await self._acommit_ready(ready, pending.workers, tally, on_time=on_time, **kwargs)
                 self._last_commit = time.monotonic()
             if finished:
                 return
 
-    def _commit_ready(self, ready: Ready, workers: int, tally: Tally, **kwargs: Any) -> None:
-        """Store ``ready`` (the stages after the embedding model run here), then checkpoint."""
+    def _commit_ready(self, ready: Ready, workers: int, tally: Tally, on_time: bool = False, **kwargs: Any) -> None:
+        """Store ``ready`` (the stages after the embedding model run here), then checkpoint (always when the
+        commit is due by time: the interval bounds what is lost)."""
         after = self._split()[1][1:]
         stored: list[tuple[list[BaseNode], list[BaseNode]]] = []
         if ready.partial is not None:
@@ -307,11 +319,13 @@ class IngestionPipeline:
             nodes = run_transformations(ready.nodes, after, self.cache, num_workers=workers, **kwargs)
             self._commit(ready.docs, nodes, ready.prior)
             stored.append((ready.docs, nodes))
-        self._checkpoint()
+        self._checkpoint(force=on_time)
         for docs, nodes in stored:  # reported once persisted (when the checkpoint is due)
             tally.add(docs, nodes)
 
-    async def _acommit_ready(self, ready: Ready, workers: int, tally: Tally, **kwargs: Any) -> None:
+    async def _acommit_ready(
+        self, ready: Ready, workers: int, tally: Tally, on_time: bool = False, **kwargs: Any
+    ) -> None:
         """Async :meth:`_commit_ready`: the vector store's async methods, a shielded checkpoint."""
         after = self._split()[1][1:]
         stored: list[tuple[list[BaseNode], list[BaseNode]]] = []
@@ -324,7 +338,7 @@ class IngestionPipeline:
             nodes = await arun_transformations(ready.nodes, after, self.cache, num_workers=workers, **kwargs)
             await self._acommit(ready.docs, nodes, ready.prior)
             stored.append((ready.docs, nodes))
-        await finish_shielded(run_in_thread(self._checkpoint))
+        await finish_shielded(run_in_thread(self._checkpoint, on_time))
         for docs, nodes in stored:
             tally.add(docs, nodes)
 
