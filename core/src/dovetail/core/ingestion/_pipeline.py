@@ -45,7 +45,7 @@ from dovetail.core.ingestion._checkpoint import finish_shielded
 from dovetail.core.ingestion._pending import Pending, Ready
 from dovetail.core.ingestion._prefetch import prefetched
 from dovetail.core.ingestion._progress import ProgressHooks, hooks_for
-from dovetail.core.ingestion._sections import sectionable, sections
+from dovetail.core.ingestion._sections import doc_sections, section_document, sectionable, text_length, whole
 from dovetail.core.ingestion._strategy import (
     PARTIAL_PREFIX,
     DocstoreStrategy,
@@ -190,6 +190,7 @@ class IngestionPipeline:
         self._last_checkpoint = time.monotonic()
         self._checkpoint_cost = 0.0
         self._checkpoint_lock = threading.Lock()
+        self._hashes: dict[str, tuple[BaseNode, str]] = {}
 
     def __repr__(self) -> str:
         names = ", ".join(type(t).__name__ for t in self.transformations)
@@ -211,6 +212,7 @@ class IngestionPipeline:
         workers: int,
     ) -> tuple[list[BaseNode], list[str], Tally, Pending]:
         """Plan a run and report its starting point: documents to do, ids to delete, tally and queue."""
+        self._hashes = {}
         inputs = unique_inputs([*(documents if documents is not None else self.documents), *(nodes or [])])
         todo, deletions = plan(inputs, self.docstore, self.docstore_strategy)
         hooks = hooks_for(progress, show_progress, log_progress)
@@ -227,18 +229,18 @@ class IngestionPipeline:
     def _parts(self, doc: BaseNode, per_doc: list[Any], **kwargs: Any) -> Iterator[tuple[list[BaseNode], int, bool]]:
         """``(nodes, chars, last)`` of ``doc``: one part, or one per section of a big document."""
         if not sectionable(doc, per_doc):
-            nodes = run_transformations([doc], per_doc, self.cache, **kwargs)
+            nodes = run_transformations([whole(doc)], per_doc, self.cache, **kwargs)
             yield self._reuse(doc, stabilise_ids(doc, nodes, rename=self.stable_node_ids)), _chars(doc), True
             return
         assert isinstance(doc, TextNode)
         source = doc.as_related_node_info()
         position = 0
-        parts = sections(doc.text)
+        parts = doc_sections(doc)
         part: tuple[int, str] | None = next(parts)
         while part is not None:
             offset, text = part
             part = next(parts, None)
-            piece = doc.model_copy(update={"text": text})
+            piece = section_document(doc, text)
             nodes = run_transformations([piece], per_doc, self.cache, **kwargs)
             for node in nodes:
                 _shift(node, offset, source)
@@ -253,13 +255,21 @@ class IngestionPipeline:
             for nodes, chars, last in self._parts(doc, per_doc, **kwargs):
                 yield doc, nodes, chars, last
 
+    def _hash(self, doc: BaseNode) -> str:
+        """``doc.hash``, computed once per run (a big document's hash costs a pass over its whole text)."""
+        known = self._hashes.get(doc.node_id)
+        if known is None or known[0] is not doc:
+            known = (doc, doc.hash)
+            self._hashes[doc.node_id] = known
+        return known[1]
+
     def _reuse(self, doc: BaseNode, nodes: list[BaseNode]) -> list[BaseNode]:
         """Give the nodes of a partially committed document the vectors already stored for them."""
         if self.vector_store is None or self.docstore is None or not nodes:
             return nodes
         recorded = self.docstore.get_document_hash(doc.node_id)
         # the prefix first: hashing a 50 MB document for every section would cost seconds
-        if recorded is None or not recorded.startswith(PARTIAL_PREFIX) or recorded != PARTIAL_PREFIX + doc.hash:
+        if recorded is None or not recorded.startswith(PARTIAL_PREFIX) or recorded != PARTIAL_PREFIX + self._hash(doc):
             return nodes
         try:
             stored = self.vector_store.get_nodes(node_ids=[node.node_id for node in nodes])
@@ -381,7 +391,7 @@ class IngestionPipeline:
                         store.delete_ref_doc(doc.node_id, raise_error=False)
             keep_text = self.store_nodes or self.vector_store is None or not self.vector_store.stores_text
             store.add_documents(nodes, store_text=keep_text)
-            store.set_document_hashes({doc.node_id: doc.hash for doc in batch})
+            store.set_document_hashes({doc.node_id: self._hash(doc) for doc in batch})
         self._dirty = True
 
     def _commit(self, batch: list[BaseNode], nodes: list[BaseNode], prior: dict[str, set[str]] | None = None) -> None:
@@ -413,7 +423,7 @@ class IngestionPipeline:
             keep_text = self.store_nodes or self.vector_store is None or not self.vector_store.stores_text
             store.add_documents(nodes, store_text=keep_text)
             if self.docstore_strategy is not DocstoreStrategy.DUPLICATES_ONLY:
-                store.set_document_hash(doc.node_id, PARTIAL_PREFIX + doc.hash)
+                store.set_document_hash(doc.node_id, PARTIAL_PREFIX + self._hash(doc))
         self._dirty = True
         logger.debug("stored %d node(s) of unfinished document %s", len(nodes), doc.node_id)
 
@@ -510,6 +520,7 @@ class IngestionPipeline:
                 pending.add(doc, nodes, chars, last)
                 self._step(pending, last and doc is todo[-1], tally, **kwargs)
         finally:
+            self._hashes = {}
             try:
                 self._checkpoint(force=True)
             finally:
@@ -534,7 +545,7 @@ class IngestionPipeline:
         try:
             for position, doc in enumerate(todo, start=1):
                 try:
-                    nodes = await arun_transformations([doc], per_doc, self.cache, **kwargs)
+                    nodes = await arun_transformations([whole(doc)], per_doc, self.cache, **kwargs)
                 except Exception:
                     await self._astep(pending, True, tally, **kwargs)  # keep the work done before the failure
                     raise
@@ -542,6 +553,7 @@ class IngestionPipeline:
                 pending.add(doc, nodes, _chars(doc))
                 await self._astep(pending, position == len(todo), tally, **kwargs)
         finally:
+            self._hashes = {}
             try:
                 await finish_shielded(run_in_thread(self._checkpoint, True))
             finally:
@@ -567,7 +579,7 @@ class IngestionPipeline:
 
 def _chars(doc: BaseNode) -> int:
     """Characters of a document's text (0 for nodes without text), for progress."""
-    return len(doc.text) if isinstance(doc, TextNode) else 0
+    return text_length(doc) if isinstance(doc, TextNode) else 0
 
 
 def _shift(node: BaseNode, offset: int, source: Any) -> None:
