@@ -143,7 +143,9 @@ def test_commits_keep_their_interval_when_one_model_call_of_a_whole_batch_would_
     assert max(slow.sizes[1:]) < 64  # then calls sized to the model's speed
     gaps = [later - earlier for earlier, later in zip([started, *store.times], store.times, strict=False)]
     assert len(gaps) >= 4
-    assert max(gaps[1:]) < 0.5 + 0.35, gaps  # a whole-batch call alone would take 1.28 s
+    # a whole-batch call alone sleeps 1.28 s, so without sized calls no gap could be shorter; the margin over the
+    # 0.5 s interval is for a loaded machine (splitting, persisting)
+    assert max(gaps[1:]) < 1.2, gaps
     kept = stored(tmp_path)
     assert len(kept) == len(nodes)
 
