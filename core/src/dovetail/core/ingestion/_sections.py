@@ -36,7 +36,7 @@ def sectionable(doc: Any, transformations: Sequence[Any]) -> bool:
 
 def text_length(doc: Any) -> int:
     """Characters of a document's text, also of one whose text stays on disk (``text_length``)."""
-    length = getattr(doc, "text_length", None)
+    length = getattr(doc, "stream_sections", None) and getattr(doc, "text_length", None)
     return int(length) if length is not None else len(doc.text)
 
 
@@ -54,7 +54,7 @@ def doc_sections(doc: Any) -> Iterator[tuple[int, str]]:
 
 def section_document(doc: Any, text: str) -> Any:
     """A document like ``doc`` holding one section's ``text`` (an ordinary one for a streamed document)."""
-    section = getattr(doc, "section", None)
+    section = getattr(doc, "stream_sections", None) and getattr(doc, "section", None)
     return section(text) if section is not None else doc.model_copy(update={"text": text})
 
 
