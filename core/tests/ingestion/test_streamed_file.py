@@ -87,7 +87,7 @@ def test_the_cli_streams_a_big_file_and_indexes_it_as_if_read_whole(
 
     folder = tmp_path / "docs"
     folder.mkdir()
-    write_big(folder / "big.txt", 12_000)
+    write_big(folder / "big.txt", 3_000)
     (folder / "small.md").write_text("A small note about chisels.", encoding="utf-8")
     made: list[StreamedTextDocument] = []
     original = _streamed.stream_document
@@ -99,9 +99,9 @@ def test_the_cli_streams_a_big_file_and_indexes_it_as_if_read_whole(
         return doc
 
     monkeypatch.setattr(_streamed, "stream_document", recording)
-    monkeypatch.setattr(_streamed, "STREAM_BYTES", 1_000_000)
-    monkeypatch.setattr(_sections, "SECTION_THRESHOLD", 200_000)
-    monkeypatch.setattr(_sections, "SECTION_CHARS", 50_000)
+    monkeypatch.setattr(_streamed, "STREAM_BYTES", 300_000)
+    monkeypatch.setattr(_sections, "SECTION_THRESHOLD", 100_000)
+    monkeypatch.setattr(_sections, "SECTION_CHARS", 30_000)
     code = main(["ingest", str(folder), "--index", str(tmp_path / "streamed"), "--embed", "mock:8", "--quiet"])
     assert code == EXIT_OK, capsys.readouterr().err
     assert [doc.node_id for doc in made] == ["big.txt"]
