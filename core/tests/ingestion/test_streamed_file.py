@@ -119,3 +119,15 @@ def test_the_cli_streams_a_big_file_and_indexes_it_as_if_read_whole(
     streamed_index, whole_index = contents(tmp_path / "streamed"), contents(tmp_path / "whole")
     assert len(streamed_index[1]) > 100
     assert streamed_index == whole_index
+
+
+def test_a_file_that_vanishes_during_the_run_gives_a_typed_error(tmp_path: Path) -> None:
+    from dovetail.core.errors import InvalidInputError
+
+    path = tmp_path / "book.txt"
+    write_big(path, 200)
+    streamed = stream_document(path, {}, "book.txt")
+    assert streamed is not None
+    path.unlink()
+    with pytest.raises(InvalidInputError, match="run the ingest again"):
+        list(streamed.stream_sections(1_000))

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.schema import Document
 from pydantic import PrivateAttr
 
@@ -67,7 +68,22 @@ class StreamedTextDocument(Document):
         return Document(**{**self.model_dump(exclude={"text"}), "text": text})
 
     def stream_sections(self, size: int) -> Iterator[tuple[int, str]]:
-        """``(offset, section)`` pairs covering the text, cut as ``sections(text, size)`` would cut them."""
+        """``(offset, section)`` pairs covering the text, cut as ``sections(text, size)`` would cut them.
+
+        Raises:
+            InvalidInputError: the file vanished, became unreadable or stopped being UTF-8 during the run (what
+                was committed before stays; run the ingest again).
+        """
+        try:
+            yield from self._sections(size)
+        except (OSError, UnicodeDecodeError) as exc:
+            msg = (
+                f"{self._path} changed or became unreadable while it was being indexed ({type(exc).__name__}: "
+                f"{exc}); what was committed is kept, run the ingest again"
+            )
+            raise InvalidInputError(msg) from exc
+
+    def _sections(self, size: int) -> Iterator[tuple[int, str]]:
         from dovetail.core.ingestion._sections import cut
 
         decoder = codecs.getincrementaldecoder("utf-8")()
