@@ -1,9 +1,10 @@
 """Peer side of ``bench_ingest_corpus.py``: LlamaIndex ingesting the same folder with the same ONNX model.
 
 Runs in the peer venv (llama-index-core, onnxruntime, tokenizers, numpy; never the project's). The model is
-wrapped as a LlamaIndex ``BaseEmbedding`` the way a LlamaIndex user would write it: one onnxruntime session with
-default options, the tokenizer padding each batch to its longest text (truncation at 256 tokens), mean pooling
-and L2 normalisation: the same maths as dovetail's ``OnnxEmbedding``. Prints one JSON line: chunks, CPU seconds
+wrapped as a LlamaIndex ``BaseEmbedding`` the way a LlamaIndex user would write it, with the same session options
+as dovetail's ``OnnxEmbedding`` (so the runtime setup is not what is compared): one onnxruntime session, the
+tokenizer padding each batch to its longest text (truncation at 256 tokens), mean pooling and L2 normalisation:
+the same maths as dovetail's ``OnnxEmbedding``. Prints one JSON line: chunks, CPU seconds
 (user + system, this process), wall seconds, and the top file for each question given.
 
 Usage: ``python _llamaindex_onnx_ingest.py CORPUS MODEL.onnx TOKENIZER.json [--batch N] [--questions JSON]``
@@ -34,7 +35,13 @@ class OnnxMiniLM(BaseEmbedding):
 
     def __init__(self, model_path: str, tokenizer_path: str, **kwargs: Any) -> None:
         super().__init__(model_name="all-MiniLM-L6-v2", **kwargs)
-        self._session = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
+        # The session options of dovetail's OnnxEmbedding, so both sides run the model the same way: full graph
+        # optimisation, idle threads sleep instead of spinning (spinning is CPU time), default intra-op threads.
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        self._session = ort.InferenceSession(model_path, sess_options=options, providers=["CPUExecutionProvider"])
         tokenizer = Tokenizer.from_file(tokenizer_path)
         tokenizer.enable_truncation(max_length=256)
         tokenizer.enable_padding()

@@ -43,6 +43,11 @@ def _hwm_mb(pid: int) -> float:
     return 0.0
 
 
+def _default_sigint() -> None:
+    """Let the child take Ctrl-C (SIGINT) even when this script runs in the background, where it is ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _newest_mtime(index: Path) -> float | None:
     times = [p.stat().st_mtime for p in index.glob("*.json") if p.is_file()]
     return max(times) if times else None
@@ -55,7 +60,9 @@ class _Run:
         command = [str(DOVETAIL), "ingest", str(big), "--index", str(index), "--embed", "onnx:all-MiniLM-L6-v2"]
         self.started = time.time()
         self.first_line: float | None = None
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint
+        )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         self.peak = 0.0

@@ -4,7 +4,7 @@ Both sides read the same folder, split it with ``SentenceSplitter(chunk_size=256
 chunks with all-MiniLM-L6-v2 (int8, the model file shipped for ``dovetail-embeddings-onnx``) and build an
 in-memory vector index, each in its own process; the model is loaded and warmed up before the clock starts.
 dovetail uses ``OnnxEmbedding`` (defaults: batches of 64 grouped by length, idle ORT threads sleep); LlamaIndex
-uses the same model wrapped as a ``BaseEmbedding`` (``_llamaindex_onnx_ingest.py``: default session options,
+uses the same model wrapped as a ``BaseEmbedding`` (``_llamaindex_onnx_ingest.py``: dovetail's session options,
 each batch padded to its longest text, LlamaIndex's default ``embed_batch_size``) in a separate venv. The two
 sides alternate over ``--rounds``. Reported: CPU seconds (user + system) per chunk and their ratio, wall time,
 padded tokens per real token of dovetail's batches (and what the previous grouping gave on the same batches),

@@ -16,6 +16,7 @@ class CountingEmbedding(MockEmbedding):
     concurrent provider calls, and (with ``fail_on_call``) raises on that call (1-based)."""
 
     delay: float = 0.0
+    delay_per_text: float = 0.0
     fail_on_call: int = 0
 
     def model_post_init(self, context: object) -> None:
@@ -42,8 +43,8 @@ class CountingEmbedding(MockEmbedding):
             self.stats["active"] += 1
             self.stats["peak"] = max(self.stats["peak"], self.stats["active"])
         try:
-            if self.delay:
-                time.sleep(self.delay)
+            if self.delay or self.delay_per_text:
+                time.sleep(self.delay + self.delay_per_text * len(texts))
             return super()._get_text_embeddings(texts)
         finally:
             with self._lock:  # type: ignore[attr-defined]

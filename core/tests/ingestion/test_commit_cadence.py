@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.ingestion import IngestionPipeline
 from dovetail.core.ingestion._sections import sections
 from dovetail.core.node_parser import SentenceSplitter
-from dovetail.core.schema import Document, TextNode
+from dovetail.core.schema import BaseNode, Document, TextNode
 from dovetail.core.storage import SimpleDocumentStore, StorageContext
 from dovetail.core.vector_stores import SimpleVectorStore
 
@@ -110,3 +113,45 @@ def test_sections_of_a_big_document_match_its_text_and_ids_are_stable(monkeypatc
     covered = "".join(n.text for n in nodes if isinstance(n, TextNode))
     assert covered.count("Paragraph 0:") == 1
     assert "Paragraph 1199:" in covered
+
+
+class TimedVectorStore(SimpleVectorStore):
+    """A SimpleVectorStore that records when each ``add`` happened (monotonic seconds)."""
+
+    def model_post_init(self, context: object) -> None:
+        super().model_post_init(context)
+        object.__setattr__(self, "_times", [])
+
+    @property
+    def times(self) -> list[float]:
+        return self._times  # type: ignore[attr-defined,no-any-return]
+
+    def add(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[str]:
+        self.times.append(time.monotonic())
+        return super().add(nodes, **kwargs)
+
+
+def test_commits_keep_their_interval_when_one_model_call_of_a_whole_batch_would_outlast_it(tmp_path: Path) -> None:
+    # 0.02 s per text: a whole batch of 64 takes 1.28 s, well over the 0.5 s commit interval
+    slow = CountingEmbedding(embed_dim=8, embed_batch_size=64, delay_per_text=0.02)
+    store = TimedVectorStore()
+    pipeline = build(slow, vector_store=store, checkpoint_dir=tmp_path, commit_interval=0.5)
+    started = time.monotonic()
+    nodes = pipeline.run(documents=[long_document(420)])
+    assert len(nodes) > 64 * 3
+    assert slow.sizes[0] == 64  # not measured yet: a whole batch
+    assert max(slow.sizes[1:]) < 64  # then calls sized to the model's speed
+    gaps = [later - earlier for earlier, later in zip([started, *store.times], store.times, strict=False)]
+    assert len(gaps) >= 4
+    # a whole-batch call alone sleeps 1.28 s, so without sized calls no gap could be shorter; the margin over the
+    # 0.5 s interval is for a loaded machine (splitting, persisting)
+    assert max(gaps[1:]) < 1.2, gaps
+    kept = stored(tmp_path)
+    assert len(kept) == len(nodes)
+
+
+def test_a_fast_model_still_gets_whole_batches() -> None:
+    fast = CountingEmbedding(embed_dim=8, embed_batch_size=16)
+    nodes = build(fast).run(documents=[long_document(200)])
+    assert len(nodes) > 16 * 4
+    assert all(size == 16 for size in fast.sizes[:-1]), fast.sizes  # the last one may be short

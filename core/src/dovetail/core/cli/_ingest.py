@@ -21,7 +21,8 @@ Read the text files under PATH (recursively; hidden files skipped), split them i
 store them in the index directory. Running it again only processes files that changed: unchanged files are
 skipped (nothing is embedded), a changed file replaces its old chunks, and --prune removes files that are gone.
 An interrupted run (Ctrl-C, crash) can simply be started again: it resumes where it stopped, also inside a big
-file; at most --commit-interval seconds of embedding are lost.
+file; at most --commit-interval seconds of embedding are lost. Big UTF-8 text files are read from disk a section
+at a time (bounded memory).
 
 Files of known text types are read (.md, .rst, .txt, .py, .html, .json, ... and README, LICENSE, ...);
 --include replaces that list, --exclude removes files. Binary content is skipped. Files that are not UTF-8 are

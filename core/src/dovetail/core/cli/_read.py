@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from dovetail.core.readers import SimpleDirectoryReader
     from dovetail.core.schema import Document
 
 __all__ = ["ReadReport", "read_files"]
@@ -47,6 +48,14 @@ def read_files(root: Path, files: list[Path], follow_symlinks: bool) -> ReadRepo
     for path in files:
         relative = path.relative_to(base).as_posix()
         try:
+            streamed = _streamed(reader, path, relative)
+            if isinstance(streamed, str):  # "binary"
+                report.binary.append(relative)
+                continue
+            if streamed is not None:
+                report.encodings["utf-8"] += 1
+                report.documents.append(streamed)
+                continue
             docs = reader.load_file(path)
         except DovetailError as exc:
             if isinstance(exc.__cause__, OSError):
@@ -65,3 +74,29 @@ def read_files(root: Path, files: list[Path], follow_symlinks: bool) -> ReadRepo
             doc.id_ = relative if len(docs) == 1 else f"{relative}#{number}"
             report.documents.append(doc)
     return report
+
+
+def _streamed(reader: SimpleDirectoryReader, path: Path, relative: str) -> Document | str | None:
+    """A big plain-text UTF-8 file as a document read from disk a section at a time (``"binary"`` when its start
+    looks binary; ``None``: read it the ordinary way)."""
+    from dovetail.core.readers._decode import looks_binary
+    from dovetail.core.readers._directory import EXCLUDED_METADATA
+    from dovetail.core.readers._parsers import PARSERS, parse_text
+    from dovetail.core.readers._streamed import STREAM_BYTES, stream_document
+
+    try:
+        if path.stat().st_size < STREAM_BYTES or PARSERS.get(path.suffix.lower(), parse_text) is not parse_text:
+            return None
+        with path.open("rb") as stream:
+            if looks_binary(stream.read(8192)):
+                return "binary"
+        metadata = dict(reader.file_metadata(str(path)))
+        return stream_document(
+            path,
+            metadata,
+            relative,
+            excluded_embed_metadata_keys=list(EXCLUDED_METADATA),
+            excluded_llm_metadata_keys=list(EXCLUDED_METADATA),
+        )
+    except OSError:
+        return None  # the ordinary read reports it

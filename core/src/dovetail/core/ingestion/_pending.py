@@ -6,13 +6,20 @@ batches pad more, and a remote model pays a round trip per call. So texts go to 
 ``embed_batch_size`` batches whatever the number of documents per step, and a document is committed once none
 of its texts waits any more and all of its sections arrived. When a commit is due by time, the embedded nodes
 of the first waiting document are committed too (:meth:`Pending.partial`), so a huge document is saved a piece
-at a time. Embedding goes batch by batch and stops at a deadline, so the pipeline can commit on time.
+at a time. Embedding goes call by call and stops at a deadline, so the pipeline can commit on time.
+
+A commit can only come between two model calls, so a call must not last long whatever the model's speed (a local
+model on a busy machine took 20-45 s for 64 texts). With a ``call_seconds`` target the due texts are sent in calls
+sized by the measured speed (seconds per character of text, smoothed): as many queued texts as should take about
+that long, between ``embed_batch_size // 16`` (at least one) and ``embed_batch_size`` texts; the first call of a
+run, before any measurement, is a whole batch. A fast model keeps whole batches.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dovetail.core.ingestion._cache import IngestionCache, fingerprint
@@ -24,6 +31,8 @@ if TYPE_CHECKING:
     from dovetail.core.schema import BaseNode
 
 __all__ = ["Pending", "Ready"]
+
+_Taken = tuple[list["BaseNode"], list[str], list[str], float]  # nodes, their texts, cache keys, characters stood for
 
 
 class _Entry:
@@ -70,6 +79,7 @@ class Pending:
         docs_per_step: documents the pipeline transforms between two looks at the queue.
         workers: embedding calls the pipeline runs at once; a step embeds once it can fill them all.
         hooks: progress hooks told about every embedded chunk.
+        call_seconds: wall seconds one model call should take at most (``None``: whole batches, however long).
     """
 
     def __init__(
@@ -79,6 +89,7 @@ class Pending:
         docs_per_step: int,
         workers: int,
         hooks: ProgressHooks | None = None,
+        call_seconds: float | None = None,
     ) -> None:
         self.embed_model = embed_model
         self.cache = cache
@@ -98,6 +109,8 @@ class Pending:
         self._weights: list[float] = []  # characters of the document each waiting text stands for
         self._owners: list[int] = []  # sequence number of the document each waiting text belongs to
         self.call_seconds = 0.0  # duration of the last embedding call
+        self.call_target = call_seconds
+        self._seconds_per_char: float | None = None  # measured model speed (smoothed), for the call size
 
     def add(self, doc: BaseNode, nodes: list[BaseNode], chars: int = 0, last: bool = True) -> None:
         """Queue a transformed document (or, with ``last=False``, one section of it; more follow).
@@ -143,7 +156,7 @@ class Pending:
             return whole or waiting
         return 0
 
-    def _take(self, count: int) -> tuple[list[BaseNode], list[str], list[str], float]:
+    def _take(self, count: int) -> _Taken:
         taken = self._todo[:count], self._texts[:count], self._keys[:count], sum(self._weights[:count])
         del self._todo[:count], self._texts[:count], self._keys[:count], self._owners[:count]
         del self._weights[:count]
@@ -153,39 +166,83 @@ class Pending:
         """Texts per embedding step: ``workers`` whole batches (what is due, if less)."""
         return min(self._count(final), self._due)
 
+    def _call_size(self, limit: int) -> int:
+        """Texts for the next call (at most ``limit``): what the measured speed fits in ``call_target`` seconds."""
+        if self.call_target is None:
+            return min(limit, self._batch)
+        if self._seconds_per_char is None:  # no measurement yet: a whole batch
+            return min(limit, self._batch)
+        budget = self.call_target / max(self._seconds_per_char, 1e-9)
+        size, chars = 0, 0
+        cap = min(limit, self._batch)
+        while size < cap and chars + len(self._texts[size]) <= budget:
+            chars += len(self._texts[size])
+            size += 1
+        return max(size, min(cap, max(1, self._batch // 16)))
+
+    def _measure(self, texts: list[str], seconds: float) -> None:
+        self.call_seconds = seconds
+        per_call = max(1, -(-len(texts) // self.workers))  # the calls of a step run side by side
+        chars = sum(len(text) for text in texts) * per_call / len(texts) or 1
+        speed = seconds / chars
+        previous = self._seconds_per_char
+        self._seconds_per_char = speed if previous is None else 0.5 * previous + 0.5 * speed
+
+    def _slices(self, final: bool, deadline: float | None) -> Iterator[tuple[int, _Taken]]:
+        """``(texts per call, texts)``: the due texts, ``workers`` calls' worth at a time, until ``deadline``."""
+        while (count := self._steps(final)) > 0:
+            while count > 0:
+                per_call = self._call_size(count)
+                size = min(count, per_call * self.workers)
+                count -= size
+                yield per_call, self._take(size)
+                if deadline is not None and time.monotonic() >= deadline:
+                    return
+
     def embed(self, final: bool, deadline: float | None = None) -> bool:
-        """Embed the due texts, ``workers`` batches per step, until none is due or ``deadline`` (monotonic) passed
-        (checked after each step, so every call makes progress).
+        """Embed the due texts, ``workers`` calls at a time, until none is due or ``deadline`` (monotonic) passed
+        (checked after each call, so every call makes progress).
 
         Due: everything when ``final``; whole batches once there are ``workers`` batches' worth, or once more
         than ``max(docs_per_step, workers * embed_batch_size)`` documents wait (everything if that is under a
-        batch). Returns whether nothing due is left.
+        batch). Calls are sized by ``call_seconds`` (see the module docstring). Returns whether nothing due is
+        left.
         """
-        while (count := self._steps(final)) > 0:
-            todo, texts, keys, chars = self._take(count)
+        for per_call, (todo, texts, keys, chars) in self._slices(final, deadline):
             started = time.monotonic()
             if self.embed_model is not None:
-                embed_planned(self.embed_model, todo, texts, keys, cache=self.cache, num_workers=self.workers)
-            self.call_seconds = time.monotonic() - started
+                embed_planned(
+                    self.embed_model,
+                    todo,
+                    texts,
+                    keys,
+                    cache=self.cache,
+                    num_workers=self.workers,
+                    batch_size=per_call,
+                )
+            self._measure(texts, time.monotonic() - started)
             if self.hooks is not None:
                 self.hooks.embedded(len(todo), chars)
-            if deadline is not None and time.monotonic() >= deadline:
-                return self._steps(final) == 0
-        return True
+        return self._steps(final) == 0
 
     async def aembed(self, final: bool, deadline: float | None = None) -> bool:
         """Async :meth:`embed` (``workers`` calls in flight)."""
-        while (count := self._steps(final)) > 0:
-            todo, texts, keys, chars = self._take(count)
+        for per_call, (todo, texts, keys, chars) in self._slices(final, deadline):
             started = time.monotonic()
             if self.embed_model is not None:
-                await aembed_planned(self.embed_model, todo, texts, keys, cache=self.cache, num_workers=self.workers)
-            self.call_seconds = time.monotonic() - started
+                await aembed_planned(
+                    self.embed_model,
+                    todo,
+                    texts,
+                    keys,
+                    cache=self.cache,
+                    num_workers=self.workers,
+                    batch_size=per_call,
+                )
+            self._measure(texts, time.monotonic() - started)
             if self.hooks is not None:
                 self.hooks.embedded(len(todo), chars)
-            if deadline is not None and time.monotonic() >= deadline:
-                return self._steps(final) == 0
-        return True
+        return self._steps(final) == 0
 
     def ready_count(self) -> int:
         """Documents at the head of the queue that :meth:`ready` would return."""

@@ -14,7 +14,8 @@ How a run works:
    go out only at the end, before a transformation error propagates, and when more than
    ``max(docs_per_batch, num_workers * embed_batch_size)`` documents wait. Why: embedding each step on its own
    gave the model batches as small as the step (≈ 32 texts where it was set to 64), which a local model pads
-   more: 0.77x the direct path's speed in ``bench/``, now 0.95x.
+   more: 0.77x the direct path's speed in ``bench/``, now 0.95x. A step's texts go out in calls that last at
+   most about 2 s at the model's measured speed (see ``_pending``), so a slow model cannot delay a commit.
 4. **Commit** the leading documents none of whose texts waits, in input order, every ``docs_per_batch``
    documents and at least every ``commit_interval`` seconds: the transformations after the embedding model
    run, new nodes are upserted into the vector store, stale nodes of the same documents are deleted, and only
@@ -44,7 +45,7 @@ from dovetail.core.ingestion._checkpoint import finish_shielded
 from dovetail.core.ingestion._pending import Pending, Ready
 from dovetail.core.ingestion._prefetch import prefetched
 from dovetail.core.ingestion._progress import ProgressHooks, hooks_for
-from dovetail.core.ingestion._sections import sectionable, sections
+from dovetail.core.ingestion._sections import doc_sections, section_document, sectionable, text_length, whole
 from dovetail.core.ingestion._strategy import (
     PARTIAL_PREFIX,
     DocstoreStrategy,
@@ -69,6 +70,7 @@ __all__ = ["DocstoreStrategy", "IngestionPipeline", "ProgressCallback"]
 logger = logging.getLogger(__name__)
 
 _FIRST_COMMIT = 5.0  # seconds of work before the first commit of a run (at most commit_interval)
+_CALL_SECONDS = 2.0  # an embedding call should last at most this long (commits wait for the call in progress)
 
 
 def _default_transformations(with_embedding: bool) -> list[Any]:
@@ -102,7 +104,9 @@ class IngestionPipeline:
             the gap also grows to 4x the duration of the last checkpoint, so persisting a large store never
             takes more than about a fifth of the run, but never beyond ``commit_interval``.
         commit_interval: commit (and checkpoint) at least this often, in seconds of work (default 15), also in
-            the middle of a big document; what an interrupted run loses is bounded by it.
+            the middle of a big document; what an interrupted run loses is bounded by it. A commit waits for the
+            embedding call in progress, so calls are sized by the model's measured speed to last at most a sixth
+            of it (2 s at most): a slow model gets fewer texts per call, a fast one whole batches.
         docs_per_batch: documents transformed between two embedding steps (default 32). The embedding model
             still gets whole ``embed_batch_size`` batches: texts that do not fill one wait for the next
             documents', so a commit may cover more documents and progress may move in other steps.
@@ -191,6 +195,7 @@ class IngestionPipeline:
         self._last_checkpoint = time.monotonic()
         self._checkpoint_cost = 0.0
         self._checkpoint_lock = threading.Lock()
+        self._hashes: dict[str, tuple[BaseNode, str]] = {}
 
     def __repr__(self) -> str:
         names = ", ".join(type(t).__name__ for t in self.transformations)
@@ -212,13 +217,16 @@ class IngestionPipeline:
         workers: int,
     ) -> tuple[list[BaseNode], list[str], Tally, Pending]:
         """Plan a run and report its starting point: documents to do, ids to delete, tally and queue."""
+        self._hashes = {}
         inputs = unique_inputs([*(documents if documents is not None else self.documents), *(nodes or [])])
         todo, deletions = plan(inputs, self.docstore, self.docstore_strategy)
         hooks = hooks_for(progress, show_progress, log_progress)
         tally = Tally(len(inputs) - len(todo), hooks, keep=self.keep_nodes)
         hooks.start(len(todo), tally.done, sum(_chars(doc) for doc in todo))
         rest = self._split()[1]
-        pending = Pending(rest[0] if rest else None, self.cache, self.docs_per_batch, workers, hooks)
+        pending = Pending(
+            rest[0] if rest else None, self.cache, self.docs_per_batch, workers, hooks, call_seconds=self._call_target()
+        )
         # The first commit of a run comes after at most a few seconds of work: early, durable progress.
         self._last_commit = time.monotonic() - max(0.0, self.commit_interval - _FIRST_COMMIT)
         return todo, deletions, tally, pending
@@ -226,18 +234,18 @@ class IngestionPipeline:
     def _parts(self, doc: BaseNode, per_doc: list[Any], **kwargs: Any) -> Iterator[tuple[list[BaseNode], int, bool]]:
         """``(nodes, chars, last)`` of ``doc``: one part, or one per section of a big document."""
         if not sectionable(doc, per_doc):
-            nodes = run_transformations([doc], per_doc, self.cache, **kwargs)
+            nodes = run_transformations([whole(doc)], per_doc, self.cache, **kwargs)
             yield self._reuse(doc, stabilise_ids(doc, nodes, rename=self.stable_node_ids)), _chars(doc), True
             return
         assert isinstance(doc, TextNode)
         source = doc.as_related_node_info()
         position = 0
-        parts = sections(doc.text)
+        parts = doc_sections(doc)
         part: tuple[int, str] | None = next(parts)
         while part is not None:
             offset, text = part
             part = next(parts, None)
-            piece = doc.model_copy(update={"text": text})
+            piece = section_document(doc, text)
             nodes = run_transformations([piece], per_doc, self.cache, **kwargs)
             for node in nodes:
                 _shift(node, offset, source)
@@ -252,13 +260,21 @@ class IngestionPipeline:
             for nodes, chars, last in self._parts(doc, per_doc, **kwargs):
                 yield doc, nodes, chars, last
 
+    def _hash(self, doc: BaseNode) -> str:
+        """``doc.hash``, computed once per run (a big document's hash costs a pass over its whole text)."""
+        known = self._hashes.get(doc.node_id)
+        if known is None or known[0] is not doc:
+            known = (doc, doc.hash)
+            self._hashes[doc.node_id] = known
+        return known[1]
+
     def _reuse(self, doc: BaseNode, nodes: list[BaseNode]) -> list[BaseNode]:
         """Give the nodes of a partially committed document the vectors already stored for them."""
         if self.vector_store is None or self.docstore is None or not nodes:
             return nodes
         recorded = self.docstore.get_document_hash(doc.node_id)
         # the prefix first: hashing a 50 MB document for every section would cost seconds
-        if recorded is None or not recorded.startswith(PARTIAL_PREFIX) or recorded != PARTIAL_PREFIX + doc.hash:
+        if recorded is None or not recorded.startswith(PARTIAL_PREFIX) or recorded != PARTIAL_PREFIX + self._hash(doc):
             return nodes
         try:
             stored = self.vector_store.get_nodes(node_ids=[node.node_id for node in nodes])
@@ -270,9 +286,14 @@ class IngestionPipeline:
                 node.embedding = vectors[node.node_id]
         return nodes
 
+    def _call_target(self) -> float:
+        """Seconds one embedding call may last: a sixth of ``commit_interval``, at most ``_CALL_SECONDS``."""
+        return min(_CALL_SECONDS, self.commit_interval / 6)
+
     def _deadline(self, pending: Pending) -> float:
-        # Stop embedding one call before the interval is up, so no commit comes later than the interval.
-        return self._last_commit + self.commit_interval - pending.call_seconds
+        # Stop embedding one call and one checkpoint before the interval is up, so that the next checkpoint on
+        # disk comes no later than the interval after the previous one.
+        return self._last_commit + self.commit_interval - pending.call_seconds - self._checkpoint_cost
 
     def _step(self, pending: Pending, final: bool, tally: Tally, **kwargs: Any) -> None:
         """Embed what is due and commit what is ready, on count and on time (see the module docstring)."""
@@ -282,7 +303,7 @@ class IngestionPipeline:
             if (final and finished) or on_time or pending.ready_count() >= self.docs_per_batch:
                 ready = pending.ready(partial=on_time)
                 if ready:
-                    self._commit_ready(ready, pending.workers, tally, **kwargs)
+                    self._commit_ready(ready, pending.workers, tally, on_time=on_time, **kwargs)
                 self._last_commit = time.monotonic()
             if finished:
                 return
@@ -294,13 +315,14 @@ class IngestionPipeline:
             if (final and finished) or on_time or pending.ready_count() >= self.docs_per_batch:
                 ready = pending.ready(partial=on_time)
                 if ready:
-                    await self._acommit_ready(ready, pending.workers, tally, **kwargs)
+                    await self._acommit_ready(ready, pending.workers, tally, on_time=on_time, **kwargs)
                 self._last_commit = time.monotonic()
             if finished:
                 return
 
-    def _commit_ready(self, ready: Ready, workers: int, tally: Tally, **kwargs: Any) -> None:
-        """Store ``ready`` (the stages after the embedding model run here), then checkpoint."""
+    def _commit_ready(self, ready: Ready, workers: int, tally: Tally, on_time: bool = False, **kwargs: Any) -> None:
+        """Store ``ready`` (the stages after the embedding model run here), then checkpoint (always when the
+        commit is due by time: the interval bounds what is lost)."""
         after = self._split()[1][1:]
         stored: list[tuple[list[BaseNode], list[BaseNode]]] = []
         if ready.partial is not None:
@@ -312,11 +334,13 @@ class IngestionPipeline:
             nodes = run_transformations(ready.nodes, after, self.cache, num_workers=workers, **kwargs)
             self._commit(ready.docs, nodes, ready.prior)
             stored.append((ready.docs, nodes))
-        self._checkpoint()
+        self._checkpoint(force=on_time)
         for docs, nodes in stored:  # reported once persisted (when the checkpoint is due)
             tally.add(docs, nodes)
 
-    async def _acommit_ready(self, ready: Ready, workers: int, tally: Tally, **kwargs: Any) -> None:
+    async def _acommit_ready(
+        self, ready: Ready, workers: int, tally: Tally, on_time: bool = False, **kwargs: Any
+    ) -> None:
         """Async :meth:`_commit_ready`: the vector store's async methods, a shielded checkpoint."""
         after = self._split()[1][1:]
         stored: list[tuple[list[BaseNode], list[BaseNode]]] = []
@@ -329,7 +353,7 @@ class IngestionPipeline:
             nodes = await arun_transformations(ready.nodes, after, self.cache, num_workers=workers, **kwargs)
             await self._acommit(ready.docs, nodes, ready.prior)
             stored.append((ready.docs, nodes))
-        await finish_shielded(run_in_thread(self._checkpoint))
+        await finish_shielded(run_in_thread(self._checkpoint, on_time))
         for docs, nodes in stored:
             tally.add(docs, nodes)
 
@@ -372,7 +396,7 @@ class IngestionPipeline:
                         store.delete_ref_doc(doc.node_id, raise_error=False)
             keep_text = self.store_nodes or self.vector_store is None or not self.vector_store.stores_text
             store.add_documents(nodes, store_text=keep_text)
-            store.set_document_hashes({doc.node_id: doc.hash for doc in batch})
+            store.set_document_hashes({doc.node_id: self._hash(doc) for doc in batch})
         self._dirty = True
 
     def _commit(self, batch: list[BaseNode], nodes: list[BaseNode], prior: dict[str, set[str]] | None = None) -> None:
@@ -404,7 +428,7 @@ class IngestionPipeline:
             keep_text = self.store_nodes or self.vector_store is None or not self.vector_store.stores_text
             store.add_documents(nodes, store_text=keep_text)
             if self.docstore_strategy is not DocstoreStrategy.DUPLICATES_ONLY:
-                store.set_document_hash(doc.node_id, PARTIAL_PREFIX + doc.hash)
+                store.set_document_hash(doc.node_id, PARTIAL_PREFIX + self._hash(doc))
         self._dirty = True
         logger.debug("stored %d node(s) of unfinished document %s", len(nodes), doc.node_id)
 
@@ -506,6 +530,7 @@ class IngestionPipeline:
                 pending.add(doc, nodes, chars, last)
                 self._step(pending, last and doc is todo[-1], tally, **kwargs)
         finally:
+            self._hashes = {}
             try:
                 self._checkpoint(force=True)
             finally:
@@ -537,7 +562,7 @@ class IngestionPipeline:
         try:
             for position, doc in enumerate(todo, start=1):
                 try:
-                    nodes = await arun_transformations([doc], per_doc, self.cache, **kwargs)
+                    nodes = await arun_transformations([whole(doc)], per_doc, self.cache, **kwargs)
                 except Exception:
                     await self._astep(pending, True, tally, **kwargs)  # keep the work done before the failure
                     raise
@@ -545,6 +570,7 @@ class IngestionPipeline:
                 pending.add(doc, nodes, _chars(doc))
                 await self._astep(pending, position == len(todo), tally, **kwargs)
         finally:
+            self._hashes = {}
             try:
                 await finish_shielded(run_in_thread(self._checkpoint, True))
             finally:
@@ -580,7 +606,7 @@ class IngestionPipeline:
 
 def _chars(doc: BaseNode) -> int:
     """Characters of a document's text (0 for nodes without text), for progress."""
-    return len(doc.text) if isinstance(doc, TextNode) else 0
+    return text_length(doc) if isinstance(doc, TextNode) else 0
 
 
 def _shift(node: BaseNode, offset: int, source: Any) -> None:

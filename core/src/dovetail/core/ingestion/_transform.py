@@ -169,11 +169,13 @@ def embed_planned(
     keys: list[str],
     cache: IngestionCache | None = None,
     num_workers: int | None = None,
+    batch_size: int | None = None,
 ) -> None:
-    """Embed ``texts`` (from :func:`plan_embedding`) into ``todo``, ``num_workers`` batches at a time (threads)."""
+    """Embed ``texts`` (from :func:`plan_embedding`) into ``todo``, ``num_workers`` batches at a time (threads), in
+    calls of ``batch_size`` texts (default the model's ``embed_batch_size``)."""
     if not todo:
         return
-    batches = _chunks(texts, embed_model.embed_batch_size)
+    batches = _chunks(texts, batch_size or embed_model.embed_batch_size)
     workers = max(1, num_workers or 1)
     if workers == 1 or len(batches) == 1:
         vectors = [vector for batch in batches for vector in embed_model.get_text_embedding_batch(batch)]
@@ -191,11 +193,12 @@ async def aembed_planned(
     keys: list[str],
     cache: IngestionCache | None = None,
     num_workers: int | None = None,
+    batch_size: int | None = None,
 ) -> None:
     """Async :func:`embed_planned`: at most ``num_workers`` batches in flight (default 4)."""
     if not todo:
         return
-    batches = _chunks(texts, embed_model.embed_batch_size)
+    batches = _chunks(texts, batch_size or embed_model.embed_batch_size)
 
     def thunk(batch: list[str]) -> Callable[[], Any]:
         return lambda: embed_model.aget_text_embedding_batch(batch)

@@ -51,7 +51,7 @@ __all__ = ["SimpleDirectoryReader", "default_file_metadata"]
 
 logger = logging.getLogger(__name__)
 
-_EXCLUDED_METADATA = ["file_name", "file_type", "file_size", "creation_date", "last_modified_date"]
+EXCLUDED_METADATA = ["file_name", "file_type", "file_size", "creation_date", "last_modified_date"]
 _BYTE_CODECS = frozenset({"utf-8", "ascii", "iso8859-1", "cp1252"})
 
 
@@ -287,8 +287,8 @@ class SimpleDirectoryReader(BaseReader):
                 id_=base_id,
                 text=text,
                 metadata=metadata,
-                excluded_embed_metadata_keys=list(_EXCLUDED_METADATA),
-                excluded_llm_metadata_keys=list(_EXCLUDED_METADATA),
+                excluded_embed_metadata_keys=list(EXCLUDED_METADATA),
+                excluded_llm_metadata_keys=list(EXCLUDED_METADATA),
             )
         ]
 
