@@ -16,16 +16,9 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dovetail.core.config import resolve_secret, resolve_setting
-from dovetail.core.errors import (
-    AuthenticationError,
-    ConfigurationError,
-    DovetailError,
-    InvalidInputError,
-    ProviderConnectionError,
-    ProviderTimeoutError,
-    error_for_status,
-)
-from dovetail.core.retry import RetryPolicy, aretry_call, parse_retry_after, retry_call
+from dovetail.core.errors import ConfigurationError, DovetailError
+from dovetail.core.provider_errors import ErrorHints, StatusFailure, class_names, map_provider_error, status_error
+from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
 from pydantic import SecretStr
 
 if TYPE_CHECKING:
@@ -38,56 +31,31 @@ PROVIDER = "gemini"
 ENV_API_KEYS = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
 
 
-def _names(exc: BaseException) -> set[str]:
-    return {cls.__name__ for cls in type(exc).__mro__}
+HINTS = ErrorHints(
+    PROVIDER,
+    auth="Check the API key (argument api_key, [providers.gemini] in dovetail.toml, GOOGLE_API_KEY or GEMINI_API_KEY).",
+    not_found="Check the model name (e.g. gemini-2.5-flash) and base_url.",
+)
 
 
 def map_gemini_error(exc: BaseException, *, operation: str, secret: str | None = None) -> DovetailError:
     """The dovetail error for an exception raised by the SDK or ``httpx``.
 
-    Gemini answers a bad key with 400 ``API_KEY_INVALID``: that becomes an :class:`AuthenticationError`.
+    What is Gemini's own: its ``APIError`` (``code``, ``status``, ``message``, the ``x-request-id`` header), and
+    a bad key answered with 400 ``API_KEY_INVALID``, which becomes an :class:`AuthenticationError`. The rest is
+    core's one path (:func:`dovetail.core.provider_errors.map_provider_error`).
     """
     if isinstance(exc, DovetailError):
         return exc
-    names = _names(exc)
-    where = f"gemini {operation}"
-
-    def clean(text: str) -> str:
-        return text.replace(secret, "***") if secret else text
-
-    if "APIError" in names and isinstance(getattr(exc, "code", None), int):
-        status = int(exc.code)  # type: ignore[attr-defined]
-        response = getattr(exc, "response", None)
-        headers = getattr(response, "headers", None)
+    code = getattr(exc, "code", None)
+    if "APIError" in class_names(exc) and isinstance(code, int):
+        headers = getattr(getattr(exc, "response", None), "headers", None)
         request_id = headers.get("x-request-id") if headers is not None else None
-        detail = clean(f"{getattr(exc, 'status', '') or ''}: {getattr(exc, 'message', '') or exc}".strip(": "))
-        if request_id:
-            detail = f"{detail} (request id {request_id})"
-        if "API_KEY_INVALID" in clean(str(getattr(exc, "details", ""))) or status in (401, 403):
-            msg = (
-                f"{where} was refused (HTTP {status}): {detail}. Check the API key (argument api_key, "
-                "[providers.gemini] in dovetail.toml, GOOGLE_API_KEY or GEMINI_API_KEY)."
-            )
-            return AuthenticationError(msg, status=status, provider=PROVIDER, request_id=request_id)
-        wait = parse_retry_after(headers) if headers is not None else None
-        if status == 429:
-            msg = f"{where} was rate limited (HTTP 429): {detail}. Lower the request rate or retry later."
-        elif status == 404:
-            msg = f"{where} got HTTP 404: {detail}. Check the model name (e.g. gemini-2.5-flash) and base_url."
-        elif status in (400, 413, 422):
-            msg = f"{where} rejected the request (HTTP {status}): {detail}. Fix the input; it is not retried."
-        else:
-            msg = f"{where} failed with HTTP {status}: {detail}."
-        return error_for_status(status, msg, provider=PROVIDER, request_id=request_id, retry_after=wait)
-    if "TimeoutException" in names:
-        return ProviderTimeoutError(f"{where} timed out; raise timeout=... or retry later.", provider=PROVIDER)
-    if names & {"TransportError", "ConnectionError"}:
-        refused = bool(names & {"ConnectError", "ConnectionRefusedError"})
-        msg = f"{where}: the connection to the provider failed or was cut ({clean(str(exc))}); check base_url."
-        return ProviderConnectionError(msg, provider=PROVIDER, request_sent=not refused)
-    if isinstance(exc, (TypeError, ValueError)):
-        return InvalidInputError(f"{where}: the SDK rejected the request: {clean(str(exc))}")
-    return DovetailError(f"{where} failed: {type(exc).__name__}: {clean(str(exc))}")
+        detail = f"{getattr(exc, 'status', '') or ''}: {getattr(exc, 'message', '') or exc}".strip(": ")
+        refused = "API_KEY_INVALID" in str(getattr(exc, "details", ""))
+        failure = StatusFailure(code, detail, request_id, headers)
+        return status_error(failure, HINTS, operation=operation, secret=secret, credentials_refused=refused)
+    return map_provider_error(exc, HINTS, operation=operation, secret=secret)
 
 
 @dataclass

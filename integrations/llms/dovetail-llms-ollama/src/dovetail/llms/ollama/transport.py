@@ -19,15 +19,8 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dovetail.core.config import resolve_setting
-from dovetail.core.errors import (
-    DovetailError,
-    InvalidInputError,
-    NotFoundError,
-    ProviderConnectionError,
-    ProviderError,
-    ProviderTimeoutError,
-    error_for_status,
-)
+from dovetail.core.errors import DovetailError, InvalidInputError, ProviderError
+from dovetail.core.provider_errors import ErrorHints, StatusFailure, class_names, map_provider_error, status_error
 from dovetail.core.retry import RetryPolicy, aretry_call, parse_retry_after, retry_call
 
 if TYPE_CHECKING:
@@ -69,49 +62,36 @@ async def _arecord_retry_after(response: httpx.Response) -> None:
     _record_retry_after(response)
 
 
-def _names(exc: BaseException) -> set[str]:
-    return {cls.__name__ for cls in type(exc).__mro__}
-
-
 def map_ollama_error(exc: BaseException, *, operation: str, base_url: str, model: str = "") -> DovetailError:
     """The dovetail error for an exception raised by the ``ollama`` SDK or ``httpx``.
 
+    What is Ollama's own: its ``ResponseError`` (a status, or an error line inside a stream), the
+    ``Retry-After`` its SDK drops (recorded by the response hook), a missing model (``ollama pull``), and the
+    builtin ``ConnectionError`` its SDK raises for a refused connection. The rest is core's one path
+    (:func:`dovetail.core.provider_errors.map_provider_error`).
+
     Returns:
-        The error to ``raise ... from exc``; a ``DovetailError`` is returned unchanged.
+        The error to raise; a ``DovetailError`` is returned unchanged.
     """
     if isinstance(exc, DovetailError):
         return exc
-    names = _names(exc)
-    where = f"ollama {operation}"
-    if "ResponseError" in names:
+    hints = ErrorHints(
+        PROVIDER,
+        auth="Check the Authorization header in headers=.",
+        not_found=f"Pull the model first: `ollama pull {model}`." if model else "Check the model name.",
+        timeout="raise request_timeout=... (a model loading from disk can take a while)",
+        connection=f"check that Ollama is serving at {base_url} (`ollama serve`)",
+    )
+    if "ResponseError" in class_names(exc):
         status = getattr(exc, "status_code", -1)
         detail = str(getattr(exc, "error", exc))
         if not isinstance(status, int) or status < 400:  # an error line inside a stream
-            return ProviderError(f"{where} failed while streaming: {detail}", provider=PROVIDER)
-        if status == 404:
-            hint = f" Pull the model first: `ollama pull {model}`." if model else ""
-            return NotFoundError(f"{where} got HTTP 404: {detail}.{hint}")
-        wait = _retry_after.get() if status in (429, 503) else None
-        if status == 429:
-            msg = f"{where} was rate limited (HTTP 429): {detail}. Lower the request rate or retry later."
-        elif status in (400, 422):
-            msg = f"{where} rejected the request (HTTP {status}): {detail}. Fix the input; it is not retried."
-        elif status in (401, 403):
-            msg = f"{where} was refused with HTTP {status}: {detail}. Check the Authorization header in headers=."
-        else:
-            msg = f"{where} failed with HTTP {status}: {detail}."
-        return error_for_status(status, msg, provider=PROVIDER, retry_after=wait)
-    if names & {"TimeoutException"}:
-        msg = f"{where} timed out; raise request_timeout=... (a model loading from disk can take a while)."
-        return ProviderTimeoutError(msg, provider=PROVIDER)
-    if isinstance(exc, ConnectionError) or names & {"TransportError"}:
-        # The SDK turns a refused connection into the builtin ConnectionError: nothing was sent.
-        refused = isinstance(exc, ConnectionError) or "ConnectError" in names
-        msg = f"{where}: no connection to Ollama at {base_url} or it was cut ({exc}); is `ollama serve` running?"
-        return ProviderConnectionError(msg, provider=PROVIDER, request_sent=not refused)
-    if isinstance(exc, (TypeError, ValueError)):
-        return InvalidInputError(f"{where}: the SDK rejected the request: {exc}")
-    return DovetailError(f"{where} failed: {type(exc).__name__}: {exc}")
+            return ProviderError(f"ollama {operation} failed while streaming: {detail}", provider=PROVIDER)
+        failure = StatusFailure(status, detail, retry_after=_retry_after.get())
+        return status_error(failure, hints, operation=operation)
+    # The SDK turns a refused connection into the builtin ConnectionError: nothing was sent.
+    refused = True if isinstance(exc, ConnectionError) else None
+    return map_provider_error(exc, hints, operation=operation, refused=refused)
 
 
 @dataclass
