@@ -10,15 +10,15 @@ Key resolution: explicit ``api_key`` > ``[providers.gemini] api_key`` of ``dovet
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dovetail.core.config import resolve_secret, resolve_setting
 from dovetail.core.errors import ConfigurationError, DovetailError
+from dovetail.core.provider_clients import SdkClients
 from dovetail.core.provider_errors import ErrorHints, StatusFailure, class_names, map_provider_error, status_error
-from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
+from dovetail.core.provider_settings import settings_from
+from dovetail.core.retry import RetryPolicy
 from pydantic import SecretStr
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ENV_API_KEYS", "ClientSettings", "GeminiClients", "map_gemini_error"]
 
-T = TypeVar("T")
 PROVIDER = "gemini"
 ENV_API_KEYS = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
 
@@ -75,17 +74,18 @@ class ClientSettings:
     @classmethod
     def of(cls, owner: object) -> ClientSettings:
         """The settings read from ``owner``'s attributes of the same names (an LLM or embedding model)."""
-        return cls(**{f.name: getattr(owner, f.name) for f in fields(cls) if f.init})
+        return settings_from(cls, owner)
 
 
-class GeminiClients:
-    """A lazily built ``genai.Client`` for sync calls and one per event loop for async calls."""
+class GeminiClients(SdkClients["genai.Client", "genai.Client"]):
+    """A lazily built ``genai.Client`` for sync calls and one per event loop for async calls (``client.aio``);
+    calls, streams and closing as in :class:`dovetail.core.provider_clients.SdkClients`."""
+
+    provider = PROVIDER
 
     def __init__(self, settings: ClientSettings) -> None:
+        super().__init__(settings.policy)
         self.settings = settings
-        self._sync: genai.Client | None = None
-        self._async: genai.Client | None = None
-        self._async_loop: asyncio.AbstractEventLoop | None = None
 
     def key(self) -> SecretStr:
         """The API key (explicit > config > ``GOOGLE_API_KEY`` > ``GEMINI_API_KEY``), resolved once."""
@@ -115,96 +115,14 @@ class GeminiClients:
         )
         return genai.Client(api_key=self.key().get_secret_value(), http_options=options)
 
-    def sync_client(self) -> genai.Client:
-        """The sync client, built on first use."""
-        if self._sync is None:
-            self._sync = self._build()
-        return self._sync
+    _new_sync = _build
+    _new_async = _build
 
-    def async_client(self) -> genai.Client:
-        """The client whose ``aio`` side serves the running event loop."""
-        loop = asyncio.get_running_loop()
-        if self._async is None or self._async_loop is not loop:
-            self._async = self._build()
-            self._async_loop = loop
-        return self._async
+    async def _close_async(self, client: genai.Client) -> None:
+        await client.aio.aclose()
+        client.close()
 
     def map_error(self, exc: BaseException, operation: str) -> DovetailError:
         """The dovetail error for ``exc`` (key scrubbed)."""
         key = self.settings.api_key
         return map_gemini_error(exc, operation=operation, secret=key.get_secret_value() if key else None)
-
-    def _retry_options(self, operation: str, idempotent: bool) -> dict[str, Any]:
-        return {
-            "operation": f"gemini.{operation}",
-            "map_error": lambda exc: self.map_error(exc, operation),
-            "idempotent": idempotent,
-        }
-
-    def call(self, fn: Callable[[genai.Client], T], *, operation: str, idempotent: bool = True) -> T:
-        """Run ``fn(client)`` with error mapping and dovetail's retry policy.
-
-        Generation passes ``idempotent=False``: it is retried after answers with a status (429, 5xx) and refused
-        connections, not after timeouts or cut connections (see :mod:`dovetail.core.retry`).
-        """
-        client = self.sync_client()
-        return retry_call(lambda: fn(client), self.settings.policy, **self._retry_options(operation, idempotent))
-
-    async def acall(self, fn: Callable[[genai.Client], Awaitable[T]], *, operation: str, idempotent: bool = True) -> T:
-        """Await ``fn(client)`` (use ``client.aio``) with error mapping and dovetail's retry policy."""
-        client = self.async_client()
-        options = self._retry_options(operation, idempotent)
-        return await aretry_call(lambda: fn(client), self.settings.policy, **options)
-
-    def open_stream(self, fn: Callable[[genai.Client], Any], *, operation: str) -> Any:
-        """Start a generation stream with retries: the first chunk is fetched inside the retry loop."""
-
-        def attempt() -> tuple[Any, list[Any]]:
-            stream = iter(fn(self.sync_client()))
-            try:
-                return stream, [next(stream)]
-            except StopIteration:
-                return stream, []
-
-        stream, head = retry_call(attempt, self.settings.policy, **self._retry_options(operation, False))
-        return _chain(head, stream)
-
-    async def aopen_stream(self, fn: Callable[[genai.Client], Awaitable[Any]], *, operation: str) -> Any:
-        """Async :meth:`open_stream`."""
-
-        async def attempt() -> tuple[Any, list[Any]]:
-            stream = await fn(self.async_client())
-            try:
-                return stream, [await stream.__anext__()]
-            except StopAsyncIteration:
-                return stream, []
-
-        stream, head = await aretry_call(attempt, self.settings.policy, **self._retry_options(operation, False))
-        return _achain(head, stream)
-
-    def close(self) -> None:
-        """Close the sync client."""
-        if self._sync is not None:
-            self._sync.close()
-        self._sync = None
-
-    async def aclose(self) -> None:
-        """Close both clients."""
-        self.close()
-        if self._async is not None:
-            await self._async.aio.aclose()
-            self._async.close()
-        self._async = None
-        self._async_loop = None
-
-
-def _chain(head: list[Any], rest: Any) -> Any:
-    yield from head
-    yield from rest
-
-
-async def _achain(head: list[Any], rest: Any) -> Any:
-    for item in head:
-        yield item
-    async for item in rest:
-        yield item
