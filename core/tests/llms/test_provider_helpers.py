@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +21,7 @@ from dovetail.core.llms.provider import (
     stream_response,
     tool_calls_in,
 )
-from dovetail.core.provider_settings import TypedSettingsErrors
+from dovetail.core.provider_settings import SettingsOf, TypedSettingsErrors
 from pydantic import BaseModel, Field, SecretStr
 
 
@@ -188,3 +189,19 @@ def test_stream_response_is_the_message_so_far() -> None:
     empty = stream_response([], "", {}, "", {}, raw=None)
     assert empty.message.blocks == []
     assert not empty.message.content
+
+
+def test_settings_of_reads_the_owners_fields_of_the_same_names() -> None:
+    @dataclasses.dataclass
+    class Settings(SettingsOf):
+        timeout: float
+        headers: dict[str, str] | None = None
+        derived: int = dataclasses.field(init=False, default=0)
+
+    class Owner:
+        timeout = 2.5
+        headers = {"x": "y"}
+        unrelated = "ignored"
+
+    settings = Settings.of(Owner())
+    assert (settings.timeout, settings.headers, settings.derived) == (2.5, {"x": "y"}, 0)

@@ -18,7 +18,7 @@ from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.errors import InvalidInputError
 from pydantic import ValidationError
 
-__all__ = ["TypedSettingsErrors", "invalid_settings", "settings_from"]
+__all__ = ["SettingsOf", "TypedSettingsErrors", "invalid_settings", "settings_from"]
 
 D = TypeVar("D")
 
@@ -47,3 +47,15 @@ def settings_from(cls: type[D], owner: object) -> D:
     client settings of an LLM or embedding model that share their field names with it."""
     names = [f.name for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
     return cls(**{name: getattr(owner, name) for name in names})
+
+
+_S = TypeVar("_S", bound="SettingsOf")
+
+
+class SettingsOf:
+    """Mixin of a settings dataclass whose fields share their names with the model that owns them."""
+
+    @classmethod
+    def of(cls: type[_S], owner: object) -> _S:
+        """The settings read from ``owner``'s attributes of the same names (an LLM or embedding model)."""
+        return settings_from(cls, owner)

@@ -10,14 +10,14 @@ Key resolution: explicit ``api_key`` > ``[providers.gemini] api_key`` of ``dovet
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dovetail.core.config import resolve_secret, resolve_setting
 from dovetail.core.errors import ConfigurationError, DovetailError
 from dovetail.core.provider_clients import SdkClients
 from dovetail.core.provider_errors import ErrorHints, StatusFailure, class_names, map_provider_error, status_error
-from dovetail.core.provider_settings import settings_from
+from dovetail.core.provider_settings import SettingsOf
 from dovetail.core.retry import RetryPolicy
 from pydantic import SecretStr
 
@@ -58,7 +58,7 @@ def map_gemini_error(exc: BaseException, *, operation: str, secret: str | None =
 
 
 @dataclass
-class ClientSettings:
+class ClientSettings(SettingsOf):
     """How to build the SDK client."""
 
     api_key: SecretStr | None
@@ -66,15 +66,6 @@ class ClientSettings:
     timeout: float
     max_retries: int
     headers: dict[str, str] | None = None
-    policy: RetryPolicy = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.policy = RetryPolicy(max_retries=self.max_retries)
-
-    @classmethod
-    def of(cls, owner: object) -> ClientSettings:
-        """The settings read from ``owner``'s attributes of the same names (an LLM or embedding model)."""
-        return settings_from(cls, owner)
 
 
 class GeminiClients(SdkClients["genai.Client", "genai.Client"]):
@@ -84,7 +75,7 @@ class GeminiClients(SdkClients["genai.Client", "genai.Client"]):
     provider = PROVIDER
 
     def __init__(self, settings: ClientSettings) -> None:
-        super().__init__(settings.policy)
+        super().__init__(RetryPolicy(max_retries=settings.max_retries))
         self.settings = settings
 
     def key(self) -> SecretStr:

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dovetail.core.config import resolve_setting
 from dovetail.core.errors import DovetailError, InvalidInputError, ProviderError
 from dovetail.core.provider_clients import SdkClients
 from dovetail.core.provider_errors import ErrorHints, StatusFailure, class_names, map_provider_error, status_error
-from dovetail.core.provider_settings import settings_from
+from dovetail.core.provider_settings import SettingsOf
 from dovetail.core.retry import RetryPolicy, parse_retry_after
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def map_ollama_error(exc: BaseException, *, operation: str, base_url: str, model
 
 
 @dataclass
-class ClientSettings:
+class ClientSettings(SettingsOf):
     """How to build the SDK clients."""
 
     base_url: str | None
@@ -103,15 +103,6 @@ class ClientSettings:
     connect_timeout: float
     max_retries: int
     headers: dict[str, str] | None = None
-    policy: RetryPolicy = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.policy = RetryPolicy(max_retries=self.max_retries)
-
-    @classmethod
-    def of(cls, owner: object) -> ClientSettings:
-        """The settings read from ``owner``'s attributes of the same names (an LLM or embedding model)."""
-        return settings_from(cls, owner)
 
 
 class OllamaClients(SdkClients["ollama.Client", "ollama.AsyncClient"]):
@@ -121,7 +112,7 @@ class OllamaClients(SdkClients["ollama.Client", "ollama.AsyncClient"]):
     provider = PROVIDER
 
     def __init__(self, settings: ClientSettings, model: Callable[[], str] = str) -> None:
-        super().__init__(settings.policy)
+        super().__init__(RetryPolicy(max_retries=settings.max_retries))
         self.settings = settings
         self.model = model  # the model name now, for the ``ollama pull`` hint of a 404
         self._host: str | None = None
