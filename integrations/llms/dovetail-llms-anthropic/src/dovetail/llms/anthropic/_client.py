@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from dovetail.core.config import resolve_secret, resolve_setting
 from dovetail.core.errors import ConfigurationError, InvalidInputError
 from dovetail.core.provider_clients import SdkClients
+from dovetail.core.provider_settings import SettingsOf
 from dovetail.core.retry import RetryPolicy
 from dovetail.llms.anthropic._errors import map_anthropic_error
 from pydantic import SecretStr
@@ -33,7 +34,7 @@ PROVIDER = "anthropic"
 
 
 @dataclass
-class ClientSettings:
+class ClientSettings(SettingsOf):
     """How to build the SDK clients (see the ``Anthropic`` fields of the same names)."""
 
     api_key: SecretStr | None

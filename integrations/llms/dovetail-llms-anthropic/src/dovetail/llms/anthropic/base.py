@@ -176,17 +176,7 @@ class Anthropic(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
             supports_vision=self._info.supports_vision if self._info else True,
             supports_structured_output=True,
         )
-        settings = ClientSettings(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            connect_timeout=self.connect_timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers,
-            http_client=self.http_client,
-            async_http_client=self.async_http_client,
-        )
-        self._clients = AnthropicClients(settings)
+        self._clients = AnthropicClients(ClientSettings.of(self))
 
     def _output_limit(self) -> int:
         return (self._info.max_output_tokens if self._info else None) or _UNKNOWN_MAX_OUTPUT
