@@ -18,6 +18,7 @@ on the task type: ``fake_vector(f"{task_type}:{text}")``.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from typing import Any
 
@@ -57,6 +58,7 @@ class _BadRequest(Exception):
 _OPAQUE = {"parametersJsonSchema", "parameters", "responseJsonSchema", "responseSchema", "args", "response"}
 
 
+@functools.lru_cache(maxsize=1024)  # a few dozen distinct keys, seen thousands of times per embedding batch
 def _camel(key: str) -> str:
     head, *rest = key.split("_")
     return head + "".join(word.title() for word in rest)
