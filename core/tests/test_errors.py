@@ -41,3 +41,12 @@ def test_rate_limit_carries_retry_after() -> None:
     error = error_for_status(429, "slow down", provider="p", request_id="r-2", retry_after=1.5)
     assert isinstance(error, RateLimitError)
     assert (error.status, error.retry_after, error.request_id, error.is_retryable) == (429, 1.5, "r-2", True)
+
+
+def test_the_public_path_exports_the_whole_tree() -> None:
+    import dovetail.core._exceptions as tree
+    import dovetail.core.errors as errors
+    from dovetail.core.testing import public_names
+
+    assert public_names(errors) == sorted(errors.__all__) == sorted(tree.__all__)
+    assert all(getattr(errors, name) is getattr(tree, name) for name in tree.__all__)

@@ -93,6 +93,8 @@ def test_glob_selects_files(capsys: pytest.CaptureFixture[str], corpus: Path, tm
         (["query", "  ", "--index", "{index}"], "question is empty"),
         (["query", "pins", "--index", "{index}", "--llm", "nosuch:model"], "pip install dovetail-llms-nosuch"),
         (["query", "pins", "--index", "{index}", "--top-k", "0"], "--top-k"),
+        (["eval", "questions.jsonl"], "no index at"),
+        (["eval", "questions.jsonl", "--index", "{index}", "--top-k", "0"], "--top-k must be at least 1"),
         (["query", "pins", "--index", "{corpus}"], "holds no dovetail index"),
         (["ingest", "{corpus}", "--index", "{index}", "--embed", "mock:9"], "built with --embed mock:8"),
         (["providers", "--domain", "nosuch"], "unknown domain"),

@@ -20,6 +20,7 @@ import enum
 import importlib
 import inspect
 import pkgutil
+import types
 import typing
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -70,6 +71,8 @@ def _public_objects() -> dict[str, Any]:
         module = importlib.import_module(module_name)
         for name in getattr(module, "__all__", ()):
             obj = getattr(module, name)
+            if isinstance(obj, types.GenericAlias):  # a type alias (Python 3.10 calls ``list[float]`` a class)
+                continue
             if id(obj) in seen or not (inspect.isclass(obj) or inspect.isfunction(obj)):
                 continue
             if inspect.isclass(obj) and (issubclass(obj, (enum.Enum, BaseException)) or _is_protocol(obj)):
@@ -341,6 +344,8 @@ def _check_node_parser(parser: Any, qualified: str) -> None:
         _assert_refused(lambda: getattr(parser, method)(docs, **{BOGUS: 1}), qualified)
     elif method in ("aget_nodes_from_documents", "acall"):
         _assert_refused(lambda: _run(getattr(parser, method)(docs, **{BOGUS: 1})), qualified)
+    elif method == "from_defaults":
+        _assert_refused(lambda: type(parser).from_defaults(**{BOGUS: 1}), qualified)
     else:
         pytest.fail(f"{qualified} takes **kwargs and is not checked")
 

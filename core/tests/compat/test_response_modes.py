@@ -14,7 +14,7 @@ from dovetail.core.response_synthesizers import (
 )
 from dovetail.core.schema import NodeWithScore, TextNode
 
-from ._llm import RecordingLLM
+from ._llm import DigestLLM, RecordingLLM
 
 QUESTION = "Which joint is strongest?"
 
@@ -118,15 +118,15 @@ MODES = ["refine", "compact", "tree_summarize", "simple_summarize", "accumulate"
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_streaming_and_async_give_the_same_answer(mode: str) -> None:
-    plain = get_response_synthesizer(llm=RecordingLLM(context_window=250), response_mode=mode)
+    plain = get_response_synthesizer(llm=DigestLLM(context_window=250), response_mode=mode)
     expected = str(plain.synthesize(QUESTION, nodes(4)))
-    streaming = get_response_synthesizer(llm=RecordingLLM(context_window=250), response_mode=mode, streaming=True)
+    streaming = get_response_synthesizer(llm=DigestLLM(context_window=250), response_mode=mode, streaming=True)
     streamed = streaming.synthesize(QUESTION, nodes(4))
     assert isinstance(streamed, StreamingResponse)
     assert "".join(streamed.response_gen) == expected
-    async_plain = get_response_synthesizer(llm=RecordingLLM(context_window=250), response_mode=mode, use_async=True)
+    async_plain = get_response_synthesizer(llm=DigestLLM(context_window=250), response_mode=mode, use_async=True)
     assert str(await async_plain.asynthesize(QUESTION, nodes(4))) == expected
-    async_stream = get_response_synthesizer(llm=RecordingLLM(context_window=250), response_mode=mode, streaming=True)
+    async_stream = get_response_synthesizer(llm=DigestLLM(context_window=250), response_mode=mode, streaming=True)
     astreamed = await async_stream.asynthesize(QUESTION, nodes(4))
     assert isinstance(astreamed, AsyncStreamingResponse)
     assert "".join([piece async for piece in astreamed.async_response_gen()]) == expected
@@ -152,3 +152,23 @@ def test_summary_mode_from_query_engine_keywords() -> None:
     template = PromptTemplate("TS {context_str} {query_str}")
     index.as_query_engine(llm=llm, response_mode="tree_summarize", summary_template=template).query("joints?")
     assert llm.prompts[0].startswith("TS ")
+
+
+@pytest.mark.parametrize("mode", ["compact", "tree_summarize", "compact_accumulate"])
+def test_a_partial_template_value_counts_against_the_window(mode: str) -> None:
+    from dovetail.core.tokenizers import get_tokenizer
+
+    rules = " ".join(f"rule{i}" for i in range(120))  # a partial value: part of every prompt
+    template = PromptTemplate("Rules: {rules}\nContext: {context_str}\nQuestion: {query_str}").partial_format(
+        rules=rules
+    )
+    llm = RecordingLLM(context_window=400)
+    if mode == "tree_summarize":
+        synth = get_response_synthesizer(llm=llm, response_mode=mode, summary_template=template)
+    else:
+        synth = get_response_synthesizer(llm=llm, response_mode=mode, text_qa_template=template)
+    synth.synthesize(QUESTION, nodes(6))
+    assert llm.prompts
+    tokenizer = get_tokenizer()
+    assert rules in llm.prompts[0]
+    assert max(len(tokenizer(prompt)) for prompt in llm.prompts) <= llm.context_window - 32  # 32: num_output

@@ -9,7 +9,6 @@ import sys
 import threading
 from typing import Any
 
-import dovetail.core.embeddings as embeddings_module
 import pytest
 from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager, CBEventType, EventPayload
 from dovetail.core.embeddings import BaseEmbedding, MockEmbedding, SimpleKVCache
@@ -71,27 +70,6 @@ class BadEmbedding(BaseEmbedding):
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         return self.output  # type: ignore[no-any-return]
-
-
-def test_exports_are_exact() -> None:
-    assert sorted(embeddings_module.__all__) == sorted(
-        [
-            "DEFAULT_EMBED_BATCH_SIZE",
-            "BaseEmbedding",
-            "Embedding",
-            "EmbeddingsCache",
-            "ImageType",
-            "MockEmbedding",
-            "MultiModalEmbedding",
-            "Pooling",
-            "SimilarityMode",
-            "SimpleKVCache",
-            "mean_agg",
-            "similarity",
-        ]
-    )
-    for name in embeddings_module.__all__:
-        assert hasattr(embeddings_module, name)
 
 
 def test_import_does_not_pull_numpy() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager, CBEventType, EventPayload
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.node_parser import SentenceSplitter
+from dovetail.core.node_parser import SentenceSplitter, TokenTextSplitter
 from dovetail.core.schema import Document, ImageNode, IndexNode, MetadataMode, NodeRelationship, TextNode
 from dovetail.core.tokenizers import default_tokenizer, get_tokenizer
 
@@ -302,29 +302,32 @@ def test_bad_documents(bad: Any) -> None:
         SentenceSplitter().get_nodes_from_documents(bad)
 
 
-def test_public_api() -> None:
-    import dovetail.core.node_parser as node_parser
-
-    assert sorted(node_parser.__all__) == [
-        "HierarchicalNodeParser",
-        "IdFunc",
-        "MarkdownElementNodeParser",
-        "MarkdownNodeParser",
-        "MetadataAwareTextSplitter",
-        "NodeParser",
-        "RecursiveCharacterSplitter",
-        "SentenceSplitter",
-        "SentenceWindowNodeParser",
-        "TextSplitter",
-        "TokenTextSplitter",
-        "get_child_nodes",
-        "get_deeper_nodes",
-        "get_leaf_nodes",
-        "get_root_nodes",
-    ]
-    for name in node_parser.__all__:
-        assert getattr(node_parser, name) is not None
+def test_splitter_helpers() -> None:
     splitter = SentenceSplitter(chunk_size=10, chunk_overlap=2)
     assert repr(splitter).startswith("SentenceSplitter(chunk_size=10, chunk_overlap=2")
     assert splitter.split_text_metadata_aware("A b c. " * 5, "k: v\n\n")
     assert splitter.split_texts(["One.", "Two."]) == ["One.", "Two."]
+
+
+@pytest.mark.parametrize("cls", [SentenceSplitter, TokenTextSplitter])
+def test_from_defaults_is_the_constructor(cls: type[SentenceSplitter] | type[TokenTextSplitter]) -> None:
+    text = "One sentence here. Another one there. " * 20
+    made = cls.from_defaults(chunk_size=24, chunk_overlap=4)
+    assert type(made) is cls
+    assert made.split_text(text) == cls(chunk_size=24, chunk_overlap=4).split_text(text)
+    with pytest.raises(TypeError):
+        cls.from_defaults(chunk_sizes=[24])
+
+
+def test_repr_shows_the_settings() -> None:
+    from dovetail.core.node_parser import RecursiveCharacterSplitter
+
+    assert repr(TokenTextSplitter(chunk_size=64, chunk_overlap=8, backup_separators=["|"])) == (
+        "TokenTextSplitter(chunk_size=64, chunk_overlap=8, separator=' ', backup_separators=['|'])"
+    )
+    assert repr(RecursiveCharacterSplitter(chunk_size=100, chunk_overlap=0, separators=["\n", " "])) == (
+        "RecursiveCharacterSplitter(chunk_size=100, chunk_overlap=0, separators=['\\n', ' '])"
+    )
+    assert repr(SentenceSplitter(chunk_size=32, chunk_overlap=4, separator="_")) == (
+        "SentenceSplitter(chunk_size=32, chunk_overlap=4, separator='_', paragraph_separator='\\n\\n\\n')"
+    )

@@ -6,7 +6,6 @@ import json
 import logging
 from pathlib import Path
 
-import dovetail.core.readers as readers_module
 import pytest
 from dovetail.core.errors import InvalidInputError, NotFoundError
 from dovetail.core.readers import BaseReader, Document, SimpleDirectoryReader
@@ -40,16 +39,6 @@ def tree(tmp_path: Path) -> Path:
 
 def by_id(docs: list[Document]) -> dict[str, Document]:
     return {doc.id_: doc for doc in docs}
-
-
-def test_exports_are_exact() -> None:
-    assert sorted(readers_module.__all__) == [
-        "BaseReader",
-        "Document",
-        "SimpleDirectoryReader",
-        "StringIterableReader",
-        "default_file_metadata",
-    ]
 
 
 def test_parses_each_file_type(tree: Path) -> None:

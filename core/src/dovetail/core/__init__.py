@@ -15,7 +15,8 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any as _Any
 
 from dovetail.core._lazy import lazy_exports
 
@@ -85,7 +86,7 @@ __all__ = [
 _lazy_getattr, __dir__ = lazy_exports(__name__, globals(), _LAZY, _ALIASES)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     # ``__version__`` comes from the installed distribution's metadata (one source: core/pyproject.toml), read on
     # first access so that ``import dovetail.core`` stays free of importlib.metadata.
     if name == "__version__":

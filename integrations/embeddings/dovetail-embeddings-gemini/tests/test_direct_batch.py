@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from dovetail.core.errors import InvalidInputError, ProviderError
+from dovetail.core.testing.servers.gemini_loopback import API_KEY, LoopbackGemini, embedding_of
 from dovetail.embeddings.gemini import GoogleGenAIEmbedding
 from dovetail.embeddings.gemini._batch import batch_request, read_vectors
-from gemini_loopback import API_KEY, LoopbackGemini, embedding_of
 from google import genai
 from google.genai import types
 

@@ -3,38 +3,14 @@
 Re-exports the pydantic names custom components use lazily, so a LlamaIndex import changes only its package prefix.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
 
+# Type checkers read the names from the star import; ``__all__`` narrows it to the ones exported here.
+# ruff: noqa: F403, F405
 if TYPE_CHECKING:
-    from pydantic import (
-        BaseModel,
-        ConfigDict,
-        Field,
-        PrivateAttr,
-        SecretStr,
-        ValidationError,
-        field_serializer,
-        field_validator,
-        model_serializer,
-        model_validator,
-    )
-
-_LAZY: dict[str, str] = {
-    "BaseModel": "pydantic",
-    "ConfigDict": "pydantic",
-    "Field": "pydantic",
-    "PrivateAttr": "pydantic",
-    "SecretStr": "pydantic",
-    "ValidationError": "pydantic",
-    "field_serializer": "pydantic",
-    "field_validator": "pydantic",
-    "model_serializer": "pydantic",
-    "model_validator": "pydantic",
-}
+    from pydantic import *
 
 __all__ = [
     "BaseModel",
@@ -49,4 +25,4 @@ __all__ = [
     "model_validator",
 ]
 
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), "pydantic")

@@ -3,25 +3,15 @@
 Re-exports event types and payload keys lazily, so a LlamaIndex import changes only its package prefix.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
 
+# Type checkers read the names from the star import; ``__all__`` narrows it to the ones exported here.
+# ruff: noqa: F403, F405
 if TYPE_CHECKING:
-    from dovetail.core.callbacks import BASE_TRACE_EVENT, CBEventType, EventPayload
+    from dovetail.core.callbacks import *
 
-_LAZY: dict[str, str] = {
-    "BASE_TRACE_EVENT": "dovetail.core.callbacks",
-    "CBEventType": "dovetail.core.callbacks",
-    "EventPayload": "dovetail.core.callbacks",
-}
+__all__ = ["BASE_TRACE_EVENT", "CBEventType", "EventPayload"]
 
-__all__ = [
-    "BASE_TRACE_EVENT",
-    "CBEventType",
-    "EventPayload",
-]
-
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), "dovetail.core.callbacks")

@@ -10,7 +10,7 @@ from dovetail.core._exceptions import ConfigurationError, InvalidInputError
 from dovetail.core.chat_engine._types import AgentChatResponse, StreamingAgentChatResponse
 from dovetail.core.llms._types import ChatMessage, MessageRole
 from dovetail.core.memory import BaseMemory, ChatMemoryBuffer
-from dovetail.core.schema import NodeWithScore, QueryBundle
+from dovetail.core.schema import NodeWithScore
 from dovetail.core.tools import ToolOutput
 
 if TYPE_CHECKING:
@@ -112,44 +112,53 @@ class BaseChatEngine(ABC):
         content = "\n\n".join(node.get_content() for node in nodes)
         return [ToolOutput(content=content, tool_name="retriever", raw_input={"message": message}, raw_output=nodes)]
 
-    @staticmethod
-    def _check(message: Any) -> str:
+    def _start(self, message: Any, chat_history: Sequence[ChatMessage] | None) -> str:
+        """The checked user message; ``chat_history`` (when given) replaces the memory first."""
         if not isinstance(message, str):
             msg = f"chat() takes the user's message as a str, got {type(message).__name__}"
             raise InvalidInputError(msg)
+        self._use_history(chat_history)
         return message
 
     def _use_history(self, chat_history: Sequence[ChatMessage] | None) -> None:
         if chat_history is not None:
             self.memory.set(list(chat_history))
 
-    # ------------------------------------------------------------------ public API
-    def chat(self, message: str, chat_history: Sequence[ChatMessage] | None = None) -> AgentChatResponse:
-        """Answer ``message`` (``chat_history`` replaces the memory first)."""
-        message = self._check(message)
-        self._use_history(chat_history)
-        with self.callback_manager.as_trace("chat"):
-            messages, nodes = self._turn(message)
-            answer = self.llm.chat(messages).message.content or ""
+    def _reply(self, message: str, answer: str, nodes: list[NodeWithScore]) -> AgentChatResponse:
         self._remember(message, answer)
         return AgentChatResponse(response=answer, sources=self._sources(message, nodes), source_nodes=nodes)
 
+    def _streaming(self, message: str, nodes: list[NodeWithScore], **stream: Any) -> StreamingAgentChatResponse:
+        """A streamed answer (``chat_stream=`` or ``achat_stream=``), remembered once consumed."""
+        return StreamingAgentChatResponse(
+            **stream,
+            sources=self._sources(message, nodes),
+            source_nodes=nodes,
+            on_complete=lambda answer: self._remember(message, answer),
+        )
+
+    # ------------------------------------------------------------------ public API
+    def chat(self, message: str, chat_history: Sequence[ChatMessage] | None = None) -> AgentChatResponse:
+        """Answer ``message`` (``chat_history`` replaces the memory first)."""
+        message = self._start(message, chat_history)
+        with self.callback_manager.as_trace("chat"):
+            messages, nodes = self._turn(message)
+            answer = self.llm.chat(messages).message.content or ""
+        return self._reply(message, answer, nodes)
+
     async def achat(self, message: str, chat_history: Sequence[ChatMessage] | None = None) -> AgentChatResponse:
         """Async :meth:`chat`."""
-        message = self._check(message)
-        self._use_history(chat_history)
+        message = self._start(message, chat_history)
         with self.callback_manager.as_trace("chat"):
             messages, nodes = await self._aturn(message)
             answer = (await self.llm.achat(messages)).message.content or ""
-        self._remember(message, answer)
-        return AgentChatResponse(response=answer, sources=self._sources(message, nodes), source_nodes=nodes)
+        return self._reply(message, answer, nodes)
 
     def stream_chat(
         self, message: str, chat_history: Sequence[ChatMessage] | None = None
     ) -> StreamingAgentChatResponse:
         """Answer ``message`` as a stream: iterate ``response.response_gen``."""
-        message = self._check(message)
-        self._use_history(chat_history)
+        message = self._start(message, chat_history)
         with self.callback_manager.as_trace("chat"):
             messages, nodes = self._turn(message)
             stream = self.llm.stream_chat(messages)
@@ -159,19 +168,13 @@ class BaseChatEngine(ABC):
                 if chunk.delta:
                     yield chunk.delta
 
-        return StreamingAgentChatResponse(
-            chat_stream=pieces(),
-            sources=self._sources(message, nodes),
-            source_nodes=nodes,
-            on_complete=lambda answer: self._remember(message, answer),
-        )
+        return self._streaming(message, nodes, chat_stream=pieces())
 
     async def astream_chat(
         self, message: str, chat_history: Sequence[ChatMessage] | None = None
     ) -> StreamingAgentChatResponse:
         """Async :meth:`stream_chat`: iterate ``response.async_response_gen()``."""
-        message = self._check(message)
-        self._use_history(chat_history)
+        message = self._start(message, chat_history)
         with self.callback_manager.as_trace("chat"):
             messages, nodes = await self._aturn(message)
             stream = await self.llm.astream_chat(messages)
@@ -181,12 +184,7 @@ class BaseChatEngine(ABC):
                 if chunk.delta:
                     yield chunk.delta
 
-        return StreamingAgentChatResponse(
-            achat_stream=pieces(),
-            sources=self._sources(message, nodes),
-            source_nodes=nodes,
-            on_complete=lambda answer: self._remember(message, answer),
-        )
+        return self._streaming(message, nodes, achat_stream=pieces())
 
     def reset(self) -> None:
         """Forget the conversation."""
@@ -200,23 +198,3 @@ class BaseChatEngine(ABC):
     def chat_history(self) -> list[ChatMessage]:
         """Every message of the conversation so far."""
         return self.memory.get_all()
-
-
-def postprocess(processors: Sequence[Any], nodes: list[NodeWithScore], query: str) -> list[NodeWithScore]:
-    """Apply node postprocessors in order."""
-    bundle = QueryBundle(query_str=query)
-    for processor in processors:
-        nodes = list(processor.postprocess_nodes(nodes, query_bundle=bundle))
-    return nodes
-
-
-async def apostprocess(processors: Sequence[Any], nodes: list[NodeWithScore], query: str) -> list[NodeWithScore]:
-    """Async :func:`postprocess` (a processor's ``apostprocess_nodes`` is used when it has one)."""
-    bundle = QueryBundle(query_str=query)
-    for processor in processors:
-        apost = getattr(processor, "apostprocess_nodes", None)
-        if apost is not None:
-            nodes = list(await apost(nodes, query_bundle=bundle))
-        else:
-            nodes = list(processor.postprocess_nodes(nodes, query_bundle=bundle))
-    return nodes

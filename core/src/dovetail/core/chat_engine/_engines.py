@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from dovetail.core.chat_engine._base import BaseChatEngine, Turn, apostprocess, postprocess, resolve_chat_llm
+from dovetail.core.chat_engine._base import BaseChatEngine, Turn, resolve_chat_llm
 from dovetail.core.llms._types import ChatMessage, MessageRole
+from dovetail.core.postprocessor._chain import apostprocess_all, postprocess_all
 from dovetail.core.prompts import BasePromptTemplate, PromptTemplate
-from dovetail.core.schema import MetadataMode, NodeWithScore
+from dovetail.core.schema import MetadataMode, NodeWithScore, QueryBundle
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
@@ -76,8 +77,7 @@ class SimpleChatEngine(BaseChatEngine):
         """Build an engine (``llm``: default ``Settings.llm``; ``chat_history`` seeds a new memory)."""
         model = resolve_chat_llm(llm)
         engine = cls(model, memory, system_prompt, prefix_messages, callback_manager)
-        if chat_history is not None:
-            engine.memory.set(list(chat_history))
+        engine._use_history(chat_history)
         return engine
 
     def _turn(self, message: str) -> Turn:
@@ -142,8 +142,7 @@ class ContextChatEngine(BaseChatEngine):
             prefix_messages,
             callback_manager,
         )
-        if chat_history is not None:
-            engine.memory.set(list(chat_history))
+        engine._use_history(chat_history)
         return engine
 
     def _messages(self, message: str, nodes: list[NodeWithScore]) -> list[ChatMessage]:
@@ -158,12 +157,14 @@ class ContextChatEngine(BaseChatEngine):
 
     def _turn(self, message: str) -> Turn:
         query = self._search(message)
-        nodes = postprocess(self.node_postprocessors, self.retriever.retrieve(query), query)
+        bundle = QueryBundle(query_str=query)
+        nodes = postprocess_all(self.node_postprocessors, self.retriever.retrieve(query), bundle)
         return self._messages(message, nodes), nodes
 
     async def _aturn(self, message: str) -> Turn:
         query = await self._asearch(message)
-        nodes = await apostprocess(self.node_postprocessors, await self.retriever.aretrieve(query), query)
+        bundle = QueryBundle(query_str=query)
+        nodes = await apostprocess_all(self.node_postprocessors, await self.retriever.aretrieve(query), bundle)
         return self._messages(message, nodes), nodes
 
 
@@ -239,8 +240,7 @@ class CondensePlusContextChatEngine(ContextChatEngine):
             verbose,
             callback_manager,
         )
-        if chat_history is not None:
-            engine.memory.set(list(chat_history))
+        engine._use_history(chat_history)
         return engine
 
     def _condense_args(self, message: str) -> dict[str, str] | None:

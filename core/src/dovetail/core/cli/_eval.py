@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dovetail.core.cli._errors import EXIT_OK, CLIError
-from dovetail.core.cli._ingest import DEFAULT_INDEX_DIR
+from dovetail.core.cli._errors import EXIT_OK
+from dovetail.core.cli._index_options import add_index_options, existing_index_dir
 from dovetail.core.cli._retrieval import MODES, bm25_installed, candidate_depth, make_retriever
 
 __all__ = ["add_parser", "run"]
@@ -36,10 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("questions", metavar="QUESTIONS", help="JSON-lines file of questions and expected ids")
-    parser.add_argument(
-        "--index", default=DEFAULT_INDEX_DIR, metavar="DIR", help=f"index directory ({DEFAULT_INDEX_DIR})"
-    )
-    parser.add_argument("--top-k", type=int, default=3, metavar="N", help="results per question (3)")
+    add_index_options(parser, top_k_help="results per question (3)")
     parser.add_argument(
         "--mode",
         choices=(*MODES, "all"),
@@ -74,13 +71,7 @@ def run(args: argparse.Namespace) -> int:
     from dovetail.core.indices import load_index_from_storage
     from dovetail.core.storage import StorageContext
 
-    if args.top_k < 1:
-        msg = "--top-k must be at least 1"
-        raise CLIError(msg)
-    index_dir = Path(args.index)
-    if not index_dir.is_dir():
-        msg = f"no index at {index_dir}; build one first with: dovetail ingest PATH --index {index_dir}"
-        raise CLIError(msg)
+    index_dir = existing_index_dir(args)
     dataset = LabelledQuestions.from_jsonl(args.questions)
     modes = [args.mode] if args.mode != "all" else [m for m in MODES if m == "dense" or bm25_installed()]
     if args.mode == "all" and len(modes) == 1:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core.cli._errors import EXIT_ERROR, EXIT_OK, CLIError
-from dovetail.core.cli._ingest import DEFAULT_INDEX_DIR
+from dovetail.core.cli._index_options import add_index_options, existing_index_dir
 from dovetail.core.cli._retrieval import MODES, make_retriever
 
 if TYPE_CHECKING:
@@ -40,10 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("question", metavar="QUESTION", help="the question, quoted")
-    parser.add_argument(
-        "--index", default=DEFAULT_INDEX_DIR, metavar="DIR", help=f"index directory ({DEFAULT_INDEX_DIR})"
-    )
-    parser.add_argument("--top-k", type=int, default=3, metavar="N", help="chunks to retrieve (3)")
+    add_index_options(parser, top_k_help="chunks to retrieve (3)")
     parser.add_argument("--llm", metavar="PROVIDER:MODEL", help="write the answer with this LLM (default: extractive)")
     parser.add_argument(
         "--embed",
@@ -134,13 +131,7 @@ def run(args: argparse.Namespace) -> int:
     if not question:
         msg = 'the question is empty; ask something, e.g. dovetail query "what is a dovetail joint?"'
         raise CLIError(msg)
-    if args.top_k < 1:
-        msg = "--top-k must be at least 1"
-        raise CLIError(msg)
-    index_dir = Path(args.index)
-    if not index_dir.is_dir():
-        msg = f"no index at {index_dir}; build one first with: dovetail ingest PATH --index {index_dir}"
-        raise CLIError(msg)
+    index_dir = existing_index_dir(args)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Embedding the question (loading the model) overlaps with loading the vector store.
         index_store, embed_model, pending = _start_query_embedding(pool, index_dir, question, args.embed)

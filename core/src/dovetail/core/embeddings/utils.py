@@ -3,21 +3,15 @@
 Re-exports ``resolve_embed_model`` lazily, so a LlamaIndex import changes only its package prefix.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
 
+# Type checkers read the names from the star import; ``__all__`` narrows it to the ones exported here.
+# ruff: noqa: F403, F405
 if TYPE_CHECKING:
-    from dovetail.core.settings import resolve_embed_model
+    from dovetail.core.settings import *
 
-_LAZY: dict[str, str] = {
-    "resolve_embed_model": "dovetail.core.settings",
-}
+__all__ = ["resolve_embed_model"]
 
-__all__ = [
-    "resolve_embed_model",
-]
-
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), "dovetail.core.settings")

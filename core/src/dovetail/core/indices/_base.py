@@ -2,25 +2,76 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.indices._engines import reduce_index
+from dovetail.core.storage import IndexStruct, StorageContext
 
 if TYPE_CHECKING:
+    from dovetail.core.callbacks import CallbackManager
     from dovetail.core.chat_engine import BaseChatEngine
-    from dovetail.core.storage import IndexStruct, RefDocInfo, SimpleDocumentStore, StorageContext
+    from dovetail.core.schema import BaseNode
+    from dovetail.core.storage import RefDocInfo, SimpleDocumentStore
 
 __all__ = ["BaseIndex"]
 
 
-class BaseIndex:
+class BaseIndex(ABC):
     """Base of the indices: ``storage_context``, ``index_struct``, ``index_id``, ``docstore``, ``ref_doc_info``,
     :meth:`as_chat_engine` and pickling. Subclasses set ``_storage_context`` and ``_index_struct``."""
 
     _storage_context: StorageContext
     _index_struct: IndexStruct
+    _transformations: list[Any] | None
+    callback_manager: CallbackManager
+    _show_progress: bool
     retriever_keywords: tuple[str, ...] = ()
     """Keywords ``as_retriever`` (and so ``as_query_engine``/``as_chat_engine``) accepts."""
+
+    def _init_index(
+        self,
+        nodes: Sequence[BaseNode] | None,
+        storage_context: StorageContext | None,
+        transformations: Sequence[Any] | None,
+        index_struct: IndexStruct | None,
+        callback_manager: CallbackManager | None,
+        show_progress: bool,
+        new_struct: IndexStruct,
+        kind: str | None = None,
+    ) -> None:
+        """Set what every index keeps, then add ``nodes``; a subclass calls it last in ``__init__``.
+
+        ``index_struct`` is an existing index's record (of ``new_struct``'s type, checked when ``kind`` names the
+        index in the error); without one, ``new_struct`` is registered in the index store.
+        """
+        from dovetail.core.settings import Settings
+
+        self._storage_context = storage_context or StorageContext.from_defaults()
+        self._transformations = list(transformations) if transformations is not None else None
+        self.callback_manager = callback_manager or Settings.callback_manager
+        self._show_progress = show_progress
+        if index_struct is None:
+            index_struct = new_struct
+            self._storage_context.index_store.add_index_struct(index_struct)
+        elif kind is not None and index_struct.struct_type != new_struct.struct_type:
+            msg = f"index {index_struct.index_id} is a {index_struct.struct_type!r} index, not {kind}"
+            raise InvalidInputError(msg)
+        self._index_struct = index_struct
+        if nodes:
+            self.insert_nodes(nodes)
+
+    @abstractmethod
+    def insert_nodes(self, nodes: Sequence[BaseNode], **insert_kwargs: Any) -> None:
+        """Add ready-made nodes to the index."""
+
+    def _document_steps(self) -> list[Any]:
+        """How documents become nodes: the index's ``transformations``, else ``Settings.transformations``."""
+        from dovetail.core.settings import Settings
+
+        return list(self._transformations if self._transformations is not None else Settings.transformations)
 
     @property
     def storage_context(self) -> StorageContext:

@@ -80,23 +80,19 @@ class SimpleKeywordTableIndex(BaseIndex):
         callback_manager: CallbackManager | None = None,
         show_progress: bool = False,
     ) -> None:
-        from dovetail.core.settings import Settings
-
-        self._storage_context = storage_context or StorageContext.from_defaults()
         self.max_keywords_per_chunk = max_keywords_per_chunk
-        self._transformations = list(transformations) if transformations is not None else None
-        self.callback_manager = callback_manager or Settings.callback_manager
-        self._show_progress = show_progress
         self._embed_model = None
-        if index_struct is None:
-            index_struct = IndexStruct(struct_type=KEYWORD_STRUCT_TYPE, extra={"table": {}})
-            self._storage_context.index_store.add_index_struct(index_struct)
-        elif index_struct.struct_type != KEYWORD_STRUCT_TYPE:
-            msg = f"index {index_struct.index_id} is a {index_struct.struct_type!r} index, not a keyword table"
-            raise InvalidInputError(msg)
-        self._index_struct = index_struct
-        if nodes:
-            self.insert_nodes(nodes)
+        new_struct = IndexStruct(struct_type=KEYWORD_STRUCT_TYPE, extra={"table": {}})
+        self._init_index(
+            nodes,
+            storage_context,
+            transformations,
+            index_struct,
+            callback_manager,
+            show_progress,
+            new_struct,
+            kind="a keyword table",
+        )
 
     @classmethod
     def from_documents(
@@ -110,7 +106,6 @@ class SimpleKeywordTableIndex(BaseIndex):
     ) -> SimpleKeywordTableIndex:
         """Split ``documents`` into nodes and index their keywords."""
         from dovetail.core.ingestion import run_transformations
-        from dovetail.core.settings import Settings
 
         index = cls(
             storage_context=storage_context,
@@ -119,8 +114,7 @@ class SimpleKeywordTableIndex(BaseIndex):
             callback_manager=callback_manager,
             show_progress=show_progress,
         )
-        steps = index._transformations if index._transformations is not None else Settings.transformations
-        index.insert_nodes(run_transformations(list(documents), steps))
+        index.insert_nodes(run_transformations(list(documents), index._document_steps()))
         for doc in documents:
             index.docstore.set_document_hash(doc.node_id, doc.hash)
         return index
@@ -162,11 +156,9 @@ class SimpleKeywordTableIndex(BaseIndex):
     def insert(self, document: Document, **insert_kwargs: Any) -> None:
         """Split one document into nodes and index them."""
         from dovetail.core.ingestion import run_transformations
-        from dovetail.core.settings import Settings
 
         reject_unknown("insert", insert_kwargs, ())
-        steps = self._transformations if self._transformations is not None else Settings.transformations
-        self.insert_nodes(run_transformations([document], steps))
+        self.insert_nodes(run_transformations([document], self._document_steps()))
 
     def delete_nodes(self, node_ids: list[str], delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
         """Remove nodes from the table (and, by default, the docstore)."""

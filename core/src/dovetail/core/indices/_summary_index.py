@@ -68,22 +68,20 @@ class SummaryIndex(BaseIndex):
         show_progress: bool = False,
         embed_model: Any | None = None,
     ) -> None:
-        from dovetail.core.settings import Settings, resolve_embed_model
+        from dovetail.core.settings import resolve_embed_model
 
-        self._storage_context = storage_context or StorageContext.from_defaults()
-        self._transformations = list(transformations) if transformations is not None else None
-        self.callback_manager = callback_manager or Settings.callback_manager
-        self._show_progress = show_progress
         self._embed_model = resolve_embed_model(embed_model) if embed_model is not None else None
-        if index_struct is None:
-            index_struct = IndexStruct(struct_type=SUMMARY_STRUCT_TYPE, extra={"nodes": []})
-            self._storage_context.index_store.add_index_struct(index_struct)
-        elif index_struct.struct_type != SUMMARY_STRUCT_TYPE:
-            msg = f"index {index_struct.index_id} is a {index_struct.struct_type!r} index, not a summary index"
-            raise InvalidInputError(msg)
-        self._index_struct = index_struct
-        if nodes:
-            self.insert_nodes(nodes)
+        new_struct = IndexStruct(struct_type=SUMMARY_STRUCT_TYPE, extra={"nodes": []})
+        self._init_index(
+            nodes,
+            storage_context,
+            transformations,
+            index_struct,
+            callback_manager,
+            show_progress,
+            new_struct,
+            kind="a summary index",
+        )
 
     @classmethod
     def from_documents(
@@ -136,10 +134,7 @@ class SummaryIndex(BaseIndex):
 
     # ---------------------------------------------------------------- writing
     def _pipeline(self) -> IngestionPipeline:
-        from dovetail.core.settings import Settings
-
-        transformations = self._transformations if self._transformations is not None else Settings.transformations
-        return IngestionPipeline(transformations=list(transformations), docstore=self.docstore, disable_cache=True)
+        return IngestionPipeline(transformations=self._document_steps(), docstore=self.docstore, disable_cache=True)
 
     def _ingest(self, documents: list[BaseNode]) -> None:
         self._sync_node_ids(self._pipeline().run(documents=documents, show_progress=self._show_progress))

@@ -92,20 +92,13 @@ class VectorStoreIndex(BaseIndex):
         show_progress: bool = False,
         store_nodes_override: bool = False,
     ) -> None:
-        from dovetail.core.settings import Settings, resolve_embed_model
+        from dovetail.core.settings import resolve_embed_model
 
-        self._storage_context = storage_context or StorageContext.from_defaults()
         self._embed_model = resolve_embed_model(embed_model) if embed_model is not None else None
-        self._transformations = list(transformations) if transformations is not None else None
-        self.callback_manager = callback_manager or Settings.callback_manager
-        self._show_progress = show_progress
         self._store_nodes_override = bool(store_nodes_override)
-        if index_struct is None:
-            index_struct = IndexStruct()
-            self._storage_context.index_store.add_index_struct(index_struct)
-        self._index_struct = index_struct
-        if nodes:
-            self.insert_nodes(nodes)
+        self._init_index(
+            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, IndexStruct()
+        )
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -280,6 +273,14 @@ class VectorStoreIndex(BaseIndex):
             raise InvalidInputError(msg)
         return nodes
 
+    def _model_for(self, nodes: list[BaseNode]) -> BaseEmbedding | None:
+        """The model to embed ``nodes`` with (recorded in the index), or ``None`` when all carry embeddings."""
+        if all(node.embedding is not None for node in nodes):
+            return None
+        model = self.embed_model
+        self._record_embed_model(model)
+        return model
+
     def insert_nodes(self, nodes: Sequence[BaseNode], **insert_kwargs: Any) -> None:
         """Embed (where needed) and store ready-made nodes.
 
@@ -290,9 +291,8 @@ class VectorStoreIndex(BaseIndex):
         nodes = self._embedded(nodes)
         if not nodes:
             return
-        if any(node.embedding is None for node in nodes):
-            model = self.embed_model
-            self._record_embed_model(model)
+        model = self._model_for(nodes)
+        if model is not None:
             nodes = embed_nodes(model, nodes)
         self.vector_store.add(nodes)
         self.docstore.add_documents(nodes, store_text=self.stores_nodes)
@@ -303,9 +303,8 @@ class VectorStoreIndex(BaseIndex):
         nodes = self._embedded(nodes)
         if not nodes:
             return
-        if any(node.embedding is None for node in nodes):
-            model = self.embed_model
-            self._record_embed_model(model)
+        model = self._model_for(nodes)
+        if model is not None:
             nodes = await aembed_nodes(model, nodes)
         await self.vector_store.async_add(nodes)
         self.docstore.add_documents(nodes, store_text=self.stores_nodes)

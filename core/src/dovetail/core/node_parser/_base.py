@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from importlib import import_module
-from typing import Any
+from typing import Any, TypeVar
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import reject_unknown_keywords
@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 IdFunc = Callable[[int, BaseNode], str]
 """``id_func(chunk_index, parent_node) -> node id``."""
+
+_Parser = TypeVar("_Parser", bound="NodeParser")
 
 _NODE_ID_NAMESPACE = uuid.UUID("0b6f5bd4-3f0e-4a51-8f8e-1c1f2a7d9e43")
 
@@ -86,6 +88,11 @@ class NodeParser:
         self.include_prev_next_rel = bool(include_prev_next_rel)
         self.callback_manager = callback_manager or _default_callback_manager()
         self.id_func = id_func
+
+    @classmethod
+    def from_defaults(cls: type[_Parser], **kwargs: Any) -> _Parser:
+        """Same as the constructor (LlamaIndex's spelling: ``SentenceSplitter.from_defaults(chunk_size=512)``)."""
+        return cls(**kwargs)
 
     @classmethod
     def class_name(cls) -> str:

@@ -58,6 +58,8 @@ class BudgetSplitter(MetadataAwareTextSplitter):
     """
 
     _unit = "tokens"
+    _shown: tuple[str, ...] = ()
+    """Settings ``repr`` shows after ``chunk_size`` and ``chunk_overlap``."""
 
     def __init__(
         self,
@@ -100,6 +102,10 @@ class BudgetSplitter(MetadataAwareTextSplitter):
 
     def _id_key(self) -> str:
         return f"{self.class_name()}\x1f{self.chunk_size}\x1f{self.chunk_overlap}"
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in ("chunk_size", "chunk_overlap", *self._shown))
+        return f"{type(self).__name__}({shown})"
 
     def _size_of(self, text: str) -> int:
         return self._count(text)

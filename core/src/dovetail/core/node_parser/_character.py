@@ -36,6 +36,8 @@ class RecursiveCharacterSplitter(BudgetSplitter):
 
     _unit = "characters"
 
+    _shown = ("separators",)
+
     def __init__(
         self,
         chunk_size: int = 4000,
@@ -66,9 +68,3 @@ class RecursiveCharacterSplitter(BudgetSplitter):
     def _spans_within(self, text: str, start: int, end: int, budget: int) -> list[tuple[int, int]]:
         # Sizes are lengths: cut positions come from str.split and chunks from bisection, no per-piece Python.
         return character_spans(text, start, end, budget, self.chunk_overlap, self._cut_separators)
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(chunk_size={self.chunk_size}, chunk_overlap={self.chunk_overlap}, "
-            f"separators={self.separators!r})"
-        )

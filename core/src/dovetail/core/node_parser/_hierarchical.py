@@ -53,7 +53,7 @@ class HierarchicalNodeParser(NodeParser):
         self.link_levels = include_prev_next_rel
 
     @classmethod
-    def from_defaults(
+    def from_defaults(  # type: ignore[override]  # LlamaIndex's signature: the levels, not the constructor's
         cls,
         chunk_sizes: Sequence[int] | None = None,
         chunk_overlap: int = 20,

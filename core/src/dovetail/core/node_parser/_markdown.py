@@ -30,18 +30,20 @@ class _Span:
     metadata: dict[str, Any]
 
 
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+def _trimmed(text: str, span: _Span) -> _Span:
+    start, end = span.start, span.end
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return start, end
+    return _Span(start, end, span.metadata)
 
 
 class _SpanParser(NodeParser):
     """Builds one TextNode per span of the parent's text, with exact offsets."""
 
     def _spans(self, text: str) -> list[_Span]:
+        """The spans of ``text`` to make nodes of, in order (surrounding white space is trimmed, empty ones dropped)."""
         raise NotImplementedError
 
     def _text_node(self, parent: BaseNode, index: int, text: str, span: _Span) -> TextNode:
@@ -63,7 +65,8 @@ class _SpanParser(NodeParser):
         out: list[BaseNode] = []
         for parent in nodes:
             text = parent.get_content(MetadataMode.NONE)
-            out.extend(self._text_node(parent, i, text, span) for i, span in enumerate(self._spans(text)))
+            spans = [span for span in (_trimmed(text, span) for span in self._spans(text)) if span.end > span.start]
+            out.extend(self._text_node(parent, i, text, span) for i, span in enumerate(spans))
         return out
 
 
@@ -101,11 +104,6 @@ class MarkdownNodeParser(_SpanParser):
         )
         self.header_path_separator = header_path_separator
 
-    @classmethod
-    def from_defaults(cls, **kwargs: Any) -> MarkdownNodeParser:
-        """LlamaIndex's constructor name."""
-        return cls(**kwargs)
-
     def _path(self, headers: list[tuple[int, str]]) -> str:
         sep = self.header_path_separator
         return sep + sep.join(name for _, name in headers) + sep if headers else sep
@@ -129,12 +127,7 @@ class MarkdownNodeParser(_SpanParser):
                 headers.append((level, match.group(2)))
             position += len(line)
         spans.append(_Span(section_start, len(text), {"header_path": section_path}))
-        out = []
-        for span in spans:
-            start, end = _strip(text, span.start, span.end)
-            if end > start:
-                out.append(_Span(start, end, span.metadata))
-        return out
+        return spans
 
 
 def _tables(text: str) -> list[tuple[int, int]]:
@@ -202,11 +195,6 @@ class MarkdownElementNodeParser(_SpanParser):
         self.llm = llm
         self.summary_query_str = summary_query_str
 
-    @classmethod
-    def from_defaults(cls, **kwargs: Any) -> MarkdownElementNodeParser:
-        """LlamaIndex's constructor name."""
-        return cls(**kwargs)
-
     def _spans(self, text: str) -> list[_Span]:
         spans: list[_Span] = []
         cursor = 0
@@ -215,12 +203,7 @@ class MarkdownElementNodeParser(_SpanParser):
             spans.append(_Span(start, end, {"element_type": "table"}))
             cursor = end
         spans.append(_Span(cursor, len(text), {"element_type": "text"}))
-        out = []
-        for span in spans:
-            start, end = _strip(text, span.start, span.end)
-            if end > start:
-                out.append(_Span(start, end, span.metadata))
-        return out
+        return spans
 
     def _summary(self, table: str) -> str:
         if self.llm is not None:

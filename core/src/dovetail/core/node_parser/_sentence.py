@@ -68,6 +68,8 @@ class SentenceSplitter(BudgetSplitter):
         ```
     """
 
+    _shown = ("separator", "paragraph_separator")
+
     def __init__(
         self,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
@@ -109,9 +111,3 @@ class SentenceSplitter(BudgetSplitter):
         self.separator = separator
         self.paragraph_separator = paragraph_separator
         self.secondary_chunking_regex = secondary_chunking_regex
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(chunk_size={self.chunk_size}, chunk_overlap={self.chunk_overlap}, "
-            f"separator={self.separator!r}, paragraph_separator={self.paragraph_separator!r})"
-        )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import pairwise
-from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.callbacks import CallbackManager
@@ -82,11 +81,6 @@ class SentenceWindowNodeParser(TextSplitter):
         self.window_size = window_size
         self.window_metadata_key = window_metadata_key
         self.original_text_metadata_key = original_text_metadata_key
-
-    @classmethod
-    def from_defaults(cls, **kwargs: Any) -> SentenceWindowNodeParser:
-        """Same as the constructor (LlamaIndex's spelling)."""
-        return cls(**kwargs)
 
     def _id_key(self) -> str:
         return f"{self.class_name()}\x1f{self.window_size}"

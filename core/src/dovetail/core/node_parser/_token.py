@@ -34,6 +34,8 @@ class TokenTextSplitter(BudgetSplitter):
         ```
     """
 
+    _shown = ("separator", "backup_separators")
+
     def __init__(
         self,
         chunk_size: int = 1024,
@@ -65,9 +67,3 @@ class TokenTextSplitter(BudgetSplitter):
         )
         self.separator = separator
         self.backup_separators = list(backup_separators)
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(chunk_size={self.chunk_size}, chunk_overlap={self.chunk_overlap}, "
-            f"separator={self.separator!r}, backup_separators={self.backup_separators!r})"
-        )

@@ -3,25 +3,15 @@
 Re-exports the prompt templates lazily, so a LlamaIndex import changes only its package prefix.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
 
+# Type checkers read the names from the star import; ``__all__`` narrows it to the ones exported here.
+# ruff: noqa: F403, F405
 if TYPE_CHECKING:
-    from dovetail.core.prompts import BasePromptTemplate, ChatPromptTemplate, PromptTemplate
+    from dovetail.core.prompts import *
 
-_LAZY: dict[str, str] = {
-    "BasePromptTemplate": "dovetail.core.prompts",
-    "ChatPromptTemplate": "dovetail.core.prompts",
-    "PromptTemplate": "dovetail.core.prompts",
-}
+__all__ = ["BasePromptTemplate", "ChatPromptTemplate", "PromptTemplate"]
 
-__all__ = [
-    "BasePromptTemplate",
-    "ChatPromptTemplate",
-    "PromptTemplate",
-]
-
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), "dovetail.core.prompts")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._query_bundle import as_query_bundle
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
+from dovetail.core.postprocessor._chain import apostprocess_all, postprocess_all
 from dovetail.core.response_synthesizers import BaseSynthesizer, get_response_synthesizer
 from dovetail.core.response_synthesizers._base import ResponseType
 from dovetail.core.schema import NodeWithScore, QueryBundle
@@ -171,29 +172,15 @@ class RetrieverQueryEngine(BaseQueryEngine):
         )
         return cls(retriever, synthesizer, node_postprocessors, manager)
 
-    def _postprocess(self, nodes: list[NodeWithScore], query: QueryBundle) -> list[NodeWithScore]:
-        for processor in self.node_postprocessors:
-            nodes = list(processor.postprocess_nodes(nodes, query_bundle=query))
-        return nodes
-
     def retrieve(self, query_bundle: str | QueryBundle) -> list[NodeWithScore]:
         """The post-processed nodes for a query, without synthesis."""
         bundle = as_query_bundle(query_bundle)
-        return self._postprocess(self.retriever.retrieve(bundle), bundle)
-
-    async def _apostprocess(self, nodes: list[NodeWithScore], query: QueryBundle) -> list[NodeWithScore]:
-        for processor in self.node_postprocessors:
-            apostprocess = getattr(processor, "apostprocess_nodes", None)
-            if apostprocess is not None:
-                nodes = list(await apostprocess(nodes, query_bundle=query))
-            else:
-                nodes = list(processor.postprocess_nodes(nodes, query_bundle=query))
-        return nodes
+        return postprocess_all(self.node_postprocessors, self.retriever.retrieve(bundle), bundle)
 
     async def aretrieve(self, query_bundle: str | QueryBundle) -> list[NodeWithScore]:
         """Async :meth:`retrieve` (a postprocessor's ``apostprocess_nodes`` is used when it has one)."""
         bundle = as_query_bundle(query_bundle)
-        return await self._apostprocess(await self.retriever.aretrieve(bundle), bundle)
+        return await apostprocess_all(self.node_postprocessors, await self.retriever.aretrieve(bundle), bundle)
 
     def synthesize(self, query_bundle: QueryBundle, nodes: list[NodeWithScore]) -> ResponseType:
         """Answer from given nodes."""

@@ -7,9 +7,9 @@ from collections.abc import AsyncGenerator, Generator
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core.response_synthesizers._base import BaseSynthesizer, ResponseType
+from dovetail.core.response_synthesizers._packing import context_budget, node_texts, pack
 from dovetail.core.response_synthesizers._response import AsyncStreamingResponse, Response, StreamingResponse
-from dovetail.core.schema import MetadataMode, NodeWithScore, QueryBundle
-from dovetail.core.tokenizers import get_tokenizer
+from dovetail.core.schema import NodeWithScore, QueryBundle
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from dovetail.core.prompts import BasePromptTemplate
 
 __all__ = ["CompactAndRefine", "Refine"]
-
-_SEPARATOR = "\n\n"
 
 
 def _defaults() -> tuple[BasePromptTemplate, BasePromptTemplate]:
@@ -53,7 +51,7 @@ class Refine(BaseSynthesizer):
         self.refine_template = refine_template or refine
 
     def _chunks(self, nodes: list[NodeWithScore]) -> list[str]:
-        return [hit.node.get_content(MetadataMode.LLM) for hit in nodes]
+        return node_texts(nodes)
 
     def _steps(self, query: QueryBundle, chunks: list[str]) -> list[tuple[BasePromptTemplate, dict[str, Any]]]:
         steps: list[tuple[BasePromptTemplate, dict[str, Any]]] = []
@@ -94,43 +92,9 @@ class Refine(BaseSynthesizer):
 class CompactAndRefine(Refine):
     """Like :class:`Refine`, but first packs the chunks into as few prompts as fit the LLM's context window.
 
-    The budget per prompt is ``context_window - num_output - tokens(template)``; a chunk longer than the
-    budget is cut into pieces. Tokens are counted with :func:`dovetail.core.tokenizers.get_tokenizer`.
+    The budget per prompt is that of :func:`~dovetail.core.response_synthesizers._packing.context_budget` for
+    the larger of the two templates; a chunk longer than the budget is cut into pieces.
     """
 
-    def _budget(self) -> int:
-        metadata = self.llm.metadata
-        tokenizer = get_tokenizer()
-        template_tokens = max(
-            len(tokenizer(self.text_qa_template.format(context_str="", query_str=""))),
-            len(tokenizer(self.refine_template.format(context_msg="", query_str="", existing_answer=""))),
-        )
-        # The query and the running answer also take room: reserve num_output for each.
-        return max(64, metadata.context_window - 2 * metadata.num_output - template_tokens)
-
     def _chunks(self, nodes: list[NodeWithScore]) -> list[str]:
-        tokenizer = get_tokenizer()
-        budget = self._budget()
-        packed: list[str] = []
-        current: list[str] = []
-        used = 0
-        for text in super()._chunks(nodes):
-            for piece in _cut(text, budget, tokenizer):
-                size = len(tokenizer(piece)) + 2
-                if current and used + size > budget:
-                    packed.append(_SEPARATOR.join(current))
-                    current, used = [], 0
-                current.append(piece)
-                used += size
-        if current:
-            packed.append(_SEPARATOR.join(current))
-        return packed
-
-
-def _cut(text: str, budget: int, tokenizer: Any) -> list[str]:
-    tokens = len(tokenizer(text))
-    if tokens <= budget:
-        return [text]
-    words = text.split(" ")
-    per_piece = max(1, int(len(words) * budget / tokens * 0.9))
-    return [" ".join(words[start : start + per_piece]) for start in range(0, len(words), per_piece)]
+        return pack(super()._chunks(nodes), context_budget(self.llm, self.text_qa_template, self.refine_template))

@@ -12,9 +12,9 @@ from collections.abc import AsyncGenerator, Generator
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core.response_synthesizers._base import BaseSynthesizer, ResponseType
-from dovetail.core.response_synthesizers._refine import _SEPARATOR, _cut
+from dovetail.core.response_synthesizers._packing import SEPARATOR, context_budget, cut, node_texts, pack_texts
 from dovetail.core.response_synthesizers._response import AsyncStreamingResponse, Response, StreamingResponse
-from dovetail.core.schema import MetadataMode, NodeWithScore, QueryBundle
+from dovetail.core.schema import NodeWithScore, QueryBundle
 from dovetail.core.tokenizers import get_tokenizer
 
 if TYPE_CHECKING:
@@ -29,41 +29,9 @@ __all__ = [
     "NoText",
     "SimpleSummarize",
     "TreeSummarize",
-    "pack_texts",
 ]
 
 ACCUMULATE_SEPARATOR = "\n---------------------\n"
-
-
-def _texts(nodes: list[NodeWithScore]) -> list[str]:
-    return [hit.node.get_content(MetadataMode.LLM) for hit in nodes]
-
-
-def _budget(llm: LLM, template: BasePromptTemplate) -> int:
-    metadata = llm.metadata
-    empty = {name: "" for name in template.template_vars}
-    template_tokens = len(get_tokenizer()(template.format(**empty)))
-    return max(64, metadata.context_window - 2 * metadata.num_output - template_tokens)
-
-
-def pack_texts(texts: list[str], llm: LLM, template: BasePromptTemplate) -> list[str]:
-    """Join ``texts`` into as few pieces as fit ``template`` in the LLM's window (over-long texts are cut)."""
-    tokenizer = get_tokenizer()
-    budget = _budget(llm, template)
-    packed: list[str] = []
-    current: list[str] = []
-    used = 0
-    for text in texts:
-        for piece in _cut(text, budget, tokenizer):
-            size = len(tokenizer(piece)) + 2
-            if current and used + size > budget:
-                packed.append(_SEPARATOR.join(current))
-                current, used = [], 0
-            current.append(piece)
-            used += size
-    if current:
-        packed.append(_SEPARATOR.join(current))
-    return packed
 
 
 class _LLMSynthesizer(BaseSynthesizer):
@@ -131,7 +99,7 @@ class TreeSummarize(_LLMSynthesizer):
         return DEFAULT_TREE_SUMMARIZE_PROMPT
 
     def _synthesize(self, query: QueryBundle, nodes: list[NodeWithScore], **kwargs: Any) -> ResponseType:
-        chunks, calls = pack_texts(_texts(nodes), self.llm, self.template), 0
+        chunks, calls = pack_texts(node_texts(nodes), self.llm, self.template), 0
         while len(chunks) > 1:
             chunks = [self.llm.predict(self.template, context_str=c, query_str=query.query_str) for c in chunks]
             calls += len(chunks)
@@ -139,7 +107,7 @@ class TreeSummarize(_LLMSynthesizer):
         return self._final(nodes, calls + 1, {"context_str": chunks[0], "query_str": query.query_str})
 
     async def _asynthesize(self, query: QueryBundle, nodes: list[NodeWithScore], **kwargs: Any) -> ResponseType:
-        chunks, calls = pack_texts(_texts(nodes), self.llm, self.template), 0
+        chunks, calls = pack_texts(node_texts(nodes), self.llm, self.template), 0
         while len(chunks) > 1:
             jobs = [self.llm.apredict(self.template, context_str=c, query_str=query.query_str) for c in chunks]
             chunks = list(await asyncio.gather(*jobs)) if self.use_async else [await job for job in jobs]
@@ -153,8 +121,8 @@ class SimpleSummarize(_LLMSynthesizer):
     ``query_str``)."""
 
     def _args(self, query: QueryBundle, nodes: list[NodeWithScore]) -> dict[str, Any]:
-        budget = _budget(self.llm, self.template)
-        context = _cut(_SEPARATOR.join(_texts(nodes)), budget, get_tokenizer())[0]
+        budget = context_budget(self.llm, self.template)
+        context = cut(SEPARATOR.join(node_texts(nodes)), budget, get_tokenizer())[0]
         return {"context_str": context, "query_str": query.query_str}
 
     def _synthesize(self, query: QueryBundle, nodes: list[NodeWithScore], **kwargs: Any) -> ResponseType:
@@ -169,7 +137,7 @@ class Accumulate(_LLMSynthesizer):
     by a dashed line. With ``streaming`` the listed answers are streamed one after another."""
 
     def _chunks(self, nodes: list[NodeWithScore]) -> list[str]:
-        return [piece for text in _texts(nodes) for piece in pack_texts([text], self.llm, self.template)]
+        return [piece for text in node_texts(nodes) for piece in pack_texts([text], self.llm, self.template)]
 
     def _respond(self, nodes: list[NodeWithScore], answers: list[str]) -> ResponseType:
         text = ACCUMULATE_SEPARATOR.join(f"Response {n}: {answer}" for n, answer in enumerate(answers, 1))
@@ -197,7 +165,7 @@ class CompactAndAccumulate(Accumulate):
     """:class:`Accumulate` over chunks first packed into as few prompts as fit the window."""
 
     def _chunks(self, nodes: list[NodeWithScore]) -> list[str]:
-        return pack_texts(_texts(nodes), self.llm, self.template)
+        return pack_texts(node_texts(nodes), self.llm, self.template)
 
 
 class Generation(_LLMSynthesizer):

@@ -30,12 +30,21 @@ import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from dovetail.core._exceptions import ConcurrentWriteError, InvalidInputError, NotFoundError
 from dovetail.core.storage._lock import commit_lock, release, snapshot_lock, try_writer_lock
 
-__all__ = ["STAGING_DIR", "StagedCommit", "atomic_write_bytes", "atomic_write_json", "read_json", "recover"]
+__all__ = [
+    "STAGING_DIR",
+    "StagedCommit",
+    "atomic_write_bytes",
+    "atomic_write_json",
+    "fsync_dir",
+    "read_json",
+    "recover",
+    "replace_synced",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +60,8 @@ def _file_mode() -> int:
     return 0o666 & ~umask
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or removal inside ``path`` durable (a no-op where directories cannot be synced)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:  # pragma: no cover - platforms without directory fds
@@ -67,18 +77,15 @@ def _fsync_dir(path: Path) -> None:
 _FILE_MODE = _file_mode()
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, create_parent: bool = True) -> None:
-    """Write ``data`` to ``path`` atomically (temp file + fsync + ``os.replace``).
+def replace_synced(target: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Let ``write`` fill a temporary sibling of ``target``, fsync it, then move it over ``target``.
 
-    With ``create_parent=False`` a missing folder is an error (a staging folder must not be re-created).
+    The folder is not synced (see :func:`fsync_dir`), so a caller renaming several files syncs it once.
     """
-    target = Path(path)
-    if create_parent:
-        target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, _FILE_MODE)
@@ -86,7 +93,18 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, create_pare
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, create_parent: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically (temp file + fsync + ``os.replace`` + folder fsync).
+
+    With ``create_parent=False`` a missing folder is an error (a staging folder must not be re-created).
+    """
+    target = Path(path)
+    if create_parent:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    replace_synced(target, lambda handle: handle.write(data))
+    fsync_dir(target.parent)
 
 
 def atomic_write_json(path: str | os.PathLike[str], payload: dict[str, Any], *, create_parent: bool = True) -> None:
@@ -237,7 +255,7 @@ class StagedCommit:
                     with open(item, "rb") as handle:
                         os.fsync(handle.fileno())
                     names.append(item.name)
-            _fsync_dir(self.staging)
+            fsync_dir(self.staging)
             self._check_staging()
             marker = json.dumps({"files": names}).encode("utf-8")
             atomic_write_bytes(self.staging / _MARKER, marker, create_parent=False)
@@ -275,11 +293,11 @@ def _roll_forward(directory: Path, staging: Path) -> None:
             if item.name in {_MARKER, _OWNER} or not item.is_file() or item.name.endswith(".tmp"):
                 continue
             os.replace(item, directory / item.name)
-        _fsync_dir(directory)
+        fsync_dir(directory)
         for stale in _superseded(directory, committed):
             stale.unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
-        _fsync_dir(directory)
+        fsync_dir(directory)
 
 
 def _superseded(directory: Path, committed: list[str]) -> list[Path]:

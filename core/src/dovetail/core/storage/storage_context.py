@@ -3,21 +3,15 @@
 Re-exports ``StorageContext`` lazily, so a LlamaIndex import changes only its package prefix.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
 
+# Type checkers read the names from the star import; ``__all__`` narrows it to the ones exported here.
+# ruff: noqa: F403, F405
 if TYPE_CHECKING:
-    from dovetail.core.storage import StorageContext
+    from dovetail.core.storage import *
 
-_LAZY: dict[str, str] = {
-    "StorageContext": "dovetail.core.storage",
-}
+__all__ = ["StorageContext"]
 
-__all__ = [
-    "StorageContext",
-]
-
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), "dovetail.core.storage")

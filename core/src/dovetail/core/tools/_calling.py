@@ -17,9 +17,12 @@ __all__ = ["acall_tool_with_selection", "call_tool_with_selection"]
 logger = logging.getLogger(__name__)
 
 
-def _find(tools: Sequence[BaseTool], selection: ToolSelection) -> BaseTool | ToolOutput:
+def _find(tools: Sequence[BaseTool], selection: ToolSelection, verbose: bool) -> BaseTool | ToolOutput:
+    """The tool ``selection`` names (logged with its arguments when ``verbose``), else an error output."""
     for tool in tools:
         if tool.metadata.name == selection.tool_name:
+            if verbose:
+                logger.info("calling tool %s with %s", selection.tool_name, selection.tool_kwargs)
             return tool
     names = ", ".join(repr(tool.metadata.name) for tool in tools)
     return ToolOutput(
@@ -43,11 +46,9 @@ def _error(selection: ToolSelection, exc: Exception) -> ToolOutput:
 
 def call_tool_with_selection(selection: ToolSelection, tools: Sequence[BaseTool], verbose: bool = False) -> ToolOutput:
     """Call the tool ``selection`` names with its arguments; errors become an ``is_error`` output."""
-    tool = _find(tools, selection)
+    tool = _find(tools, selection, verbose)
     if isinstance(tool, ToolOutput):
         return tool
-    if verbose:
-        logger.info("calling tool %s with %s", selection.tool_name, selection.tool_kwargs)
     try:
         return tool(**selection.tool_kwargs)
     except Exception as exc:  # a tool's failure is reported to the model, as LlamaIndex does
@@ -60,11 +61,9 @@ async def acall_tool_with_selection(
     """Async :func:`call_tool_with_selection` (an async tool is awaited; a sync one runs in a worker thread)."""
     from dovetail.core.concurrency import run_in_thread
 
-    tool = _find(tools, selection)
+    tool = _find(tools, selection, verbose)
     if isinstance(tool, ToolOutput):
         return tool
-    if verbose:
-        logger.info("calling tool %s with %s", selection.tool_name, selection.tool_kwargs)
     try:
         if isinstance(tool, AsyncBaseTool):
             return await tool.acall(**selection.tool_kwargs)

@@ -3,23 +3,15 @@
 Re-exports the tool-call helpers lazily, so a LlamaIndex import changes only its package prefix.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
 
+# Type checkers read the names from the star import; ``__all__`` narrows it to the ones exported here.
+# ruff: noqa: F403, F405
 if TYPE_CHECKING:
-    from dovetail.core.tools import acall_tool_with_selection, call_tool_with_selection
+    from dovetail.core.tools import *
 
-_LAZY: dict[str, str] = {
-    "acall_tool_with_selection": "dovetail.core.tools",
-    "call_tool_with_selection": "dovetail.core.tools",
-}
+__all__ = ["acall_tool_with_selection", "call_tool_with_selection"]
 
-__all__ = [
-    "acall_tool_with_selection",
-    "call_tool_with_selection",
-]
-
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), "dovetail.core.tools")

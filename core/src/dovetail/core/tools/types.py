@@ -3,27 +3,15 @@
 Re-exports tool base classes and types lazily, so a LlamaIndex import changes only its package prefix.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
 
+# Type checkers read the names from the star import; ``__all__`` narrows it to the ones exported here.
+# ruff: noqa: F403, F405
 if TYPE_CHECKING:
-    from dovetail.core.tools import AsyncBaseTool, BaseTool, ToolMetadata, ToolOutput
+    from dovetail.core.tools import *
 
-_LAZY: dict[str, str] = {
-    "AsyncBaseTool": "dovetail.core.tools",
-    "BaseTool": "dovetail.core.tools",
-    "ToolMetadata": "dovetail.core.tools",
-    "ToolOutput": "dovetail.core.tools",
-}
+__all__ = ["AsyncBaseTool", "BaseTool", "ToolMetadata", "ToolOutput"]
 
-__all__ = [
-    "AsyncBaseTool",
-    "BaseTool",
-    "ToolMetadata",
-    "ToolOutput",
-]
-
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), "dovetail.core.tools")

@@ -23,14 +23,13 @@ import json
 import logging
 import os
 import secrets
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError, NotFoundError
+from dovetail.core.storage._io import fsync_dir, replace_synced
 
 __all__ = [
     "FORMAT_VERSION",
@@ -57,43 +56,6 @@ def vectors_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.{secrets.token_hex(6)}.npy")
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
-def _file_mode() -> int:
-    umask = os.umask(0)  # read the umask (there is no getter); set back at once
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-_FILE_MODE = _file_mode()
-
-
-def _write_synced(target: Path, write: Callable[[IO[bytes]], object]) -> None:
-    """Write ``target`` through a temporary sibling, fsync it, then move it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600 files; an index is shared like the other index files
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _referenced_vectors(path: Path) -> str | None:
     """The vectors file the JSON currently at ``path`` references (``None``: none, or unreadable)."""
     try:
@@ -113,7 +75,7 @@ def write_store(
     previous = _referenced_vectors(path)
     npy = vectors_path(path)
     matrix = np.ascontiguousarray(vectors)
-    _write_synced(npy, lambda handle: np.save(handle, matrix, allow_pickle=False))
+    replace_synced(npy, lambda handle: np.save(handle, matrix, allow_pickle=False))
     document = {
         "kind": _KIND,
         "format_version": FORMAT_VERSION,
@@ -123,14 +85,14 @@ def write_store(
         "nodes": nodes,
     }
     try:
-        _write_synced(path, lambda handle: _write_json(handle, document))
+        replace_synced(path, lambda handle: _write_json(handle, document))
     except BaseException:
         npy.unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     if previous is not None and previous != npy.name:
         (path.parent / previous).unlink(missing_ok=True)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
 
 
 def _write_json(handle: IO[bytes], document: dict[str, Any]) -> None:

@@ -3,36 +3,14 @@
 Re-exports vector store types lazily, so a LlamaIndex import changes only its package prefix.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
 
+# Type checkers read the names from the star import; ``__all__`` narrows it to the ones exported here.
+# ruff: noqa: F403, F405
 if TYPE_CHECKING:
-    from dovetail.core.vector_stores import (
-        BasePydanticVectorStore,
-        ExactMatchFilter,
-        FilterCondition,
-        FilterOperator,
-        MetadataFilter,
-        MetadataFilters,
-        VectorStoreQuery,
-        VectorStoreQueryMode,
-        VectorStoreQueryResult,
-    )
-
-_LAZY: dict[str, str] = {
-    "BasePydanticVectorStore": "dovetail.core.vector_stores",
-    "ExactMatchFilter": "dovetail.core.vector_stores",
-    "FilterCondition": "dovetail.core.vector_stores",
-    "FilterOperator": "dovetail.core.vector_stores",
-    "MetadataFilter": "dovetail.core.vector_stores",
-    "MetadataFilters": "dovetail.core.vector_stores",
-    "VectorStoreQuery": "dovetail.core.vector_stores",
-    "VectorStoreQueryMode": "dovetail.core.vector_stores",
-    "VectorStoreQueryResult": "dovetail.core.vector_stores",
-}
+    from dovetail.core.vector_stores import *
 
 __all__ = [
     "BasePydanticVectorStore",
@@ -46,4 +24,4 @@ __all__ = [
     "VectorStoreQueryResult",
 ]
 
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), "dovetail.core.vector_stores")

@@ -4,38 +4,15 @@ Re-exports the embedding base class and similarity helpers lazily, so a LlamaInd
 prefix.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
 
+# Type checkers read the names from the star import; ``__all__`` narrows it to the ones exported here.
+# ruff: noqa: F403, F405
 if TYPE_CHECKING:
-    from dovetail.core.embeddings import (
-        DEFAULT_EMBED_BATCH_SIZE,
-        BaseEmbedding,
-        Embedding,
-        SimilarityMode,
-        mean_agg,
-        similarity,
-    )
+    from dovetail.core.embeddings import *
 
-_LAZY: dict[str, str] = {
-    "BaseEmbedding": "dovetail.core.embeddings",
-    "DEFAULT_EMBED_BATCH_SIZE": "dovetail.core.embeddings",
-    "Embedding": "dovetail.core.embeddings",
-    "SimilarityMode": "dovetail.core.embeddings",
-    "mean_agg": "dovetail.core.embeddings",
-    "similarity": "dovetail.core.embeddings",
-}
+__all__ = ["DEFAULT_EMBED_BATCH_SIZE", "BaseEmbedding", "Embedding", "SimilarityMode", "mean_agg", "similarity"]
 
-__all__ = [
-    "DEFAULT_EMBED_BATCH_SIZE",
-    "BaseEmbedding",
-    "Embedding",
-    "SimilarityMode",
-    "mean_agg",
-    "similarity",
-]
-
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), "dovetail.core.embeddings")

@@ -3,25 +3,15 @@
 Re-exports response types lazily, so a LlamaIndex import changes only its package prefix.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
 
+# Type checkers read the names from the star import; ``__all__`` narrows it to the ones exported here.
+# ruff: noqa: F403, F405
 if TYPE_CHECKING:
-    from dovetail.core.response_synthesizers import AsyncStreamingResponse, Response, StreamingResponse
+    from dovetail.core.response_synthesizers import *
 
-_LAZY: dict[str, str] = {
-    "AsyncStreamingResponse": "dovetail.core.response_synthesizers",
-    "Response": "dovetail.core.response_synthesizers",
-    "StreamingResponse": "dovetail.core.response_synthesizers",
-}
+__all__ = ["AsyncStreamingResponse", "Response", "StreamingResponse"]
 
-__all__ = [
-    "AsyncStreamingResponse",
-    "Response",
-    "StreamingResponse",
-]
-
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), "dovetail.core.response_synthesizers")
