@@ -14,6 +14,7 @@ from dovetail.core.errors import (
     ProviderError,
     ProviderTimeoutError,
     RateLimitError,
+    error_for_status,
 )
 from dovetail.core.retry import RetryPolicy, aretry_call, parse_retry_after, retry_call
 
@@ -91,6 +92,27 @@ def test_opt_in_retries_ambiguous_failures_of_non_idempotent_calls() -> None:
     policy = RetryPolicy(max_retries=1, initial_delay=0.0, retry_ambiguous=True)
     assert retry_call(fn, policy, idempotent=False, sleep=lambda _: None) == "ok"  # type: ignore[arg-type]
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_of_429_and_503_replaces_the_backoff(status: int) -> None:
+    error = error_for_status(status, f"HTTP {status}", provider="p", retry_after=7.5)
+    assert isinstance(error, ProviderError)
+    assert error.retry_after == 7.5
+    policy = RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.01)
+    assert policy.delay_for(0, error) == 7.5
+    assert RetryPolicy(max_retry_after=5.0).delay_for(0, error) is None  # longer than allowed: raised at once
+    waits: list[float] = []
+    calls, fn = _fails([error_for_status(status, "x", retry_after=0.25)])
+    assert retry_call(fn, policy, sleep=waits.append) == "ok"  # type: ignore[arg-type]
+    assert waits == [0.25]
+    assert len(calls) == 2
+
+
+def test_a_503_without_retry_after_uses_the_backoff() -> None:
+    error = error_for_status(503, "HTTP 503")
+    assert getattr(error, "retry_after", "missing") is None
+    assert 0.0 <= (RetryPolicy(initial_delay=0.2).delay_for(0, error) or 0.0) <= 0.2
 
 
 def test_deadline_stops_retrying(monkeypatch: pytest.MonkeyPatch) -> None:

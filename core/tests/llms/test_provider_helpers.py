@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from dovetail.core.errors import InvalidInputError, OutputParserError
-from dovetail.core.llms import ChatMessage, ChatResponse, CompletionResponse
+from dovetail.core.llms import ChatMessage, ChatResponse, CompletionResponse, MessageRole, ThinkingBlock
 from dovetail.core.llms.provider import (
     FirstToolCallMixin,
     achat_to_completion,
@@ -17,9 +18,10 @@ from dovetail.core.llms.provider import (
     chat_to_completion,
     fold_stream,
     parse_json_answer,
+    stream_response,
     tool_calls_in,
 )
-from dovetail.core.provider_settings import TypedSettingsErrors
+from dovetail.core.provider_settings import SettingsOf, TypedSettingsErrors
 from pydantic import BaseModel, Field, SecretStr
 
 
@@ -169,3 +171,37 @@ def test_tool_calls_in_returns_calls_or_the_documented_error() -> None:
 def test_typed_settings_errors_still_refuse_unknown_keywords() -> None:
     with pytest.raises(TypeError, match="timout"):
         _Settings(timout=2)
+
+
+def test_stream_response_is_the_message_so_far() -> None:
+    thinking = [ThinkingBlock(content="hmm")]
+    response = stream_response(thinking, "Hello wor", {"tool_calls": []}, "wor", {"usage": 1}, raw={"i": 3})
+    assert response.delta == "wor"
+    assert response.raw == {"i": 3}
+    assert response.additional_kwargs == {"usage": 1}
+    message = response.message
+    assert message.role == MessageRole.ASSISTANT
+    assert message.content == "Hello wor"
+    assert message.additional_kwargs == {"tool_calls": []}
+    assert [type(b).__name__ for b in message.blocks] == ["ThinkingBlock", "TextBlock"]
+    assert thinking == [ThinkingBlock(content="hmm")]  # the caller's list is not extended
+    assert response == ChatResponse.model_validate(response.model_dump())  # what validation would build
+    empty = stream_response([], "", {}, "", {}, raw=None)
+    assert empty.message.blocks == []
+    assert not empty.message.content
+
+
+def test_settings_of_reads_the_owners_fields_of_the_same_names() -> None:
+    @dataclasses.dataclass
+    class Settings(SettingsOf):
+        timeout: float
+        headers: dict[str, str] | None = None
+        derived: int = dataclasses.field(init=False, default=0)
+
+    class Owner:
+        timeout = 2.5
+        headers = {"x": "y"}
+        unrelated = "ignored"
+
+    settings = Settings.of(Owner())
+    assert (settings.timeout, settings.headers, settings.derived) == (2.5, {"x": "y"}, 0)

@@ -104,7 +104,20 @@ class AuthenticationError(_ProviderResponseError):
 
 
 class ProviderError(_ProviderResponseError):
-    """A provider call failed (see :class:`_ProviderResponseError` for the attributes)."""
+    """A provider call failed (see :class:`_ProviderResponseError` for the attributes). ``retry_after`` is the
+    wait in seconds the provider asked for (a ``Retry-After`` on 429 or 503), else ``None``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        provider: str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, status=status, provider=provider, request_id=request_id)
+        self.retry_after = retry_after
 
     @property
     def is_retryable(self) -> bool:  # type: ignore[override]
@@ -124,8 +137,7 @@ class RateLimitError(ProviderError):
         provider: str | None = None,
         request_id: str | None = None,
     ) -> None:
-        super().__init__(message, status=status, provider=provider, request_id=request_id)
-        self.retry_after = retry_after
+        super().__init__(message, status=status, provider=provider, request_id=request_id, retry_after=retry_after)
 
 
 class ProviderTimeoutError(ProviderError):
@@ -184,7 +196,8 @@ def error_for_status(
         message: what failed and what to do about it (the caller knows the provider-specific advice).
         provider: provider name, e.g. ``"openai"``.
         request_id: the provider's request id, for support tickets.
-        retry_after: seconds the provider asked to wait (429 only).
+        retry_after: seconds the provider asked to wait (RFC 9110 allows ``Retry-After`` on 429 and 503); kept on
+            the :class:`RateLimitError` or :class:`ProviderError` for the retry policy.
     """
     if status in (401, 403):
         return AuthenticationError(message, status=status, provider=provider, request_id=request_id)
@@ -194,4 +207,4 @@ def error_for_status(
         return NotFoundError(message)
     if status in _INVALID_INPUT_STATUSES:
         return InvalidInputError(message)
-    return ProviderError(message, status=status, provider=provider, request_id=request_id)
+    return ProviderError(message, status=status, provider=provider, request_id=request_id, retry_after=retry_after)

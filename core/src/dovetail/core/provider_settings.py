@@ -11,13 +11,16 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from typing import Any, TypeVar
 
 from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.errors import InvalidInputError
 from pydantic import ValidationError
 
-__all__ = ["TypedSettingsErrors", "invalid_settings"]
+__all__ = ["SettingsOf", "TypedSettingsErrors", "invalid_settings", "settings_from"]
+
+D = TypeVar("D")
 
 
 def invalid_settings(owner: str, exc: ValidationError) -> InvalidInputError:
@@ -37,3 +40,22 @@ class TypedSettingsErrors(KeywordCheckedModel):
             super().__init__(**data)
         except ValidationError as exc:
             raise invalid_settings(type(self).__name__, exc) from None
+
+
+def settings_from(cls: type[D], owner: object) -> D:
+    """The dataclass ``cls`` built from ``owner``'s attributes of the same names (its ``init`` fields): the
+    client settings of an LLM or embedding model that share their field names with it."""
+    names = [f.name for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
+    return cls(**{name: getattr(owner, name) for name in names})
+
+
+_S = TypeVar("_S", bound="SettingsOf")
+
+
+class SettingsOf:
+    """Mixin of a settings dataclass whose fields share their names with the model that owns them."""
+
+    @classmethod
+    def of(cls: type[_S], owner: object) -> _S:
+        """The settings read from ``owner``'s attributes of the same names (an LLM or embedding model)."""
+        return settings_from(cls, owner)

@@ -32,13 +32,16 @@ _SECRET_NAME = re.compile(
 _NOT_SECRET = frozenset({"public_key_id", "token_limit", "max_tokens", "tokenizer", "key_field", "text_key"})
 
 
-def redact(text: str, secrets: Iterable[Any] = ()) -> str:
-    """``text`` with every value of ``secrets`` (and its URL-quoted forms) and URL credentials masked.
+def redact(text: str, secrets: Iterable[Any] = (), patterns: Iterable[re.Pattern[str]] = ()) -> str:
+    """``text`` with every value of ``secrets`` (and its URL-quoted forms), every match of ``patterns`` and URL
+    credentials masked.
 
     Args:
         text: what is about to be shown, logged or raised.
         secrets: known secret values (``str`` or ``pydantic.SecretStr``); ``None`` and values shorter than 4
             characters are skipped (masking ``"a"`` everywhere would garble the message and protect nothing).
+        patterns: what a provider's keys look like (``sk-ant-...``), masked even when the value is unknown
+            (a key echoed back from another source).
     """
     for secret in secrets:
         raw = secret.get_secret_value() if hasattr(secret, "get_secret_value") else secret
@@ -46,6 +49,8 @@ def redact(text: str, secrets: Iterable[Any] = ()) -> str:
             continue
         for form in {raw, quote(raw, safe=""), quote_plus(raw)}:
             text = text.replace(form, MASK)
+    for pattern in patterns:
+        text = pattern.sub(MASK, text)
     return strip_url_credentials(text)
 
 

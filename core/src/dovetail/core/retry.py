@@ -4,7 +4,8 @@ Provider SDK clients are built with their own retries off, and integrations wrap
 :func:`retry_call` / :func:`aretry_call` with the instance's :class:`RetryPolicy` and their ``map_error``, so a
 call is never retried twice over. What is retried is decided by :attr:`DovetailError.is_retryable`:
 408/409/429/5xx, timeouts and connection errors are; 400/401/403/404/422 and everything that is not a
-``DovetailError`` are not.
+``DovetailError`` are not. A ``Retry-After`` the provider sent with a 429 or a 503 (``retry_after`` of the
+:class:`~dovetail.core.errors.ProviderError`) replaces the backoff for that retry.
 
 Two more rules bound the cost of a failure:
 
@@ -40,7 +41,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import NoReturn, TypeVar
 
-from dovetail.core._exceptions import DovetailError, InvalidInputError, RateLimitError
+from dovetail.core._exceptions import DovetailError, InvalidInputError, ProviderError
 from dovetail.core._retry_after import parse_retry_after
 
 __all__ = ["RetryPolicy", "aretry_call", "next_retry_delay", "parse_retry_after", "retry_call"]
@@ -108,10 +109,11 @@ class RetryPolicy:
         """
         if attempt >= self.max_retries or not _is_retryable(error, idempotent or self.retry_ambiguous):
             return None
-        if isinstance(error, RateLimitError) and error.retry_after is not None:
-            if error.retry_after > self.max_retry_after:
+        asked = error.retry_after if isinstance(error, ProviderError) else None
+        if asked is not None:  # a Retry-After on 429 or 503 (RFC 9110): the provider's wait, not the backoff
+            if asked > self.max_retry_after:
                 return None
-            delay = max(0.0, error.retry_after)
+            delay = max(0.0, asked)
         else:
             ceiling = min(self.max_delay, self.initial_delay * (2**attempt))
             delay = self.rng.uniform(0.0, ceiling)

@@ -102,3 +102,11 @@ def test_registry_and_lazy_import(server: LoopbackGemini) -> None:
     code = "import sys, dovetail.embeddings.gemini; print('google.genai' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_retry_after_of_a_503_is_waited_for(make_embed: MakeEmbed, server: LoopbackGemini) -> None:
+    # RFC 9110 lets a 503 carry Retry-After; the backoff alone would wait at most 0.5 s before the first retry.
+    server.add_fault(status=503, headers={"Retry-After": "1.2"}, path=BATCH, times=1)
+    assert make_embed(max_retries=1).get_text_embedding("x") == embedding_of("x", "RETRIEVAL_DOCUMENT", 16)
+    first, second = server.requests_to(BATCH)
+    assert second.at - first.at >= 1.1

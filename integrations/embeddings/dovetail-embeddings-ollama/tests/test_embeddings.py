@@ -86,3 +86,14 @@ def test_registry_and_lazy_import(server: LoopbackOllama) -> None:
     code = "import sys, dovetail.embeddings.ollama; print('ollama' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+async def test_retry_after_of_a_503_is_waited_for(make_embed: MakeEmbed, server: LoopbackOllama) -> None:
+    # RFC 9110 lets a 503 carry Retry-After; the backoff alone would wait at most 0.5 s before the first retry.
+    server.add_fault(status=503, headers={"Retry-After": "1.2"}, path=EMBED, times=1)
+    assert make_embed(max_retries=1).get_text_embedding("x") == fake_vector("x", 16)
+    server.add_fault(status=503, headers={"Retry-After": "1.2"}, path=EMBED, times=1)
+    assert await make_embed(max_retries=1).aget_text_embedding("y") == fake_vector("y", 16)
+    first, second, third, fourth = server.requests_to(EMBED)
+    assert second.at - first.at >= 1.1
+    assert fourth.at - third.at >= 1.1

@@ -1,7 +1,7 @@
 """Plumbing shared by the chat-first provider LLMs (Anthropic, Gemini, Ollama, OpenAI).
 
 - :func:`built`: a pydantic model instance from already-valid values, without validation (the hot path of a
-  stream builds one response per chunk).
+  stream builds one response per chunk); :func:`stream_response`: one response of a chat stream built that way.
 - :func:`chat_to_completion` / :func:`achat_to_completion`: a chat stream seen as a completion stream.
 - :func:`fold_stream` / :func:`afold_stream`: drive an SDK stream through a per-chunk fold, mapping SDK errors.
 - :func:`parse_json_answer`: a JSON-schema answer as its pydantic model, or ``OutputParserError``.
@@ -27,6 +27,7 @@ from dovetail.core.llms._types import (
     CompletionResponseAsyncGen,
     CompletionResponseGen,
     MessageRole,
+    TextBlock,
 )
 from dovetail.core.tools import BaseTool
 from pydantic import BaseModel
@@ -41,6 +42,7 @@ __all__ = [
     "completion_of",
     "fold_stream",
     "parse_json_answer",
+    "stream_response",
     "tool_calls_in",
 ]
 
@@ -61,6 +63,26 @@ def built(cls: type[T], values: dict[str, Any], fields_set: frozenset[str]) -> T
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj
+
+
+_TEXT_FIELDS = frozenset({"text"})
+_MESSAGE_FIELDS = frozenset({"role", "blocks", "additional_kwargs"})
+_RESPONSE_FIELDS = frozenset({"message", "raw", "delta", "additional_kwargs"})
+_ASSISTANT = MessageRole.ASSISTANT
+
+
+def stream_response(
+    blocks: list[Any], text: str, message_extra: dict[str, Any], delta: str, extra: dict[str, Any], raw: Any
+) -> ChatResponse:
+    """One response of a chat stream: the assistant message so far (``blocks``, then a text block with ``text``
+    when there is any, ``message_extra`` as its ``additional_kwargs``), this chunk's ``delta`` and ``raw``, and
+    ``extra`` as the response's ``additional_kwargs``. Built without validation (:func:`built`): one per chunk.
+    """
+    content = [*blocks, built(TextBlock, {"block_type": "text", "text": text}, _TEXT_FIELDS)] if text else [*blocks]
+    values = {"role": _ASSISTANT, "additional_kwargs": message_extra, "blocks": content}
+    message = built(ChatMessage, values, _MESSAGE_FIELDS)
+    response = {"message": message, "raw": raw, "delta": delta, "logprobs": None, "additional_kwargs": extra}
+    return built(ChatResponse, response, _RESPONSE_FIELDS)
 
 
 def completion_of(chat: ChatResponse) -> CompletionResponse:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.provider_settings import TypedSettingsErrors
+from dovetail.embeddings.gemini._batch import async_sender, batch_request, read_vectors, sync_sender
 from dovetail.llms.gemini.transport import ClientSettings, GeminiClients
 from pydantic import Field, PrivateAttr, SecretStr, field_validator
+
+if TYPE_CHECKING:
+    from google import genai
 
 __all__ = ["GoogleGenAIEmbedding"]
 
@@ -98,12 +102,27 @@ class GoogleGenAIEmbedding(TypedSettingsErrors, BaseEmbedding):
 
     def _embed(self, texts: list[str], task_type: str) -> list[list[float]]:
         request = self._request(texts, task_type)
-        return self._vectors(self._clients.call(lambda c: c.models.embed_content(**request), operation="embed"))
+        direct = batch_request(self.model_name, texts, request["config"])
+
+        def send(client: genai.Client) -> list[list[float]]:
+            post = sync_sender(client) if direct is not None else None
+            if post is None or direct is None:
+                return self._vectors(client.models.embed_content(**request))
+            return read_vectors(post("post", *direct).body)
+
+        return self._clients.call(send, operation="embed")
 
     async def _aembed(self, texts: list[str], task_type: str) -> list[list[float]]:
         request = self._request(texts, task_type)
-        done = await self._clients.acall(lambda c: c.aio.models.embed_content(**request), operation="embed")
-        return self._vectors(done)
+        direct = batch_request(self.model_name, texts, request["config"])
+
+        async def send(client: genai.Client) -> list[list[float]]:
+            post = async_sender(client) if direct is not None else None
+            if post is None or direct is None:
+                return self._vectors(await client.aio.models.embed_content(**request))
+            return read_vectors((await post("post", *direct)).body)
+
+        return await self._clients.acall(send, operation="embed")
 
     def _get_query_embedding(self, query: str) -> list[float]:
         return self._embed([query], self.query_task_type)[0]

@@ -71,7 +71,7 @@ class OllamaEmbedding(TypedSettingsErrors, BaseEmbedding):
         if reserved:
             msg = f"ollama_additional_kwargs holds model options; set {', '.join(reserved)} through their own fields"
             raise InvalidInputError(msg)
-        self._clients = OllamaClients(ClientSettings.of(self))
+        self._clients = OllamaClients(ClientSettings.of(self), model=lambda: self.model_name)
 
     @classmethod
     def class_name(cls) -> str:
@@ -95,12 +95,12 @@ class OllamaEmbedding(TypedSettingsErrors, BaseEmbedding):
 
     def _embed(self, texts: list[str], instruction: str | None) -> list[list[float]]:
         params = self._params(texts, instruction)
-        done = self._clients.call(lambda c: c.embed(**params), operation="embed", model=self.model_name)
+        done = self._clients.call(lambda c: c.embed(**params), operation="embed")
         return [list(vector) for vector in done.embeddings]
 
     async def _aembed(self, texts: list[str], instruction: str | None) -> list[list[float]]:
         params = self._params(texts, instruction)
-        done = await self._clients.acall(lambda c: c.embed(**params), operation="embed", model=self.model_name)
+        done = await self._clients.acall(lambda c: c.embed(**params), operation="embed")
         return [list(vector) for vector in done.embeddings]
 
     def _get_query_embedding(self, query: str) -> list[float]:

@@ -10,15 +10,15 @@ Key resolution order: the explicit ``api_key`` > ``[providers.anthropic] api_key
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from dovetail.core.config import resolve_secret, resolve_setting
 from dovetail.core.errors import ConfigurationError, InvalidInputError
-from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
+from dovetail.core.provider_clients import SdkClients
+from dovetail.core.provider_settings import SettingsOf
+from dovetail.core.retry import RetryPolicy
 from dovetail.llms.anthropic._errors import map_anthropic_error
 from pydantic import SecretStr
 
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_BASE_URL", "ENV_API_KEY", "AnthropicClients", "ClientSettings"]
 
-T = TypeVar("T")
-
 ENV_API_KEY = "ANTHROPIC_API_KEY"
 ENV_BASE_URL = "ANTHROPIC_BASE_URL"
 DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -36,7 +34,7 @@ PROVIDER = "anthropic"
 
 
 @dataclass
-class ClientSettings:
+class ClientSettings(SettingsOf):
     """How to build the SDK clients (see the ``Anthropic`` fields of the same names)."""
 
     api_key: SecretStr | None
@@ -49,18 +47,18 @@ class ClientSettings:
     async_http_client: Any = None
 
 
-class AnthropicClients:
-    """Lazily built, reused ``anthropic.Anthropic`` / ``anthropic.AsyncAnthropic`` clients and retrying calls.
-
-    The async client is kept per event loop (a connection pool cannot move between loops).
+class AnthropicClients(SdkClients["anthropic.Anthropic", "anthropic.AsyncAnthropic"]):
+    """Lazily built, reused ``anthropic.Anthropic`` / ``anthropic.AsyncAnthropic`` clients (one per event loop)
+    and retrying calls as in :class:`dovetail.core.provider_clients.SdkClients`. A message is generation
+    (billed, not idempotent): callers pass ``idempotent=False``, so it is retried after answers with a status
+    (429, 5xx, 529) and connections refused before sending, not after timeouts or cut connections.
     """
 
+    provider = PROVIDER
+
     def __init__(self, settings: ClientSettings) -> None:
+        super().__init__(RetryPolicy(max_retries=settings.max_retries))
         self.settings = settings
-        self.policy = RetryPolicy(max_retries=settings.max_retries)
-        self._sync: anthropic.Anthropic | None = None
-        self._async: anthropic.AsyncAnthropic | None = None
-        self._async_loop: asyncio.AbstractEventLoop | None = None
 
     def key(self) -> SecretStr:
         """The API key (explicit > config > ``ANTHROPIC_API_KEY``), resolved once.
@@ -100,68 +98,28 @@ class AnthropicClients:
             "open_telemetry": False,  # dovetail's callbacks are the only instrumentation
         }
 
-    def sync_client(self) -> anthropic.Anthropic:
-        """The sync SDK client, built on first use."""
-        if self._sync is None:
-            import anthropic
+    def _new_sync(self) -> anthropic.Anthropic:
+        import anthropic
 
-            self._sync = anthropic.Anthropic(**self._common(), http_client=self.settings.http_client)
-            if self.settings.http_client is None:
-                weakref.finalize(self, self._sync.close)
-        return self._sync
+        return anthropic.Anthropic(**self._common(), http_client=self.settings.http_client)
 
-    def async_client(self) -> anthropic.AsyncAnthropic:
-        """The async SDK client of the running event loop, built on first use in that loop."""
-        loop = asyncio.get_running_loop()
-        if self._async is None or self._async_loop is not loop:
-            import anthropic
+    def _new_async(self) -> anthropic.AsyncAnthropic:
+        import anthropic
 
-            self._async = anthropic.AsyncAnthropic(**self._common(), http_client=self.settings.async_http_client)
-            self._async_loop = loop
-        return self._async
+        return anthropic.AsyncAnthropic(**self._common(), http_client=self.settings.async_http_client)
+
+    def _sync_finalizer(self, client: anthropic.Anthropic) -> Callable[[], object] | None:
+        return client.close if self.settings.http_client is None else None
+
+    def _close_sync(self, client: anthropic.Anthropic) -> None:
+        if self.settings.http_client is None:  # an injected http_client stays open
+            client.close()
+
+    async def _close_async(self, client: anthropic.AsyncAnthropic) -> None:
+        if self.settings.async_http_client is None:
+            await client.close()
 
     def map_error(self, exc: BaseException, operation: str) -> Exception:
         """The dovetail error for ``exc``, with the key scrubbed from its message."""
         key = self.settings.api_key
         return map_anthropic_error(exc, operation=operation, secret=key.get_secret_value() if key else None)
-
-    def call(self, fn: Callable[[anthropic.Anthropic], T], *, operation: str) -> T:
-        """Run ``fn(sync_client)`` with error mapping and dovetail's retry policy.
-
-        A message is generation (billed, not idempotent): it is retried after answers with a status (429, 5xx,
-        529) and connections refused before sending, not after timeouts or cut connections (see
-        :mod:`dovetail.core.retry`). Mapped errors are raised without the SDK exception chained.
-        """
-        client = self.sync_client()
-        return retry_call(
-            lambda: fn(client),
-            self.policy,
-            operation=f"{PROVIDER}.{operation}",
-            map_error=lambda exc: self.map_error(exc, operation),
-            idempotent=False,
-        )
-
-    async def acall(self, fn: Callable[[anthropic.AsyncAnthropic], Awaitable[T]], *, operation: str) -> T:
-        """Await ``fn(async_client)`` with error mapping and dovetail's retry policy (as :meth:`call`)."""
-        client = self.async_client()
-        return await aretry_call(
-            lambda: fn(client),
-            self.policy,
-            operation=f"{PROVIDER}.{operation}",
-            map_error=lambda exc: self.map_error(exc, operation),
-            idempotent=False,
-        )
-
-    def close(self) -> None:
-        """Close the sync client (an injected ``http_client`` stays open)."""
-        if self._sync is not None and self.settings.http_client is None:
-            self._sync.close()
-        self._sync = None
-
-    async def aclose(self) -> None:
-        """Close both clients."""
-        self.close()
-        if self._async is not None and self.settings.async_http_client is None:
-            await self._async.close()
-        self._async = None
-        self._async_loop = None

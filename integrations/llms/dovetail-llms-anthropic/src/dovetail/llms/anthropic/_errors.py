@@ -1,23 +1,19 @@
 """Map ``anthropic`` SDK exceptions (and errors sent inside a stream) to dovetail's typed errors.
 
-Pure functions over exception objects: the SDK is never imported here (classes are recognised by name along the
-MRO). Anthropic's 529 ``overloaded_error`` maps to a retryable :class:`ProviderError`; 4xx are never retried.
+What is Anthropic's own lives here: reading its status exceptions (and the ``error`` events of a stream, whose
+``error.type`` stands for a status), its 529 ``overloaded_error`` (retryable), its key shape and advice. The
+rest is core's one path, :func:`dovetail.core.provider_errors.map_provider_error`. The SDK is never imported.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from dovetail.core.errors import (
-    DovetailError,
-    InvalidInputError,
-    ProviderConnectionError,
-    ProviderTimeoutError,
-    error_for_status,
-)
-from dovetail.core.retry import parse_retry_after
+from dovetail.core.errors import DovetailError
+from dovetail.core.provider_errors import ErrorHints, StatusFailure, class_names, map_provider_error
 
 __all__ = ["map_anthropic_error", "redact"]
 
@@ -37,16 +33,20 @@ _ERROR_TYPE_STATUS = {
     "overloaded_error": 529,
 }
 
+HINTS = ErrorHints(
+    "anthropic",
+    auth=(
+        "Check the API key (argument api_key, [providers.anthropic] in dovetail.toml, or ANTHROPIC_API_KEY) "
+        "and its access to this model."
+    ),
+    status_advice={529: "Anthropic is overloaded; it is retried, and if it persists, retry later."},
+    key_patterns=(_KEY_PATTERN,),
+)
+
 
 def redact(text: str, secret: str | None = None) -> str:
-    """Remove ``secret`` and anything that looks like an Anthropic key from ``text``."""
-    if secret:
-        text = text.replace(secret, "***")
-    return _KEY_PATTERN.sub("***", text)
-
-
-def _names(exc: BaseException | None) -> set[str]:
-    return {cls.__name__ for cls in type(exc).__mro__} if exc is not None else set()
+    """Remove ``secret``, URL credentials and anything that looks like an Anthropic key from ``text``."""
+    return HINTS.clean(text, secret)
 
 
 def _error_of(body: Any) -> tuple[str | None, str | None]:
@@ -59,22 +59,18 @@ def _error_of(body: Any) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _advice(where: str, status: int, detail: str, wait: float | None) -> str:
-    if status in (401, 403):
-        return (
-            f"{where} was refused with HTTP {status}: {detail}. Check the API key (argument api_key, "
-            "[providers.anthropic] in dovetail.toml, or ANTHROPIC_API_KEY) and its access to this model."
-        )
-    if status == 429:
-        hint = f"; the provider asked to retry after {wait:.2f}s" if wait is not None else ""
-        return f"{where} was rate limited (HTTP 429){hint}: {detail}. Lower the request rate or retry later."
-    if status == 529:
-        return f"{where}: Anthropic is overloaded (HTTP 529): {detail}. It is retried; if it persists, retry later."
-    if status == 404:
-        return f"{where} got HTTP 404: {detail}. Check the model name and base_url."
-    if status in (400, 413, 422):
-        return f"{where} rejected the request (HTTP {status}): {detail}. Fix the input; it is not retried."
-    return f"{where} failed with HTTP {status}: {detail}."
+def _status_failure(exc: BaseException) -> StatusFailure | None:
+    if "APIStatusError" not in class_names(exc):
+        return None
+    kind, message = _error_of(getattr(exc, "body", None))
+    status = getattr(exc, "status_code", None)
+    if not isinstance(status, int) or status < 400:  # an ``error`` event inside a 200 stream
+        status = _ERROR_TYPE_STATUS.get(kind or "", 500)
+    detail = message or str(getattr(exc, "message", None) or exc)
+    if kind:
+        detail = f"{kind}: {detail}"
+    headers = getattr(getattr(exc, "response", None), "headers", None)
+    return StatusFailure(status, detail, getattr(exc, "request_id", None), headers)
 
 
 def map_anthropic_error(
@@ -89,38 +85,7 @@ def map_anthropic_error(
         provider: the provider name in messages and on the error.
 
     Returns:
-        The error to ``raise ... from exc``; a ``DovetailError`` is returned unchanged.
+        The error to raise; a ``DovetailError`` is returned unchanged.
     """
-    if isinstance(exc, DovetailError):
-        return exc
-    names = _names(exc)
-    where = f"{provider} {operation}"
-    if "APIStatusError" in names:
-        body = getattr(exc, "body", None)
-        kind, message = _error_of(body)
-        status = getattr(exc, "status_code", None)
-        if not isinstance(status, int) or status < 400:  # an ``error`` event inside a 200 stream
-            status = _ERROR_TYPE_STATUS.get(kind or "", 500)
-        request_id = getattr(exc, "request_id", None)
-        detail = redact(message or str(getattr(exc, "message", None) or exc), secret)
-        if kind:
-            detail = f"{kind}: {detail}"
-        if request_id:
-            detail = f"{detail} (request id {request_id})"
-        response = getattr(exc, "response", None)
-        wait = parse_retry_after(getattr(response, "headers", None))
-        msg = _advice(where, status, detail, wait if status == 429 else None)
-        return error_for_status(status, msg, provider=provider, request_id=request_id, retry_after=wait)
-    if names & {"APITimeoutError", "TimeoutException"}:
-        msg = f"{where} timed out; raise timeout=... or retry later."
-        return ProviderTimeoutError(msg, provider=provider)
-    if names & {"APIConnectionError", "TransportError", "RemoteProtocolError"}:
-        reason = redact(str(exc.__cause__ or exc), secret)
-        refused = "ConnectError" in names | _names(exc.__cause__)
-        msg = f"{where}: the connection to the provider failed or was cut ({reason}); check base_url and the network."
-        return ProviderConnectionError(msg, provider=provider, request_sent=not refused)
-    if isinstance(exc, (TypeError, ValueError)):  # raised by the SDK before sending: a bad request, not retried
-        msg = f"{where}: the SDK rejected the request: {redact(str(exc), secret)}"
-        return InvalidInputError(msg)
-    msg = f"{where} failed: {type(exc).__name__}: {redact(str(exc), secret)}"
-    return DovetailError(msg)
+    hints = HINTS if provider == HINTS.provider else replace(HINTS, provider=provider)
+    return map_provider_error(exc, hints, operation=operation, secret=secret, failure=_status_failure(exc))

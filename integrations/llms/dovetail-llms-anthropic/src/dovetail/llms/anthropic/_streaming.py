@@ -18,23 +18,16 @@ from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
 from dovetail.core.llms import (
-    ChatMessage,
     ChatResponse,
     ChatResponseAsyncGen,
     ChatResponseGen,
-    MessageRole,
-    TextBlock,
     ThinkingBlock,
 )
-from dovetail.core.llms.provider import built
+from dovetail.core.llms.provider import stream_response
 from dovetail.llms.anthropic._convert import usage_dict
 
 __all__ = ["StreamState", "achat_stream", "chat_stream"]
 
-_ASSISTANT = MessageRole.ASSISTANT
-_TEXT_FIELDS = frozenset({"text"})
-_MESSAGE_FIELDS = frozenset({"role", "blocks", "additional_kwargs"})
-_RESPONSE_FIELDS = frozenset({"message", "raw", "delta", "additional_kwargs"})
 _USAGE_FIELDS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
 
 
@@ -53,13 +46,7 @@ class StreamState:
         self._thinking_blocks: list[Any] = []
 
     def _response(self, delta: str, extra: dict[str, Any], raw: Any) -> ChatResponse:
-        blocks: list[Any] = list(self._thinking_blocks)
-        if self.text:
-            blocks.append(built(TextBlock, {"block_type": "text", "text": self.text}, _TEXT_FIELDS))
-        values = {"role": _ASSISTANT, "additional_kwargs": self.extra, "blocks": blocks}
-        message = built(ChatMessage, values, _MESSAGE_FIELDS)
-        response = {"message": message, "raw": raw, "delta": delta, "logprobs": None, "additional_kwargs": extra}
-        return built(ChatResponse, response, _RESPONSE_FIELDS)
+        return stream_response(self._thinking_blocks, self.text, self.extra, delta, extra, raw)
 
     def _refresh_thinking(self) -> None:
         self._thinking_blocks = [

@@ -176,17 +176,7 @@ class Anthropic(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
             supports_vision=self._info.supports_vision if self._info else True,
             supports_structured_output=True,
         )
-        settings = ClientSettings(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            connect_timeout=self.connect_timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers,
-            http_client=self.http_client,
-            async_http_client=self.async_http_client,
-        )
-        self._clients = AnthropicClients(settings)
+        self._clients = AnthropicClients(ClientSettings.of(self))
 
     def _output_limit(self) -> int:
         return (self._info.max_output_tokens if self._info else None) or _UNKNOWN_MAX_OUTPUT
@@ -277,24 +267,28 @@ class Anthropic(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Answer a conversation (``POST /v1/messages``)."""
         params = self._params(messages, kwargs)
-        return chat_response(self._clients.call(lambda c: c.messages.create(**params), operation="chat"))
+        return chat_response(
+            self._clients.call(lambda c: c.messages.create(**params), operation="chat", idempotent=False)
+        )
 
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async :meth:`chat` on the SDK's async client."""
         params = self._params(messages, kwargs)
-        done = await self._clients.acall(lambda c: c.messages.create(**params), operation="chat")
+        done = await self._clients.acall(lambda c: c.messages.create(**params), operation="chat", idempotent=False)
         return chat_response(done)
 
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         """Stream the answer; the request is sent (and retried) now, events arrive as you iterate."""
         params = {**self._params(messages, kwargs), "stream": True}
-        stream = self._clients.call(lambda c: c.messages.create(**params), operation="stream_chat")
+        stream = self._clients.call(lambda c: c.messages.create(**params), operation="stream_chat", idempotent=False)
         return streams.chat_stream(stream, self._map("stream_chat"))
 
     async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
         """Async :meth:`stream_chat`: ``async for chunk in await llm.astream_chat(messages)``."""
         params = {**self._params(messages, kwargs), "stream": True}
-        stream = await self._clients.acall(lambda c: c.messages.create(**params), operation="stream_chat")
+        stream = await self._clients.acall(
+            lambda c: c.messages.create(**params), operation="stream_chat", idempotent=False
+        )
         return streams.achat_stream(stream, self._map("stream_chat"))
 
     # ---- tools --------------------------------------------------------------------------------------

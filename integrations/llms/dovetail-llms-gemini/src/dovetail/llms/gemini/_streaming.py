@@ -12,22 +12,15 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from dovetail.core.llms import (
-    ChatMessage,
     ChatResponse,
     ChatResponseAsyncGen,
     ChatResponseGen,
-    MessageRole,
-    TextBlock,
     ThinkingBlock,
 )
-from dovetail.core.llms.provider import afold_stream, built, fold_stream
+from dovetail.core.llms.provider import afold_stream, fold_stream, stream_response
 from dovetail.llms.gemini._convert import split_parts, usage_dict
 
 __all__ = ["achat_stream", "chat_stream"]
-
-_ASSISTANT = MessageRole.ASSISTANT
-_MESSAGE_FIELDS = frozenset({"role", "blocks", "additional_kwargs"})
-_RESPONSE_FIELDS = frozenset({"message", "raw", "delta", "additional_kwargs"})
 
 
 class _State:
@@ -46,13 +39,7 @@ class _State:
         if self.thought or self.signature:
             info = {"thought_signature": self.signature} if self.signature else {}
             blocks.append(ThinkingBlock(content=self.thought or None, additional_information=info))
-        if self.text:
-            blocks.append(built(TextBlock, {"block_type": "text", "text": self.text}, frozenset({"text"})))
-        message = built(
-            ChatMessage, {"role": _ASSISTANT, "additional_kwargs": self.extra, "blocks": blocks}, _MESSAGE_FIELDS
-        )
-        values = {"message": message, "raw": raw, "delta": delta, "logprobs": None, "additional_kwargs": extra}
-        return built(ChatResponse, values, _RESPONSE_FIELDS)
+        return stream_response(blocks, self.text, self.extra, delta, extra, raw)
 
     def fold(self, chunk: Any) -> list[ChatResponse]:
         """Responses for one SDK chunk (read by attribute: the hot path of a stream)."""

@@ -113,7 +113,7 @@ class Ollama(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
             supports_vision=vision if vision is not None else (info.supports_vision if info else False),
             supports_structured_output=True,
         )
-        self._clients = OllamaClients(ClientSettings.of(self))
+        self._clients = OllamaClients(ClientSettings.of(self), model=lambda: self.model)
 
     @classmethod
     def class_name(cls) -> str:
@@ -167,35 +167,31 @@ class Ollama(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
         return params
 
     def _map(self, operation: str) -> Any:
-        return lambda exc: self._clients.map_error(exc, operation, self.model)
+        return lambda exc: self._clients.map_error(exc, operation)
 
     # ---- chat ---------------------------------------------------------------------------------------
 
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Answer a conversation (``POST /api/chat``)."""
         params = self._params(messages, kwargs, stream=False)
-        return chat_response(
-            self._clients.call(lambda c: c.chat(**params), operation="chat", model=self.model, idempotent=False)
-        )
+        return chat_response(self._clients.call(lambda c: c.chat(**params), operation="chat", idempotent=False))
 
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async :meth:`chat` on the SDK's async client."""
         params = self._params(messages, kwargs, stream=False)
-        done = await self._clients.acall(
-            lambda c: c.chat(**params), operation="chat", model=self.model, idempotent=False
-        )
+        done = await self._clients.acall(lambda c: c.chat(**params), operation="chat", idempotent=False)
         return chat_response(done)
 
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         """Stream the answer; the request is sent (and retried) now, lines arrive as you iterate."""
         params = self._params(messages, kwargs, stream=True)
-        stream = self._clients.open_stream(lambda c: c.chat(**params), operation="stream_chat", model=self.model)
+        stream = self._clients.open_stream(lambda c: c.chat(**params), operation="stream_chat")
         return streams.chat_stream(stream, self._map("stream_chat"))
 
     async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
         """Async :meth:`stream_chat`."""
         params = self._params(messages, kwargs, stream=True)
-        stream = await self._clients.aopen_stream(lambda c: c.chat(**params), operation="stream_chat", model=self.model)
+        stream = await self._clients.aopen_stream(lambda c: c.chat(**params), operation="stream_chat")
         return streams.achat_stream(stream, self._map("stream_chat"))
 
     # ---- tools --------------------------------------------------------------------------------------

@@ -13,18 +13,14 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, 
 from typing import Any, Protocol, TypeVar
 
 from dovetail.core.llms import (
-    ChatMessage,
     ChatResponse,
     ChatResponseAsyncGen,
     ChatResponseGen,
     CompletionResponse,
     CompletionResponseAsyncGen,
     CompletionResponseGen,
-    ImageBlock,
-    MessageRole,
-    TextBlock,
 )
-from dovetail.core.llms.provider import built
+from dovetail.core.llms.provider import built, stream_response
 from dovetail.llms.openai._convert import ToolCallAssembler
 from dovetail.llms.openai._errors import usage_dict
 
@@ -33,22 +29,13 @@ __all__ = ["achat_stream", "acompletion_stream", "chat_stream", "completion_stre
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 ErrorMapper = Callable[[BaseException], Exception]
-_ASSISTANT = MessageRole.ASSISTANT
 
 
-_TEXT_FIELDS = frozenset({"text"})
-_MESSAGE_FIELDS = frozenset({"role", "blocks", "additional_kwargs"})
-_RESPONSE_FIELDS = frozenset({"message", "raw", "delta", "additional_kwargs"})
 _COMPLETION_FIELDS = frozenset({"text", "raw", "delta", "additional_kwargs"})
 
 
 def _chat(text: str, delta: str, extra: dict[str, Any], raw: Any, usage: dict[str, int]) -> ChatResponse:
-    blocks: list[TextBlock | ImageBlock] = (
-        [built(TextBlock, {"block_type": "text", "text": text}, _TEXT_FIELDS)] if text else []
-    )
-    message = built(ChatMessage, {"role": _ASSISTANT, "additional_kwargs": extra, "blocks": blocks}, _MESSAGE_FIELDS)
-    values = {"message": message, "raw": raw, "delta": delta, "logprobs": None, "additional_kwargs": usage}
-    return built(ChatResponse, values, _RESPONSE_FIELDS)
+    return stream_response([], text, extra, delta, usage, raw)
 
 
 class _ChatState:

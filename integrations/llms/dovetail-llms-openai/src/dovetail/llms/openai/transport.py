@@ -16,18 +16,17 @@ Example:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from dovetail.core.config import describe_errors, resolve_secret
 from dovetail.core.errors import ConfigurationError, InvalidInputError
-from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
+from dovetail.core.provider_clients import SdkClients
+from dovetail.core.retry import RetryPolicy
 from dovetail.llms.openai import _keys
 from dovetail.llms.openai._errors import map_openai_error
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
@@ -50,7 +49,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 C = TypeVar("C")
 _M = TypeVar("_M", bound="OpenAIClientModel")
 
@@ -122,18 +120,15 @@ class ClientSettings:
         )
 
 
-class OpenAIClients:
-    """Lazily built, reused ``openai.OpenAI`` / ``openai.AsyncOpenAI`` clients plus the retrying call wrappers.
-
-    The async client is kept per event loop (an HTTP connection pool cannot move between loops), so an object
-    used from two ``asyncio.run`` calls keeps working.
-    """
+class OpenAIClients(SdkClients["openai.OpenAI", "openai.AsyncOpenAI"]):
+    """Lazily built, reused ``openai.OpenAI`` / ``openai.AsyncOpenAI`` clients (one per event loop) and the
+    retrying calls of :class:`dovetail.core.provider_clients.SdkClients`; each attempt's timeout ends at the
+    policy's deadline when that comes sooner."""
 
     def __init__(self, settings: ClientSettings) -> None:
+        super().__init__(settings.retry_policy)
         self.settings = settings
-        self._sync: openai.OpenAI | None = None
-        self._async: openai.AsyncOpenAI | None = None
-        self._async_loop: asyncio.AbstractEventLoop | None = None
+        self.provider = settings.provider
         self._sent_key: str | None = None
 
     def _common(self) -> dict[str, Any]:
@@ -157,26 +152,27 @@ class OpenAIClients:
             "default_headers": settings.default_headers,
         }
 
-    def sync_client(self) -> openai.OpenAI:
-        """The sync SDK client, built on first use."""
-        if self._sync is None:
-            import openai
+    def _new_sync(self) -> openai.OpenAI:
+        import openai
 
-            self._sync = openai.OpenAI(**self._common(), http_client=self.settings.http_client)
-            if self.settings.http_client is None:
-                # Close the connection pool when this object is collected without close() (no socket leaks).
-                weakref.finalize(self, self._sync.close)
-        return self._sync
+        return openai.OpenAI(**self._common(), http_client=self.settings.http_client)
 
-    def async_client(self) -> openai.AsyncOpenAI:
-        """The async SDK client of the running event loop, built on first use in that loop."""
-        loop = asyncio.get_running_loop()
-        if self._async is None or self._async_loop is not loop:
-            import openai
+    def _new_async(self) -> openai.AsyncOpenAI:
+        import openai
 
-            self._async = openai.AsyncOpenAI(**self._common(), http_client=self.settings.async_http_client)
-            self._async_loop = loop
-        return self._async
+        return openai.AsyncOpenAI(**self._common(), http_client=self.settings.async_http_client)
+
+    def _sync_finalizer(self, client: openai.OpenAI) -> Callable[[], object] | None:
+        # Close the connection pool when this object is collected without close() (no socket leaks).
+        return client.close if self.settings.http_client is None else None
+
+    def _close_sync(self, client: openai.OpenAI) -> None:
+        if self.settings.http_client is None:  # the user's injected http_client is left open
+            client.close()
+
+    async def _close_async(self, client: openai.AsyncOpenAI) -> None:
+        if self.settings.async_http_client is None:
+            await client.close()
 
     def _secret(self) -> str | None:
         key = self.settings.api_key
@@ -186,7 +182,7 @@ class OpenAIClients:
         """The dovetail error for ``exc`` (see :func:`map_openai_error`)."""
         return map_openai_error(exc, provider=self.settings.provider, operation=operation, secret=self._secret())
 
-    def _within_deadline(self, client: C, started: float) -> C:
+    def _for_attempt(self, client: C, started: float) -> C:
         """``client``, or a copy whose timeout ends at the retry deadline when that comes sooner."""
         deadline = self.settings.retry_policy.deadline
         if deadline is None:
@@ -199,50 +195,6 @@ class OpenAIClients:
         seconds = max(remaining, 0.001)
         timeout = openai.Timeout(seconds, connect=min(self.settings.connect_timeout, seconds))
         return client.with_options(timeout=timeout)  # type: ignore[attr-defined, no-any-return]
-
-    def call(self, fn: Callable[[openai.OpenAI], T], *, operation: str, idempotent: bool = True) -> T:
-        """Run ``fn(sync_client)`` with error mapping and dovetail's retry policy.
-
-        ``idempotent=False`` (generation calls) is not retried after errors without an HTTP status unless
-        ``retry_ambiguous`` is set (see ``dovetail.core.retry``). The retries end at the policy's deadline.
-        """
-        client = self.sync_client()
-        started = time.monotonic()
-        return retry_call(
-            lambda: fn(self._within_deadline(client, started)),
-            self.settings.retry_policy,
-            operation=f"{self.settings.provider}.{operation}",
-            map_error=lambda exc: self.map_error(exc, operation),
-            idempotent=idempotent,
-        )
-
-    async def acall(
-        self, fn: Callable[[openai.AsyncOpenAI], Awaitable[T]], *, operation: str, idempotent: bool = True
-    ) -> T:
-        """Await ``fn(async_client)`` with error mapping and dovetail's retry policy (as :meth:`call`)."""
-        client = self.async_client()
-        started = time.monotonic()
-        return await aretry_call(
-            lambda: fn(self._within_deadline(client, started)),
-            self.settings.retry_policy,
-            operation=f"{self.settings.provider}.{operation}",
-            map_error=lambda exc: self.map_error(exc, operation),
-            idempotent=idempotent,
-        )
-
-    def close(self) -> None:
-        """Close the sync client (the user's injected ``http_client`` is left open)."""
-        if self._sync is not None and self.settings.http_client is None:
-            self._sync.close()
-        self._sync = None
-
-    async def aclose(self) -> None:
-        """Close both clients."""
-        self.close()
-        if self._async is not None and self.settings.async_http_client is None:
-            await self._async.close()
-        self._async = None
-        self._async_loop = None
 
 
 class OpenAIClientModel(BaseModel):
