@@ -1,4 +1,5 @@
-"""Repository-wide test guard: unit tests run with the network disabled; integration tests carry a marker.
+"""Repository-wide test guards: unit tests run with the network disabled (integration tests carry a marker), and
+the ``dovetail`` logger is restored after every test.
 
 A test without ``@pytest.mark.integration`` (on the function, class or module via ``pytestmark``) that opens,
 binds or resolves an internet socket fails with :class:`NetworkDisabledError` naming the marker, so a test that
@@ -8,9 +9,10 @@ processes are not affected: tests that start servers or the CLI in a subprocess 
 
 from __future__ import annotations
 
+import logging
 import socket
 import sys
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
@@ -49,3 +51,13 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         return (yield)
     finally:
         _state["blocked"] = False
+
+
+@pytest.fixture(autouse=True)
+def _restore_dovetail_logger() -> Iterator[None]:
+    """The in-process CLI configures the ``dovetail`` logger (its own stderr handler, no propagation); later tests
+    must get it back as it was, or their ``caplog`` sees nothing and the handler writes to a closed stream."""
+    logger = logging.getLogger("dovetail")
+    saved = (list(logger.handlers), logger.level, logger.propagate)
+    yield
+    logger.handlers[:], logger.level, logger.propagate = saved

@@ -30,7 +30,7 @@ from typing import Any
 from _peers import ensure_venv
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVER = ROOT / "integrations/llms/dovetail-llms-openai/tests/openai_loopback.py"
+SERVER = ROOT / "core/src/dovetail/core/testing/servers/openai_loopback.py"
 TEXTS = 20_000
 BATCH = 100
 CONCURRENCY = 8

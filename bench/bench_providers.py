@@ -31,8 +31,8 @@ from _peers import ensure_venv, version_of
 ROOT = Path(__file__).resolve().parents[1]
 SERVERS = {
     "anthropic": ROOT / "integrations/llms/dovetail-llms-anthropic/tests/anthropic_loopback.py",
-    "gemini": ROOT / "integrations/llms/dovetail-llms-gemini/tests/gemini_loopback.py",
-    "ollama": ROOT / "integrations/llms/dovetail-llms-ollama/tests/ollama_loopback.py",
+    "gemini": ROOT / "core/src/dovetail/core/testing/servers/gemini_loopback.py",
+    "ollama": ROOT / "core/src/dovetail/core/testing/servers/ollama_loopback.py",
 }
 PEERS = [
     "llama-index-llms-anthropic",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import email.utils
-import time
+from types import SimpleNamespace
 
+import dovetail.core.retry as retry_module
 import pytest
 from dovetail.core.errors import (
     AuthenticationError,
@@ -92,20 +93,22 @@ def test_opt_in_retries_ambiguous_failures_of_non_idempotent_calls() -> None:
     assert len(calls) == 2
 
 
-def test_deadline_stops_retrying() -> None:
+def test_deadline_stops_retrying(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A simulated clock that only the retry waits advance: the deadline arithmetic is checked exactly, whatever
+    # the machine's load.
+    now = [100.0]
+    monkeypatch.setattr(retry_module, "time", SimpleNamespace(monotonic=lambda: now[0]))
     waits: list[float] = []
     calls, fn = _fails([RateLimitError("429", retry_after=0.3)] * 10)
     policy = RetryPolicy(max_retries=10, deadline=1.0)
 
     def sleep(seconds: float) -> None:
         waits.append(seconds)
-        time.sleep(seconds)
+        now[0] += seconds
 
-    started = time.monotonic()
     with pytest.raises(RateLimitError):
         retry_call(fn, policy, sleep=sleep)  # type: ignore[arg-type]
-    assert time.monotonic() - started < 1.0
-    assert len(calls) == 4
+    assert len(calls) == 4  # a fourth wait would end at 1.2 s, past the 1.0 s deadline
     assert waits == [0.3, 0.3, 0.3]
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import dovetail.core.testing as kit
 import httpx
@@ -85,6 +87,51 @@ def test_drop_fault_closes_without_answer(server: _Demo) -> None:
     with pytest.raises(httpx.RemoteProtocolError):
         httpx.post(f"{server.url}/v1/echo", json={})
     assert httpx.post(f"{server.url}/v1/echo", json={}).status_code == 200
+
+
+def test_drop_after_fault_serves_the_request_but_loses_the_reply() -> None:
+    applied: list[object] = []
+
+    class Writes(LoopbackHTTPServer):
+        def __init__(self) -> None:
+            super().__init__()
+            self.add_route("PATCH", "/items/{item}", self._patch)
+
+        def _patch(self, exchange: Exchange) -> None:
+            applied.append(exchange.request.json)
+            exchange.send_json(200, {"ok": exchange.params["item"]})
+
+    with Writes() as server:
+        server.add_fault(action="drop_after", path="/items/a")
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.patch(f"{server.url}/items/a", json={"n": 1})
+        assert applied == [{"n": 1}]  # the write happened; only the answer was lost
+        assert httpx.patch(f"{server.url}/items/a", json={"n": 2}).json() == {"ok": "a"}
+        assert server.pending_faults() == 0
+
+
+def test_unrouted_counts_and_in_flight() -> None:
+    release = threading.Event()
+
+    class Proxy(LoopbackHTTPServer):
+        def unrouted(self, exchange: Exchange) -> None:
+            release.wait(10)
+            exchange.send_bytes(200, exchange.request.target.encode(), "text/plain")
+
+    with Proxy() as server:
+        with httpx.Client() as client, ThreadPoolExecutor(3) as pool:
+            replies = [pool.submit(client.get, f"{server.url}/any/path?q={n}") for n in range(3)]
+            deadline = time.monotonic() + 10
+            while server.attempts["/any/path"] < 3 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            release.set()
+            texts = sorted(reply.result().text for reply in replies)
+        assert texts == [f"/any/path?q={n}" for n in range(3)]
+        assert server.attempts == {"/any/path": 3}
+        assert server.max_in_flight["/any/path"] == 3  # all three were held until released
+        server.reset()
+        assert server.attempts == {}
+        assert server.max_in_flight == {}
 
 
 def test_sse_events_with_names_and_done(server: _Demo) -> None:

@@ -304,6 +304,19 @@ def test_failed_verification_stops_before_any_upload(repo: Path, index: Index, t
     assert index.listing() == before
 
 
+def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
+    """The request body, sent with ``Content-Length`` or chunked (some uv versions stream uploads chunked)."""
+    if handler.headers.get("Transfer-Encoding", "").lower() != "chunked":
+        return handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
+    body = b""
+    while size := int(handler.rfile.readline().split(b";")[0], 16):
+        body += handler.rfile.read(size)
+        handler.rfile.readline()  # the CRLF after the chunk
+    while handler.rfile.readline() not in (b"\r\n", b"\n", b""):  # trailers
+        pass
+    return body
+
+
 class FlakyProxy:
     """Forwards to the index; answers the first ``fail`` uploads with ``status`` (or every one when fail < 0)."""
 
@@ -313,7 +326,7 @@ class FlakyProxy:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                body = _read_body(self)
                 proxy.posts += 1
                 if proxy.fail < 0 or proxy.posts <= proxy.fail:
                     payload = b"injected failure"

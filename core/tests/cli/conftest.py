@@ -1,8 +1,8 @@
-"""A clean ``Settings`` for every CLI test and a small corpus folder."""
+"""A clean ``Settings`` for every CLI test and a small corpus folder (the repository ``conftest.py`` restores the
+``dovetail`` logger the in-process CLI configures)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,17 +15,6 @@ def clean_settings() -> Iterator[None]:
     Settings.reset()
     yield
     Settings.reset()
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """The in-process CLI configures the ``dovetail`` logger (a handler on the captured stderr, no propagation);
-    later tests must get it back as it was, or their ``caplog`` sees nothing and the handler writes to a closed
-    stream."""
-    logger = logging.getLogger("dovetail")
-    saved = (list(logger.handlers), logger.level, logger.propagate)
-    yield
-    logger.handlers[:], logger.level, logger.propagate = saved
 
 
 @pytest.fixture

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from typing import Any
 
 from dovetail.core.llms import CompletionResponse, CompletionResponseGen, CustomLLM, LLMMetadata
 from pydantic import PrivateAttr
+
+_LOCK = threading.Lock()  # async modes call ``complete`` from several worker threads at once
 
 
 class RecordingLLM(CustomLLM):
@@ -23,8 +27,13 @@ class RecordingLLM(CustomLLM):
         return LLMMetadata(model_name="recording", context_window=self.context_window, num_output=32)
 
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        self._prompts.append(prompt)
-        return CompletionResponse(text=f"answer {len(self._prompts)}")
+        with _LOCK:
+            self._prompts.append(prompt)
+            return CompletionResponse(text=self.answer(prompt, len(self._prompts)))
+
+    def answer(self, prompt: str, number: int) -> str:
+        """The reply to the ``number``-th prompt."""
+        return f"answer {number}"
 
     def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
         text = self.complete(prompt).text
@@ -33,3 +42,12 @@ class RecordingLLM(CustomLLM):
             delta = word if not sent else f" {word}"
             sent += delta
             yield CompletionResponse(text=sent, delta=delta)
+
+
+class DigestLLM(RecordingLLM):
+    """Answers ``answer <digest of the prompt>``: the same prompts give the same answers in any call order, so a
+    mode that runs its calls concurrently (``use_async=True``) can be compared with its sequential run."""
+
+    def answer(self, prompt: str, number: int) -> str:
+        """A reply that depends on the prompt only."""
+        return f"answer {int(hashlib.sha256(prompt.encode()).hexdigest()[:6], 16) % 997}"  # as short as ``answer 7``

@@ -20,6 +20,7 @@ import enum
 import importlib
 import inspect
 import pkgutil
+import types
 import typing
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -70,6 +71,8 @@ def _public_objects() -> dict[str, Any]:
         module = importlib.import_module(module_name)
         for name in getattr(module, "__all__", ()):
             obj = getattr(module, name)
+            if isinstance(obj, types.GenericAlias):  # a type alias (Python 3.10 calls ``list[float]`` a class)
+                continue
             if id(obj) in seen or not (inspect.isclass(obj) or inspect.isfunction(obj)):
                 continue
             if inspect.isclass(obj) and (issubclass(obj, (enum.Enum, BaseException)) or _is_protocol(obj)):

@@ -14,7 +14,7 @@ from dovetail.core.response_synthesizers import (
 )
 from dovetail.core.schema import NodeWithScore, TextNode
 
-from ._llm import RecordingLLM
+from ._llm import DigestLLM, RecordingLLM
 
 QUESTION = "Which joint is strongest?"
 
@@ -118,15 +118,15 @@ MODES = ["refine", "compact", "tree_summarize", "simple_summarize", "accumulate"
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_streaming_and_async_give_the_same_answer(mode: str) -> None:
-    plain = get_response_synthesizer(llm=RecordingLLM(context_window=250), response_mode=mode)
+    plain = get_response_synthesizer(llm=DigestLLM(context_window=250), response_mode=mode)
     expected = str(plain.synthesize(QUESTION, nodes(4)))
-    streaming = get_response_synthesizer(llm=RecordingLLM(context_window=250), response_mode=mode, streaming=True)
+    streaming = get_response_synthesizer(llm=DigestLLM(context_window=250), response_mode=mode, streaming=True)
     streamed = streaming.synthesize(QUESTION, nodes(4))
     assert isinstance(streamed, StreamingResponse)
     assert "".join(streamed.response_gen) == expected
-    async_plain = get_response_synthesizer(llm=RecordingLLM(context_window=250), response_mode=mode, use_async=True)
+    async_plain = get_response_synthesizer(llm=DigestLLM(context_window=250), response_mode=mode, use_async=True)
     assert str(await async_plain.asynthesize(QUESTION, nodes(4))) == expected
-    async_stream = get_response_synthesizer(llm=RecordingLLM(context_window=250), response_mode=mode, streaming=True)
+    async_stream = get_response_synthesizer(llm=DigestLLM(context_window=250), response_mode=mode, streaming=True)
     astreamed = await async_stream.asynthesize(QUESTION, nodes(4))
     assert isinstance(astreamed, AsyncStreamingResponse)
     assert "".join([piece async for piece in astreamed.async_response_gen()]) == expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -19,6 +19,8 @@ from dovetail.core.llms import (
     MockLLM,
     llm_completion_callback,
 )
+from dovetail.core.testing.loop import LoopProgress
+from pydantic import Field
 
 
 class Recorder(BaseCallbackHandler):
@@ -56,6 +58,8 @@ class ToolUsingLLM(CustomLLM):
     """Opens a nested FUNCTION_CALL event inside complete and inside every stream pull; sleeps to be slow."""
 
     delay: float = 0.0
+    # called where the work blocks (LoopProgress.wait in the event-loop tests)
+    pause: Callable[[], None] | None = Field(default=None, exclude=True)
 
     @property
     def metadata(self) -> LLMMetadata:
@@ -63,14 +67,19 @@ class ToolUsingLLM(CustomLLM):
 
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
         with self.callback_manager.event(CBEventType.FUNCTION_CALL):
-            time.sleep(self.delay)
+            self._block()
         return CompletionResponse(text=prompt.upper(), additional_kwargs={"prompt_tokens": 1, "completion_tokens": 2})
+
+    def _block(self) -> None:
+        if self.pause is not None:
+            self.pause()
+        time.sleep(self.delay)
 
     def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
         text = ""
         for char in prompt:
             with self.callback_manager.event(CBEventType.FUNCTION_CALL):
-                time.sleep(self.delay)
+                self._block()
             text += char
             yield CompletionResponse(text=text, delta=char)
 
@@ -198,42 +207,21 @@ def test_no_handlers_means_no_event_work() -> None:
     assert llm.complete("fast path").text == "fast path"
 
 
-async def _ticks_during(coro: Any) -> tuple[Any, int]:
-    ticks = 0
-    done = asyncio.Event()
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while not done.is_set():
-            ticks += 1
-            await asyncio.sleep(0.005)
-
-    task = asyncio.create_task(ticker())
-    try:
-        result = await coro
-    finally:
-        done.set()
-        await task
-    return result, ticks
-
-
 async def test_acomplete_does_not_block_the_event_loop(recorder: Recorder) -> None:
-    llm = _llm(recorder, delay=0.3)
-    response, ticks = await _ticks_during(llm.acomplete("slow"))
+    async with LoopProgress() as progress:
+        llm = _llm(recorder, pause=progress.wait)
+        response = await llm.acomplete("slow")
     assert response.text == "SLOW"
-    assert ticks >= 15, f"the loop ran only {ticks} ticks during a 0.3 s blocking complete"
+    assert progress.waits == 1  # complete blocked once, in a worker thread, while the loop kept running
 
 
 async def test_astream_does_not_block_the_event_loop(recorder: Recorder) -> None:
-    llm = _llm(recorder, delay=0.05)
-
-    async def consume() -> list[str]:
+    async with LoopProgress() as progress:
+        llm = _llm(recorder, pause=progress.wait)
         stream = await llm.astream_complete("abcd")
-        return [chunk.delta or "" async for chunk in stream]
-
-    deltas, ticks = await _ticks_during(consume())
+        deltas = [chunk.delta or "" async for chunk in stream]
     assert deltas == ["a", "b", "c", "d"]
-    assert ticks >= 15, f"the loop ran only {ticks} ticks while four 50 ms chunks were pulled"
+    assert progress.waits == 4  # every chunk's pull blocked off the loop
 
 
 async def test_concurrent_async_calls_keep_their_own_parents(recorder: Recorder) -> None:

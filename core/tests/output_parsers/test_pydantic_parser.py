@@ -159,7 +159,9 @@ def test_pathological_output_fails_fast(output: str) -> None:
     start = time.perf_counter()
     with pytest.raises(OutputParserError):
         PydanticOutputParser(Book).parse(output)
-    assert time.perf_counter() - start < 1.0
+    # Linear work on these 200,000 characters takes milliseconds; a backtracking parser would take minutes. The
+    # bound leaves room for a loaded machine.
+    assert time.perf_counter() - start < 5.0
 
 
 def test_random_objects_embedded_in_prose_round_trip() -> None:

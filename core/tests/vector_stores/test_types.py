@@ -6,14 +6,14 @@ import asyncio
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import dovetail.core.vector_stores as vector_stores
 import pytest
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.schema import BaseNode, TextNode
+from dovetail.core.testing.loop import LoopProgress
 from dovetail.core.vector_stores import (
     BasePydanticVectorStore,
     FilterCondition,
@@ -24,6 +24,7 @@ from dovetail.core.vector_stores import (
     VectorStoreQueryMode,
     VectorStoreQueryResult,
 )
+from pydantic import Field
 
 
 def test_unknown_attribute_raises_attribute_error() -> None:
@@ -143,6 +144,7 @@ class _SlowStore(BasePydanticVectorStore):
 
     stores_text: bool = False
     threads: list[int] = []
+    pause: Callable[[], None] = Field(default=lambda: None, exclude=True)  # where the work blocks
 
     @property
     def client(self) -> None:
@@ -150,7 +152,7 @@ class _SlowStore(BasePydanticVectorStore):
 
     def _block(self) -> None:
         self.threads.append(threading.get_ident())
-        time.sleep(0.2)
+        self.pause()
 
     def add(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[str]:
         self._block()
@@ -185,32 +187,27 @@ def test_base_is_abstract() -> None:
 
 
 async def test_async_defaults_do_not_block_the_loop() -> None:
-    store = _SlowStore(threads=[])
-    ticks = 0
+    pairs = threading.Barrier(2, timeout=30)  # passes only when two calls block at the same time
 
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
+    def pause() -> None:
+        progress.wait()
+        pairs.wait()
 
-    task = asyncio.create_task(ticker())
-    started = time.perf_counter()
-    results = await asyncio.gather(
-        store.async_add([TextNode(id_="n")], flag=1),
-        store.adelete("d"),
-        store.adelete_nodes(["n"]),
-        store.aget_nodes(["n"]),
-        store.aclear(),
-        store.aquery(VectorStoreQuery(query_embedding=[1.0])),
-    )
-    elapsed = time.perf_counter() - started
-    task.cancel()
+    async with LoopProgress() as progress:
+        store = _SlowStore(threads=[], pause=pause)
+        results = await asyncio.gather(
+            store.async_add([TextNode(id_="n")], flag=1),
+            store.adelete("d"),
+            store.adelete_nodes(["n"]),
+            store.aget_nodes(["n"]),
+            store.aclear(),
+            store.aquery(VectorStoreQuery(query_embedding=[1.0])),
+        )
     assert results[0] == ["n"]
     assert threading.get_ident() not in store.threads
     assert len(store.threads) == 6
-    assert ticks >= 5  # the loop kept running while the six 0.2 s calls ran in threads
-    assert elapsed < 1.0  # they ran concurrently, not one after another
+    assert progress.waits == 6  # each call blocked in a worker thread while the loop kept running
+    assert not pairs.broken  # and they ran concurrently, not one after another
 
 
 def test_persist_default_is_a_no_op(tmp_path: Any) -> None:

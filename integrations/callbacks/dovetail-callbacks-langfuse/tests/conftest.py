@@ -1,18 +1,18 @@
-"""A loopback OTLP/HTTP receiver standing in for Langfuse's ingestion endpoint (real HTTP, real protobuf)."""
+"""A loopback OTLP/HTTP receiver standing in for Langfuse's ingestion endpoint (real HTTP, real protobuf), on
+core's shared loopback server."""
 
 from __future__ import annotations
 
 import gzip
-import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from dovetail.core.testing.loopback import Exchange, LoopbackHTTPServer, free_port
 
 TRACES_PATH = "/api/public/otel/v1/traces"
 
@@ -46,19 +46,50 @@ class Span:
     end_ns: int
 
 
-@dataclass
-class Receiver:
-    """Records every export request; ``fail_with`` makes it answer with an HTTP error (body ``fail_body``) instead."""
+class Receiver(LoopbackHTTPServer):
+    """Decodes every OTLP export into :class:`Span` records; ``fail_with`` makes it answer every request with that
+    HTTP status (body ``fail_body``) instead, accepting nothing."""
 
-    url: str
-    spans: list[Span] = field(default_factory=list)
-    headers: list[dict[str, str]] = field(default_factory=list)
-    raw_bodies: list[bytes] = field(default_factory=list)
-    fail_with: int | None = None
-    fail_body: bytes = b""
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    name = "otlp-receiver"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spans: list[Span] = []
+        self.headers: list[dict[str, str]] = []  # of each accepted export request
+        self.raw_bodies: list[bytes] = []  # each accepted request's protobuf, decompressed
+        self.fail_with: int | None = None
+        self.fail_body: bytes = b""
+        self.lock = threading.Lock()
+        self._by_request: list[list[Span]] = []
+        self.add_route("POST", TRACES_PATH, self._export)
+
+    def authorize(self, exchange: Exchange) -> bool:
+        """Answer with ``fail_with`` while it is set."""
+        if self.fail_with is None:
+            return True
+        exchange.send_bytes(self.fail_with, self.fail_body, "application/json")
+        return False
+
+    def _export(self, exchange: Exchange) -> None:
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+            ExportTraceServiceRequest,
+            ExportTraceServiceResponse,
+        )
+
+        request = exchange.request
+        gzipped = request.headers.get("content-encoding") == "gzip"
+        raw = gzip.decompress(request.raw) if gzipped else request.raw
+        spans = _decode(ExportTraceServiceRequest.FromString(raw))
+        with self.lock:
+            self.headers.append(request.headers)
+            self.raw_bodies.append(raw)
+            self._by_request.append(spans)
+            self.spans.extend(spans)
+        out = ExportTraceServiceResponse().SerializeToString()
+        exchange.send_bytes(200, out, "application/x-protobuf")
 
     def wait_for(self, predicate: Callable[[list[Span]], bool], timeout: float = 10.0) -> list[Span]:
+        """Wait until ``predicate(spans received so far)`` holds; return those spans."""
         deadline = time.monotonic() + timeout
         while True:
             with self.lock:
@@ -70,85 +101,36 @@ class Receiver:
             time.sleep(0.02)
 
     def for_key(self, public_key: str) -> list[Span]:
+        """The spans of the export requests made with ``public_key``."""
         with self.lock:
             indices = [i for i, h in enumerate(self.headers) if h.get("x-langfuse-public-key") == public_key]
             return [span for i in indices for span in self._by_request[i]]
 
-    _by_request: list[list[Span]] = field(default_factory=list)
 
-
-def _make_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
-    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
-        ExportTraceServiceRequest,
-        ExportTraceServiceResponse,
-    )
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("content-length") or 0))
-            if receiver.fail_with is not None:
-                self.send_response(receiver.fail_with)
-                self.send_header("content-length", str(len(receiver.fail_body)))
-                self.end_headers()
-                self.wfile.write(receiver.fail_body)
-                return
-            if self.path != TRACES_PATH:
-                self.send_response(404)
-                self.send_header("content-length", "0")
-                self.end_headers()
-                return
-            raw = gzip.decompress(body) if self.headers.get("content-encoding") == "gzip" else body
-            request = ExportTraceServiceRequest.FromString(raw)
-            spans = [
-                Span(
-                    name=s.name,
-                    trace_id=s.trace_id.hex(),
-                    span_id=s.span_id.hex(),
-                    parent_id=s.parent_span_id.hex(),
-                    attributes=_attrs(s.attributes),
-                    resource=_attrs(rs.resource.attributes),
-                    scope={"name": ss.scope.name, **_attrs(ss.scope.attributes)},
-                    status_code=s.status.code,
-                    start_ns=s.start_time_unix_nano,
-                    end_ns=s.end_time_unix_nano,
-                )
-                for rs in request.resource_spans
-                for ss in rs.scope_spans
-                for s in ss.spans
-            ]
-            with receiver.lock:
-                receiver.headers.append({k.lower(): v for k, v in self.headers.items()})
-                receiver.raw_bodies.append(raw)
-                receiver._by_request.append(spans)
-                receiver.spans.extend(spans)
-            out = ExportTraceServiceResponse().SerializeToString()
-            self.send_response(200)
-            self.send_header("content-type", "application/x-protobuf")
-            self.send_header("content-length", str(len(out)))
-            self.end_headers()
-            self.wfile.write(out)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    return Handler
+def _decode(request: Any) -> list[Span]:
+    return [
+        Span(
+            name=s.name,
+            trace_id=s.trace_id.hex(),
+            span_id=s.span_id.hex(),
+            parent_id=s.parent_span_id.hex(),
+            attributes=_attrs(s.attributes),
+            resource=_attrs(rs.resource.attributes),
+            scope={"name": ss.scope.name, **_attrs(ss.scope.attributes)},
+            status_code=s.status.code,
+            start_ns=s.start_time_unix_nano,
+            end_ns=s.end_time_unix_nano,
+        )
+        for rs in request.resource_spans
+        for ss in rs.scope_spans
+        for s in ss.spans
+    ]
 
 
 @pytest.fixture(scope="session")
 def receiver_server() -> Iterator[Receiver]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    receiver = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}")
-    server.RequestHandlerClass = _make_handler(receiver)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="otlp-receiver", daemon=True)
-    thread.start()
-    try:
+    with Receiver() as receiver:
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
@@ -165,12 +147,7 @@ def keys() -> tuple[str, str]:
     return f"pk-lf-test-{suffix}", f"sk-lf-test-{suffix}"
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def dead_host() -> str:
-    return f"http://127.0.0.1:{closed_port()}"
+    """A loopback URL nothing listens on."""
+    return f"http://127.0.0.1:{free_port()}"

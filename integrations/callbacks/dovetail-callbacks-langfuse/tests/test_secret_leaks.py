@@ -16,8 +16,7 @@ from dovetail.callbacks.langfuse import LangfuseCallbackHandler
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.errors import DovetailError
 from dovetail.core.testing.leaks import LeakProbe, unique_secret
-
-from .conftest import closed_port
+from dovetail.core.testing.loopback import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -41,9 +40,9 @@ def _scenario(path: str, receiver: Any, public: str, secret: str, tmp: Path) -> 
     if path in ("accepted", "401", "429", "500"):
         return lambda: LangfuseCallbackHandler(public, secret, host=receiver.url, **fast)
     if path == "dead-host":
-        return lambda: LangfuseCallbackHandler(public, secret, host=f"http://127.0.0.1:{closed_port()}", **fast)
+        return lambda: LangfuseCallbackHandler(public, secret, host=f"http://127.0.0.1:{free_port()}", **fast)
     if path == "credentials-in-host":
-        host = f"http://proxy:{secret}@127.0.0.1:{closed_port()}"
+        host = f"http://proxy:{secret}@127.0.0.1:{free_port()}"
         return lambda: LangfuseCallbackHandler(public, "sk-other", host=host, **fast)
     if path == "bad-setting":
         return lambda: LangfuseCallbackHandler(public, secret, host=f"ftp://u:{secret}@h", **fast)

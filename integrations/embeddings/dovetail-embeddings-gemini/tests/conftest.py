@@ -1,20 +1,14 @@
-"""Fixtures: the loopback Gemini server of ``dovetail-llms-gemini``'s tests (imported by name), reset per test."""
+"""Fixtures: core's loopback Gemini server, one per session, reset per test."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from dovetail.core.testing.fixtures import closing_factory, isolate_env, loopback_server_fixtures
-
-_LLM_TESTS = Path(__file__).parents[3] / "llms" / "dovetail-llms-gemini" / "tests"
-if str(_LLM_TESTS) not in sys.path:
-    sys.path.insert(0, str(_LLM_TESTS))
-
-from dovetail.embeddings.gemini import GoogleGenAIEmbedding  # noqa: E402
-from gemini_loopback import API_KEY, LoopbackGemini  # noqa: E402
+from dovetail.core.testing.servers.gemini_loopback import API_KEY, LoopbackGemini
+from dovetail.embeddings.gemini import GoogleGenAIEmbedding
 
 _server, server = loopback_server_fixtures(LoopbackGemini)
 

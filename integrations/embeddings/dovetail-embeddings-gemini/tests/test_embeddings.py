@@ -16,8 +16,8 @@ from dovetail.core.errors import (
 )
 from dovetail.core.registry import resolve_embedding
 from dovetail.core.testing import EmbeddingConformance
+from dovetail.core.testing.servers.gemini_loopback import API_KEY, LoopbackGemini, embedding_of
 from dovetail.embeddings.gemini import GoogleGenAIEmbedding
-from gemini_loopback import API_KEY, LoopbackGemini, embedding_of
 
 pytestmark = pytest.mark.integration  # every test here talks to the loopback server
 

@@ -1,20 +1,14 @@
-"""Fixtures: the loopback Ollama server of ``dovetail-llms-ollama``'s tests (imported by name), reset per test."""
+"""Fixtures: core's loopback Ollama server, one per session, reset per test."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from dovetail.core.testing.fixtures import closing_factory, isolate_env, loopback_server_fixtures
-
-_LLM_TESTS = Path(__file__).parents[3] / "llms" / "dovetail-llms-ollama" / "tests"
-if str(_LLM_TESTS) not in sys.path:
-    sys.path.insert(0, str(_LLM_TESTS))
-
-from dovetail.embeddings.ollama import OllamaEmbedding  # noqa: E402
-from ollama_loopback import LoopbackOllama  # noqa: E402
+from dovetail.core.testing.servers.ollama_loopback import LoopbackOllama
+from dovetail.embeddings.ollama import OllamaEmbedding
 
 _server, server = loopback_server_fixtures(LoopbackOllama)
 

@@ -10,8 +10,8 @@ import pytest
 from dovetail.core.errors import InvalidInputError, NotFoundError, ProviderError
 from dovetail.core.registry import resolve_embedding
 from dovetail.core.testing import EmbeddingConformance
+from dovetail.core.testing.servers.ollama_loopback import LoopbackOllama, fake_vector
 from dovetail.embeddings.ollama import OllamaEmbedding
-from ollama_loopback import LoopbackOllama, fake_vector
 
 pytestmark = pytest.mark.integration  # every test here talks to the loopback server
 

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from dovetail.core.testing.fixtures import closing_factory, isolate_env, loopback_server_fixtures
-
-if str(Path(__file__).parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parent))
-
+from dovetail.core.testing.servers.gemini_loopback import API_KEY, LoopbackGemini
 from dovetail.llms.gemini import GoogleGenAI
-from gemini_loopback import API_KEY, LoopbackGemini
 
 _AMBIENT = ("GOOGLE_API_KEY", "GEMINI_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_CLOUD_PROJECT", "DOVETAIL_CONFIG")
 

@@ -23,9 +23,9 @@ from dovetail.core.errors import (
 from dovetail.core.llms import ChatMessage, DocumentBlock, ImageBlock, MessageRole, TextBlock, ThinkingBlock
 from dovetail.core.registry import resolve_llm
 from dovetail.core.testing.llm import add_numbers, tiny_png
+from dovetail.core.testing.servers.gemini_loopback import API_KEY, LoopbackGemini, camel_keys, signature_for
 from dovetail.core.tools import FunctionTool
 from dovetail.llms.gemini import GoogleGenAI
-from gemini_loopback import API_KEY, LoopbackGemini, camel_keys, signature_for
 from pydantic import BaseModel
 
 pytestmark = pytest.mark.integration  # every test here talks to the loopback server

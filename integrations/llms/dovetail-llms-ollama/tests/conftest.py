@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from dovetail.core.testing.fixtures import closing_factory, isolate_env, loopback_server_fixtures
-
-if str(Path(__file__).parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parent))
-
+from dovetail.core.testing.servers.ollama_loopback import LoopbackOllama
 from dovetail.llms.ollama import Ollama
-from ollama_loopback import LoopbackOllama
 
 _server, server = loopback_server_fixtures(LoopbackOllama)
 

@@ -22,9 +22,9 @@ from dovetail.core.errors import (
 from dovetail.core.llms import ChatMessage, DocumentBlock, ImageBlock, MessageRole, TextBlock, ThinkingBlock
 from dovetail.core.registry import resolve_llm
 from dovetail.core.testing.llm import add_numbers, tiny_png
+from dovetail.core.testing.servers.ollama_loopback import LoopbackOllama
 from dovetail.core.tools import FunctionTool
 from dovetail.llms.ollama import Ollama
-from ollama_loopback import LoopbackOllama
 from pydantic import BaseModel
 
 pytestmark = pytest.mark.integration  # every test here talks to the loopback server

@@ -1,13 +1,27 @@
-"""Fixtures: one loopback OpenAI-compatible server per session, reset before each test (see openai_fixtures.py)."""
+"""Fixtures: core's loopback OpenAI-compatible server, one per session, reset before each test; no ambient
+keys, base URL or config."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-if str(Path(__file__).parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parent))
+import pytest
+from dovetail.core.testing.fixtures import isolate_env, loopback_server_fixtures
+from dovetail.core.testing.servers.openai_loopback import LoopbackOpenAI
 
-from openai_fixtures import _no_ambient_openai_env, _server, loopback, server
+AMBIENT = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_API_BASE",
+    "OPENAI_ORG_ID",
+    "OPENAI_PROJECT_ID",
+    "DOVETAIL_CONFIG",
+)
 
-__all__ = ["_no_ambient_openai_env", "_server", "loopback", "server"]
+_server, server = loopback_server_fixtures(LoopbackOpenAI)
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_openai_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests never see the developer's key, base URL or dovetail config."""
+    isolate_env(monkeypatch, tmp_path, AMBIENT)

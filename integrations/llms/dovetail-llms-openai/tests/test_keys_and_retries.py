@@ -183,17 +183,17 @@ def test_retries_end_at_the_deadline(server: Any) -> None:
     with pytest.raises(ProviderError):
         llm.complete("x")
     # without the deadline the 10 retries wait >= 4 s; the slack covers a loaded machine
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < 3.0
     assert 1 <= len(server.requests_to(CHAT)) <= 3
 
 
 def test_default_deadline_is_twice_the_timeout(server: Any) -> None:
-    server.add_fault(status=429, headers={"Retry-After": "0.25"}, path=CHAT, times=20)
+    server.add_fault(status=429, headers={"Retry-After": "0.5"}, path=CHAT, times=20)
     llm = make(server, timeout=0.5, max_retries=10)
     started = time.monotonic()
     with pytest.raises(ProviderError):
         llm.complete("x")
-    assert time.monotonic() - started < 2.2  # without the deadline: >= 2.5 s of Retry-After waits
+    assert time.monotonic() - started < 3.0  # without the deadline: >= 5 s of Retry-After waits
     assert len(server.requests_to(CHAT)) <= 5
 
 
@@ -211,7 +211,8 @@ def test_a_slow_last_attempt_is_cut_at_the_deadline(server: Any) -> None:
             clients.call(lambda c: c.embeddings.create(model="m", input=["a"]), operation="embeddings")
     finally:
         clients.close()
-    assert time.monotonic() - started < 1.6, "the second attempt gets only what is left of the deadline"
+    # with its own 2 s timeout the second attempt would end at 2.5 s; cut to the deadline it ends near 1.0 s
+    assert time.monotonic() - started < 2.2, "the second attempt gets only what is left of the deadline"
 
 
 @pytest.mark.parametrize("value", ["soon", "nan", "inf", "-1", "Thu, 99 Foo 2026 25:61:00 GMT"])

@@ -20,6 +20,24 @@ FIND = b"\x02find\x00"
 GET_MORE = b"\x12getMore\x00"
 
 
+class _Pair:
+    """A client connection and its upstream connection, closed when both directions' pumps have ended."""
+
+    def __init__(self, client: socket.socket, upstream: socket.socket) -> None:
+        self.client = client
+        self.upstream = upstream
+        self._running = 2
+        self._lock = threading.Lock()
+
+    def pump_done(self) -> None:
+        with self._lock:
+            self._running -= 1
+            last = self._running == 0
+        if last:
+            self.client.close()
+            self.upstream.close()
+
+
 class StallingProxy:
     """The proxy; ``uri`` is the ``mongodb://`` URI to give the reader."""
 
@@ -59,10 +77,10 @@ class StallingProxy:
 
     def close(self) -> None:
         """Stop accepting and close every connection (a stalled client then gets a reset)."""
-        self._closed = True
-        self._listener.close()
         with self._lock:
+            self._closed = True
             sockets = list(self._sockets)
+        self._listener.close()
         for sock in sockets:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
@@ -76,11 +94,22 @@ class StallingProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            except OSError:  # the server is gone: the client sees its connection closed
+                client.close()
+                continue
             with self._lock:
-                self._sockets += [client, upstream]
-            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+                closed = self._closed  # close() ran while this connection was being accepted
+                if not closed:
+                    self._sockets += [client, upstream]
+            if closed:
+                client.close()
+                upstream.close()
+                return
+            pair = _Pair(client, upstream)
+            threading.Thread(target=self._pump, args=(pair, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(pair, False), daemon=True).start()
 
     def _action(self, chunk: bytes) -> str:
         with self._lock:
@@ -94,7 +123,8 @@ class StallingProxy:
                 return "stall"
         return "forward"
 
-    def _pump(self, source: socket.socket, target: socket.socket, from_client: bool) -> None:
+    def _pump(self, pair: _Pair, from_client: bool) -> None:
+        source, target = (pair.client, pair.upstream) if from_client else (pair.upstream, pair.client)
         try:
             while True:
                 chunk = source.recv(65536)
@@ -112,6 +142,7 @@ class StallingProxy:
             for sock in (source, target):
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
+            pair.pump_done()
 
     def __enter__(self) -> StallingProxy:
         return self

@@ -219,16 +219,20 @@ def test_caller_owned_sync_client_is_not_closed(mongo_uri: str, mongo_client: An
     assert mongo_client["library"]["small"].count_documents({}) == 5
 
 
+# Seconds, for serverSelectionTimeoutMS=1000: room for pymongo's 500 ms heartbeat and a loaded machine, and still
+# short of the reader's 5 s default.
+FAIL_FAST_BOUND = 3.5
+
+
 def test_unreachable_server_fails_fast_with_a_clear_error() -> None:
     reader = SimpleMongoReader(
         uri=f"mongodb://reader:hunter2@127.0.0.1:{_closed_port()}", server_selection_timeout_ms=1000
     )
     started = time.monotonic()
-    with pytest.raises(ProviderConnectionError) as info:
+    with reader, pytest.raises(ProviderConnectionError) as info:
         reader.load_data("library", "corpus")
     elapsed = time.monotonic() - started
-    # pymongo checks servers at most every 500 ms (minHeartbeatFrequencyMS), hence the margin.
-    assert 0.5 < elapsed < 1.0 + 0.75, f"took {elapsed:.2f} s with serverSelectionTimeoutMS=1000"
+    assert 0.5 < elapsed < FAIL_FAST_BOUND, f"took {elapsed:.2f} s with serverSelectionTimeoutMS=1000"
     message = str(info.value)
     assert "serverSelectionTimeoutMS=1000" in message
     assert "check that the server is running" in message
@@ -244,11 +248,13 @@ async def test_unreachable_server_fails_fast_async() -> None:
     with pytest.raises(ProviderConnectionError, match="serverSelectionTimeoutMS=1000"):
         await reader.aload_data("library", "corpus")
     elapsed = time.monotonic() - started
-    assert 0.5 < elapsed < 1.0 + 0.75, f"took {elapsed:.2f} s with serverSelectionTimeoutMS=1000"
-    # pymongo's async client can leave the socket of a refused connection for the garbage collector; collect it
-    # here, where that is expected, rather than in whichever test runs next.
+    assert 0.5 < elapsed < FAIL_FAST_BOUND, f"took {elapsed:.2f} s with serverSelectionTimeoutMS=1000"
+    # pymongo's async monitor (4.x, ``pool_shared._async_create_connection``) closes its new socket on OSError and
+    # timeouts but not when ``AsyncMongoClient.close()`` cancels it mid-connect; the abandoned socket then sits in
+    # a reference cycle until some later garbage collection, which reported it inside an unrelated test. Collect
+    # it here, where it is expected, and only this ResourceWarning.
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
+        warnings.filterwarnings("ignore", r"unclosed <socket\.socket", ResourceWarning)
         gc.collect()
 
 
@@ -257,13 +263,13 @@ def test_timeout_in_uri_wins() -> None:
         started = time.monotonic()
         with pytest.raises(ProviderConnectionError, match="serverSelectionTimeoutMS=1500"):
             reader.load_data("library", "corpus")
-        assert 0.75 < time.monotonic() - started < 1.5 + 0.75
+        assert 0.75 < time.monotonic() - started < 1.5 + 2.0  # the reader's own default is 5 s
 
 
 def test_constructor_does_no_io_and_masks_the_password() -> None:
     started = time.monotonic()
     reader = SimpleMongoReader(uri="mongodb://app:topsecret@10.255.255.1:27017/?authSource=admin")
-    assert time.monotonic() - started < 0.05
+    assert time.monotonic() - started < 1.0  # a connection attempt to this unroutable host would take seconds
     assert "topsecret" not in repr(reader)
     assert "topsecret" not in str(reader)
     assert "app:***@10.255.255.1" in repr(reader)
@@ -296,7 +302,7 @@ def test_bad_input_is_rejected_before_any_io(kwargs: dict[str, Any], match: str)
         reader.load_data("library", "corpus", **kwargs)
     with pytest.raises(InvalidInputError, match=match):
         reader.alazy_load_data("library", "corpus", **kwargs)
-    assert time.monotonic() - started < 0.2, "validation must not wait for the server"
+    assert time.monotonic() - started < 2.0, "validation must not wait for the server (5 s selection timeout)"
 
 
 @pytest.mark.parametrize(("db", "collection"), [("", "c"), ("db", ""), (None, "c"), ("db", 5)])

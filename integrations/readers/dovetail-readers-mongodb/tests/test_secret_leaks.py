@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-import socket
-import warnings
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from dovetail.core.errors import DovetailError
-from dovetail.core.testing.leaks import LeakProbe, unique_secret
+from dovetail.core.testing.leaks import ErrorPath, assert_error_path_is_clean, unique_secret
+from dovetail.core.testing.loopback import free_port
 from dovetail.readers.mongodb import SimpleMongoReader
 
 pytestmark = pytest.mark.integration
@@ -19,19 +15,13 @@ pytestmark = pytest.mark.integration
 PATHS = ("unreachable", "wrong-password", "unescaped-slash", "aws-session-token", "bad-scheme", "bad-setting")
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _load(reader: Any) -> Any:
     return reader.load_data("library", "corpus", field_names=["title"], max_docs=1)
 
 
-def _scenario(path: str, mongo_uri: str, secret: str) -> tuple[SimpleMongoReader | None, Callable[[Any], Any]]:
+def _scenario(path: str, mongo_uri: str, secret: str) -> ErrorPath:
     """The reader to probe (``None`` when building it is the error path) and the call that must fail."""
-    dead = f"127.0.0.1:{_closed_port()}"
+    dead = f"127.0.0.1:{free_port()}"
     live = f"127.0.0.1:{urlsplit(mongo_uri).port}"
     fast = "serverSelectionTimeoutMS=600"
     if path == "unreachable":
@@ -54,20 +44,4 @@ def test_the_secret_leaks_nowhere(
     path: str, mongo_uri: str, corpus: list[dict[str, Any]], caplog: pytest.LogCaptureFixture
 ) -> None:
     secret = unique_secret("pw-leak-")
-    probe = LeakProbe(secret)
-    caplog.set_level(logging.DEBUG)
-    reader, action = _scenario(path, mongo_uri, secret)
-    if reader is not None:
-        probe.obj(reader)
-    try:
-        with pytest.raises(DovetailError) as info:
-            action(reader)
-    finally:
-        if reader is not None:
-            reader.close()
-    probe.error(info.value).logs(caplog.records).assert_clean()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        import gc
-
-        gc.collect()
+    assert_error_path_is_clean(secret, lambda: _scenario(path, mongo_uri, secret), caplog)

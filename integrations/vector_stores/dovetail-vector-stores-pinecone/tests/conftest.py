@@ -1,4 +1,5 @@
-"""Real local Pinecone stand-in for the tests: ``needledb`` (a Pinecone-shaped data plane) behind a stdlib proxy.
+"""Real local Pinecone stand-in for the tests: ``needledb`` (a Pinecone-shaped data plane) behind a proxy built on
+core's loopback server (:mod:`dovetail.core.testing.loopback`).
 
 The proxy forwards every request to needledb unchanged, counts attempts per path, answers the control-plane
 ``GET /indexes/{name}`` in Pinecone's 2026-07 shape (needledb's own answer lacks ``schema``), and injects faults
@@ -11,18 +12,14 @@ from __future__ import annotations
 import http.client
 import json
 import shutil
-import socket
 import sys
-import threading
-import time
 import uuid
-from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from dovetail.core.testing.loopback import Exchange, LoopbackHTTPServer, RecordedRequest
 from dovetail.core.testing.processes import ServerProcess
 
 API_KEY = "needle-test-key"
@@ -71,171 +68,89 @@ class NeedleDB:
         self.server.close()
 
 
-class FaultProxy:
-    """A stdlib HTTP server in front of needledb that counts attempts and injects queued faults."""
+class FaultProxy(LoopbackHTTPServer):
+    """Core's loopback server as a proxy in front of needledb: it forwards every request, answers the control
+    plane's ``GET /indexes/{name}``, counts attempts and requests in flight per path, and injects queued faults."""
+
+    name = "pinecone-proxy"
 
     def __init__(self, upstream_port: int) -> None:
+        super().__init__(request_id_header=None)
         self.upstream_port = upstream_port
-        self.attempts: Counter[str] = Counter()
-        self.in_flight: Counter[str] = Counter()
-        self.max_in_flight: Counter[str] = Counter()
-        self.bodies: list[tuple[str, bytes]] = []
-        self._faults: dict[str, list[tuple[str, Any]]] = {}
-        self._lock = threading.Lock()
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            upstream: http.client.HTTPConnection | None = None
-
-            def _handle(self) -> None:
-                proxy._serve(self)
-
-            def finish(self) -> None:
-                super().finish()
-                if self.upstream is not None:
-                    self.upstream.close()
-
-            do_GET = do_POST = do_DELETE = do_PATCH = _handle
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = int(self.server.server_address[1])
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.add_route("GET", "/indexes/{name}", self._describe)
 
     # -- test API ---------------------------------------------------------------------------------------------
 
     def fail(self, path: str, *faults: tuple[str, Any]) -> None:
         """Queue faults for the next requests to ``path`` (no query string): ``("status", (code, retry_after))``
-        (or ``(code, retry_after, message)``),
-        ``("drop", None)`` (close before forwarding), ``("drop_after", None)`` (forward, then close without
-        answering) or ``("delay", seconds)``."""
-        with self._lock:
-            self._faults.setdefault(path, []).extend(faults)
-
-    def reset(self) -> None:
-        with self._lock:
-            self._faults.clear()
-            self.attempts.clear()
-            self.max_in_flight.clear()
-            self.bodies.clear()
+        (or ``(code, retry_after, message)``), ``("drop", None)`` (close before forwarding), ``("drop_after",
+        None)`` (forward, then close without answering) or ``("delay", seconds)`` (then forward)."""
+        for kind, arg in faults:
+            if kind == "status":
+                code, retry_after, *message = arg  # an optional third item replaces the error message
+                text = message[0] if message else f"injected {code}"
+                headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
+                body = {"error": {"code": "INJECTED", "message": text}}
+                self.add_fault(status=code, headers=headers, body=body, path=path)
+            elif kind == "delay":
+                self.add_fault(action="delay_only", delay=arg, path=path)
+            else:
+                assert kind in ("drop", "drop_after"), kind
+                self.add_fault(action=kind, path=path)
 
     def count(self, path: str) -> int:
-        with self._lock:
-            return self.attempts[path]
+        """Requests that arrived for exactly ``path``."""
+        return self.attempts[path]
 
     def pending(self) -> int:
+        """Queued faults not used yet."""
+        return self.pending_faults()
+
+    @property
+    def bodies(self) -> list[tuple[str, bytes]]:
+        """``(path, raw body)`` of every request, in arrival order."""
         with self._lock:
-            return sum(len(queue) for queue in self._faults.values())
+            return [(r.path, r.raw) for r in self.requests]
 
     # -- serving ----------------------------------------------------------------------------------------------
 
-    def _next_fault(self, path: str) -> tuple[str, Any] | None:
-        with self._lock:
-            self.attempts[path] += 1
-            queue = self._faults.get(path)
-            return queue.pop(0) if queue else None
+    def unrouted(self, exchange: Exchange) -> None:
+        """Forward to needledb unchanged and relay its answer."""
+        status, headers, raw = self._forward(exchange.request)
+        exchange.send_bytes(status, raw, headers.get("content-type", "application/json"))
 
-    def _upstream(self, handler: Any) -> http.client.HTTPConnection:
-        # One keep-alive upstream connection per client connection, closed with it (Handler.finish).
-        if handler.upstream is None:
-            handler.upstream = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=60)
-        conn: http.client.HTTPConnection = handler.upstream
-        return conn
-
-    def _forward(self, handler: BaseHTTPRequestHandler, body: bytes) -> tuple[int, dict[str, str], bytes]:
-        headers = {k: v for k, v in handler.headers.items() if k.lower() not in ("host", "connection")}
-        for attempt in range(2):
-            conn = self._upstream(handler)
-            try:
-                conn.request(handler.command, handler.path, body=body or None, headers=headers)
-                response = conn.getresponse()
-                return response.status, dict(response.getheaders()), response.read()
-            except (ConnectionError, http.client.HTTPException):
-                conn.close()
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
-
-    def _describe(self, handler: BaseHTTPRequestHandler, name: str) -> tuple[int, bytes]:
-        status, _headers, raw = self._forward(handler, b"")
-        if status != 200:
-            return status, raw
-        info = json.loads(raw)
-        model = {
-            "name": info["name"],
-            "status": {"ready": True, "state": "Ready"},
-            "schema": {
-                "fields": {"values": {"type": "dense_vector", "dimension": info["dimension"], "metric": info["metric"]}}
-            },
-            "deployment": {"deployment_type": "managed", "cloud": "aws", "region": "us-east-1"},
-            "deletion_protection": "disabled",
-            "host": f"{self.url}/indexes/{name}",
-        }
-        return 200, json.dumps(model).encode()
-
-    def _serve(self, handler: BaseHTTPRequestHandler) -> None:
-        path = handler.path.split("?", 1)[0]
-        with self._lock:
-            self.in_flight[path] += 1
-            self.max_in_flight[path] = max(self.max_in_flight[path], self.in_flight[path])
+    def _forward(self, request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
+        headers = {k: v for k, v in request.headers.items() if k not in ("host", "connection", "content-length")}
+        conn = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=60)
         try:
-            self._serve_one(handler)
+            conn.request(request.method, request.target, body=request.raw or None, headers=headers)
+            response = conn.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
         finally:
-            with self._lock:
-                self.in_flight[path] -= 1
+            conn.close()
 
-    def _serve_one(self, handler: BaseHTTPRequestHandler) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else b""
-        path = handler.path.split("?", 1)[0]
-        fault = self._next_fault(path)
-        with self._lock:
-            self.bodies.append((path, body))
-        if fault is not None:
-            kind, arg = fault
-            if kind == "delay":
-                time.sleep(arg)
-            elif kind == "status":
-                code, retry_after, *message = arg  # an optional third item replaces the error message
-                text = message[0] if message else f"injected {code}"
-                payload = json.dumps({"error": {"code": "INJECTED", "message": text}}).encode()
-                handler.send_response(code)
-                if retry_after is not None:
-                    handler.send_header("Retry-After", str(retry_after))
-                handler.send_header("Content-Type", "application/json")
-                handler.send_header("Content-Length", str(len(payload)))
-                handler.end_headers()
-                handler.wfile.write(payload)
-                return
-            elif kind in ("drop", "drop_after"):
-                if kind == "drop_after":
-                    self._forward(handler, body)
-                handler.close_connection = True
-                handler.connection.shutdown(socket.SHUT_RDWR)
-                return
-        parts = path.strip("/").split("/")
-        if handler.command == "GET" and len(parts) == 2 and parts[0] == "indexes":
-            status, raw = self._describe(handler, parts[1])
-            ctype = "application/json"
-        else:
-            status, headers, raw = self._forward(handler, body)
-            ctype = headers.get("content-type", "application/json")
-        handler.send_response(status)
-        handler.send_header("Content-Type", ctype)
-        handler.send_header("Content-Length", str(len(raw)))
-        handler.end_headers()
-        handler.wfile.write(raw)
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def _describe(self, exchange: Exchange) -> None:
+        status, _headers, raw = self._forward(exchange.request)
+        if status != 200:
+            exchange.send_bytes(status, raw, "application/json")
+            return
+        info = json.loads(raw)
+        name = exchange.params["name"]
+        exchange.send_json(
+            200,
+            {
+                "name": info["name"],
+                "status": {"ready": True, "state": "Ready"},
+                "schema": {
+                    "fields": {
+                        "values": {"type": "dense_vector", "dimension": info["dimension"], "metric": info["metric"]}
+                    }
+                },
+                "deployment": {"deployment_type": "managed", "cloud": "aws", "region": "us-east-1"},
+                "deletion_protection": "disabled",
+                "host": f"{self.url}/indexes/{name}",
+            },
+        )
 
 
 @pytest.fixture(scope="session")
@@ -252,11 +167,8 @@ def needledb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NeedleDB]:
 @pytest.fixture(scope="session")
 def proxy_server(needledb: NeedleDB) -> Iterator[FaultProxy]:
     """The fault-injecting proxy in front of :func:`needledb` (shared; use :func:`proxy` in tests)."""
-    server = FaultProxy(needledb.port)
-    try:
+    with FaultProxy(needledb.port) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -5,16 +5,13 @@ The fault proxy in front of needledb answers 401/429/500 with an error message t
 
 from __future__ import annotations
 
-import logging
-import socket
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core.errors import DovetailError
 from dovetail.core.retry import RetryPolicy
-from dovetail.core.testing.leaks import LeakProbe, unique_secret
+from dovetail.core.testing.leaks import ErrorPath, assert_error_path_is_clean, unique_secret
+from dovetail.core.testing.loopback import free_port
 from dovetail.core.vector_stores import VectorStoreQuery
 from dovetail.vector_stores.pinecone import PineconeVectorStore
 
@@ -25,17 +22,11 @@ PATHS = ("401", "429", "500", "bad-host", "bad-setting", "bad-config-file")
 FAST = RetryPolicy(max_retries=1, initial_delay=0.01, max_delay=0.02)
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _query(store: Any) -> Any:
     return store.query(VectorStoreQuery(query_embedding=[1.0] * 6, similarity_top_k=1))
 
 
-def _scenario(path: str, proxy: Any, key: str, tmp: Path) -> tuple[PineconeVectorStore | None, Callable[[Any], Any]]:
+def _scenario(path: str, proxy: Any, key: str, tmp: Path) -> ErrorPath:
     """The store to probe (``None`` when building it is the error path) and the call that must fail."""
     host = f"{proxy.url}/indexes/kit"
     if path in ("401", "429", "500"):
@@ -43,7 +34,7 @@ def _scenario(path: str, proxy: Any, key: str, tmp: Path) -> tuple[PineconeVecto
         proxy.fail(QUERY, *[("status", (int(path), 0 if path == "429" else None, message))] * 3)
         return PineconeVectorStore(host=host, api_key=key, dimension=6, retry_policy=FAST), _query
     if path == "bad-host":
-        return PineconeVectorStore(host=f"http://127.0.0.1:{_closed_port()}", api_key=key, retry_policy=FAST), _query
+        return PineconeVectorStore(host=f"http://127.0.0.1:{free_port()}", api_key=key, retry_policy=FAST), _query
     if path == "bad-setting":
         return None, lambda _: PineconeVectorStore(host=host, api_key=key, batch_size=5000)
     assert path == "bad-config-file"
@@ -59,15 +50,4 @@ def test_the_key_leaks_nowhere(
     monkeypatch.setenv("PINECONE_API_KEY", key)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DOVETAIL_CONFIG", raising=False)
-    probe = LeakProbe(key)
-    caplog.set_level(logging.DEBUG)
-    store, action = _scenario(path, proxy, key, tmp_path)
-    if store is not None:
-        probe.obj(store)
-    try:
-        with pytest.raises(DovetailError) as info:
-            action(store)
-    finally:
-        if store is not None:
-            store.close()
-    probe.error(info.value).logs(caplog.records).assert_clean()
+    assert_error_path_is_clean(key, lambda: _scenario(path, proxy, key, tmp_path), caplog)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core.errors import DovetailError
 from dovetail.core.retry import RetryPolicy
 from dovetail.core.schema import TextNode
-from dovetail.core.testing.leaks import LeakProbe, unique_secret
+from dovetail.core.testing.leaks import ErrorPath, assert_error_path_is_clean, unique_secret
 from dovetail.core.testing.loopback import free_port
 from dovetail.core.vector_stores import VectorStoreQuery
 from dovetail.vector_stores.postgres import PGVectorStore
@@ -26,7 +23,7 @@ def _add(store: Any) -> Any:
     return store.add([TextNode(id_="a", text="a", embedding=[1.0, 2.0])])
 
 
-def _scenario(path: str, server: Any, secret: str, tmp: Path) -> tuple[PGVectorStore | None, Callable[[Any], Any]]:
+def _scenario(path: str, server: Any, secret: str, tmp: Path) -> ErrorPath:
     base = {"host": server.host, "port": server.port, "user": "postgres", "database": "postgres"}
     if path == "wrong-password":
         return PGVectorStore(**base, password=secret, table_name="leak", retry_policy=FAST), _add
@@ -59,15 +56,4 @@ def test_the_password_leaks_nowhere(
     monkeypatch.setenv("PGPASSWORD", secret)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DOVETAIL_CONFIG", raising=False)
-    probe = LeakProbe(secret)
-    caplog.set_level(logging.DEBUG)
-    store, action = _scenario(path, pg_server, secret, tmp_path)
-    if store is not None:
-        probe.obj(store)
-    try:
-        with pytest.raises(DovetailError) as info:
-            action(store)
-    finally:
-        if store is not None:
-            store.close()
-    probe.error(info.value).logs(caplog.records).assert_clean()
+    assert_error_path_is_clean(secret, lambda: _scenario(path, pg_server, secret, tmp_path), caplog)

@@ -3,6 +3,8 @@
 :class:`LeakProbe` gathers every text a secret could end up in — exceptions with their whole chain (``__cause__``
 and ``__context__``) and formatted tracebacks, reprs and serialised objects, captured log records, exported
 spans, CLI output — and :meth:`LeakProbe.assert_clean` fails naming where the secret was found.
+:func:`assert_error_path_is_clean` runs one whole error path of an integration (build the object, make the call
+that must fail, close it) with DEBUG logging captured, and probes everything it produced.
 
 Example:
     ```python
@@ -22,12 +24,18 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+import pytest
 from dovetail.core.callbacks import BaseCallbackHandler, CBEventType
+from dovetail.core.errors import DovetailError
 
-__all__ = ["LeakProbe", "PayloadRecorder", "unique_secret"]
+__all__ = ["ErrorPath", "LeakProbe", "PayloadRecorder", "assert_error_path_is_clean", "unique_secret"]
+
+ErrorPath = tuple[Any, Callable[[Any], Any]]
+"""An error path: the object to probe (``None`` when building it is the failing call) and the call that must fail,
+given that object."""
 
 
 def unique_secret(prefix: str = "secret-") -> str:
@@ -131,3 +139,42 @@ class LeakProbe:
         places = sorted(set(self.found()))
         assert not places, f"the secret leaked into: {places}"
         assert self._texts, "nothing was checked"
+
+
+def assert_error_path_is_clean(
+    secret: str,
+    scenario: Callable[[], ErrorPath],
+    caplog: pytest.LogCaptureFixture,
+    *,
+    raises: type[BaseException] = DovetailError,
+) -> LeakProbe:
+    """Run one error path with DEBUG logging and fail if ``secret`` appears in anything it produced.
+
+    The object ``scenario`` builds is probed (``repr``, ``str``, JSON dump), the call must raise ``raises``, the
+    object is closed (its ``close()``, when it has one) whatever happens, and then the exception chain with its
+    traceback and every captured log record are probed.
+
+    Args:
+        secret: the value that must appear nowhere (see :func:`unique_secret`).
+        scenario: builds ``(object or None, call)``; called after DEBUG capture starts, so what building logs
+            is checked too.
+        caplog: pytest's ``caplog`` fixture of the calling test.
+        raises: the error the call must raise (any dovetail error by default).
+
+    Returns:
+        The probe, for checks of further texts.
+    """
+    probe = LeakProbe(secret)
+    caplog.set_level(logging.DEBUG)
+    obj, call = scenario()
+    if obj is not None:
+        probe.obj(obj)
+    try:
+        with pytest.raises(raises) as info:
+            call(obj)
+    finally:
+        close = getattr(obj, "close", None)
+        if callable(close):
+            close()
+    probe.error(info.value).logs(caplog.records).assert_clean()
+    return probe

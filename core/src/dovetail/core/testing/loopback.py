@@ -9,8 +9,12 @@ replies:
   (:class:`RecordedRequest`: method, path, query, headers, body, arrival time), routes per method and path
   template (``/v1beta/models/{model}:generateContent``), replies as JSON, server-sent events or NDJSON lines;
 - queued faults (:class:`Fault`): an HTTP status with headers and body (429 + ``Retry-After``, 5xx, 529), a delay,
-  a dropped connection, a stream cut after N chunks, matched by path and consumed once or N times;
-- a ``latency`` knob: no response starts sooner than ``latency`` seconds after its request arrived.
+  a dropped connection (before the request is served, or after: the work is done but the reply is lost), a stream
+  cut after N chunks, matched by path and consumed once or N times;
+- a ``latency`` knob: no response starts sooner than ``latency`` seconds after its request arrived;
+- counters: requests per path (:attr:`LoopbackHTTPServer.attempts`) and the most requests in flight at once per
+  path (:attr:`LoopbackHTTPServer.max_in_flight`);
+- :meth:`LoopbackHTTPServer.unrouted` for requests no route matches (404 by default; a proxy forwards them).
 
 Example:
     ```python
@@ -33,12 +37,14 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import re
 import socket
 import subprocess
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,7 +61,7 @@ __all__ = [
     "wait_for_port",
 ]
 
-FaultAction = Literal["status", "drop", "cut_stream", "delay_only"]
+FaultAction = Literal["status", "drop", "drop_after", "cut_stream", "delay_only"]
 Route = Callable[["Exchange"], None]
 
 
@@ -106,7 +112,9 @@ class Fault:
             ``bytes`` is sent as it is (a non-JSON body).
         delay: seconds to sleep before acting (a slow response).
         action: ``"status"`` answers with ``status``; ``"drop"`` closes the connection without an answer;
-            ``"cut_stream"`` answers normally but closes the connection after ``after_chunks`` stream chunks;
+            ``"drop_after"`` serves the request (the route runs: a write is applied) but closes the connection
+            instead of sending the reply; ``"cut_stream"`` answers normally but closes the connection after
+            ``after_chunks`` stream chunks;
             ``"delay_only"`` sleeps ``delay`` and then answers normally.
         path: only requests whose path ends with this match (``""`` matches every path).
         times: how many requests this fault applies to.
@@ -135,6 +143,7 @@ class RecordedRequest:
         at: ``time.monotonic()`` when the request line arrived.
         query: the query string's parameters.
         raw: the body's bytes.
+        target: the request target as sent: the path with its query string.
     """
 
     method: str
@@ -144,6 +153,7 @@ class RecordedRequest:
     at: float
     query: dict[str, list[str]] = field(default_factory=dict)
     raw: bytes = b""
+    target: str = ""
 
     @property
     def json(self) -> Any:
@@ -171,6 +181,8 @@ class LoopbackHTTPServer:
         self.latency = latency
         self.request_id_header = request_id_header
         self.requests: list[RecordedRequest] = []
+        self.max_in_flight: Counter[str] = Counter()
+        self._in_flight: Counter[str] = Counter()
         self._faults: list[Fault] = []
         self._routes: list[tuple[str, re.Pattern[str], Route]] = []
         self._lock = threading.Lock()
@@ -233,13 +245,18 @@ class LoopbackHTTPServer:
         """The JSON body of an error reply; subclasses return their provider's shape."""
         return {"error": {"code": status, "message": message}}
 
+    def unrouted(self, exchange: Exchange) -> None:
+        """Serve a request no route matches: 404 with :meth:`error_body` (a proxy overrides it to forward)."""
+        exchange.send_error(404, f"no route {exchange.request.method} {exchange.request.path}")
+
     # ---- test controls ------------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget recorded requests and queued faults; latency back to 0."""
+        """Forget recorded requests, counters and queued faults; latency back to 0."""
         with self._lock:
             self.requests.clear()
             self._faults.clear()
+            self.max_in_flight.clear()
         self.latency = 0.0
 
     def add_fault(self, fault: Fault | None = None, **kwargs: Any) -> Fault:
@@ -254,12 +271,28 @@ class LoopbackHTTPServer:
         with self._lock:
             return [r for r in self.requests if r.path.endswith(suffix)]
 
+    @property
+    def attempts(self) -> Counter[str]:
+        """How many requests arrived per path (faulted ones included)."""
+        with self._lock:
+            return Counter(r.path for r in self.requests)
+
+    def pending_faults(self) -> int:
+        """How many queued fault applications are still unused."""
+        with self._lock:
+            return sum(fault.times for fault in self._faults)
+
     # ---- used by the handler ------------------------------------------------------------------------------
 
     def _record(self, request: RecordedRequest) -> int:
         with self._lock:
             self.requests.append(request)
             return len(self.requests)
+
+    def _entered(self, path: str, delta: int) -> None:
+        with self._lock:
+            self._in_flight[path] += delta
+            self.max_in_flight[path] = max(self.max_in_flight[path], self._in_flight[path])
 
     def _take_fault(self, path: str) -> Fault | None:
         with self._lock:
@@ -435,7 +468,18 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self._handle("PUT")
 
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
     def _handle(self, method: str) -> None:
+        path = self.path.partition("?")[0]
+        self.server_state._entered(path, 1)
+        try:
+            self._serve(method)
+        finally:
+            self.server_state._entered(path, -1)
+
+    def _serve(self, method: str) -> None:
         state = self.server_state
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
@@ -445,7 +489,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = None
         path, _, query = self.path.partition("?")
         headers = {key.lower(): value for key, value in self.headers.items()}
-        recorded = RecordedRequest(method, path, headers, body, self._arrived, parse_qs(query), raw)
+        recorded = RecordedRequest(method, path, headers, body, self._arrived, parse_qs(query), raw, self.path)
         number = state._record(recorded)
         fault = state._take_fault(path)
         exchange = Exchange(self, recorded, f"req_{number}", None)
@@ -468,9 +512,20 @@ class _Handler(BaseHTTPRequestHandler):
                 exchange._cut_after = fault.after_chunks
         if not state.authorize(exchange):
             return
-        matched = state._match(method, path)
+        if fault is not None and fault.action == "drop_after":
+            wire, self.wfile = self.wfile, io.BytesIO()  # the reply is written nowhere
+            try:
+                self._route(state, exchange)
+            finally:
+                self.wfile = wire
+            self.drop()
+            return
+        self._route(state, exchange)
+
+    def _route(self, state: LoopbackHTTPServer, exchange: Exchange) -> None:
+        matched = state._match(exchange.request.method, exchange.request.path)
         if matched is None:
-            exchange.send_error(404, f"no route {method} {path}")
+            state.unrouted(exchange)
             return
         route, exchange.params = matched
         with contextlib.suppress(_StreamCut):

@@ -121,7 +121,7 @@ class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
             raise InvalidInputError(msg)
         limit = info.context_window if info is not None and info.context_window else DEFAULT_MAX_TOKENS_PER_INPUT
         self._per_input = self.max_tokens_per_input or limit
-        self._open_clients(require_key=self.api_base is None, provider="openai")
+        self.open_clients(require_key=self.api_base is None, provider="openai")
 
     @classmethod
     def class_name(cls) -> str:
@@ -176,7 +176,7 @@ class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
         out: list[list[float]] = []
         for span in plans:
             params = self._params(inputs[span.start : span.stop], query)
-            response = self._clients.call(partial(_create, params=params), operation="embeddings")
+            response = self.clients.call(partial(_create, params=params), operation="embeddings")
             out.extend(decode_vectors(response, len(span), "openai"))
         return out
 
@@ -187,7 +187,7 @@ class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
         for span in plans:
             params = self._params(inputs[span.start : span.stop], query)
             async with slots:
-                response = await self._clients.acall(partial(_acreate, params=params), operation="embeddings")
+                response = await self.clients.acall(partial(_acreate, params=params), operation="embeddings")
             await asyncio.sleep(0)  # the freed slot's next request goes out before this response is decoded
             out.extend(decode_vectors(response, len(span), "openai"))
         return out

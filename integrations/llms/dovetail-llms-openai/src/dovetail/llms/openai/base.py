@@ -101,7 +101,7 @@ class OpenAI(OpenAIClientModel, FirstToolCallMixin, FunctionCallingLLM):
 
     def model_post_init(self, context: Any, /) -> None:
         """Build the metadata; the key (config/env) and the SDK clients are resolved at the first call."""
-        self._open_clients(require_key=self._require_key, provider=self.provider_name)
+        self.open_clients(require_key=self._require_key, provider=self.provider_name)
         self._metadata = self._build_metadata()
 
     def _build_metadata(self) -> LLMMetadata:

@@ -249,7 +249,8 @@ class OpenAIClientModel(BaseModel):
     """Connection settings (key, base URL, timeouts, retries, headers, injected HTTP clients), the lazily built
     SDK clients, and ``close``/``aclose``/``with``/``async with``.
 
-    A subclass builds its clients in ``model_post_init`` with :meth:`_open_clients`. Invalid settings raise
+    A subclass builds its clients in ``model_post_init`` with :meth:`open_clients` and calls the API through
+    :attr:`clients`. Invalid settings raise
     ``InvalidInputError`` naming each bad field.
     """
 
@@ -293,7 +294,12 @@ class OpenAIClientModel(BaseModel):
                 raise ValueError(msg)
         return value
 
-    def _open_clients(self, *, require_key: bool, provider: str) -> None:
+    @property
+    def clients(self) -> OpenAIClients:
+        """The SDK clients with key resolution, timeouts, retries and error mapping (set by :meth:`open_clients`)."""
+        return self._clients
+
+    def open_clients(self, *, require_key: bool, provider: str) -> None:
         """Set up the SDK clients (built at the first call; the key is resolved then).
 
         An explicit key with an explicit plain-http ``api_base`` on a remote host is refused here, when the

@@ -145,7 +145,7 @@ class LoopbackGemini(LoopbackHTTPServer):
             candidate = {"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}
             exchange.send_json(200, {"candidates": [candidate], "usageMetadata": usage, "modelVersion": model})
             return
-        events = []
+        events: list[dict[str, Any]] = []
         for piece in _stream_pieces(parts):
             candidate = {"content": {"role": "model", "parts": [piece]}, "index": 0}
             events.append({"candidates": [candidate], "modelVersion": model})
@@ -188,14 +188,16 @@ def _texts(parts: list[dict[str, Any]]) -> str:
 def _reply(body: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     contents = body.get("contents") or []
     if not contents:
-        raise _BadRequest("* GenerateContentRequest.contents: contents is not specified")
+        msg = "* GenerateContentRequest.contents: contents is not specified"
+        raise _BadRequest(msg)
     config = body.get("generationConfig") or {}
     thinking = config.get("thinkingConfig")
     for i, content in enumerate(contents):
         for part in content.get("parts") or []:
             is_call = thinking and content.get("role") == "model" and "functionCall" in part
             if is_call and part.get("thoughtSignature") != signature_for(part["functionCall"]["name"]):
-                raise _BadRequest(f"Function call is missing a thought_signature in functionCall parts (contents[{i}])")
+                msg = f"Function call is missing a thought_signature in functionCall parts (contents[{i}])"
+                raise _BadRequest(msg)
     system = _texts((body.get("systemInstruction") or {}).get("parts") or [])
     prompt_tokens = words(system) + sum(words(_texts(c.get("parts") or [])) for c in contents)
     last = contents[-1].get("parts") or []
@@ -213,7 +215,7 @@ def _reply(body: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     elif declarations and mode != "NONE":
         declaration = declarations[0]
         args = sample_args(declaration.get("parametersJsonSchema") or declaration.get("parameters") or {}, text)
-        call = {"functionCall": {"name": declaration["name"], "args": args}}
+        call: dict[str, Any] = {"functionCall": {"name": declaration["name"], "args": args}}
         if thinking:
             call["thoughtSignature"] = signature_for(declaration["name"])
         out.append(call)

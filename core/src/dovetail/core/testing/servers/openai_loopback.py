@@ -7,8 +7,8 @@ streaming with tool-call deltas split over chunks and a usage chunk), ``/v1/comp
 delay, a dropped connection, or a stream cut after a few chunks. Every request is recorded with its arrival time so
 tests can count attempts and waits.
 
-This module (with ``openai_loopback_wire.py`` beside it, imported by name: the tests directory is on
-``sys.path``) serves the LLM tests, the embedding tests and ``bench/bench_openai.py`` (which runs it as a script).
+It serves the OpenAI LLM and embedding tests (and any other package's tests that need an OpenAI-compatible
+server) and ``bench/bench_openai.py``, which runs it as a script.
 
 The "model" is deterministic: chat echoes the last user text (``"echo: <text>"``); when tools are offered and
 the last message is from the user it calls the first (or the forced) tool with arguments synthesised from the
@@ -25,7 +25,14 @@ from collections import deque
 from typing import Any
 
 from dovetail.core.testing.loopback import Exchange, Fault, LoopbackHTTPServer, RecordedRequest
-from openai_loopback_wire import MODELS, fake_vector, fake_vectors, message_text, sample_args, words
+from dovetail.core.testing.servers.openai_loopback_wire import (
+    MODELS,
+    fake_vector,
+    fake_vectors,
+    message_text,
+    sample_args,
+    words,
+)
 
 __all__ = ["Fault", "LoopbackOpenAI", "RecordedRequest", "fake_vector", "fake_vectors"]
 
@@ -131,7 +138,7 @@ class LoopbackOpenAI(LoopbackHTTPServer):
         model = body.get("model", "loopback-model")
         prompt_tokens = sum(words(message_text(m)) for m in body.get("messages") or [])
         content = reply.get("content")
-        calls = [
+        calls: list[dict[str, Any]] = [
             {
                 "id": f"call_{i}",
                 "type": "function",
