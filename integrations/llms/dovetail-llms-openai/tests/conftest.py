@@ -7,16 +7,7 @@ from pathlib import Path
 
 import pytest
 from dovetail.core.testing.fixtures import isolate_env, loopback_server_fixtures
-from dovetail.core.testing.servers.openai_loopback import LoopbackOpenAI
-
-AMBIENT = (
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "OPENAI_API_BASE",
-    "OPENAI_ORG_ID",
-    "OPENAI_PROJECT_ID",
-    "DOVETAIL_CONFIG",
-)
+from dovetail.core.testing.servers.openai_loopback import OPENAI_AMBIENT_ENV, LoopbackOpenAI
 
 _server, server = loopback_server_fixtures(LoopbackOpenAI)
 
@@ -24,4 +15,4 @@ _server, server = loopback_server_fixtures(LoopbackOpenAI)
 @pytest.fixture(autouse=True)
 def _no_ambient_openai_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Tests never see the developer's key, base URL or dovetail config."""
-    isolate_env(monkeypatch, tmp_path, AMBIENT)
+    isolate_env(monkeypatch, tmp_path, OPENAI_AMBIENT_ENV)

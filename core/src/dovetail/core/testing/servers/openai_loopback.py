@@ -34,7 +34,17 @@ from dovetail.core.testing.servers.openai_loopback_wire import (
     words,
 )
 
-__all__ = ["Fault", "LoopbackOpenAI", "RecordedRequest", "fake_vector", "fake_vectors"]
+__all__ = ["OPENAI_AMBIENT_ENV", "Fault", "LoopbackOpenAI", "RecordedRequest", "fake_vector", "fake_vectors"]
+
+OPENAI_AMBIENT_ENV = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_API_BASE",
+    "OPENAI_ORG_ID",
+    "OPENAI_PROJECT_ID",
+    "DOVETAIL_CONFIG",
+)
+"""Environment variables the OpenAI SDK or dovetail read, which tests against the loopback server must not see."""
 
 
 class LoopbackOpenAI(LoopbackHTTPServer):
