@@ -31,8 +31,13 @@ def importtime_ms(python: str, module: str) -> float:
     proc = subprocess.run(
         [python, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, check=True
     )
+    return self_times_ms(proc.stderr)
+
+
+def self_times_ms(importtime_report: str) -> float:
+    """Sum of the self-time column of a ``-X importtime`` report (its stderr), in ms."""
     total_us = 0
-    for line in proc.stderr.splitlines():
+    for line in importtime_report.splitlines():
         if line.startswith("import time:") and "|" in line:
             field = line.split(":", 1)[1].split("|")[0].strip()
             if field.isdigit():

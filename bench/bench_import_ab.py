@@ -23,6 +23,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from bench_core_import import self_times_ms
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASE = "23c2f51"
 # The re-export modules whose parent packages import nothing heavy, so the measure is theirs (importing e.g.
@@ -45,13 +47,7 @@ def importtime_ms(src: Path, code: str) -> float:
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, check=True, env=env
     )
-    total_us = 0
-    for line in proc.stderr.splitlines():
-        if line.startswith("import time:") and "|" in line:
-            field = line.split(":", 1)[1].split("|")[0].strip()
-            if field.isdigit():
-                total_us += int(field)
-    return total_us / 1000
+    return self_times_ms(proc.stderr)
 
 
 def unpack(revision: str, into: Path) -> Path:
