@@ -18,7 +18,7 @@ Four measurements, one per sub-command (each prints a Markdown table and the 1-m
   ~50 %; the rerun counts the texts the actors embedded and compares the final store with an uninterrupted
   in-process run.
 
-Usage: ``flock /work/wt/_bench.lock .venv/bin/python bench/bench_ray.py overhead --docs 20000``
+Usage: ``.venv/bin/python bench/bench_ray.py overhead --docs 20000``
 (``scaling --docs 2000``, ``memory --docs 100000``, ``memory --docs 1000000``, ``resume --docs 20000``).
 """
 
