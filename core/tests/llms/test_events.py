@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager, CBEventType, EventPayload
+from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.llms import (
     ChatMessage,
     CompletionResponse,
@@ -19,39 +19,9 @@ from dovetail.core.llms import (
     MockLLM,
     llm_completion_callback,
 )
+from dovetail.core.testing.events import EventRecorder
 from dovetail.core.testing.loop import LoopProgress
 from pydantic import Field
-
-
-class Recorder(BaseCallbackHandler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.log: list[tuple[str, CBEventType, str, str, dict[str, Any]]] = []
-
-    def on_event_start(
-        self,
-        event_type: CBEventType,
-        payload: dict[str, Any] | None = None,
-        event_id: str = "",
-        parent_id: str = "",
-        **kwargs: Any,
-    ) -> str:
-        self.log.append(("start", event_type, event_id, parent_id, dict(payload or {})))
-        return event_id
-
-    def on_event_end(
-        self, event_type: CBEventType, payload: dict[str, Any] | None = None, event_id: str = "", **kwargs: Any
-    ) -> None:
-        self.log.append(("end", event_type, event_id, "", dict(payload or {})))
-
-    def start_trace(self, trace_id: str | None = None) -> None:
-        return None
-
-    def end_trace(self, trace_id: str | None = None, trace_map: dict[str, list[str]] | None = None) -> None:
-        return None
-
-    def of(self, kind: str, event_type: CBEventType) -> list[tuple[str, CBEventType, str, str, dict[str, Any]]]:
-        return [e for e in self.log if e[0] == kind and e[1] == event_type]
 
 
 class ToolUsingLLM(CustomLLM):
@@ -85,15 +55,15 @@ class ToolUsingLLM(CustomLLM):
 
 
 @pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
+def recorder() -> EventRecorder:
+    return EventRecorder()
 
 
-def _llm(recorder: Recorder, **kwargs: Any) -> ToolUsingLLM:
+def _llm(recorder: EventRecorder, **kwargs: Any) -> ToolUsingLLM:
     return ToolUsingLLM(callback_manager=CallbackManager([recorder]), **kwargs)
 
 
-def test_nested_events_have_the_llm_event_as_parent(recorder: Recorder) -> None:
+def test_nested_events_have_the_llm_event_as_parent(recorder: EventRecorder) -> None:
     llm = _llm(recorder)
     llm.complete("ab")
     (llm_start,) = recorder.of("start", CBEventType.LLM)
@@ -101,7 +71,7 @@ def test_nested_events_have_the_llm_event_as_parent(recorder: Recorder) -> None:
     assert tool_start[3] == llm_start[2]
 
 
-async def test_nesting_survives_the_worker_thread_of_acomplete(recorder: Recorder) -> None:
+async def test_nesting_survives_the_worker_thread_of_acomplete(recorder: EventRecorder) -> None:
     llm = _llm(recorder)
     with llm.callback_manager.event(CBEventType.QUERY) as outer:
         await llm.acomplete("ab")
@@ -111,7 +81,7 @@ async def test_nesting_survives_the_worker_thread_of_acomplete(recorder: Recorde
     assert tool_start[3] == llm_start[2]
 
 
-async def test_nesting_survives_async_streaming_of_a_sync_generator(recorder: Recorder) -> None:
+async def test_nesting_survives_async_streaming_of_a_sync_generator(recorder: EventRecorder) -> None:
     llm = _llm(recorder)
     stream = await llm.astream_chat([ChatMessage(content="hi")])
     chunks = [chunk async for chunk in stream]
@@ -121,10 +91,10 @@ async def test_nesting_survives_async_streaming_of_a_sync_generator(recorder: Re
     assert {start[3] for start in tool_starts} == {llm_start[2]}
     (llm_end,) = recorder.of("end", CBEventType.LLM)
     assert llm_end[4][EventPayload.RESPONSE].message.content == chunks[-1].message.content
-    assert recorder.log[-1][:3] == ("end", CBEventType.LLM, llm_start[2]), "the LLM event ends last"
+    assert recorder.events[-1][:3] == ("end", CBEventType.LLM, llm_start[2]), "the LLM event ends last"
 
 
-def test_stream_event_ends_on_close_with_partial_text(recorder: Recorder) -> None:
+def test_stream_event_ends_on_close_with_partial_text(recorder: EventRecorder) -> None:
     llm = _llm(recorder)
     stream = llm.stream_complete("abcdef")
     next(stream)
@@ -135,7 +105,7 @@ def test_stream_event_ends_on_close_with_partial_text(recorder: Recorder) -> Non
     assert end[4][EventPayload.COMPLETION].text == "ab"
 
 
-def test_stream_event_ends_when_an_unstarted_stream_is_dropped(recorder: Recorder) -> None:
+def test_stream_event_ends_when_an_unstarted_stream_is_dropped(recorder: EventRecorder) -> None:
     llm = _llm(recorder)
     stream = llm.stream_complete("abc")
     del stream
@@ -144,7 +114,7 @@ def test_stream_event_ends_when_an_unstarted_stream_is_dropped(recorder: Recorde
     assert end[4][EventPayload.COMPLETION].text == ""
 
 
-def test_stream_error_ends_the_event_with_the_exception(recorder: Recorder) -> None:
+def test_stream_error_ends_the_event_with_the_exception(recorder: EventRecorder) -> None:
     class Broken(ToolUsingLLM):
         def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
             yield CompletionResponse(text="a", delta="a")
@@ -161,7 +131,7 @@ def test_stream_error_ends_the_event_with_the_exception(recorder: Recorder) -> N
     assert list(stream) == [], "a failed stream stays finished"
 
 
-def test_sync_error_ends_the_event_with_the_exception(recorder: Recorder) -> None:
+def test_sync_error_ends_the_event_with_the_exception(recorder: EventRecorder) -> None:
     class Failing(ToolUsingLLM):
         def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
             raise TimeoutError("slow provider")
@@ -173,7 +143,7 @@ def test_sync_error_ends_the_event_with_the_exception(recorder: Recorder) -> Non
     assert isinstance(end[4][EventPayload.EXCEPTION], TimeoutError)
 
 
-def test_explicit_decorators_and_auto_wrapping_do_not_double_events(recorder: Recorder) -> None:
+def test_explicit_decorators_and_auto_wrapping_do_not_double_events(recorder: EventRecorder) -> None:
     class Decorated(ToolUsingLLM):
         @llm_completion_callback()
         def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
@@ -186,13 +156,13 @@ def test_explicit_decorators_and_auto_wrapping_do_not_double_events(recorder: Re
     assert len(recorder.of("end", CBEventType.LLM)) == 2
 
 
-def test_usage_is_repeated_in_the_end_event(recorder: Recorder) -> None:
+def test_usage_is_repeated_in_the_end_event(recorder: EventRecorder) -> None:
     _llm(recorder).complete("x")
     (end,) = recorder.of("end", CBEventType.LLM)
     assert end[4][EventPayload.USAGE] == {"prompt_tokens": 1, "completion_tokens": 2}
 
 
-def test_start_payload_has_prompt_model_and_serialized_config(recorder: Recorder) -> None:
+def test_start_payload_has_prompt_model_and_serialized_config(recorder: EventRecorder) -> None:
     _llm(recorder, delay=0.0, system_prompt="sys").complete("x", temperature=0.1)
     (start,) = recorder.of("start", CBEventType.LLM)
     payload = start[4]
@@ -207,7 +177,7 @@ def test_no_handlers_means_no_event_work() -> None:
     assert llm.complete("fast path").text == "fast path"
 
 
-async def test_acomplete_does_not_block_the_event_loop(recorder: Recorder) -> None:
+async def test_acomplete_does_not_block_the_event_loop(recorder: EventRecorder) -> None:
     async with LoopProgress() as progress:
         llm = _llm(recorder, pause=progress.wait)
         response = await llm.acomplete("slow")
@@ -215,7 +185,7 @@ async def test_acomplete_does_not_block_the_event_loop(recorder: Recorder) -> No
     assert progress.waits == 1  # complete blocked once, in a worker thread, while the loop kept running
 
 
-async def test_astream_does_not_block_the_event_loop(recorder: Recorder) -> None:
+async def test_astream_does_not_block_the_event_loop(recorder: EventRecorder) -> None:
     async with LoopProgress() as progress:
         llm = _llm(recorder, pause=progress.wait)
         stream = await llm.astream_complete("abcd")
@@ -224,7 +194,7 @@ async def test_astream_does_not_block_the_event_loop(recorder: Recorder) -> None
     assert progress.waits == 4  # every chunk's pull blocked off the loop
 
 
-async def test_concurrent_async_calls_keep_their_own_parents(recorder: Recorder) -> None:
+async def test_concurrent_async_calls_keep_their_own_parents(recorder: EventRecorder) -> None:
     llm = _llm(recorder, delay=0.02)
     manager = llm.callback_manager
 
@@ -240,7 +210,7 @@ async def test_concurrent_async_calls_keep_their_own_parents(recorder: Recorder)
         assert queries[parent] == prompts[event_id]
 
 
-def test_sync_stream_pulls_can_happen_in_another_thread(recorder: Recorder) -> None:
+def test_sync_stream_pulls_can_happen_in_another_thread(recorder: EventRecorder) -> None:
     import threading
 
     llm = _llm(recorder)
@@ -254,7 +224,7 @@ def test_sync_stream_pulls_can_happen_in_another_thread(recorder: Recorder) -> N
     assert {e[3] for e in recorder.of("start", CBEventType.FUNCTION_CALL)} == {llm_start[2]}
 
 
-def test_methods_from_a_mixin_are_wrapped_too(recorder: Recorder) -> None:
+def test_methods_from_a_mixin_are_wrapped_too(recorder: EventRecorder) -> None:
     class CompleteMixin:
         def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
             return CompletionResponse(text="from mixin")
@@ -273,7 +243,7 @@ def test_default_callback_manager_is_the_settings_one() -> None:
     assert MockLLM().callback_manager is Settings.callback_manager
 
 
-def test_throw_into_a_stream_ends_the_event(recorder: Recorder) -> None:
+def test_throw_into_a_stream_ends_the_event(recorder: EventRecorder) -> None:
     stream = _llm(recorder).stream_complete("abc")
     next(stream)
     with pytest.raises(KeyboardInterrupt):

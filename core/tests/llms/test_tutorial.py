@@ -110,7 +110,7 @@ def test_kit_tests_cannot_be_overridden() -> None:
 
 def test_secret_looking_config_and_call_kwargs_stay_out_of_events() -> None:
     from dovetail.core.callbacks import CBEventType, EventPayload
-    from dovetail.core.testing.llm import _Recorder
+    from dovetail.core.testing.events import EventRecorder
 
     class WithHeaders(MyLlamaIndexLLM):
         default_headers: dict[str, str] = {
@@ -123,10 +123,11 @@ def test_secret_looking_config_and_call_kwargs_stay_out_of_events() -> None:
         endpoint: str = f"https://user:{API_KEY}@example.com/v1"
         password: str = API_KEY
 
-    recorder = _Recorder()
+    recorder = EventRecorder()
     llm = WithHeaders(model="m", api_key=SecretStr(API_KEY), callback_manager=CallbackManager([recorder]))
     llm.complete("hi", api_key=API_KEY, extra_headers={"X-Auth-Token": API_KEY}, temperature=0.2)
-    ((event_type, _, _, payload),) = recorder.starts
+    (start,) = [event for event in recorder.events if event.phase == "start"]
+    event_type, payload = start.event_type, start.payload
     assert event_type == CBEventType.LLM
     assert API_KEY not in repr(payload)
     assert "default_headers" not in payload[EventPayload.SERIALIZED], "headers never go into payloads"

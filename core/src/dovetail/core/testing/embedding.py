@@ -6,44 +6,16 @@ import math
 from typing import Any, ClassVar
 
 import pytest
-from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager, CBEventType, EventPayload
+from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.testing._guard import ConformanceBase
 from dovetail.core.testing._secrets import assert_no_secret_leak
+from dovetail.core.testing.events import EventRecorder
 
 __all__ = ["EmbeddingConformance"]
 
 _TEXTS = ["The dovetail joint resists being pulled apart.", "Mortise and tenon.", "Glue cures overnight.", "ok", "z"]
-
-
-class _Recorder(BaseCallbackHandler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.starts: list[CBEventType] = []
-        self.ends: list[tuple[CBEventType, dict[str, Any]]] = []
-
-    def on_event_start(
-        self,
-        event_type: CBEventType,
-        payload: dict[str, Any] | None = None,
-        event_id: str = "",
-        parent_id: str = "",
-        **kwargs: Any,
-    ) -> str:
-        self.starts.append(event_type)
-        return event_id
-
-    def on_event_end(
-        self, event_type: CBEventType, payload: dict[str, Any] | None = None, event_id: str = "", **kwargs: Any
-    ) -> None:
-        self.ends.append((event_type, dict(payload or {})))
-
-    def start_trace(self, trace_id: str | None = None) -> None:
-        return None
-
-    def end_trace(self, trace_id: str | None = None, trace_map: dict[str, list[str]] | None = None) -> None:
-        return None
 
 
 def _cosine(a: list[float], b: list[float]) -> float:
@@ -119,10 +91,10 @@ class EmbeddingConformance(ConformanceBase):
 
     def test_empty_batch_returns_empty_list(self, embedding: BaseEmbedding) -> None:
         """An empty batch gives ``[]`` without a provider call or an event."""
-        recorder = _Recorder()
+        recorder = EventRecorder()
         embedding.callback_manager = CallbackManager([recorder])
         assert embedding.get_text_embedding_batch([]) == []
-        assert recorder.starts == []
+        assert recorder.events == []
 
     def test_non_str_input_is_rejected(self, embedding: BaseEmbedding) -> None:
         """Non-string input raises ``InvalidInputError`` before any provider call."""
@@ -137,12 +109,12 @@ class EmbeddingConformance(ConformanceBase):
 
     def test_one_event_per_provider_call(self, embedding: BaseEmbedding) -> None:
         """A batch split by ``embed_batch_size`` fires one EMBEDDING event per chunk, with chunks and vectors."""
-        recorder = _Recorder()
+        recorder = EventRecorder()
         embedding.callback_manager = CallbackManager([recorder])
         embedding.embed_batch_size = 2
         vectors = embedding.get_text_embedding_batch(list(_TEXTS))
-        ends = [payload for kind, payload in recorder.ends if kind is CBEventType.EMBEDDING]
-        assert recorder.starts.count(CBEventType.EMBEDDING) == len(ends) == 3
+        ends = [end.payload for end in recorder.of("end", CBEventType.EMBEDDING)]
+        assert len(recorder.of("start", CBEventType.EMBEDDING)) == len(ends) == 3
         assert [text for payload in ends for text in payload[EventPayload.CHUNKS]] == _TEXTS
         assert [vector for payload in ends for vector in payload[EventPayload.EMBEDDINGS]] == vectors
 

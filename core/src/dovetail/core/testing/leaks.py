@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
-from dovetail.core.callbacks import BaseCallbackHandler, CBEventType
 from dovetail.core.errors import DovetailError
+from dovetail.core.testing.events import EventRecorder
 
 __all__ = ["ErrorPath", "LeakProbe", "PayloadRecorder", "assert_error_path_is_clean", "unique_secret"]
 
@@ -55,36 +55,13 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-class PayloadRecorder(BaseCallbackHandler):
-    """A callback handler that keeps the ``repr`` of every event payload it is given."""
+class PayloadRecorder(EventRecorder):
+    """A callback handler that keeps every event payload it is given (:attr:`payloads`: their ``repr`` s)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.payloads: list[str] = []
-
-    def on_event_start(
-        self,
-        event_type: CBEventType,
-        payload: dict[str, Any] | None = None,
-        event_id: str = "",
-        parent_id: str = "",
-        **kwargs: Any,
-    ) -> str:
-        """Record the start payload."""
-        self.payloads.append(repr(payload))
-        return event_id
-
-    def on_event_end(
-        self, event_type: CBEventType, payload: dict[str, Any] | None = None, event_id: str = "", **kwargs: Any
-    ) -> None:
-        """Record the end payload."""
-        self.payloads.append(repr(payload))
-
-    def start_trace(self, trace_id: str | None = None) -> None:
-        """Nothing to record."""
-
-    def end_trace(self, trace_id: str | None = None, trace_map: dict[str, list[str]] | None = None) -> None:
-        """Nothing to record."""
+    @property
+    def payloads(self) -> list[str]:
+        """The ``repr`` of every start and end payload, in order."""
+        return [repr(event.payload) for event in self.events]
 
 
 class LeakProbe:

@@ -7,10 +7,10 @@ import struct
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import pytest
-from dovetail.core.callbacks import BaseCallbackHandler, CBEventType, EventPayload
+from dovetail.core.callbacks import CBEventType, EventPayload
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.llms import (
     LLM,
@@ -26,6 +26,7 @@ from dovetail.core.llms import (
 from dovetail.core.prompts import PromptTemplate
 from dovetail.core.testing._guard import ConformanceBase
 from dovetail.core.testing._secrets import assert_no_secret_leak
+from dovetail.core.testing.events import EventRecorder, Phase, RecordedEvent
 from dovetail.core.tools import FunctionTool
 from pydantic import BaseModel
 
@@ -60,44 +61,13 @@ def tiny_png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
-class _Recorder(BaseCallbackHandler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.starts: list[tuple[CBEventType, str, str, dict[str, Any]]] = []
-        self.ends: list[tuple[CBEventType, str, dict[str, Any]]] = []
-
-    def on_event_start(
-        self,
-        event_type: CBEventType,
-        payload: dict[str, Any] | None = None,
-        event_id: str = "",
-        parent_id: str = "",
-        **kwargs: Any,
-    ) -> str:
-        self.starts.append((event_type, event_id, parent_id, dict(payload or {})))
-        return event_id
-
-    def on_event_end(
-        self, event_type: CBEventType, payload: dict[str, Any] | None = None, event_id: str = "", **kwargs: Any
-    ) -> None:
-        self.ends.append((event_type, event_id, dict(payload or {})))
-
-    def start_trace(self, trace_id: str | None = None) -> None:
-        return None
-
-    def end_trace(self, trace_id: str | None = None, trace_map: dict[str, list[str]] | None = None) -> None:
-        return None
-
-    def llm_starts(self) -> list[tuple[CBEventType, str, str, dict[str, Any]]]:
-        return [s for s in self.starts if s[0] == CBEventType.LLM]
-
-    def llm_ends(self) -> list[tuple[CBEventType, str, dict[str, Any]]]:
-        return [e for e in self.ends if e[0] == CBEventType.LLM]
+def _llm_events(recorder: EventRecorder, phase: Phase) -> list[RecordedEvent]:
+    return recorder.of(phase, CBEventType.LLM)
 
 
 @contextmanager
-def _recording(llm: LLM) -> Iterator[_Recorder]:
-    recorder = _Recorder()
+def _recording(llm: LLM) -> Iterator[EventRecorder]:
+    recorder = EventRecorder()
     llm.callback_manager.add_handler(recorder)
     try:
         yield recorder
@@ -250,35 +220,35 @@ class LLMConformance(ConformanceBase):
     def test_complete_emits_one_nested_llm_event(self, llm: LLM) -> None:
         with _recording(llm) as recorder, llm.callback_manager.event(CBEventType.QUERY) as outer:
             response = llm.complete(self.prompt)
-        (start,) = recorder.llm_starts()
-        (end,) = recorder.llm_ends()
-        assert start[1] == end[1], "start and end of the LLM event must share the event id"
-        assert start[2] == outer.event_id, "the LLM event must nest under the enclosing event"
-        assert start[3][EventPayload.PROMPT] == self.prompt
-        assert EventPayload.MODEL_NAME in start[3]
-        assert end[2][EventPayload.COMPLETION].text == response.text
+        (start,) = _llm_events(recorder, "start")
+        (end,) = _llm_events(recorder, "end")
+        assert start.event_id == end.event_id, "start and end of the LLM event must share the event id"
+        assert start.parent_id == outer.event_id, "the LLM event must nest under the enclosing event"
+        assert start.payload[EventPayload.PROMPT] == self.prompt
+        assert EventPayload.MODEL_NAME in start.payload
+        assert end.payload[EventPayload.COMPLETION].text == response.text
 
     def test_chat_emits_one_llm_event(self, llm: LLM) -> None:
         self._need("supports_chat")
         with _recording(llm) as recorder:
             response = llm.chat(self._messages())
-        (start,) = recorder.llm_starts()
-        (end,) = recorder.llm_ends()
-        assert start[1] == end[1]
-        assert start[3][EventPayload.MESSAGES][-1].content == self.prompt
-        assert end[2][EventPayload.RESPONSE].message.content == response.message.content
+        (start,) = _llm_events(recorder, "start")
+        (end,) = _llm_events(recorder, "end")
+        assert start.event_id == end.event_id
+        assert start.payload[EventPayload.MESSAGES][-1].content == self.prompt
+        assert end.payload[EventPayload.RESPONSE].message.content == response.message.content
 
     def test_stream_event_ends_when_exhausted(self, llm: LLM) -> None:
         self._need("supports_streaming")
         with _recording(llm) as recorder:
             stream = llm.stream_complete(self.prompt)
             first = next(stream)
-            assert recorder.llm_ends() == [], "the LLM event must stay open while the stream runs"
+            assert _llm_events(recorder, "end") == [], "the LLM event must stay open while the stream runs"
             chunks = [first, *stream]
-        (start,) = recorder.llm_starts()
-        (end,) = recorder.llm_ends()
-        assert start[1] == end[1]
-        assert end[2][EventPayload.COMPLETION].text == _check_stream(chunks)
+        (start,) = _llm_events(recorder, "start")
+        (end,) = _llm_events(recorder, "end")
+        assert start.event_id == end.event_id
+        assert end.payload[EventPayload.COMPLETION].text == _check_stream(chunks)
 
     async def test_async_events_nest_and_stream_events_end(self, llm: LLM) -> None:
         self._need("supports_async")
@@ -287,12 +257,12 @@ class LLMConformance(ConformanceBase):
             if self.supports_streaming and self.supports_chat:
                 stream = await llm.astream_chat(self._messages())
                 chunks = [chunk async for chunk in stream]
-        starts, ends = recorder.llm_starts(), recorder.llm_ends()
+        starts, ends = _llm_events(recorder, "start"), _llm_events(recorder, "end")
         assert len(starts) == len(ends) == (2 if self.supports_streaming and self.supports_chat else 1)
-        assert [s[1] for s in starts] == [e[1] for e in ends]
-        assert all(s[2] == outer.event_id for s in starts)
+        assert [s.event_id for s in starts] == [e.event_id for e in ends]
+        assert all(s.parent_id == outer.event_id for s in starts)
         if len(ends) == 2:
-            assert ends[1][2][EventPayload.RESPONSE].message.content == _check_stream(chunks)
+            assert ends[1].payload[EventPayload.RESPONSE].message.content == _check_stream(chunks)
 
     # -- usage ----------------------------------------------------------------------------------------
 
@@ -303,8 +273,8 @@ class LLMConformance(ConformanceBase):
         usage = {k: response.additional_kwargs.get(k) for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
         assert all(isinstance(v, int) and v > 0 for v in usage.values()), usage
         assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]  # type: ignore[operator]
-        (end,) = recorder.llm_ends()
-        assert end[2][EventPayload.USAGE] == usage
+        (end,) = _llm_events(recorder, "end")
+        assert end.payload[EventPayload.USAGE] == usage
 
     # -- tools and structured output ------------------------------------------------------------------
 
@@ -366,7 +336,7 @@ class LLMConformance(ConformanceBase):
                 llm.chat("not a list of messages")  # type: ignore[arg-type]
             with pytest.raises(InvalidInputError, match="at least one"):
                 llm.chat([])
-        assert recorder.llm_starts() == [], "invalid requests must fail before any LLM event or provider call"
+        assert _llm_events(recorder, "start") == [], "invalid requests must fail before any LLM event or provider call"
 
     def test_prompt_over_context_window_is_rejected(self, llm: LLM) -> None:
         self._need("validates_context_window")
@@ -374,7 +344,7 @@ class LLMConformance(ConformanceBase):
         huge = "tok " * (window + 10)
         with _recording(llm) as recorder, pytest.raises(InvalidInputError, match=str(window)):
             llm.complete(huge)
-        assert recorder.llm_starts() == []
+        assert _llm_events(recorder, "start") == []
 
     def test_images_need_a_vision_model(self, llm: LLM) -> None:
         image = ImageBlock(image=tiny_png(), image_mimetype="image/png")
@@ -390,5 +360,6 @@ class LLMConformance(ConformanceBase):
     def test_no_secret_in_repr_or_events(self, llm: LLM) -> None:
         with _recording(llm) as recorder:
             llm.complete(self.prompt)
-        payloads = [json.dumps(s[3].get(EventPayload.SERIALIZED), default=str) for s in recorder.llm_starts()]
+        starts = _llm_events(recorder, "start")
+        payloads = [json.dumps(s.payload.get(EventPayload.SERIALIZED), default=str) for s in starts]
         assert_no_secret_leak(llm, llm.model_dump_json(), *payloads)
