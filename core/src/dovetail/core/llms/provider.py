@@ -7,12 +7,14 @@
 - :func:`parse_json_answer`: a JSON-schema answer as its pydantic model, or ``OutputParserError``.
 - :func:`tool_calls_in`: the raw tool calls of a response, or the documented error when there are none.
 - :class:`FirstToolCallMixin`: keeps only the first tool call unless ``allow_parallel_tool_calls``.
+- :class:`ToolRequestMixin`: ``_prepare_chat_with_tools`` as ``messages`` plus the provider's tool fields.
 - :class:`ChatFirstFunctionCallingLLM`: a :class:`FunctionCallingLLM` whose ``complete`` family sends the prompt
   as one user message through the ``chat`` family.
 """
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -35,6 +37,7 @@ from pydantic import BaseModel
 __all__ = [
     "ChatFirstFunctionCallingLLM",
     "FirstToolCallMixin",
+    "ToolRequestMixin",
     "achat_to_completion",
     "afold_stream",
     "built",
@@ -154,11 +157,39 @@ class FirstToolCallMixin:
         return response
 
 
-class ChatFirstFunctionCallingLLM(FirstToolCallMixin, FunctionCallingLLM):
+class ToolRequestMixin:
+    """``_prepare_chat_with_tools`` for providers: the ``chat`` keyword arguments are the caller's ``kwargs``,
+    ``messages`` (``chat_history`` then ``user_msg``) and, when there are tools, the fields
+    :meth:`_tool_request` returns. List it before the LLM base class."""
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """``chat`` keyword arguments: messages plus the provider's tool fields."""
+        out: dict[str, Any] = {"messages": FunctionCallingLLM._messages(user_msg, chat_history), **kwargs}
+        if tools:
+            out.update(self._tool_request(tools, tool_required, allow_parallel_tool_calls))
+        return out
+
+    @abstractmethod
+    def _tool_request(
+        self, tools: Sequence[BaseTool], tool_required: bool, allow_parallel_tool_calls: bool
+    ) -> dict[str, Any]:
+        """The request fields that offer ``tools`` (at least one) in the provider's format."""
+
+
+class ChatFirstFunctionCallingLLM(ToolRequestMixin, FirstToolCallMixin, FunctionCallingLLM):
     """A tool-calling LLM built on ``chat``: ``complete`` and its twins send the prompt as one user message.
 
     Subclasses implement ``chat``, ``achat``, ``stream_chat``, ``astream_chat``, ``metadata``,
-    ``_prepare_chat_with_tools`` and ``get_tool_calls_from_response``.
+    ``_tool_request`` and ``get_tool_calls_from_response``.
     """
 
     @staticmethod

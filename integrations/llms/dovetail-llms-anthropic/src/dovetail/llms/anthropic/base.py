@@ -293,25 +293,14 @@ class Anthropic(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
 
     # ---- tools --------------------------------------------------------------------------------------
 
-    def _prepare_chat_with_tools(
-        self,
-        tools: Sequence[BaseTool],
-        user_msg: str | ChatMessage | None = None,
-        chat_history: list[ChatMessage] | None = None,
-        verbose: bool = False,
-        allow_parallel_tool_calls: bool = False,
-        tool_required: bool = False,
-        **kwargs: Any,
+    def _tool_request(
+        self, tools: Sequence[BaseTool], tool_required: bool, allow_parallel_tool_calls: bool
     ) -> dict[str, Any]:
-        """``chat`` keyword arguments: messages plus ``tools``/``tool_choice`` in Anthropic's format."""
-        out: dict[str, Any] = {"messages": self._messages(user_msg, chat_history), **kwargs}
-        if tools:
-            out["tools"] = [to_anthropic_tool(tool) for tool in tools]
-            choice: dict[str, Any] = {"type": "any" if tool_required else "auto"}
-            if not allow_parallel_tool_calls:
-                choice["disable_parallel_tool_use"] = True
-            out["tool_choice"] = choice
-        return out
+        """``tools`` and ``tool_choice`` in Anthropic's format."""
+        choice: dict[str, Any] = {"type": "any" if tool_required else "auto"}
+        if not allow_parallel_tool_calls:
+            choice["disable_parallel_tool_use"] = True
+        return {"tools": [to_anthropic_tool(tool) for tool in tools], "tool_choice": choice}
 
     def get_tool_calls_from_response(
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any

@@ -216,22 +216,14 @@ class GoogleGenAI(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
 
     # ---- tools --------------------------------------------------------------------------------------
 
-    def _prepare_chat_with_tools(
-        self,
-        tools: Sequence[BaseTool],
-        user_msg: str | ChatMessage | None = None,
-        chat_history: list[ChatMessage] | None = None,
-        verbose: bool = False,
-        allow_parallel_tool_calls: bool = False,
-        tool_required: bool = False,
-        **kwargs: Any,
+    def _tool_request(
+        self, tools: Sequence[BaseTool], tool_required: bool, allow_parallel_tool_calls: bool
     ) -> dict[str, Any]:
-        """``chat`` keyword arguments: messages, ``tools`` (function declarations) and ``tool_config``."""
-        out: dict[str, Any] = {"messages": self._messages(user_msg, chat_history), **kwargs}
-        if tools:
-            out["tools"] = [{"function_declarations": [to_gemini_tool(tool) for tool in tools]}]
-            out["tool_config"] = {"function_calling_config": {"mode": "ANY" if tool_required else "AUTO"}}
-        return out
+        """``tools`` (function declarations) and ``tool_config``."""
+        return {
+            "tools": [{"function_declarations": [to_gemini_tool(tool) for tool in tools]}],
+            "tool_config": {"function_calling_config": {"mode": "ANY" if tool_required else "AUTO"}},
+        }
 
     def get_tool_calls_from_response(
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any

@@ -196,22 +196,12 @@ class Ollama(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
 
     # ---- tools --------------------------------------------------------------------------------------
 
-    def _prepare_chat_with_tools(
-        self,
-        tools: Sequence[BaseTool],
-        user_msg: str | ChatMessage | None = None,
-        chat_history: list[ChatMessage] | None = None,
-        verbose: bool = False,
-        allow_parallel_tool_calls: bool = False,
-        tool_required: bool = False,
-        **kwargs: Any,
+    def _tool_request(
+        self, tools: Sequence[BaseTool], tool_required: bool, allow_parallel_tool_calls: bool
     ) -> dict[str, Any]:
-        """``chat`` keyword arguments: messages plus ``tools``. Ollama has no ``tool_choice``: ``tool_required``
-        is checked on the answer instead (``get_tool_calls_from_response`` raises when there is no call)."""
-        out: dict[str, Any] = {"messages": self._messages(user_msg, chat_history), **kwargs}
-        if tools:
-            out["tools"] = [to_ollama_tool(tool) for tool in tools]
-        return out
+        """``tools``. Ollama has no ``tool_choice``: ``tool_required`` is checked on the answer instead
+        (``get_tool_calls_from_response`` raises when there is no call)."""
+        return {"tools": [to_ollama_tool(tool) for tool in tools]}
 
     def get_tool_calls_from_response(
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any

@@ -18,7 +18,7 @@ from dovetail.core.llms import (
     LLMMetadata,
     MessageRole,
 )
-from dovetail.core.llms.provider import FirstToolCallMixin
+from dovetail.core.llms.provider import FirstToolCallMixin, ToolRequestMixin
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.openai import _streaming as streams
 from dovetail.llms.openai._convert import (
@@ -44,7 +44,7 @@ _REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 _UNKNOWN_CONTEXT_WINDOW = 16385
 
 
-class OpenAI(OpenAIClientModel, FirstToolCallMixin, FunctionCallingLLM):
+class OpenAI(OpenAIClientModel, ToolRequestMixin, FirstToolCallMixin, FunctionCallingLLM):
     """OpenAI chat and completion models: sync, async (the SDK's async client), streaming, tools, vision.
 
     Capabilities come from the bundled model catalog (``models.json``); any of them can be overridden, which is
@@ -272,28 +272,18 @@ class OpenAI(OpenAIClientModel, FirstToolCallMixin, FunctionCallingLLM):
 
     # ---- tools --------------------------------------------------------------------------------------
 
-    def _prepare_chat_with_tools(
-        self,
-        tools: Sequence[BaseTool],
-        user_msg: str | ChatMessage | None = None,
-        chat_history: list[ChatMessage] | None = None,
-        verbose: bool = False,
-        allow_parallel_tool_calls: bool = False,
-        tool_required: bool = False,
-        **kwargs: Any,
+    def _tool_request(
+        self, tools: Sequence[BaseTool], tool_required: bool, allow_parallel_tool_calls: bool
     ) -> dict[str, Any]:
-        """``chat`` keyword arguments: messages plus ``tools``/``tool_choice`` in the OpenAI format."""
+        """``tools`` and ``tool_choice`` in the OpenAI format (``strict`` schemas when the model is strict)."""
         specs = [tool.metadata.to_openai_tool() for tool in tools]
         if self.strict:
             for spec in specs:
                 spec["function"]["strict"] = True
                 spec["function"]["parameters"]["additionalProperties"] = False
-        out: dict[str, Any] = {"messages": self._messages(user_msg, chat_history), **kwargs}
-        if specs:
-            out["tools"] = specs
-            out["tool_choice"] = "required" if tool_required else "auto"
-            if not allow_parallel_tool_calls and not self._is_reasoning():
-                out["parallel_tool_calls"] = False
+        out: dict[str, Any] = {"tools": specs, "tool_choice": "required" if tool_required else "auto"}
+        if not allow_parallel_tool_calls and not self._is_reasoning():
+            out["parallel_tool_calls"] = False
         return out
 
     def get_tool_calls_from_response(
