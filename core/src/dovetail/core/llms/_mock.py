@@ -20,6 +20,7 @@ from dovetail.core.llms._types import (
     LLMMetadata,
     MessageRole,
 )
+from dovetail.core.llms.provider import ToolRequestMixin
 from dovetail.core.tokenizers import get_tokenizer
 from dovetail.core.tools import BaseTool, ToolSelection
 from pydantic import Field
@@ -94,7 +95,7 @@ class MockLLM(CustomLLM):
         return gen()
 
 
-class MockFunctionCallingLLM(MockLLM, FunctionCallingLLM):
+class MockFunctionCallingLLM(ToolRequestMixin, MockLLM, FunctionCallingLLM):
     """A ``MockLLM`` that calls tools deterministically.
 
     Given tools, it calls the first tool whose name appears in the last user message, with the first JSON
@@ -118,22 +119,11 @@ class MockFunctionCallingLLM(MockLLM, FunctionCallingLLM):
             is_function_calling_model=True,
         )
 
-    def _prepare_chat_with_tools(
-        self,
-        tools: Sequence[BaseTool],
-        user_msg: str | ChatMessage | None = None,
-        chat_history: list[ChatMessage] | None = None,
-        verbose: bool = False,
-        allow_parallel_tool_calls: bool = False,
-        tool_required: bool = False,
-        **kwargs: Any,
+    def _tool_request(
+        self, tools: Sequence[BaseTool], tool_required: bool, allow_parallel_tool_calls: bool
     ) -> dict[str, Any]:
-        """``messages`` plus the tools in the OpenAI format."""
-        return {
-            "messages": self._messages(user_msg, chat_history),
-            "tools": [tool.metadata.to_openai_tool() for tool in tools],
-            **kwargs,
-        }
+        """The tools in the OpenAI format."""
+        return {"tools": [tool.metadata.to_openai_tool() for tool in tools]}
 
     def _tool_call(self, messages: Sequence[ChatMessage], tools: list[dict[str, Any]]) -> dict[str, Any] | None:
         from dovetail.core.output_parsers._json import load_json_objects
