@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from dovetail.core.errors import InvalidInputError, OutputParserError
 from dovetail.core.llms import ChatMessage, ChatResponse, CompletionResponse, MessageRole, ThinkingBlock
 from dovetail.core.llms.provider import (
     FirstToolCallMixin,
+    ToolRequestMixin,
     achat_to_completion,
     afold_stream,
     built,
@@ -21,7 +22,9 @@ from dovetail.core.llms.provider import (
     stream_response,
     tool_calls_in,
 )
+from dovetail.core.llms.wire import add_turn, field, token_usage, tool_definition
 from dovetail.core.provider_settings import SettingsOf, TypedSettingsErrors
+from dovetail.core.tools import BaseTool, FunctionTool
 from pydantic import BaseModel, Field, SecretStr
 
 
@@ -205,3 +208,64 @@ def test_settings_of_reads_the_owners_fields_of_the_same_names() -> None:
 
     settings = Settings.of(Owner())
     assert (settings.timeout, settings.headers, settings.derived) == (2.5, {"x": "y"}, 0)
+
+
+def test_add_turn_merges_consecutive_turns_of_one_role() -> None:
+    turns: list[dict[str, Any]] = []
+    message = ChatMessage(role=MessageRole.USER, content="x")
+    add_turn(turns, "user", "parts", [{"text": "a"}], 0, message)
+    add_turn(turns, "user", "parts", [{"text": "b"}], 1, message)
+    add_turn(turns, "model", "parts", [{"text": "c"}], 2, message)
+    assert turns == [
+        {"role": "user", "parts": [{"text": "a"}, {"text": "b"}]},
+        {"role": "model", "parts": [{"text": "c"}]},
+    ]
+
+
+def test_add_turn_refuses_a_message_with_nothing_to_send() -> None:
+    turns: list[dict[str, Any]] = [{"role": "user", "content": [{"type": "text", "text": "a"}]}]
+    with pytest.raises(InvalidInputError, match=r"messages\[3\] \(assistant\) has no content to send"):
+        add_turn(turns, "assistant", "content", [], 3, ChatMessage(role=MessageRole.ASSISTANT, content=""))
+    assert turns == [{"role": "user", "content": [{"type": "text", "text": "a"}]}], "nothing was added"
+
+
+def test_field_reads_mappings_and_attributes() -> None:
+    assert field({"id": "a"}, "id") == "a"
+    assert field(dataclasses.make_dataclass("Call", ["id"])("b"), "id") == "b"
+    assert field({}, "id", "none") == "none"
+    assert field(object(), "id") is None
+
+
+def test_tool_definition_and_token_usage() -> None:
+    def add(a: int, b: int) -> int:
+        """Add two integers."""
+        return a + b
+
+    definition = tool_definition(FunctionTool.from_defaults(add), "input_schema")
+    assert definition["name"] == "add"
+    assert "Add two integers." in definition["description"]
+    assert set(definition["input_schema"]["properties"]) == {"a", "b"}
+    assert token_usage(3, 4, cached=1) == {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7, "cached": 1}
+
+
+class _ToolRequester(ToolRequestMixin):
+    def _tool_request(
+        self, tools: Sequence[BaseTool], tool_required: bool, allow_parallel_tool_calls: bool
+    ) -> dict[str, Any]:
+        return {"tools": [t.metadata.get_name() for t in tools], "required": tool_required}
+
+
+def test_tool_request_mixin_adds_tool_fields_only_when_there_are_tools() -> None:
+    def ping() -> str:
+        """Answer pong."""
+        return "pong"
+
+    history = [ChatMessage(role=MessageRole.SYSTEM, content="s")]
+    request = _ToolRequester()._prepare_chat_with_tools(
+        [FunctionTool.from_defaults(ping)], user_msg="hi", chat_history=history, tool_required=True, temperature=0
+    )
+    assert [m.content for m in request["messages"]] == ["s", "hi"]
+    assert request["tools"] == ["ping"]
+    assert request["required"] is True
+    assert request["temperature"] == 0
+    assert set(_ToolRequester()._prepare_chat_with_tools([], user_msg="hi")) == {"messages"}

@@ -13,7 +13,7 @@ data. Request rules of the API that are handled here:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from dovetail.core.errors import InvalidInputError, OutputParserError
@@ -28,6 +28,15 @@ from dovetail.core.llms import (
     ThinkingBlock,
 )
 from dovetail.core.llms.provider import tool_calls_in
+from dovetail.core.llms.wire import (
+    ASSISTANT_ROLES,
+    SYSTEM_ROLES,
+    TOOL_ROLES,
+    add_turn,
+    field,
+    token_usage,
+    tool_definition,
+)
 from dovetail.core.tools import BaseTool, ToolSelection
 from pydantic import BaseModel
 
@@ -40,15 +49,6 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=BaseModel)
-_SYSTEM_ROLES = (MessageRole.SYSTEM, MessageRole.DEVELOPER)
-_ASSISTANT_ROLES = (MessageRole.ASSISTANT, MessageRole.CHATBOT, MessageRole.MODEL)
-_TOOL_ROLES = (MessageRole.TOOL, MessageRole.FUNCTION)
-
-
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
 
 
 # ---- request ----------------------------------------------------------------------------------------------
@@ -91,7 +91,7 @@ def _thinking(block: ThinkingBlock) -> dict[str, Any] | None:
 
 
 def _content_blocks(message: ChatMessage, index: int) -> list[dict[str, Any]]:
-    assistant = message.role in _ASSISTANT_ROLES
+    assistant = message.role in ASSISTANT_ROLES
     out: list[dict[str, Any]] = []
     for block in message.blocks:
         if isinstance(block, TextBlock):
@@ -118,21 +118,21 @@ def _content_blocks(message: ChatMessage, index: int) -> list[dict[str, Any]]:
 
 def _tool_input(call: Any) -> dict[str, Any]:
     """The ``input`` of a stored tool call: Anthropic's ``input`` or an OpenAI-style ``function.arguments``."""
-    if _get(call, "input") is not None:
-        return dict(_get(call, "input"))
-    function = _get(call, "function") or {}
-    raw = _get(function, "arguments") or "{}"
+    if field(call, "input") is not None:
+        return dict(field(call, "input"))
+    function = field(call, "function") or {}
+    raw = field(function, "arguments") or "{}"
     try:
         parsed = json.loads(raw) if isinstance(raw, str) else raw
     except ValueError as exc:
-        msg = f"tool call {_get(function, 'name')!r} has arguments that are not JSON; fix the chat history"
+        msg = f"tool call {field(function, 'name')!r} has arguments that are not JSON; fix the chat history"
         raise InvalidInputError(msg) from exc
     return dict(parsed)
 
 
 def _tool_use(call: Any) -> dict[str, Any]:
-    name = _get(call, "name") or _get(_get(call, "function") or {}, "name")
-    return {"type": "tool_use", "id": _get(call, "id"), "name": name, "input": _tool_input(call)}
+    name = field(call, "name") or field(field(call, "function") or {}, "name")
+    return {"type": "tool_use", "id": field(call, "id"), "name": name, "input": _tool_input(call)}
 
 
 def _tool_result(message: ChatMessage, index: int) -> dict[str, Any]:
@@ -156,23 +156,17 @@ def to_anthropic_messages(messages: Sequence[ChatMessage]) -> tuple[list[dict[st
     system: list[dict[str, Any]] = []
     turns: list[dict[str, Any]] = []
     for index, message in enumerate(messages):
-        if message.role in _SYSTEM_ROLES:
+        if message.role in SYSTEM_ROLES:
             system.extend(b for b in _content_blocks(message, index) if b["type"] == "text")
             continue
-        if message.role in _TOOL_ROLES:
+        if message.role in TOOL_ROLES:
             role, blocks = "user", [_tool_result(message, index)]
         else:
-            role = "assistant" if message.role in _ASSISTANT_ROLES else "user"
+            role = "assistant" if message.role in ASSISTANT_ROLES else "user"
             blocks = _content_blocks(message, index)
             if role == "assistant":
                 blocks.extend(_tool_use(call) for call in message.additional_kwargs.get("tool_calls") or [])
-        if not blocks:
-            msg = f"messages[{index}] ({message.role.value}) has no content to send; remove it or add text"
-            raise InvalidInputError(msg)
-        if turns and turns[-1]["role"] == role:
-            turns[-1]["content"].extend(blocks)
-        else:
-            turns.append({"role": role, "content": blocks})
+        add_turn(turns, role, "content", blocks, index, message)
     if not turns:
         msg = "Anthropic needs at least one user message besides the system prompt"
         raise InvalidInputError(msg)
@@ -181,12 +175,7 @@ def to_anthropic_messages(messages: Sequence[ChatMessage]) -> tuple[list[dict[st
 
 def to_anthropic_tool(tool: BaseTool) -> dict[str, Any]:
     """A tool definition: ``name``, ``description``, ``input_schema``."""
-    metadata = tool.metadata
-    return {
-        "name": metadata.get_name(),
-        "description": metadata.description,
-        "input_schema": metadata.get_parameters_dict(),
-    }
+    return tool_definition(tool, "input_schema")
 
 
 # ---- response ---------------------------------------------------------------------------------------------
@@ -198,23 +187,18 @@ def usage_dict(usage: Any) -> dict[str, int]:
     ``cache_read_input_tokens``."""
     if usage is None:
         return {}
-    fresh = _get(usage, "input_tokens") or 0
-    written = _get(usage, "cache_creation_input_tokens") or 0
-    read = _get(usage, "cache_read_input_tokens") or 0
-    output = _get(usage, "output_tokens") or 0
-    prompt = fresh + written + read
-    return {
-        "prompt_tokens": prompt,
-        "completion_tokens": output,
-        "total_tokens": prompt + output,
-        "cache_creation_input_tokens": written,
-        "cache_read_input_tokens": read,
-    }
+    fresh = field(usage, "input_tokens") or 0
+    written = field(usage, "cache_creation_input_tokens") or 0
+    read = field(usage, "cache_read_input_tokens") or 0
+    output = field(usage, "output_tokens") or 0
+    return token_usage(
+        fresh + written + read, output, cache_creation_input_tokens=written, cache_read_input_tokens=read
+    )
 
 
 def tool_call_dict(block: Any) -> dict[str, Any]:
     """A ``tool_use`` content block as the dict kept in ``additional_kwargs['tool_calls']``."""
-    return {"type": "tool_use", "id": _get(block, "id"), "name": _get(block, "name"), "input": _get(block, "input")}
+    return {"type": "tool_use", "id": field(block, "id"), "name": field(block, "name"), "input": field(block, "input")}
 
 
 def chat_response(message: Any) -> ChatResponse:
@@ -222,23 +206,23 @@ def chat_response(message: Any) -> ChatResponse:
     blocks: list[Any] = []
     texts: list[str] = []
     calls: list[dict[str, Any]] = []
-    for block in _get(message, "content") or []:
-        kind = _get(block, "type")
+    for block in field(message, "content") or []:
+        kind = field(block, "type")
         if kind == "text":
-            texts.append(_get(block, "text") or "")
+            texts.append(field(block, "text") or "")
         elif kind == "thinking":
-            info = {"signature": _get(block, "signature")}
-            blocks.append(ThinkingBlock(content=_get(block, "thinking"), additional_information=info))
+            info = {"signature": field(block, "signature")}
+            blocks.append(ThinkingBlock(content=field(block, "thinking"), additional_information=info))
         elif kind == "redacted_thinking":
-            blocks.append(ThinkingBlock(content=None, additional_information={"redacted_data": _get(block, "data")}))
+            blocks.append(ThinkingBlock(content=None, additional_information={"redacted_data": field(block, "data")}))
         elif kind == "tool_use":
             calls.append(tool_call_dict(block))
     if any(texts):  # one text block, as a stream accumulates it (deltas concatenate to ``content``)
         blocks.append(TextBlock(text="".join(texts)))
     extra: dict[str, Any] = {"tool_calls": calls} if calls else {}
     chat = ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=extra)
-    usage = usage_dict(_get(message, "usage"))
-    usage["stop_reason"] = _get(message, "stop_reason")
+    usage = usage_dict(field(message, "usage"))
+    usage["stop_reason"] = field(message, "stop_reason")
     return ChatResponse(message=chat, raw=message, additional_kwargs=usage)
 
 
@@ -252,12 +236,12 @@ def parse_tool_calls(response: ChatResponse, error_on_no_tool_call: bool = True)
     calls = tool_calls_in(response, error_on_no_tool_call)
     selections = []
     for call in calls:
-        kwargs = _get(call, "input")
+        kwargs = field(call, "input")
         if not isinstance(kwargs, dict):
-            msg = f"tool call {_get(call, 'name')!r} has an input that is not a JSON object; ask the model again"
+            msg = f"tool call {field(call, 'name')!r} has an input that is not a JSON object; ask the model again"
             raise OutputParserError(msg, raw_output=json.dumps(kwargs, default=str))
         selections.append(
-            ToolSelection(tool_id=_get(call, "id") or "", tool_name=_get(call, "name"), tool_kwargs=kwargs)
+            ToolSelection(tool_id=field(call, "id") or "", tool_name=field(call, "name"), tool_kwargs=kwargs)
         )
     return selections
 
@@ -271,11 +255,11 @@ def structured_tool(output_cls: type[BaseModel]) -> dict[str, Any]:
 
 def parse_structured(output_cls: type[M], response: ChatResponse, tool_name: str) -> M:
     """The ``output_cls`` instance in the forced tool call of ``response``."""
-    calls = [c for c in response.message.additional_kwargs.get("tool_calls") or [] if _get(c, "name") == tool_name]
+    calls = [c for c in response.message.additional_kwargs.get("tool_calls") or [] if field(c, "name") == tool_name]
     if not calls:
         msg = f"the model did not answer in the {output_cls.__name__} format; retry or rephrase"
         raise OutputParserError(msg, raw_output=response.message.content or "")
-    raw = _get(calls[0], "input")
+    raw = field(calls[0], "input")
     try:
         return output_cls.model_validate(raw)
     except ValueError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from dovetail.core.errors import InvalidInputError, OutputParserError
@@ -28,21 +28,21 @@ from dovetail.core.llms import (
     ThinkingBlock,
 )
 from dovetail.core.llms.provider import parse_json_answer, tool_calls_in
+from dovetail.core.llms.wire import (
+    ASSISTANT_ROLES,
+    SYSTEM_ROLES,
+    TOOL_ROLES,
+    add_turn,
+    field,
+    token_usage,
+    tool_definition,
+)
 from dovetail.core.tools import BaseTool, ToolSelection
 from pydantic import BaseModel
 
 __all__ = ["chat_response", "parse_structured", "parse_tool_calls", "to_gemini", "to_gemini_tool", "usage_dict"]
 
 M = TypeVar("M", bound=BaseModel)
-_SYSTEM = (MessageRole.SYSTEM, MessageRole.DEVELOPER)
-_MODEL = (MessageRole.ASSISTANT, MessageRole.CHATBOT, MessageRole.MODEL)
-_TOOL = (MessageRole.TOOL, MessageRole.FUNCTION)
-
-
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
 
 
 def _signature(value: Any) -> bytes | None:
@@ -62,14 +62,14 @@ def _media(block: ImageBlock | DocumentBlock) -> dict[str, Any]:
 
 
 def _call_part(call: Any) -> dict[str, Any]:
-    function = _get(call, "function") or {}
-    name = _get(call, "name") or _get(function, "name")
-    args = _get(call, "args")
+    function = field(call, "function") or {}
+    name = field(call, "name") or field(function, "name")
+    args = field(call, "args")
     if args is None:
-        raw = _get(function, "arguments") or _get(call, "input") or {}
+        raw = field(function, "arguments") or field(call, "input") or {}
         args = json.loads(raw) if isinstance(raw, str) and raw.strip() else (raw or {})
     part: dict[str, Any] = {"function_call": {"name": name, "args": dict(args)}}
-    signature = _signature(_get(call, "thought_signature"))
+    signature = _signature(field(call, "thought_signature"))
     if signature:
         part["thought_signature"] = signature
     return part
@@ -103,10 +103,10 @@ def to_gemini(messages: Sequence[ChatMessage]) -> tuple[str | None, list[dict[st
     names: dict[str, str] = {}
     contents: list[dict[str, Any]] = []
     for index, message in enumerate(messages):
-        if message.role in _SYSTEM:
+        if message.role in SYSTEM_ROLES:
             system.append(message.content or "")
             continue
-        if message.role in _TOOL:
+        if message.role in TOOL_ROLES:
             extra = message.additional_kwargs
             call_id = extra.get("tool_call_id")
             name = extra.get("tool_name") or extra.get("name") or names.get(str(call_id))
@@ -121,19 +121,13 @@ def to_gemini(messages: Sequence[ChatMessage]) -> tuple[str | None, list[dict[st
                 response["id"] = call_id
             role, parts = "user", [{"function_response": response}]
         else:
-            model_turn = message.role in _MODEL
+            model_turn = message.role in ASSISTANT_ROLES
             role = "model" if model_turn else "user"
             parts = _parts(message, index, model_turn)
             for call in message.additional_kwargs.get("tool_calls") or [] if model_turn else []:
                 parts.append(_call_part(call))
-                names[str(_get(call, "id"))] = _call_part(call)["function_call"]["name"]
-        if not parts:
-            msg = f"messages[{index}] ({message.role.value}) has no content to send; remove it or add text"
-            raise InvalidInputError(msg)
-        if contents and contents[-1]["role"] == role:
-            contents[-1]["parts"].extend(parts)
-        else:
-            contents.append({"role": role, "parts": parts})
+                names[str(field(call, "id"))] = _call_part(call)["function_call"]["name"]
+        add_turn(contents, role, "parts", parts, index, message)
     if not contents:
         msg = "Gemini needs at least one user message besides the system instruction"
         raise InvalidInputError(msg)
@@ -142,32 +136,20 @@ def to_gemini(messages: Sequence[ChatMessage]) -> tuple[str | None, list[dict[st
 
 def to_gemini_tool(tool: BaseTool) -> dict[str, Any]:
     """A function declaration (its JSON schema sent as ``parameters_json_schema``)."""
-    metadata = tool.metadata
-    return {
-        "name": metadata.get_name(),
-        "description": metadata.description,
-        "parameters_json_schema": metadata.get_parameters_dict(),
-    }
+    return tool_definition(tool, "parameters_json_schema")
 
 
 def usage_dict(response: Any) -> dict[str, int]:
     """``prompt_tokens``/``completion_tokens`` (answer + thoughts)/``total_tokens`` plus Gemini's thought and
     cached-content counts."""
-    meta = _get(response, "usage_metadata")
+    meta = field(response, "usage_metadata")
     if meta is None:
         return {}
-    prompt = _get(meta, "prompt_token_count") or 0
-    answer = _get(meta, "candidates_token_count") or 0
-    thoughts = _get(meta, "thoughts_token_count") or 0
-    cached = _get(meta, "cached_content_token_count") or 0
-    completion = answer + thoughts
-    return {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
-        "thoughts_token_count": thoughts,
-        "cached_content_token_count": cached,
-    }
+    prompt = field(meta, "prompt_token_count") or 0
+    answer = field(meta, "candidates_token_count") or 0
+    thoughts = field(meta, "thoughts_token_count") or 0
+    cached = field(meta, "cached_content_token_count") or 0
+    return token_usage(prompt, answer + thoughts, thoughts_token_count=thoughts, cached_content_token_count=cached)
 
 
 def _b64(value: Any) -> str | None:
@@ -180,30 +162,30 @@ def split_parts(parts: Sequence[Any], start: int = 0) -> tuple[str, str, list[di
     text, thought, signature = "", "", None
     calls: list[dict[str, Any]] = []
     for part in parts:
-        call = _get(part, "function_call")
+        call = field(part, "function_call")
         if call is not None:
             entry = {
-                "id": _get(call, "id") or f"call_{start + len(calls)}",
-                "name": _get(call, "name"),
-                "args": dict(_get(call, "args") or {}),
+                "id": field(call, "id") or f"call_{start + len(calls)}",
+                "name": field(call, "name"),
+                "args": dict(field(call, "args") or {}),
             }
-            sig = _b64(_get(part, "thought_signature"))
+            sig = _b64(field(part, "thought_signature"))
             if sig:
                 entry["thought_signature"] = sig
             calls.append(entry)
-        elif _get(part, "thought"):
-            thought += _get(part, "text") or ""
-            signature = _b64(_get(part, "thought_signature")) or signature
-        elif _get(part, "text"):
-            text += _get(part, "text")
-            signature = _b64(_get(part, "thought_signature")) or signature
+        elif field(part, "thought"):
+            thought += field(part, "text") or ""
+            signature = _b64(field(part, "thought_signature")) or signature
+        elif field(part, "text"):
+            text += field(part, "text")
+            signature = _b64(field(part, "thought_signature")) or signature
     return text, thought, calls, signature
 
 
 def parts_of(response: Any) -> list[Any]:
-    candidates = _get(response, "candidates") or []
-    content = _get(candidates[0], "content") if candidates else None
-    return list(_get(content, "parts") or []) if content is not None else []
+    candidates = field(response, "candidates") or []
+    content = field(candidates[0], "content") if candidates else None
+    return list(field(content, "parts") or []) if content is not None else []
 
 
 def chat_response(response: Any) -> ChatResponse:
@@ -218,9 +200,9 @@ def chat_response(response: Any) -> ChatResponse:
     extra: dict[str, Any] = {"tool_calls": calls} if calls else {}
     chat = ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=extra)
     usage: dict[str, Any] = usage_dict(response)
-    candidates = _get(response, "candidates") or []
-    reason = _get(candidates[0], "finish_reason") if candidates else None
-    usage["finish_reason"] = str(_get(reason, "value", reason)) if reason is not None else None
+    candidates = field(response, "candidates") or []
+    reason = field(candidates[0], "finish_reason") if candidates else None
+    usage["finish_reason"] = str(field(reason, "value", reason)) if reason is not None else None
     return ChatResponse(message=chat, raw=response, additional_kwargs=usage)
 
 
@@ -229,11 +211,11 @@ def parse_tool_calls(response: ChatResponse, error_on_no_tool_call: bool = True)
     calls = tool_calls_in(response, error_on_no_tool_call)
     out = []
     for call in calls:
-        args = _get(call, "args")
+        args = field(call, "args")
         if not isinstance(args, dict):
-            msg = f"tool call {_get(call, 'name')!r} has arguments that are not an object; ask the model again"
+            msg = f"tool call {field(call, 'name')!r} has arguments that are not an object; ask the model again"
             raise OutputParserError(msg, raw_output=str(args))
-        out.append(ToolSelection(tool_id=str(_get(call, "id")), tool_name=str(_get(call, "name")), tool_kwargs=args))
+        out.append(ToolSelection(tool_id=str(field(call, "id")), tool_name=str(field(call, "name")), tool_kwargs=args))
     return out
 
 

@@ -6,7 +6,7 @@ No SDK import: responses are read by key or attribute (the SDK's response models
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from dovetail.core.errors import InvalidInputError, OutputParserError
@@ -21,6 +21,7 @@ from dovetail.core.llms import (
     ThinkingBlock,
 )
 from dovetail.core.llms.provider import parse_json_answer, tool_calls_in
+from dovetail.core.llms.wire import field, token_usage, tool_definition
 from dovetail.core.tools import BaseTool, ToolSelection
 from pydantic import BaseModel
 
@@ -46,28 +47,22 @@ _ROLES = {
 }
 
 
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
 def _arguments(call: Any) -> dict[str, Any]:
-    function = _get(call, "function") or {}
-    raw = _get(function, "arguments")
+    function = field(call, "function") or {}
+    raw = field(function, "arguments")
     if raw is None:
-        raw = _get(call, "input") or {}
+        raw = field(call, "input") or {}
     if isinstance(raw, str):
         try:
             raw = json.loads(raw) if raw.strip() else {}
         except ValueError as exc:
-            msg = f"tool call {_get(function, 'name')!r} has arguments that are not JSON; fix the chat history"
+            msg = f"tool call {field(function, 'name')!r} has arguments that are not JSON; fix the chat history"
             raise InvalidInputError(msg) from exc
     return dict(raw)
 
 
 def _call_name(call: Any) -> str:
-    return str(_get(_get(call, "function") or {}, "name") or _get(call, "name") or "")
+    return str(field(field(call, "function") or {}, "name") or field(call, "name") or "")
 
 
 def to_ollama_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
@@ -103,8 +98,8 @@ def to_ollama_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
         if calls and role == "assistant":
             entry["tool_calls"] = [{"function": {"name": _call_name(c), "arguments": _arguments(c)}} for c in calls]
             for call in calls:
-                if _get(call, "id"):
-                    names[str(_get(call, "id"))] = _call_name(call)
+                if field(call, "id"):
+                    names[str(field(call, "id"))] = _call_name(call)
         if role == "tool":
             extra = message.additional_kwargs
             name = extra.get("tool_name") or extra.get("name") or names.get(str(extra.get("tool_call_id")))
@@ -121,35 +116,29 @@ def to_ollama_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
 
 def to_ollama_tool(tool: BaseTool) -> dict[str, Any]:
     """A tool definition in Ollama's (OpenAI-style) format."""
-    metadata = tool.metadata
-    function = {
-        "name": metadata.get_name(),
-        "description": metadata.description,
-        "parameters": metadata.get_parameters_dict(),
-    }
-    return {"type": "function", "function": function}
+    return {"type": "function", "function": tool_definition(tool, "parameters")}
 
 
 def usage_dict(response: Any) -> dict[str, int]:
     """``prompt_tokens`` (``prompt_eval_count``), ``completion_tokens`` (``eval_count``), ``total_tokens``."""
-    prompt = _get(response, "prompt_eval_count")
-    completion = _get(response, "eval_count")
+    prompt = field(response, "prompt_eval_count")
+    completion = field(response, "eval_count")
     if not isinstance(prompt, int) or not isinstance(completion, int):
         return {}
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    return token_usage(prompt, completion)
 
 
 def tool_calls_of(message: Any, start: int = 0) -> list[dict[str, Any]]:
     """Tool calls of an Ollama message, with ids ``call_<n>`` (Ollama gives none) and arguments as dicts."""
     calls = []
-    for offset, call in enumerate(_get(message, "tool_calls") or []):
-        function = _get(call, "function")
-        arguments = dict(_get(function, "arguments") or {})
+    for offset, call in enumerate(field(message, "tool_calls") or []):
+        function = field(call, "function")
+        arguments = dict(field(function, "arguments") or {})
         calls.append(
             {
                 "id": f"call_{start + offset}",
                 "type": "function",
-                "function": {"name": _get(function, "name"), "arguments": arguments},
+                "function": {"name": field(function, "name"), "arguments": arguments},
             }
         )
     return calls
@@ -157,19 +146,19 @@ def tool_calls_of(message: Any, start: int = 0) -> list[dict[str, Any]]:
 
 def chat_response(response: Any) -> ChatResponse:
     """A :class:`ChatResponse` from an SDK ``ChatResponse`` (thinking, tool calls, usage)."""
-    message = _get(response, "message")
+    message = field(response, "message")
     blocks: list[Any] = []
-    thinking = _get(message, "thinking")
+    thinking = field(message, "thinking")
     if thinking:
         blocks.append(ThinkingBlock(content=thinking))
-    text = _get(message, "content") or ""
+    text = field(message, "content") or ""
     if text:
         blocks.append(TextBlock(text=text))
     calls = tool_calls_of(message)
     extra: dict[str, Any] = {"tool_calls": calls} if calls else {}
     chat = ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=extra)
     usage: dict[str, Any] = usage_dict(response)
-    usage["done_reason"] = _get(response, "done_reason")
+    usage["done_reason"] = field(response, "done_reason")
     return ChatResponse(message=chat, raw=response, additional_kwargs=usage)
 
 
@@ -185,7 +174,7 @@ def parse_tool_calls(response: ChatResponse, error_on_no_tool_call: bool = True)
             raise OutputParserError(msg, raw_output=str(call)) from exc
         out.append(
             ToolSelection(
-                tool_id=str(_get(call, "id") or _call_name(call)), tool_name=_call_name(call), tool_kwargs=kwargs
+                tool_id=str(field(call, "id") or _call_name(call)), tool_name=_call_name(call), tool_kwargs=kwargs
             )
         )
     return out
