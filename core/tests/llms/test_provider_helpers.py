@@ -85,7 +85,69 @@ def test_fold_stream_maps_errors_without_chaining() -> None:
     with pytest.raises(InvalidInputError, match="mapped: _Boom") as info:
         next(stream)
     assert info.value.__cause__ is None
-    assert info.value.__suppress_context__
+    assert info.value.__context__ is None, "the SDK's exception (it may carry the request) must not ride along"
+
+
+class _ClosableStream:
+    """An SDK-like stream with ``close()``/async ``close()`` that records being closed."""
+
+    def __init__(self, chunks: list[str], fail: bool = False) -> None:
+        self.chunks, self.fail, self.closed = chunks, fail, 0
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.chunks
+        if self.fail:
+            raise _Boom
+
+    async def __aiter__(self) -> Any:
+        for chunk in self:
+            yield chunk
+
+    def close(self) -> Any:
+        self.closed += 1
+
+        async def done() -> None:
+            return None
+
+        return done() if self.is_async else None
+
+    is_async = False
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_fold_stream_closes_the_stream_when_asked(fail: bool) -> None:
+    stream = _ClosableStream(["a", "b"], fail=fail)
+    driven = fold_stream(stream, _Folder().fold, _mapped, close=True)
+    if fail:
+        with pytest.raises(InvalidInputError):
+            list(driven)
+    else:
+        assert [r.delta for r in driven] == ["a", "b"]
+    assert stream.closed == 1
+
+
+def test_fold_stream_closes_an_abandoned_stream_and_skips_a_none_final() -> None:
+    stream = _ClosableStream(["a", "b"])
+    driven = fold_stream(stream, _Folder().fold, _mapped, lambda: None, close=True)
+    assert next(driven).delta == "a"
+    driven.close()
+    assert stream.closed == 1
+    assert [r.delta for r in fold_stream(["x"], _Folder().fold, _mapped, lambda: None)] == ["x"]
+
+
+def test_afold_stream_awaits_close_and_raises_unchained() -> None:
+    stream = _ClosableStream(["a"], fail=True)
+    stream.is_async = True
+
+    async def run() -> BaseException:
+        with pytest.raises(InvalidInputError) as info:
+            async for _ in afold_stream(stream, _Folder().fold, _mapped, close=True):
+                pass
+        return info.value
+
+    error = asyncio.run(run())
+    assert stream.closed == 1
+    assert error.__context__ is None
 
 
 def test_afold_stream_matches_the_sync_driver_and_maps_errors() -> None:

@@ -3,7 +3,8 @@
 - :func:`built`: a pydantic model instance from already-valid values, without validation (the hot path of a
   stream builds one response per chunk); :func:`stream_response`: one response of a chat stream built that way.
 - :func:`chat_to_completion` / :func:`achat_to_completion`: a chat stream seen as a completion stream.
-- :func:`fold_stream` / :func:`afold_stream`: drive an SDK stream through a per-chunk fold, mapping SDK errors.
+- :func:`fold_stream` / :func:`afold_stream`: drive an SDK stream through a per-chunk fold, mapping SDK errors
+  and closing the stream when asked.
 - :func:`parse_json_answer`: a JSON-schema answer as its pydantic model, or ``OutputParserError``.
 - :func:`tool_calls_in`: the raw tool calls of a response, or the documented error when there are none.
 - :class:`FirstToolCallMixin`: keeps only the first tool call unless ``allow_parallel_tool_calls``.
@@ -15,16 +16,23 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Sequence,
+)
+from typing import Any, TypeVar, cast
 
 from dovetail.core._exceptions import InvalidInputError, OutputParserError
 from dovetail.core.llms._function_calling import FunctionCallingLLM
 from dovetail.core.llms._types import (
     ChatMessage,
     ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
     CompletionResponse,
     CompletionResponseAsyncGen,
     CompletionResponseGen,
@@ -50,6 +58,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+R = TypeVar("R")
 M = TypeVar("M", bound=BaseModel)
 
 _new = object.__new__
@@ -217,34 +226,54 @@ class ChatFirstFunctionCallingLLM(ToolRequestMixin, FirstToolCallMixin, Function
 
 def fold_stream(
     stream: Iterable[Any],
-    fold: Callable[[Any], Iterable[ChatResponse]],
+    fold: Callable[[Any], Iterable[R]],
     map_error: Callable[[Exception], BaseException],
-    final: Callable[[], ChatResponse] | None = None,
-) -> ChatResponseGen:
-    """Chat responses from a sync SDK stream: ``fold`` turns each chunk into zero or more responses; an SDK
-    error becomes ``map_error(exc)`` (not chained: the SDK exception may carry the request); ``final`` (when
-    given) yields the closing response once the stream ends."""
+    final: Callable[[], R | None] | None = None,
+    *,
+    close: bool = False,
+) -> Generator[R, None, None]:
+    """Responses from a sync SDK stream: ``fold`` turns each chunk into zero or more responses; an SDK error
+    becomes ``map_error(exc)``, raised without ``__cause__`` or ``__context__`` (the SDK exception may carry the
+    request); ``final`` (when given)
+    yields the closing response once the stream ends, unless it returns ``None``. With ``close``, the stream's
+    ``close()`` is called when it ends, fails or is abandoned (SDK streams that hold a connection)."""
+    error: BaseException | None = None
     try:
         for chunk in stream:
             yield from fold(chunk)
     except Exception as exc:
-        raise map_error(exc) from None
-    if final is not None:
-        yield final()
+        error = map_error(exc)
+    finally:
+        if close:
+            cast("Any", stream).close()
+    if error is not None:
+        raise error  # outside the except block: no implicit __context__ pointing at the SDK's exception
+    last = final() if final is not None else None
+    if last is not None:
+        yield last
 
 
 async def afold_stream(
     stream: AsyncIterable[Any],
-    fold: Callable[[Any], Iterable[ChatResponse]],
+    fold: Callable[[Any], Iterable[R]],
     map_error: Callable[[Exception], BaseException],
-    final: Callable[[], ChatResponse] | None = None,
-) -> ChatResponseAsyncGen:
-    """Async :func:`fold_stream`."""
+    final: Callable[[], R | None] | None = None,
+    *,
+    close: bool = False,
+) -> AsyncGenerator[R, None]:
+    """Async :func:`fold_stream` (``close`` awaits the stream's ``close()``)."""
+    error: BaseException | None = None
     try:
         async for chunk in stream:
             for response in fold(chunk):
                 yield response
     except Exception as exc:
-        raise map_error(exc) from None
-    if final is not None:
-        yield final()
+        error = map_error(exc)
+    finally:
+        if close:
+            await cast("Any", stream).close()
+    if error is not None:
+        raise error  # outside the except block: no implicit __context__ pointing at the SDK's exception
+    last = final() if final is not None else None
+    if last is not None:
+        yield last

@@ -14,7 +14,6 @@ with ``built`` (what ``model_construct`` does, cheaper): the SDK already validat
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
 from dovetail.core.llms import (
@@ -23,7 +22,7 @@ from dovetail.core.llms import (
     ChatResponseGen,
     ThinkingBlock,
 )
-from dovetail.core.llms.provider import stream_response
+from dovetail.core.llms.provider import afold_stream, fold_stream, stream_response
 from dovetail.llms.anthropic._convert import usage_dict
 
 __all__ = ["StreamState", "achat_stream", "chat_stream"]
@@ -60,8 +59,8 @@ class StreamState:
             calls.append({"type": "tool_use", "id": call["id"], "name": call["name"], "input": call["input"]})
         self.extra = {"tool_calls": calls}
 
-    def fold(self, event: Any) -> ChatResponse | None:
-        """The response for ``event``, or ``None`` when it carries nothing to show."""
+    def fold(self, event: Any) -> list[ChatResponse]:
+        """The response for ``event`` (none when it carries nothing to show)."""
         kind = event.type
         if kind == "content_block_delta":
             delta = event.delta
@@ -69,7 +68,7 @@ class StreamState:
             if dtype == "text_delta":
                 piece = delta.text
                 self.text += piece
-                return self._response(piece, {}, event)
+                return [self._response(piece, {}, event)]
             if dtype == "input_json_delta":
                 call = self.tools[event.index]
                 call["partial_json"] += delta.partial_json
@@ -79,15 +78,15 @@ class StreamState:
                     "name": call["name"],
                     "partial_json": delta.partial_json,
                 }
-                return self._response("", {"tool_call_delta": part}, event)
+                return [self._response("", {"tool_call_delta": part}, event)]
             if dtype == "thinking_delta":
                 self.thinking[event.index]["thinking"] += delta.thinking
                 self._refresh_thinking()
-                return self._response("", {"thinking_delta": delta.thinking}, event)
+                return [self._response("", {"thinking_delta": delta.thinking}, event)]
             if dtype == "signature_delta":
                 self.thinking[event.index]["info"]["signature"] = delta.signature
                 self._refresh_thinking()
-            return None
+            return []
         if kind == "content_block_start":
             self._start_block(event.index, event.content_block)
         elif kind == "content_block_stop":
@@ -104,7 +103,7 @@ class StreamState:
         elif kind == "message_delta":
             self._merge_usage(event.usage)
             self.stop_reason = event.delta.stop_reason
-        return None
+        return []
 
     def _start_block(self, index: int, block: Any) -> None:
         btype = block.type
@@ -135,39 +134,13 @@ class StreamState:
         return self._response("", {**usage_dict(self.usage), "stop_reason": self.stop_reason}, None)
 
 
-def _drive(stream: Any, map_error: Any) -> Generator[ChatResponse, None, None]:
-    state = StreamState()
-    try:
-        for event in stream:
-            response = state.fold(event)
-            if response is not None:
-                yield response
-    except Exception as exc:
-        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
-    finally:
-        stream.close()
-    yield state.final()
-
-
-async def _adrive(stream: Any, map_error: Any) -> AsyncGenerator[ChatResponse, None]:
-    state = StreamState()
-    try:
-        async for event in stream:
-            response = state.fold(event)
-            if response is not None:
-                yield response
-    except Exception as exc:
-        raise map_error(exc) from None  # the SDK exception may carry the request: not chained
-    finally:
-        await stream.close()
-    yield state.final()
-
-
 def chat_stream(stream: Any, map_error: Any) -> ChatResponseGen:
     """Chat responses from a sync SDK event stream; transport and ``error`` events become dovetail errors."""
-    return _drive(stream, map_error)
+    state = StreamState()
+    return fold_stream(stream, state.fold, map_error, state.final, close=True)
 
 
 def achat_stream(stream: Any, map_error: Any) -> ChatResponseAsyncGen:
     """Async twin of :func:`chat_stream`."""
-    return _adrive(stream, map_error)
+    state = StreamState()
+    return afold_stream(stream, state.fold, map_error, state.final, close=True)

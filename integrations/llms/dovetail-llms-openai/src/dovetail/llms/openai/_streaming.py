@@ -9,8 +9,8 @@ the instance the way ``model_construct`` does, without its per-field default han
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
-from typing import Any, Protocol, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 from dovetail.core.llms import (
     ChatResponse,
@@ -20,14 +20,12 @@ from dovetail.core.llms import (
     CompletionResponseAsyncGen,
     CompletionResponseGen,
 )
-from dovetail.core.llms.provider import built, stream_response
+from dovetail.core.llms.provider import afold_stream, built, fold_stream, stream_response
 from dovetail.llms.openai._convert import ToolCallAssembler
 from dovetail.llms.openai._errors import usage_dict
 
 __all__ = ["achat_stream", "acompletion_stream", "chat_stream", "completion_stream"]
 
-R = TypeVar("R")
-R_co = TypeVar("R_co", covariant=True)
 ErrorMapper = Callable[[BaseException], Exception]
 
 
@@ -49,21 +47,21 @@ class _ChatState:
         self.extra: dict[str, Any] = {}
         self.usage: dict[str, int] = {}
 
-    def fold(self, chunk: Any) -> ChatResponse | None:
-        """The response for ``chunk``, or ``None`` when it carries nothing new."""
+    def fold(self, chunk: Any) -> list[ChatResponse]:
+        """The response for ``chunk`` (none when it carries nothing new)."""
         if chunk.usage is not None:
             self.usage = usage_dict(chunk.usage)
         if not chunk.choices:
-            return None
+            return []
         delta = chunk.choices[0].delta
         piece = delta.content or ""
         if delta.tool_calls:
             self.tools.add(delta.tool_calls)
             self.extra = {"tool_calls": self.tools.calls()}
         elif not piece:
-            return None
+            return []
         self.text += piece
-        return _chat(self.text, piece, self.extra, chunk, {})
+        return [_chat(self.text, piece, self.extra, chunk, {})]
 
     def final(self) -> ChatResponse | None:
         return _chat(self.text, "", self.extra, None, self.usage) if self.usage else None
@@ -78,70 +76,30 @@ class _CompletionState:
         self.text = ""
         self.usage: dict[str, int] = {}
 
-    def fold(self, chunk: Any) -> CompletionResponse | None:
-        """The response for ``chunk``, or ``None`` when it carries no text."""
+    def fold(self, chunk: Any) -> list[CompletionResponse]:
+        """The response for ``chunk`` (none when it carries no text)."""
         if getattr(chunk, "usage", None) is not None:
             self.usage = usage_dict(chunk.usage) or self.usage
         piece = chunk.choices[0].text if chunk.choices else ""
         if not piece:
-            return None
+            return []
         self.text += piece
-        return _completion(self.text, piece, chunk, {})
+        return [_completion(self.text, piece, chunk, {})]
 
     def final(self) -> CompletionResponse | None:
         return _completion(self.text, "", None, self.usage) if self.usage else None
 
 
-class _State(Protocol[R_co]):
-    def fold(self, chunk: Any) -> R_co | None: ...
-
-    def final(self) -> R_co | None: ...
-
-
-def _drive(stream: Any, state: _State[R], map_error: ErrorMapper) -> Generator[R, None, None]:
-    error: BaseException | None = None
-    try:
-        for chunk in stream:
-            response = state.fold(chunk)
-            if response is not None:
-                yield response
-    except Exception as exc:
-        error = map_error(exc)
-    finally:
-        stream.close()
-    if error is not None:
-        raise error  # unchained: the SDK's exception may carry the key (see dovetail.core.retry)
-    final = state.final()
-    if final is not None:
-        yield final
-
-
-async def _adrive(stream: Any, state: _State[R], map_error: ErrorMapper) -> AsyncGenerator[R, None]:
-    error: BaseException | None = None
-    try:
-        async for chunk in stream:
-            response = state.fold(chunk)
-            if response is not None:
-                yield response
-    except Exception as exc:
-        error = map_error(exc)
-    finally:
-        await stream.close()
-    if error is not None:
-        raise error  # unchained: the SDK's exception may carry the key (see dovetail.core.retry)
-    final = state.final()
-    if final is not None:
-        yield final
-
-
 def chat_stream(stream: Any, map_error: ErrorMapper) -> ChatResponseGen:
     """Yield chat responses from a sync SDK stream; transport errors become dovetail errors."""
-    return _drive(stream, _ChatState(), map_error)
+    state = _ChatState()
+    return fold_stream(stream, state.fold, map_error, state.final, close=True)
 
 
 def achat_stream(stream: Any, map_error: ErrorMapper) -> ChatResponseAsyncGen:
     """Async twin of :func:`chat_stream` over the SDK's async stream."""
-    return _adrive(stream, _ChatState(), map_error)
+    state = _ChatState()
+    return afold_stream(stream, state.fold, map_error, state.final, close=True)
 
 
 def _completion(text: str, delta: str, raw: Any, usage: dict[str, int]) -> CompletionResponse:
@@ -151,12 +109,14 @@ def _completion(text: str, delta: str, raw: Any, usage: dict[str, int]) -> Compl
 
 def completion_stream(stream: Any, map_error: ErrorMapper) -> CompletionResponseGen:
     """Yield completion responses from a sync ``/v1/completions`` stream."""
-    return _drive(stream, _CompletionState(), map_error)
+    state = _CompletionState()
+    return fold_stream(stream, state.fold, map_error, state.final, close=True)
 
 
 def acompletion_stream(stream: Any, map_error: ErrorMapper) -> CompletionResponseAsyncGen:
     """Async twin of :func:`completion_stream`."""
-    return _adrive(stream, _CompletionState(), map_error)
+    state = _CompletionState()
+    return afold_stream(stream, state.fold, map_error, state.final, close=True)
 
 
 def chat_to_completion_stream(chats: Iterator[ChatResponse]) -> CompletionResponseGen:
