@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
-
-import dovetail.embeddings.ollama as package
 from dovetail.core.embeddings import BaseEmbedding
-from dovetail.core.testing import public_names
+from dovetail.core.testing import ExportsConformance
 
 
-def test_all_is_exact() -> None:
-    assert sorted(package.__all__) == public_names(package)
-    assert issubclass(package.OllamaEmbedding, BaseEmbedding)
-
-
-def test_entry_point_loads_the_class() -> None:
-    [entry] = [ep for ep in entry_points(group="dovetail.embeddings") if ep.name == "ollama"]
-    assert entry.load() is package.OllamaEmbedding
+class TestExports(ExportsConformance):
+    package = "dovetail.embeddings.ollama"
+    entry_point_group = "dovetail.embeddings"
+    entry_points = {"ollama": "OllamaEmbedding"}
+    base_class = BaseEmbedding

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
-
-import dovetail.llms.anthropic as package
 from dovetail.core.llms import LLM
-from dovetail.core.testing import public_names
+from dovetail.core.testing import ExportsConformance
 
 
-def test_all_is_exact() -> None:
-    assert sorted(package.__all__) == public_names(package)
-    assert issubclass(package.Anthropic, LLM)
-
-
-def test_entry_point_loads_the_class() -> None:
-    [entry] = [ep for ep in entry_points(group="dovetail.llms") if ep.name == "anthropic"]
-    assert entry.load() is package.Anthropic
+class TestExports(ExportsConformance):
+    package = "dovetail.llms.anthropic"
+    entry_point_group = "dovetail.llms"
+    entry_points = {"anthropic": "Anthropic"}
+    base_class = LLM

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
-
-import dovetail.llms.gemini as package
 from dovetail.core.llms import LLM
-from dovetail.core.testing import public_names
+from dovetail.core.testing import ExportsConformance
 
 
-def test_all_is_exact() -> None:
-    assert sorted(package.__all__) == public_names(package)
-    assert issubclass(package.GoogleGenAI, LLM)
-
-
-def test_entry_point_loads_the_class() -> None:
-    [entry] = [ep for ep in entry_points(group="dovetail.llms") if ep.name == "gemini"]
-    assert entry.load() is package.GoogleGenAI
+class TestExports(ExportsConformance):
+    package = "dovetail.llms.gemini"
+    entry_point_group = "dovetail.llms"
+    entry_points = {"gemini": "GoogleGenAI"}
+    base_class = LLM

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from dovetail.core.testing._guard import ConformanceBase, KitTestOverriddenError
     from dovetail.core.testing.callback import CallbackHandlerConformance
     from dovetail.core.testing.embedding import EmbeddingConformance
-    from dovetail.core.testing.exports import public_names
+    from dovetail.core.testing.exports import ExportsConformance, public_names
     from dovetail.core.testing.llm import LLMConformance
     from dovetail.core.testing.loopback import (
         Exchange,
@@ -47,6 +47,7 @@ _LAZY: dict[str, str] = {
     "ConformanceBase": "dovetail.core.testing._guard",
     "EmbeddingConformance": "dovetail.core.testing.embedding",
     "Exchange": "dovetail.core.testing.loopback",
+    "ExportsConformance": "dovetail.core.testing.exports",
     "Fault": "dovetail.core.testing.loopback",
     "KitTestOverriddenError": "dovetail.core.testing._guard",
     "LLMConformance": "dovetail.core.testing.llm",
@@ -64,6 +65,7 @@ __all__ = [
     "ConformanceBase",
     "EmbeddingConformance",
     "Exchange",
+    "ExportsConformance",
     "Fault",
     "KitTestOverriddenError",
     "LLMConformance",

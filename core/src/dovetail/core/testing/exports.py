@@ -1,5 +1,8 @@
 """What a module's ``__all__`` should list, for the exact-exports test every package carries.
 
+:func:`public_names` is the check; :class:`ExportsConformance` is the whole exports test of an integration
+package (``__all__`` exact, entry points load the exported classes, which subclass the domain's base class).
+
 Example:
     ```python
     import dovetail.vector_stores.pinecone as package
@@ -13,9 +16,14 @@ Example:
 from __future__ import annotations
 import __future__
 
+from importlib import import_module
+from importlib.metadata import entry_points
 from types import ModuleType
+from typing import ClassVar
 
-__all__ = ["public_names"]
+from dovetail.core.testing._guard import ConformanceBase
+
+__all__ = ["ExportsConformance", "public_names"]
 
 _FEATURE = type(__future__.annotations)
 
@@ -36,3 +44,55 @@ def public_names(module: ModuleType) -> list[str]:
             continue
         names.append(name)
     return sorted(names)
+
+
+class ExportsConformance(ConformanceBase):
+    """Kit tests of an integration package's public surface. Subclass it and set the class attributes.
+
+    Attributes:
+        package: the import path, e.g. ``"dovetail.llms.anthropic"``.
+        entry_point_group: the registry group, e.g. ``"dovetail.llms"``.
+        entry_points: entry point name → the exported class it must load, e.g. ``{"anthropic": "Anthropic"}``.
+        base_class: the domain's base class every one of those classes subclasses (``LLM``, ``BaseEmbedding``).
+
+    Example:
+        ```python
+        class TestExports(ExportsConformance):
+            package = "dovetail.llms.anthropic"
+            entry_point_group = "dovetail.llms"
+            entry_points = {"anthropic": "Anthropic"}
+            base_class = LLM
+        ```
+    """
+
+    _kit_class: ClassVar[bool] = True
+
+    package: ClassVar[str]
+    entry_point_group: ClassVar[str]
+    entry_points: ClassVar[dict[str, str]]
+    base_class: ClassVar[type]
+
+    def _module(self) -> ModuleType:
+        module = import_module(self.package)
+        for name in module.__all__:
+            getattr(module, name)  # a lazily exported name counts once accessed
+        return module
+
+    def test_all_is_exact(self) -> None:
+        """``__all__`` lists exactly the public names of the package."""
+        module = self._module()
+        assert sorted(module.__all__) == public_names(module)
+
+    def test_entry_points_load_the_exported_classes(self) -> None:
+        """Each entry point of the group loads the class the package exports under that name."""
+        module = self._module()
+        found = {ep.name: ep for ep in entry_points(group=self.entry_point_group)}
+        for name, class_name in self.entry_points.items():
+            assert name in found, f"no {self.entry_point_group!r} entry point named {name!r}; reinstall the package"
+            assert found[name].load() is getattr(module, class_name)
+
+    def test_exported_classes_subclass_the_domain_base(self) -> None:
+        """The classes the entry points name are ``base_class`` subclasses."""
+        module = self._module()
+        for class_name in self.entry_points.values():
+            assert issubclass(getattr(module, class_name), self.base_class), class_name
