@@ -22,12 +22,8 @@ class TestAnthropicConformance(LLMConformance):
         return make_llm()  # type: ignore[no-any-return]
 
 
-class TestAnthropicWithThinkingConformance(LLMConformance):
+class TestAnthropicWithThinkingConformance(TestAnthropicConformance):
     """With extended thinking on, every kit test still passes (thinking blocks are passed back with tools)."""
-
-    supports_tools = True
-    supports_structured_output = True
-    supports_usage = True
 
     @pytest.fixture
     def llm(self, make_llm: Callable[..., Any]) -> Anthropic:

@@ -22,12 +22,8 @@ class TestGoogleGenAIConformance(LLMConformance):
         return make_llm()  # type: ignore[no-any-return]
 
 
-class TestGoogleGenAIThinkingConformance(LLMConformance):
+class TestGoogleGenAIThinkingConformance(TestGoogleGenAIConformance):
     """Thoughts and their signatures go back with function calls: the kit's tool round trip proves it."""
-
-    supports_tools = True
-    supports_structured_output = True
-    supports_usage = True
 
     @pytest.fixture
     def llm(self, make_llm: Callable[..., Any]) -> GoogleGenAI:

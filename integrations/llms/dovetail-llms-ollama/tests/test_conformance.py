@@ -22,12 +22,8 @@ class TestOllamaConformance(LLMConformance):
         return make_llm()  # type: ignore[no-any-return]
 
 
-class TestOllamaVisionThinkingConformance(LLMConformance):
+class TestOllamaVisionThinkingConformance(TestOllamaConformance):
     """A vision model with thinking on: images are sent, thinking stays out of the text."""
-
-    supports_tools = True
-    supports_structured_output = True
-    supports_usage = True
 
     @pytest.fixture
     def llm(self, make_llm: Callable[..., Any]) -> Ollama:
