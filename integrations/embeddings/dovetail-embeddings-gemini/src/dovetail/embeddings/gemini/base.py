@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
+from dovetail.core.provider_embeddings import QueryOrTextEmbedMixin
 from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.embeddings.gemini._batch import async_sender, batch_request, read_vectors, sync_sender
 from dovetail.llms.gemini.transport import ClientSettings, GeminiClients
@@ -21,7 +22,7 @@ _CONFIG_KEYS = frozenset({"task_type", "output_dimensionality", "title", "auto_t
 _MAX_BATCH = 100  # the API's limit of texts per batchEmbedContents request
 
 
-class GoogleGenAIEmbedding(TypedSettingsErrors, BaseEmbedding):
+class GoogleGenAIEmbedding(TypedSettingsErrors, QueryOrTextEmbedMixin, BaseEmbedding):
     """Gemini embeddings: one ``batchEmbedContents`` request per ``embed_batch_size`` texts (at most 100), queries
     and documents embedded with their own task types, at most ``max_concurrency`` requests in flight (async).
 
@@ -100,8 +101,8 @@ class GoogleGenAIEmbedding(TypedSettingsErrors, BaseEmbedding):
     def _vectors(response: Any) -> list[list[float]]:
         return [list(item.values or []) for item in response.embeddings or []]
 
-    def _embed(self, texts: list[str], task_type: str) -> list[list[float]]:
-        request = self._request(texts, task_type)
+    def _embed(self, texts: list[str], query: bool = False) -> list[list[float]]:
+        request = self._request(texts, self.query_task_type if query else self.text_task_type)
         direct = batch_request(self.model_name, texts, request["config"])
 
         def send(client: genai.Client) -> list[list[float]]:
@@ -112,8 +113,8 @@ class GoogleGenAIEmbedding(TypedSettingsErrors, BaseEmbedding):
 
         return self._clients.call(send, operation="embed")
 
-    async def _aembed(self, texts: list[str], task_type: str) -> list[list[float]]:
-        request = self._request(texts, task_type)
+    async def _aembed(self, texts: list[str], query: bool = False) -> list[list[float]]:
+        request = self._request(texts, self.query_task_type if query else self.text_task_type)
         direct = batch_request(self.model_name, texts, request["config"])
 
         async def send(client: genai.Client) -> list[list[float]]:
@@ -123,24 +124,6 @@ class GoogleGenAIEmbedding(TypedSettingsErrors, BaseEmbedding):
             return read_vectors((await post("post", *direct)).body)
 
         return await self._clients.acall(send, operation="embed")
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embed([query], self.query_task_type)[0]
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embed([text], self.text_task_type)[0]
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embed(texts, self.text_task_type)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return (await self._aembed([query], self.query_task_type))[0]
-
-    async def _aget_text_embedding(self, text: str) -> list[float]:
-        return (await self._aembed([text], self.text_task_type))[0]
-
-    async def _aget_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return await self._aembed(texts, self.text_task_type)
 
     def close(self) -> None:
         """Close the sync client."""

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
+from dovetail.core.provider_embeddings import QueryOrTextEmbedMixin
 from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.llms.ollama.transport import ClientSettings, OllamaClients
 from pydantic import Field, PrivateAttr
@@ -17,7 +18,7 @@ __all__ = ["OllamaEmbedding"]
 _RESERVED = frozenset({"model", "input", "keep_alive", "dimensions", "truncate"})
 
 
-class OllamaEmbedding(TypedSettingsErrors, BaseEmbedding):
+class OllamaEmbedding(TypedSettingsErrors, QueryOrTextEmbedMixin, BaseEmbedding):
     """Embeddings from an Ollama server: one ``/api/embed`` request per batch of ``embed_batch_size`` texts; the
     async batch path keeps at most ``max_concurrency`` requests in flight.
 
@@ -93,33 +94,15 @@ class OllamaEmbedding(TypedSettingsErrors, BaseEmbedding):
             params["truncate"] = self.truncate
         return params
 
-    def _embed(self, texts: list[str], instruction: str | None) -> list[list[float]]:
-        params = self._params(texts, instruction)
+    def _embed(self, texts: list[str], query: bool = False) -> list[list[float]]:
+        params = self._params(texts, self.query_instruction if query else self.text_instruction)
         done = self._clients.call(lambda c: c.embed(**params), operation="embed")
         return [list(vector) for vector in done.embeddings]
 
-    async def _aembed(self, texts: list[str], instruction: str | None) -> list[list[float]]:
-        params = self._params(texts, instruction)
+    async def _aembed(self, texts: list[str], query: bool = False) -> list[list[float]]:
+        params = self._params(texts, self.query_instruction if query else self.text_instruction)
         done = await self._clients.acall(lambda c: c.embed(**params), operation="embed")
         return [list(vector) for vector in done.embeddings]
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embed([query], self.query_instruction)[0]
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embed([text], self.text_instruction)[0]
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embed(texts, self.text_instruction)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return (await self._aembed([query], self.query_instruction))[0]
-
-    async def _aget_text_embedding(self, text: str) -> list[float]:
-        return (await self._aembed([text], self.text_instruction))[0]
-
-    async def _aget_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return await self._aembed(texts, self.text_instruction)
 
     def close(self) -> None:
         """Close the sync HTTP client."""

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Literal
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
+from dovetail.core.provider_embeddings import QueryOrTextEmbedMixin
 from dovetail.core.tokenizers import get_tokenizer
 from dovetail.embeddings.openai._batching import (
     MAX_INPUTS_PER_REQUEST,
@@ -42,7 +43,7 @@ async def _acreate(client: Any, params: dict[str, Any]) -> Any:
     return await client.post("/embeddings", cast_to=object, body=params)
 
 
-class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
+class OpenAIEmbedding(OpenAIClientModel, QueryOrTextEmbedMixin, BaseEmbedding):
     """Embeddings from OpenAI or an OpenAI-compatible server (``api_base``), sync and truly async.
 
     Batching: ``embed_batch_size`` texts per batch, and each batch is split further so that no request carries
@@ -191,26 +192,6 @@ class OpenAIEmbedding(OpenAIClientModel, BaseEmbedding):
             await asyncio.sleep(0)  # the freed slot's next request goes out before this response is decoded
             out.extend(decode_vectors(response, len(span), "openai"))
         return out
-
-    # ---- BaseEmbedding hooks ------------------------------------------------------------------------
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embed([query], query=True)[0]
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embed([text])[0]
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embed(texts)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return (await self._aembed([query], query=True))[0]
-
-    async def _aget_text_embedding(self, text: str) -> list[float]:
-        return (await self._aembed([text]))[0]
-
-    async def _aget_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return await self._aembed(texts)
 
     # ---- validate every text before the first request -----------------------------------------------
 
