@@ -27,6 +27,7 @@ from typing import Any
 
 from dovetail.core.testing.fakes import sample_args, words
 from dovetail.core.testing.loopback import Exchange, Fault, LoopbackHTTPServer, RecordedRequest
+from dovetail.core.testing.servers.serve import serve_from_command_line
 
 __all__ = ["API_KEY", "Fault", "LoopbackAnthropic", "RecordedRequest", "signature_of"]
 
@@ -363,15 +364,7 @@ def _events(message_id: str, model: str, content: list[dict[str, Any]], stop: st
 
 def main() -> None:
     """Serve until stdin closes: ``python anthropic_loopback.py --latency 0.02`` prints the port."""
-    import argparse
-    import sys
-
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--latency", type=float, default=0.0)
-    args = parser.parse_args()
-    with LoopbackAnthropic(latency=args.latency) as server:
-        print(server.port, flush=True)
-        sys.stdin.read()
+    serve_from_command_line(LoopbackAnthropic, main.__doc__)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from typing import Any
 
 from dovetail.core.testing.fakes import fake_vector, fake_vectors, sample_args, words
 from dovetail.core.testing.loopback import Exchange, Fault, LoopbackHTTPServer, RecordedRequest
+from dovetail.core.testing.servers.serve import serve_from_command_line
 
 __all__ = ["MODELS", "Fault", "LoopbackOllama", "RecordedRequest", "fake_vector"]
 
@@ -184,16 +185,7 @@ def _stream_lines(model: str, reply: dict[str, Any], final: dict[str, Any]) -> l
 
 def main() -> None:
     """Serve until stdin closes: ``python ollama_loopback.py --latency 0.02`` prints the port."""
-    import argparse
-    import sys
-
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--latency", type=float, default=0.0)
-    parser.add_argument("--dims", type=int, default=DEFAULT_DIMS)
-    args = parser.parse_args()
-    with LoopbackOllama(latency=args.latency, dims=args.dims) as server:
-        print(server.port, flush=True)
-        sys.stdin.read()
+    serve_from_command_line(LoopbackOllama, main.__doc__, dims=DEFAULT_DIMS)
 
 
 if __name__ == "__main__":

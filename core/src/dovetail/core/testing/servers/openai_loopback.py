@@ -33,6 +33,7 @@ from dovetail.core.testing.servers.openai_loopback_wire import (
     sample_args,
     words,
 )
+from dovetail.core.testing.servers.serve import serve_from_command_line
 
 __all__ = ["OPENAI_AMBIENT_ENV", "Fault", "LoopbackOpenAI", "RecordedRequest", "fake_vector", "fake_vectors"]
 
@@ -245,16 +246,7 @@ class LoopbackOpenAI(LoopbackHTTPServer):
 
 def main() -> None:
     """Serve until stdin closes: ``python openai_loopback.py --latency 0.02`` prints the port (benchmarks)."""
-    import argparse
-    import sys
-
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--latency", type=float, default=0.0)
-    parser.add_argument("--dims", type=int, default=16)
-    args = parser.parse_args()
-    with LoopbackOpenAI(latency=args.latency, dims=args.dims) as server:
-        print(server.port, flush=True)
-        sys.stdin.read()
+    serve_from_command_line(LoopbackOpenAI, main.__doc__, dims=16)
 
 
 if __name__ == "__main__":
