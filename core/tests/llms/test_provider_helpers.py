@@ -307,7 +307,8 @@ def test_tool_definition_and_token_usage() -> None:
     assert definition["name"] == "add"
     assert "Add two integers." in definition["description"]
     assert set(definition["input_schema"]["properties"]) == {"a", "b"}
-    assert token_usage(3, 4, cached=1) == {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7, "cached": 1}
+    expected = {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7, "cached": 1}
+    assert token_usage(3, 4, {"cached": 1}) == expected
 
 
 class _ToolRequester(ToolRequestMixin):

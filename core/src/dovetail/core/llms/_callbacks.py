@@ -137,16 +137,19 @@ def _decorate(fn: F, chat: bool) -> F:
         kwargs = dict(kwargs)
         return kwargs.pop(name, None), (), kwargs
 
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _active_llm.get() is self:
+            return fn(self, *args, **kwargs)
+        arg, rest, extra = _first(args, kwargs)
+        with _Call(self, chat, arg, extra) as event:
+            value = fn(self, arg, *rest, **extra)
+        return event.result(value)
+
     if inspect.isasyncgenfunction(fn):
 
         @functools.wraps(fn)
         async def agen_wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if _active_llm.get() is self:
-                return fn(self, *args, **kwargs)
-            arg, rest, extra = _first(args, kwargs)
-            with _Call(self, chat, arg, extra) as call:
-                stream = fn(self, arg, *rest, **extra)
-            return call.result(stream)
+            return call(self, *args, **kwargs)  # the async generator, wrapped like a sync call's value
 
         wrapper: Any = agen_wrapper
     elif inspect.iscoroutinefunction(fn):
@@ -156,23 +159,13 @@ def _decorate(fn: F, chat: bool) -> F:
             if _active_llm.get() is self:
                 return await fn(self, *args, **kwargs)
             arg, rest, extra = _first(args, kwargs)
-            with _Call(self, chat, arg, extra) as call:
+            with _Call(self, chat, arg, extra) as event:
                 value = await fn(self, arg, *rest, **extra)
-            return call.result(value)
+            return event.result(value)
 
         wrapper = async_wrapper
     else:
-
-        @functools.wraps(fn)
-        def sync_wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if _active_llm.get() is self:
-                return fn(self, *args, **kwargs)
-            arg, rest, extra = _first(args, kwargs)
-            with _Call(self, chat, arg, extra) as call:
-                value = fn(self, arg, *rest, **extra)
-            return call.result(value)
-
-        wrapper = sync_wrapper
+        wrapper = functools.wraps(fn)(call)
     setattr(wrapper, _WRAPPED, True)
     return wrapper  # type: ignore[no-any-return]
 

@@ -60,6 +60,8 @@ def tool_definition(tool: BaseTool, schema_key: str) -> dict[str, Any]:
     }
 
 
-def token_usage(prompt: int, completion: int, **extra: int) -> dict[str, int]:
-    """``prompt_tokens``, ``completion_tokens``, their sum as ``total_tokens``, then ``extra``."""
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion, **extra}
+def token_usage(prompt: int, completion: int, extra: Mapping[str, int] | None = None) -> dict[str, int]:
+    """``prompt_tokens``, ``completion_tokens``, their sum as ``total_tokens``, then the provider's ``extra``
+    counts."""
+    usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    return {**usage, **(extra or {})}

@@ -191,9 +191,8 @@ def usage_dict(usage: Any) -> dict[str, int]:
     written = field(usage, "cache_creation_input_tokens") or 0
     read = field(usage, "cache_read_input_tokens") or 0
     output = field(usage, "output_tokens") or 0
-    return token_usage(
-        fresh + written + read, output, cache_creation_input_tokens=written, cache_read_input_tokens=read
-    )
+    extra = {"cache_creation_input_tokens": written, "cache_read_input_tokens": read}
+    return token_usage(fresh + written + read, output, extra)
 
 
 def tool_call_dict(block: Any) -> dict[str, Any]:

@@ -149,7 +149,8 @@ def usage_dict(response: Any) -> dict[str, int]:
     answer = field(meta, "candidates_token_count") or 0
     thoughts = field(meta, "thoughts_token_count") or 0
     cached = field(meta, "cached_content_token_count") or 0
-    return token_usage(prompt, answer + thoughts, thoughts_token_count=thoughts, cached_content_token_count=cached)
+    extra = {"thoughts_token_count": thoughts, "cached_content_token_count": cached}
+    return token_usage(prompt, answer + thoughts, extra)
 
 
 def _b64(value: Any) -> str | None:
