@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-import socket
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core.errors import DovetailError
-from dovetail.core.testing.leaks import LeakProbe, unique_secret
+from dovetail.core.testing.leaks import ErrorPath, assert_error_path_is_clean, unique_secret
+from dovetail.core.testing.loopback import free_port
 from dovetail.embeddings.openai import OpenAIEmbedding
 
 pytestmark = pytest.mark.integration
@@ -19,17 +16,11 @@ EMB = "/v1/embeddings"
 PATHS = ("401", "429", "500", "timeout", "bad-host", "plain-http-remote", "bad-setting", "bad-config-file")
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _embed(model: Any) -> Any:
     return model.get_text_embedding("x")
 
 
-def _scenario(path: str, server: Any, key: str, tmp: Path) -> tuple[OpenAIEmbedding | None, Callable[[Any], Any]]:
+def _scenario(path: str, server: Any, key: str, tmp: Path) -> ErrorPath:
     """The embedder to probe (``None`` when building it is the error path) and the call that must fail."""
     make = lambda **kw: OpenAIEmbedding(**{"api_base": server.base_url, "api_key": key, "max_retries": 1, **kw})  # noqa: E731
     if path in ("401", "429", "500"):
@@ -41,7 +32,7 @@ def _scenario(path: str, server: Any, key: str, tmp: Path) -> tuple[OpenAIEmbedd
         server.add_fault(action="delay_only", delay=1.0, path=EMB, times=3)
         return make(timeout=0.2, max_retries=0), _embed
     if path == "bad-host":
-        return make(api_base=f"http://127.0.0.1:{_closed_port()}/v1"), _embed
+        return make(api_base=f"http://127.0.0.1:{free_port()}/v1"), _embed
     if path == "plain-http-remote":
         return None, lambda _: make(api_base="http://10.9.8.7:1/v1")
     if path == "bad-setting":
@@ -57,11 +48,4 @@ def test_the_key_leaks_nowhere(
 ) -> None:
     key = unique_secret("sk-leak-")
     monkeypatch.setenv("OPENAI_API_KEY", key)
-    probe = LeakProbe(key)
-    caplog.set_level(logging.DEBUG)
-    model, action = _scenario(path, server, key, tmp_path)
-    if model is not None:
-        probe.obj(model)
-    with pytest.raises(DovetailError) as info:
-        action(model)
-    probe.error(info.value).logs(caplog.records).assert_clean()
+    assert_error_path_is_clean(key, lambda: _scenario(path, server, key, tmp_path), caplog)

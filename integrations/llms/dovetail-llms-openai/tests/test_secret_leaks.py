@@ -6,28 +6,20 @@ included, the SDK's and httpx's too), the LLM's ``repr``/``str``/JSON dump and e
 
 from __future__ import annotations
 
-import logging
-import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from dovetail.core.callbacks import CallbackManager
-from dovetail.core.errors import DovetailError
 from dovetail.core.llms import ChatMessage
-from dovetail.core.testing.leaks import LeakProbe, PayloadRecorder, unique_secret
+from dovetail.core.testing.leaks import ErrorPath, PayloadRecorder, assert_error_path_is_clean, unique_secret
+from dovetail.core.testing.loopback import free_port
 from dovetail.llms.openai import OpenAI
 
 pytestmark = pytest.mark.integration
 
 CHAT = "/v1/chat/completions"
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _echo(server: Any, status: int, key: str, **extra: Any) -> None:
@@ -61,7 +53,7 @@ def _scenario(path: str, server: Any, key: str, tmp: Path) -> tuple[OpenAI | Non
         server.add_fault(action="delay_only", delay=1.0, path=CHAT)
         return _llm(server, key, timeout=0.2), _complete
     if path == "bad-host":
-        return _llm(server, key, api_base=f"http://127.0.0.1:{_closed_port()}/v1"), _complete
+        return _llm(server, key, api_base=f"http://127.0.0.1:{free_port()}/v1"), _complete
     if path == "plain-http-remote":
         return None, lambda _: _llm(server, key, api_base="http://10.9.8.7:1/v1")
     if path == "bad-setting":
@@ -83,14 +75,13 @@ def test_the_key_leaks_nowhere(
 ) -> None:
     key = unique_secret("sk-leak-")
     monkeypatch.setenv("OPENAI_API_KEY", key)
-    probe = LeakProbe(key)
     recorder = PayloadRecorder()
-    caplog.set_level(logging.DEBUG)
-    llm, action = _scenario(path, server, key, tmp_path)
-    if llm is not None:
-        llm.callback_manager = CallbackManager([recorder])
-        probe.obj(llm)
-    with pytest.raises(DovetailError) as info:
-        action(llm)
-    probe.error(info.value).logs(caplog.records).text("callback payloads", *recorder.payloads)
-    probe.assert_clean()
+
+    def scenario() -> ErrorPath:
+        llm, action = _scenario(path, server, key, tmp_path)
+        if llm is not None:
+            llm.callback_manager = CallbackManager([recorder])
+        return llm, action
+
+    probe = assert_error_path_is_clean(key, scenario, caplog)
+    probe.text("callback payloads", *recorder.payloads).assert_clean()
