@@ -23,9 +23,7 @@ class TestMockLLM(LLMConformance):
         return MockLLM()
 
 
-class TestMockLLMWithMaxTokens(LLMConformance):
-    supports_usage = True
-
+class TestMockLLMWithMaxTokens(TestMockLLM):
     @pytest.fixture
     def llm(self) -> LLM:
         return MockLLM(max_tokens=5)

@@ -21,6 +21,7 @@ from dovetail.core.errors import (
     RateLimitError,
 )
 from dovetail.core.llms import ChatMessage
+from dovetail.core.testing.loopback import free_port
 from dovetail.llms.openai import OpenAI
 
 # The tests here talk to the loopback OpenAI-compatible server over real HTTP.
@@ -219,10 +220,7 @@ def test_dead_host_fails_within_connect_timeout(unreachable_port: int) -> None:
 
 
 def test_refused_connection_is_a_connection_error() -> None:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
+    port = free_port()  # nothing listens there: the connection is refused
     llm = OpenAI(model="gpt-4o-mini", api_key="sk-x", api_base=f"http://127.0.0.1:{port}/v1", max_retries=0)
     with pytest.raises(ProviderConnectionError, match="api_base"):
         llm.complete("x")

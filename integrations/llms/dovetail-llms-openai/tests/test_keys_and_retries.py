@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from dovetail.core.errors import (
     ProviderError,
     ProviderTimeoutError,
 )
+from dovetail.core.testing.loopback import free_port
 from dovetail.llms.openai import OpenAI, OpenAILike
 from dovetail.llms.openai._keys import is_loopback, is_openai_host, resolve
 
@@ -165,10 +165,7 @@ def test_status_errors_of_a_chat_are_still_retried(server: Any) -> None:
 
 
 def test_refused_connection_of_a_chat_is_retried(caplog: pytest.LogCaptureFixture) -> None:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
+    port = free_port()  # nothing listens there: the connection is refused
     llm = OpenAI(model="gpt-4o-mini", api_key="sk-x", api_base=f"http://127.0.0.1:{port}/v1", max_retries=2)
     with caplog.at_level(logging.WARNING, logger="dovetail.core.retry"), pytest.raises(ProviderConnectionError):
         llm.complete("x")
