@@ -9,8 +9,18 @@ from typing import Any
 
 import pytest
 from dovetail.core.errors import InvalidInputError, OutputParserError
-from dovetail.core.llms import ChatMessage, ChatResponse, CompletionResponse, MessageRole, ThinkingBlock
+from dovetail.core.llms import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    LLMMetadata,
+    MessageRole,
+    ThinkingBlock,
+)
 from dovetail.core.llms.provider import (
+    ChatFirstFunctionCallingLLM,
     FirstToolCallMixin,
     ToolRequestMixin,
     achat_to_completion,
@@ -24,7 +34,7 @@ from dovetail.core.llms.provider import (
 )
 from dovetail.core.llms.wire import add_turn, field, token_usage, tool_definition
 from dovetail.core.provider_settings import SettingsOf, TypedSettingsErrors
-from dovetail.core.tools import BaseTool, FunctionTool
+from dovetail.core.tools import BaseTool, FunctionTool, ToolSelection
 from pydantic import BaseModel, Field, SecretStr
 
 
@@ -332,3 +342,65 @@ def test_tool_request_mixin_adds_tool_fields_only_when_there_are_tools() -> None
     assert request["required"] is True
     assert request["temperature"] == 0
     assert set(_ToolRequester()._prepare_chat_with_tools([], user_msg="hi")) == {"messages"}
+
+
+class _City(BaseModel):
+    name: str
+
+
+class _JsonChat(ChatFirstFunctionCallingLLM):
+    """Answers every chat with the JSON of a city and records the chat keyword arguments."""
+
+    native: bool = False
+    seen: list[dict[str, Any]] = Field(default_factory=list)
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name="json-chat", is_chat_model=True, is_function_calling_model=True)
+
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        self.seen.append({"kwargs": kwargs, "prompt": messages[-1].content or ""})
+        return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content='{"name": "Lyon"}'))
+
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return self.chat(messages, **kwargs)
+
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        return iter([self.chat(messages, **kwargs)])  # type: ignore[return-value]
+
+    async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        async def one() -> ChatResponseAsyncGen:
+            yield self.chat(messages, **kwargs)
+
+        return one()
+
+    def _tool_request(
+        self, tools: Sequence[BaseTool], tool_required: bool, allow_parallel_tool_calls: bool
+    ) -> dict[str, Any]:
+        return {}
+
+    def get_tool_calls_from_response(
+        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+    ) -> list[ToolSelection]:
+        return []
+
+    def _structured_request(
+        self, output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        return {**(llm_kwargs or {}), "format": output_cls.model_json_schema()} if self.native else None
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_structured_predict_uses_the_native_request_or_falls_back_to_format_instructions(native: bool) -> None:
+    llm = _JsonChat(native=native)
+    assert llm.structured_predict(_City, "Where? {q}", llm_kwargs={"seed": 1}, q="x") == _City(name="Lyon")
+    assert asyncio.run(llm.astructured_predict(_City, "Where? {q}", q="x")) == _City(name="Lyon")
+    first, second = llm.seen
+    if native:
+        assert first["kwargs"] == {"seed": 1, "format": _City.model_json_schema()}
+        assert first["prompt"] == "Where? x", "the prompt is sent as written"
+        assert "format" in second["kwargs"]
+    else:
+        assert first["kwargs"] == {"seed": 1}
+        assert "name" in first["prompt"], "format instructions with the schema are appended"
+        assert second["kwargs"] == {}

@@ -26,7 +26,7 @@ from collections.abc import (
     Iterator,
     Sequence,
 )
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dovetail.core._exceptions import InvalidInputError, OutputParserError
 from dovetail.core.llms._function_calling import FunctionCallingLLM
@@ -41,6 +41,9 @@ from dovetail.core.llms._types import (
 )
 from dovetail.core.tools import BaseTool
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from dovetail.core.prompts import BasePromptTemplate
 
 __all__ = [
     "ChatFirstFunctionCallingLLM",
@@ -198,8 +201,48 @@ class ChatFirstFunctionCallingLLM(ToolRequestMixin, FirstToolCallMixin, Function
     """A tool-calling LLM built on ``chat``: ``complete`` and its twins send the prompt as one user message.
 
     Subclasses implement ``chat``, ``achat``, ``stream_chat``, ``astream_chat``, ``metadata``,
-    ``_tool_request`` and ``get_tool_calls_from_response``.
+    ``_tool_request`` and ``get_tool_calls_from_response``; a provider with a native structured-output request
+    implements ``_structured_request`` (and ``_structured_answer`` when the answer is not JSON text).
     """
+
+    def _structured_request(
+        self, output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """``chat`` keyword arguments that make the provider answer in ``output_cls``'s schema; ``None`` (the
+        default) keeps the base class's format instructions and output parser."""
+        return None
+
+    def _structured_answer(self, output_cls: type[M], response: ChatResponse, request: dict[str, Any]) -> M:
+        """The ``output_cls`` instance in the answer to ``request``: by default the message text as JSON."""
+        return parse_json_answer(output_cls, response)
+
+    def structured_predict(
+        self,
+        output_cls: type[M],
+        prompt: BasePromptTemplate | str,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> M:
+        """Answer ``prompt`` as an ``output_cls`` instance, through the provider's structured-output request."""
+        request = self._structured_request(output_cls, llm_kwargs)
+        if request is None:
+            return super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+        response = self.chat(self._chat_input(prompt, prompt_args), **request)
+        return self._structured_answer(output_cls, response, request)
+
+    async def astructured_predict(
+        self,
+        output_cls: type[M],
+        prompt: BasePromptTemplate | str,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> M:
+        """Async :meth:`structured_predict`."""
+        request = self._structured_request(output_cls, llm_kwargs)
+        if request is None:
+            return await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+        response = await self.achat(self._chat_input(prompt, prompt_args), **request)
+        return self._structured_answer(output_cls, response, request)
 
     @staticmethod
     def _user(prompt: str) -> list[ChatMessage]:

@@ -310,7 +310,8 @@ class Anthropic(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
 
     # ---- structured output (a forced tool call) ------------------------------------------------------
 
-    def _structured_kwargs(self, output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None) -> dict[str, Any]:
+    def _structured_request(self, output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None) -> dict[str, Any]:
+        """A tool whose input schema is ``output_cls``, forced unless extended thinking is on."""
         tool = structured_tool(output_cls)
         thinking = (llm_kwargs or {}).get("thinking", self.thinking_dict)
         thinking_on = thinking is not None and thinking.get("type") != "disabled"
@@ -318,21 +319,9 @@ class Anthropic(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
         choice = {"type": "auto"} if thinking_on else {"type": "tool", "name": tool["name"]}
         return {**(llm_kwargs or {}), "tools": [tool], "tool_choice": choice}
 
-    def structured_predict(
-        self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
-    ) -> M:
-        """Answer as an ``output_cls`` instance, through a tool whose input schema is ``output_cls``."""
-        messages = self._chat_input(prompt, prompt_args)
-        kwargs = self._structured_kwargs(output_cls, llm_kwargs)
-        return parse_structured(output_cls, self.chat(messages, **kwargs), kwargs["tools"][0]["name"])
-
-    async def astructured_predict(
-        self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
-    ) -> M:
-        """Async :meth:`structured_predict`."""
-        messages = self._chat_input(prompt, prompt_args)
-        kwargs = self._structured_kwargs(output_cls, llm_kwargs)
-        return parse_structured(output_cls, await self.achat(messages, **kwargs), kwargs["tools"][0]["name"])
+    def _structured_answer(self, output_cls: type[M], response: ChatResponse, request: dict[str, Any]) -> M:
+        """The input of the structured tool's call."""
+        return parse_structured(output_cls, response, request["tools"][0]["name"])
 
     # ---- lifecycle ----------------------------------------------------------------------------------
 

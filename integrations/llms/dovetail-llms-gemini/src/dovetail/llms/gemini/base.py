@@ -20,7 +20,7 @@ from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
 from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.gemini import _streaming as streams
-from dovetail.llms.gemini._convert import chat_response, parse_structured, parse_tool_calls, to_gemini, to_gemini_tool
+from dovetail.llms.gemini._convert import chat_response, parse_tool_calls, to_gemini, to_gemini_tool
 from dovetail.llms.gemini.transport import ClientSettings, GeminiClients
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
 
@@ -233,23 +233,10 @@ class GoogleGenAI(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
 
     # ---- structured output --------------------------------------------------------------------------
 
-    def _structured(self, output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None) -> dict[str, Any]:
+    def _structured_request(self, output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None) -> dict[str, Any]:
+        """JSON output constrained by ``response_json_schema``."""
         schema = output_cls.model_json_schema()
         return {**(llm_kwargs or {}), "response_mime_type": "application/json", "response_json_schema": schema}
-
-    def structured_predict(
-        self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
-    ) -> M:
-        """Answer as an ``output_cls`` instance (``response_json_schema`` constrains the output)."""
-        messages = self._chat_input(prompt, prompt_args)
-        return parse_structured(output_cls, self.chat(messages, **self._structured(output_cls, llm_kwargs)))
-
-    async def astructured_predict(
-        self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
-    ) -> M:
-        """Async :meth:`structured_predict`."""
-        messages = self._chat_input(prompt, prompt_args)
-        return parse_structured(output_cls, await self.achat(messages, **self._structured(output_cls, llm_kwargs)))
 
     # ---- lifecycle ----------------------------------------------------------------------------------
 

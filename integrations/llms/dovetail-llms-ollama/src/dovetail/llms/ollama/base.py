@@ -22,7 +22,6 @@ from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.ollama import _streaming as streams
 from dovetail.llms.ollama._convert import (
     chat_response,
-    parse_structured,
     parse_tool_calls,
     to_ollama_messages,
     to_ollama_tool,
@@ -211,21 +210,9 @@ class Ollama(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
 
     # ---- structured output (format=<JSON schema>) ----------------------------------------------------
 
-    def structured_predict(
-        self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
-    ) -> M:
-        """Answer as an ``output_cls`` instance: the server constrains the output to its JSON schema."""
-        messages = self._chat_input(prompt, prompt_args)
-        kwargs = {**(llm_kwargs or {}), "format": output_cls.model_json_schema()}
-        return parse_structured(output_cls, self.chat(messages, **kwargs))
-
-    async def astructured_predict(
-        self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
-    ) -> M:
-        """Async :meth:`structured_predict`."""
-        messages = self._chat_input(prompt, prompt_args)
-        kwargs = {**(llm_kwargs or {}), "format": output_cls.model_json_schema()}
-        return parse_structured(output_cls, await self.achat(messages, **kwargs))
+    def _structured_request(self, output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None) -> dict[str, Any]:
+        """``format=<JSON schema>``: the server constrains the output to it."""
+        return {**(llm_kwargs or {}), "format": output_cls.model_json_schema()}
 
     # ---- lifecycle ----------------------------------------------------------------------------------
 
