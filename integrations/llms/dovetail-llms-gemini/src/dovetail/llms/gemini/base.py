@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.llms import (
@@ -31,7 +31,6 @@ __all__ = ["GoogleGenAI"]
 
 logger = logging.getLogger(__name__)
 
-M = TypeVar("M", bound=BaseModel)
 _UNKNOWN_CONTEXT_WINDOW = 32_768
 # ``GenerateContentConfig`` keys a call (or ``generation_config``) may set; anything else raises before sending.
 _CONFIG_KEYS = frozenset(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.llms import (
@@ -36,7 +36,6 @@ __all__ = ["Ollama"]
 
 logger = logging.getLogger(__name__)
 
-M = TypeVar("M", bound=BaseModel)
 _DEFAULT_CONTEXT_WINDOW = 3900
 # Keyword arguments a call may add to ``/api/chat``; anything else raises instead of being dropped.
 _REQUEST_KEYS = frozenset({"tools", "format", "options", "keep_alive", "think", "logprobs", "top_logprobs"})
