@@ -10,6 +10,8 @@ not replayed: part of the answer was already handed out).
 :class:`SdkClients` is that shared part; a provider subclasses it with what is its own: how to build its
 clients (:meth:`~SdkClients._new_sync`, :meth:`~SdkClients._new_async`), how to map its errors
 (:meth:`~SdkClients.map_error`), and, where needed, what to do before each attempt or how to close its clients.
+A model that holds one as ``_clients`` gets ``close``/``aclose`` and ``with``/``async with`` from
+:class:`OwnsSdkClients`.
 
 Example:
     ```python
@@ -36,16 +38,17 @@ import asyncio
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
 
-__all__ = ["SdkClients"]
+__all__ = ["OwnsSdkClients", "SdkClients"]
 
 S = TypeVar("S")
 A = TypeVar("A")
 T = TypeVar("T")
 C = TypeVar("C")
+Owner = TypeVar("Owner", bound="OwnsSdkClients")
 
 
 class SdkClients(Generic[S, A]):
@@ -187,3 +190,31 @@ async def _achain(head: list[Any], rest: Any) -> AsyncIterator[Any]:
         yield item
     async for item in rest:
         yield item
+
+
+class OwnsSdkClients:
+    """``close``/``aclose`` and ``with``/``async with`` for a model whose SDK clients are its ``_clients``
+    (:class:`SdkClients`). HTTP clients the user passed in stay open. List it before the model's base class."""
+
+    if TYPE_CHECKING:
+        _clients: SdkClients[Any, Any]
+
+    def close(self) -> None:
+        """Close the SDK's sync client (HTTP clients passed in stay open; a later call builds it again)."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close both SDK clients."""
+        await self._clients.aclose()
+
+    def __enter__(self: Owner) -> Owner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self: Owner) -> Owner:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

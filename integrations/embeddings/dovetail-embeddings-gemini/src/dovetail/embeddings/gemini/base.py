@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
+from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_embeddings import QueryOrTextEmbedMixin
 from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.embeddings.gemini._batch import async_sender, batch_request, read_vectors, sync_sender
@@ -22,7 +23,7 @@ _CONFIG_KEYS = frozenset({"task_type", "output_dimensionality", "title", "auto_t
 _MAX_BATCH = 100  # the API's limit of texts per batchEmbedContents request
 
 
-class GoogleGenAIEmbedding(TypedSettingsErrors, QueryOrTextEmbedMixin, BaseEmbedding):
+class GoogleGenAIEmbedding(TypedSettingsErrors, OwnsSdkClients, QueryOrTextEmbedMixin, BaseEmbedding):
     """Gemini embeddings: one ``batchEmbedContents`` request per ``embed_batch_size`` texts (at most 100), queries
     and documents embedded with their own task types, at most ``max_concurrency`` requests in flight (async).
 
@@ -124,11 +125,3 @@ class GoogleGenAIEmbedding(TypedSettingsErrors, QueryOrTextEmbedMixin, BaseEmbed
             return read_vectors((await post("post", *direct)).body)
 
         return await self._clients.acall(send, operation="embed")
-
-    def close(self) -> None:
-        """Close the sync client."""
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close both clients."""
-        await self._clients.aclose()

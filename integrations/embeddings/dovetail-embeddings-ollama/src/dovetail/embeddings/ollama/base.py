@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
+from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_embeddings import QueryOrTextEmbedMixin
 from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.llms.ollama.transport import ClientSettings, OllamaClients
@@ -18,7 +19,7 @@ __all__ = ["OllamaEmbedding"]
 _RESERVED = frozenset({"model", "input", "keep_alive", "dimensions", "truncate"})
 
 
-class OllamaEmbedding(TypedSettingsErrors, QueryOrTextEmbedMixin, BaseEmbedding):
+class OllamaEmbedding(TypedSettingsErrors, OwnsSdkClients, QueryOrTextEmbedMixin, BaseEmbedding):
     """Embeddings from an Ollama server: one ``/api/embed`` request per batch of ``embed_batch_size`` texts; the
     async batch path keeps at most ``max_concurrency`` requests in flight.
 
@@ -103,11 +104,3 @@ class OllamaEmbedding(TypedSettingsErrors, QueryOrTextEmbedMixin, BaseEmbedding)
         params = self._params(texts, self.query_instruction if query else self.text_instruction)
         done = await self._clients.acall(lambda c: c.embed(**params), operation="embed")
         return [list(vector) for vector in done.embeddings]
-
-    def close(self) -> None:
-        """Close the sync HTTP client."""
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close both HTTP clients."""
-        await self._clients.aclose()

@@ -17,6 +17,7 @@ from dovetail.core.llms import (
     validate_request,
 )
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
+from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.anthropic import _streaming as streams
@@ -70,7 +71,7 @@ _THINKING_TYPES = ("enabled", "adaptive", "between_tools", "disabled")
 _SAMPLING = ("temperature", "top_p", "top_k")
 
 
-class Anthropic(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
+class Anthropic(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM):
     """Anthropic Claude models: sync, async (the SDK's async client), streaming, tools, vision, PDFs, extended
     thinking and prompt caching.
 
@@ -322,13 +323,3 @@ class Anthropic(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
     def _structured_answer(self, output_cls: type[M], response: ChatResponse, request: dict[str, Any]) -> M:
         """The input of the structured tool's call."""
         return parse_structured(output_cls, response, request["tools"][0]["name"])
-
-    # ---- lifecycle ----------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the SDK's sync HTTP client (injected clients stay open)."""
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close both SDK clients."""
-        await self._clients.aclose()

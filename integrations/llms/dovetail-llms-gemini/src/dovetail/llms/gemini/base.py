@@ -17,6 +17,7 @@ from dovetail.core.llms import (
     validate_request,
 )
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
+from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.gemini import _streaming as streams
@@ -59,7 +60,7 @@ _CONFIG_KEYS = frozenset(
 )
 
 
-class GoogleGenAI(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
+class GoogleGenAI(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM):
     """Google Gemini models (Gemini API): sync, async, streaming, function calling, JSON-schema output, vision
     and documents, thinking.
 
@@ -236,16 +237,6 @@ class GoogleGenAI(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
         """JSON output constrained by ``response_json_schema``."""
         schema = output_cls.model_json_schema()
         return {**(llm_kwargs or {}), "response_mime_type": "application/json", "response_json_schema": schema}
-
-    # ---- lifecycle ----------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the sync client."""
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close both clients."""
-        await self._clients.aclose()
 
 
 def _check_config_keys(config: dict[str, Any], where: str) -> None:

@@ -17,6 +17,7 @@ from dovetail.core.llms import (
     validate_request,
 )
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
+from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.core.tools import BaseTool, ToolSelection
 from dovetail.llms.ollama import _streaming as streams
@@ -41,7 +42,7 @@ _DEFAULT_CONTEXT_WINDOW = 3900
 _REQUEST_KEYS = frozenset({"tools", "format", "options", "keep_alive", "think", "logprobs", "top_logprobs"})
 
 
-class Ollama(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
+class Ollama(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM):
     """A model served by Ollama (``ollama serve``): chat, streaming, async, tools, ``format=`` JSON schema output,
     images, thinking.
 
@@ -212,13 +213,3 @@ class Ollama(TypedSettingsErrors, ChatFirstFunctionCallingLLM):
     def _structured_request(self, output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None) -> dict[str, Any]:
         """``format=<JSON schema>``: the server constrains the output to it."""
         return {**(llm_kwargs or {}), "format": output_cls.model_json_schema()}
-
-    # ---- lifecycle ----------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the sync HTTP client."""
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close both HTTP clients."""
-        await self._clients.aclose()

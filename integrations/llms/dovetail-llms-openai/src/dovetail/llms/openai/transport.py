@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from dovetail.core.config import describe_errors, resolve_secret
 from dovetail.core.errors import ConfigurationError, InvalidInputError
-from dovetail.core.provider_clients import SdkClients
+from dovetail.core.provider_clients import OwnsSdkClients, SdkClients
 from dovetail.core.retry import RetryPolicy
 from dovetail.llms.openai import _keys
 from dovetail.llms.openai._errors import map_openai_error
@@ -50,7 +50,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 C = TypeVar("C")
-_M = TypeVar("_M", bound="OpenAIClientModel")
 
 ENV_API_KEY = "OPENAI_API_KEY"
 DEFAULT_API_BASE = _keys.DEFAULT_API_BASE
@@ -197,7 +196,7 @@ class OpenAIClients(SdkClients["openai.OpenAI", "openai.AsyncOpenAI"]):
         return client.with_options(timeout=timeout)  # type: ignore[attr-defined, no-any-return]
 
 
-class OpenAIClientModel(BaseModel):
+class OpenAIClientModel(OwnsSdkClients, BaseModel):
     """Connection settings (key, base URL, timeouts, retries, headers, injected HTTP clients), the lazily built
     SDK clients, and ``close``/``aclose``/``with``/``async with``.
 
@@ -281,23 +280,3 @@ class OpenAIClientModel(BaseModel):
             retry_ambiguous=self.retry_ambiguous,
         )
         self._clients = OpenAIClients(settings)
-
-    def close(self) -> None:
-        """Close the SDK's sync HTTP client (injected clients stay open)."""
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close both SDK clients."""
-        await self._clients.aclose()
-
-    def __enter__(self: _M) -> _M:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    async def __aenter__(self: _M) -> _M:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
