@@ -207,6 +207,10 @@ class OwnsSdkClients:
         """Close both SDK clients."""
         await self._clients.aclose()
 
+    def _map(self, operation: str) -> Callable[[BaseException], BaseException]:
+        """The error mapping of ``operation`` (for stream drivers, which map errors raised while iterating)."""
+        return lambda exc: self._clients.map_error(exc, operation)
+
     def __enter__(self: Owner) -> Owner:
         return self
 

@@ -260,9 +260,6 @@ class Anthropic(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM
         params.update(kwargs)
         return params
 
-    def _map(self, operation: str) -> Any:
-        return lambda exc: self._clients.map_error(exc, operation)
-
     # ---- chat ---------------------------------------------------------------------------------------
 
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:

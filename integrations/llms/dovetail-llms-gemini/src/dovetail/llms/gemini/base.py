@@ -178,9 +178,6 @@ class GoogleGenAI(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingL
             config["system_instruction"] = system
         return {"model": self.model, "contents": contents, "config": config}
 
-    def _map(self, operation: str) -> Any:
-        return lambda exc: self._clients.map_error(exc, operation)
-
     # ---- chat ---------------------------------------------------------------------------------------
 
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:

@@ -165,9 +165,6 @@ class Ollama(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM):
         params.update(extra)
         return params
 
-    def _map(self, operation: str) -> Any:
-        return lambda exc: self._clients.map_error(exc, operation)
-
     # ---- chat ---------------------------------------------------------------------------------------
 
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:

@@ -26,7 +26,7 @@ from dovetail.llms.openai._errors import usage_dict
 
 __all__ = ["achat_stream", "acompletion_stream", "chat_stream", "completion_stream"]
 
-ErrorMapper = Callable[[BaseException], Exception]
+ErrorMapper = Callable[[BaseException], BaseException]
 
 
 _COMPLETION_FIELDS = frozenset({"text", "raw", "delta", "additional_kwargs"})

@@ -169,9 +169,6 @@ class OpenAI(OpenAIClientModel, ToolRequestMixin, FirstToolCallMixin, FunctionCa
     async def _agenerate(self, fn: Callable[[Any], Awaitable[T]], *, operation: str) -> T:
         return await self._clients.acall(fn, operation=operation, idempotent=False)
 
-    def _map(self, operation: str) -> Any:
-        return lambda exc: self._clients.map_error(exc, operation)
-
     # ---- chat ---------------------------------------------------------------------------------------
 
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
