@@ -10,7 +10,8 @@
 - :class:`FirstToolCallMixin`: keeps only the first tool call unless ``allow_parallel_tool_calls``.
 - :class:`ToolRequestMixin`: ``_prepare_chat_with_tools`` as ``messages`` plus the provider's tool fields.
 - :class:`ChatFirstFunctionCallingLLM`: a :class:`FunctionCallingLLM` whose ``complete`` family sends the prompt
-  as one user message through the ``chat`` family.
+  as one user message through the ``chat`` family, and whose ``structured_predict`` uses the provider's
+  structured-output request when it has one.
 """
 
 from __future__ import annotations
@@ -277,9 +278,9 @@ def fold_stream(
 ) -> Generator[R, None, None]:
     """Responses from a sync SDK stream: ``fold`` turns each chunk into zero or more responses; an SDK error
     becomes ``map_error(exc)``, raised without ``__cause__`` or ``__context__`` (the SDK exception may carry the
-    request); ``final`` (when given)
-    yields the closing response once the stream ends, unless it returns ``None``. With ``close``, the stream's
-    ``close()`` is called when it ends, fails or is abandoned (SDK streams that hold a connection)."""
+    request); ``final`` (when given) yields the closing response once the stream ends, unless it returns
+    ``None``. With ``close``, the stream's ``close()`` is called when it ends, fails or is abandoned (SDK streams
+    that hold a connection)."""
     error: BaseException | None = None
     try:
         for chunk in stream:
