@@ -64,3 +64,17 @@ def test_exports_kit_tests_cannot_be_overridden() -> None:
         class Cheating(ExportsConformance):
             def test_all_is_exact(self) -> None:
                 pass
+
+
+def test_import_is_lazy_passes_then_fails_on_a_module_the_import_loads() -> None:
+    class Light(_Kit):
+        package = "dovetail.core.llms"
+        not_imported = ("numpy", "httpx")
+
+    class Heavy(_Kit):
+        package = "json"
+        not_imported = ("json.decoder",)
+
+    Light().test_import_is_lazy()
+    with pytest.raises(AssertionError, match=r"importing json loaded \['json.decoder'\]"):
+        Heavy().test_import_is_lazy()

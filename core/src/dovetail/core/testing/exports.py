@@ -1,7 +1,8 @@
 """What a module's ``__all__`` should list, for the exact-exports test every package carries.
 
 :func:`public_names` is the check; :class:`ExportsConformance` is the whole exports test of an integration
-package (``__all__`` exact, entry points load the exported classes, which subclass the domain's base class).
+package (``__all__`` exact, entry points load the exported classes, which subclass the domain's base class,
+importing the package loads no SDK).
 
 Example:
     ```python
@@ -16,6 +17,8 @@ Example:
 from __future__ import annotations
 import __future__
 
+import subprocess
+import sys
 from importlib import import_module
 from importlib.metadata import entry_points
 from types import ModuleType
@@ -54,6 +57,8 @@ class ExportsConformance(ConformanceBase):
         entry_point_group: the registry group, e.g. ``"dovetail.llms"``.
         entry_points: entry point name → the exported class it must load, e.g. ``{"anthropic": "Anthropic"}``.
         base_class: the domain's base class every one of those classes subclasses (``LLM``, ``BaseEmbedding``).
+        not_imported: modules a fresh ``import <package>`` must not load (the SDK and its HTTP client are
+            imported on first use), e.g. ``("anthropic", "httpx")``.
 
     Example:
         ```python
@@ -62,6 +67,7 @@ class ExportsConformance(ConformanceBase):
             entry_point_group = "dovetail.llms"
             entry_points = {"anthropic": "Anthropic"}
             base_class = LLM
+            not_imported = ("anthropic",)
         ```
     """
 
@@ -71,6 +77,7 @@ class ExportsConformance(ConformanceBase):
     entry_point_group: ClassVar[str]
     entry_points: ClassVar[dict[str, str]]
     base_class: ClassVar[type]
+    not_imported: ClassVar[tuple[str, ...]] = ()
 
     def _module(self) -> ModuleType:
         module = import_module(self.package)
@@ -96,3 +103,10 @@ class ExportsConformance(ConformanceBase):
         module = self._module()
         for class_name in self.entry_points.values():
             assert issubclass(getattr(module, class_name), self.base_class), class_name
+
+    def test_import_is_lazy(self) -> None:
+        """A fresh interpreter's ``import <package>`` loads none of ``not_imported``."""
+        names = list(self.not_imported)
+        code = f"import sys, {self.package}; print([m for m in {names!r} if m in sys.modules])"
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+        assert done.stdout.strip() == "[]", f"importing {self.package} loaded {done.stdout.strip()}; import lazily"

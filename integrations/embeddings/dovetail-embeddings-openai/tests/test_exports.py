@@ -1,0 +1,15 @@
+"""The public API of dovetail.embeddings.openai is exactly __all__, the entry point loads it, importing it loads no
+SDK."""
+
+from __future__ import annotations
+
+from dovetail.core.embeddings import BaseEmbedding
+from dovetail.core.testing import ExportsConformance
+
+
+class TestExports(ExportsConformance):
+    package = "dovetail.embeddings.openai"
+    entry_point_group = "dovetail.embeddings"
+    entry_points = {"openai": "OpenAIEmbedding"}
+    base_class = BaseEmbedding
+    not_imported = ("openai", "httpx")
