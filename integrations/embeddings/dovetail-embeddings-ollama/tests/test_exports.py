@@ -3,13 +3,10 @@ SDK."""
 
 from __future__ import annotations
 
-from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.testing import ExportsConformance
 
 
 class TestExports(ExportsConformance):
     package = "dovetail.embeddings.ollama"
-    entry_point_group = "dovetail.embeddings"
     entry_points = {"ollama": "OllamaEmbedding"}
-    base_class = BaseEmbedding
     not_imported = ("ollama", "httpx")

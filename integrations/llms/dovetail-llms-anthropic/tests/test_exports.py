@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from dovetail.core.llms import LLM
 from dovetail.core.testing import ExportsConformance
 
 
 class TestExports(ExportsConformance):
     package = "dovetail.llms.anthropic"
-    entry_point_group = "dovetail.llms"
     entry_points = {"anthropic": "Anthropic"}
-    base_class = LLM
     not_imported = ("anthropic", "httpx", "httpx2")

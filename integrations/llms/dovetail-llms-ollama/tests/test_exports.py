@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from dovetail.core.llms import LLM
 from dovetail.core.testing import ExportsConformance
 
 
 class TestExports(ExportsConformance):
     package = "dovetail.llms.ollama"
-    entry_point_group = "dovetail.llms"
     entry_points = {"ollama": "Ollama"}
-    base_class = LLM
     not_imported = ("ollama", "httpx")

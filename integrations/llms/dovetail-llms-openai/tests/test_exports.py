@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from dovetail.core.llms import LLM
 from dovetail.core.testing import ExportsConformance
 
 
 class TestExports(ExportsConformance):
     package = "dovetail.llms.openai"
-    entry_point_group = "dovetail.llms"
     entry_points = {"openai": "OpenAI", "openai_like": "OpenAILike"}
-    base_class = LLM
     not_imported = ("openai", "httpx")

@@ -24,6 +24,7 @@ from importlib.metadata import entry_points
 from types import ModuleType
 from typing import ClassVar
 
+from dovetail.core.domains import domain_spec
 from dovetail.core.testing._guard import ConformanceBase
 
 __all__ = ["ExportsConformance", "public_names"]
@@ -54,30 +55,42 @@ class ExportsConformance(ConformanceBase):
 
     Attributes:
         package: the import path, e.g. ``"dovetail.llms.anthropic"``.
-        entry_point_group: the registry group, e.g. ``"dovetail.llms"``.
         entry_points: entry point name → the exported class it must load, e.g. ``{"anthropic": "Anthropic"}``.
-        base_class: the domain's base class every one of those classes subclasses (``LLM``, ``BaseEmbedding``).
         not_imported: modules a fresh ``import <package>`` must not load (the SDK and its HTTP client are
             imported on first use), e.g. ``("anthropic", "httpx")``.
+        entry_point_group: the registry group; by default ``dovetail.<domain>`` of ``package``.
+        base_class: the class every exported provider class subclasses; by default the domain's contract in the
+            domain table (:mod:`dovetail.core.domains`: ``LLM`` for ``llms``, ``BaseEmbedding`` for
+            ``embeddings``, ...).
 
     Example:
         ```python
         class TestExports(ExportsConformance):
             package = "dovetail.llms.anthropic"
-            entry_point_group = "dovetail.llms"
             entry_points = {"anthropic": "Anthropic"}
-            base_class = LLM
-            not_imported = ("anthropic",)
+            not_imported = ("anthropic", "httpx")
         ```
     """
 
     _kit_class: ClassVar[bool] = True
 
     package: ClassVar[str]
-    entry_point_group: ClassVar[str]
     entry_points: ClassVar[dict[str, str]]
-    base_class: ClassVar[type]
     not_imported: ClassVar[tuple[str, ...]] = ()
+    entry_point_group: ClassVar[str | None] = None
+    base_class: ClassVar[type | None] = None
+
+    def _group(self) -> str:
+        return self.entry_point_group or f"dovetail.{self.package.split('.')[1]}"
+
+    def _base(self) -> type:
+        if self.base_class is not None:
+            return self.base_class
+        contract = domain_spec(self.package.split(".")[1]).contract
+        assert contract, f"the domain of {self.package} has no contract class; set base_class"
+        module, _, name = contract.partition(":")
+        base: type = getattr(import_module(module), name)
+        return base
 
     def _module(self) -> ModuleType:
         module = import_module(self.package)
@@ -93,16 +106,17 @@ class ExportsConformance(ConformanceBase):
     def test_entry_points_load_the_exported_classes(self) -> None:
         """Each entry point of the group loads the class the package exports under that name."""
         module = self._module()
-        found = {ep.name: ep for ep in entry_points(group=self.entry_point_group)}
+        group = self._group()
+        found = {ep.name: ep for ep in entry_points(group=group)}
         for name, class_name in self.entry_points.items():
-            assert name in found, f"no {self.entry_point_group!r} entry point named {name!r}; reinstall the package"
+            assert name in found, f"no {group!r} entry point named {name!r}; reinstall the package"
             assert found[name].load() is getattr(module, class_name)
 
     def test_exported_classes_subclass_the_domain_base(self) -> None:
-        """The classes the entry points name are ``base_class`` subclasses."""
-        module = self._module()
+        """The classes the entry points name subclass the domain's contract class (``base_class``)."""
+        module, base = self._module(), self._base()
         for class_name in self.entry_points.values():
-            assert issubclass(getattr(module, class_name), self.base_class), class_name
+            assert issubclass(getattr(module, class_name), base), class_name
 
     def test_import_is_lazy(self) -> None:
         """A fresh interpreter's ``import <package>`` loads none of ``not_imported``."""
