@@ -78,3 +78,24 @@ def test_import_is_lazy_passes_then_fails_on_a_module_the_import_loads() -> None
     Light().test_import_is_lazy()
     with pytest.raises(AssertionError, match=r"importing json loaded \['json.decoder'\]"):
         Heavy().test_import_is_lazy()
+
+
+@pytest.mark.parametrize(("domain", "fits"), [("llms", True), ("embeddings", False)])
+def test_base_class_defaults_to_the_domain_contract(domain: str, fits: bool) -> None:
+    name = f"dovetail.{domain}.kit_fake_provider"
+    module = types.ModuleType(name)
+    module.MockLLM = MockLLM  # type: ignore[attr-defined]
+    sys.modules[name] = module
+
+    class Derived(ExportsConformance):
+        package = name
+        entry_points = {"fake": "MockLLM"}
+
+    try:
+        if fits:
+            Derived().test_exported_classes_subclass_the_domain_base()
+        else:
+            with pytest.raises(AssertionError, match="MockLLM"):
+                Derived().test_exported_classes_subclass_the_domain_base()
+    finally:
+        del sys.modules[name]
