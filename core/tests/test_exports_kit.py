@@ -85,6 +85,7 @@ def test_base_class_defaults_to_the_domain_contract(domain: str, fits: bool) -> 
     name = f"dovetail.{domain}.kit_fake_provider"
     module = types.ModuleType(name)
     module.MockLLM = MockLLM  # type: ignore[attr-defined]
+    module.__all__ = ["MockLLM"]  # type: ignore[attr-defined]
     sys.modules[name] = module
 
     class Derived(ExportsConformance):
