@@ -213,8 +213,6 @@ def _instances() -> dict[str, Any]:
 
 # Methods whose **kwargs are data by design.
 METHODS_WITH_DATA_KEYWORDS: dict[str, str] = {
-    "pipeline.run": "keywords are passed to every transformation (each refuses what it does not know)",
-    "pipeline.arun": "keywords are passed to every transformation (each refuses what it does not know)",
     "llm.predict": "keywords are the prompt template's variables",
     "llm.apredict": "keywords are the prompt template's variables",
     "llm.stream": "keywords are the prompt template's variables",
@@ -236,6 +234,8 @@ def _method_calls() -> dict[str, Callable[[Any], Any]]:
     bogus = {BOGUS: 1}
     node = TextNode(text="x", embedding=[1.0, 0.0, 0.0, 0.0])
     return {
+        "pipeline.run": lambda p: p.run(**bogus),
+        "pipeline.arun": lambda p: _run(p.arun(**bogus)),
         "index.insert": lambda i: i.insert(Document(text="t"), **bogus),
         "index.insert_nodes": lambda i: i.insert_nodes([node], **bogus),
         "index.delete_ref_doc": lambda i: i.delete_ref_doc("d", **bogus),

@@ -42,6 +42,7 @@ from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.ingestion._cache import DEFAULT_CACHE_FILE, IngestionCache
 from dovetail.core.ingestion._checkpoint import finish_shielded
+from dovetail.core.ingestion._keywords import check_run_keywords
 from dovetail.core.ingestion._pending import Pending, Ready
 from dovetail.core.ingestion._prefetch import prefetched
 from dovetail.core.ingestion._progress import ProgressHooks, hooks_for
@@ -503,10 +504,13 @@ class IngestionPipeline:
                 constructor's); ``documents`` may then be any iterable (a generator is streamed).
 
         Raises:
+            TypeError: a keyword that neither ``run`` nor every transformation takes (extra keywords are passed
+                to every transformation, as in LlamaIndex); the message names the closest valid one.
             InvalidInputError: an input is not a node, a transformation returned something else, or nodes bound
                 for the vector store lack embeddings. Documents committed before the error stay committed; when
                 a transformation fails on a document, the documents transformed before it are committed first.
         """
+        check_run_keywords("IngestionPipeline.run", kwargs, self.transformations)
         if (runner or self.runner) is not None:
             return self._run_with(runner or self.runner, documents, nodes, num_workers, progress, show_progress, kwargs)
         workers = num_workers or self.num_workers or 1
@@ -551,6 +555,7 @@ class IngestionPipeline:
 
         With a ``runner`` the driver's work runs in a worker thread while the runner's workers do the rest.
         """
+        check_run_keywords("IngestionPipeline.arun", kwargs, self.transformations)
         if (runner or self.runner) is not None:
             args = (runner or self.runner, documents, nodes, num_workers, progress, show_progress, kwargs)
             return await run_in_thread(self._run_with, *args)
