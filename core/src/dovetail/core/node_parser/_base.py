@@ -15,7 +15,7 @@ from importlib import import_module
 from typing import Any, ClassVar, TypeVar
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core._kwargs import reject_unknown_keywords
+from dovetail.core._kwargs import reject_unknown_keywords, suggest_keywords
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.schema import (
@@ -75,6 +75,12 @@ class NodeParser:
 
     call_keywords: ClassVar[frozenset[str]] = frozenset({"show_progress"})
     """Keywords ``__call__`` takes besides the nodes (an ingestion pipeline checks its extra keywords with it)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A misspelt option (SentenceSplitter(chunk_sise=...)) names the closest parameter in its TypeError.
+        super().__init_subclass__(**kwargs)
+        if "__init__" in vars(cls):
+            setattr(cls, "__init__", suggest_keywords(vars(cls)["__init__"]))  # noqa: B010
 
     def __init__(
         self,
