@@ -1,4 +1,6 @@
 """``suggest_keywords``: a typo in a keyword of a function with named parameters names the closest one."""
+# The calls pass wrong keywords on purpose: the type checker would refuse them.
+# mypy: disable-error-code="call-arg,misc"
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Each case is what a LlamaIndex user types with a typo in it. The error must be r
 ignored) and must name the closest valid keyword, so the fix is obvious from the message alone.
 """
 # The calls below pass misspelt keywords on purpose: the type checker would refuse them.
-# mypy: disable-error-code="call-arg,arg-type,attr-defined"
+# mypy: disable-error-code="call-arg,arg-type,attr-defined,misc"
 
 from __future__ import annotations
 
@@ -159,6 +159,8 @@ def test_a_smaller_settings_context_window_packs_fewer_chunks_per_llm_call(tmp_p
     Settings.context_window = 300
     Settings.num_output = 10
     narrow = synthesizer.synthesize("q", nodes)
+    assert wide.metadata is not None
+    assert narrow.metadata is not None
     assert wide.metadata["llm_calls"] == 1
     assert narrow.metadata["llm_calls"] > 1
 
