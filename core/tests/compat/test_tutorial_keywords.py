@@ -23,8 +23,11 @@ from dovetail.core import (
     load_index_from_storage,
 )
 from dovetail.core.embeddings import MockEmbedding
+from dovetail.core.errors import InvalidInputError
 from dovetail.core.llms import MockLLM
+from dovetail.core.memory import ChatMemoryBuffer
 from dovetail.core.node_parser import SentenceSplitter, TokenTextSplitter
+from dovetail.core.query_engine import RetrieverQueryEngine
 from dovetail.core.readers import SimpleDirectoryReader
 from dovetail.core.response_synthesizers import get_response_synthesizer
 from dovetail.core.retrievers import VectorIndexRetriever
@@ -106,6 +109,21 @@ CASES: dict[str, tuple[Callable[[World], Any], str]] = {
         lambda w: IngestionPipeline(transformations=[SentenceSplitter()]).run(show_progres=True),
         "show_progress",
     ),
+    "IngestionPipeline": (lambda w: IngestionPipeline(transformaions=[]), "transformations"),
+    "IngestionPipeline.persist": (lambda w: IngestionPipeline().persist(persist_directory="x"), "persist_dir"),
+    "StorageContext.persist": (
+        lambda w: w.index.storage_context.persist(persist_directory=str(w.persist_dir)),
+        "persist_dir",
+    ),
+    "from_vector_store": (
+        lambda w: VectorStoreIndex.from_vector_store(w.index.vector_store, embed_modle=None),
+        "embed_model",
+    ),
+    "RetrieverQueryEngine.from_args": (
+        lambda w: RetrieverQueryEngine.from_args(w.index.as_retriever(), respone_mode="compact"),
+        "response_mode",
+    ),
+    "ChatMemoryBuffer.from_defaults": (lambda w: ChatMemoryBuffer.from_defaults(token_limt=100), "token_limit"),
     "VectorIndexRetriever": (lambda w: VectorIndexRetriever(w.index, similarity_topk=3), "similarity_top_k"),
     "get_response_synthesizer": (lambda w: get_response_synthesizer(response_mod="compact"), "response_mode"),
     "synthesize": (
@@ -190,5 +208,9 @@ def test_simple_directory_reader_resource_methods_take_no_stray_arguments(tmp_pa
         reader.list_resources(recursive=True)
     with pytest.raises(TypeError, match="positional"):
         reader.load_resource(path, "extra")
-    with pytest.raises(TypeError, match="local file system only"):
+    with pytest.raises(InvalidInputError, match="local file system only"):
         reader.load_data(fs=object())
+    with pytest.raises(InvalidInputError, match="local file system only"):
+        reader.lazy_load_data(fs=object())
+    assert [doc.text for doc in reader.load_data(fs=None)] == ["Oak is a hard wood."]
+    assert [doc.text for doc in reader.lazy_load_data(show_progress=True, fs=None)] == ["Oak is a hard wood."]

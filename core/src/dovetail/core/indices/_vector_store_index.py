@@ -135,6 +135,7 @@ class VectorStoreIndex(BaseIndex):
         return index
 
     @classmethod
+    @suggest_keywords
     def from_vector_store(
         cls,
         vector_store: BasePydanticVectorStore,

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.ingestion._cache import DEFAULT_CACHE_FILE, IngestionCache
 from dovetail.core.ingestion._checkpoint import finish_shielded
@@ -130,6 +131,7 @@ class IngestionPipeline:
         ```
     """
 
+    @suggest_keywords
     def __init__(
         self,
         transformations: Sequence[Any] | None = None,
@@ -592,6 +594,7 @@ class IngestionPipeline:
             self, runner, inputs_for(self, documents, nodes, workers), hooks_for(progress, show, log_progress), **kwargs
         )
 
+    @suggest_keywords
     def persist(self, persist_dir: str | Path) -> None:
         """Write the cache (``ingestion_cache.json``) and the docstore (``docstore.json``) to ``persist_dir``."""
         directory = Path(persist_dir)
@@ -600,6 +603,7 @@ class IngestionPipeline:
         if self.docstore is not None:
             self.docstore.persist(directory / "docstore.json")
 
+    @suggest_keywords
     def load(self, persist_dir: str | Path) -> None:
         """Load the cache and docstore written by :meth:`persist` (missing files are skipped)."""
         directory = Path(persist_dir)

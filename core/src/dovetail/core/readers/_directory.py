@@ -324,6 +324,7 @@ class SimpleDirectoryReader(BaseReader):
 
         Raises:
             TypeError: an unknown keyword (checked at the call, before any file is read).
+            InvalidInputError: ``fs`` other than ``None`` (only the local file system is read).
         """
         _check_load_keywords("lazy_load_data", load_kwargs, ("show_progress",))
         return self._lazy(show_progress)
@@ -339,6 +340,7 @@ class SimpleDirectoryReader(BaseReader):
 
         Raises:
             TypeError: an unknown keyword, naming the closest valid one.
+            InvalidInputError: ``fs`` other than ``None`` (only the local file system is read).
         """
         _check_load_keywords("load_data", load_kwargs, ("show_progress", "num_workers"))
         if not num_workers or num_workers < 2:
@@ -396,13 +398,14 @@ class SimpleDirectoryReader(BaseReader):
 
 
 def _check_load_keywords(method: str, kwargs: dict[str, Any], valid: tuple[str, ...]) -> None:
-    if "fs" in kwargs:
+    """LlamaIndex's ``fs=None`` is the local file system, the only one read here (as ``SimpleVectorStore``)."""
+    if kwargs.get("fs") is not None:
         msg = (
-            f"SimpleDirectoryReader.{method}() got 'fs': it reads the local file system only; copy the files "
-            "to a local folder (fsspec file systems are not supported)"
+            f"SimpleDirectoryReader.{method}() reads the local file system only; copy the files to a local folder "
+            "and pass fs=None (fsspec file systems are not supported)"
         )
-        raise TypeError(msg)
-    reject_unknown_keywords(f"SimpleDirectoryReader.{method}", kwargs, valid)
+        raise InvalidInputError(msg)
+    reject_unknown_keywords(f"SimpleDirectoryReader.{method}", kwargs, (*valid, "fs"))
 
 
 def _no_extras(method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:

@@ -189,6 +189,7 @@ class StorageContext:
         """Rebuild a context from :meth:`to_json` output."""
         return cls.from_dict(parse_json_object(data, "StorageContext JSON"))
 
+    @suggest_keywords
     def persist(self, persist_dir: str | os.PathLike[str] = DEFAULT_PERSIST_DIR) -> None:
         """Write docstore, index store and every vector store to ``persist_dir``, all or nothing.
 
