@@ -56,7 +56,7 @@ def reject_unknown_keywords(owner: str, given: Iterable[str], valid: Collection[
 def suggest_keywords(func: _F) -> _F:
     """Make ``func`` (a function or ``__init__`` with named parameters) name the closest keyword on a typo.
 
-    Python's own ``TypeError`` for an unknown keyword does not suggest one before 3.14. The check runs before
+    Python's own ``TypeError`` for an unknown keyword names no alternative. The check runs before
     the call, only on the keywords' names, so the signature (and what type checkers see) is unchanged.
 
     Example:
