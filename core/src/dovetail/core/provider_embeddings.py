@@ -1,20 +1,29 @@
 """Plumbing shared by the provider embedding models (OpenAI, Gemini, Ollama).
 
-:class:`QueryOrTextEmbedMixin`: ``BaseEmbedding``'s six ``_get_*`` hooks routed into one batch method and its
-async twin, told whether the texts are queries (providers embed queries and documents differently: a task type,
-an instruction prefix, another model).
+:class:`ProviderEmbedding`: a ``BaseEmbedding`` whose six ``_get_*`` hooks are routed into one batch method and
+its async twin, told whether the texts are queries (providers embed queries and documents differently: a task
+type, an instruction prefix, another model), with ``max_concurrency`` requests in flight on the async batch path.
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
 
-__all__ = ["QueryOrTextEmbedMixin"]
+from dovetail.core.embeddings import BaseEmbedding
+from pydantic import Field
+
+__all__ = ["ProviderEmbedding"]
 
 
-class QueryOrTextEmbedMixin:
+class ProviderEmbedding(BaseEmbedding):
     """``_get_query_embedding``, ``_get_text_embedding(s)`` and their async twins over :meth:`_embed` and
-    :meth:`_aembed`. List it before ``BaseEmbedding``."""
+    :meth:`_aembed`; ``max_concurrency`` bounds the async batch path (``num_workers`` wins when set)."""
+
+    max_concurrency: int = Field(default=4, gt=0, le=256)
+
+    @property
+    def _concurrency(self) -> int:
+        return self.num_workers or self.max_concurrency
 
     @abstractmethod
     def _embed(self, texts: list[str], query: bool = False) -> list[list[float]]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.provider_clients import OwnsSdkClients
-from dovetail.core.provider_embeddings import QueryOrTextEmbedMixin
+from dovetail.core.provider_embeddings import ProviderEmbedding
 from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.embeddings.gemini._batch import async_sender, batch_request, read_vectors, sync_sender
 from dovetail.llms.gemini.transport import ClientSettings, GeminiClients
@@ -23,7 +22,7 @@ _CONFIG_KEYS = frozenset({"task_type", "output_dimensionality", "title", "auto_t
 _MAX_BATCH = 100  # the API's limit of texts per batchEmbedContents request
 
 
-class GoogleGenAIEmbedding(TypedSettingsErrors, OwnsSdkClients, QueryOrTextEmbedMixin, BaseEmbedding):
+class GoogleGenAIEmbedding(TypedSettingsErrors, OwnsSdkClients, ProviderEmbedding):
     """Gemini embeddings: one ``batchEmbedContents`` request per ``embed_batch_size`` texts (at most 100), queries
     and documents embedded with their own task types, at most ``max_concurrency`` requests in flight (async).
 
@@ -57,7 +56,6 @@ class GoogleGenAIEmbedding(TypedSettingsErrors, OwnsSdkClients, QueryOrTextEmbed
     output_dimensionality: int | None = Field(default=None, gt=0)
     embedding_config: dict[str, Any] | None = None
     embed_batch_size: int = Field(default=_MAX_BATCH, gt=0, le=_MAX_BATCH)
-    max_concurrency: int = Field(default=4, gt=0, le=256)
     api_key: SecretStr | None = Field(default=None, repr=False)
     base_url: str | None = None
     timeout: float = Field(default=60.0, gt=0)
@@ -83,10 +81,6 @@ class GoogleGenAIEmbedding(TypedSettingsErrors, OwnsSdkClients, QueryOrTextEmbed
     def class_name(cls) -> str:
         """Name used in events and serialized payloads."""
         return "GoogleGenAIEmbedding"
-
-    @property
-    def _concurrency(self) -> int:
-        return self.num_workers or self.max_concurrency
 
     def _config(self, task_type: str) -> dict[str, Any]:
         config: dict[str, Any] = {"task_type": task_type}

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.provider_clients import OwnsSdkClients
-from dovetail.core.provider_embeddings import QueryOrTextEmbedMixin
+from dovetail.core.provider_embeddings import ProviderEmbedding
 from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.llms.ollama.transport import ClientSettings, OllamaClients
 from pydantic import Field, PrivateAttr
@@ -19,7 +18,7 @@ __all__ = ["OllamaEmbedding"]
 _RESERVED = frozenset({"model", "input", "keep_alive", "dimensions", "truncate"})
 
 
-class OllamaEmbedding(TypedSettingsErrors, OwnsSdkClients, QueryOrTextEmbedMixin, BaseEmbedding):
+class OllamaEmbedding(TypedSettingsErrors, OwnsSdkClients, ProviderEmbedding):
     """Embeddings from an Ollama server: one ``/api/embed`` request per batch of ``embed_batch_size`` texts; the
     async batch path keeps at most ``max_concurrency`` requests in flight.
 
@@ -53,7 +52,6 @@ class OllamaEmbedding(TypedSettingsErrors, OwnsSdkClients, QueryOrTextEmbedMixin
     model_name: str = Field(default="nomic-embed-text", min_length=1)
     base_url: str | None = None
     embed_batch_size: int = Field(default=32, gt=0, le=2048)
-    max_concurrency: int = Field(default=4, gt=0, le=256)
     query_instruction: str | None = None
     text_instruction: str | None = None
     dimensions: int | None = Field(default=None, gt=0)
@@ -79,10 +77,6 @@ class OllamaEmbedding(TypedSettingsErrors, OwnsSdkClients, QueryOrTextEmbedMixin
     def class_name(cls) -> str:
         """Name used in events and serialized payloads."""
         return "OllamaEmbedding"
-
-    @property
-    def _concurrency(self) -> int:
-        return self.num_workers or self.max_concurrency
 
     def _params(self, texts: list[str], instruction: str | None) -> dict[str, Any]:
         inputs = [f"{instruction}{text}" for text in texts] if instruction else texts

@@ -8,9 +8,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.provider_embeddings import QueryOrTextEmbedMixin
+from dovetail.core.provider_embeddings import ProviderEmbedding
 from dovetail.core.tokenizers import get_tokenizer
 from dovetail.embeddings.openai._batching import (
     MAX_INPUTS_PER_REQUEST,
@@ -43,7 +42,7 @@ async def _acreate(client: Any, params: dict[str, Any]) -> Any:
     return await client.post("/embeddings", cast_to=object, body=params)
 
 
-class OpenAIEmbedding(OpenAIClientModel, QueryOrTextEmbedMixin, BaseEmbedding):
+class OpenAIEmbedding(OpenAIClientModel, ProviderEmbedding):
     """Embeddings from OpenAI or an OpenAI-compatible server (``api_base``), sync and truly async.
 
     Batching: ``embed_batch_size`` texts per batch, and each batch is split further so that no request carries
@@ -85,7 +84,6 @@ class OpenAIEmbedding(OpenAIClientModel, QueryOrTextEmbedMixin, BaseEmbedding):
     query_model: str | None = None
     query_instruction: str | None = None
     text_instruction: str | None = None
-    max_concurrency: int = Field(default=4, gt=0, le=256)
     max_tokens_per_input: int | None = Field(default=None, gt=0)
     max_tokens_per_request: int = Field(default=DEFAULT_MAX_TOKENS_PER_REQUEST, gt=0)
     empty_text: Literal["error", "placeholder"] = "error"
