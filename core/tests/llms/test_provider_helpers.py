@@ -22,6 +22,7 @@ from dovetail.core.llms import (
 from dovetail.core.llms.provider import (
     ChatFirstFunctionCallingLLM,
     FirstToolCallMixin,
+    StreamFold,
     ToolRequestMixin,
     achat_to_completion,
     afold_stream,
@@ -404,3 +405,36 @@ def test_structured_predict_uses_the_native_request_or_falls_back_to_format_inst
         assert first["kwargs"] == {"seed": 1}
         assert "name" in first["prompt"], "format instructions with the schema are appended"
         assert second["kwargs"] == {}
+
+
+class _Words(StreamFold[ChatResponse]):
+    """Accumulates words; closes the SDK stream; ends with a usage response."""
+
+    __slots__ = ("text",)
+    close_stream = True
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def fold(self, chunk: Any) -> list[ChatResponse]:
+        self.text += chunk
+        return [_reply(self.text, chunk)]
+
+    def final(self) -> ChatResponse:
+        return ChatResponse(
+            message=ChatMessage(role="assistant", content=self.text), delta="", additional_kwargs={"n": 2}
+        )
+
+
+def test_stream_fold_entry_points_use_a_fresh_state_and_close_the_stream() -> None:
+    first, second = _ClosableStream(["a", "b"]), _ClosableStream(["c"])
+    assert [r.delta for r in _Words.stream(first, _mapped)] == ["a", "b", ""]
+    assert [r.text for r in _Words.stream(second, _mapped)] == ["c", "c"], "each stream gets its own state"
+    assert (first.closed, second.closed) == (1, 1)
+
+    async def run() -> list[ChatResponse]:
+        stream = _ClosableStream(["x"])
+        stream.is_async = True
+        return [r async for r in _Words.astream(stream, _mapped)]
+
+    assert [r.additional_kwargs for r in asyncio.run(run())] == [{}, {"n": 2}]

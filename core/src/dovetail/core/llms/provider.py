@@ -4,7 +4,8 @@
   stream builds one response per chunk); :func:`stream_response`: one response of a chat stream built that way.
 - :func:`chat_to_completion` / :func:`achat_to_completion`: a chat stream seen as a completion stream.
 - :func:`fold_stream` / :func:`afold_stream`: drive an SDK stream through a per-chunk fold, mapping SDK errors
-  and closing the stream when asked.
+  and closing the stream when asked; :class:`StreamFold`: the per-stream state those folds keep, with
+  ``stream``/``astream`` entry points.
 - :func:`parse_json_answer`: a JSON-schema answer as its pydantic model, or ``OutputParserError``.
 - :func:`tool_calls_in`: the raw tool calls of a response, or the documented error when there are none.
 - :class:`FirstToolCallMixin`: keeps only the first tool call unless ``allow_parallel_tool_calls``.
@@ -27,7 +28,7 @@ from collections.abc import (
     Iterator,
     Sequence,
 )
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from dovetail.core._exceptions import InvalidInputError, OutputParserError
 from dovetail.core.llms._function_calling import FunctionCallingLLM
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ChatFirstFunctionCallingLLM",
     "FirstToolCallMixin",
+    "StreamFold",
     "ToolRequestMixin",
     "achat_to_completion",
     "afold_stream",
@@ -321,3 +323,37 @@ async def afold_stream(
     last = final() if final is not None else None
     if last is not None:
         yield last
+
+
+class StreamFold(Generic[R]):
+    """The state of one SDK stream while it is folded into responses.
+
+    Subclasses implement :meth:`fold` (and :meth:`final` when the stream ends with a closing response, e.g. the
+    usage); :meth:`stream` and :meth:`astream` drive a fresh state over an SDK stream with :func:`fold_stream` /
+    :func:`afold_stream`. Set ``close_stream`` for SDK streams that hold a connection until closed.
+    """
+
+    __slots__ = ()
+    close_stream: ClassVar[bool] = False
+
+    def fold(self, chunk: Any) -> Iterable[R]:
+        """The responses for one SDK chunk (none when it carries nothing to show)."""
+        raise NotImplementedError
+
+    def final(self) -> R | None:
+        """The closing response once the stream has ended (``None``: there is none)."""
+        return None
+
+    @classmethod
+    def stream(cls, stream: Iterable[Any], map_error: Callable[[Exception], BaseException]) -> Generator[R, None, None]:
+        """Responses from a sync SDK stream; SDK errors become ``map_error(exc)``."""
+        state = cls()
+        return fold_stream(stream, state.fold, map_error, state.final, close=cls.close_stream)
+
+    @classmethod
+    def astream(
+        cls, stream: AsyncIterable[Any], map_error: Callable[[Exception], BaseException]
+    ) -> AsyncGenerator[R, None]:
+        """Async :meth:`stream`."""
+        state = cls()
+        return afold_stream(stream, state.fold, map_error, state.final, close=cls.close_stream)

@@ -18,11 +18,9 @@ from typing import Any
 
 from dovetail.core.llms import (
     ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
     ThinkingBlock,
 )
-from dovetail.core.llms.provider import afold_stream, fold_stream, stream_response
+from dovetail.core.llms.provider import StreamFold, stream_response
 from dovetail.llms.anthropic._convert import usage_dict
 
 __all__ = ["StreamState", "achat_stream", "chat_stream"]
@@ -30,10 +28,11 @@ __all__ = ["StreamState", "achat_stream", "chat_stream"]
 _USAGE_FIELDS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
 
 
-class StreamState:
+class StreamState(StreamFold[ChatResponse]):
     """Accumulated text, thinking, tool calls and usage of one stream."""
 
     __slots__ = ("_thinking_blocks", "extra", "stop_reason", "text", "thinking", "tools", "usage")
+    close_stream = True
 
     def __init__(self) -> None:
         self.text = ""
@@ -134,13 +133,5 @@ class StreamState:
         return self._response("", {**usage_dict(self.usage), "stop_reason": self.stop_reason}, None)
 
 
-def chat_stream(stream: Any, map_error: Any) -> ChatResponseGen:
-    """Chat responses from a sync SDK event stream; transport and ``error`` events become dovetail errors."""
-    state = StreamState()
-    return fold_stream(stream, state.fold, map_error, state.final, close=True)
-
-
-def achat_stream(stream: Any, map_error: Any) -> ChatResponseAsyncGen:
-    """Async twin of :func:`chat_stream`."""
-    state = StreamState()
-    return afold_stream(stream, state.fold, map_error, state.final, close=True)
+chat_stream = StreamState.stream
+achat_stream = StreamState.astream

@@ -8,22 +8,19 @@ carries the usage of the final chunk.
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from dovetail.core.llms import (
     ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
     ThinkingBlock,
 )
-from dovetail.core.llms.provider import afold_stream, fold_stream, stream_response
+from dovetail.core.llms.provider import StreamFold, stream_response
 from dovetail.llms.gemini._convert import split_parts, usage_dict
 
 __all__ = ["achat_stream", "chat_stream"]
 
 
-class _State:
+class _State(StreamFold[ChatResponse]):
     __slots__ = ("calls", "extra", "signature", "text", "thought", "usage")
 
     def __init__(self) -> None:
@@ -73,13 +70,5 @@ class _State:
         return self.response("", dict(self.usage), None)
 
 
-def chat_stream(stream: Iterator[Any], map_error: Any) -> ChatResponseGen:
-    """Chat responses from a sync SDK stream; errors become dovetail errors."""
-    state = _State()
-    return fold_stream(stream, state.fold, map_error, state.final)
-
-
-def achat_stream(stream: AsyncIterator[Any], map_error: Any) -> ChatResponseAsyncGen:
-    """Async twin of :func:`chat_stream`."""
-    state = _State()
-    return afold_stream(stream, state.fold, map_error, state.final)
+chat_stream = _State.stream
+achat_stream = _State.astream

@@ -7,22 +7,19 @@ Each line with text yields a response with ``delta``; a thinking piece yields ``
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from dovetail.core.llms import (
     ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
     ThinkingBlock,
 )
-from dovetail.core.llms.provider import afold_stream, fold_stream, stream_response
+from dovetail.core.llms.provider import StreamFold, stream_response
 from dovetail.llms.ollama._convert import tool_calls_of, usage_dict
 
 __all__ = ["achat_stream", "chat_stream"]
 
 
-class _State:
+class _State(StreamFold[ChatResponse]):
     __slots__ = ("calls", "extra", "text", "thinking")
 
     def __init__(self) -> None:
@@ -55,13 +52,5 @@ class _State:
         return out
 
 
-def chat_stream(stream: Iterator[Any], map_error: Any) -> ChatResponseGen:
-    """Chat responses from a sync SDK stream; errors become dovetail errors."""
-    state = _State()
-    return fold_stream(stream, state.fold, map_error)
-
-
-def achat_stream(stream: AsyncIterator[Any], map_error: Any) -> ChatResponseAsyncGen:
-    """Async twin of :func:`chat_stream`."""
-    state = _State()
-    return afold_stream(stream, state.fold, map_error)
+chat_stream = _State.stream
+achat_stream = _State.astream

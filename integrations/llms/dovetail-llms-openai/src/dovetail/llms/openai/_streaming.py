@@ -9,7 +9,7 @@ the instance the way ``model_construct`` does, without its per-field default han
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from dovetail.core.llms import (
@@ -20,13 +20,11 @@ from dovetail.core.llms import (
     CompletionResponseAsyncGen,
     CompletionResponseGen,
 )
-from dovetail.core.llms.provider import afold_stream, built, fold_stream, stream_response
+from dovetail.core.llms.provider import StreamFold, built, stream_response
 from dovetail.llms.openai._convert import ToolCallAssembler
 from dovetail.llms.openai._errors import usage_dict
 
 __all__ = ["achat_stream", "acompletion_stream", "chat_stream", "completion_stream"]
-
-ErrorMapper = Callable[[BaseException], BaseException]
 
 
 _COMPLETION_FIELDS = frozenset({"text", "raw", "delta", "additional_kwargs"})
@@ -36,10 +34,11 @@ def _chat(text: str, delta: str, extra: dict[str, Any], raw: Any, usage: dict[st
     return stream_response([], text, extra, delta, usage, raw)
 
 
-class _ChatState:
+class _ChatState(StreamFold[ChatResponse]):
     """Accumulated text, tool calls and usage of one chat stream."""
 
     __slots__ = ("extra", "text", "tools", "usage")
+    close_stream = True
 
     def __init__(self) -> None:
         self.text = ""
@@ -67,10 +66,11 @@ class _ChatState:
         return _chat(self.text, "", self.extra, None, self.usage) if self.usage else None
 
 
-class _CompletionState:
+class _CompletionState(StreamFold[CompletionResponse]):
     """Accumulated text and usage of one ``/v1/completions`` stream."""
 
     __slots__ = ("text", "usage")
+    close_stream = True
 
     def __init__(self) -> None:
         self.text = ""
@@ -90,33 +90,9 @@ class _CompletionState:
         return _completion(self.text, "", None, self.usage) if self.usage else None
 
 
-def chat_stream(stream: Any, map_error: ErrorMapper) -> ChatResponseGen:
-    """Yield chat responses from a sync SDK stream; transport errors become dovetail errors."""
-    state = _ChatState()
-    return fold_stream(stream, state.fold, map_error, state.final, close=True)
-
-
-def achat_stream(stream: Any, map_error: ErrorMapper) -> ChatResponseAsyncGen:
-    """Async twin of :func:`chat_stream` over the SDK's async stream."""
-    state = _ChatState()
-    return afold_stream(stream, state.fold, map_error, state.final, close=True)
-
-
 def _completion(text: str, delta: str, raw: Any, usage: dict[str, int]) -> CompletionResponse:
     values = {"text": text, "raw": raw, "delta": delta, "logprobs": None, "additional_kwargs": usage}
     return built(CompletionResponse, values, _COMPLETION_FIELDS)
-
-
-def completion_stream(stream: Any, map_error: ErrorMapper) -> CompletionResponseGen:
-    """Yield completion responses from a sync ``/v1/completions`` stream."""
-    state = _CompletionState()
-    return fold_stream(stream, state.fold, map_error, state.final, close=True)
-
-
-def acompletion_stream(stream: Any, map_error: ErrorMapper) -> CompletionResponseAsyncGen:
-    """Async twin of :func:`completion_stream`."""
-    state = _CompletionState()
-    return afold_stream(stream, state.fold, map_error, state.final, close=True)
 
 
 def chat_to_completion_stream(chats: Iterator[ChatResponse]) -> CompletionResponseGen:
@@ -141,3 +117,9 @@ async def acompletion_to_chat_stream(completions: AsyncIterator[CompletionRespon
     """Async :func:`completion_to_chat_stream`."""
     async for item in completions:
         yield _chat(item.text, item.delta or "", {}, item.raw, item.additional_kwargs)
+
+
+chat_stream = _ChatState.stream
+achat_stream = _ChatState.astream
+completion_stream = _CompletionState.stream
+acompletion_stream = _CompletionState.astream
