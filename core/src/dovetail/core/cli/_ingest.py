@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from dovetail.core.cli._errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CLIError
 from dovetail.core.cli._index_dir import is_bookkeeping, open_storage, rebuild_dir, replace_index
@@ -15,6 +16,8 @@ from dovetail.core.cli._select import Selection, select_files
 __all__ = ["DEFAULT_INDEX_DIR", "add_parser", "run"]
 
 DEFAULT_INDEX_DIR = "./.dovetail/index"
+
+_N = TypeVar("_N", int, float)
 
 _DESCRIPTION = """\
 Read the text files under PATH (recursively; hidden files skipped), split them into chunks, embed the chunks and
@@ -34,40 +37,28 @@ Default: the local ONNX embedder (pip install dovetail-embeddings-onnx), fully o
 """
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        msg = f"expected a whole number, got {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
-    if value < 1:
-        msg = f"must be at least 1, got {value}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
+def _checked(
+    convert: Callable[[str], _N], expected: str, valid: Callable[[_N], bool], rule: str
+) -> Callable[[str], _N]:
+    """An argparse ``type=``: ``convert`` the text (else "expected ...") and check it with ``valid`` (else ``rule``)."""
+
+    def parse(text: str) -> _N:
+        try:
+            value = convert(text)
+        except ValueError:
+            msg = f"expected {expected}, got {text!r}"
+            raise argparse.ArgumentTypeError(msg) from None
+        if not valid(value):
+            msg = f"{rule}, got {value}"
+            raise argparse.ArgumentTypeError(msg)
+        return value
+
+    return parse
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        msg = f"expected a whole number, got {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
-    if value < 0:
-        msg = f"must be 0 or more, got {value}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        msg = f"expected seconds, got {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
-    if not 0 < value <= 3600:
-        msg = f"must be more than 0 and at most 3600 seconds, got {text}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
+_positive_int = _checked(int, "a whole number", lambda value: value >= 1, "must be at least 1")
+_count = _checked(int, "a whole number", lambda value: value >= 0, "must be 0 or more")
+_seconds = _checked(float, "seconds", lambda value: 0 < value <= 3600, "must be more than 0 and at most 3600 seconds")
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
