@@ -1,13 +1,15 @@
 """Peer side of ``bench_ingest_corpus.py``: LlamaIndex ingesting the same folder with the same ONNX model.
 
 Runs in the peer venv (llama-index-core, onnxruntime, tokenizers, numpy; never the project's). The model is
-wrapped as a LlamaIndex ``BaseEmbedding`` the way a LlamaIndex user would write it, with the same session options
-as dovetail's ``OnnxEmbedding`` (so the runtime setup is not what is compared): one onnxruntime session, the
+wrapped as a LlamaIndex ``BaseEmbedding`` the way a LlamaIndex user would write it, by default with the same
+session options as dovetail's ``OnnxEmbedding`` (so the runtime setup is not what is compared; ``--session-options
+default`` gives onnxruntime's defaults instead): one onnxruntime session, the
 tokenizer padding each batch to its longest text (truncation at 256 tokens), mean pooling and L2 normalisation:
 the same maths as dovetail's ``OnnxEmbedding``. Prints one JSON line: chunks, CPU seconds
 (user + system, this process), wall seconds, and the top file for each question given.
 
-Usage: ``python _llamaindex_onnx_ingest.py CORPUS MODEL.onnx TOKENIZER.json [--batch N] [--questions JSON]``
+Usage: ``python _llamaindex_onnx_ingest.py CORPUS MODEL.onnx TOKENIZER.json [--batch N] [--questions JSON]
+[--session-options dovetail|default]``
 """
 
 from __future__ import annotations
@@ -33,14 +35,15 @@ class OnnxMiniLM(BaseEmbedding):
     _session: Any = PrivateAttr()
     _tokenizer: Any = PrivateAttr()
 
-    def __init__(self, model_path: str, tokenizer_path: str, **kwargs: Any) -> None:
+    def __init__(self, model_path: str, tokenizer_path: str, tuned: bool = True, **kwargs: Any) -> None:
         super().__init__(model_name="all-MiniLM-L6-v2", **kwargs)
-        # The session options of dovetail's OnnxEmbedding, so both sides run the model the same way: full graph
-        # optimisation, idle threads sleep instead of spinning (spinning is CPU time), default intra-op threads.
         options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        if tuned:
+            # The session options of dovetail's OnnxEmbedding, so both sides run the model the same way: full graph
+            # optimisation, idle threads sleep instead of spinning (spinning is CPU time), default intra-op threads.
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         self._session = ort.InferenceSession(model_path, sess_options=options, providers=["CPUExecutionProvider"])
         tokenizer = Tokenizer.from_file(tokenizer_path)
         tokenizer.enable_truncation(max_length=256)
@@ -85,9 +88,16 @@ def main() -> None:
     parser.add_argument("tokenizer")
     parser.add_argument("--batch", type=int, default=None, help="embed_batch_size (default: LlamaIndex's, 10)")
     parser.add_argument("--questions", default="[]")
+    parser.add_argument(
+        "--session-options",
+        choices=["dovetail", "default"],
+        default="dovetail",
+        help="dovetail's onnxruntime session options, or onnxruntime's defaults (what a plain wrapper gets)",
+    )
     args = parser.parse_args()
 
-    embed = OnnxMiniLM(args.model, args.tokenizer, **({"embed_batch_size": args.batch} if args.batch else {}))
+    batch = {"embed_batch_size": args.batch} if args.batch else {}
+    embed = OnnxMiniLM(args.model, args.tokenizer, tuned=args.session_options == "dovetail", **batch)
     embed.get_text_embedding_batch(["warm up the session"] * 4)
     Settings.embed_model = embed
     cpu, wall = _cpu(), time.perf_counter()

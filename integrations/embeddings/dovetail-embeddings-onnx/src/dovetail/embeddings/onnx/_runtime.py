@@ -10,6 +10,7 @@ from typing import Any
 
 from dovetail.core.errors import ConfigurationError, ProviderError
 from dovetail.embeddings.onnx._files import INSTALL_HINT
+from dovetail.embeddings.onnx._graph import without_softmax_nan_guards
 
 __all__ = ["Runtime", "length_groups", "load_runtime"]
 
@@ -49,7 +50,13 @@ def _session(model_file: Path, threads: int | None) -> Any:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         try:
-            session = ort.InferenceSession(str(model_file), sess_options=options, providers=["CPUExecutionProvider"])
+            # The graph without its softmax NaN guards when it has them (exact for the rows Runtime sends; see
+            # _graph.py), the file as it is otherwise.
+            model: str | bytes = without_softmax_nan_guards(model_file.read_bytes()) or str(model_file)
+            session = ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+        except OSError as exc:
+            msg = f"cannot read ONNX model {model_file}: {exc}; check model_path or reinstall with `{INSTALL_HINT}`"
+            raise ConfigurationError(msg) from exc
         except Exception as exc:  # onnxruntime raises its own (non-exported) exception types
             msg = f"cannot load ONNX model {model_file}: {exc}; check model_path or reinstall with `{INSTALL_HINT}`"
             raise ConfigurationError(msg) from exc
@@ -121,7 +128,9 @@ class Runtime:
         np = self._np
         encodings = self.tokenizer.encode_batch(texts)
         lengths = [len(encoding.ids) for encoding in encodings]
-        out = np.empty((len(texts), self.dimensions), dtype=np.float32)
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        # A text with no tokens at all (possible only with a tokenizer that adds no special tokens) keeps the zero
+        # vector, the mean over nothing, and never reaches the model: the graph runs without its NaN guards.
         for group in length_groups(lengths):
             width = lengths[group[-1]]
             self.real_tokens += sum(lengths[i] for i in group)
@@ -149,13 +158,14 @@ class Runtime:
 
 
 def length_groups(lengths: list[int]) -> list[list[int]]:
-    """Indices of ``lengths`` in groups of similar length, shortest first, each run as one forward pass.
+    """Indices of ``lengths`` in groups of similar length, shortest first, each run as one forward pass (texts
+    of length 0 are in no group).
 
     A group grows (in sorted order, so its last text is its longest) while its padded size stays within
     ``_TOKENS_PER_RUN`` and its padded tokens stay within ``_MAX_PADDING`` times its real tokens: a batch of
     64 mixed chunks then costs about 1.1 padded tokens per real token instead of about 2.
     """
-    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    order = sorted((i for i in range(len(lengths)) if lengths[i] > 0), key=lengths.__getitem__)
     groups: list[list[int]] = []
     start = 0
     while start < len(order):
