@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from dovetail.core.testing.package_contract import assert_imports_without
 
 CORE = Path(__file__).resolve().parents[1]
 
@@ -53,13 +54,8 @@ def test_core_wheel_file_list(tmp_path: Path) -> None:
 
 
 def test_import_dovetail_core_is_lazy() -> None:
-    code = (
-        "import sys, dovetail.core\n"
-        "heavy = ('numpy', 'httpx', 'openai', 'pinecone', 'pymongo', 'langfuse', 'pydantic')\n"
-        "print(','.join(m for m in heavy if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert out == ""
+    heavy = ["numpy", "httpx", "openai", "pinecone", "pymongo", "langfuse", "pydantic"]
+    assert_imports_without("dovetail.core", heavy)
 
 
 def test_namespace_has_no_init_anywhere_in_the_repo() -> None:
