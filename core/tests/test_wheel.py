@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from dovetail.core.testing.package_contract import assert_imports_without
+from dovetail.core.testing.package_contract import assert_imports_without, build_wheel
 
 CORE = Path(__file__).resolve().parents[1]
 
@@ -19,22 +17,7 @@ def test_core_wheel_file_list(tmp_path: Path) -> None:
     staging = tmp_path / "core"
     shutil.copytree(CORE, staging, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests"))
     out = tmp_path / "dist"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "uv",
-            "build",
-            "--quiet",
-            "--no-sources",
-            "--wheel",
-            "--out-dir",
-            str(out),
-            str(staging),
-        ],
-        check=True,
-        timeout=300,
-    )
+    build_wheel(staging, out)
     (wheel,) = out.glob("dovetail_core-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     payload = [n for n in names if ".dist-info/" not in n]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dovetail.core.testing.package_contract import build_wheel
 
 from .conftest import ROOT
 
@@ -241,21 +242,7 @@ def test_same_version_with_different_content_is_a_conflict(repo: Path, index: In
     module = next((other / target["path"] / "src").rglob("base.py"))
     module.write_text(module.read_text() + "\n# built elsewhere\n")
     out = tmp_path / "foreign"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "uv",
-            "build",
-            "--quiet",
-            "--no-sources",
-            "--wheel",
-            "--out-dir",
-            str(out),
-            str(other / target["path"]),
-        ],
-        check=True,
-    )
+    build_wheel(other / target["path"], out)
     subprocess.run(
         [
             sys.executable,

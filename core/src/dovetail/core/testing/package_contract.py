@@ -1,4 +1,4 @@
-"""Packaging checks every integration's export test makes: namespace leaf, entry point, lazy SDK import.
+"""Packaging checks of the export and release tests: namespace leaf, entry point, lazy SDK import, wheel build.
 
 Example:
     ```python
@@ -22,7 +22,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["assert_imports_without", "assert_namespace_leaf", "entry_point_target"]
+__all__ = ["assert_imports_without", "assert_namespace_leaf", "build_wheel", "entry_point_target"]
 
 
 def assert_namespace_leaf(package: ModuleType) -> None:
@@ -54,3 +54,10 @@ def assert_imports_without(module: str, heavy: Sequence[str]) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     loaded = [name for name, flag in zip(heavy, out.split(), strict=True) if flag == "True"]
     assert not loaded, f"importing {module} imported {loaded}; import them lazily"
+
+
+def build_wheel(project: Path, out_dir: Path, *, timeout: float = 300) -> None:
+    """Build the wheel of the project folder ``project`` into ``out_dir`` as a release does (``uv build
+    --no-sources``: the declared dependencies, not the workspace's)."""
+    cmd = [sys.executable, "-m", "uv", "build", "--quiet", "--no-sources", "--wheel", "--out-dir", str(out_dir)]
+    subprocess.run([*cmd, str(project)], check=True, timeout=timeout)
