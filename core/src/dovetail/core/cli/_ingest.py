@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from dovetail.core.cli._commands import add_command
 from dovetail.core.cli._errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CLIError
 from dovetail.core.cli._index_dir import is_bookkeeping, open_storage, rebuild_dir, replace_index
 from dovetail.core.cli._read import ReadReport, read_files
@@ -19,6 +20,7 @@ DEFAULT_INDEX_DIR = "./.dovetail/index"
 
 _N = TypeVar("_N", int, float)
 
+_SUMMARY = "index a folder or file (incremental, resumable)"
 _DESCRIPTION = """\
 Read the text files under PATH (recursively; hidden files skipped), split them into chunks, embed the chunks and
 store them in the index directory. Running it again only processes files that changed: unchanged files are
@@ -63,12 +65,7 @@ _seconds = _checked(float, "seconds", lambda value: 0 < value <= 3600, "must be 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``ingest``."""
-    parser = subparsers.add_parser(
-        "ingest",
-        help="index a folder or file (incremental, resumable)",
-        description=_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, "ingest", _SUMMARY, _DESCRIPTION, run, preformatted=True)
     parser.add_argument("path", metavar="PATH", help="folder (or single file) to index")
     parser.add_argument(
         "--index", default=DEFAULT_INDEX_DIR, metavar="DIR", help=f"index directory ({DEFAULT_INDEX_DIR})"
@@ -131,7 +128,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "this machine belongs to, or nothing for a local one; the index is still written here",
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    parser.set_defaults(handler=run)
 
 
 def _ray_runner(args: argparse.Namespace) -> Any:
