@@ -1,11 +1,21 @@
-"""Fixtures shared by the tests of dovetail-core."""
+"""Fixtures shared by the tests of dovetail-core: a clean ``Settings`` around every test, an event recorder."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from dovetail.core.callbacks import BaseCallbackHandler, CBEventType
+from dovetail.core.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def clean_settings() -> Iterator[None]:
+    """Every test starts and ends with the default ``Settings``."""
+    Settings.reset()
+    yield
+    Settings.reset()
 
 
 class EventRecorder(BaseCallbackHandler):

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dovetail.core import Settings
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "MIGRATING.md"
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
@@ -16,13 +14,6 @@ BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
 def _blocks() -> list[str]:
     return BLOCK.findall(DOC.read_text(encoding="utf-8"))
-
-
-@pytest.fixture(autouse=True)
-def _clean_settings() -> Iterator[None]:
-    Settings.reset()
-    yield
-    Settings.reset()
 
 
 def test_the_document_has_examples() -> None:
