@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import subprocess
-import sys
 import threading
 from typing import Any
 
@@ -14,6 +12,7 @@ from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.embeddings import BaseEmbedding, MockEmbedding, SimpleKVCache
 from dovetail.core.errors import InvalidInputError, ProviderError
 from dovetail.core.schema import TextNode
+from dovetail.core.testing.package_contract import assert_imports_without
 from pydantic import ValidationError
 
 
@@ -54,12 +53,8 @@ class BadEmbedding(BaseEmbedding):
 
 
 def test_import_does_not_pull_numpy() -> None:
-    code = (
-        "import sys, dovetail.core.embeddings, dovetail.core.readers, dovetail.core.retrievers;"
-        "print('numpy' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
+    modules = ["dovetail.core.embeddings", "dovetail.core.readers", "dovetail.core.retrievers"]
+    assert_imports_without(modules, ["numpy"])
 
 
 @pytest.mark.parametrize("size", [0, -1, 2049])

@@ -48,12 +48,13 @@ def entry_point_target(group: str, name: str) -> object:
     return matches[0].load()
 
 
-def assert_imports_without(module: str, heavy: Sequence[str]) -> None:
-    """Import ``module`` in a fresh interpreter and fail if that imported any of the ``heavy`` modules."""
-    code = f"import sys, {module}; print(*[name in sys.modules for name in {list(heavy)!r}])"
+def assert_imports_without(modules: str | Sequence[str], heavy: Sequence[str]) -> None:
+    """Import ``modules`` (one name or several) in a fresh interpreter; fail if that imported any ``heavy`` one."""
+    names = [modules] if isinstance(modules, str) else list(modules)
+    code = f"import sys, {', '.join(names)}; print(*[name in sys.modules for name in {list(heavy)!r}])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     loaded = [name for name, flag in zip(heavy, out.split(), strict=True) if flag == "True"]
-    assert not loaded, f"importing {module} imported {loaded}; import them lazily"
+    assert not loaded, f"importing {', '.join(names)} imported {loaded}; import them lazily"
 
 
 def build_wheel(project: Path, out_dir: Path, *, timeout: float = 300) -> None:
