@@ -13,7 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _pgserver import LocalPostgres
-from dovetail.core.testing.store_factory import StoreFactory
+from dovetail.core.testing.fixtures import closing_factory
 from dovetail.vector_stores.postgres import PGVectorStore
 
 
@@ -37,6 +37,5 @@ async def make_store(pg_server: LocalPostgres) -> AsyncIterator[Callable[..., PG
         kwargs.setdefault("table_name", f"t_{uuid.uuid4().hex[:12]}")
         return PGVectorStore(**kwargs)
 
-    factory = StoreFactory(build, connection_string=pg_server.dsn)
-    yield factory
-    await factory.aclose()
+    async with closing_factory(build, connection_string=pg_server.dsn) as make:
+        yield make

@@ -16,18 +16,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from dovetail.core.testing.fixtures import isolate_env
 from dovetail.core.testing.leaks import ErrorPath, assert_error_path_is_clean, unique_secret
 
 __all__ = ["assert_secret_leaks_nowhere", "isolated_secret"]
 
 
 def isolated_secret(monkeypatch: pytest.MonkeyPatch, workdir: Path, env_var: str, prefix: str) -> str:
-    """A new unique secret, also set as ``env_var``, with ``workdir`` as the current directory and no
-    ``DOVETAIL_CONFIG``, so only the configuration the test writes (e.g. ``workdir/dovetail.toml``) is read."""
+    """A new unique secret, also set as ``env_var``, in an environment :func:`isolate_env` cleaned (``workdir``
+    the current directory, no ``DOVETAIL_CONFIG``), so only the configuration the test writes (e.g.
+    ``workdir/dovetail.toml``) is read."""
+    isolate_env(monkeypatch, workdir, ["DOVETAIL_CONFIG"])
     secret = unique_secret(prefix)
     monkeypatch.setenv(env_var, secret)
-    monkeypatch.chdir(workdir)
-    monkeypatch.delenv("DOVETAIL_CONFIG", raising=False)
     return secret
 
 
