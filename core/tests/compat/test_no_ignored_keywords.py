@@ -17,9 +17,11 @@ A new public callable that swallows ``**kwargs`` makes this test fail until it i
 from __future__ import annotations
 
 import enum
+import functools
 import importlib
 import inspect
 import pkgutil
+import tempfile
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -189,16 +191,32 @@ def test_the_walker_can_fail() -> None:
     assert _takes_var_keyword(swallow)
 
 
+@functools.cache
+def _reader_folder() -> Path:
+    """One small folder for the reader's methods, removed when the test process exits."""
+    folder = tempfile.TemporaryDirectory(prefix="dovetail-kw-")
+    _KEEP.append(folder)
+    (Path(folder.name) / "oak.txt").write_text("oak wood")
+    return Path(folder.name)
+
+
+_KEEP: list[tempfile.TemporaryDirectory[str]] = []
+
+
 def _instances() -> dict[str, Any]:
     from dovetail.core import Document, IngestionPipeline, VectorStoreIndex
     from dovetail.core.embeddings import MockEmbedding
     from dovetail.core.llms import MockFunctionCallingLLM
     from dovetail.core.node_parser import SentenceSplitter, TokenTextSplitter
+    from dovetail.core.readers import SimpleDirectoryReader
+    from dovetail.core.response_synthesizers import get_response_synthesizer
     from dovetail.core.vector_stores import SimpleVectorStore
 
     embed = MockEmbedding(embed_dim=4)
     index = VectorStoreIndex.from_documents([Document(text="oak wood", doc_id="d")], embed_model=embed)
     return {
+        "reader": SimpleDirectoryReader(input_dir=str(_reader_folder())),
+        "synthesizer": get_response_synthesizer(),
         "index": index,
         "retriever": index.as_retriever(),
         "query_engine": index.as_query_engine(),
@@ -213,8 +231,6 @@ def _instances() -> dict[str, Any]:
 
 # Methods whose **kwargs are data by design.
 METHODS_WITH_DATA_KEYWORDS: dict[str, str] = {
-    "pipeline.run": "keywords are passed to every transformation (each refuses what it does not know)",
-    "pipeline.arun": "keywords are passed to every transformation (each refuses what it does not know)",
     "llm.predict": "keywords are the prompt template's variables",
     "llm.apredict": "keywords are the prompt template's variables",
     "llm.stream": "keywords are the prompt template's variables",
@@ -230,12 +246,25 @@ def _method_calls() -> dict[str, Callable[[Any], Any]]:
     """Calls of instance methods with **kwargs: valid required arguments plus the unknown keyword."""
     from dovetail.core import Document
     from dovetail.core.llms import ChatMessage, MockLLM
-    from dovetail.core.schema import TextNode
+    from dovetail.core.schema import NodeWithScore, TextNode
     from dovetail.core.vector_stores import VectorStoreQuery
 
     bogus = {BOGUS: 1}
     node = TextNode(text="x", embedding=[1.0, 0.0, 0.0, 0.0])
     return {
+        "reader.load_data": lambda r: r.load_data(**bogus),
+        "reader.lazy_load_data": lambda r: r.lazy_load_data(**bogus),
+        "reader.aload_data": lambda r: _run(r.aload_data(**bogus)),
+        "reader.alazy_load_data": lambda r: _run(_drain_gen(r.alazy_load_data(**bogus))),
+        "reader.list_resources": lambda r: r.list_resources(**bogus),
+        "reader.get_resource_info": lambda r: r.get_resource_info(r.list_resources()[0], **bogus),
+        "reader.load_resource": lambda r: r.load_resource(r.list_resources()[0], **bogus),
+        "reader.aload_resource": lambda r: _run(r.aload_resource(r.list_resources()[0], **bogus)),
+        "reader.read_file_content": lambda r: r.read_file_content(r.list_resources()[0], **bogus),
+        "synthesizer.synthesize": lambda s: s.synthesize("q", [NodeWithScore(node=node)], **bogus),
+        "synthesizer.asynthesize": lambda s: _run(s.asynthesize("q", [NodeWithScore(node=node)], **bogus)),
+        "pipeline.run": lambda p: p.run(**bogus),
+        "pipeline.arun": lambda p: _run(p.arun(**bogus)),
         "index.insert": lambda i: i.insert(Document(text="t"), **bogus),
         "index.insert_nodes": lambda i: i.insert_nodes([node], **bogus),
         "index.delete_ref_doc": lambda i: i.delete_ref_doc("d", **bogus),
@@ -300,6 +329,10 @@ async def _drain(stream: Any) -> list[Any]:
     return [item async for item in await stream]
 
 
+async def _drain_gen(stream: Any) -> list[Any]:
+    return [item async for item in stream]
+
+
 def _method_names() -> list[str]:
     names = []
     for label, instance in _instances().items():
@@ -351,5 +384,14 @@ def _check_node_parser(parser: Any, qualified: str) -> None:
 
 
 def test_the_method_walker_covers_the_entry_points() -> None:
-    for name in ("index.as_query_engine", "index.insert", "store.query", "llm.complete", "embed.__call__"):
+    for name in (
+        "index.as_query_engine",
+        "index.insert",
+        "store.query",
+        "llm.complete",
+        "embed.__call__",
+        "reader.load_data",
+        "synthesizer.synthesize",
+        "pipeline.run",
+    ):
         assert name in METHOD_NAMES

@@ -14,12 +14,16 @@ Example:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Iterable, Mapping
-from typing import Any, ClassVar
+import functools
+import inspect
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 
-__all__ = ["KeywordCheckedModel", "reject_unknown_keywords", "unexpected_keyword"]
+__all__ = ["KeywordCheckedModel", "reject_unknown_keywords", "suggest_keywords", "unexpected_keyword"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def closest_keyword(name: str, valid: Iterable[str]) -> str | None:
@@ -47,6 +51,41 @@ def reject_unknown_keywords(owner: str, given: Iterable[str], valid: Collection[
     for name in given:
         if name not in valid:
             raise unexpected_keyword(owner, name, valid)
+
+
+def suggest_keywords(func: _F) -> _F:
+    """Make ``func`` (a function or ``__init__`` with named parameters) name the closest keyword on a typo.
+
+    Python's own ``TypeError`` for an unknown keyword names no alternative. The check runs before
+    the call, only on the keywords' names, so the signature (and what type checkers see) is unchanged.
+
+    Example:
+        ```python
+        class Runner:
+            @suggest_keywords
+            def __init__(self, num_actors: int = 2) -> None: ...
+
+        Runner(num_actor=2)  # TypeError: Runner() got an unexpected keyword argument 'num_actor'; did you mean ...
+        ```
+    """
+    parameters = inspect.signature(func).parameters.values()
+    if any(parameter.kind is parameter.VAR_KEYWORD for parameter in parameters):
+        return func  # it takes any keyword: nothing to check here
+    valid = frozenset(
+        parameter.name
+        for parameter in parameters
+        if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
+    )
+    qualname = func.__qualname__
+    owner = qualname.rsplit(".", 1)[0] if qualname.endswith(".__init__") else qualname
+
+    @functools.wraps(func)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if not kwargs.keys() <= valid:
+            reject_unknown_keywords(owner, kwargs, valid - {"self", "cls"})
+        return func(*args, **kwargs)
+
+    return checked  # type: ignore[return-value]
 
 
 class KeywordCheckedModel(BaseModel):

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import ConfigurationError, InvalidInputError
+from dovetail.core._kwargs import closest_keyword
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.tokenizers import Tokenizer, get_tokenizer, set_global_tokenizer
 
@@ -45,6 +46,11 @@ DEFAULT_CHUNK_SIZE = 256
 """Tokens per chunk; fits the 256-token window of the default local embedder (MiniLM) without truncation."""
 DEFAULT_CHUNK_OVERLAP = 32
 _NO_LLM = frozenset({"none", "extractive", "off"})
+_PLAIN_SETTINGS = frozenset({"chunk_size", "chunk_overlap", "context_window", "num_output"})
+_NOT_SETTINGS = {
+    "prompt_helper": "prompt budgets come from context_window and num_output (and the LLM's metadata): set those",
+    "pydantic_program_mode": "structured output goes through the LLM's structured_predict; leave it out",
+}
 
 
 def resolve_llm(value: Any) -> LLM | None:
@@ -169,6 +175,14 @@ class _Settings:
         self.context_window: int | None = None
         self.num_output: int | None = None
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # A misspelt setting (Settings.chunk_sise = 512) would otherwise be a new attribute that nothing reads.
+        if not name.startswith("_") and name not in _PLAIN_SETTINGS:
+            declared = getattr(type(self), name, None)
+            if not isinstance(declared, property) or declared.fset is None:
+                raise _unknown_setting(name)
+        object.__setattr__(self, name, value)
+
     def __repr__(self) -> str:
         embed = type(self._embed_model).__name__ if self._embed_model is not None else "unset (ONNX default)"
         llm = type(self._llm).__name__ if self._llm is not None else "None (extractive)"
@@ -232,6 +246,15 @@ class _Settings:
         self._node_parser = value
 
     @property
+    def text_splitter(self) -> Any:
+        """LlamaIndex's other name for :attr:`node_parser` (setting one sets the other)."""
+        return self.node_parser
+
+    @text_splitter.setter
+    def text_splitter(self, value: Any) -> None:
+        self.node_parser = value
+
+    @property
     def transformations(self) -> list[Any]:
         """Default ingestion transformations (without the embedding model): ``[node_parser]`` unless set."""
         if self._transformations is None:
@@ -283,6 +306,14 @@ class _Settings:
         """Forget everything that was set (tests use this between cases)."""
         self.__init__()  # type: ignore[misc]
         set_global_tokenizer(None)
+
+
+def _unknown_setting(name: str) -> AttributeError:
+    if name in _NOT_SETTINGS:
+        return AttributeError(f"Settings has no {name!r} setting: {_NOT_SETTINGS[name]}")
+    settable = {key for key, value in vars(_Settings).items() if isinstance(value, property) and value.fset is not None}
+    close = closest_keyword(name, settable | _PLAIN_SETTINGS)
+    return AttributeError(f"Settings has no {name!r} setting; did you mean {close!r}?")
 
 
 Settings = _Settings()

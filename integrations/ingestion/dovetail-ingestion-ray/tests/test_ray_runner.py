@@ -173,6 +173,14 @@ def test_joining_another_cluster_while_ray_is_initialised_is_refused() -> None:
         make_pipeline().run(documents=corpus(3), runner=RayRunner(address="127.0.0.1:1"))
 
 
+def test_init_options_while_ray_is_initialised_are_refused_not_ignored() -> None:
+    pipeline = make_pipeline()
+    with pytest.raises(ConfigurationError, match=r"init_options \['num_cpus'\] cannot apply"):
+        pipeline.run(documents=corpus(3), runner=RayRunner(init_options={"num_cpus": 1}))
+    assert pipeline.docstore is not None
+    assert pipeline.docstore.get_all_document_hashes() == {}
+
+
 DRIVER = """
 import sys, time
 sys.path.insert(0, {tests!r})

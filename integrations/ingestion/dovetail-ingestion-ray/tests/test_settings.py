@@ -33,3 +33,19 @@ def test_defaults_and_repr() -> None:
     assert runner.batch_size == 64
     assert repr(runner) == "RayRunner(address=None, num_actors=3, batch_size=64, max_batches_in_flight=6)"
     assert runner.progress_hint() == "ray: 3 actor(s) at local"
+
+
+@pytest.mark.parametrize(
+    ("typo", "closest"),
+    [("num_actor", "num_actors"), ("batchsize", "batch_size"), ("max_restart", "max_restarts"), ("adress", "address")],
+)
+def test_a_misspelt_keyword_names_the_closest_parameter(typo: str, closest: str) -> None:
+    with pytest.raises(
+        TypeError, match=rf"^RayRunner\(\) got an unexpected keyword argument '{typo}'; did you mean '{closest}'"
+    ):
+        RayRunner(**{typo: 2})
+
+
+def test_valid_keywords_and_positional_arguments_still_work() -> None:
+    runner = RayRunner(None, 3, batch_size=8)
+    assert (runner.num_actors, runner.batch_size) == (3, 8)

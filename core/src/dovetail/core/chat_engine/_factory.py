@@ -58,7 +58,7 @@ def chat_engine_for(
         mode = ChatMode.CONDENSE_PLUS_CONTEXT
     engine_names = _ENGINE_KWARGS[mode]
     retriever_names = () if mode is ChatMode.SIMPLE else index.retriever_keywords
-    reject_unknown("as_chat_engine", kwargs, (*engine_names, *retriever_names))
+    reject_unknown("as_chat_engine", kwargs, (*engine_names, *retriever_names, "chat_mode", "llm"))
     engine_kwargs = {key: value for key, value in kwargs.items() if key in engine_names}
     model = resolve_chat_llm(llm)
     if mode is ChatMode.SIMPLE:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
+from dovetail.core._kwargs import reject_unknown_keywords
 from dovetail.core.indices._keyword_table import KEYWORD_STRUCT_TYPE, SimpleKeywordTableIndex
 from dovetail.core.indices._summary_index import SUMMARY_STRUCT_TYPE, SummaryIndex
 from dovetail.core.indices._vector_store_index import VectorStoreIndex
@@ -25,8 +27,13 @@ def load_index_from_storage(
     Raises:
         NotFoundError: the storage holds no such index.
         InvalidInputError: the storage holds several indices and ``index_id`` was not given.
+        TypeError: a keyword the index class does not take; the message names the closest valid one.
     """
     struct = storage_context.index_store.require(index_id)
+    index_class = {SUMMARY_STRUCT_TYPE: SummaryIndex, KEYWORD_STRUCT_TYPE: SimpleKeywordTableIndex}.get(
+        struct.struct_type, VectorStoreIndex
+    )
+    _check_keywords(index_class, kwargs)
     if struct.struct_type == SUMMARY_STRUCT_TYPE:
         return SummaryIndex(storage_context=storage_context, index_struct=struct, **kwargs)
     if struct.struct_type == KEYWORD_STRUCT_TYPE:
@@ -40,3 +47,12 @@ def load_index_from_storage(
         )
         raise InvalidInputError(msg)
     return VectorStoreIndex(storage_context=storage_context, index_struct=struct, **kwargs)
+
+
+def _check_keywords(index_class: type, kwargs: dict[str, Any]) -> None:
+    """Refuse keywords ``index_class`` would refuse, but naming ``load_index_from_storage``'s own ones too."""
+    parameters = inspect.signature(index_class).parameters.values()
+    if any(parameter.kind is parameter.VAR_KEYWORD for parameter in parameters):
+        return
+    valid = {parameter.name for parameter in parameters} - {"index_struct"} | {"storage_context", "index_id"}
+    reject_unknown_keywords("load_index_from_storage", kwargs, valid)

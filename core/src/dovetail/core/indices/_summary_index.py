@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.indices._base import BaseIndex
 from dovetail.core.indices._engines import build_query_engine
 from dovetail.core.indices._kwargs import reject_unknown
@@ -84,6 +85,7 @@ class SummaryIndex(BaseIndex):
         )
 
     @classmethod
+    @suggest_keywords
     def from_documents(
         cls,
         documents: Sequence[Document],

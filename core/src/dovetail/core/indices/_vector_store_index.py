@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._ids import id_list, one_id
+from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.indices._base import BaseIndex
 from dovetail.core.indices._engines import build_query_engine
 from dovetail.core.indices._kwargs import RETRIEVER_KWARGS, reject_unknown
@@ -82,6 +83,7 @@ class VectorStoreIndex(BaseIndex):
     retriever_keywords: tuple[str, ...] = ("similarity_top_k", "filters", *RETRIEVER_KWARGS)
     """Keywords :meth:`as_retriever` (and so :meth:`as_query_engine`) accepts."""
 
+    @suggest_keywords
     def __init__(
         self,
         nodes: Sequence[BaseNode] | None = None,
@@ -103,6 +105,7 @@ class VectorStoreIndex(BaseIndex):
 
     # ---------------------------------------------------------------- construction
     @classmethod
+    @suggest_keywords
     def from_documents(
         cls,
         documents: Sequence[Document],
@@ -132,6 +135,7 @@ class VectorStoreIndex(BaseIndex):
         return index
 
     @classmethod
+    @suggest_keywords
     def from_vector_store(
         cls,
         vector_store: BasePydanticVectorStore,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.schema import BaseNode, node_from_dict
 from dovetail.core.storage._io import atomic_write_json, read_json
 
@@ -96,6 +97,7 @@ class IngestionCache:
         ```
     """
 
+    @suggest_keywords
     def __init__(self, persist_path: str | os.PathLike[str] | None = None) -> None:
         self._nodes: dict[str, list[dict[str, Any]]] = {}
         self._vectors: dict[str, str] = {}

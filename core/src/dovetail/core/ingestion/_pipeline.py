@@ -39,9 +39,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.ingestion._cache import DEFAULT_CACHE_FILE, IngestionCache
 from dovetail.core.ingestion._checkpoint import finish_shielded
+from dovetail.core.ingestion._keywords import check_run_keywords
 from dovetail.core.ingestion._pending import Pending, Ready
 from dovetail.core.ingestion._prefetch import prefetched
 from dovetail.core.ingestion._progress import ProgressHooks, hooks_for
@@ -129,6 +131,7 @@ class IngestionPipeline:
         ```
     """
 
+    @suggest_keywords
     def __init__(
         self,
         transformations: Sequence[Any] | None = None,
@@ -503,10 +506,13 @@ class IngestionPipeline:
                 constructor's); ``documents`` may then be any iterable (a generator is streamed).
 
         Raises:
+            TypeError: a keyword that neither ``run`` nor every transformation takes (extra keywords are passed
+                to every transformation, as in LlamaIndex); the message names the closest valid one.
             InvalidInputError: an input is not a node, a transformation returned something else, or nodes bound
                 for the vector store lack embeddings. Documents committed before the error stay committed; when
                 a transformation fails on a document, the documents transformed before it are committed first.
         """
+        check_run_keywords("IngestionPipeline.run", kwargs, self.transformations)
         if (runner or self.runner) is not None:
             return self._run_with(runner or self.runner, documents, nodes, num_workers, progress, show_progress, kwargs)
         workers = num_workers or self.num_workers or 1
@@ -551,6 +557,7 @@ class IngestionPipeline:
 
         With a ``runner`` the driver's work runs in a worker thread while the runner's workers do the rest.
         """
+        check_run_keywords("IngestionPipeline.arun", kwargs, self.transformations)
         if (runner or self.runner) is not None:
             args = (runner or self.runner, documents, nodes, num_workers, progress, show_progress, kwargs)
             return await run_in_thread(self._run_with, *args)
@@ -587,6 +594,7 @@ class IngestionPipeline:
             self, runner, inputs_for(self, documents, nodes, workers), hooks_for(progress, show, log_progress), **kwargs
         )
 
+    @suggest_keywords
     def persist(self, persist_dir: str | Path) -> None:
         """Write the cache (``ingestion_cache.json``) and the docstore (``docstore.json``) to ``persist_dir``."""
         directory = Path(persist_dir)
@@ -595,6 +603,7 @@ class IngestionPipeline:
         if self.docstore is not None:
             self.docstore.persist(directory / "docstore.json")
 
+    @suggest_keywords
     def load(self, persist_dir: str | Path) -> None:
         """Load the cache and docstore written by :meth:`persist` (missing files are skipped)."""
         directory = Path(persist_dir)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.llms._types import ChatMessage, MessageRole
 
@@ -99,6 +100,7 @@ class ChatMemoryBuffer(BaseMemory):
         self._messages: list[ChatMessage] = list(chat_history or [])
 
     @classmethod
+    @suggest_keywords
     def from_defaults(
         cls,
         chat_history: Sequence[ChatMessage] | None = None,

@@ -12,10 +12,10 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from importlib import import_module
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core._kwargs import reject_unknown_keywords
+from dovetail.core._kwargs import reject_unknown_keywords, suggest_keywords
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.schema import (
@@ -72,6 +72,15 @@ class NodeParser:
         callback_manager: receives ``NODE_PARSING`` and ``CHUNKING`` events (default: ``Settings.callback_manager``).
         id_func: ``(chunk_index, parent) -> id``; the default is deterministic (see the module docstring).
     """
+
+    call_keywords: ClassVar[frozenset[str]] = frozenset({"show_progress"})
+    """Keywords ``__call__`` takes besides the nodes (an ingestion pipeline checks its extra keywords with it)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A misspelt option (SentenceSplitter(chunk_sise=...)) names the closest parameter in its TypeError.
+        super().__init_subclass__(**kwargs)
+        if "__init__" in vars(cls):
+            setattr(cls, "__init__", suggest_keywords(vars(cls)["__init__"]))  # noqa: B010
 
     def __init__(
         self,
@@ -143,7 +152,7 @@ class NodeParser:
                 longer than ``chunk_size``). Nothing is returned partially.
             TypeError: an unknown keyword (node parsers take no other options here).
         """
-        reject_unknown_keywords("get_nodes_from_documents", kwargs, ("documents", "show_progress"))
+        reject_unknown_keywords("get_nodes_from_documents", kwargs, ("documents", *self.call_keywords))
         documents = _check_nodes(documents)
         with self.callback_manager.event(CBEventType.NODE_PARSING, {EventPayload.DOCUMENTS: documents}) as event:
             nodes = self._parse_nodes(documents, show_progress=show_progress)

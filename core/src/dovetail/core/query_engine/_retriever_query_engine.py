@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._kwargs import suggest_keywords
 from dovetail.core._query_bundle import as_query_bundle
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.postprocessor._chain import apostprocess_all, postprocess_all
@@ -95,6 +96,7 @@ class RetrieverQueryEngine(BaseQueryEngine):
         self.node_postprocessors = list(node_postprocessors or [])
 
     @classmethod
+    @suggest_keywords
     def from_args(
         cls,
         retriever: BaseRetriever,

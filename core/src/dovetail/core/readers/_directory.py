@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from dovetail.core._exceptions import DovetailError, InvalidInputError, NotFoundError
+from dovetail.core._kwargs import reject_unknown_keywords, suggest_keywords
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.readers._base import BaseReader
 from dovetail.core.readers._decode import Decoding, decode_bytes, looks_binary
@@ -139,6 +140,7 @@ class SimpleDirectoryReader(BaseReader):
         ```
     """
 
+    @suggest_keywords
     def __init__(
         self,
         input_dir: str | os.PathLike[str] | None = None,
@@ -317,15 +319,30 @@ class SimpleDirectoryReader(BaseReader):
                 logger.info("reading file %d/%d: %s", number, total, path)
             yield self.load_file(path)
 
-    def lazy_load_data(self, *args: Any, **load_kwargs: Any) -> Iterator[Document]:
-        """Yield documents file by file, reading each file only when the previous one was consumed."""
-        for docs in self.iter_data(show_progress=bool(load_kwargs.get("show_progress", False))):
+    def lazy_load_data(self, show_progress: bool = False, **load_kwargs: Any) -> Iterator[Document]:
+        """Yield documents file by file, reading each file only when the previous one was consumed.
+
+        Raises:
+            TypeError: an unknown keyword (checked at the call, before any file is read).
+            InvalidInputError: ``fs`` other than ``None`` (only the local file system is read).
+        """
+        _check_load_keywords("lazy_load_data", load_kwargs, ("show_progress",))
+        return self._lazy(show_progress)
+
+    def _lazy(self, show_progress: bool) -> Iterator[Document]:
+        for docs in self.iter_data(show_progress=bool(show_progress)):
             yield from docs
 
     def load_data(
         self, show_progress: bool = False, num_workers: int | None = None, **load_kwargs: Any
     ) -> list[Document]:
-        """All documents, in file order; ``num_workers`` > 1 reads files in that many threads."""
+        """All documents, in file order; ``num_workers`` > 1 reads files in that many threads.
+
+        Raises:
+            TypeError: an unknown keyword, naming the closest valid one.
+            InvalidInputError: ``fs`` other than ``None`` (only the local file system is read).
+        """
+        _check_load_keywords("load_data", load_kwargs, ("show_progress", "num_workers"))
         if not num_workers or num_workers < 2:
             return [doc for docs in self.iter_data(show_progress=show_progress) for doc in docs]
         with ThreadPoolExecutor(max_workers=num_workers) as pool:
@@ -335,6 +352,7 @@ class SimpleDirectoryReader(BaseReader):
 
     def list_resources(self, *args: Any, **kwargs: Any) -> list[str]:
         """The files this reader would read, as path strings (the ids :meth:`load_resource` takes)."""
+        _no_extras("list_resources", args, kwargs)
         return [str(path) for path in self.input_files]
 
     def _resource(self, resource_id: str) -> Path:
@@ -349,6 +367,7 @@ class SimpleDirectoryReader(BaseReader):
         Raises:
             NotFoundError: ``resource_id`` is not among :meth:`list_resources`, or the file is gone.
         """
+        _no_extras("get_resource_info", args, kwargs)
         path = self._resource(resource_id)
         try:
             info = default_file_metadata(str(path))
@@ -363,13 +382,35 @@ class SimpleDirectoryReader(BaseReader):
         Raises:
             NotFoundError: ``resource_id`` is not among :meth:`list_resources`.
         """
+        _no_extras("load_resource", args, kwargs)
         return self.load_file(self._resource(resource_id))
 
     async def aload_resource(self, resource_id: str, *args: Any, **kwargs: Any) -> list[Document]:
         """Async :meth:`load_resource` (the file is read in a worker thread)."""
+        _no_extras("aload_resource", args, kwargs)
         path = self._resource(resource_id)
         return await run_in_thread(self.load_file, path)
 
     def read_file_content(self, input_file: str | os.PathLike[str], **kwargs: Any) -> bytes:
         """The raw bytes of ``input_file``."""
+        _no_extras("read_file_content", (), kwargs)
         return Path(input_file).read_bytes()
+
+
+def _check_load_keywords(method: str, kwargs: dict[str, Any], valid: tuple[str, ...]) -> None:
+    """LlamaIndex's ``fs=None`` is the local file system, the only one read here (as ``SimpleVectorStore``)."""
+    if kwargs.get("fs") is not None:
+        msg = (
+            f"SimpleDirectoryReader.{method}() reads the local file system only; copy the files to a local folder "
+            "and pass fs=None (fsspec file systems are not supported)"
+        )
+        raise InvalidInputError(msg)
+    reject_unknown_keywords(f"SimpleDirectoryReader.{method}", kwargs, (*valid, "fs"))
+
+
+def _no_extras(method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """LlamaIndex's resource methods take ``*args, **kwargs``; this reader has no use for them, so none is taken."""
+    if args:
+        msg = f"SimpleDirectoryReader.{method}() got {len(args)} unexpected positional argument(s)"
+        raise TypeError(msg)
+    reject_unknown_keywords(f"SimpleDirectoryReader.{method}", kwargs, ())

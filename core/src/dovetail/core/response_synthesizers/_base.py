@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
+from dovetail.core._kwargs import unexpected_keyword
 from dovetail.core._query_bundle import as_query_bundle
 from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.concurrency import run_in_thread
@@ -45,24 +46,61 @@ class BaseSynthesizer(ABC):
             return StreamingResponse((piece for piece in ["Empty Response"]), [], {"mode": "empty"})
         return Response("Empty Response", [], {"mode": "empty"})
 
-    def synthesize(self, query: str | QueryBundle, nodes: Sequence[NodeWithScore], **kwargs: Any) -> ResponseType:
-        """The answer to ``query`` from ``nodes`` (``"Empty Response"`` when there are none)."""
+    def synthesize(
+        self,
+        query: str | QueryBundle,
+        nodes: Sequence[NodeWithScore],
+        additional_source_nodes: Sequence[NodeWithScore] | None = None,
+        **kwargs: Any,
+    ) -> ResponseType:
+        """The answer to ``query`` from ``nodes`` (``"Empty Response"`` when there are none).
+
+        Args:
+            query: the question.
+            nodes: the retrieved nodes the answer is built from.
+            additional_source_nodes: nodes listed in the response's ``source_nodes`` after ``nodes`` without
+                being sent to the LLM (as in LlamaIndex).
+
+        Raises:
+            TypeError: any other keyword. LlamaIndex passes them to the LLM call as extra prompt variables;
+                here a template's own variables are filled with ``template.partial_format(name=value)``.
+        """
+        _refuse_response_keywords("synthesize", kwargs)
         bundle = as_query_bundle(query)
         with self.callback_manager.event(
             CBEventType.SYNTHESIZE, payload={EventPayload.QUERY_STR: bundle.query_str}
         ) as event:
-            response = self._synthesize(bundle, list(nodes), **kwargs) if nodes else self._empty()
+            response = self._synthesize(bundle, list(nodes)) if nodes else self._empty()
+            _add_sources(response, additional_source_nodes)
             event.on_end(payload={EventPayload.RESPONSE: response})
         return response
 
     async def asynthesize(
-        self, query: str | QueryBundle, nodes: Sequence[NodeWithScore], **kwargs: Any
+        self,
+        query: str | QueryBundle,
+        nodes: Sequence[NodeWithScore],
+        additional_source_nodes: Sequence[NodeWithScore] | None = None,
+        **kwargs: Any,
     ) -> ResponseType:
         """Async :meth:`synthesize`."""
+        _refuse_response_keywords("asynthesize", kwargs)
         bundle = as_query_bundle(query)
         with self.callback_manager.event(
             CBEventType.SYNTHESIZE, payload={EventPayload.QUERY_STR: bundle.query_str}
         ) as event:
-            response = await self._asynthesize(bundle, list(nodes), **kwargs) if nodes else self._empty()
+            response = await self._asynthesize(bundle, list(nodes)) if nodes else self._empty()
+            _add_sources(response, additional_source_nodes)
             event.on_end(payload={EventPayload.RESPONSE: response})
         return response
+
+
+def _refuse_response_keywords(method: str, kwargs: dict[str, Any]) -> None:
+    for name in kwargs:
+        error = unexpected_keyword(method, name, ("query", "nodes", "additional_source_nodes"))
+        msg = f"{error} (to fill a prompt variable, give the template a value: template.partial_format({name}=...))"
+        raise TypeError(msg)
+
+
+def _add_sources(response: ResponseType, extra: Sequence[NodeWithScore] | None) -> None:
+    if extra:
+        response.source_nodes = [*response.source_nodes, *extra]

@@ -6,6 +6,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import ConfigurationError, InvalidInputError
+from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.response_synthesizers._base import BaseSynthesizer
 from dovetail.core.response_synthesizers._extractive import ExtractiveSynthesizer
 from dovetail.core.response_synthesizers._refine import CompactAndRefine, Refine
@@ -60,6 +61,7 @@ def _mode(response_mode: Any) -> ResponseMode:
         raise InvalidInputError(msg) from exc
 
 
+@suggest_keywords
 def get_response_synthesizer(
     llm: Any = _NOT_SET,
     prompt_helper: Any = None,

@@ -28,11 +28,19 @@ def node_texts(nodes: list[NodeWithScore]) -> list[str]:
 
 
 def context_budget(llm: LLM, *templates: BasePromptTemplate) -> int:
-    """Tokens of retrieved text that fit in a prompt of the largest of ``templates`` (at least 64)."""
+    """Tokens of retrieved text that fit in a prompt of the largest of ``templates`` (at least 64).
+
+    ``Settings.context_window`` / ``Settings.num_output``, when set, take the place of the LLM's metadata (as
+    LlamaIndex's do for its prompt helper).
+    """
+    from dovetail.core.settings import Settings
+
     metadata = llm.metadata
+    window = Settings.context_window if Settings.context_window is not None else metadata.context_window
+    output = Settings.num_output if Settings.num_output is not None else metadata.num_output
     tokenizer = get_tokenizer()
     template_tokens = max(len(tokenizer(_blank(template))) for template in templates)
-    return max(64, metadata.context_window - 2 * metadata.num_output - template_tokens)
+    return max(64, window - 2 * output - template_tokens)
 
 
 def _blank(template: BasePromptTemplate) -> str:

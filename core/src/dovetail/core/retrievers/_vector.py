@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._ids import id_list
+from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.retrievers._base import BaseRetriever
 from dovetail.core.schema import BaseNode, IndexNode, NodeWithScore, QueryBundle
 from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
@@ -36,8 +37,12 @@ class VectorIndexRetriever(BaseRetriever):
         alpha: weight of dense vs sparse scores in hybrid mode (stores that support it).
         sparse_top_k: sparse results to consider in hybrid mode.
         hybrid_top_k: results of a hybrid query.
-        vector_store_kwargs: extra keywords for the vector store's ``query`` (other unknown keywords go there
-            too; a store refuses the ones it does not know, so a typo raises ``TypeError`` at the first query).
+        vector_store_kwargs: extra keywords for the vector store's ``query`` (a store refuses the ones it does
+            not know at the first query).
+
+    Raises:
+        TypeError: an unknown keyword, at construction; the message names the closest parameter (LlamaIndex
+            drops such keywords; store-specific ones go in ``vector_store_kwargs``, as LlamaIndex documents).
 
     Example:
         ```python
@@ -47,6 +52,7 @@ class VectorIndexRetriever(BaseRetriever):
         ```
     """
 
+    @suggest_keywords
     def __init__(
         self,
         index: VectorStoreIndex,
@@ -63,7 +69,6 @@ class VectorIndexRetriever(BaseRetriever):
         sparse_top_k: int | None = None,
         hybrid_top_k: int | None = None,
         vector_store_kwargs: dict[str, Any] | None = None,
-        **kwargs: Any,
     ) -> None:
         super().__init__(
             callback_manager=callback_manager or index.callback_manager, object_map=object_map, verbose=verbose
@@ -78,8 +83,8 @@ class VectorIndexRetriever(BaseRetriever):
         self.alpha = alpha
         self.sparse_top_k = sparse_top_k
         self.hybrid_top_k = hybrid_top_k
-        # Extra keywords go to the vector store's query, which refuses the ones it does not know.
-        self._kwargs = {**(vector_store_kwargs or {}), **kwargs}
+        # They go to the vector store's query, which refuses the ones it does not know.
+        self._kwargs = dict(vector_store_kwargs or {})
 
     @property
     def embed_model(self) -> BaseEmbedding:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from dovetail.core._exceptions import InvalidInputError, NotFoundError
 from dovetail.core._gc import gc_paused
+from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.storage._docstore import DEFAULT_DOCSTORE_FILE, SimpleDocumentStore
 from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE, SimpleIndexStore
 from dovetail.core.storage._io import StagedCommit, parse_json_object, recover
@@ -74,6 +75,7 @@ class StorageContext:
     persist_dir: str | None = None
 
     @classmethod
+    @suggest_keywords
     def from_defaults(
         cls,
         docstore: SimpleDocumentStore | None = None,
@@ -187,6 +189,7 @@ class StorageContext:
         """Rebuild a context from :meth:`to_json` output."""
         return cls.from_dict(parse_json_object(data, "StorageContext JSON"))
 
+    @suggest_keywords
     def persist(self, persist_dir: str | os.PathLike[str] = DEFAULT_PERSIST_DIR) -> None:
         """Write docstore, index store and every vector store to ``persist_dir``, all or nothing.
 

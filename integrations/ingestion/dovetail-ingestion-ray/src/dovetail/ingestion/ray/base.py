@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.errors import ConfigurationError, InvalidInputError, ProviderError
 from dovetail.core.ingestion import BatchResult, BatchWork, Runner
 from dovetail.core.schema import BaseNode
@@ -53,7 +54,13 @@ class RayRunner(Runner):
         num_gpus_per_actor: GPUs Ray reserves for each actor.
         max_restarts: how often Ray restarts an actor whose process died (its batches are retried).
         max_task_retries: how often a batch is retried after its actor died.
-        init_options: extra keyword arguments for ``ray.init`` when this runner starts or joins Ray.
+        init_options: extra keyword arguments for ``ray.init`` when this runner starts or joins Ray (Ray refuses
+            unknown ones); when Ray is already initialised in this process they cannot apply, and a run raises
+            ``ConfigurationError``.
+
+    Raises:
+        TypeError: an unknown keyword; the message names the closest parameter (``num_actor`` → ``num_actors``).
+        InvalidInputError: a value out of range, naming the parameter.
 
     Example:
         ```python
@@ -64,6 +71,7 @@ class RayRunner(Runner):
         ```
     """
 
+    @suggest_keywords
     def __init__(
         self,
         address: str | None = None,
@@ -119,6 +127,13 @@ class RayRunner(Runner):
                 msg = (
                     f"Ray is already initialised in this process; RayRunner(address={self.address!r}) cannot join "
                     "another cluster: pass address=None to use the current one, or call ray.shutdown() first"
+                )
+                raise ConfigurationError(msg)
+            if self.init_options:  # they would have no effect on the connection already made
+                msg = (
+                    f"Ray is already initialised in this process, so RayRunner's init_options "
+                    f"{sorted(self.init_options)} cannot apply: pass them to your own ray.init() call, or call "
+                    "ray.shutdown() first"
                 )
                 raise ConfigurationError(msg)
             return ray

@@ -55,14 +55,17 @@ def session_settings(options: EngineOptions) -> list[tuple[str, str]]:
 _SET = "SELECT set_config(%s, %s, false)"
 
 
+def search_values(options: EngineOptions) -> dict[str, str | None]:
+    """The ANN search settings ``options`` give every connection (``None``: the server's default)."""
+    return {
+        "hnsw.ef_search": None if options.hnsw_ef_search is None else str(options.hnsw_ef_search),
+        "ivfflat.probes": None if options.ivfflat_probes is None else str(options.ivfflat_probes),
+    }
+
+
 def search_defaults(options: EngineOptions) -> SearchSettings:
     """The per-connection search-settings tracker, starting from the store's defaults."""
-    return SearchSettings(
-        {
-            "hnsw.ef_search": None if options.hnsw_ef_search is None else str(options.hnsw_ef_search),
-            "ivfflat.probes": None if options.ivfflat_probes is None else str(options.ivfflat_probes),
-        }
-    )
+    return SearchSettings(search_values(options))
 
 
 class SyncEngine:
@@ -78,9 +81,15 @@ class SyncEngine:
         from pgvector.psycopg import register_vector
 
         register_vector(conn)
-        for name, value in session_settings(self._options):
+        options = self._options  # one snapshot: reconfigure() may swap it meanwhile
+        for name, value in session_settings(options):
             conn.execute(_SET, (name, value))
-        self.search.opened(conn)
+        self.search.opened(conn, search_values(options))
+
+    def reconfigure(self, options: EngineOptions) -> None:
+        """Use ``options``' search defaults from now on (open connections get them at their next query)."""
+        self._options = options
+        self.search.use_defaults(search_values(options))
 
     def pool(self) -> Any:
         """The pool (opened on first call; connections are made in the background)."""
@@ -154,9 +163,15 @@ class AsyncEngine:
         from pgvector.psycopg import register_vector_async
 
         await register_vector_async(conn)
-        for name, value in session_settings(self._options):
+        options = self._options  # one snapshot: reconfigure() may swap it meanwhile
+        for name, value in session_settings(options):
             await conn.execute(_SET, (name, value))
-        self.search.opened(conn)
+        self.search.opened(conn, search_values(options))
+
+    def reconfigure(self, options: EngineOptions) -> None:
+        """Use ``options``' search defaults from now on (open connections get them at their next query)."""
+        self._options = options
+        self.search.use_defaults(search_values(options))
 
     async def pool(self) -> Any:
         """The pool of the running event loop (a new loop gets a new pool)."""

@@ -47,9 +47,13 @@ class SearchSettings:
         self._defaults = {name: defaults.get(name) for name in _RESET}
         self._held: weakref.WeakKeyDictionary[Any, dict[str, str | None]] = weakref.WeakKeyDictionary()
 
-    def opened(self, conn: Any) -> None:
-        """Record a new connection, configured with the defaults."""
-        self._held[conn] = dict(self._defaults)
+    def opened(self, conn: Any, held: dict[str, str | None] | None = None) -> None:
+        """Record a new connection, configured with ``held`` (default: the defaults)."""
+        self._held[conn] = dict(self._defaults if held is None else {name: held.get(name) for name in _RESET})
+
+    def use_defaults(self, defaults: dict[str, str | None]) -> None:
+        """Make ``defaults`` what a query without overrides wants (connections holding others are brought to it)."""
+        self._defaults = {name: defaults.get(name) for name in _RESET}
 
     def statements(self, conn: Any, overrides: dict[str, str]) -> list[tuple[str, str, tuple[str, ...]]]:
         """``(setting, statement, params)`` to run on ``conn`` before a query wanting ``overrides``; usually none."""

@@ -3,6 +3,9 @@
 Setup runs once per store under a transaction-scoped advisory lock (two processes starting together do not
 race on ``CREATE TABLE``). An existing table whose dimension, distance or hybrid column differs from what the
 store was given raises :class:`~dovetail.core.errors.ConfigurationError`: it is never dropped or re-created.
+A store opened without ``hnsw_kwargs`` / ``ivfflat_kwargs`` on a table that already has an ANN index on
+``embedding`` learns it from the same catalog query (``pg_indexes``), so it queries the table as a store given
+those settings would (``hnsw.ef_search`` default, filtered candidates); no index is created for it.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ from dataclasses import replace
 from typing import Any
 
 from dovetail.core.errors import ConfigurationError, NotFoundError
-from dovetail.vector_stores.postgres._sql import DISTANCES, TableSpec, describe, inspect_table
+from dovetail.vector_stores.postgres._sql import DISTANCES, AnnIndex, TableSpec, describe, inspect_table
 from psycopg import sql
 
-__all__ = ["ensure_table", "inspect"]
+__all__ = ["detect_index", "ensure_table", "inspect"]
 
 _VECTOR = re.compile(r"^vector\((\d+)\)$")
+# pg_indexes.indexdef of an index on the whole column: "... USING hnsw (embedding vector_l2_ops) WITH (m='16', ...)"
+_ANN = re.compile(r" USING (hnsw|ivfflat) \(embedding(?: [a-z0-9_]+)?\)(?: WITH \((?P<options>[^)]*)\))?$")
+_OPTION = re.compile(r"(\w+)\s*=\s*'?(\d+)'?")
 
 
 def inspect(conn: Any, spec: TableSpec) -> tuple[int | None, bool, dict[str, Any], list[str]]:
@@ -37,6 +43,25 @@ def inspect(conn: Any, spec: TableSpec) -> tuple[int | None, bool, dict[str, Any
     except (ValueError, AttributeError):
         noted = {}
     return int(match.group(1)), bool(has_tsv), noted if isinstance(noted, dict) else {}, list(indexes or [])
+
+
+def detect_index(definitions: list[str]) -> AnnIndex | None:
+    """The HNSW (preferred) or IVFFlat index on the whole ``embedding`` column among index definitions, if any.
+
+    A partial index (``WHERE ...``) or one on an expression does not serve every query, so it is not taken.
+    """
+    found: list[AnnIndex] = []
+    for definition in definitions:
+        match = _ANN.search(definition)
+        if match is None:
+            continue
+        options = {key: int(value) for key, value in _OPTION.findall(match.group("options") or "")}
+        if match.group(1) == "hnsw":
+            found.append(AnnIndex("hnsw", m=options.get("m", 16), ef_construction=options.get("ef_construction", 64)))
+        else:
+            found.append(AnnIndex("ivfflat", lists=options.get("lists", 100)))
+    found.sort(key=lambda index: index.kind != "hnsw")
+    return found[0] if found else None
 
 
 def check_existing(spec: TableSpec, dimension: int, has_tsv: bool, noted: dict[str, Any], indexes: list[str]) -> None:
@@ -105,6 +130,8 @@ def ensure_table(conn: Any, spec: TableSpec, *, embed_dim: int | None, perform_s
         check_existing(resolved, dimension, has_tsv, noted, indexes)
         if perform_setup:
             _create(conn, resolved)  # indexes the table may still lack (idempotent)
+        if resolved.index is None:  # not asked for one: use the index the table has (never create another)
+            resolved = replace(resolved, index=detect_index(indexes))
         return resolved
     if not perform_setup:
         msg = f"table {spec.schema}.{spec.table} does not exist; create it or pass perform_setup=True"

@@ -90,8 +90,18 @@ class PGStoreState(BasePydanticVectorStore):
 
     # ---- engines and table (lazy) -------------------------------------------------------------------------------
 
+    def _default_ef_search(self) -> int | None:
+        """``hnsw.ef_search`` of the store's connections: from ``hnsw_kwargs``, else the default when the table
+        turned out to have an HNSW index (a store opened on it without ``hnsw_kwargs``), else the server's."""
+        _, ef_search, _ = _config.ann_index(self.hnsw_kwargs, self.ivfflat_kwargs)
+        found = self._spec.index if self._spec is not None else None
+        if ef_search is None and found is not None and found.kind == "hnsw":
+            return _config.DEFAULT_EF_SEARCH
+        return ef_search
+
     def _options(self) -> EngineOptions:
-        _, ef_search, probes = _config.ann_index(self.hnsw_kwargs, self.ivfflat_kwargs)
+        _, _, probes = _config.ann_index(self.hnsw_kwargs, self.ivfflat_kwargs)
+        ef_search = self._default_ef_search()
         policy = self.retry_policy if self.retry_policy is not None else RetryPolicy(max_retries=self.max_retries)
         return EngineOptions(
             pool_size=self.pool_size,
@@ -145,6 +155,11 @@ class PGStoreState(BasePydanticVectorStore):
                     "setup",
                     pooled=False,
                 )
+                if self._spec is not None and self._spec.index != index:  # an index found on the existing table
+                    options = self._options()
+                    for engine in (self._engine, self._aengine):
+                        if engine is not None:
+                            engine.reconfigure(options)
         return self._spec
 
     async def _atable(self, dimension: int | None) -> TableSpec | None:
@@ -163,8 +178,7 @@ class PGStoreState(BasePydanticVectorStore):
 
     def _candidates(self, search: dict[str, str]) -> int:
         """Rows a filtered HNSW query draws from the index: ``filtered_candidates``, or more when ef_search is."""
-        _, default, _ = _config.ann_index(self.hnsw_kwargs, self.ivfflat_kwargs)
-        ef_search = int(search.get("hnsw.ef_search", default or 0))
+        ef_search = int(search.get("hnsw.ef_search", self._default_ef_search() or 0))
         return max(self.filtered_candidates, ef_search)
 
     def close(self) -> None:
