@@ -6,10 +6,12 @@ Never into the project's venv. A file lock keeps bench scripts running in parall
 from __future__ import annotations
 
 import fcntl
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 CACHE = BENCH / ".cache"
@@ -40,3 +42,21 @@ def version_of(python: Path, distribution: str) -> str:
     """Installed version of ``distribution`` in the interpreter ``python``."""
     code = f"import importlib.metadata as m; print(m.version({distribution!r}))"
     return subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+LLAMA_INDEX_CORE = "llama-index-core>=0.12,<0.15"
+"""The llama-index-core releases the benchmarks compare with."""
+
+
+def llama_index_core_python() -> tuple[Path, str]:
+    """Python of the shared ``bench/.venv-llamaindex`` with llama-index-core installed, and its version."""
+    python = ensure_venv("llamaindex", [LLAMA_INDEX_CORE], "llama_index.core")
+    return python, version_of(python, "llama-index-core")
+
+
+def run_worker(python: str | Path, worker: str, args: object) -> Any:
+    """Run the ``worker`` source in ``python`` with ``args`` as JSON in ``sys.argv[1]``; its last output line,
+    parsed as JSON."""
+    cmd = [str(python), "-c", worker, json.dumps(args)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])

@@ -11,17 +11,14 @@ Usage: ``.venv/bin/python bench/bench_llm_overhead.py`` (``--no-peer`` skips lla
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _peers import ensure_venv, version_of
+from _peers import llama_index_core_python, run_worker
 
 BENCH = Path(__file__).resolve().parent
-PEER_REQUIREMENT = "llama-index-core>=0.12,<0.15"
 CALLS, REPEATS = 2000, 5
 
 # Runs in both interpreters on identical inputs; prints microseconds per operation as JSON.
@@ -114,10 +111,8 @@ WORKER = textwrap.dedent(
 )
 
 
-def run(python: str, flavour: str) -> dict[str, float]:
-    args = json.dumps([CALLS, REPEATS, flavour])
-    out = subprocess.run([python, "-c", WORKER, args], capture_output=True, text=True, check=True).stdout
-    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+def run(python: str | Path, flavour: str) -> dict[str, float]:
+    return run_worker(python, WORKER, [CALLS, REPEATS, flavour])  # type: ignore[no-any-return]
 
 
 def main() -> int:
@@ -129,9 +124,8 @@ def main() -> int:
     peer: dict[str, float] | None = None
     version = ""
     if not options.no_peer:
-        peer_python = ensure_venv("llamaindex", [PEER_REQUIREMENT], "llama_index.core")
-        version = version_of(peer_python, "llama-index-core")
-        peer = run(str(peer_python), "llamaindex")
+        peer_python, version = llama_index_core_python()
+        peer = run(peer_python, "llamaindex")
 
     header = "| operation | dovetail | " + (f"llama-index-core {version} | dovetail / llama-index |" if peer else "")
     print(header)

@@ -18,7 +18,6 @@ import asyncio
 import gc
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from _peers import ensure_venv
+from bench_core_import import cumulative_import_ms
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = ROOT / "core/src/dovetail/core/testing/servers/openai_loopback.py"
@@ -36,18 +36,6 @@ BATCH = 100
 CONCURRENCY = 8
 LATENCY = 0.02
 STREAM_WORDS = 2000
-
-
-def import_ms(python: str, module: str, runs: int = 5) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        err = subprocess.run(
-            [python, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, check=True
-        ).stderr
-        pattern = rf"import time:\s+\d+ \|\s+(\d+) \| {re.escape(module)}$"
-        total = max(int(m.group(1)) for m in re.finditer(pattern, err, re.M))
-        best = min(best, total / 1000)
-    return best
 
 
 class Server:
@@ -264,8 +252,8 @@ def main() -> int:
         probe_import="llama_index.llms.openai, llama_index.embeddings.openai",
     )
     results: dict[str, Any] = {}
-    ours = import_ms(sys.executable, "dovetail.llms.openai")
-    peer = import_ms(str(peer_python), "llama_index.llms.openai")
+    ours = cumulative_import_ms(sys.executable, "dovetail.llms.openai")
+    peer = cumulative_import_ms(str(peer_python), "llama_index.llms.openai")
     results.update(import_dovetail_ms=ours, import_llamaindex_ms=peer, import_ratio=ours / peer)
     print(
         f"(a) import: dovetail.llms.openai {ours:.0f} ms, llama_index.llms.openai {peer:.0f} ms, "

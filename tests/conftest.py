@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -38,6 +39,13 @@ class GuardedRun:
     stdout: str
     stderr: str
     network_attempts: list[str]
+
+
+def onnx_tutorial_marks(reason: str) -> list[pytest.MarkDecorator]:
+    """Marks of a tutorial that embeds with the default (ONNX) model: slow, and skipped with ``reason`` when
+    dovetail-embeddings-onnx is not installed."""
+    missing = importlib.util.find_spec("dovetail.embeddings.onnx") is None
+    return [pytest.mark.slow, pytest.mark.skipif(missing, reason=reason)]
 
 
 def run_offline(code: str, *args: str, cwd: Path | None = None, timeout: float = 300) -> GuardedRun:

@@ -7,21 +7,12 @@ answers extractively from the retrieved nodes.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
-import pytest
-
-from .conftest import run_offline
+from .conftest import onnx_tutorial_marks, run_offline
 from .tutorial_essay import as_dovetail, write_essay
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        importlib.util.find_spec("dovetail.embeddings.onnx") is None,
-        reason="the tutorial embeds with the default (ONNX) embedding model",
-    ),
-]
+pytestmark = onnx_tutorial_marks("the tutorial embeds with the default (ONNX) embedding model")
 
 # Not part of the tutorial: its essay is 75 kB, ours a page, so smaller chunks keep several nodes to combine.
 SETUP = """

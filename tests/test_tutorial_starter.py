@@ -7,21 +7,12 @@ bundled ONNX embedding model, and extractive answers when no LLM is configured).
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
-import pytest
-
-from .conftest import run_offline
+from .conftest import onnx_tutorial_marks, run_offline
 from .tutorial_essay import as_dovetail, write_essay
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        importlib.util.find_spec("dovetail.embeddings.onnx") is None,
-        reason="the starter tutorial uses the default (ONNX) embedding model",
-    ),
-]
+pytestmark = onnx_tutorial_marks("the starter tutorial uses the default (ONNX) embedding model")
 
 STARTER = """
 import os.path

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from importlib.metadata import version
 from pathlib import Path
+
+from dovetail.core.testing.package_contract import assert_imports_without
 
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 
@@ -20,6 +20,4 @@ def test_version_comes_from_the_distribution_metadata() -> None:
 
 
 def test_import_does_not_read_metadata_until_asked() -> None:
-    code = "import sys, dovetail.core; print('importlib.metadata' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
+    assert_imports_without("dovetail.core", ["importlib.metadata"])

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from dovetail.core.testing.package_contract import assert_imports_without, build_wheel
 
 CORE = Path(__file__).resolve().parents[1]
 
@@ -18,22 +17,7 @@ def test_core_wheel_file_list(tmp_path: Path) -> None:
     staging = tmp_path / "core"
     shutil.copytree(CORE, staging, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests"))
     out = tmp_path / "dist"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "uv",
-            "build",
-            "--quiet",
-            "--no-sources",
-            "--wheel",
-            "--out-dir",
-            str(out),
-            str(staging),
-        ],
-        check=True,
-        timeout=300,
-    )
+    build_wheel(staging, out)
     (wheel,) = out.glob("dovetail_core-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     payload = [n for n in names if ".dist-info/" not in n]
@@ -53,13 +37,8 @@ def test_core_wheel_file_list(tmp_path: Path) -> None:
 
 
 def test_import_dovetail_core_is_lazy() -> None:
-    code = (
-        "import sys, dovetail.core\n"
-        "heavy = ('numpy', 'httpx', 'openai', 'pinecone', 'pymongo', 'langfuse', 'pydantic')\n"
-        "print(','.join(m for m in heavy if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert out == ""
+    heavy = ["numpy", "httpx", "openai", "pinecone", "pymongo", "langfuse", "pydantic"]
+    assert_imports_without("dovetail.core", heavy)
 
 
 def test_namespace_has_no_init_anywhere_in_the_repo() -> None:

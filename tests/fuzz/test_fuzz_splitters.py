@@ -58,26 +58,27 @@ def _check(text: str, nodes: list[Document], chunk_size: int) -> None:
     assert not lost, f"text at {lost[:5]} is in no chunk"
 
 
-@given(text=texts, chunk_size=sizes, overlap=st.integers(min_value=-2, max_value=60), separator=separators)
-def test_sentence_splitter(text: str, chunk_size: int, overlap: int, separator: str) -> None:
+def _split_checked(
+    splitter_cls: type[SentenceSplitter | TokenTextSplitter], text: str, chunk_size: int, overlap: int, separator: str
+) -> None:
+    """Build the splitter (bad settings must raise InvalidInputError) and check every guarantee of its chunks."""
     try:
-        splitter = SentenceSplitter(
+        splitter = splitter_cls(
             chunk_size=chunk_size, chunk_overlap=overlap, separator=separator, include_metadata=False
         )
     except InvalidInputError:
         return
     nodes = splitter.get_nodes_from_documents([Document(text=text)])
     _check(text, nodes, chunk_size)  # type: ignore[arg-type]
-    assert splitter.split_text(text) == [node.get_content() for node in nodes]
+    if isinstance(splitter, SentenceSplitter):
+        assert splitter.split_text(text) == [node.get_content() for node in nodes]
+
+
+@given(text=texts, chunk_size=sizes, overlap=st.integers(min_value=-2, max_value=60), separator=separators)
+def test_sentence_splitter(text: str, chunk_size: int, overlap: int, separator: str) -> None:
+    _split_checked(SentenceSplitter, text, chunk_size, overlap, separator)
 
 
 @given(text=texts, chunk_size=sizes, overlap=st.integers(min_value=-2, max_value=60), separator=separators)
 def test_token_text_splitter(text: str, chunk_size: int, overlap: int, separator: str) -> None:
-    try:
-        splitter = TokenTextSplitter(
-            chunk_size=chunk_size, chunk_overlap=overlap, separator=separator, include_metadata=False
-        )
-    except InvalidInputError:
-        return
-    nodes = splitter.get_nodes_from_documents([Document(text=text)])
-    _check(text, nodes, chunk_size)  # type: ignore[arg-type]
+    _split_checked(TokenTextSplitter, text, chunk_size, overlap, separator)

@@ -29,31 +29,19 @@ def repo_copy(tmp_path: Path) -> Path:
     return copy_repo(tmp_path)
 
 
+def run_script(root: Path, name: str, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run ``scripts/<name>`` of the tree at ``root`` (``--root`` set to it) and capture its output."""
+    cmd = [sys.executable, str(root / "scripts" / name), "--root", str(root), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=timeout)
+
+
 def scaffold(root: Path, domain: str, provider: str) -> subprocess.CompletedProcess[str]:
-    cmd = [
-        sys.executable,
-        str(root / "scripts" / "new_package.py"),
-        "--root",
-        str(root),
-        "--domain",
-        domain,
-        "--provider",
-        provider,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=60)
+    return run_script(root, "new_package.py", "--domain", domain, "--provider", provider, timeout=60)
 
 
 def health(root: Path, *packages: Path, skip_tests: bool = False) -> tuple[int, dict]:  # type: ignore[type-arg]
-    cmd = [
-        sys.executable,
-        str(root / "scripts" / "integration_health_check.py"),
-        "--root",
-        str(root),
-        "--json",
-        *(["--skip-tests"] if skip_tests else []),
-        *map(str, packages),
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
+    flags = ["--json", *(["--skip-tests"] if skip_tests else []), *map(str, packages)]
+    proc = run_script(root, "integration_health_check.py", *flags, timeout=600)
     assert proc.stdout, proc.stderr
     return proc.returncode, json.loads(proc.stdout)
 

@@ -155,26 +155,17 @@ def test_auth_arguments() -> None:
 def test_cli_refuses_to_upload_without_credentials_and_unknown_packages(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "DOVETAIL_PUBLISH_PYTHON": sys.executable, "HOME": str(tmp_path)}
     script = str(SCRIPTS / "publish_packages.sh")
-    proc = subprocess.run(
-        ["bash", script, "--index-url", "http://127.0.0.1:9/simple/"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", script, *args], capture_output=True, text=True, env=env, check=False)
+
+    proc = run("--index-url", "http://127.0.0.1:9/simple/")
     assert proc.returncode == 1
     assert "no upload credentials" in proc.stderr
-    proc = subprocess.run(
-        ["bash", script, "--dry-run", "--package", "dovetail-nope"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    proc = run("--dry-run", "--package", "dovetail-nope")
     assert proc.returncode == 1
     assert "unknown package 'dovetail-nope'" in proc.stderr
-    proc = subprocess.run(["bash", script, "--jobs", "0"], capture_output=True, text=True, env=env, check=False)
-    assert proc.returncode == 2
+    assert run("--jobs", "0").returncode == 2
 
 
 def test_unreachable_index_is_an_error_not_an_empty_index(tmp_path: Path) -> None:

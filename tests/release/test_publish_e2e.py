@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dovetail.core.testing.package_contract import build_wheel
 
 from .conftest import ROOT
 
@@ -241,21 +242,7 @@ def test_same_version_with_different_content_is_a_conflict(repo: Path, index: In
     module = next((other / target["path"] / "src").rglob("base.py"))
     module.write_text(module.read_text() + "\n# built elsewhere\n")
     out = tmp_path / "foreign"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "uv",
-            "build",
-            "--quiet",
-            "--no-sources",
-            "--wheel",
-            "--out-dir",
-            str(out),
-            str(other / target["path"]),
-        ],
-        check=True,
-    )
+    build_wheel(other / target["path"], out)
     subprocess.run(
         [
             sys.executable,
@@ -356,17 +343,26 @@ class FlakyProxy:
         self.server.server_close()
 
 
-def test_transient_upload_failures_are_retried(repo: Path, index: Index, tmp_path: Path) -> None:
+def _publish_onnx_through_proxy(
+    repo: Path, index: Index, tmp_path: Path, version: str, status: int, fail: int
+) -> tuple[Run, FlakyProxy]:
+    """Publish dovetail-embeddings-onnx at ``version`` through a proxy that answers ``status`` to ``fail`` uploads
+    (``-1``: all of them); the run and the proxy (closed) with its counts."""
     copy = copy_tree(tmp_path / "tree", repo)
     target = next(p for p in packages(copy) if p["name"] == "dovetail-embeddings-onnx")
-    bump(copy / target["path"], "0.1.7")
-    proxy = FlakyProxy(index.url, 503, fail=2)
+    bump(copy / target["path"], version)
+    proxy = FlakyProxy(index.url, status, fail=fail)
     try:
         run = publish(copy, index, "--package", target["name"], "--backoff", "0.1", publish_url=proxy.url)
     finally:
         proxy.close()
+    return run, proxy
+
+
+def test_transient_upload_failures_are_retried(repo: Path, index: Index, tmp_path: Path) -> None:
+    run, proxy = _publish_onnx_through_proxy(repo, index, tmp_path, "0.1.7", 503, fail=2)
     assert run.code == 0, run.output
-    assert run.status() == {target["name"]: "published"}
+    assert run.status() == {"dovetail-embeddings-onnx": "published"}
     assert proxy.posts >= 3  # two 503s, then the real uploads (one POST per file)
     assert "transient upload failure (attempt 1/4)" in run.output
     assert {"dovetail_embeddings_onnx-0.1.7.tar.gz", "dovetail_embeddings_onnx-0.1.7-py3-none-any.whl"} <= set(
@@ -375,17 +371,10 @@ def test_transient_upload_failures_are_retried(repo: Path, index: Index, tmp_pat
 
 
 def test_forbidden_upload_is_not_retried(repo: Path, index: Index, tmp_path: Path) -> None:
-    copy = copy_tree(tmp_path / "tree", repo)
-    target = next(p for p in packages(copy) if p["name"] == "dovetail-embeddings-onnx")
-    bump(copy / target["path"], "0.1.8")
     before = index.listing()
-    proxy = FlakyProxy(index.url, 403, fail=-1)
-    try:
-        run = publish(copy, index, "--package", target["name"], "--backoff", "0.1", publish_url=proxy.url)
-    finally:
-        proxy.close()
+    run, proxy = _publish_onnx_through_proxy(repo, index, tmp_path, "0.1.8", 403, fail=-1)
     assert run.code == 1, run.output
-    assert run.status() == {target["name"]: "upload-failed"}
-    assert "403" in run.detail(target["name"])
+    assert run.status() == {"dovetail-embeddings-onnx": "upload-failed"}
+    assert "403" in run.detail("dovetail-embeddings-onnx")
     assert proxy.posts == 1
     assert index.listing() == before

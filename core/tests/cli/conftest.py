@@ -1,20 +1,11 @@
-"""A clean ``Settings`` for every CLI test and a small corpus folder (the repository ``conftest.py`` restores the
-``dovetail`` logger the in-process CLI configures)."""
+"""A small corpus folder for the CLI tests (``core/tests/conftest.py`` resets ``Settings`` around each test; the
+repository ``conftest.py`` restores the ``dovetail`` logger the in-process CLI configures)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dovetail.core.settings import Settings
-
-
-@pytest.fixture(autouse=True)
-def clean_settings() -> Iterator[None]:
-    Settings.reset()
-    yield
-    Settings.reset()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from dovetail.core.cli import COMMANDS, EXIT_ERROR, EXIT_OK, EXIT_USAGE, build_parser, main, register_command
+from dovetail.core.cli._commands import add_command
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -173,6 +174,29 @@ def test_commands_can_be_registered(capsys: pytest.CaptureFixture[str]) -> None:
         register_command("hello", add_parser)
         assert "hello" in build_parser().format_help()
         assert run(capsys, "hello")[:2] == (0, "hello there\n")
+    finally:
+        COMMANDS[:] = saved
+
+
+def test_add_command_binds_the_handler_and_keeps_preformatted_text(capsys: pytest.CaptureFixture[str]) -> None:
+    description = "first line\n  indented second line"
+
+    def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+        parser = add_command(subparsers, "greet", "say hello", description, greet, preformatted=True)
+        parser.add_argument("name")
+
+    def greet(args: argparse.Namespace) -> int:
+        print(f"hello {args.name}")
+        return EXIT_OK
+
+    saved = list(COMMANDS)
+    try:
+        register_command("greet", add_parser)
+        assert "say hello" in build_parser().format_help()
+        assert run(capsys, "greet", "ada")[:2] == (EXIT_OK, "hello ada\n")
+        with pytest.raises(SystemExit):
+            main(["greet", "--help"])
+        assert description in capsys.readouterr().out
     finally:
         COMMANDS[:] = saved
 

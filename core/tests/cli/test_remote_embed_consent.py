@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,49 +12,27 @@ from dovetail.core.cli import EXIT_OK, EXIT_USAGE, main
 from dovetail.core.config import CONFIG_ENV_VAR
 from dovetail.core.errors import ConfigurationError
 from dovetail.core.storage import StorageContext
+from dovetail.core.testing.servers.openai_loopback import LoopbackOpenAI
 
 pytestmark = pytest.mark.integration  # a loopback OpenAI-compatible server
 
 REMOTE_SPEC = "openai:text-embedding-3-small"
 
 
-class _CountingEmbeddings(BaseHTTPRequestHandler):
-    """An OpenAI-compatible ``/embeddings`` endpoint that counts the requests it gets."""
-
-    hits: list[str] = []
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).hits.append(self.path)
-        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-        data = [{"object": "embedding", "index": i, "embedding": [0.5] * 16} for i in range(len(texts))]
-        payload = json.dumps({"object": "list", "data": data, "model": body["model"], "usage": {}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+def _paths(server: LoopbackOpenAI) -> list[str]:
+    """The paths the embedding model was called on."""
+    return [request.path for request in server.requests]
 
 
 @pytest.fixture
-def remote(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[str]]:
-    _CountingEmbeddings.hits = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _CountingEmbeddings)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-local")
-    (tmp_path / "dovetail.toml").write_text("")
-    monkeypatch.setenv(CONFIG_ENV_VAR, str(tmp_path / "dovetail.toml"))
-    try:
-        yield _CountingEmbeddings.hits
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+def remote(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[LoopbackOpenAI]:
+    """An OpenAI-compatible server on 127.0.0.1 that records its requests, set as the OpenAI endpoint."""
+    with LoopbackOpenAI() as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-local")
+        (tmp_path / "dovetail.toml").write_text("")
+        monkeypatch.setenv(CONFIG_ENV_VAR, str(tmp_path / "dovetail.toml"))
+        yield server
 
 
 @pytest.fixture
@@ -71,51 +47,51 @@ def downloaded_index(capsys: pytest.CaptureFixture[str], corpus: Path, tmp_path:
 
 
 def test_query_refuses_a_recorded_remote_model_without_consent(
-    capsys: pytest.CaptureFixture[str], remote: list[str], downloaded_index: Path
+    capsys: pytest.CaptureFixture[str], remote: LoopbackOpenAI, downloaded_index: Path
 ) -> None:
     code = main(["query", "what is a dovetail?", "--index", str(downloaded_index)])
     err = capsys.readouterr().err
     assert code == EXIT_USAGE
     assert f"--embed {REMOTE_SPEC}" in err
-    assert remote == []
+    assert _paths(remote) == []
 
 
 def test_ingest_refuses_a_recorded_remote_model_without_consent(
-    capsys: pytest.CaptureFixture[str], remote: list[str], downloaded_index: Path, corpus: Path
+    capsys: pytest.CaptureFixture[str], remote: LoopbackOpenAI, downloaded_index: Path, corpus: Path
 ) -> None:
     (corpus / "new.md").write_text("Half-blind dovetails hide the joint from the front.\n")
     code = main(["ingest", str(corpus), "--index", str(downloaded_index), "--quiet"])
     assert code == EXIT_USAGE
     assert "remote provider" in capsys.readouterr().err
-    assert remote == []
+    assert _paths(remote) == []
 
 
 def test_library_load_refuses_a_recorded_remote_model_without_consent(
-    remote: list[str], downloaded_index: Path
+    remote: LoopbackOpenAI, downloaded_index: Path
 ) -> None:
     index = load_index_from_storage(StorageContext.from_defaults(persist_dir=downloaded_index))
     with pytest.raises(ConfigurationError, match="remote provider"):
         index.as_retriever().retrieve("what is a dovetail?")
-    assert remote == []
+    assert _paths(remote) == []
 
 
 @pytest.mark.integration
 def test_query_with_embed_flag_uses_the_remote_model(
-    capsys: pytest.CaptureFixture[str], remote: list[str], downloaded_index: Path
+    capsys: pytest.CaptureFixture[str], remote: LoopbackOpenAI, downloaded_index: Path
 ) -> None:
     code = main(["query", "dovetail?", "--index", str(downloaded_index), "--embed", REMOTE_SPEC])
     assert code == EXIT_OK, capsys.readouterr().err
-    assert remote == ["/v1/embeddings"]
+    assert _paths(remote) == ["/v1/embeddings"]
 
 
 @pytest.mark.integration
 def test_query_with_the_model_in_the_config_uses_it(
-    capsys: pytest.CaptureFixture[str], remote: list[str], downloaded_index: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], remote: LoopbackOpenAI, downloaded_index: Path, tmp_path: Path
 ) -> None:
     (tmp_path / "dovetail.toml").write_text(f'[defaults]\nembed_model = "{REMOTE_SPEC}"\n')
     code = main(["query", "dovetail?", "--index", str(downloaded_index)])
     assert code == EXIT_OK, capsys.readouterr().err
-    assert remote == ["/v1/embeddings"]
+    assert _paths(remote) == ["/v1/embeddings"]
 
 
 def test_a_different_embed_flag_is_refused(capsys: pytest.CaptureFixture[str], downloaded_index: Path) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,36 +21,22 @@ from dovetail.core.llms import (
     VideoBlock,
 )
 from dovetail.core.schema import ImageNode
+from dovetail.core.testing.loopback import Exchange, LoopbackHTTPServer
 from pydantic import ValidationError
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(24))
 
 
-class _Images(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if self.path != "/cat.png":
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.send_header("Content-Length", str(len(PNG)))
-        self.end_headers()
-        self.wfile.write(PNG)
-
-    def log_message(self, format: str, *args: object) -> None:
-        return
+def _send_png(exchange: Exchange) -> None:
+    exchange.send_bytes(200, PNG, "image/png")
 
 
 @pytest.fixture
 def image_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Images)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """A server on 127.0.0.1 with one image at ``/cat.png`` (404 elsewhere); yields its URL."""
+    with LoopbackHTTPServer() as server:
+        server.add_route("GET", "/cat.png", _send_png)
+        yield server.url
 
 
 @pytest.mark.integration

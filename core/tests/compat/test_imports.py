@@ -13,6 +13,7 @@ from types import ModuleType
 import dovetail.core
 import pytest
 from dovetail.core.testing import public_names
+from dovetail.core.testing.package_contract import assert_imports_without
 
 # LlamaIndex's documented top-level names that dovetail has (from llama_index.core's ``__all__``), plus TextNode.
 TOP_LEVEL = (
@@ -130,13 +131,7 @@ def test_shim_names_are_identical_to_the_package_names() -> None:
 
 
 def test_import_stays_lazy_with_the_new_exports() -> None:
-    code = (
-        "import sys, dovetail.core; "
-        "heavy = [m for m in ('numpy', 'pydantic', 'httpx', 'openai', 'dovetail.core.schema') if m in sys.modules]; "
-        "print(','.join(heavy))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert out == ""
+    assert_imports_without("dovetail.core", ["numpy", "pydantic", "httpx", "openai", "dovetail.core.schema"])
 
 
 FIRST_IMPORTS = [

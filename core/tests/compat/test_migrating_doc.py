@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dovetail.core import Settings
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "MIGRATING.md"
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
@@ -16,13 +14,6 @@ BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
 def _blocks() -> list[str]:
     return BLOCK.findall(DOC.read_text(encoding="utf-8"))
-
-
-@pytest.fixture(autouse=True)
-def _clean_settings() -> Iterator[None]:
-    Settings.reset()
-    yield
-    Settings.reset()
 
 
 def test_the_document_has_examples() -> None:
@@ -35,10 +26,14 @@ def test_example_runs(number: int) -> None:
     exec(compile(code, f"{DOC.name}[block {number}]", "exec"), {"__name__": f"migrating_{number}"})
 
 
+def _listed(pattern: str, after: str, until: str) -> list[str]:
+    """The ``pattern`` matches in the text between ``after`` and the next ``until`` in the document."""
+    section = DOC.read_text(encoding="utf-8").split(after, 1)[1].split(until, 1)[0]
+    return re.findall(pattern, section)
+
+
 def test_listed_module_paths_import() -> None:
-    text = DOC.read_text(encoding="utf-8")
-    section = text.split("The module paths users", 1)[1].split("\n\n", 1)[0]
-    paths = re.findall(r"`([a-z_.]+)`", section)
+    paths = _listed(r"`([a-z_.]+)`", "The module paths users", "\n\n")
     assert len(paths) > 20
     for path in paths:
         importlib.import_module(f"dovetail.core.{path}")
@@ -47,9 +42,7 @@ def test_listed_module_paths_import() -> None:
 def test_listed_top_level_names_exist() -> None:
     import dovetail.core
 
-    text = DOC.read_text(encoding="utf-8")
-    section = text.split("exported lazily from `dovetail.core`", 1)[1].split("The module paths", 1)[0]
-    names = re.findall(r"`([A-Za-z_]+)`", section)
+    names = _listed(r"`([A-Za-z_]+)`", "exported lazily from `dovetail.core`", "The module paths")
     assert len(names) > 10
     for name in names:
         assert name in dovetail.core.__all__, name

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from dovetail.core import Settings
 from dovetail.core.callbacks import CallbackManager, CBEventType, TokenCountingHandler
 from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.llms import MockLLM
 from dovetail.core.settings import resolve_embed_model
-
-
-@pytest.fixture(autouse=True)
-def _clean_settings() -> Iterator[None]:
-    Settings.reset()
-    yield
-    Settings.reset()
 
 
 def test_callback_manager_set_after_llm_reaches_the_llm() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -27,13 +27,6 @@ ADVERSARIAL = {
     "code": "def f(x):\n    return {k: v**2 for k, v in x.items() if k.startswith('_')}  # ok\n" * 6,
     "hex and digits": "0x7f3a9c1e2b4d6f80 3.14159265358979323846 1e-10 " * 10,
 }
-
-
-@pytest.fixture(autouse=True)
-def _clean() -> Iterator[None]:
-    Settings.reset()
-    yield
-    Settings.reset()
 
 
 def _exact() -> dict[str, Callable[[str], Sequence[Any]]]:

@@ -4,36 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import math
-import subprocess
-import sys
 import threading
 from typing import Any
 
 import pytest
-from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager, CBEventType, EventPayload
+from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.embeddings import BaseEmbedding, MockEmbedding, SimpleKVCache
 from dovetail.core.errors import InvalidInputError, ProviderError
 from dovetail.core.schema import TextNode
+from dovetail.core.testing.package_contract import assert_imports_without
 from pydantic import ValidationError
-
-
-class Recorder(BaseCallbackHandler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.events: list[tuple[str, CBEventType, dict[str, Any]]] = []
-
-    def on_event_start(self, event_type, payload=None, event_id="", parent_id="", **kwargs):  # type: ignore[no-untyped-def]
-        self.events.append(("start", event_type, dict(payload or {})))
-        return event_id
-
-    def on_event_end(self, event_type, payload=None, event_id="", **kwargs):  # type: ignore[no-untyped-def]
-        self.events.append(("end", event_type, dict(payload or {})))
-
-    def start_trace(self, trace_id=None):  # type: ignore[no-untyped-def]
-        pass
-
-    def end_trace(self, trace_id=None, trace_map=None):  # type: ignore[no-untyped-def]
-        pass
 
 
 class CountingEmbedding(BaseEmbedding):
@@ -73,12 +53,8 @@ class BadEmbedding(BaseEmbedding):
 
 
 def test_import_does_not_pull_numpy() -> None:
-    code = (
-        "import sys, dovetail.core.embeddings, dovetail.core.readers, dovetail.core.retrievers;"
-        "print('numpy' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
+    modules = ["dovetail.core.embeddings", "dovetail.core.readers", "dovetail.core.retrievers"]
+    assert_imports_without(modules, ["numpy"])
 
 
 @pytest.mark.parametrize("size", [0, -1, 2049])
@@ -107,8 +83,8 @@ def test_default_batch_falls_back_to_single_calls() -> None:
     assert SingleOnly(embed_batch_size=2).get_text_embedding_batch(["a", "bb", "ccc"]) == [[1.0], [2.0], [3.0]]
 
 
-def test_one_event_per_batch_with_chunks_and_embeddings() -> None:
-    recorder = Recorder()
+def test_one_event_per_batch_with_chunks_and_embeddings(event_recorder: Any) -> None:
+    recorder = event_recorder
     model = CountingEmbedding(embed_batch_size=3, callback_manager=CallbackManager([recorder]))
     vectors = model.get_text_embedding_batch(["a", "b", "c", "d"])
     pairs = [(kind, etype) for kind, etype, _ in recorder.events]

@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 import pytest
-from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager, CBEventType, EventPayload
+from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.node_parser import SentenceSplitter, TokenTextSplitter
 from dovetail.core.schema import Document, ImageNode, IndexNode, MetadataMode, NodeRelationship, TextNode
@@ -18,25 +18,6 @@ from .conftest import assert_offsets_and_coverage, random_text
 
 def ntok(text: str) -> int:
     return len(default_tokenizer(text))
-
-
-class Recorder(BaseCallbackHandler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.events: list[tuple[str, CBEventType, dict[str, Any]]] = []
-
-    def on_event_start(self, event_type, payload=None, event_id="", parent_id="", **kwargs):  # type: ignore[no-untyped-def]
-        self.events.append(("start", event_type, dict(payload or {})))
-        return event_id
-
-    def on_event_end(self, event_type, payload=None, event_id="", **kwargs):  # type: ignore[no-untyped-def]
-        self.events.append(("end", event_type, dict(payload or {})))
-
-    def start_trace(self, trace_id=None):  # type: ignore[no-untyped-def]
-        return None
-
-    def end_trace(self, trace_id=None, trace_map=None):  # type: ignore[no-untyped-def]
-        return None
 
 
 def test_short_text_is_one_stripped_chunk() -> None:
@@ -247,8 +228,8 @@ def test_image_and_index_nodes_keep_their_type() -> None:
     assert all(n.index_id == "sub-index" for n in indexes)
 
 
-def test_events_and_transformation_protocol() -> None:
-    recorder = Recorder()
+def test_events_and_transformation_protocol(event_recorder: Any) -> None:
+    recorder = event_recorder
     splitter = SentenceSplitter(chunk_size=20, chunk_overlap=0, callback_manager=CallbackManager([recorder]))
     docs = [Document(text="One sentence here. " * 10), Document(text="Another one. " * 10)]
     nodes = splitter(docs)

@@ -36,6 +36,14 @@ def test_similarity_cutoff_keeps_scores_at_or_above_it() -> None:
         SimilarityPostprocessor(similarity_cutoff="0.5")  # type: ignore[arg-type]
 
 
+def test_an_item_that_is_not_a_node_with_score_is_named_by_position() -> None:
+    nodes: list[Any] = [*hits(("ok", 0.9)), TextNode(text="bare")]
+    with pytest.raises(InvalidInputError, match=r"nodes\[1\] is a TextNode, not a NodeWithScore \(as retrievers"):
+        SimilarityPostprocessor().postprocess_nodes(nodes)
+    with pytest.raises(InvalidInputError, match="must be a list of NodeWithScore"):
+        SimilarityPostprocessor().postprocess_nodes("text")  # type: ignore[arg-type]
+
+
 def test_keywords_match_whole_words_and_phrases() -> None:
     nodes = hits(
         ("A mortise and tenon joint", 1.0),

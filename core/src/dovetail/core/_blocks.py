@@ -111,6 +111,11 @@ class _MediaBlock(KeywordCheckedModel):
     path: Path | None = None
     url: str | None = None
 
+    @field_serializer("image", "audio", "video", "data", when_used="json", check_fields=False)
+    def _encode_base64(self, value: bytes | None) -> str | None:
+        """The data field (whichever a subclass has; a new media block adds its name above) is base64 in JSON."""
+        return base64.b64encode(value).decode("ascii") if value is not None else None
+
     @model_validator(mode="before")
     @classmethod
     def _normalise_source(cls, data: Any) -> Any:
@@ -223,10 +228,6 @@ class ImageBlock(_MediaBlock):
     image_mimetype: str | None = None
     detail: str | None = None
 
-    @field_serializer("image", when_used="json")
-    def _encode_base64(self, value: bytes | None) -> str | None:
-        return base64.b64encode(value).decode("ascii") if value is not None else None
-
     def resolve_image(self, as_base64: bool = False) -> io.BytesIO:
         """The image as a buffer (base64 text with ``as_base64``); reads the path or downloads the URL."""
         return self._resolve(as_base64)
@@ -253,10 +254,6 @@ class AudioBlock(_MediaBlock):
     audio_mimetype: str | None = None
     format: str | None = None
 
-    @field_serializer("audio", when_used="json")
-    def _encode_base64(self, value: bytes | None) -> str | None:
-        return base64.b64encode(value).decode("ascii") if value is not None else None
-
     def resolve_audio(self, as_base64: bool = False) -> io.BytesIO:
         """The audio as a buffer (base64 text with ``as_base64``)."""
         return self._resolve(as_base64)
@@ -279,10 +276,6 @@ class VideoBlock(_MediaBlock):
     video: bytes | None = None
     video_mimetype: str | None = None
 
-    @field_serializer("video", when_used="json")
-    def _encode_base64(self, value: bytes | None) -> str | None:
-        return base64.b64encode(value).decode("ascii") if value is not None else None
-
     def resolve_video(self, as_base64: bool = False) -> io.BytesIO:
         """The video as a buffer (base64 text with ``as_base64``)."""
         return self._resolve(as_base64)
@@ -298,10 +291,6 @@ class DocumentBlock(_MediaBlock):
     data: bytes | None = None
     title: str | None = None
     document_mimetype: str | None = None
-
-    @field_serializer("data", when_used="json")
-    def _encode_base64(self, value: bytes | None) -> str | None:
-        return base64.b64encode(value).decode("ascii") if value is not None else None
 
     def resolve_document(self, as_base64: bool = False) -> io.BytesIO:
         """The document as a buffer (base64 text with ``as_base64``)."""

@@ -183,6 +183,46 @@ def _raise_unchained(error: BaseException, original: BaseException) -> NoReturn:
     raise error
 
 
+class _Attempts:
+    """The bookkeeping of one retried call, shared by :func:`retry_call` and :func:`aretry_call`.
+
+    :meth:`failed` runs inside the ``except`` block (``map_error`` sees the exception being handled);
+    :meth:`next_delay` runs after it, so the mapped error it raises gets no implicit ``__context__`` pointing
+    at the original.
+    """
+
+    def __init__(self, policy: RetryPolicy, operation: str, map_error: MapError | None, idempotent: bool) -> None:
+        self._policy = policy
+        self._operation = operation
+        self._map_error = map_error
+        self._idempotent = idempotent
+        self._attempt = 0
+        self._started = time.monotonic()
+        self._failure: tuple[BaseException, BaseException] | None = None
+
+    def failed(self, exc: Exception) -> None:
+        """Record that an attempt raised ``exc``."""
+        self._failure = (_mapped(exc, self._map_error), exc)
+
+    def next_delay(self) -> float:
+        """Seconds to wait before the next attempt; raises the mapped error when no retry is left."""
+        assert self._failure is not None
+        error, original = self._failure
+        self._failure = None
+        delay = next_retry_delay(
+            self._policy,
+            self._attempt,
+            error,
+            operation=self._operation,
+            started=self._started,
+            idempotent=self._idempotent,
+        )
+        if delay is None:
+            _raise_unchained(error, original)
+        self._attempt += 1
+        return delay
+
+
 def retry_call(
     fn: Callable[[], T],
     policy: RetryPolicy,
@@ -209,21 +249,13 @@ def retry_call(
     Raises:
         DovetailError: the last error when retries are exhausted or the error is not retryable.
     """
-    attempt = 0
-    started = time.monotonic()
+    attempts = _Attempts(policy, operation, map_error, idempotent)
     while True:
         try:
             return fn()
         except Exception as exc:
-            original: BaseException = exc
-            error = _mapped(exc, map_error)
-        # Outside the except block: the mapped error gets no implicit __context__ pointing at the original.
-        delay = next_retry_delay(policy, attempt, error, operation=operation, started=started, idempotent=idempotent)
-        if delay is None:
-            _raise_unchained(error, original)
-        del original
-        attempt += 1
-        sleep(delay)
+            attempts.failed(exc)
+        sleep(attempts.next_delay())
 
 
 async def aretry_call(
@@ -236,17 +268,10 @@ async def aretry_call(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
     """Async twin of :func:`retry_call`: awaits ``fn()`` and sleeps without blocking the event loop."""
-    attempt = 0
-    started = time.monotonic()
+    attempts = _Attempts(policy, operation, map_error, idempotent)
     while True:
         try:
             return await fn()
         except Exception as exc:
-            original: BaseException = exc
-            error = _mapped(exc, map_error)
-        delay = next_retry_delay(policy, attempt, error, operation=operation, started=started, idempotent=idempotent)
-        if delay is None:
-            _raise_unchained(error, original)
-        del original
-        attempt += 1
-        await sleep(delay)
+            attempts.failed(exc)
+        await sleep(attempts.next_delay())

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
-from importlib.metadata import entry_points
 from typing import Any
 
 import dovetail.callbacks.langfuse as package
@@ -13,6 +10,7 @@ import pytest
 from dovetail.callbacks.langfuse import LangfuseCallbackHandler
 from dovetail.core.callbacks import CallbackManager, CBEventType
 from dovetail.core.testing import public_names
+from dovetail.core.testing.package_contract import assert_imports_without, assert_namespace_leaf, entry_point_target
 
 
 def test_public_api_is_exact() -> None:
@@ -20,15 +18,16 @@ def test_public_api_is_exact() -> None:
     assert "LangfuseCallbackHandler" in package.__all__
 
 
+def test_namespace_layout() -> None:
+    assert_namespace_leaf(package)
+
+
 def test_entry_point_loads_the_handler() -> None:
-    [entry] = [ep for ep in entry_points(group="dovetail.callbacks") if ep.name == "langfuse"]
-    assert entry.load() is LangfuseCallbackHandler
+    assert entry_point_target("dovetail.callbacks", "langfuse") is LangfuseCallbackHandler
 
 
 def test_importing_does_not_import_the_sdk() -> None:
-    code = "import sys, dovetail.callbacks.langfuse; print('langfuse' in sys.modules, 'opentelemetry' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["False", "False"]
+    assert_imports_without("dovetail.callbacks.langfuse", ["langfuse", "opentelemetry"])
 
 
 @pytest.mark.integration

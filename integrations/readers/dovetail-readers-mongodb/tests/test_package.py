@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from importlib.metadata import entry_points
-
 import dovetail.readers.mongodb as package
 from dovetail.core.testing import public_names
+from dovetail.core.testing.package_contract import assert_imports_without, assert_namespace_leaf, entry_point_target
 from dovetail.readers.mongodb import SimpleMongoReader
 
 
@@ -16,12 +13,13 @@ def test_public_api_is_exact() -> None:
     assert "SimpleMongoReader" in package.__all__
 
 
+def test_namespace_layout() -> None:
+    assert_namespace_leaf(package)
+
+
 def test_entry_point_loads_the_reader() -> None:
-    [entry] = [ep for ep in entry_points(group="dovetail.readers") if ep.name == "mongodb"]
-    assert entry.load() is SimpleMongoReader
+    assert entry_point_target("dovetail.readers", "mongodb") is SimpleMongoReader
 
 
 def test_importing_does_not_import_pymongo() -> None:
-    code = "import sys, dovetail.readers.mongodb; print('pymongo' in sys.modules, 'bson' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["False", "False"]
+    assert_imports_without("dovetail.readers.mongodb", ["pymongo", "bson"])

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
-from pathlib import Path
-
 import dovetail.retrievers.bm25 as package
 from dovetail.core.registry import list_providers
 from dovetail.core.retrievers import BaseRetriever
+from dovetail.core.testing import public_names
+from dovetail.core.testing.package_contract import assert_namespace_leaf, entry_point_target
 
 
 def test_all_is_exactly_the_public_names() -> None:
-    public = sorted(name for name in vars(package) if not name.startswith("_") and name not in {"base"})
-    assert sorted(package.__all__) == public
+    assert sorted(package.__all__) == public_names(package)
     assert issubclass(package.BM25Retriever, BaseRetriever)
 
 
 def test_namespace_layout() -> None:
-    src = Path(__file__).resolve().parents[1] / "src" / "dovetail"
-    assert not (src / "__init__.py").exists()
-    assert not (src / "retrievers" / "__init__.py").exists()
-    assert not (src / "py.typed").exists()
-    assert (src / "retrievers" / "bm25" / "py.typed").exists()
+    assert_namespace_leaf(package)
 
 
 def test_entry_point_and_registry() -> None:
-    (ep,) = [ep for ep in entry_points(group="dovetail.retrievers") if ep.name == "bm25"]
-    assert ep.load() is package.BM25Retriever
+    assert entry_point_target("dovetail.retrievers", "bm25") is package.BM25Retriever
     assert any(p.name == "bm25" and p.installed for p in list_providers("retrievers"))

@@ -195,22 +195,14 @@ def api_key() -> str:
 async def make_store(proxy: FaultProxy, namespace: str) -> Any:
     """Build stores on the ``kit`` index through the proxy (fast retries); all are closed at teardown."""
     from dovetail.core.retry import RetryPolicy
+    from dovetail.core.testing.fixtures import closing_factory
     from dovetail.vector_stores.pinecone import PineconeVectorStore
 
-    created: list[PineconeVectorStore] = []
-
-    def make(**overrides: Any) -> PineconeVectorStore:
-        settings: dict[str, Any] = {
-            "host": f"{proxy.url}/indexes/kit",
-            "api_key": API_KEY,
-            "namespace": namespace,
-            "retry_policy": RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.05),
-        }
-        settings.update(overrides)
-        store = PineconeVectorStore(**settings)
-        created.append(store)
-        return store
-
-    yield make
-    for store in created:
-        await store.aclose()
+    async with closing_factory(
+        PineconeVectorStore,
+        host=f"{proxy.url}/indexes/kit",
+        api_key=API_KEY,
+        namespace=namespace,
+        retry_policy=RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.05),
+    ) as make:
+        yield make

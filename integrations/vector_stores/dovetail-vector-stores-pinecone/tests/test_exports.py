@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import dovetail.vector_stores.pinecone as package
 from dovetail.core.testing import public_names
+from dovetail.core.testing.package_contract import assert_namespace_leaf, entry_point_target
 from dovetail.core.vector_stores import BasePydanticVectorStore
 
 
@@ -16,16 +15,8 @@ def test_all_is_exact() -> None:
 
 
 def test_namespace_layout() -> None:
-    src = Path(__file__).resolve().parents[1] / "src" / "dovetail"
-    assert not (src / "__init__.py").exists()
-    assert not (src / "vector_stores" / "__init__.py").exists()
-    assert not (src / "py.typed").exists()
-    assert not (src / "vector_stores" / "py.typed").exists()
-    assert (src / "vector_stores" / "pinecone" / "py.typed").exists()
+    assert_namespace_leaf(package)
 
 
 def test_entry_point_is_registered() -> None:
-    from importlib.metadata import entry_points
-
-    (ep,) = [ep for ep in entry_points(group="dovetail.vector_stores") if ep.name == "pinecone"]
-    assert ep.load() is package.PineconeVectorStore
+    assert entry_point_target("dovetail.vector_stores", "pinecone") is package.PineconeVectorStore

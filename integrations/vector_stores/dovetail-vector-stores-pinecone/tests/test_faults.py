@@ -24,6 +24,13 @@ pytestmark = pytest.mark.integration
 QUERY = "/indexes/kit/query"
 UPSERT = "/indexes/kit/vectors/upsert"
 NO_RETRY = RetryPolicy(max_retries=0)
+RETRY_ONCE = RetryPolicy(max_retries=1, initial_delay=0.01)
+RETRY_TWICE = RetryPolicy(max_retries=2, initial_delay=0.01)
+
+
+def _status(code: int) -> tuple[str, tuple[int, None]]:
+    """A fault: the proxy answers ``code`` (no ``Retry-After``)."""
+    return ("status", (code, None))
 
 
 def _nodes(n: int, prefix: str = "n") -> list[TextNode]:
@@ -42,11 +49,26 @@ def _q(k: int = 1) -> VectorStoreQuery:
     return VectorStoreQuery(query_embedding=[1.0, 0, 0, 0, 0, 0], similarity_top_k=k)
 
 
-def test_sdk_retries_are_off_one_attempt_per_call(make_store: Any, proxy: Any) -> None:
-    store = make_store(retry_policy=NO_RETRY)
-    store.add(_nodes(2))
+def _faulty_store(make_store: Any, proxy: Any, policy: RetryPolicy, nodes: int, *faults: Any) -> Any:
+    """A store holding ``nodes`` nodes, with the request counts reset and ``faults`` queued for its next queries."""
+    store = make_store(retry_policy=policy)
+    store.add(_nodes(nodes))
     proxy.reset()
-    proxy.fail(QUERY, ("status", (500, None)))
+    proxy.fail(QUERY, *faults)
+    return store
+
+
+async def _afaulty_store(make_store: Any, proxy: Any, policy: RetryPolicy, nodes: int, *faults: Any) -> Any:
+    """:func:`_faulty_store`, filled through the async API."""
+    store = make_store(retry_policy=policy)
+    await store.async_add(_nodes(nodes))
+    proxy.reset()
+    proxy.fail(QUERY, *faults)
+    return store
+
+
+def test_sdk_retries_are_off_one_attempt_per_call(make_store: Any, proxy: Any) -> None:
+    store = _faulty_store(make_store, proxy, NO_RETRY, 2, _status(500))
     with pytest.raises(ProviderError) as info:
         store.query(_q())
     assert info.value.status == 500
@@ -60,7 +82,7 @@ def test_the_bare_sdk_would_have_retried(proxy: Any, api_key: str) -> None:
 
     index = Pinecone(api_key=api_key).Index(host=f"{proxy.url}/indexes/kit")
     try:
-        proxy.fail(QUERY, ("status", (500, None)))
+        proxy.fail(QUERY, _status(500))
         index.query(vector=[1.0, 0, 0, 0, 0, 0], top_k=1, namespace="bare")
         assert proxy.count(QUERY) == 2
     finally:
@@ -68,40 +90,28 @@ def test_the_bare_sdk_would_have_retried(proxy: Any, api_key: str) -> None:
 
 
 async def test_async_sdk_retries_are_off(make_store: Any, proxy: Any) -> None:
-    store = make_store(retry_policy=NO_RETRY)
-    await store.async_add(_nodes(2))
-    proxy.reset()
-    proxy.fail(QUERY, ("status", (503, None)))
+    store = await _afaulty_store(make_store, proxy, NO_RETRY, 2, _status(503))
     with pytest.raises(ProviderError):
         await store.aquery(_q())
     assert proxy.count(QUERY) == 1
 
 
 def test_dovetail_retries_transient_errors(make_store: Any, proxy: Any) -> None:
-    store = make_store(retry_policy=RetryPolicy(max_retries=2, initial_delay=0.01))
-    store.add(_nodes(3))
-    proxy.reset()
-    proxy.fail(QUERY, ("status", (503, None)), ("status", (500, None)))
+    store = _faulty_store(make_store, proxy, RETRY_TWICE, 3, _status(503), _status(500))
     result = store.query(_q())
     assert result.ids == ["n0"]
     assert proxy.count(QUERY) == 3
 
 
 async def test_async_retries_transient_errors(make_store: Any, proxy: Any) -> None:
-    store = make_store(retry_policy=RetryPolicy(max_retries=2, initial_delay=0.01))
-    await store.async_add(_nodes(3))
-    proxy.reset()
-    proxy.fail(QUERY, ("status", (502, None)), ("drop", None))
+    store = await _afaulty_store(make_store, proxy, RETRY_TWICE, 3, _status(502), ("drop", None))
     result = await store.aquery(_q())
     assert result.ids == ["n0"]
     assert proxy.count(QUERY) == 3
 
 
 def test_retry_exhaustion_raises_last_error(make_store: Any, proxy: Any) -> None:
-    store = make_store(retry_policy=RetryPolicy(max_retries=1, initial_delay=0.01))
-    store.add(_nodes(1))
-    proxy.reset()
-    proxy.fail(QUERY, ("status", (500, None)), ("status", (503, None)))
+    store = _faulty_store(make_store, proxy, RETRY_ONCE, 1, _status(500), _status(503))
     with pytest.raises(ProviderError) as info:
         store.query(_q())
     assert info.value.status == 503
@@ -109,10 +119,7 @@ def test_retry_exhaustion_raises_last_error(make_store: Any, proxy: Any) -> None
 
 
 def test_rate_limit_honours_retry_after(make_store: Any, proxy: Any) -> None:
-    store = make_store(retry_policy=RetryPolicy(max_retries=1, initial_delay=0.0))
-    store.add(_nodes(1))
-    proxy.reset()
-    proxy.fail(QUERY, ("status", (429, 0.3)))
+    store = _faulty_store(make_store, proxy, RetryPolicy(max_retries=1, initial_delay=0.0), 1, ("status", (429, 0.3)))
     started = time.monotonic()
     assert store.query(_q()).ids == ["n0"]
     assert time.monotonic() - started >= 0.3
@@ -153,7 +160,7 @@ async def test_async_batched_add_survives_faults(make_store: Any, proxy: Any, na
     store = make_store(batch_size=40, max_concurrency=3, retry_policy=RetryPolicy(max_retries=3, initial_delay=0.01))
     await store.aget_nodes(node_ids=["warm-up"])
     proxy.reset()
-    proxy.fail(UPSERT, ("drop_after", None), ("status", (500, None)), ("drop", None))
+    proxy.fail(UPSERT, ("drop_after", None), _status(500), ("drop", None))
     ids = await store.async_add(_nodes(200))
     assert proxy.count(UPSERT) == 5 + 3
     stored = await store.aget_nodes(node_ids=ids)
@@ -165,7 +172,7 @@ async def test_async_batched_add_survives_faults(make_store: Any, proxy: Any, na
 def test_failed_batch_raises_after_retries(make_store: Any, proxy: Any) -> None:
     store = make_store(batch_size=10, max_concurrency=1, retry_policy=RetryPolicy(max_retries=1, initial_delay=0.01))
     store._sync_index()
-    proxy.fail(UPSERT, ("status", (500, None)), ("status", (500, None)))
+    proxy.fail(UPSERT, _status(500), _status(500))
     with pytest.raises(ProviderError):
         store.add(_nodes(30))
     assert proxy.count(UPSERT) == 2  # the first batch failed twice; nothing after it was sent
@@ -174,7 +181,7 @@ def test_failed_batch_raises_after_retries(make_store: Any, proxy: Any) -> None:
 async def test_async_failed_batch_waits_for_the_others(make_store: Any, proxy: Any) -> None:
     store = make_store(batch_size=10, max_concurrency=2, retry_policy=RetryPolicy(max_retries=0))
     await store.aget_nodes(node_ids=["warm-up"])
-    proxy.fail(UPSERT, ("status", (500, None)))
+    proxy.fail(UPSERT, _status(500))
     with pytest.raises(ProviderError):
         await store.async_add(_nodes(50))
     assert proxy.count(UPSERT) == 5  # every batch was sent and settled before add() raised

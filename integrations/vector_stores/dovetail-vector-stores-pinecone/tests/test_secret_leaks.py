@@ -5,13 +5,15 @@ The fault proxy in front of needledb answers 401/429/500 with an error message t
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 import pytest
 from dovetail.core.retry import RetryPolicy
-from dovetail.core.testing.leaks import ErrorPath, assert_error_path_is_clean, unique_secret
+from dovetail.core.testing.leaks import ErrorPath
 from dovetail.core.testing.loopback import free_port
+from dovetail.core.testing.secret_env import assert_secret_leaks_nowhere
 from dovetail.core.vector_stores import VectorStoreQuery
 from dovetail.vector_stores.pinecone import PineconeVectorStore
 
@@ -43,11 +45,6 @@ def _scenario(path: str, proxy: Any, key: str, tmp: Path) -> ErrorPath:
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_the_key_leaks_nowhere(
-    path: str, proxy: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    key = unique_secret("pc-leak-")
-    monkeypatch.setenv("PINECONE_API_KEY", key)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("DOVETAIL_CONFIG", raising=False)
-    assert_error_path_is_clean(key, lambda: _scenario(path, proxy, key, tmp_path), caplog)
+def test_the_key_leaks_nowhere(path: str, proxy: Any, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    scenario = functools.partial(_scenario, path, proxy, tmp=tmp_path)
+    assert_secret_leaks_nowhere(request, scenario, "PINECONE_API_KEY", "pc-leak-")

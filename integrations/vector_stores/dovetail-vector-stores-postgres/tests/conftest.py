@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _pgserver import LocalPostgres
+from dovetail.core.testing.fixtures import closing_factory
 from dovetail.vector_stores.postgres import PGVectorStore
 
 
@@ -31,15 +32,10 @@ async def make_store(pg_server: LocalPostgres) -> AsyncIterator[Callable[..., PG
     An async fixture, so its teardown runs inside the test's event loop, before that loop closes: an asyncio
     pool a test opened is closed in its own loop (otherwise the loop's teardown waits on the pool's tasks).
     """
-    made: list[PGVectorStore] = []
 
-    def make(**kwargs: Any) -> PGVectorStore:
+    def build(**kwargs: Any) -> PGVectorStore:
         kwargs.setdefault("table_name", f"t_{uuid.uuid4().hex[:12]}")
-        kwargs.setdefault("connection_string", pg_server.dsn)
-        store = PGVectorStore(**kwargs)
-        made.append(store)
-        return store
+        return PGVectorStore(**kwargs)
 
-    yield make
-    for store in made:
-        await store.aclose()
+    async with closing_factory(build, connection_string=pg_server.dsn) as make:
+        yield make

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 import pytest
 from dovetail.core.retry import RetryPolicy
 from dovetail.core.schema import TextNode
-from dovetail.core.testing.leaks import ErrorPath, assert_error_path_is_clean, unique_secret
+from dovetail.core.testing.leaks import ErrorPath
 from dovetail.core.testing.loopback import free_port
+from dovetail.core.testing.secret_env import assert_secret_leaks_nowhere
 from dovetail.core.vector_stores import VectorStoreQuery
 from dovetail.vector_stores.postgres import PGVectorStore
 
@@ -49,11 +51,6 @@ def _scenario(path: str, server: Any, secret: str, tmp: Path) -> ErrorPath:
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_the_password_leaks_nowhere(
-    path: str, pg_server: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    secret = unique_secret("pg-leak-")
-    monkeypatch.setenv("PGPASSWORD", secret)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("DOVETAIL_CONFIG", raising=False)
-    assert_error_path_is_clean(secret, lambda: _scenario(path, pg_server, secret, tmp_path), caplog)
+def test_the_password_leaks_nowhere(path: str, pg_server: Any, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    scenario = functools.partial(_scenario, path, pg_server, tmp=tmp_path)
+    assert_secret_leaks_nowhere(request, scenario, "PGPASSWORD", "pg-leak-")

@@ -3,8 +3,8 @@
 Adding a subcommand takes one module and one line here:
 
 1. Write ``dovetail/core/cli/_<name>.py`` (or a module in your own package) with
-   ``add_parser(subparsers) -> None``. It calls ``subparsers.add_parser(name, help=..., description=...)``,
-   adds its arguments and sets ``parser.set_defaults(handler=run)`` where ``run(args) -> int`` returns the exit
+   ``add_parser(subparsers) -> None``. It calls :func:`add_command` (or ``subparsers.add_parser`` and
+   ``parser.set_defaults(handler=run)`` itself) and adds its arguments; ``run(args) -> int`` returns the exit
    code. Keep heavy imports inside ``run`` so ``dovetail --help`` stays fast.
 2. Append ``(name, "module.path:add_parser")`` to :data:`COMMANDS` (or call :func:`register_command` with a
    callable from code that runs before :func:`dovetail.core.cli.main`).
@@ -19,9 +19,10 @@ import argparse
 from collections.abc import Callable
 from importlib import import_module
 
-__all__ = ["COMMANDS", "AddParser", "add_all", "register_command"]
+__all__ = ["COMMANDS", "AddParser", "Handler", "add_all", "add_command", "register_command"]
 
 AddParser = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+Handler = Callable[[argparse.Namespace], int]
 
 COMMANDS: list[tuple[str, str | AddParser]] = [
     ("ingest", "dovetail.core.cli._ingest:add_parser"),
@@ -55,3 +56,29 @@ def add_all(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     """Let every registered command add its parser."""
     for _, add_parser in COMMANDS:
         _resolve(add_parser)(subparsers)
+
+
+def add_command(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+    run: Handler | None = None,
+    *,
+    preformatted: bool = False,
+) -> argparse.ArgumentParser:
+    """Add the subcommand ``name`` and return its parser for the arguments.
+
+    Args:
+        subparsers: what :func:`add_all` passes to ``add_parser``.
+        name: the command, e.g. ``"ingest"``.
+        summary: its line in ``dovetail --help``.
+        description: the text of ``dovetail NAME --help``; wrapped to the terminal unless ``preformatted``
+            (then printed with its own line breaks).
+        run: ``run(args) -> exit code``; ``None`` when the command's own subcommands set handlers.
+    """
+    formatter = argparse.RawDescriptionHelpFormatter if preformatted else argparse.HelpFormatter
+    parser = subparsers.add_parser(name, help=summary, description=description, formatter_class=formatter)
+    if run is not None:
+        parser.set_defaults(handler=run)
+    return parser

@@ -8,6 +8,7 @@ import os
 import sys
 from typing import Any
 
+from dovetail.core.cli._commands import add_command
 from dovetail.core.cli._errors import EXIT_OK
 
 __all__ = ["MASK", "add_parser", "effective_config", "run"]
@@ -15,17 +16,17 @@ __all__ = ["MASK", "add_parser", "effective_config", "run"]
 MASK = "**********"
 
 
+_SUMMARY = "show the effective configuration (secrets masked) or where it is read from"
+_DESCRIPTION = """\
+dovetail reads dovetail.toml from $DOVETAIL_CONFIG, else ./dovetail.toml, else the user config dir
+(~/.config/dovetail/dovetail.toml). Every setting resolves explicit argument > config file > environment
+variable. `config show` validates the file and prints each value with its source.
+"""
+
+
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``config``."""
-    parser = subparsers.add_parser(
-        "config",
-        help="show the effective configuration (secrets masked) or where it is read from",
-        description=(
-            "dovetail reads dovetail.toml from $DOVETAIL_CONFIG, else ./dovetail.toml, else the user config dir "
-            "(~/.config/dovetail/dovetail.toml). Every setting resolves explicit argument > config file > "
-            "environment variable. `config show` validates the file and prints each value with its source."
-        ),
-    )
+    parser = add_command(subparsers, "config", _SUMMARY, _DESCRIPTION)
     actions = parser.add_subparsers(dest="config_action", metavar="ACTION", required=True)
     show = actions.add_parser("show", help="print the effective configuration with secrets masked")
     show.add_argument("--json", action="store_true", help="print JSON")

@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dovetail.core.cli._commands import add_command
 from dovetail.core.cli._errors import EXIT_OK
 from dovetail.core.cli._index_options import add_index_options, existing_index_dir
 from dovetail.core.cli._retrieval import MODES, bm25_installed, candidate_depth, make_retriever
 
 __all__ = ["add_parser", "run"]
 
+_SUMMARY = "score retrieval (hit rate, MRR, nDCG) on labelled questions"
 _DESCRIPTION = """\
 Score retrieval on labelled questions. QUESTIONS is a JSON-lines file, one object per line:
 
@@ -29,12 +31,7 @@ _METRICS = ("hit_rate", "mrr", "ndcg")
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``eval``."""
-    parser = subparsers.add_parser(
-        "eval",
-        help="score retrieval (hit rate, MRR, nDCG) on labelled questions",
-        description=_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, "eval", _SUMMARY, _DESCRIPTION, run, preformatted=True)
     parser.add_argument("questions", metavar="QUESTIONS", help="JSON-lines file of questions and expected ids")
     add_index_options(parser, top_k_help="results per question (3)")
     parser.add_argument(
@@ -44,7 +41,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="retrieval mode to score; all (default): every mode available",
     )
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
-    parser.set_defaults(handler=run)
 
 
 def _score(index: Any, index_dir: Path, mode: str, top_k: int, dataset: Any) -> dict[str, Any]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from dovetail.core.cli._commands import add_command
 from dovetail.core.cli._errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CLIError
 from dovetail.core.cli._index_dir import is_bookkeeping, open_storage, rebuild_dir, replace_index
 from dovetail.core.cli._read import ReadReport, read_files
@@ -16,6 +18,9 @@ __all__ = ["DEFAULT_INDEX_DIR", "add_parser", "run"]
 
 DEFAULT_INDEX_DIR = "./.dovetail/index"
 
+_N = TypeVar("_N", int, float)
+
+_SUMMARY = "index a folder or file (incremental, resumable)"
 _DESCRIPTION = """\
 Read the text files under PATH (recursively; hidden files skipped), split them into chunks, embed the chunks and
 store them in the index directory. Running it again only processes files that changed: unchanged files are
@@ -34,50 +39,33 @@ Default: the local ONNX embedder (pip install dovetail-embeddings-onnx), fully o
 """
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        msg = f"expected a whole number, got {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
-    if value < 1:
-        msg = f"must be at least 1, got {value}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
+def _checked(
+    convert: Callable[[str], _N], expected: str, valid: Callable[[_N], bool], rule: str
+) -> Callable[[str], _N]:
+    """An argparse ``type=``: ``convert`` the text (else "expected ...") and check it with ``valid`` (else ``rule``)."""
+
+    def parse(text: str) -> _N:
+        try:
+            value = convert(text)
+        except ValueError:
+            msg = f"expected {expected}, got {text!r}"
+            raise argparse.ArgumentTypeError(msg) from None
+        if not valid(value):
+            msg = f"{rule}, got {value}"
+            raise argparse.ArgumentTypeError(msg)
+        return value
+
+    return parse
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        msg = f"expected a whole number, got {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
-    if value < 0:
-        msg = f"must be 0 or more, got {value}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        msg = f"expected seconds, got {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
-    if not 0 < value <= 3600:
-        msg = f"must be more than 0 and at most 3600 seconds, got {text}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
+_positive_int = _checked(int, "a whole number", lambda value: value >= 1, "must be at least 1")
+_count = _checked(int, "a whole number", lambda value: value >= 0, "must be 0 or more")
+_seconds = _checked(float, "seconds", lambda value: 0 < value <= 3600, "must be more than 0 and at most 3600 seconds")
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``ingest``."""
-    parser = subparsers.add_parser(
-        "ingest",
-        help="index a folder or file (incremental, resumable)",
-        description=_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, "ingest", _SUMMARY, _DESCRIPTION, run, preformatted=True)
     parser.add_argument("path", metavar="PATH", help="folder (or single file) to index")
     parser.add_argument(
         "--index", default=DEFAULT_INDEX_DIR, metavar="DIR", help=f"index directory ({DEFAULT_INDEX_DIR})"
@@ -140,7 +128,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "this machine belongs to, or nothing for a local one; the index is still written here",
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    parser.set_defaults(handler=run)
 
 
 def _ray_runner(args: argparse.Namespace) -> Any:

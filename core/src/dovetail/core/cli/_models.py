@@ -6,27 +6,27 @@ import argparse
 import json
 import sys
 
+from dovetail.core.cli._commands import add_command
 from dovetail.core.cli._errors import EXIT_OK, CLIError
 from dovetail.core.cli._table import write_table
 
 __all__ = ["add_parser", "run"]
 
 
+_SUMMARY = "list the models of installed providers (context window, limits, capabilities)"
+_DESCRIPTION = """\
+List the models that installed integrations ship in their catalogs: modes, context window, max output tokens,
+embedding dimensions and capabilities. A model missing from a catalog still works when you give its limits
+explicitly (a warning is logged).
+"""
+
+
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``models``."""
-    parser = subparsers.add_parser(
-        "models",
-        help="list the models of installed providers (context window, limits, capabilities)",
-        description=(
-            "List the models that installed integrations ship in their catalogs: modes, context window, max "
-            "output tokens, embedding dimensions and capabilities. A model missing from a catalog still works "
-            "when you give its limits explicitly (a warning is logged)."
-        ),
-    )
+    parser = add_command(subparsers, "models", _SUMMARY, _DESCRIPTION, run)
     parser.add_argument("provider", nargs="?", help="only this provider, e.g. openai")
     parser.add_argument("--domain", help="only this domain: llms or embeddings")
     parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.set_defaults(handler=run)
 
 
 def _flags(model: object) -> str:

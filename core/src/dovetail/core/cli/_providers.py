@@ -6,28 +6,27 @@ import argparse
 import json
 import sys
 
+from dovetail.core.cli._commands import add_command
 from dovetail.core.cli._errors import EXIT_OK
 from dovetail.core.cli._table import write_table
 
 __all__ = ["add_parser", "run"]
 
 
+_SUMMARY = "list integrations (installed ones with versions)"
+_DESCRIPTION = """\
+List the provider integrations found through Python entry points, with their versions, and the published ones
+that are not installed (with the package to pip install). Use a provider in --llm/--embed as PROVIDER:MODEL.
+"""
+
+
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``providers``."""
-    parser = subparsers.add_parser(
-        "providers",
-        help="list integrations (installed ones with versions)",
-        description=(
-            "List the provider integrations found through Python entry points, with their versions, and the "
-            "published ones that are not installed (with the package to pip install). Use a provider in "
-            "--llm/--embed as PROVIDER:MODEL."
-        ),
-    )
+    parser = add_command(subparsers, "providers", _SUMMARY, _DESCRIPTION, run)
     from dovetail.core.domains import domain_names
 
     parser.add_argument("--domain", help=f"only this domain: {', '.join(domain_names())}")
     parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dovetail.core.cli._commands import add_command
 from dovetail.core.cli._errors import EXIT_ERROR, EXIT_OK, CLIError
 from dovetail.core.cli._index_options import add_index_options, existing_index_dir
 from dovetail.core.cli._retrieval import MODES, make_retriever
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["add_parser", "run"]
 
+_SUMMARY = "answer a question from an index, with sources"
 _DESCRIPTION = """\
 Answer a question from an index built with `dovetail ingest`. The question is embedded with the model recorded
 in the index, the --top-k closest chunks are retrieved, and the answer is put together from them. A recorded
@@ -33,12 +35,7 @@ openai:gpt-4o-mini, needs its package and API key) the model writes the answer f
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``query``."""
-    parser = subparsers.add_parser(
-        "query",
-        help="answer a question from an index, with sources",
-        description=_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, "query", _SUMMARY, _DESCRIPTION, run, preformatted=True)
     parser.add_argument("question", metavar="QUESTION", help="the question, quoted")
     add_index_options(parser, top_k_help="chunks to retrieve (3)")
     parser.add_argument("--llm", metavar="PROVIDER:MODEL", help="write the answer with this LLM (default: extractive)")
@@ -58,7 +55,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "dovetail-retrievers-bm25)",
     )
     parser.add_argument("--json", action="store_true", help="print the answer and sources as JSON")
-    parser.set_defaults(handler=run)
 
 
 def _sources(response: Any) -> list[dict[str, Any]]:

@@ -41,21 +41,28 @@ class ProviderSettings(BaseModel):
     max_retries: int | None = Field(default=None, ge=0, le=10, description="0–10")
 
 
-class OpenAISettings(ProviderSettings):
-    """``[providers.openai]`` (also used by ``openai_like``)."""
+class _KnownProviderSettings(ProviderSettings):
+    """A section of a provider dovetail knows: a key it does not know is an error (a typo would be ignored)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    organization: str | None = None
+
+class _LLMProviderSettings(_KnownProviderSettings):
+    """The generation settings the LLM providers share."""
+
+    model: str | None = None
     temperature: float | None = Field(default=None, ge=0, le=2, description="0–2")
     max_tokens: int | None = Field(default=None, gt=0)
-    model: str | None = None
 
 
-class PineconeSettings(ProviderSettings):
+class OpenAISettings(_LLMProviderSettings):
+    """``[providers.openai]`` (also used by ``openai_like``)."""
+
+    organization: str | None = None
+
+
+class PineconeSettings(_KnownProviderSettings):
     """``[providers.pinecone]``."""
-
-    model_config = ConfigDict(extra="forbid")
 
     host: str | None = None
     index_name: str | None = None
@@ -63,20 +70,16 @@ class PineconeSettings(ProviderSettings):
     batch_size: int | None = Field(default=None, ge=1, le=1000, description="1–1000")
 
 
-class MongoDBSettings(ProviderSettings):
+class MongoDBSettings(_KnownProviderSettings):
     """``[providers.mongodb]``; the URI may hold a password, so it is a secret."""
-
-    model_config = ConfigDict(extra="forbid")
 
     uri: SecretStr | None = None
     db_name: str | None = None
     collection_name: str | None = None
 
 
-class PostgresSettings(ProviderSettings):
+class PostgresSettings(_KnownProviderSettings):
     """``[providers.postgres]``; the connection string and the password are secrets."""
-
-    model_config = ConfigDict(extra="forbid")
 
     connection_string: SecretStr | None = None
     host: str | None = None
@@ -88,10 +91,8 @@ class PostgresSettings(ProviderSettings):
     table_name: str | None = None
 
 
-class LangfuseSettings(ProviderSettings):
+class LangfuseSettings(_KnownProviderSettings):
     """``[providers.langfuse]``."""
-
-    model_config = ConfigDict(extra="forbid")
 
     public_key: SecretStr | None = None
     secret_key: SecretStr | None = None
@@ -100,30 +101,18 @@ class LangfuseSettings(ProviderSettings):
     session_id: str | None = None
 
 
-class AnthropicSettings(ProviderSettings):
+class AnthropicSettings(_LLMProviderSettings):
     """``[providers.anthropic]``."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    model: str | None = None
     temperature: float | None = Field(default=None, ge=0, le=1, description="0–1")
-    max_tokens: int | None = Field(default=None, gt=0)
 
 
-class GeminiSettings(ProviderSettings):
+class GeminiSettings(_LLMProviderSettings):
     """``[providers.gemini]`` (Gemini API keys; ``base_url`` for a proxy or a local stand-in)."""
 
-    model_config = ConfigDict(extra="forbid")
 
-    model: str | None = None
-    temperature: float | None = Field(default=None, ge=0, le=2, description="0–2")
-    max_tokens: int | None = Field(default=None, gt=0)
-
-
-class OllamaSettings(ProviderSettings):
+class OllamaSettings(_KnownProviderSettings):
     """``[providers.ollama]``: no key; ``base_url`` is the Ollama server (``http://localhost:11434``)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     model: str | None = None
     temperature: float | None = Field(default=None, ge=0, le=2, description="0–2")

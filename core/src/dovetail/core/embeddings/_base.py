@@ -207,12 +207,13 @@ class BaseEmbedding(TransformComponent):
 
     # ---- public batch API --------------------------------------------------------------------------------
 
-    def _split_cached(self, texts: list[str]) -> tuple[list[Embedding | None], list[int]]:
-        """Cached vectors in input order (``None`` for misses) and the indexes still to embed."""
+    def _split_cached(self, texts: list[str]) -> tuple[list[Embedding | None], list[int], list[str]]:
+        """Cached vectors in input order (``None`` for misses), the indexes still to embed and their texts."""
         if self.embeddings_cache is None:
-            return [None] * len(texts), list(range(len(texts)))
+            return [None] * len(texts), list(range(len(texts))), texts
         found = [self._cached("text", text) for text in texts]
-        return found, [i for i, vector in enumerate(found) if vector is None]
+        todo = [i for i, vector in enumerate(found) if vector is None]
+        return found, todo, texts if len(todo) == len(texts) else [texts[i] for i in todo]
 
     def _batch_event_start(self) -> dict[str, Any]:
         return {EventPayload.MODEL_NAME: self.model_name}
@@ -226,8 +227,7 @@ class BaseEmbedding(TransformComponent):
         texts = check_texts(texts)
         if not texts:
             return []
-        found, todo = self._split_cached(texts)
-        pending = texts if len(todo) == len(texts) else [texts[i] for i in todo]
+        found, todo, pending = self._split_cached(texts)
         size, total = self.embed_batch_size, len(pending)
         manager, provider = self.callback_manager, self._provider
         dim: int | None = None
@@ -258,8 +258,7 @@ class BaseEmbedding(TransformComponent):
         texts = check_texts(texts)
         if not texts:
             return []
-        found, todo = self._split_cached(texts)
-        pending = texts if len(todo) == len(texts) else [texts[i] for i in todo]
+        found, todo, pending = self._split_cached(texts)
         size, provider = self.embed_batch_size, self._provider
 
         async def run(batch: list[str]) -> list[Embedding]:

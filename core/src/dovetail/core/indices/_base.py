@@ -30,6 +30,8 @@ class BaseIndex(ABC):
     _show_progress: bool
     retriever_keywords: tuple[str, ...] = ()
     """Keywords ``as_retriever`` (and so ``as_query_engine``/``as_chat_engine``) accepts."""
+    _kind: str | None = None
+    """The index in error messages (``"a summary index"``); set, an ``index_struct`` of another type is refused."""
 
     def _init_index(
         self,
@@ -40,12 +42,11 @@ class BaseIndex(ABC):
         callback_manager: CallbackManager | None,
         show_progress: bool,
         new_struct: IndexStruct,
-        kind: str | None = None,
     ) -> None:
         """Set what every index keeps, then add ``nodes``; a subclass calls it last in ``__init__``.
 
-        ``index_struct`` is an existing index's record (of ``new_struct``'s type, checked when ``kind`` names the
-        index in the error); without one, ``new_struct`` is registered in the index store.
+        ``index_struct`` is an existing index's record (of ``new_struct``'s type, checked when the class's
+        ``_kind`` names the index in the error); without one, ``new_struct`` is registered in the index store.
         """
         from dovetail.core.settings import Settings
 
@@ -56,8 +57,8 @@ class BaseIndex(ABC):
         if index_struct is None:
             index_struct = new_struct
             self._storage_context.index_store.add_index_struct(index_struct)
-        elif kind is not None and index_struct.struct_type != new_struct.struct_type:
-            msg = f"index {index_struct.index_id} is a {index_struct.struct_type!r} index, not {kind}"
+        elif self._kind is not None and index_struct.struct_type != new_struct.struct_type:
+            msg = f"index {index_struct.index_id} is a {index_struct.struct_type!r} index, not {self._kind}"
             raise InvalidInputError(msg)
         self._index_struct = index_struct
         if nodes:

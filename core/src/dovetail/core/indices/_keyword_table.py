@@ -70,6 +70,8 @@ class SimpleKeywordTableIndex(BaseIndex):
     )
     """Keywords :meth:`as_retriever` (and so :meth:`as_query_engine`) accepts."""
 
+    _kind = "a keyword table"
+
     def __init__(
         self,
         nodes: Sequence[BaseNode] | None = None,
@@ -84,14 +86,7 @@ class SimpleKeywordTableIndex(BaseIndex):
         self._embed_model = None
         new_struct = IndexStruct(struct_type=KEYWORD_STRUCT_TYPE, extra={"table": {}})
         self._init_index(
-            nodes,
-            storage_context,
-            transformations,
-            index_struct,
-            callback_manager,
-            show_progress,
-            new_struct,
-            kind="a keyword table",
+            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, new_struct
         )
 
     @classmethod

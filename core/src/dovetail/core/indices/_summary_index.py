@@ -59,6 +59,8 @@ class SummaryIndex(BaseIndex):
     """Keywords :meth:`as_retriever` (and so :meth:`as_query_engine`) accepts."""
     default_response_mode = "tree_summarize"
 
+    _kind = "a summary index"
+
     def __init__(
         self,
         nodes: Sequence[BaseNode] | None = None,
@@ -74,14 +76,7 @@ class SummaryIndex(BaseIndex):
         self._embed_model = resolve_embed_model(embed_model) if embed_model is not None else None
         new_struct = IndexStruct(struct_type=SUMMARY_STRUCT_TYPE, extra={"nodes": []})
         self._init_index(
-            nodes,
-            storage_context,
-            transformations,
-            index_struct,
-            callback_manager,
-            show_progress,
-            new_struct,
-            kind="a summary index",
+            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, new_struct
         )
 
     @classmethod

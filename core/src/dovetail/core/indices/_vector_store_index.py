@@ -275,12 +275,21 @@ class VectorStoreIndex(BaseIndex):
         reject_unknown("ainsert", insert_kwargs, ())
         await self._aingest([_one_document(document, "ainsert")])
 
-    def _embedded(self, nodes: Sequence[BaseNode]) -> list[BaseNode]:
+    def _nodes_to_insert(
+        self, method: str, nodes: Sequence[BaseNode], insert_kwargs: dict[str, Any]
+    ) -> tuple[list[BaseNode], BaseEmbedding | None]:
+        """The checked nodes of an ``insert_nodes`` call and the model to embed them with (see :meth:`_model_for`).
+
+        Raises:
+            InvalidInputError: an item is not a node.
+            TypeError: an unknown keyword.
+        """
+        reject_unknown(method, insert_kwargs, ())
         nodes = list(nodes)
         if not all(isinstance(node, BaseNode) for node in nodes):
             msg = "insert_nodes takes nodes (TextNode, ...); use insert()/from_documents for documents"
             raise InvalidInputError(msg)
-        return nodes
+        return nodes, self._model_for(nodes) if nodes else None
 
     def _model_for(self, nodes: list[BaseNode]) -> BaseEmbedding | None:
         """The model to embed ``nodes`` with (recorded in the index), or ``None`` when all carry embeddings."""
@@ -296,11 +305,9 @@ class VectorStoreIndex(BaseIndex):
         Raises:
             InvalidInputError: an item is not a node; nothing is stored.
         """
-        reject_unknown("insert_nodes", insert_kwargs, ())
-        nodes = self._embedded(nodes)
+        nodes, model = self._nodes_to_insert("insert_nodes", nodes, insert_kwargs)
         if not nodes:
             return
-        model = self._model_for(nodes)
         if model is not None:
             nodes = embed_nodes(model, nodes)
         self.vector_store.add(nodes)
@@ -308,11 +315,9 @@ class VectorStoreIndex(BaseIndex):
 
     async def ainsert_nodes(self, nodes: Sequence[BaseNode], **insert_kwargs: Any) -> None:
         """Async :meth:`insert_nodes`."""
-        reject_unknown("ainsert_nodes", insert_kwargs, ())
-        nodes = self._embedded(nodes)
+        nodes, model = self._nodes_to_insert("ainsert_nodes", nodes, insert_kwargs)
         if not nodes:
             return
-        model = self._model_for(nodes)
         if model is not None:
             nodes = await aembed_nodes(model, nodes)
         await self.vector_store.async_add(nodes)

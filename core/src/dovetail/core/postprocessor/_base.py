@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._items import items_of
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.schema import NodeWithScore, QueryBundle
 
@@ -73,12 +74,7 @@ def _checked(nodes: Sequence[NodeWithScore]) -> list[NodeWithScore]:
     if isinstance(nodes, (str, bytes)) or not isinstance(nodes, Sequence):
         msg = f"nodes must be a list of NodeWithScore, got {type(nodes).__name__}"
         raise InvalidInputError(msg)
-    out = list(nodes)
-    for position, item in enumerate(out):
-        if not isinstance(item, NodeWithScore):
-            msg = f"nodes[{position}] is a {type(item).__name__}, not a NodeWithScore (as retrievers return)"
-            raise InvalidInputError(msg)
-    return out
+    return items_of(nodes, NodeWithScore, "nodes", " (as retrievers return)")
 
 
 def _bundle(query_bundle: QueryBundle | None, query_str: str | None) -> QueryBundle | None:

@@ -58,10 +58,13 @@ class BasePromptTemplate(ABC):
             "metadata": self.metadata,
         }
 
+    _vars: Sequence[str] = ()
+    """The variables, in order; subclasses set it when their template changes."""
+
     @property
-    @abstractmethod
     def template_vars(self) -> list[str]:
-        """Names of the template's variables."""
+        """Names of the template's variables, in order (over all messages of a chat template)."""
+        return list(self._vars)
 
     @abstractmethod
     def format(self, **kwargs: Any) -> str:
@@ -135,11 +138,6 @@ class PromptTemplate(BasePromptTemplate):
     def __repr__(self) -> str:
         return f"PromptTemplate(template={self.template!r}, partial={sorted(self.kwargs)})"
 
-    @property
-    def template_vars(self) -> list[str]:
-        """Names of the template's variables, in order."""
-        return list(self._vars)
-
     def get_template(self) -> str:
         """The template text."""
         return self.template
@@ -206,11 +204,6 @@ class ChatPromptTemplate(BasePromptTemplate):
 
     def __repr__(self) -> str:
         return f"ChatPromptTemplate(messages={len(self.message_templates)}, partial={sorted(self.kwargs)})"
-
-    @property
-    def template_vars(self) -> list[str]:
-        """Names of the variables over all messages, in order."""
-        return list(self._vars)
 
     def get_template(self) -> str:
         """All message templates, one ``role: text`` per line."""

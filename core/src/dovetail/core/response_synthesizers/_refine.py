@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 __all__ = ["CompactAndRefine", "Refine"]
 
 
+_Step = tuple["BasePromptTemplate", dict[str, Any]]
+"""One LLM call of a refine: the template and its variables."""
+
+
+def _with_answer(args: dict[str, Any], answer: str | None) -> dict[str, Any]:
+    """``args`` with the answer so far as ``existing_answer`` (unchanged before the first answer)."""
+    return args if answer is None else {**args, "existing_answer": answer}
+
+
 def _defaults() -> tuple[BasePromptTemplate, BasePromptTemplate]:
     from dovetail.core.prompts import DEFAULT_REFINE_PROMPT, DEFAULT_TEXT_QA_PROMPT
 
@@ -53,8 +62,8 @@ class Refine(BaseSynthesizer):
     def _chunks(self, nodes: list[NodeWithScore]) -> list[str]:
         return node_texts(nodes)
 
-    def _steps(self, query: QueryBundle, chunks: list[str]) -> list[tuple[BasePromptTemplate, dict[str, Any]]]:
-        steps: list[tuple[BasePromptTemplate, dict[str, Any]]] = []
+    def _steps(self, query: QueryBundle, chunks: list[str]) -> list[_Step]:
+        steps: list[_Step] = []
         for position, chunk in enumerate(chunks):
             if position == 0:
                 steps.append((self.text_qa_template, {"context_str": chunk, "query_str": query.query_str}))
@@ -62,29 +71,33 @@ class Refine(BaseSynthesizer):
                 steps.append((self.refine_template, {"context_msg": chunk, "query_str": query.query_str}))
         return steps
 
-    def _synthesize(self, query: QueryBundle, nodes: list[NodeWithScore], **kwargs: Any) -> ResponseType:
+    def _plan(self, query: QueryBundle, nodes: list[NodeWithScore]) -> tuple[list[_Step], dict[str, Any]]:
         steps = self._steps(query, self._chunks(nodes))
-        metadata = {"mode": type(self).__name__.lower(), "llm_calls": len(steps)}
+        return steps, {"mode": type(self).__name__.lower(), "llm_calls": len(steps)}
+
+    def _streams(self, position: int, steps: list[_Step]) -> bool:
+        """Whether the call at ``position`` is streamed: only the last one, and only when streaming."""
+        return self.streaming and position == len(steps) - 1
+
+    def _synthesize(self, query: QueryBundle, nodes: list[NodeWithScore], **kwargs: Any) -> ResponseType:
+        steps, metadata = self._plan(query, nodes)
         answer: str | None = None
         for position, (template, args) in enumerate(steps):
-            if answer is not None:
-                args = {**args, "existing_answer": answer}
-            if self.streaming and position == len(steps) - 1:
+            args = _with_answer(args, answer)
+            if self._streams(position, steps):
                 stream: Generator[str, None, None] = self.llm.stream(template, **args)
                 return StreamingResponse(stream, nodes, metadata)
             answer = self.llm.predict(template, **args)
         return Response(answer, nodes, metadata)
 
     async def _asynthesize(self, query: QueryBundle, nodes: list[NodeWithScore], **kwargs: Any) -> ResponseType:
-        steps = self._steps(query, self._chunks(nodes))
-        metadata = {"mode": type(self).__name__.lower(), "llm_calls": len(steps)}
+        steps, metadata = self._plan(query, nodes)
         answer: str | None = None
         for position, (template, args) in enumerate(steps):
-            if answer is not None:
-                args = {**args, "existing_answer": answer}
-            if self.streaming and position == len(steps) - 1:
-                stream: AsyncGenerator[str, None] = await self.llm.astream(template, **args)
-                return AsyncStreamingResponse(stream, nodes, metadata)
+            args = _with_answer(args, answer)
+            if self._streams(position, steps):
+                astream: AsyncGenerator[str, None] = await self.llm.astream(template, **args)
+                return AsyncStreamingResponse(astream, nodes, metadata)
             answer = await self.llm.apredict(template, **args)
         return Response(answer, nodes, metadata)
 

@@ -59,6 +59,13 @@ def _response_node(response: Any, score: float | None) -> NodeWithScore:
     return NodeWithScore(node=TextNode(text=str(response), metadata=dict(metadata or {})), score=score)
 
 
+def _kept(result: NodeWithScore, obj: Any) -> list[NodeWithScore]:
+    """``result`` itself: a plain node, or an ``IndexNode`` pointing at something that cannot be queried."""
+    if obj is not None:
+        logger.warning("IndexNode %s points at a %s; keeping the IndexNode", result.node_id, type(obj).__name__)
+    return [result]
+
+
 class BaseRetriever:
     """Base class of every retriever.
 
@@ -154,44 +161,45 @@ class BaseRetriever:
             logger.info("following IndexNode %s -> %s (%s)", node.node_id, node.index_id, type(obj).__name__)
         return obj
 
+    def _follow(self, result: NodeWithScore, seen: frozenset[int]) -> tuple[Any, frozenset[int]]:
+        """What ``result`` points at (``None`` for a plain node; a node comes back with ``result``'s score) and
+        the ``seen`` set to expand it with."""
+        obj = self._target(result.node, seen)
+        if obj is None:
+            return None, seen
+        deeper = seen | {id(obj)}
+        if isinstance(obj, BaseNode):
+            return NodeWithScore(node=obj, score=result.score), deeper
+        return obj, deeper
+
     def _expand(self, query: QueryBundle, nodes: list[NodeWithScore], seen: frozenset[int]) -> list[NodeWithScore]:
-        out: list[NodeWithScore] = []
-        for result in nodes:
-            obj = self._target(result.node, seen)
-            if obj is None:
-                out.append(result)
-            elif isinstance(obj, BaseNode):
-                out.extend(self._expand(query, [NodeWithScore(node=obj, score=result.score)], seen | {id(obj)}))
-            elif isinstance(obj, NodeWithScore):
-                out.extend(self._expand(query, [obj], seen | {id(obj)}))
-            elif isinstance(obj, BaseRetriever):
-                out.extend(obj._retrieve_guarded(query, seen | {id(obj)}))
-            elif callable(getattr(obj, "query", None)):
-                out.append(_response_node(obj.query(query), result.score))
-            else:
-                logger.warning("IndexNode %s points at a %s; keeping the IndexNode", result.node_id, type(obj).__name__)
-                out.append(result)
-        return out
+        return [expanded for result in nodes for expanded in self._expand_one(query, result, seen)]
+
+    def _expand_one(self, query: QueryBundle, result: NodeWithScore, seen: frozenset[int]) -> list[NodeWithScore]:
+        obj, deeper = self._follow(result, seen)
+        if isinstance(obj, NodeWithScore):
+            return self._expand(query, [obj], deeper)
+        if isinstance(obj, BaseRetriever):
+            return obj._retrieve_guarded(query, deeper)
+        if callable(getattr(obj, "query", None)):
+            return [_response_node(obj.query(query), result.score)]
+        return _kept(result, obj)
 
     async def _aexpand(
         self, query: QueryBundle, nodes: list[NodeWithScore], seen: frozenset[int]
     ) -> list[NodeWithScore]:
-        out: list[NodeWithScore] = []
-        for result in nodes:
-            obj = self._target(result.node, seen)
-            if obj is None:
-                out.append(result)
-            elif isinstance(obj, BaseNode):
-                out.extend(await self._aexpand(query, [NodeWithScore(node=obj, score=result.score)], seen | {id(obj)}))
-            elif isinstance(obj, NodeWithScore):
-                out.extend(await self._aexpand(query, [obj], seen | {id(obj)}))
-            elif isinstance(obj, BaseRetriever):
-                out.extend(await obj._aretrieve_guarded(query, seen | {id(obj)}))
-            elif callable(getattr(obj, "aquery", None)) and inspect.iscoroutinefunction(obj.aquery):
-                out.append(_response_node(await obj.aquery(query), result.score))
-            elif callable(getattr(obj, "query", None)):
-                out.append(_response_node(await run_in_thread(obj.query, query), result.score))
-            else:
-                logger.warning("IndexNode %s points at a %s; keeping the IndexNode", result.node_id, type(obj).__name__)
-                out.append(result)
-        return out
+        return [expanded for result in nodes for expanded in await self._aexpand_one(query, result, seen)]
+
+    async def _aexpand_one(
+        self, query: QueryBundle, result: NodeWithScore, seen: frozenset[int]
+    ) -> list[NodeWithScore]:
+        obj, deeper = self._follow(result, seen)
+        if isinstance(obj, NodeWithScore):
+            return await self._aexpand(query, [obj], deeper)
+        if isinstance(obj, BaseRetriever):
+            return await obj._aretrieve_guarded(query, deeper)
+        if callable(getattr(obj, "aquery", None)) and inspect.iscoroutinefunction(obj.aquery):
+            return [_response_node(await obj.aquery(query), result.score)]
+        if callable(getattr(obj, "query", None)):
+            return [_response_node(await run_in_thread(obj.query, query), result.score)]
+        return _kept(result, obj)

@@ -25,6 +25,7 @@ from enum import Enum
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._items import items_of
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.concurrency import submit_in_context
 from dovetail.core.prompts import BasePromptTemplate, PromptTemplate
@@ -172,15 +173,11 @@ class QueryFusionRetriever(BaseRetriever):
         if isinstance(retrievers, BaseRetriever) or not isinstance(retrievers, Sequence) or not retrievers:
             msg = "retrievers must be a non-empty list of retrievers, e.g. [index.as_retriever(), bm25_retriever]"
             raise InvalidInputError(msg)
-        for position, retriever in enumerate(retrievers):
-            if not isinstance(retriever, BaseRetriever):
-                msg = f"retrievers[{position}] is a {type(retriever).__name__}, not a BaseRetriever"
-                raise InvalidInputError(msg)
+        self.retrievers = items_of(retrievers, BaseRetriever, "retrievers")
         for name, value in (("similarity_top_k", similarity_top_k), ("num_queries", num_queries)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 msg = f"{name} must be a positive int, got {value!r}"
                 raise InvalidInputError(msg)
-        self.retrievers = list(retrievers)
         self.mode = _parse_mode(mode)
         self.similarity_top_k = similarity_top_k
         self.num_queries = num_queries

@@ -337,8 +337,7 @@ class SimpleMongoReader(BaseReader):
                 try:
                     with collection.find(**args) as cursor:
                         for raw in cursor:
-                            read.seen(raw)
-                            document = reading.document(raw)
+                            document = reading.document(read.seen(raw))
                             if document is not None:
                                 yield document
                                 if reading.counted():
@@ -349,10 +348,7 @@ class SimpleMongoReader(BaseReader):
                 except Exception as exc:
                     failure = self._map(exc, options)
                 if failure is not None:
-                    delay = read.retry_delay(failure)
-                    if delay is None:
-                        raise failure  # unchained: pymongo's exception may quote the URI
-                    time.sleep(delay)
+                    time.sleep(read.delay_after(failure))
         finally:
             reading.log()
 
@@ -388,8 +384,7 @@ class SimpleMongoReader(BaseReader):
                     cursor = collection.find(**args)
                     try:
                         async for raw in cursor:
-                            read.seen(raw)
-                            document = reading.document(raw)
+                            document = reading.document(read.seen(raw))
                             if document is not None:
                                 yield document
                                 if reading.counted():
@@ -402,10 +397,7 @@ class SimpleMongoReader(BaseReader):
                 except Exception as exc:
                     failure = self._map(exc, options)
                 if failure is not None:
-                    delay = read.retry_delay(failure)
-                    if delay is None:
-                        raise failure
-                    await asyncio.sleep(delay)
+                    await asyncio.sleep(read.delay_after(failure))
         finally:
             if owned and client is not None:
                 await client.close()
@@ -479,22 +471,30 @@ class _Resumable:
             raise ProviderError(msg, provider="mongodb")
         return args
 
-    def seen(self, raw: Mapping[str, Any]) -> None:
-        """Record a document the server returned."""
+    def seen(self, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Record a document the server returned; return it."""
         self._returned += 1
         if self._resumable:
             self._last_id = raw.get("_id")
+        return raw
 
     def finished(self) -> None:
         """The cursor ran out: the read is complete."""
         self._done = True
 
-    def retry_delay(self, error: DovetailError) -> float | None:
-        """Seconds to wait before resuming after ``error``, or ``None`` when it is to be raised."""
-        if self._returned and not self._resumable:
-            return None
-        if self._returned and after({}, self._last_id) is None:
-            return None
-        delay = next_retry_delay(self._policy, self._attempt, error, operation="mongodb.find", started=self._started)
+    def delay_after(self, error: DovetailError) -> float:
+        """Seconds to wait before resuming after ``error``; raises ``error`` when the read cannot resume.
+
+        Called outside the ``except`` block, so ``error`` is raised unchained (pymongo's exception may quote the
+        URI).
+        """
+        resumable = not self._returned or (self._resumable and after({}, self._last_id) is not None)
+        delay = (
+            next_retry_delay(self._policy, self._attempt, error, operation="mongodb.find", started=self._started)
+            if resumable
+            else None
+        )
+        if delay is None:
+            raise error
         self._attempt += 1
         return delay
