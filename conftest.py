@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import socket
 import sys
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest

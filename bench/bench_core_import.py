@@ -20,7 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _peers import ensure_venv, uv, version_of
+from _peers import ensure_venv
+from _peers import uv
+from _peers import version_of
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 7

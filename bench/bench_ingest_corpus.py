@@ -30,7 +30,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from _peers import ensure_venv, version_of  # noqa: E402
+from _peers import ensure_venv  # noqa: E402
+from _peers import version_of  # noqa: E402
 
 # Outside bench/.cache: LlamaIndex's reader skips every file under a hidden folder, parents included.
 CORPUS = Path(tempfile.gettempdir()) / "dovetail-bench-stdlib-corpus"
@@ -149,7 +150,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from dovetail.embeddings.onnx._files import resolve_files
-    from dovetail.embeddings.onnx._runtime import _tokenizer, length_groups
+    from dovetail.embeddings.onnx._runtime import _tokenizer
+    from dovetail.embeddings.onnx._runtime import length_groups
 
     corpus, pairs = build_corpus(args.files, args.min_bytes, args.max_bytes)
     questions = json.dumps([q for q, _ in pairs])

@@ -16,7 +16,8 @@ import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _peers import llama_index_core_python, run_worker
+from _peers import llama_index_core_python
+from _peers import run_worker
 
 BENCH = Path(__file__).resolve().parent
 CALLS, REPEATS = 2000, 5

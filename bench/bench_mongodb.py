@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _peers import ensure_venv, version_of
+from _peers import ensure_venv
+from _peers import version_of
 
 FIELDS = ["title", "body"]
 META = ["year", "author.name"]

@@ -45,7 +45,9 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT / "integrations/vector_stores/dovetail-vector-stores-postgres/tests"))
 
 from _mixture import mixture  # noqa: E402
-from _peers import CACHE, ensure_venv, version_of  # noqa: E402
+from _peers import CACHE  # noqa: E402
+from _peers import ensure_venv  # noqa: E402
+from _peers import version_of  # noqa: E402
 from _pgserver import LocalPostgres  # noqa: E402
 
 WORDS = [f"w{i}" for i in range(400)]
@@ -186,7 +188,9 @@ def _queries(
     store: Any, exact_store: Any, server: LocalPostgres, vectors: np.ndarray, args: argparse.Namespace
 ) -> dict[str, Any]:
     """Latency and quality of dense, filtered and hybrid top-10 queries on the loaded, indexed table."""
-    from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
+    from dovetail.core.vector_stores import MetadataFilters
+    from dovetail.core.vector_stores import VectorStoreQuery
+    from dovetail.core.vector_stores import VectorStoreQueryMode
     from dovetail.vector_stores.postgres._config import DEFAULT_EF_SEARCH
 
     # Same centroids, fresh points: regenerate the stream with more rows and take the tail as held-out queries.
@@ -276,7 +280,9 @@ def _peer_queries(
     python: Path, server: LocalPostgres, found: dict[str, Any], args: argparse.Namespace
 ) -> dict[str, Any]:
     """llama-index's query p50 and recall on its own table, the same HNSW index built after its load."""
-    from dovetail.vector_stores.postgres._config import DEFAULT_EF_CONSTRUCTION, DEFAULT_EF_SEARCH, DEFAULT_M
+    from dovetail.vector_stores.postgres._config import DEFAULT_EF_CONSTRUCTION
+    from dovetail.vector_stores.postgres._config import DEFAULT_EF_SEARCH
+    from dovetail.vector_stores.postgres._config import DEFAULT_M
 
     out: dict[str, Any] = {}
     start = time.perf_counter()

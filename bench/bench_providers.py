@@ -27,7 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from _peers import ensure_venv, version_of
+from _peers import ensure_venv
+from _peers import version_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVERS = {

@@ -74,8 +74,11 @@ def _vectors(count: int, dim: int, seed: int) -> list[list[float]]:
 
 def build(index_dir: Path, nodes: int, spec: str) -> float:
     """Persist an index of ``nodes`` nodes at ``index_dir``; returns the build time."""
-    from dovetail.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-    from dovetail.core.storage import IndexStruct, StorageContext
+    from dovetail.core.schema import NodeRelationship
+    from dovetail.core.schema import RelatedNodeInfo
+    from dovetail.core.schema import TextNode
+    from dovetail.core.storage import IndexStruct
+    from dovetail.core.storage import StorageContext
 
     started = time.perf_counter()
     rng = random.Random(7)
@@ -195,7 +198,8 @@ print(index.as_query_engine(similarity_top_k=3).query(sys.argv[2]).source_nodes[
 def peer(index_dir: Path, runs: int) -> tuple[str, float, float] | None:
     """llama-index-core: same nodes and vectors, persisted its way; load + first answer in a fresh process."""
     try:
-        from _peers import ensure_venv, version_of  # type: ignore[import-not-found]
+        from _peers import ensure_venv  # type: ignore[import-not-found]
+        from _peers import version_of  # type: ignore[import-not-found]
 
         python = ensure_venv("llamaindex", ["llama-index-core>=0.12,<0.15"], "llama_index.core")
     except Exception as exc:  # no network for the first install, no uv, ...

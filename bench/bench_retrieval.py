@@ -139,7 +139,8 @@ def query_latency(texts: list[str], questions: list[str]) -> dict[str, float]:
     from dovetail.core import VectorStoreIndex
     from dovetail.core.embeddings import MockEmbedding
     from dovetail.core.retrievers import QueryFusionRetriever
-    from dovetail.core.schema import QueryBundle, TextNode
+    from dovetail.core.schema import QueryBundle
+    from dovetail.core.schema import TextNode
     from dovetail.retrievers.bm25 import BM25Retriever
 
     rng = np.random.default_rng(7)

@@ -31,7 +31,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from _peers import ensure_venv, version_of  # noqa: E402
+from _peers import ensure_venv  # noqa: E402
+from _peers import version_of  # noqa: E402
 from make_corpus import ensure_corpus  # noqa: E402
 
 _PEER_TIMER = """
@@ -103,7 +104,8 @@ def main() -> None:
     parser.add_argument("--skip-peers", action="store_true", help="measure dovetail only")
     args = parser.parse_args()
 
-    from dovetail.core.node_parser import RecursiveCharacterSplitter, SentenceSplitter
+    from dovetail.core.node_parser import RecursiveCharacterSplitter
+    from dovetail.core.node_parser import SentenceSplitter
     from dovetail.core.tokenizers import get_tokenizer
 
     corpus = ensure_corpus()

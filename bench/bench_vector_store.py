@@ -44,7 +44,8 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _peers import ensure_venv, version_of
+from _peers import ensure_venv
+from _peers import version_of
 
 BENCH = Path(__file__).resolve().parent
 CACHE = BENCH / ".cache"
@@ -83,7 +84,9 @@ def numpy_top_k(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
 
 def dovetail_speed() -> dict[str, Any]:
     from dovetail.core.schema import TextNode
-    from dovetail.core.vector_stores import MetadataFilters, SimpleVectorStore, VectorStoreQuery
+    from dovetail.core.vector_stores import MetadataFilters
+    from dovetail.core.vector_stores import SimpleVectorStore
+    from dovetail.core.vector_stores import VectorStoreQuery
 
     vectors, queries = np.load(VECTORS), np.load(QUERIES)
     lists = vectors.tolist()

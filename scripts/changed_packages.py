@@ -33,7 +33,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workspace import ROOT, Package, dependency_order, dependents, discover, normalize
+from workspace import ROOT
+from workspace import Package
+from workspace import dependency_order
+from workspace import dependents
+from workspace import discover
+from workspace import normalize
 
 WORKSPACE_WIDE = ("pyproject.toml", "uv.lock", "Makefile", ".python-version")
 WORKSPACE_WIDE_DIRS = ("scripts", "tests", ".github", ".ci")

@@ -29,7 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", help="keep the index in this directory (default: a temporary one)")
     args = parser.parse_args(argv)
 
-    from dovetail.core import Settings, StorageContext, VectorStoreIndex, load_index_from_storage
+    from dovetail.core import Settings
+    from dovetail.core import StorageContext
+    from dovetail.core import VectorStoreIndex
+    from dovetail.core import load_index_from_storage
     from dovetail.core.errors import DovetailError
     from dovetail.core.readers import SimpleDirectoryReader
 

@@ -12,7 +12,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from workspace import DOMAINS, ROOT, Package, discover, domain_table, normalize, requirement_name
+from workspace import DOMAINS
+from workspace import ROOT
+from workspace import Package
+from workspace import discover
+from workspace import domain_table
+from workspace import normalize
+from workspace import requirement_name
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:[-.]?(?:a|b|rc|dev|post)\d+)?$")
 # ``module:Class`` each domain's provider classes subclass, from the domain table (None: no contract yet).

@@ -22,16 +22,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from health_checks import (
-    CheckResult,
-    build,
-    check_docs,
-    check_metadata,
-    check_namespace,
-    check_tests,
-    install_and_probe,
-)
-from workspace import ROOT, Package, discover, load_package
+from health_checks import CheckResult
+from health_checks import build
+from health_checks import check_docs
+from health_checks import check_metadata
+from health_checks import check_namespace
+from health_checks import check_tests
+from health_checks import install_and_probe
+from workspace import ROOT
+from workspace import Package
+from workspace import discover
+from workspace import load_package
 
 
 def check_package(package: Package, core_wheel: Path | None, work: Path, skip_tests: bool) -> list[CheckResult]:

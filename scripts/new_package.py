@@ -23,7 +23,10 @@ from string import Template
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workspace import DOMAINS, ROOT, domain_table, load_package
+from workspace import DOMAINS
+from workspace import ROOT
+from workspace import domain_table
+from workspace import load_package
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # fullmatch: ``$`` would also accept a trailing newline ("acme\n").

@@ -39,22 +39,27 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from health_checks import build_dists, install_and_probe, run
-from release_index import (
-    IndexReadError,
-    RetryRule,
-    TransientError,
-    file_version,
-    is_transient_output,
-    project_files,
-    with_retries,
-)
-from workspace import ROOT, Package, dependency_order, discover, normalize
+from health_checks import build_dists
+from health_checks import install_and_probe
+from health_checks import run
+from release_index import IndexReadError
+from release_index import RetryRule
+from release_index import TransientError
+from release_index import file_version
+from release_index import is_transient_output
+from release_index import project_files
+from release_index import with_retries
+from workspace import ROOT
+from workspace import Package
+from workspace import dependency_order
+from workspace import discover
+from workspace import normalize
 
 PYPI_INDEX = "https://pypi.org/simple/"
 PYPI_UPLOAD = "https://upload.pypi.org/legacy/"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workspace import ROOT, discover
+from workspace import ROOT
+from workspace import discover
 
 
 def main() -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dovetail.core import Document, MockEmbedding, VectorStoreIndex
+from dovetail.core import Document
+from dovetail.core import MockEmbedding
+from dovetail.core import VectorStoreIndex
 from dovetail.retrievers.bm25 import BM25Retriever
 
 

@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CLI, DEMO_CORPUS, REPO, run_offline, write_corpus
+from .conftest import CLI
+from .conftest import DEMO_CORPUS
+from .conftest import REPO
+from .conftest import run_offline
+from .conftest import write_corpus
 
 HAS_ONNX = importlib.util.find_spec("dovetail.embeddings.onnx") is not None
 

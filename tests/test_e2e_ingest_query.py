@@ -5,12 +5,15 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from dovetail.core import StorageContext, VectorStoreIndex, load_index_from_storage
+from dovetail.core import StorageContext
+from dovetail.core import VectorStoreIndex
+from dovetail.core import load_index_from_storage
 from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.node_parser import SentenceSplitter
 from dovetail.core.readers import SimpleDirectoryReader
 
-from .conftest import DEMO_CORPUS, write_corpus
+from .conftest import DEMO_CORPUS
+from .conftest import write_corpus
 
 
 class CountingEmbedding(MockEmbedding):

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .conftest import run_offline
-from .tutorial_essay import as_dovetail, write_essay
+from .tutorial_essay import as_dovetail
+from .tutorial_essay import write_essay
 
 CUSTOM_LLM = """
 from typing import Optional, List, Mapping, Any

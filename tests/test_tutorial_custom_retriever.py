@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import onnx_tutorial_marks, run_offline
-from .tutorial_essay import as_dovetail, write_essay
+from .conftest import onnx_tutorial_marks
+from .conftest import run_offline
+from .tutorial_essay import as_dovetail
+from .tutorial_essay import write_essay
 
 pytestmark = onnx_tutorial_marks("the tutorial embeds with the default (ONNX) embedding model")
 

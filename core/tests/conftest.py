@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from dovetail.core.callbacks import BaseCallbackHandler, CBEventType
+from dovetail.core.callbacks import BaseCallbackHandler
+from dovetail.core.callbacks import CBEventType
 from dovetail.core.settings import Settings
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dovetail.core.callbacks import BaseCallbackHandler, CBEventType, TokenCountingHandler
-from dovetail.core.testing import CallbackHandlerConformance, KitTestOverriddenError
+from dovetail.core.callbacks import BaseCallbackHandler
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import TokenCountingHandler
+from dovetail.core.testing import CallbackHandlerConformance
+from dovetail.core.testing import KitTestOverriddenError
 
 
 class RecordingHandler(BaseCallbackHandler):

@@ -7,15 +7,14 @@ import threading
 from typing import Any
 
 import pytest
-from dovetail.core.callbacks import (
-    BASE_TRACE_EVENT,
-    BaseCallbackHandler,
-    CallbackManager,
-    CBEventType,
-    EventPayload,
-    TokenCountingHandler,
-)
-from dovetail.core.concurrency import run_in_thread, submit_in_context
+from dovetail.core.callbacks import BASE_TRACE_EVENT
+from dovetail.core.callbacks import BaseCallbackHandler
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
+from dovetail.core.callbacks import TokenCountingHandler
+from dovetail.core.concurrency import run_in_thread
+from dovetail.core.concurrency import submit_in_context
 
 
 class RecordingHandler(BaseCallbackHandler):
@@ -130,7 +129,8 @@ def test_token_counting_prefers_reported_usage_and_falls_back_to_tokenizer() -> 
 
 
 def test_usage_from_payload_reads_usage_then_the_response() -> None:
-    from dovetail.core.callbacks import EventPayload, usage_from_payload
+    from dovetail.core.callbacks import EventPayload
+    from dovetail.core.callbacks import usage_from_payload
     from dovetail.core.llms import CompletionResponse
 
     reported = CompletionResponse(text="x", additional_kwargs={"prompt_tokens": 3, "completion_tokens": 2})

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from dovetail.core.errors import (
-    AuthenticationError,
-    InvalidInputError,
-    NotFoundError,
-    ProviderError,
-    RateLimitError,
-    error_for_status,
-)
+from dovetail.core.errors import AuthenticationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.errors import ProviderError
+from dovetail.core.errors import RateLimitError
+from dovetail.core.errors import error_for_status
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 import pytest
-from dovetail.core.llms import LLM, MockLLM
-from dovetail.core.testing import ExportsConformance, KitTestOverriddenError
+from dovetail.core.llms import LLM
+from dovetail.core.llms import MockLLM
+from dovetail.core.testing import ExportsConformance
+from dovetail.core.testing import KitTestOverriddenError
 
 
 @pytest.fixture

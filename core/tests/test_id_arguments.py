@@ -14,7 +14,8 @@ from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.schema import TextNode
 from dovetail.core.storage import SimpleDocumentStore
-from dovetail.core.vector_stores import SimpleVectorStore, VectorStoreQuery
+from dovetail.core.vector_stores import SimpleVectorStore
+from dovetail.core.vector_stores import VectorStoreQuery
 
 
 def _nodes() -> list[TextNode]:

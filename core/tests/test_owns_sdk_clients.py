@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from dovetail.core.provider_clients import OwnsSdkClients, SdkClients
+from dovetail.core.provider_clients import OwnsSdkClients
+from dovetail.core.provider_clients import SdkClients
 from dovetail.core.retry import RetryPolicy
 
 

@@ -8,17 +8,19 @@ from __future__ import annotations
 import re
 
 import pytest
-from dovetail.core.errors import (
-    AuthenticationError,
-    DovetailError,
-    InvalidInputError,
-    NotFoundError,
-    ProviderConnectionError,
-    ProviderError,
-    ProviderTimeoutError,
-    RateLimitError,
-)
-from dovetail.core.provider_errors import ErrorHints, StatusFailure, class_names, map_provider_error, status_error
+from dovetail.core.errors import AuthenticationError
+from dovetail.core.errors import DovetailError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.errors import ProviderConnectionError
+from dovetail.core.errors import ProviderError
+from dovetail.core.errors import ProviderTimeoutError
+from dovetail.core.errors import RateLimitError
+from dovetail.core.provider_errors import ErrorHints
+from dovetail.core.provider_errors import StatusFailure
+from dovetail.core.provider_errors import class_names
+from dovetail.core.provider_errors import map_provider_error
+from dovetail.core.provider_errors import status_error
 from dovetail.core.redact import redact
 
 HINTS = ErrorHints(

@@ -7,16 +7,17 @@ from types import SimpleNamespace
 
 import dovetail.core.retry as retry_module
 import pytest
-from dovetail.core.errors import (
-    AuthenticationError,
-    InvalidInputError,
-    ProviderConnectionError,
-    ProviderError,
-    ProviderTimeoutError,
-    RateLimitError,
-    error_for_status,
-)
-from dovetail.core.retry import RetryPolicy, aretry_call, parse_retry_after, retry_call
+from dovetail.core.errors import AuthenticationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderConnectionError
+from dovetail.core.errors import ProviderError
+from dovetail.core.errors import ProviderTimeoutError
+from dovetail.core.errors import RateLimitError
+from dovetail.core.errors import error_for_status
+from dovetail.core.retry import RetryPolicy
+from dovetail.core.retry import aretry_call
+from dovetail.core.retry import parse_retry_after
+from dovetail.core.retry import retry_call
 
 NOW = 1_800_000_000.0
 

@@ -13,7 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 import dovetail.core.testing as kit
 import httpx
 import pytest
-from dovetail.core.testing.loopback import Exchange, Fault, LoopbackHTTPServer, free_port, wait_for_port
+from dovetail.core.testing.loopback import Exchange
+from dovetail.core.testing.loopback import Fault
+from dovetail.core.testing.loopback import LoopbackHTTPServer
+from dovetail.core.testing.loopback import free_port
+from dovetail.core.testing.loopback import wait_for_port
 
 pytestmark = pytest.mark.integration  # real sockets on 127.0.0.1
 

@@ -6,7 +6,8 @@ import sys
 import urllib.request
 
 import pytest
-from dovetail.core.testing.processes import ServerProcess, ServerStartError
+from dovetail.core.testing.processes import ServerProcess
+from dovetail.core.testing.processes import ServerStartError
 
 pytestmark = pytest.mark.integration
 

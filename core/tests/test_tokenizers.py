@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 from dovetail.core import tokenizers
-from dovetail.core.errors import ConfigurationError, InvalidInputError
-from dovetail.core.tokenizers import (
-    count_tokens,
-    default_tokenizer,
-    get_tokenizer,
-    set_global_tokenizer,
-    tiktoken_tokenizer,
-)
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.tokenizers import count_tokens
+from dovetail.core.tokenizers import default_tokenizer
+from dovetail.core.tokenizers import get_tokenizer
+from dovetail.core.tokenizers import set_global_tokenizer
+from dovetail.core.tokenizers import tiktoken_tokenizer
 
 ENGLISH = (
     "Retrieval-augmented generation combines a search index with a language model, so that answers can cite the "

@@ -7,7 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from dovetail.core.testing.package_contract import assert_imports_without, build_wheel
+from dovetail.core.testing.package_contract import assert_imports_without
+from dovetail.core.testing.package_contract import build_wheel
 
 CORE = Path(__file__).resolve().parents[1]
 

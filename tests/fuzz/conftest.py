@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings
 
 FULL = os.environ.get("DOVETAIL_FULL_SUITES") == "1"
 EXAMPLES = int(os.environ.get("DOVETAIL_FUZZ_EXAMPLES", "10000" if FULL else "200"))

@@ -10,15 +10,14 @@ from typing import Any
 import pytest
 from dovetail.core.errors import DovetailError
 from dovetail.core.schema import TextNode
-from dovetail.core.vector_stores import (
-    FilterCondition,
-    FilterOperator,
-    MetadataFilter,
-    MetadataFilters,
-    SimpleVectorStore,
-    VectorStoreQuery,
-)
-from hypothesis import given, settings
+from dovetail.core.vector_stores import FilterCondition
+from dovetail.core.vector_stores import FilterOperator
+from dovetail.core.vector_stores import MetadataFilter
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import SimpleVectorStore
+from dovetail.core.vector_stores import VectorStoreQuery
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 pytestmark = pytest.mark.slow

@@ -8,10 +8,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from bson import Decimal128, ObjectId
+from bson import Decimal128
+from bson import ObjectId
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.schema import Document
-from dovetail.readers.mongodb._convert import build_document, build_projection
+from dovetail.readers.mongodb._convert import build_document
+from dovetail.readers.mongodb._convert import build_projection
 from dovetail.readers.mongodb._options import validate_load_options
 from hypothesis import given
 from hypothesis import strategies as st

@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core import VectorStoreIndex, load_index_from_storage
+from dovetail.core import VectorStoreIndex
+from dovetail.core import load_index_from_storage
 from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.errors import DovetailError
 from dovetail.core.schema import Document
 from dovetail.core.storage import StorageContext
-from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import VectorStoreQuery
 from hypothesis import given
 from hypothesis import strategies as st
 

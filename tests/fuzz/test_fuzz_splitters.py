@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.node_parser import SentenceSplitter, TokenTextSplitter
+from dovetail.core.node_parser import SentenceSplitter
+from dovetail.core.node_parser import TokenTextSplitter
 from dovetail.core.schema import Document
 from dovetail.core.tokenizers import get_tokenizer
 from hypothesis import given

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SCRIPTS
+from .conftest import ROOT
+from .conftest import SCRIPTS
 
 SCRIPT = SCRIPTS / "changed_packages.py"
 

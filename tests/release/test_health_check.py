@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import copy_repo, failed_checks, health, scaffold
+from .conftest import copy_repo
+from .conftest import failed_checks
+from .conftest import health
+from .conftest import scaffold
 
 
 def leaf(pkg: Path, provider: str) -> Path:

@@ -7,12 +7,14 @@ import json
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SCRIPTS
+from .conftest import ROOT
+from .conftest import SCRIPTS
 
 sys.path.insert(0, str(SCRIPTS))
 

@@ -7,10 +7,12 @@ import sys
 
 import pytest
 
-from .conftest import ROOT, SCRIPTS
+from .conftest import ROOT
+from .conftest import SCRIPTS
 
 sys.path.insert(0, str(SCRIPTS))
-from run_matrix import SUPPORTED, find_python
+from run_matrix import SUPPORTED
+from run_matrix import find_python
 
 
 def test_the_running_python_is_found_without_downloads() -> None:

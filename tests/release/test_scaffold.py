@@ -10,11 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, failed_checks, health, scaffold
+from .conftest import ROOT
+from .conftest import failed_checks
+from .conftest import health
+from .conftest import scaffold
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from new_package import scaffoldable
-from workspace import DOMAIN_TABLE_PATH, DOMAINS
+from workspace import DOMAIN_TABLE_PATH
+from workspace import DOMAINS
 
 # the table's rows, read independently of the scripts under test
 TABLE = {row["name"]: row for row in json.loads((ROOT / DOMAIN_TABLE_PATH).read_text(encoding="utf-8"))["domains"]}

@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core.cli import COMMANDS, EXIT_ERROR, EXIT_OK, EXIT_USAGE, build_parser, main, register_command
+from dovetail.core.cli import COMMANDS
+from dovetail.core.cli import EXIT_ERROR
+from dovetail.core.cli import EXIT_OK
+from dovetail.core.cli import EXIT_USAGE
+from dovetail.core.cli import build_parser
+from dovetail.core.cli import main
+from dovetail.core.cli import register_command
 from dovetail.core.cli._commands import add_command
 
 

@@ -8,7 +8,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from dovetail.core.cli import EXIT_OK, EXIT_USAGE, main
+from dovetail.core.cli import EXIT_OK
+from dovetail.core.cli import EXIT_USAGE
+from dovetail.core.cli import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

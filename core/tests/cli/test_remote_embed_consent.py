@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from dovetail.core import load_index_from_storage
-from dovetail.core.cli import EXIT_OK, EXIT_USAGE, main
+from dovetail.core.cli import EXIT_OK
+from dovetail.core.cli import EXIT_USAGE
+from dovetail.core.cli import main
 from dovetail.core.config import CONFIG_ENV_VAR
 from dovetail.core.errors import ConfigurationError
 from dovetail.core.storage import StorageContext

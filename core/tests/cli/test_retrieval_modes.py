@@ -8,7 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from dovetail.core.cli import EXIT_OK, EXIT_USAGE, main
+from dovetail.core.cli import EXIT_OK
+from dovetail.core.cli import EXIT_USAGE
+from dovetail.core.cli import main
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO_CORPUS = ROOT / "scripts" / "demo_corpus"

@@ -6,7 +6,10 @@ import hashlib
 import threading
 from typing import Any
 
-from dovetail.core.llms import CompletionResponse, CompletionResponseGen, CustomLLM, LLMMetadata
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import CompletionResponseGen
+from dovetail.core.llms import CustomLLM
+from dovetail.core.llms import LLMMetadata
 from pydantic import PrivateAttr
 
 _LOCK = threading.Lock()  # async modes call ``complete`` from several worker threads at once

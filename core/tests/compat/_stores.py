@@ -6,13 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from dovetail.core.schema import BaseNode
-from dovetail.core.vector_stores import (
-    BasePydanticVectorStore,
-    MetadataFilters,
-    SimpleVectorStore,
-    VectorStoreQuery,
-    VectorStoreQueryResult,
-)
+from dovetail.core.vector_stores import BasePydanticVectorStore
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import SimpleVectorStore
+from dovetail.core.vector_stores import VectorStoreQuery
+from dovetail.core.vector_stores import VectorStoreQueryResult
 from pydantic import PrivateAttr
 
 

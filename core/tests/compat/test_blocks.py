@@ -9,19 +9,18 @@ from pathlib import Path
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.llms import (
-    AudioBlock,
-    CachePoint,
-    ChatMessage,
-    DocumentBlock,
-    ImageBlock,
-    TextBlock,
-    ThinkingBlock,
-    ToolCallBlock,
-    VideoBlock,
-)
+from dovetail.core.llms import AudioBlock
+from dovetail.core.llms import CachePoint
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import DocumentBlock
+from dovetail.core.llms import ImageBlock
+from dovetail.core.llms import TextBlock
+from dovetail.core.llms import ThinkingBlock
+from dovetail.core.llms import ToolCallBlock
+from dovetail.core.llms import VideoBlock
 from dovetail.core.schema import ImageNode
-from dovetail.core.testing.loopback import Exchange, LoopbackHTTPServer
+from dovetail.core.testing.loopback import Exchange
+from dovetail.core.testing.loopback import LoopbackHTTPServer
 from pydantic import ValidationError
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(24))

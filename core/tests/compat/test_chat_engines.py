@@ -5,21 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager, CBEventType
-from dovetail.core.chat_engine import (
-    AgentChatResponse,
-    CondensePlusContextChatEngine,
-    ContextChatEngine,
-    SimpleChatEngine,
-    StreamingAgentChatResponse,
-)
+from dovetail.core.callbacks import BaseCallbackHandler
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.chat_engine import AgentChatResponse
+from dovetail.core.chat_engine import CondensePlusContextChatEngine
+from dovetail.core.chat_engine import ContextChatEngine
+from dovetail.core.chat_engine import SimpleChatEngine
+from dovetail.core.chat_engine import StreamingAgentChatResponse
 from dovetail.core.embeddings import MockEmbedding
-from dovetail.core.errors import ConfigurationError, InvalidInputError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
 from dovetail.core.indices import VectorStoreIndex
-from dovetail.core.llms import ChatMessage, MessageRole
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import MessageRole
 from dovetail.core.memory import ChatMemoryBuffer
 from dovetail.core.node_parser import SentenceSplitter
-from dovetail.core.schema import Document, NodeWithScore, QueryBundle
+from dovetail.core.schema import Document
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
 from dovetail.core.tokenizers import get_tokenizer
 
 from ._llm import RecordingLLM

@@ -7,12 +7,18 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from dovetail.core import Document, IngestionPipeline, VectorStoreIndex
+from dovetail.core import Document
+from dovetail.core import IngestionPipeline
+from dovetail.core import VectorStoreIndex
 from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.node_parser import SentenceSplitter
-from dovetail.core.schema import BaseNode, TextNode, TransformComponent
-from dovetail.core.vector_stores.types import ExactMatchFilter, MetadataFilter, MetadataFilters
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import TextNode
+from dovetail.core.schema import TransformComponent
+from dovetail.core.vector_stores.types import ExactMatchFilter
+from dovetail.core.vector_stores.types import MetadataFilter
+from dovetail.core.vector_stores.types import MetadataFilters
 
 
 class TextCleaner(TransformComponent):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dovetail.core.errors import DovetailError, NotFoundError, OutputParserError
+from dovetail.core.errors import DovetailError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.errors import OutputParserError
 from dovetail.core.output_parsers import PydanticOutputParser
 from pydantic import BaseModel
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.llms import MockFunctionCallingLLM
-from dovetail.core.tools import AgentChatResponse, FunctionTool
+from dovetail.core.tools import AgentChatResponse
+from dovetail.core.tools import FunctionTool
 
 
 def add(a: int, b: int) -> int:

@@ -92,7 +92,8 @@ def test_top_level_name_is_the_canonical_object(name: str) -> None:
 
 
 def test_prompt_is_the_old_name_of_prompt_template() -> None:
-    from dovetail.core import Prompt, PromptTemplate
+    from dovetail.core import Prompt
+    from dovetail.core import PromptTemplate
 
     assert Prompt is PromptTemplate
 

@@ -10,11 +10,19 @@ from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.indices import VectorStoreIndex
 from dovetail.core.llms import MockLLM
-from dovetail.core.node_parser import NodeParser, SentenceSplitter
+from dovetail.core.node_parser import NodeParser
+from dovetail.core.node_parser import SentenceSplitter
 from dovetail.core.prompts import PromptTemplate
-from dovetail.core.schema import BaseNode, Document, NodeRelationship, NodeWithScore, QueryBundle, TextNode
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import Document
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
+from dovetail.core.schema import TextNode
 from dovetail.core.storage import StorageContext
-from dovetail.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+from dovetail.core.vector_stores import FilterOperator
+from dovetail.core.vector_stores import MetadataFilter
+from dovetail.core.vector_stores import MetadataFilters
 
 from ._stores import TextKeepingStore
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.indices import SimpleKeywordTableIndex, load_index_from_storage
+from dovetail.core.indices import SimpleKeywordTableIndex
+from dovetail.core.indices import load_index_from_storage
 from dovetail.core.indices._keyword_table import simple_extract_keywords
 from dovetail.core.retrievers import KeywordTableSimpleRetriever
-from dovetail.core.schema import Document, TextNode
+from dovetail.core.schema import Document
+from dovetail.core.schema import TextNode
 
 
 def nodes() -> list[TextNode]:

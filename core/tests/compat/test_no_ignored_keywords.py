@@ -24,7 +24,8 @@ import pkgutil
 import tempfile
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +125,10 @@ SAMPLED = {"MockEmbedding", "VectorStoreIndex", "load_index_from_storage", "Vect
 
 def _sample_calls(tmp_path: Path) -> dict[str, Callable[[], Any]]:
     """One call per public callable with **kwargs, passing valid required arguments and the unknown keyword."""
-    from dovetail.core import Document, StorageContext, VectorStoreIndex, load_index_from_storage
+    from dovetail.core import Document
+    from dovetail.core import StorageContext
+    from dovetail.core import VectorStoreIndex
+    from dovetail.core import load_index_from_storage
     from dovetail.core.chat_engine import chat_engine_for
     from dovetail.core.embeddings import MockEmbedding
     from dovetail.core.llms import MockLLM
@@ -204,10 +208,13 @@ _KEEP: list[tempfile.TemporaryDirectory[str]] = []
 
 
 def _instances() -> dict[str, Any]:
-    from dovetail.core import Document, IngestionPipeline, VectorStoreIndex
+    from dovetail.core import Document
+    from dovetail.core import IngestionPipeline
+    from dovetail.core import VectorStoreIndex
     from dovetail.core.embeddings import MockEmbedding
     from dovetail.core.llms import MockFunctionCallingLLM
-    from dovetail.core.node_parser import SentenceSplitter, TokenTextSplitter
+    from dovetail.core.node_parser import SentenceSplitter
+    from dovetail.core.node_parser import TokenTextSplitter
     from dovetail.core.readers import SimpleDirectoryReader
     from dovetail.core.response_synthesizers import get_response_synthesizer
     from dovetail.core.vector_stores import SimpleVectorStore
@@ -245,8 +252,10 @@ METHODS_WITH_DATA_KEYWORDS: dict[str, str] = {
 def _method_calls() -> dict[str, Callable[[Any], Any]]:
     """Calls of instance methods with **kwargs: valid required arguments plus the unknown keyword."""
     from dovetail.core import Document
-    from dovetail.core.llms import ChatMessage, MockLLM
-    from dovetail.core.schema import NodeWithScore, TextNode
+    from dovetail.core.llms import ChatMessage
+    from dovetail.core.llms import MockLLM
+    from dovetail.core.schema import NodeWithScore
+    from dovetail.core.schema import TextNode
     from dovetail.core.vector_stores import VectorStoreQuery
 
     bogus = {BOGUS: 1}

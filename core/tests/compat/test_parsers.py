@@ -6,15 +6,16 @@ import pytest
 from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.indices import VectorStoreIndex
-from dovetail.core.node_parser import (
-    HierarchicalNodeParser,
-    MarkdownElementNodeParser,
-    MarkdownNodeParser,
-    get_deeper_nodes,
-    get_leaf_nodes,
-    get_root_nodes,
-)
-from dovetail.core.schema import Document, IndexNode, NodeRelationship, TextNode
+from dovetail.core.node_parser import HierarchicalNodeParser
+from dovetail.core.node_parser import MarkdownElementNodeParser
+from dovetail.core.node_parser import MarkdownNodeParser
+from dovetail.core.node_parser import get_deeper_nodes
+from dovetail.core.node_parser import get_leaf_nodes
+from dovetail.core.node_parser import get_root_nodes
+from dovetail.core.schema import Document
+from dovetail.core.schema import IndexNode
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import TextNode
 
 GUIDE = """Intro line before any header.
 

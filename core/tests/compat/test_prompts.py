@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
-from dovetail.core import ChatPromptTemplate, PromptTemplate
-from dovetail.core.llms import ChatMessage, MessageRole
+from dovetail.core import ChatPromptTemplate
+from dovetail.core import PromptTemplate
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import MessageRole
 from dovetail.core.output_parsers import PydanticOutputParser
 from dovetail.core.prompts.base import PromptTemplate as PathPromptTemplate
 from pydantic import BaseModel

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from dovetail.core.errors import ConfigurationError, InvalidInputError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
 from dovetail.core.prompts import PromptTemplate
-from dovetail.core.response_synthesizers import (
-    AsyncStreamingResponse,
-    Response,
-    ResponseMode,
-    StreamingResponse,
-    get_response_synthesizer,
-)
-from dovetail.core.schema import NodeWithScore, TextNode
+from dovetail.core.response_synthesizers import AsyncStreamingResponse
+from dovetail.core.response_synthesizers import Response
+from dovetail.core.response_synthesizers import ResponseMode
+from dovetail.core.response_synthesizers import StreamingResponse
+from dovetail.core.response_synthesizers import get_response_synthesizer
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import TextNode
 
-from ._llm import DigestLLM, RecordingLLM
+from ._llm import DigestLLM
+from ._llm import RecordingLLM
 
 QUESTION = "Which joint is strongest?"
 

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.schema import BaseNode, Document, NodeWithScore, QueryBundle, TextNode
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import Document
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
+from dovetail.core.schema import TextNode
 
 
 def test_doc_id_sets_the_id() -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from dovetail.core import Settings
-from dovetail.core.callbacks import CallbackManager, CBEventType, TokenCountingHandler
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import TokenCountingHandler
 from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.llms import MockLLM
 from dovetail.core.settings import resolve_embed_model

@@ -7,11 +7,16 @@ from pathlib import Path
 
 import pytest
 from dovetail.core.embeddings import MockEmbedding
-from dovetail.core.errors import InvalidInputError, NotFoundError
-from dovetail.core.indices import VectorStoreIndex, load_index_from_storage
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.indices import VectorStoreIndex
+from dovetail.core.indices import load_index_from_storage
 from dovetail.core.node_parser import SentenceSplitter
-from dovetail.core.schema import Document, TextNode
-from dovetail.core.storage import SimpleDocumentStore, SimpleIndexStore, StorageContext
+from dovetail.core.schema import Document
+from dovetail.core.schema import TextNode
+from dovetail.core.storage import SimpleDocumentStore
+from dovetail.core.storage import SimpleIndexStore
+from dovetail.core.storage import StorageContext
 from dovetail.core.vector_stores import SimpleVectorStore
 
 from ._stores import TextKeepingStore

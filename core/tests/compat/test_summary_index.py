@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.indices import SummaryIndex, VectorStoreIndex, load_index_from_storage
+from dovetail.core.indices import SummaryIndex
+from dovetail.core.indices import VectorStoreIndex
+from dovetail.core.indices import load_index_from_storage
 from dovetail.core.node_parser import SentenceSplitter
 from dovetail.core.response_synthesizers import TreeSummarize
 from dovetail.core.schema import Document

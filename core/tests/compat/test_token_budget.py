@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from dovetail.core import Document, Settings, VectorStoreIndex
-from dovetail.core.embeddings import BaseEmbedding, MockEmbedding
+from dovetail.core import Document
+from dovetail.core import Settings
+from dovetail.core import VectorStoreIndex
+from dovetail.core.embeddings import BaseEmbedding
+from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.node_parser import SentenceSplitter
-from dovetail.core.tokenizers import (
-    budget_tokenizer,
-    default_tokenizer,
-    set_global_tokenizer,
-    tiktoken_tokenizer,
-    upper_bound_tokenizer,
-)
+from dovetail.core.tokenizers import budget_tokenizer
+from dovetail.core.tokenizers import default_tokenizer
+from dovetail.core.tokenizers import set_global_tokenizer
+from dovetail.core.tokenizers import tiktoken_tokenizer
+from dovetail.core.tokenizers import upper_bound_tokenizer
 
 ADVERSARIAL = {
     "long word": "abcde" * 200,

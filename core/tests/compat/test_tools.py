@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Annotated
 
 import pytest
-from dovetail.core import Document, VectorStoreIndex
+from dovetail.core import Document
+from dovetail.core import VectorStoreIndex
 from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.llms import ImageBlock, TextBlock
-from dovetail.core.tools import FunctionTool, QueryEngineTool, RetrieverTool, ToolOutput
+from dovetail.core.llms import ImageBlock
+from dovetail.core.llms import TextBlock
+from dovetail.core.tools import FunctionTool
+from dovetail.core.tools import QueryEngineTool
+from dovetail.core.tools import RetrieverTool
+from dovetail.core.tools import ToolOutput
 from pydantic import Field
 
 

@@ -9,29 +9,31 @@ ignored) and must name the closest valid keyword, so the fix is obvious from the
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core import (
-    Document,
-    IngestionPipeline,
-    Settings,
-    StorageContext,
-    VectorStoreIndex,
-    load_index_from_storage,
-)
+from dovetail.core import Document
+from dovetail.core import IngestionPipeline
+from dovetail.core import Settings
+from dovetail.core import StorageContext
+from dovetail.core import VectorStoreIndex
+from dovetail.core import load_index_from_storage
 from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.llms import MockLLM
 from dovetail.core.memory import ChatMemoryBuffer
-from dovetail.core.node_parser import SentenceSplitter, TokenTextSplitter
+from dovetail.core.node_parser import SentenceSplitter
+from dovetail.core.node_parser import TokenTextSplitter
 from dovetail.core.query_engine import RetrieverQueryEngine
 from dovetail.core.readers import SimpleDirectoryReader
 from dovetail.core.response_synthesizers import get_response_synthesizer
 from dovetail.core.retrievers import VectorIndexRetriever
-from dovetail.core.schema import NodeWithScore, QueryBundle, TextNode
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
+from dovetail.core.schema import TextNode
 
 
 @pytest.fixture(autouse=True)

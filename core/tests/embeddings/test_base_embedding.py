@@ -8,9 +8,14 @@ import threading
 from typing import Any
 
 import pytest
-from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
-from dovetail.core.embeddings import BaseEmbedding, MockEmbedding, SimpleKVCache
-from dovetail.core.errors import InvalidInputError, ProviderError
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
+from dovetail.core.embeddings import BaseEmbedding
+from dovetail.core.embeddings import MockEmbedding
+from dovetail.core.embeddings import SimpleKVCache
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderError
 from dovetail.core.schema import TextNode
 from dovetail.core.testing.package_contract import assert_imports_without
 from pydantic import ValidationError

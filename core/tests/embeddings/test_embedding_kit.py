@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from dovetail.core.embeddings import BaseEmbedding, MockEmbedding
+from dovetail.core.embeddings import BaseEmbedding
+from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.testing import EmbeddingConformance
-from pydantic import PrivateAttr, SecretStr
+from pydantic import PrivateAttr
+from pydantic import SecretStr
 
 
 class CharGramEmbedding(BaseEmbedding):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from dovetail.core.embeddings import MultiModalEmbedding
-from dovetail.core.errors import InvalidInputError, ProviderError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderError
 
 
 class ByteSumImageEmbedding(MultiModalEmbedding):

@@ -6,7 +6,10 @@ import math
 
 import numpy as np
 import pytest
-from dovetail.core.embeddings import Pooling, SimilarityMode, mean_agg, similarity
+from dovetail.core.embeddings import Pooling
+from dovetail.core.embeddings import SimilarityMode
+from dovetail.core.embeddings import mean_agg
+from dovetail.core.embeddings import similarity
 from dovetail.core.errors import InvalidInputError
 
 

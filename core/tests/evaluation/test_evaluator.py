@@ -7,21 +7,24 @@ import math
 from pathlib import Path
 
 import pytest
-from dovetail.core.errors import InvalidInputError, NotFoundError
-from dovetail.core.evaluation import (
-    MRR,
-    NDCG,
-    AveragePrecision,
-    EvaluationSummary,
-    HitRate,
-    LabelledQuestions,
-    Precision,
-    Recall,
-    RetrieverEvaluator,
-    resolve_metrics,
-)
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.evaluation import MRR
+from dovetail.core.evaluation import NDCG
+from dovetail.core.evaluation import AveragePrecision
+from dovetail.core.evaluation import EvaluationSummary
+from dovetail.core.evaluation import HitRate
+from dovetail.core.evaluation import LabelledQuestions
+from dovetail.core.evaluation import Precision
+from dovetail.core.evaluation import Recall
+from dovetail.core.evaluation import RetrieverEvaluator
+from dovetail.core.evaluation import resolve_metrics
 from dovetail.core.retrievers import BaseRetriever
-from dovetail.core.schema import NodeRelationship, NodeWithScore, QueryBundle, RelatedNodeInfo, TextNode
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
+from dovetail.core.schema import RelatedNodeInfo
+from dovetail.core.schema import TextNode
 
 
 def test_metrics_on_a_known_ranking() -> None:

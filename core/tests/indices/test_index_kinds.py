@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from dovetail.core import SimpleKeywordTableIndex, SummaryIndex
+from dovetail.core import SimpleKeywordTableIndex
+from dovetail.core import SummaryIndex
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.schema import TextNode
 

@@ -7,14 +7,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core import Settings, StorageContext, VectorStoreIndex, load_index_from_storage
-from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager, CBEventType
+from dovetail.core import Settings
+from dovetail.core import StorageContext
+from dovetail.core import VectorStoreIndex
+from dovetail.core import load_index_from_storage
+from dovetail.core.callbacks import BaseCallbackHandler
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
 from dovetail.core.embeddings import MockEmbedding
-from dovetail.core.errors import ConfigurationError, InvalidInputError, NotFoundError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
 from dovetail.core.llms import MockLLM
 from dovetail.core.node_parser import SentenceSplitter
-from dovetail.core.response_synthesizers import AsyncStreamingResponse, Response, StreamingResponse
-from dovetail.core.schema import Document, TextNode
+from dovetail.core.response_synthesizers import AsyncStreamingResponse
+from dovetail.core.response_synthesizers import Response
+from dovetail.core.response_synthesizers import StreamingResponse
+from dovetail.core.schema import Document
+from dovetail.core.schema import TextNode
 from dovetail.core.vector_stores import MetadataFilters
 
 CORPUS = {

@@ -6,10 +6,12 @@ import math
 from pathlib import Path
 
 import pytest
-from dovetail.core.ingestion import IngestionCache, IngestionPipeline
+from dovetail.core.ingestion import IngestionCache
+from dovetail.core.ingestion import IngestionPipeline
 from dovetail.core.node_parser import SentenceSplitter
 from dovetail.core.schema import Document
-from dovetail.core.storage import SimpleDocumentStore, StorageContext
+from dovetail.core.storage import SimpleDocumentStore
+from dovetail.core.storage import StorageContext
 from dovetail.core.vector_stores import SimpleVectorStore
 
 from .conftest import CountingEmbedding

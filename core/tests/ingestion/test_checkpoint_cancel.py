@@ -13,7 +13,8 @@ from dovetail.core.ingestion import IngestionPipeline
 from dovetail.core.node_parser import SentenceSplitter
 from dovetail.core.schema import Document
 from dovetail.core.storage import StorageContext
-from dovetail.core.vector_stores import SimpleVectorStore, VectorStoreQuery
+from dovetail.core.vector_stores import SimpleVectorStore
+from dovetail.core.vector_stores import VectorStoreQuery
 
 
 class _SlowPersistStore(SimpleVectorStore):

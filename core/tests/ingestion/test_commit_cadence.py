@@ -12,8 +12,11 @@ from dovetail.core.errors import InvalidInputError
 from dovetail.core.ingestion import IngestionPipeline
 from dovetail.core.ingestion._sections import sections
 from dovetail.core.node_parser import SentenceSplitter
-from dovetail.core.schema import BaseNode, Document, TextNode
-from dovetail.core.storage import SimpleDocumentStore, StorageContext
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import Document
+from dovetail.core.schema import TextNode
+from dovetail.core.storage import SimpleDocumentStore
+from dovetail.core.storage import StorageContext
 from dovetail.core.vector_stores import SimpleVectorStore
 
 from .conftest import CountingEmbedding

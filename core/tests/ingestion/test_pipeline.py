@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.ingestion import DocstoreStrategy, IngestionCache, IngestionPipeline
+from dovetail.core.ingestion import DocstoreStrategy
+from dovetail.core.ingestion import IngestionCache
+from dovetail.core.ingestion import IngestionPipeline
 from dovetail.core.node_parser import SentenceSplitter
-from dovetail.core.schema import Document, TextNode
-from dovetail.core.storage import SimpleDocumentStore, StorageContext
+from dovetail.core.schema import Document
+from dovetail.core.schema import TextNode
+from dovetail.core.storage import SimpleDocumentStore
+from dovetail.core.storage import StorageContext
 from dovetail.core.vector_stores import SimpleVectorStore
 
 from .conftest import CountingEmbedding

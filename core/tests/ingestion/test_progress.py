@@ -7,7 +7,8 @@ import re
 
 import pytest
 from dovetail.core.indices import VectorStoreIndex
-from dovetail.core.ingestion import IngestionPipeline, IngestProgress
+from dovetail.core.ingestion import IngestionPipeline
+from dovetail.core.ingestion import IngestProgress
 from dovetail.core.node_parser import SentenceSplitter
 from dovetail.core.schema import Document
 from dovetail.core.storage import SimpleDocumentStore

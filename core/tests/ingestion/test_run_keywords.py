@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from dovetail.core import Document, IngestionPipeline
+from dovetail.core import Document
+from dovetail.core import IngestionPipeline
 from dovetail.core.ingestion._keywords import transformation_keywords
 from dovetail.core.node_parser import SentenceSplitter
-from dovetail.core.schema import BaseNode, TextNode
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import TextNode
 
 from .conftest import CountingEmbedding
 

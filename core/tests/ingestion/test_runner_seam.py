@@ -6,10 +6,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from dovetail.core.errors import InvalidInputError, ProviderError
-from dovetail.core.ingestion import BatchResult, BatchWork, DocstoreStrategy, IngestionPipeline, Runner
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderError
+from dovetail.core.ingestion import BatchResult
+from dovetail.core.ingestion import BatchWork
+from dovetail.core.ingestion import DocstoreStrategy
+from dovetail.core.ingestion import IngestionPipeline
+from dovetail.core.ingestion import Runner
 from dovetail.core.node_parser import SentenceSplitter
-from dovetail.core.schema import BaseNode, Document
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import Document
 from dovetail.core.storage import SimpleDocumentStore
 from dovetail.core.vector_stores import SimpleVectorStore
 

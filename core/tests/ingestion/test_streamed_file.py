@@ -5,13 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dovetail.core.cli import EXIT_OK, main
-from dovetail.core.ingestion import IngestionPipeline, _sections
+from dovetail.core.cli import EXIT_OK
+from dovetail.core.cli import main
+from dovetail.core.ingestion import IngestionPipeline
+from dovetail.core.ingestion import _sections
 from dovetail.core.ingestion._sections import sections
 from dovetail.core.node_parser import SentenceSplitter
-from dovetail.core.readers._streamed import StreamedTextDocument, stream_document
-from dovetail.core.schema import Document, TextNode
-from dovetail.core.storage import SimpleDocumentStore, StorageContext
+from dovetail.core.readers._streamed import StreamedTextDocument
+from dovetail.core.readers._streamed import stream_document
+from dovetail.core.schema import Document
+from dovetail.core.schema import TextNode
+from dovetail.core.storage import SimpleDocumentStore
+from dovetail.core.storage import StorageContext
 from dovetail.core.vector_stores import SimpleVectorStore
 
 from .conftest import CountingEmbedding

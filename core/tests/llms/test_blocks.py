@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dovetail.core.errors import InvalidInputError, NotFoundError
-from dovetail.core.llms import (
-    CacheControl,
-    CachePoint,
-    ChatMessage,
-    DocumentBlock,
-    TextBlock,
-    ThinkingBlock,
-)
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.llms import CacheControl
+from dovetail.core.llms import CachePoint
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import DocumentBlock
+from dovetail.core.llms import TextBlock
+from dovetail.core.llms import ThinkingBlock
 from pydantic import ValidationError
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"

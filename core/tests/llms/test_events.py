@@ -5,20 +5,21 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
-from dovetail.core.llms import (
-    ChatMessage,
-    CompletionResponse,
-    CompletionResponseGen,
-    CustomLLM,
-    LLMMetadata,
-    MockLLM,
-    llm_completion_callback,
-)
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import CompletionResponseGen
+from dovetail.core.llms import CustomLLM
+from dovetail.core.llms import LLMMetadata
+from dovetail.core.llms import MockLLM
+from dovetail.core.llms import llm_completion_callback
 from dovetail.core.testing.events import EventRecorder
 from dovetail.core.testing.loop import LoopProgress
 from pydantic import Field

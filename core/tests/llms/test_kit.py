@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from dovetail.core.llms import (
-    LLM,
-    CompletionResponse,
-    CompletionResponseGen,
-    CustomLLM,
-    LLMMetadata,
-    MockFunctionCallingLLM,
-    MockLLM,
-)
+from dovetail.core.llms import LLM
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import CompletionResponseGen
+from dovetail.core.llms import CustomLLM
+from dovetail.core.llms import LLMMetadata
+from dovetail.core.llms import MockFunctionCallingLLM
+from dovetail.core.llms import MockLLM
 from dovetail.core.testing import LLMConformance
 
 

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from dovetail.core.callbacks import CallbackManager, TokenCountingHandler
-from dovetail.core.llms import (
-    LLM,
-    ChatMessage,
-    ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
-    LLMMetadata,
-    MessageRole,
-)
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import TokenCountingHandler
+from dovetail.core.llms import LLM
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import ChatResponseAsyncGen
+from dovetail.core.llms import ChatResponseGen
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import CompletionResponseAsyncGen
+from dovetail.core.llms import CompletionResponseGen
+from dovetail.core.llms import LLMMetadata
+from dovetail.core.llms import MessageRole
 from dovetail.core.testing import LLMConformance
 
 

@@ -4,39 +4,45 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from dovetail.core.errors import InvalidInputError, OutputParserError
-from dovetail.core.llms import (
-    ChatMessage,
-    ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
-    CompletionResponse,
-    LLMMetadata,
-    MessageRole,
-    ThinkingBlock,
-)
-from dovetail.core.llms.provider import (
-    ChatFirstFunctionCallingLLM,
-    FirstToolCallMixin,
-    StreamFold,
-    ToolRequestMixin,
-    achat_to_completion,
-    afold_stream,
-    built,
-    chat_to_completion,
-    fold_stream,
-    parse_json_answer,
-    stream_response,
-    tool_calls_in,
-)
-from dovetail.core.llms.wire import add_turn, field, token_usage, tool_definition
-from dovetail.core.provider_settings import SettingsOf, TypedSettingsErrors
-from dovetail.core.tools import BaseTool, FunctionTool, ToolSelection
-from pydantic import BaseModel, Field, SecretStr
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import OutputParserError
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import ChatResponseAsyncGen
+from dovetail.core.llms import ChatResponseGen
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import LLMMetadata
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms import ThinkingBlock
+from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
+from dovetail.core.llms.provider import FirstToolCallMixin
+from dovetail.core.llms.provider import StreamFold
+from dovetail.core.llms.provider import ToolRequestMixin
+from dovetail.core.llms.provider import achat_to_completion
+from dovetail.core.llms.provider import afold_stream
+from dovetail.core.llms.provider import built
+from dovetail.core.llms.provider import chat_to_completion
+from dovetail.core.llms.provider import fold_stream
+from dovetail.core.llms.provider import parse_json_answer
+from dovetail.core.llms.provider import stream_response
+from dovetail.core.llms.provider import tool_calls_in
+from dovetail.core.llms.wire import add_turn
+from dovetail.core.llms.wire import field
+from dovetail.core.llms.wire import token_usage
+from dovetail.core.llms.wire import tool_definition
+from dovetail.core.provider_settings import SettingsOf
+from dovetail.core.provider_settings import TypedSettingsErrors
+from dovetail.core.tools import BaseTool
+from dovetail.core.tools import FunctionTool
+from dovetail.core.tools import ToolSelection
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import SecretStr
 
 
 def _reply(text: str, delta: str) -> ChatResponse:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.llms import ChatMessage, MessageRole, MockFunctionCallingLLM
-from dovetail.core.tools import FunctionTool, ToolMetadata, ToolOutput, ToolSelection
-from pydantic import BaseModel, Field
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms import MockFunctionCallingLLM
+from dovetail.core.tools import FunctionTool
+from dovetail.core.tools import ToolMetadata
+from dovetail.core.tools import ToolOutput
+from dovetail.core.tools import ToolSelection
+from pydantic import BaseModel
+from pydantic import Field
 
 
 def search(query: str, top_k: int = 3, tags: list[str] | None = None) -> str:

@@ -5,18 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dovetail.core.callbacks import CallbackManager, TokenCountingHandler
-from dovetail.core.llms import (
-    LLM,
-    ChatMessage,
-    CompletionResponse,
-    CompletionResponseGen,
-    CustomLLM,
-    LLMMetadata,
-    MessageRole,
-)
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import TokenCountingHandler
+from dovetail.core.llms import LLM
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import CompletionResponseGen
+from dovetail.core.llms import CustomLLM
+from dovetail.core.llms import LLMMetadata
+from dovetail.core.llms import MessageRole
 from dovetail.core.prompts import PromptTemplate
-from dovetail.core.testing import KitTestOverriddenError, LLMConformance
+from dovetail.core.testing import KitTestOverriddenError
+from dovetail.core.testing import LLMConformance
 from pydantic import SecretStr
 
 API_KEY = "sk-tutorial-do-not-leak-123"
@@ -109,7 +109,8 @@ def test_kit_tests_cannot_be_overridden() -> None:
 
 
 def test_secret_looking_config_and_call_kwargs_stay_out_of_events() -> None:
-    from dovetail.core.callbacks import CBEventType, EventPayload
+    from dovetail.core.callbacks import CBEventType
+    from dovetail.core.callbacks import EventPayload
     from dovetail.core.testing.events import EventRecorder
 
     class WithHeaders(MyLlamaIndexLLM):

@@ -6,17 +6,16 @@ import base64
 from pathlib import Path
 
 import pytest
-from dovetail.core.errors import InvalidInputError, NotFoundError
-from dovetail.core.llms import (
-    ChatMessage,
-    ChatResponse,
-    CompletionResponse,
-    ImageBlock,
-    LLMMetadata,
-    MessageRole,
-    TextBlock,
-    messages_to_prompt,
-)
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import ImageBlock
+from dovetail.core.llms import LLMMetadata
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms import TextBlock
+from dovetail.core.llms import messages_to_prompt
 from dovetail.core.testing.llm import tiny_png
 from pydantic import ValidationError
 

@@ -6,19 +6,18 @@ from typing import Any
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.llms import (
-    ChatMessage,
-    CompletionResponse,
-    CompletionResponseGen,
-    CustomLLM,
-    ImageBlock,
-    LLMMetadata,
-    MockFunctionCallingLLM,
-    MockLLM,
-    TextBlock,
-    validate_request,
-)
-from dovetail.core.testing.llm import add_numbers, tiny_png
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import CompletionResponseGen
+from dovetail.core.llms import CustomLLM
+from dovetail.core.llms import ImageBlock
+from dovetail.core.llms import LLMMetadata
+from dovetail.core.llms import MockFunctionCallingLLM
+from dovetail.core.llms import MockLLM
+from dovetail.core.llms import TextBlock
+from dovetail.core.llms import validate_request
+from dovetail.core.testing.llm import add_numbers
+from dovetail.core.testing.llm import tiny_png
 from dovetail.core.tokenizers import set_global_tokenizer
 from dovetail.core.tools import FunctionTool
 

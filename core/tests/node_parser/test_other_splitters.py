@@ -7,12 +7,14 @@ import random
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.node_parser import RecursiveCharacterSplitter, TokenTextSplitter
+from dovetail.core.node_parser import RecursiveCharacterSplitter
+from dovetail.core.node_parser import TokenTextSplitter
 from dovetail.core.node_parser._spans import merge_pieces
 from dovetail.core.schema import Document
 from dovetail.core.tokenizers import default_tokenizer
 
-from .conftest import assert_offsets_and_coverage, random_text
+from .conftest import assert_offsets_and_coverage
+from .conftest import random_text
 
 
 @pytest.mark.parametrize(("chunk_size", "chunk_overlap"), [(1024, 20), (64, 8), (7, 3)])

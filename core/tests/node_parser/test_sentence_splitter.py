@@ -7,13 +7,23 @@ import random
 from typing import Any
 
 import pytest
-from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.node_parser import SentenceSplitter, TokenTextSplitter
-from dovetail.core.schema import Document, ImageNode, IndexNode, MetadataMode, NodeRelationship, TextNode
-from dovetail.core.tokenizers import default_tokenizer, get_tokenizer
+from dovetail.core.node_parser import SentenceSplitter
+from dovetail.core.node_parser import TokenTextSplitter
+from dovetail.core.schema import Document
+from dovetail.core.schema import ImageNode
+from dovetail.core.schema import IndexNode
+from dovetail.core.schema import MetadataMode
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import TextNode
+from dovetail.core.tokenizers import default_tokenizer
+from dovetail.core.tokenizers import get_tokenizer
 
-from .conftest import assert_offsets_and_coverage, random_text
+from .conftest import assert_offsets_and_coverage
+from .conftest import random_text
 
 
 def ntok(text: str) -> int:

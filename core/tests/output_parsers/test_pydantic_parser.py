@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from dovetail.core.errors import InvalidInputError, OutputParserError
-from dovetail.core.output_parsers import BaseOutputParser, PydanticOutputParser
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import OutputParserError
+from dovetail.core.output_parsers import BaseOutputParser
+from dovetail.core.output_parsers import PydanticOutputParser
 from pydantic import BaseModel
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dovetail.core.postprocessor._chain import apostprocess_all, postprocess_all
-from dovetail.core.schema import NodeWithScore, QueryBundle, TextNode
+from dovetail.core.postprocessor._chain import apostprocess_all
+from dovetail.core.postprocessor._chain import postprocess_all
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
+from dovetail.core.schema import TextNode
 
 
 class Append:

@@ -6,16 +6,21 @@ from typing import Any
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.llms import CompletionResponse, CompletionResponseGen, CustomLLM, LLMMetadata
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import CompletionResponseGen
+from dovetail.core.llms import CustomLLM
+from dovetail.core.llms import LLMMetadata
 from dovetail.core.node_parser import SentenceWindowNodeParser
-from dovetail.core.postprocessor import (
-    KeywordNodePostprocessor,
-    LLMRerank,
-    LongContextReorder,
-    MetadataReplacementPostProcessor,
-    SimilarityPostprocessor,
-)
-from dovetail.core.schema import Document, MetadataMode, NodeWithScore, QueryBundle, TextNode
+from dovetail.core.postprocessor import KeywordNodePostprocessor
+from dovetail.core.postprocessor import LLMRerank
+from dovetail.core.postprocessor import LongContextReorder
+from dovetail.core.postprocessor import MetadataReplacementPostProcessor
+from dovetail.core.postprocessor import SimilarityPostprocessor
+from dovetail.core.schema import Document
+from dovetail.core.schema import MetadataMode
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
+from dovetail.core.schema import TextNode
 
 
 def hits(*pairs: tuple[str, float | None]) -> list[NodeWithScore]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from dovetail.core import PromptTemplate
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.llms import ChatMessage, MessageRole, MockLLM
-from dovetail.core.prompts import (
-    DEFAULT_REFINE_PROMPT,
-    DEFAULT_TEXT_QA_PROMPT,
-    ChatPromptTemplate,
-)
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms import MockLLM
+from dovetail.core.prompts import DEFAULT_REFINE_PROMPT
+from dovetail.core.prompts import DEFAULT_TEXT_QA_PROMPT
+from dovetail.core.prompts import ChatPromptTemplate
 
 
 def test_format_and_template_vars() -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core.readers import BaseReader, Document, SimpleDirectoryReader
+from dovetail.core.readers import BaseReader
+from dovetail.core.readers import Document
+from dovetail.core.readers import SimpleDirectoryReader
 from dovetail.core.testing import ReaderConformance
 
 

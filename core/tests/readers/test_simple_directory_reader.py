@@ -7,8 +7,11 @@ import logging
 from pathlib import Path
 
 import pytest
-from dovetail.core.errors import InvalidInputError, NotFoundError
-from dovetail.core.readers import BaseReader, Document, SimpleDirectoryReader
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.readers import BaseReader
+from dovetail.core.readers import Document
+from dovetail.core.readers import SimpleDirectoryReader
 from dovetail.core.schema import MetadataMode
 
 LATIN1 = "café crème brûlée".encode("latin-1")

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from dovetail.core.catalog import ModelCatalog, load_catalog_file
+from dovetail.core.catalog import ModelCatalog
+from dovetail.core.catalog import load_catalog_file
 from dovetail.core.errors import ConfigurationError
 
 GOOD = {

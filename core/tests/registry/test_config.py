@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dovetail.core.config import (
-    CONFIG_ENV_VAR,
-    OpenAISettings,
-    find_config_file,
-    load_config,
-    resolve_secret,
-    resolve_setting,
-)
+from dovetail.core.config import CONFIG_ENV_VAR
+from dovetail.core.config import OpenAISettings
+from dovetail.core.config import find_config_file
+from dovetail.core.config import load_config
+from dovetail.core.config import resolve_secret
+from dovetail.core.config import resolve_setting
 from dovetail.core.errors import ConfigurationError
 from pydantic import SecretStr
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dovetail.core.config import CONFIG_ENV_VAR, load_config
+from dovetail.core.config import CONFIG_ENV_VAR
+from dovetail.core.config import load_config
 from dovetail.core.errors import ConfigurationError
 
 

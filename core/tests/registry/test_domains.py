@@ -7,9 +7,14 @@ import json
 
 import pytest
 from dovetail.core import testing
-from dovetail.core.domains import TABLE_PATH, domain_names, domain_spec, domain_table
+from dovetail.core.domains import TABLE_PATH
+from dovetail.core.domains import domain_names
+from dovetail.core.domains import domain_spec
+from dovetail.core.domains import domain_table
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.registry import DOMAINS, list_providers, package_name
+from dovetail.core.registry import DOMAINS
+from dovetail.core.registry import list_providers
+from dovetail.core.registry import package_name
 
 
 def test_registry_domains_are_the_table_rows() -> None:

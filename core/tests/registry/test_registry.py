@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from dovetail.core.errors import ConfigurationError, InvalidInputError
-from dovetail.core.registry import list_providers, load_provider_class, package_name, parse_spec, resolve_llm
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.registry import list_providers
+from dovetail.core.registry import load_provider_class
+from dovetail.core.registry import package_name
+from dovetail.core.registry import parse_spec
+from dovetail.core.registry import resolve_llm
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,18 @@ from typing import Any
 
 import dovetail.core.retrievers as retrievers_module
 import pytest
-from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager, CBEventType, EventPayload
+from dovetail.core.callbacks import BaseCallbackHandler
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.retrievers import BaseRetriever
-from dovetail.core.schema import Document, IndexNode, NodeRelationship, NodeWithScore, QueryBundle, TextNode
+from dovetail.core.schema import Document
+from dovetail.core.schema import IndexNode
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
+from dovetail.core.schema import TextNode
 
 
 class Recorder(BaseCallbackHandler):

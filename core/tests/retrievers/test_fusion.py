@@ -10,9 +10,16 @@ from typing import Any
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.llms import CompletionResponse, CompletionResponseGen, CustomLLM, LLMMetadata
-from dovetail.core.retrievers import FUSION_MODES, BaseRetriever, QueryFusionRetriever
-from dovetail.core.schema import NodeWithScore, QueryBundle, TextNode
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import CompletionResponseGen
+from dovetail.core.llms import CustomLLM
+from dovetail.core.llms import LLMMetadata
+from dovetail.core.retrievers import FUSION_MODES
+from dovetail.core.retrievers import BaseRetriever
+from dovetail.core.retrievers import QueryFusionRetriever
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
+from dovetail.core.schema import TextNode
 
 NODES = {name: TextNode(id_=name, text=f"text of {name}") for name in "abcdef"}
 

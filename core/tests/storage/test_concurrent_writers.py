@@ -13,11 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core.errors import ConcurrentWriteError, NotFoundError
-from dovetail.core.schema import Document, NodeRelationship, RelatedNodeInfo, TextNode
+from dovetail.core.errors import ConcurrentWriteError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.schema import Document
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import RelatedNodeInfo
+from dovetail.core.schema import TextNode
 from dovetail.core.storage import StorageContext
-from dovetail.core.storage._io import STAGING_DIR, StagedCommit
-from dovetail.core.vector_stores import SimpleVectorStore, VectorStoreQuery
+from dovetail.core.storage._io import STAGING_DIR
+from dovetail.core.storage._io import StagedCommit
+from dovetail.core.vector_stores import SimpleVectorStore
+from dovetail.core.vector_stores import VectorStoreQuery
 
 
 def _ingest(storage: StorageContext, doc_id: str, vector: list[float]) -> None:

@@ -11,7 +11,8 @@ import pytest
 from dovetail.core import VectorStoreIndex
 from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.schema import Document, node_from_dict
+from dovetail.core.schema import Document
+from dovetail.core.schema import node_from_dict
 from dovetail.core.storage import StorageContext
 
 

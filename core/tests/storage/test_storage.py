@@ -7,11 +7,22 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from dovetail.core.errors import InvalidInputError, NotFoundError
-from dovetail.core.schema import Document, NodeRelationship, TextNode
-from dovetail.core.storage import IndexStruct, SimpleDocumentStore, SimpleIndexStore, StorageContext
-from dovetail.core.storage._io import STAGING_DIR, StagedCommit, atomic_write_json, read_json, recover
-from dovetail.core.vector_stores import SimpleVectorStore, VectorStoreQuery
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.schema import Document
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import TextNode
+from dovetail.core.storage import IndexStruct
+from dovetail.core.storage import SimpleDocumentStore
+from dovetail.core.storage import SimpleIndexStore
+from dovetail.core.storage import StorageContext
+from dovetail.core.storage._io import STAGING_DIR
+from dovetail.core.storage._io import StagedCommit
+from dovetail.core.storage._io import atomic_write_json
+from dovetail.core.storage._io import read_json
+from dovetail.core.storage._io import recover
+from dovetail.core.vector_stores import SimpleVectorStore
+from dovetail.core.vector_stores import VectorStoreQuery
 
 
 def _node(text: str, doc: Document, embedding: list[float] | None = None) -> TextNode:

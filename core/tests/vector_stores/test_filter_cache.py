@@ -9,17 +9,19 @@ from typing import Any
 
 import numpy as np
 import pytest
-from dovetail.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-from dovetail.core.vector_stores import (
-    FilterCondition,
-    FilterOperator,
-    MetadataFilter,
-    MetadataFilters,
-    SimpleVectorStore,
-    VectorStoreQuery,
-    VectorStoreQueryResult,
-)
-from dovetail.core.vector_stores._selection import Selection, SelectionCache, selection_key
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import RelatedNodeInfo
+from dovetail.core.schema import TextNode
+from dovetail.core.vector_stores import FilterCondition
+from dovetail.core.vector_stores import FilterOperator
+from dovetail.core.vector_stores import MetadataFilter
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import SimpleVectorStore
+from dovetail.core.vector_stores import VectorStoreQuery
+from dovetail.core.vector_stores import VectorStoreQueryResult
+from dovetail.core.vector_stores._selection import Selection
+from dovetail.core.vector_stores._selection import SelectionCache
+from dovetail.core.vector_stores._selection import selection_key
 
 DIM, COUNT, GROUPS = 8, 40, 4
 GROUP_1 = MetadataFilters(filters=[MetadataFilter(key="group", value=1)])

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.vector_stores import MetadataFilter, MetadataFilters
+from dovetail.core.vector_stores import MetadataFilter
+from dovetail.core.vector_stores import MetadataFilters
 
 
 @pytest.mark.parametrize(

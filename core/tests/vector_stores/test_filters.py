@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.schema import TextNode
-from dovetail.core.vector_stores import MetadataFilter, MetadataFilters, SimpleVectorStore, VectorStoreQuery
+from dovetail.core.vector_stores import MetadataFilter
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import SimpleVectorStore
+from dovetail.core.vector_stores import VectorStoreQuery
 
 _META: dict[str, dict[str, Any]] = {
     "a": {"lang": "en", "year": 2020, "score": 0.5, "tags": ["x", "y"], "title": "Dovetail joints", "flag": True},

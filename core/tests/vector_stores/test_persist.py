@@ -7,9 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from dovetail.core.errors import InvalidInputError, NotFoundError
-from dovetail.core.schema import Document, NodeRelationship, RelatedNodeInfo, TextNode
-from dovetail.core.vector_stores import MetadataFilter, MetadataFilters, SimpleVectorStore, VectorStoreQuery
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.schema import Document
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import RelatedNodeInfo
+from dovetail.core.schema import TextNode
+from dovetail.core.vector_stores import MetadataFilter
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import SimpleVectorStore
+from dovetail.core.vector_stores import VectorStoreQuery
 
 
 def _store(similarity: str = "dot") -> SimpleVectorStore:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.schema import Document, NodeRelationship, RelatedNodeInfo, TextNode
-from dovetail.core.vector_stores import (
-    MetadataFilter,
-    MetadataFilters,
-    SimpleVectorStore,
-    VectorStoreQuery,
-    VectorStoreQueryMode,
-)
+from dovetail.core.schema import Document
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import RelatedNodeInfo
+from dovetail.core.schema import TextNode
+from dovetail.core.vector_stores import MetadataFilter
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import SimpleVectorStore
+from dovetail.core.vector_stores import VectorStoreQuery
+from dovetail.core.vector_stores import VectorStoreQueryMode
 
 
 def _nodes(matrix: np.ndarray, prefix: str = "n", doc_every: int = 0) -> list[TextNode]:

@@ -6,24 +6,24 @@ import asyncio
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 import dovetail.core.vector_stores as vector_stores
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.schema import BaseNode, TextNode
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import TextNode
 from dovetail.core.testing.loop import LoopProgress
-from dovetail.core.vector_stores import (
-    BasePydanticVectorStore,
-    FilterCondition,
-    FilterOperator,
-    MetadataFilter,
-    MetadataFilters,
-    VectorStoreQuery,
-    VectorStoreQueryMode,
-    VectorStoreQueryResult,
-)
+from dovetail.core.vector_stores import BasePydanticVectorStore
+from dovetail.core.vector_stores import FilterCondition
+from dovetail.core.vector_stores import FilterOperator
+from dovetail.core.vector_stores import MetadataFilter
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import VectorStoreQuery
+from dovetail.core.vector_stores import VectorStoreQueryMode
+from dovetail.core.vector_stores import VectorStoreQueryResult
 from pydantic import Field
 
 

@@ -22,16 +22,25 @@ from dovetail.core._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from dovetail.core.embeddings import MockEmbedding
-    from dovetail.core.indices import SimpleKeywordTableIndex, SummaryIndex, VectorStoreIndex, load_index_from_storage
+    from dovetail.core.indices import SimpleKeywordTableIndex
+    from dovetail.core.indices import SummaryIndex
+    from dovetail.core.indices import VectorStoreIndex
+    from dovetail.core.indices import load_index_from_storage
     from dovetail.core.ingestion import IngestionPipeline
-    from dovetail.core.prompts import BasePromptTemplate, ChatPromptTemplate, PromptTemplate
+    from dovetail.core.prompts import BasePromptTemplate
+    from dovetail.core.prompts import ChatPromptTemplate
+    from dovetail.core.prompts import PromptTemplate
     from dovetail.core.prompts import PromptTemplate as Prompt
     from dovetail.core.readers import SimpleDirectoryReader
-    from dovetail.core.response_synthesizers import Response, get_response_synthesizer
-    from dovetail.core.schema import Document, QueryBundle, TextNode
+    from dovetail.core.response_synthesizers import Response
+    from dovetail.core.response_synthesizers import get_response_synthesizer
+    from dovetail.core.schema import Document
+    from dovetail.core.schema import QueryBundle
+    from dovetail.core.schema import TextNode
     from dovetail.core.settings import Settings
     from dovetail.core.storage import StorageContext
-    from dovetail.core.tokenizers import get_tokenizer, set_global_tokenizer
+    from dovetail.core.tokenizers import get_tokenizer
+    from dovetail.core.tokenizers import set_global_tokenizer
 
 # LlamaIndex's top-level names (``llama_index.core.__all__``) for everything dovetail has, plus ``TextNode`` and
 # ``IngestionPipeline``. Each is imported on first access, so ``import dovetail.core`` stays cheap.

@@ -14,11 +14,18 @@ import io
 import mimetypes
 import urllib.request
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated
+from typing import Any
+from typing import ClassVar
+from typing import Literal
+from typing import Union
 
-from dovetail.core._exceptions import InvalidInputError, NotFoundError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import NotFoundError
 from dovetail.core._kwargs import KeywordCheckedModel
-from pydantic import Field, field_serializer, model_validator
+from pydantic import Field
+from pydantic import field_serializer
+from pydantic import model_validator
 
 __all__ = [
     "AudioBlock",

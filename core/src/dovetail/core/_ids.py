@@ -7,7 +7,8 @@ ids runs through :func:`id_list` before it changes anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 
 from dovetail.core._exceptions import InvalidInputError
 

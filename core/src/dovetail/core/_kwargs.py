@@ -16,8 +16,13 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
-from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Callable
+from collections.abc import Collection
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
+from typing import ClassVar
+from typing import TypeVar
 
 from pydantic import BaseModel
 

@@ -20,7 +20,8 @@ __getattr__, __dir__ = lazy_exports(__name__, globals(), "dovetail.core.tokenize
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from importlib import import_module
 from typing import Any
 

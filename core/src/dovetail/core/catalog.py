@@ -27,7 +27,11 @@ from pathlib import Path
 from typing import Literal
 
 from dovetail.core._exceptions import ConfigurationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import ValidationError
+from pydantic import model_validator
 
 __all__ = ["CATALOG_FILE", "ModelCatalog", "ModelInfo", "get_model_info", "list_models", "load_catalog_file"]
 

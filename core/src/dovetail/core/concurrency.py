@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Awaitable, Callable, Iterable
-from concurrent.futures import Executor, Future
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Iterable
+from concurrent.futures import Executor
+from concurrent.futures import Future
+from typing import Any
+from typing import ParamSpec
+from typing import TypeVar
 
 __all__ = ["gather_bounded", "run_in_thread", "submit_in_context"]
 

@@ -37,10 +37,18 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import AsyncIterator
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Generic
+from typing import TypeVar
 
-from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
+from dovetail.core.retry import RetryPolicy
+from dovetail.core.retry import aretry_call
+from dovetail.core.retry import retry_call
 
 __all__ = ["OwnsSdkClients", "SdkClients"]
 

@@ -29,18 +29,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from dovetail.core._exceptions import (
-    AuthenticationError,
-    DovetailError,
-    InvalidInputError,
-    ProviderConnectionError,
-    ProviderError,
-    ProviderTimeoutError,
-    error_for_status,
-)
+from dovetail.core._exceptions import AuthenticationError
+from dovetail.core._exceptions import DovetailError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import ProviderConnectionError
+from dovetail.core._exceptions import ProviderError
+from dovetail.core._exceptions import ProviderTimeoutError
+from dovetail.core._exceptions import error_for_status
 from dovetail.core._retry_after import parse_retry_after
 from dovetail.core.redact import redact
 

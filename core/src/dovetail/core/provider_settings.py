@@ -12,7 +12,8 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.errors import InvalidInputError

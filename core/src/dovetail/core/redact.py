@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote
+from urllib.parse import quote_plus
 
 __all__ = ["MASK", "is_secret_name", "redact", "strip_url_credentials"]
 

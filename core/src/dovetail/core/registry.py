@@ -19,10 +19,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from importlib import metadata
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import cast
 
-from dovetail.core._exceptions import ConfigurationError, InvalidInputError
-from dovetail.core.domains import domain_names, domain_spec
+from dovetail.core._exceptions import ConfigurationError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core.domains import domain_names
+from dovetail.core.domains import domain_spec
 
 if TYPE_CHECKING:
     from dovetail.core.embeddings import BaseEmbedding

@@ -37,11 +37,16 @@ import logging
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import NoReturn, TypeVar
+from collections.abc import Awaitable
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from typing import NoReturn
+from typing import TypeVar
 
-from dovetail.core._exceptions import DovetailError, InvalidInputError, ProviderError
+from dovetail.core._exceptions import DovetailError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import ProviderError
 from dovetail.core._retry_after import parse_retry_after
 
 __all__ = ["RetryPolicy", "aretry_call", "next_retry_delay", "parse_retry_after", "retry_call"]

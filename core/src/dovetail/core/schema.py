@@ -19,12 +19,17 @@ import textwrap
 import uuid
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
 from dovetail.core._component import TransformComponent
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import KeywordCheckedModel
-from pydantic import ConfigDict, Field, ValidationError, ValidatorFunctionWrapHandler, field_validator
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import ValidationError
+from pydantic import ValidatorFunctionWrapHandler
+from pydantic import field_validator
 
 __all__ = [
     "BaseNode",

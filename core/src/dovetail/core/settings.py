@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from dovetail.core._exceptions import ConfigurationError, InvalidInputError
+from dovetail.core._exceptions import ConfigurationError
+from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import closest_keyword
 from dovetail.core.callbacks import CallbackManager
-from dovetail.core.tokenizers import Tokenizer, get_tokenizer, set_global_tokenizer
+from dovetail.core.tokenizers import Tokenizer
+from dovetail.core.tokenizers import get_tokenizer
+from dovetail.core.tokenizers import set_global_tokenizer
 
 if TYPE_CHECKING:
     from dovetail.core.embeddings import BaseEmbedding

@@ -40,11 +40,13 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from dovetail.core._exceptions import ConfigurationError, InvalidInputError
+from dovetail.core._exceptions import ConfigurationError
+from dovetail.core._exceptions import InvalidInputError
 
 __all__ = [
     "BUNDLED_ENCODINGS",

@@ -7,12 +7,15 @@ import gzip
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from dovetail.core.testing.loopback import Exchange, LoopbackHTTPServer, free_port
+from dovetail.core.testing.loopback import Exchange
+from dovetail.core.testing.loopback import LoopbackHTTPServer
+from dovetail.core.testing.loopback import free_port
 
 TRACES_PATH = "/api/public/otel/v1/traces"
 
@@ -71,10 +74,8 @@ class Receiver(LoopbackHTTPServer):
         return False
 
     def _export(self, exchange: Exchange) -> None:
-        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
-            ExportTraceServiceRequest,
-            ExportTraceServiceResponse,
-        )
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
         request = exchange.request
         gzipped = request.headers.get("content-encoding") == "gzip"

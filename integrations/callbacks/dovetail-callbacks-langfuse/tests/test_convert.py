@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dovetail.callbacks.langfuse._convert import end_fields, jsonable, start_fields
-from dovetail.core.callbacks import CBEventType, EventPayload
-from dovetail.core.llms import ChatMessage, ChatResponse, CompletionResponse, MessageRole
-from dovetail.core.schema import NodeWithScore, TextNode
+from dovetail.callbacks.langfuse._convert import end_fields
+from dovetail.callbacks.langfuse._convert import jsonable
+from dovetail.callbacks.langfuse._convert import start_fields
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import MessageRole
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import TextNode
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from dovetail.callbacks.langfuse import LangfuseCallbackHandler
-from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
 
 pytestmark = pytest.mark.integration
 

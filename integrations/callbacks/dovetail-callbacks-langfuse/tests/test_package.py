@@ -8,9 +8,12 @@ from typing import Any
 import dovetail.callbacks.langfuse as package
 import pytest
 from dovetail.callbacks.langfuse import LangfuseCallbackHandler
-from dovetail.core.callbacks import CallbackManager, CBEventType
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
 from dovetail.core.testing import public_names
-from dovetail.core.testing.package_contract import assert_imports_without, assert_namespace_leaf, entry_point_target
+from dovetail.core.testing.package_contract import assert_imports_without
+from dovetail.core.testing.package_contract import assert_namespace_leaf
+from dovetail.core.testing.package_contract import entry_point_target
 
 
 def test_public_api_is_exact() -> None:

@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 from dovetail.callbacks.langfuse import LangfuseCallbackHandler
 from dovetail.core import VectorStoreIndex
-from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload, TokenCountingHandler
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
+from dovetail.core.callbacks import TokenCountingHandler
 from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.llms import MockLLM
 from dovetail.core.schema import Document

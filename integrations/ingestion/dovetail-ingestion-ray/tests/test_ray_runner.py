@@ -13,14 +13,20 @@ from typing import Any
 
 import pytest
 from dovetail.core.embeddings import MockEmbedding
-from dovetail.core.errors import ConfigurationError, InvalidInputError, ProviderError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderError
 from dovetail.core.ingestion import BatchWork
 from dovetail.core.schema import BaseNode
 from dovetail.ingestion.ray import RayRunner
-from dovetail.ingestion.ray._ship import ModelSpec, shippable
+from dovetail.ingestion.ray._ship import ModelSpec
+from dovetail.ingestion.ray._ship import shippable
 from ray import cloudpickle
 
-from .conftest import assert_same_store, corpus, make_pipeline, stored
+from .conftest import assert_same_store
+from .conftest import corpus
+from .conftest import make_pipeline
+from .conftest import stored
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("ray_local")]
 

@@ -17,7 +17,10 @@ from typing import Any
 
 import pytest
 
-from .conftest import RAY_ENV, corpus, make_pipeline, stored
+from .conftest import RAY_ENV
+from .conftest import corpus
+from .conftest import make_pipeline
+from .conftest import stored
 
 pytestmark = [
     pytest.mark.integration,

@@ -25,8 +25,12 @@ import threading
 from collections import deque
 from typing import Any
 
-from dovetail.core.testing.fakes import sample_args, words
-from dovetail.core.testing.loopback import Exchange, Fault, LoopbackHTTPServer, RecordedRequest
+from dovetail.core.testing.fakes import sample_args
+from dovetail.core.testing.fakes import words
+from dovetail.core.testing.loopback import Exchange
+from dovetail.core.testing.loopback import Fault
+from dovetail.core.testing.loopback import LoopbackHTTPServer
+from dovetail.core.testing.loopback import RecordedRequest
 from dovetail.core.testing.servers.serve import serve_from_command_line
 
 __all__ = ["API_KEY", "Fault", "LoopbackAnthropic", "RecordedRequest", "signature_of"]

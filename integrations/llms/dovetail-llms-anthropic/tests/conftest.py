@@ -7,12 +7,15 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from dovetail.core.testing.fixtures import closing_factory, isolate_env, loopback_server_fixtures
+from dovetail.core.testing.fixtures import closing_factory
+from dovetail.core.testing.fixtures import isolate_env
+from dovetail.core.testing.fixtures import loopback_server_fixtures
 
 if str(Path(__file__).parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).parent))
 
-from anthropic_loopback import API_KEY, LoopbackAnthropic
+from anthropic_loopback import API_KEY
+from anthropic_loopback import LoopbackAnthropic
 from dovetail.llms.anthropic import Anthropic
 
 _AMBIENT = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "ANTHROPIC_PROFILE", "DOVETAIL_CONFIG")

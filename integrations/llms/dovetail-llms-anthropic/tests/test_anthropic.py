@@ -9,20 +9,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from anthropic_loopback import API_KEY, LoopbackAnthropic, signature_of
-from dovetail.core.errors import ConfigurationError, InvalidInputError
-from dovetail.core.llms import (
-    CacheControl,
-    CachePoint,
-    ChatMessage,
-    DocumentBlock,
-    ImageBlock,
-    MessageRole,
-    TextBlock,
-    ThinkingBlock,
-)
+from anthropic_loopback import API_KEY
+from anthropic_loopback import LoopbackAnthropic
+from anthropic_loopback import signature_of
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.llms import CacheControl
+from dovetail.core.llms import CachePoint
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import DocumentBlock
+from dovetail.core.llms import ImageBlock
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms import TextBlock
+from dovetail.core.llms import ThinkingBlock
 from dovetail.core.registry import resolve_llm
-from dovetail.core.testing.llm import add_numbers, tiny_png
+from dovetail.core.testing.llm import add_numbers
+from dovetail.core.testing.llm import tiny_png
 from dovetail.core.tools import FunctionTool
 from dovetail.llms.anthropic import Anthropic
 

@@ -7,14 +7,12 @@ from collections.abc import Callable
 
 import pytest
 from anthropic_loopback import LoopbackAnthropic
-from dovetail.core.errors import (
-    AuthenticationError,
-    InvalidInputError,
-    ProviderConnectionError,
-    ProviderError,
-    ProviderTimeoutError,
-    RateLimitError,
-)
+from dovetail.core.errors import AuthenticationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderConnectionError
+from dovetail.core.errors import ProviderError
+from dovetail.core.errors import ProviderTimeoutError
+from dovetail.core.errors import RateLimitError
 from dovetail.core.llms import ChatMessage
 from dovetail.llms.anthropic import Anthropic
 

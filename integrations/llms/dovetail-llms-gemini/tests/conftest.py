@@ -6,8 +6,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from dovetail.core.testing.fixtures import closing_factory, isolate_env, loopback_server_fixtures
-from dovetail.core.testing.servers.gemini_loopback import API_KEY, LoopbackGemini
+from dovetail.core.testing.fixtures import closing_factory
+from dovetail.core.testing.fixtures import isolate_env
+from dovetail.core.testing.fixtures import loopback_server_fixtures
+from dovetail.core.testing.servers.gemini_loopback import API_KEY
+from dovetail.core.testing.servers.gemini_loopback import LoopbackGemini
 from dovetail.llms.gemini import GoogleGenAI
 
 _AMBIENT = ("GOOGLE_API_KEY", "GEMINI_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_CLOUD_PROJECT", "DOVETAIL_CONFIG")

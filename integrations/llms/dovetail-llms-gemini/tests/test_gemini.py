@@ -8,20 +8,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from dovetail.core.errors import (
-    AuthenticationError,
-    ConfigurationError,
-    InvalidInputError,
-    NotFoundError,
-    ProviderConnectionError,
-    ProviderError,
-    ProviderTimeoutError,
-    RateLimitError,
-)
-from dovetail.core.llms import ChatMessage, DocumentBlock, ImageBlock, MessageRole, TextBlock, ThinkingBlock
+from dovetail.core.errors import AuthenticationError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.errors import ProviderConnectionError
+from dovetail.core.errors import ProviderError
+from dovetail.core.errors import ProviderTimeoutError
+from dovetail.core.errors import RateLimitError
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import DocumentBlock
+from dovetail.core.llms import ImageBlock
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms import TextBlock
+from dovetail.core.llms import ThinkingBlock
 from dovetail.core.registry import resolve_llm
-from dovetail.core.testing.llm import add_numbers, tiny_png
-from dovetail.core.testing.servers.gemini_loopback import API_KEY, LoopbackGemini, camel_keys, signature_for
+from dovetail.core.testing.llm import add_numbers
+from dovetail.core.testing.llm import tiny_png
+from dovetail.core.testing.servers.gemini_loopback import API_KEY
+from dovetail.core.testing.servers.gemini_loopback import LoopbackGemini
+from dovetail.core.testing.servers.gemini_loopback import camel_keys
+from dovetail.core.testing.servers.gemini_loopback import signature_for
 from dovetail.core.tools import FunctionTool
 from dovetail.llms.gemini import GoogleGenAI
 from pydantic import BaseModel

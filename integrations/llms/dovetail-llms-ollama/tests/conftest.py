@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from dovetail.core.testing.fixtures import closing_factory, isolate_env, loopback_server_fixtures
+from dovetail.core.testing.fixtures import closing_factory
+from dovetail.core.testing.fixtures import isolate_env
+from dovetail.core.testing.fixtures import loopback_server_fixtures
 from dovetail.core.testing.servers.ollama_loopback import LoopbackOllama
 from dovetail.llms.ollama import Ollama
 

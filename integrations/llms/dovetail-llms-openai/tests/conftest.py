@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dovetail.core.testing.fixtures import isolate_env, loopback_server_fixtures
-from dovetail.core.testing.servers.openai_loopback import OPENAI_AMBIENT_ENV, LoopbackOpenAI
+from dovetail.core.testing.fixtures import isolate_env
+from dovetail.core.testing.fixtures import loopback_server_fixtures
+from dovetail.core.testing.servers.openai_loopback import OPENAI_AMBIENT_ENV
+from dovetail.core.testing.servers.openai_loopback import LoopbackOpenAI
 
 _server, server = loopback_server_fixtures(LoopbackOpenAI)
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from dovetail.core.testing import LLMConformance
-from dovetail.llms.openai import OpenAI, OpenAILike
+from dovetail.llms.openai import OpenAI
+from dovetail.llms.openai import OpenAILike
 
 # The tests here talk to the loopback OpenAI-compatible server over real HTTP.
 pytestmark = pytest.mark.integration

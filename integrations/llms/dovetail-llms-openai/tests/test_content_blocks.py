@@ -8,17 +8,15 @@ from typing import Any
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.llms import (
-    AudioBlock,
-    CachePoint,
-    ChatMessage,
-    DocumentBlock,
-    MessageRole,
-    TextBlock,
-    ThinkingBlock,
-    ToolCallBlock,
-    VideoBlock,
-)
+from dovetail.core.llms import AudioBlock
+from dovetail.core.llms import CachePoint
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import DocumentBlock
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms import TextBlock
+from dovetail.core.llms import ThinkingBlock
+from dovetail.core.llms import ToolCallBlock
+from dovetail.core.llms import VideoBlock
 from dovetail.llms.openai import OpenAI
 
 pytestmark = pytest.mark.integration

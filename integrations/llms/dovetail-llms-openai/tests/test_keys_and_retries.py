@@ -8,16 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core.errors import (
-    ConfigurationError,
-    InvalidInputError,
-    ProviderConnectionError,
-    ProviderError,
-    ProviderTimeoutError,
-)
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderConnectionError
+from dovetail.core.errors import ProviderError
+from dovetail.core.errors import ProviderTimeoutError
 from dovetail.core.testing.loopback import free_port
-from dovetail.llms.openai import OpenAI, OpenAILike
-from dovetail.llms.openai._keys import is_loopback, is_openai_host, resolve
+from dovetail.llms.openai import OpenAI
+from dovetail.llms.openai import OpenAILike
+from dovetail.llms.openai._keys import is_loopback
+from dovetail.llms.openai._keys import is_openai_host
+from dovetail.llms.openai._keys import resolve
 
 pytestmark = pytest.mark.integration
 
@@ -197,7 +198,8 @@ def test_default_deadline_is_twice_the_timeout(server: Any) -> None:
 def test_a_slow_last_attempt_is_cut_at_the_deadline(server: Any) -> None:
     server.add_fault(status=429, headers={"Retry-After": "0.5"}, path="/v1/embeddings", times=1)
     server.add_fault(action="delay_only", delay=3.0, path="/v1/embeddings", times=1)
-    from dovetail.llms.openai.transport import ClientSettings, OpenAIClients
+    from dovetail.llms.openai.transport import ClientSettings
+    from dovetail.llms.openai.transport import OpenAIClients
 
     clients = OpenAIClients(
         ClientSettings(api_key=None, api_base=server.base_url, require_key=False, timeout=2.0, retry_deadline=1.0)

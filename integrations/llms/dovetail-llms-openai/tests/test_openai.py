@@ -8,12 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core.callbacks import CallbackManager, TokenCountingHandler
-from dovetail.core.errors import ConfigurationError, InvalidInputError, OutputParserError
-from dovetail.core.llms import ChatMessage, ImageBlock, MessageRole, TextBlock
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import TokenCountingHandler
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import OutputParserError
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import ImageBlock
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms import TextBlock
 from dovetail.core.tools import FunctionTool
-from dovetail.llms.openai import OpenAI, OpenAILike
-from dovetail.llms.openai.catalog import find_model, load_catalog
+from dovetail.llms.openai import OpenAI
+from dovetail.llms.openai import OpenAILike
+from dovetail.llms.openai.catalog import find_model
+from dovetail.llms.openai.catalog import load_catalog
 from pydantic import BaseModel
 
 # The tests here talk to the loopback OpenAI-compatible server over real HTTP.
@@ -290,7 +298,8 @@ def test_key_never_in_repr_or_dump(cls: type[OpenAI]) -> None:
 
 def test_stream_chunks_equal_validated_models(server: Any) -> None:
     """Stream responses are built without validation; they must equal what pydantic validation gives."""
-    from dovetail.core.llms import ChatResponse, CompletionResponse
+    from dovetail.core.llms import ChatResponse
+    from dovetail.core.llms import CompletionResponse
 
     llm = OpenAI(model="gpt-4o-mini", api_key="k", api_base=server.base_url)
     for chunk in llm.stream_chat([ChatMessage(content="a b")]):
@@ -314,7 +323,8 @@ def test_registry_resolves_openai(server: Any, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_transport_lists_models_through_the_sdk(server: Any) -> None:
-    from dovetail.llms.openai.transport import ClientSettings, OpenAIClients
+    from dovetail.llms.openai.transport import ClientSettings
+    from dovetail.llms.openai.transport import OpenAIClients
 
     clients = OpenAIClients(ClientSettings(api_key=None, api_base=server.base_url, require_key=False))
     try:

@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.llms import ChatMessage
-from dovetail.core.testing.leaks import ErrorPath, PayloadRecorder, assert_error_path_is_clean, unique_secret
+from dovetail.core.testing.leaks import ErrorPath
+from dovetail.core.testing.leaks import PayloadRecorder
+from dovetail.core.testing.leaks import assert_error_path_is_clean
+from dovetail.core.testing.leaks import unique_secret
 from dovetail.core.testing.loopback import free_port
 from dovetail.llms.openai import OpenAI
 

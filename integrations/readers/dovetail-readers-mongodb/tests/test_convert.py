@@ -7,18 +7,17 @@ import uuid
 from typing import Any
 
 import pytest
-from bson import Decimal128, ObjectId
+from bson import Decimal128
+from bson import ObjectId
 from dovetail.core.errors import InvalidInputError
-from dovetail.readers.mongodb._convert import (
-    MISSING,
-    build_document,
-    build_projection,
-    get_path,
-    mask_uri,
-    to_metadata_value,
-    to_text,
-    uri_options,
-)
+from dovetail.readers.mongodb._convert import MISSING
+from dovetail.readers.mongodb._convert import build_document
+from dovetail.readers.mongodb._convert import build_projection
+from dovetail.readers.mongodb._convert import get_path
+from dovetail.readers.mongodb._convert import mask_uri
+from dovetail.readers.mongodb._convert import to_metadata_value
+from dovetail.readers.mongodb._convert import to_text
+from dovetail.readers.mongodb._convert import uri_options
 
 NESTED = {"a": {"b": {"c": 1}}, "items": [{"name": "x"}, {"name": "y"}, {"other": 1}], "tags": ["p", "q"]}
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dovetail.readers.mongodb as package
 from dovetail.core.testing import public_names
-from dovetail.core.testing.package_contract import assert_imports_without, assert_namespace_leaf, entry_point_target
+from dovetail.core.testing.package_contract import assert_imports_without
+from dovetail.core.testing.package_contract import assert_namespace_leaf
+from dovetail.core.testing.package_contract import entry_point_target
 from dovetail.readers.mongodb import SimpleMongoReader
 
 

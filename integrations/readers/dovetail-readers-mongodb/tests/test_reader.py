@@ -13,7 +13,10 @@ import warnings
 from typing import Any
 
 import pytest
-from dovetail.core.errors import AuthenticationError, ConfigurationError, InvalidInputError, ProviderConnectionError
+from dovetail.core.errors import AuthenticationError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderConnectionError
 from dovetail.core.schema import Document
 from dovetail.readers.mongodb import SimpleMongoReader
 

@@ -13,10 +13,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from dovetail.core.errors import ProviderConnectionError, ProviderTimeoutError
+from dovetail.core.errors import ProviderConnectionError
+from dovetail.core.errors import ProviderTimeoutError
 from dovetail.core.retry import RetryPolicy
 from dovetail.readers.mongodb import SimpleMongoReader
-from tcp_proxy import FIND, GET_MORE, StallingProxy
+from tcp_proxy import FIND
+from tcp_proxy import GET_MORE
+from tcp_proxy import StallingProxy
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from dovetail.core.testing.leaks import ErrorPath, assert_error_path_is_clean, unique_secret
+from dovetail.core.testing.leaks import ErrorPath
+from dovetail.core.testing.leaks import assert_error_path_is_clean
+from dovetail.core.testing.leaks import unique_secret
 from dovetail.core.testing.loopback import free_port
 from dovetail.readers.mongodb import SimpleMongoReader
 

@@ -12,11 +12,17 @@ import numpy as np
 import pytest
 from dovetail.core import VectorStoreIndex
 from dovetail.core.embeddings import MockEmbedding
-from dovetail.core.errors import InvalidInputError, NotFoundError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
 from dovetail.core.retrievers import QueryFusionRetriever
-from dovetail.core.schema import Document, NodeRelationship, RelatedNodeInfo, TextNode
+from dovetail.core.schema import Document
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import RelatedNodeInfo
+from dovetail.core.schema import TextNode
 from dovetail.core.storage.docstore import SimpleDocumentStore
-from dovetail.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+from dovetail.core.vector_stores import FilterOperator
+from dovetail.core.vector_stores import MetadataFilter
+from dovetail.core.vector_stores import MetadataFilters
 from dovetail.retrievers.bm25 import BM25Retriever
 
 TEXTS = {

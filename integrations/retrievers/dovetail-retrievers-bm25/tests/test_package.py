@@ -6,7 +6,8 @@ import dovetail.retrievers.bm25 as package
 from dovetail.core.registry import list_providers
 from dovetail.core.retrievers import BaseRetriever
 from dovetail.core.testing import public_names
-from dovetail.core.testing.package_contract import assert_namespace_leaf, entry_point_target
+from dovetail.core.testing.package_contract import assert_namespace_leaf
+from dovetail.core.testing.package_contract import entry_point_target
 
 
 def test_all_is_exactly_the_public_names() -> None:

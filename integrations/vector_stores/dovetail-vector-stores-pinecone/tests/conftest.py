@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core.testing.loopback import Exchange, LoopbackHTTPServer, RecordedRequest
+from dovetail.core.testing.loopback import Exchange
+from dovetail.core.testing.loopback import LoopbackHTTPServer
+from dovetail.core.testing.loopback import RecordedRequest
 from dovetail.core.testing.processes import ServerProcess
 
 API_KEY = "needle-test-key"

@@ -7,15 +7,16 @@ from typing import Any
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.schema import Document, NodeRelationship, RelatedNodeInfo, TextNode
-from dovetail.vector_stores.pinecone._convert import (
-    MAX_BATCH_BYTES,
-    MAX_METADATA_BYTES,
-    batches,
-    check_vector,
-    node_to_record,
-    record_to_node,
-)
+from dovetail.core.schema import Document
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import RelatedNodeInfo
+from dovetail.core.schema import TextNode
+from dovetail.vector_stores.pinecone._convert import MAX_BATCH_BYTES
+from dovetail.vector_stores.pinecone._convert import MAX_METADATA_BYTES
+from dovetail.vector_stores.pinecone._convert import batches
+from dovetail.vector_stores.pinecone._convert import check_vector
+from dovetail.vector_stores.pinecone._convert import node_to_record
+from dovetail.vector_stores.pinecone._convert import record_to_node
 
 
 def _node(metadata: dict[str, Any] | None = None, **kwargs: Any) -> TextNode:

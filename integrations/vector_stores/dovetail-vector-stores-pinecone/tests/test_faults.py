@@ -6,15 +6,13 @@ import time
 from typing import Any
 
 import pytest
-from dovetail.core.errors import (
-    AuthenticationError,
-    InvalidInputError,
-    NotFoundError,
-    ProviderConnectionError,
-    ProviderError,
-    ProviderTimeoutError,
-    RateLimitError,
-)
+from dovetail.core.errors import AuthenticationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.errors import ProviderConnectionError
+from dovetail.core.errors import ProviderError
+from dovetail.core.errors import ProviderTimeoutError
+from dovetail.core.errors import RateLimitError
 from dovetail.core.retry import RetryPolicy
 from dovetail.core.schema import TextNode
 from dovetail.core.vector_stores import VectorStoreQuery

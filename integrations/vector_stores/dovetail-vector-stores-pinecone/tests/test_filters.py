@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.schema import TextNode
-from dovetail.core.vector_stores import MetadataFilter, MetadataFilters, VectorStoreQuery
+from dovetail.core.vector_stores import MetadataFilter
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import VectorStoreQuery
 from dovetail.vector_stores.pinecone._filters import to_pinecone_filter
 
 

@@ -9,10 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dovetail.core.errors import ConfigurationError, InvalidInputError
-from dovetail.core.schema import Document, NodeRelationship, RelatedNodeInfo, TextNode
-from dovetail.core.vector_stores import MetadataFilter, MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
-from dovetail.vector_stores.pinecone import PineconeVectorStore, _settings
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.schema import Document
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import RelatedNodeInfo
+from dovetail.core.schema import TextNode
+from dovetail.core.vector_stores import MetadataFilter
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import VectorStoreQuery
+from dovetail.core.vector_stores import VectorStoreQueryMode
+from dovetail.vector_stores.pinecone import PineconeVectorStore
+from dovetail.vector_stores.pinecone import _settings
 from pydantic import SecretStr
 
 UPSERT = "/indexes/kit/vectors/upsert"

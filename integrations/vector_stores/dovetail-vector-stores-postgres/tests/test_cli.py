@@ -9,7 +9,9 @@ from typing import Any
 
 import psycopg
 import pytest
-from dovetail.core.cli import EXIT_OK, EXIT_USAGE, main
+from dovetail.core.cli import EXIT_OK
+from dovetail.core.cli import EXIT_USAGE
+from dovetail.core.cli import main
 from dovetail.core.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -8,7 +8,8 @@ import numpy as np
 import psycopg
 import pytest
 from dovetail.core.schema import TextNode
-from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import VectorStoreQuery
 from dovetail.vector_stores.postgres import PGVectorStore
 from dovetail.vector_stores.postgres._config import DEFAULT_EF_SEARCH
 from dovetail.vector_stores.postgres._plans import query_plan

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dovetail.vector_stores.postgres as package
 from dovetail.core.testing import public_names
-from dovetail.core.testing.package_contract import assert_namespace_leaf, entry_point_target
+from dovetail.core.testing.package_contract import assert_namespace_leaf
+from dovetail.core.testing.package_contract import entry_point_target
 from dovetail.core.vector_stores import BasePydanticVectorStore
 
 

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.schema import TextNode
-from dovetail.core.vector_stores import MetadataFilters, SimpleVectorStore, VectorStoreQuery
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import SimpleVectorStore
+from dovetail.core.vector_stores import VectorStoreQuery
 from dovetail.vector_stores.postgres._filters import filters_sql
 
 pytestmark = pytest.mark.integration

@@ -7,9 +7,12 @@ from typing import Any
 import numpy as np
 import psycopg
 import pytest
-from dovetail.core.errors import ConfigurationError, InvalidInputError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
 from dovetail.core.schema import TextNode
-from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import VectorStoreQuery
+from dovetail.core.vector_stores import VectorStoreQueryMode
 from dovetail.vector_stores.postgres import PGVectorStore
 from dovetail.vector_stores.postgres._plans import query_plan
 from psycopg import sql
@@ -197,7 +200,8 @@ def test_unknown_text_search_config_is_a_configuration_error(make_store: Any) ->
 
 
 def test_doc_ids_and_node_ids_restrict_the_query(make_store: Any) -> None:
-    from dovetail.core.schema import NodeRelationship, RelatedNodeInfo
+    from dovetail.core.schema import NodeRelationship
+    from dovetail.core.schema import RelatedNodeInfo
 
     store = make_store()
     nodes = _nodes()

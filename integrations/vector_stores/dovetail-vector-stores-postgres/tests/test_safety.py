@@ -7,10 +7,13 @@ from typing import Any
 
 import psycopg
 import pytest
-from dovetail.core.errors import AuthenticationError, InvalidInputError, ProviderConnectionError
+from dovetail.core.errors import AuthenticationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderConnectionError
 from dovetail.core.schema import TextNode
 from dovetail.core.testing._secrets import assert_no_secret_leak
-from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import VectorStoreQuery
 from dovetail.vector_stores.postgres import PGVectorStore
 
 pytestmark = pytest.mark.integration

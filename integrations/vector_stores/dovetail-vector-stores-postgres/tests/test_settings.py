@@ -6,7 +6,8 @@ import pytest
 from dovetail.core.errors import ConfigurationError
 from dovetail.vector_stores.postgres import PGVectorStore
 from dovetail.vector_stores.postgres._settings import masked
-from dovetail.vector_stores.postgres._uri import public_uri, split_uri
+from dovetail.vector_stores.postgres._uri import public_uri
+from dovetail.vector_stores.postgres._uri import split_uri
 
 
 def test_split_uri_separates_store_settings_from_libpq_parameters() -> None:

@@ -10,9 +10,15 @@ Example:
 """
 
 from dovetail.core.callbacks._base import BaseCallbackHandler
-from dovetail.core.callbacks._manager import CallbackManager, EventContext, current_event_id, current_trace_id
-from dovetail.core.callbacks._schema import BASE_TRACE_EVENT, CBEventType, EventPayload
-from dovetail.core.callbacks._token_counting import TokenCountingEvent, TokenCountingHandler
+from dovetail.core.callbacks._manager import CallbackManager
+from dovetail.core.callbacks._manager import EventContext
+from dovetail.core.callbacks._manager import current_event_id
+from dovetail.core.callbacks._manager import current_trace_id
+from dovetail.core.callbacks._schema import BASE_TRACE_EVENT
+from dovetail.core.callbacks._schema import CBEventType
+from dovetail.core.callbacks._schema import EventPayload
+from dovetail.core.callbacks._token_counting import TokenCountingEvent
+from dovetail.core.callbacks._token_counting import TokenCountingHandler
 from dovetail.core.callbacks._usage import usage_from_payload
 
 __all__ = [

@@ -10,14 +10,19 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar, Token
-from dataclasses import dataclass, field
+from contextvars import ContextVar
+from contextvars import Token
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from dovetail.core.callbacks._base import BaseCallbackHandler
-from dovetail.core.callbacks._schema import BASE_TRACE_EVENT, CBEventType, EventPayload
+from dovetail.core.callbacks._schema import BASE_TRACE_EVENT
+from dovetail.core.callbacks._schema import CBEventType
+from dovetail.core.callbacks._schema import EventPayload
 
 __all__ = ["CallbackManager", "EventContext", "current_event_id", "current_trace_id"]
 

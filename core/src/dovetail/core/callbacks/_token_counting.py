@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from dovetail.core.callbacks._base import BaseCallbackHandler
-from dovetail.core.callbacks._schema import CBEventType, EventPayload
+from dovetail.core.callbacks._schema import CBEventType
+from dovetail.core.callbacks._schema import EventPayload
 from dovetail.core.callbacks._usage import usage_of
-from dovetail.core.tokenizers import Tokenizer, get_tokenizer
+from dovetail.core.tokenizers import Tokenizer
+from dovetail.core.tokenizers import get_tokenizer
 
 __all__ = ["TokenCountingEvent", "TokenCountingHandler"]
 

@@ -10,9 +10,13 @@ Example:
 """
 
 from dovetail.core.chat_engine._base import BaseChatEngine
-from dovetail.core.chat_engine._engines import CondensePlusContextChatEngine, ContextChatEngine, SimpleChatEngine
+from dovetail.core.chat_engine._engines import CondensePlusContextChatEngine
+from dovetail.core.chat_engine._engines import ContextChatEngine
+from dovetail.core.chat_engine._engines import SimpleChatEngine
 from dovetail.core.chat_engine._factory import chat_engine_for
-from dovetail.core.chat_engine._types import AgentChatResponse, ChatMode, StreamingAgentChatResponse
+from dovetail.core.chat_engine._types import AgentChatResponse
+from dovetail.core.chat_engine._types import ChatMode
+from dovetail.core.chat_engine._types import StreamingAgentChatResponse
 
 __all__ = [
     "AgentChatResponse",

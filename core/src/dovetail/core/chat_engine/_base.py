@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, Generator, Sequence
-from typing import TYPE_CHECKING, Any
+from abc import ABC
+from abc import abstractmethod
+from collections.abc import AsyncGenerator
+from collections.abc import Generator
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from typing import Any
 
-from dovetail.core._exceptions import ConfigurationError, InvalidInputError
-from dovetail.core.chat_engine._types import AgentChatResponse, StreamingAgentChatResponse
-from dovetail.core.llms._types import ChatMessage, MessageRole
-from dovetail.core.memory import BaseMemory, ChatMemoryBuffer
+from dovetail.core._exceptions import ConfigurationError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core.chat_engine._types import AgentChatResponse
+from dovetail.core.chat_engine._types import StreamingAgentChatResponse
+from dovetail.core.llms._types import ChatMessage
+from dovetail.core.llms._types import MessageRole
+from dovetail.core.memory import BaseMemory
+from dovetail.core.memory import ChatMemoryBuffer
 from dovetail.core.schema import NodeWithScore
 from dovetail.core.tools import ToolOutput
 
@@ -28,7 +36,8 @@ def resolve_chat_llm(llm: Any) -> LLM:
     Raises:
         ConfigurationError: neither is set (a chat engine always needs an LLM).
     """
-    from dovetail.core.settings import Settings, resolve_llm
+    from dovetail.core.settings import Settings
+    from dovetail.core.settings import resolve_llm
 
     model = Settings.llm if llm is None else resolve_llm(llm)
     if model is None:

@@ -4,13 +4,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from dovetail.core.chat_engine._base import BaseChatEngine, Turn, resolve_chat_llm
-from dovetail.core.llms._types import ChatMessage, MessageRole
-from dovetail.core.postprocessor._chain import apostprocess_all, postprocess_all
-from dovetail.core.prompts import BasePromptTemplate, PromptTemplate
-from dovetail.core.schema import MetadataMode, NodeWithScore, QueryBundle
+from dovetail.core.chat_engine._base import BaseChatEngine
+from dovetail.core.chat_engine._base import Turn
+from dovetail.core.chat_engine._base import resolve_chat_llm
+from dovetail.core.llms._types import ChatMessage
+from dovetail.core.llms._types import MessageRole
+from dovetail.core.postprocessor._chain import apostprocess_all
+from dovetail.core.postprocessor._chain import postprocess_all
+from dovetail.core.prompts import BasePromptTemplate
+from dovetail.core.prompts import PromptTemplate
+from dovetail.core.schema import MetadataMode
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager

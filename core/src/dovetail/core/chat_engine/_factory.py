@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core.chat_engine._base import BaseChatEngine, resolve_chat_llm
-from dovetail.core.chat_engine._engines import CondensePlusContextChatEngine, ContextChatEngine, SimpleChatEngine
+from dovetail.core.chat_engine._base import BaseChatEngine
+from dovetail.core.chat_engine._base import resolve_chat_llm
+from dovetail.core.chat_engine._engines import CondensePlusContextChatEngine
+from dovetail.core.chat_engine._engines import ContextChatEngine
+from dovetail.core.chat_engine._engines import SimpleChatEngine
 from dovetail.core.chat_engine._types import ChatMode
 
 __all__ = ["chat_engine_for"]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncGenerator, Callable, Generator
-from dataclasses import dataclass, field
+from collections.abc import AsyncGenerator
+from collections.abc import Callable
+from collections.abc import Generator
+from dataclasses import dataclass
+from dataclasses import field
 from enum import Enum
 from typing import Any
 

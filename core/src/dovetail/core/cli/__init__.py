@@ -14,8 +14,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dovetail.core.cli._commands import COMMANDS, register_command
-from dovetail.core.cli._errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CLIError
+from dovetail.core.cli._commands import COMMANDS
+from dovetail.core.cli._commands import register_command
+from dovetail.core.cli._errors import EXIT_ERROR
+from dovetail.core.cli._errors import EXIT_OK
+from dovetail.core.cli._errors import EXIT_USAGE
+from dovetail.core.cli._errors import CLIError
 
 __all__ = ["COMMANDS", "EXIT_ERROR", "EXIT_OK", "EXIT_USAGE", "CLIError", "build_parser", "main", "register_command"]
 
@@ -74,7 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     _configure_logging(args.verbose)
-    from dovetail.core._exceptions import ConfigurationError, DovetailError, InvalidInputError, NotFoundError
+    from dovetail.core._exceptions import ConfigurationError
+    from dovetail.core._exceptions import DovetailError
+    from dovetail.core._exceptions import InvalidInputError
+    from dovetail.core._exceptions import NotFoundError
 
     try:
         return int(handler(args))

@@ -39,7 +39,8 @@ def _render(value: Any, key: str = "") -> Any:
     """``value`` as shown: ``SecretStr`` values and values under secret-looking names (``token``,
     ``secret_key``, ``password``... of providers dovetail does not know) are masked, and ``user:password@`` is
     stripped from every URL."""
-    from dovetail.core.redact import is_secret_name, strip_url_credentials
+    from dovetail.core.redact import is_secret_name
+    from dovetail.core.redact import strip_url_credentials
 
     if hasattr(value, "get_secret_value") or (key and is_secret_name(key) and value not in (None, "")):
         return MASK
@@ -54,7 +55,8 @@ def _render(value: Any, key: str = "") -> Any:
 
 def effective_config() -> dict[str, Any]:
     """The validated config with each value's source; secret values are replaced by :data:`MASK`."""
-    from dovetail.core.config import ENV_VARS, load_config
+    from dovetail.core.config import ENV_VARS
+    from dovetail.core.config import load_config
 
     config = load_config()
     config.validate_all()

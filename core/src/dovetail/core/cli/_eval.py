@@ -10,8 +10,12 @@ from typing import Any
 
 from dovetail.core.cli._commands import add_command
 from dovetail.core.cli._errors import EXIT_OK
-from dovetail.core.cli._index_options import add_index_options, existing_index_dir
-from dovetail.core.cli._retrieval import MODES, bm25_installed, candidate_depth, make_retriever
+from dovetail.core.cli._index_options import add_index_options
+from dovetail.core.cli._index_options import existing_index_dir
+from dovetail.core.cli._retrieval import MODES
+from dovetail.core.cli._retrieval import bm25_installed
+from dovetail.core.cli._retrieval import candidate_depth
+from dovetail.core.cli._retrieval import make_retriever
 
 __all__ = ["add_parser", "run"]
 
@@ -45,7 +49,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _score(index: Any, index_dir: Path, mode: str, top_k: int, dataset: Any) -> dict[str, Any]:
     from dovetail.core.cli._first_documents import FirstDocuments
-    from dovetail.core.evaluation import EvaluationSummary, RetrieverEvaluator
+    from dovetail.core.evaluation import EvaluationSummary
+    from dovetail.core.evaluation import RetrieverEvaluator
 
     depth = candidate_depth(top_k)
     retriever = make_retriever(index, index_dir, mode, depth, candidates=depth)

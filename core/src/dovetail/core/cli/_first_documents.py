@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dovetail.core.postprocessor import BaseNodePostprocessor
-from dovetail.core.schema import NodeWithScore, QueryBundle
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
 
 __all__ = ["FirstDocuments"]
 

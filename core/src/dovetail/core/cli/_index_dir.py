@@ -24,7 +24,8 @@ def damaged_index_message(index_dir: Path, problem: object) -> str:
 def is_bookkeeping(name: str) -> bool:
     """Lock files and staging folders an index directory may hold before its first commit."""
     from dovetail.core.storage._io import STAGING_DIR
-    from dovetail.core.storage._lock import LOCK_FILE, READ_LOCK_FILE
+    from dovetail.core.storage._lock import LOCK_FILE
+    from dovetail.core.storage._lock import READ_LOCK_FILE
 
     return name in {LOCK_FILE, READ_LOCK_FILE} or name.startswith(STAGING_DIR)
 

@@ -6,13 +6,22 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 from dovetail.core.cli._commands import add_command
-from dovetail.core.cli._errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CLIError
-from dovetail.core.cli._index_dir import is_bookkeeping, open_storage, rebuild_dir, replace_index
-from dovetail.core.cli._read import ReadReport, read_files
-from dovetail.core.cli._select import Selection, select_files
+from dovetail.core.cli._errors import EXIT_ERROR
+from dovetail.core.cli._errors import EXIT_OK
+from dovetail.core.cli._errors import EXIT_USAGE
+from dovetail.core.cli._errors import CLIError
+from dovetail.core.cli._index_dir import is_bookkeeping
+from dovetail.core.cli._index_dir import open_storage
+from dovetail.core.cli._index_dir import rebuild_dir
+from dovetail.core.cli._index_dir import replace_index
+from dovetail.core.cli._read import ReadReport
+from dovetail.core.cli._read import read_files
+from dovetail.core.cli._select import Selection
+from dovetail.core.cli._select import select_files
 
 __all__ = ["DEFAULT_INDEX_DIR", "add_parser", "run"]
 
@@ -149,7 +158,8 @@ def _ray_runner(args: argparse.Namespace) -> Any:
 
 def _vector_store(index_dir: Path, uri: str | None) -> tuple[Any, str | None]:
     """The server-side vector store (given now or recorded in the index) and its public URI, or ``(None, None)``."""
-    from dovetail.core.cli._vector_store import open_vector_store, recorded_vector_store
+    from dovetail.core.cli._vector_store import open_vector_store
+    from dovetail.core.cli._vector_store import recorded_vector_store
 
     recorded = recorded_vector_store(index_dir) if index_dir.is_dir() else None
     if uri is None and recorded is None:
@@ -166,7 +176,8 @@ def _vector_store(index_dir: Path, uri: str | None) -> tuple[Any, str | None]:
 
 
 def _embed_model(spec: str | None, struct: Any) -> Any:
-    from dovetail.core.settings import Settings, resolve_embed_model
+    from dovetail.core.settings import Settings
+    from dovetail.core.settings import resolve_embed_model
 
     recorded = (struct.extra.get("embed_model") or {}).get("spec") if struct is not None else None
     if spec and recorded and spec != recorded:
@@ -197,7 +208,8 @@ def _previous_struct(index_dir: Path) -> Any:
 def _chunking(args: argparse.Namespace, struct: Any, has_documents: bool, strict: bool = True) -> dict[str, int]:
     """The chunking to use: the one recorded in the index unless flags ask for another (then refuse, when
     ``strict``; ``--rebuild`` takes the new values)."""
-    from dovetail.core.settings import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE
+    from dovetail.core.settings import DEFAULT_CHUNK_OVERLAP
+    from dovetail.core.settings import DEFAULT_CHUNK_SIZE
 
     recorded = struct.extra.get("chunking") if struct is not None else None
     if recorded is None and has_documents:  # indexes from before the record: the CLI's defaults built them

@@ -7,7 +7,8 @@ import json
 import sys
 
 from dovetail.core.cli._commands import add_command
-from dovetail.core.cli._errors import EXIT_OK, CLIError
+from dovetail.core.cli._errors import EXIT_OK
+from dovetail.core.cli._errors import CLIError
 from dovetail.core.cli._table import write_table
 
 __all__ = ["add_parser", "run"]

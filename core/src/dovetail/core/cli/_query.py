@@ -6,15 +6,21 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core.cli._commands import add_command
-from dovetail.core.cli._errors import EXIT_ERROR, EXIT_OK, CLIError
-from dovetail.core.cli._index_options import add_index_options, existing_index_dir
-from dovetail.core.cli._retrieval import MODES, make_retriever
+from dovetail.core.cli._errors import EXIT_ERROR
+from dovetail.core.cli._errors import EXIT_OK
+from dovetail.core.cli._errors import CLIError
+from dovetail.core.cli._index_options import add_index_options
+from dovetail.core.cli._index_options import existing_index_dir
+from dovetail.core.cli._retrieval import MODES
+from dovetail.core.cli._retrieval import make_retriever
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from concurrent.futures import Future
+    from concurrent.futures import ThreadPoolExecutor
 
     from dovetail.core.storage import SimpleIndexStore
 
@@ -116,9 +122,11 @@ def run(args: argparse.Namespace) -> int:
 
     from dovetail.core._exceptions import InvalidInputError
     from dovetail.core.cli._index_dir import damaged_index_message
-    from dovetail.core.indices import VectorStoreIndex, load_index_from_storage
+    from dovetail.core.indices import VectorStoreIndex
+    from dovetail.core.indices import load_index_from_storage
     from dovetail.core.query_engine import RetrieverQueryEngine
-    from dovetail.core.response_synthesizers import Response, get_response_synthesizer
+    from dovetail.core.response_synthesizers import Response
+    from dovetail.core.response_synthesizers import get_response_synthesizer
     from dovetail.core.schema import QueryBundle
     from dovetail.core.settings import resolve_llm
     from dovetail.core.storage import StorageContext
@@ -131,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Embedding the question (loading the model) overlaps with loading the vector store.
         index_store, embed_model, pending = _start_query_embedding(pool, index_dir, question, args.embed)
-        from dovetail.core.cli._vector_store import open_vector_store, recorded_vector_store
+        from dovetail.core.cli._vector_store import open_vector_store
+        from dovetail.core.cli._vector_store import recorded_vector_store
 
         recorded = recorded_vector_store(index_dir, index_store)
         vector_store = open_vector_store(recorded) if recorded is not None else None

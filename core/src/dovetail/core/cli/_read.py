@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,8 +82,10 @@ def _streamed(reader: SimpleDirectoryReader, path: Path, relative: str) -> Docum
     looks binary; ``None``: read it the ordinary way)."""
     from dovetail.core.readers._decode import looks_binary
     from dovetail.core.readers._directory import EXCLUDED_METADATA
-    from dovetail.core.readers._parsers import PARSERS, parse_text
-    from dovetail.core.readers._streamed import STREAM_BYTES, stream_document
+    from dovetail.core.readers._parsers import PARSERS
+    from dovetail.core.readers._parsers import parse_text
+    from dovetail.core.readers._streamed import STREAM_BYTES
+    from dovetail.core.readers._streamed import stream_document
 
     try:
         if path.stat().st_size < STREAM_BYTES or PARSERS.get(path.suffix.lower(), parse_text) is not parse_text:

@@ -13,7 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from dovetail.core.cli._errors import EXIT_USAGE, CLIError
+from dovetail.core.cli._errors import EXIT_USAGE
+from dovetail.core.cli._errors import CLIError
 
 __all__ = ["BM25_DIR", "MODES", "bm25_installed", "candidate_depth", "make_retriever", "sync_bm25"]
 

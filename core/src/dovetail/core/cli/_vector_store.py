@@ -9,7 +9,8 @@ resolves its password from dovetail.toml or the environment.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core.cli._errors import CLIError
 

@@ -20,29 +20,25 @@ Example ``dovetail.toml``:
 """
 
 from dovetail.core.config._errors import describe_errors
-from dovetail.core.config._loader import (
-    CONFIG_ENV_VAR,
-    CONFIG_FILE_NAME,
-    DovetailConfig,
-    find_config_file,
-    load_config,
-    resolve_secret,
-    resolve_setting,
-)
-from dovetail.core.config._schema import (
-    ENV_VARS,
-    AnthropicSettings,
-    DefaultsSection,
-    GeminiSettings,
-    LangfuseSettings,
-    MongoDBSettings,
-    OllamaSettings,
-    OpenAISettings,
-    PineconeSettings,
-    PostgresSettings,
-    ProviderSettings,
-    provider_schema,
-)
+from dovetail.core.config._loader import CONFIG_ENV_VAR
+from dovetail.core.config._loader import CONFIG_FILE_NAME
+from dovetail.core.config._loader import DovetailConfig
+from dovetail.core.config._loader import find_config_file
+from dovetail.core.config._loader import load_config
+from dovetail.core.config._loader import resolve_secret
+from dovetail.core.config._loader import resolve_setting
+from dovetail.core.config._schema import ENV_VARS
+from dovetail.core.config._schema import AnthropicSettings
+from dovetail.core.config._schema import DefaultsSection
+from dovetail.core.config._schema import GeminiSettings
+from dovetail.core.config._schema import LangfuseSettings
+from dovetail.core.config._schema import MongoDBSettings
+from dovetail.core.config._schema import OllamaSettings
+from dovetail.core.config._schema import OpenAISettings
+from dovetail.core.config._schema import PineconeSettings
+from dovetail.core.config._schema import PostgresSettings
+from dovetail.core.config._schema import ProviderSettings
+from dovetail.core.config._schema import provider_schema
 
 __all__ = [
     "CONFIG_ENV_VAR",

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from dovetail.core.redact import is_secret_name, strip_url_credentials
+from dovetail.core.redact import is_secret_name
+from dovetail.core.redact import strip_url_credentials
 
 __all__ = ["describe_errors"]
 

@@ -6,14 +6,20 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Any
+from typing import Literal
+from typing import overload
 
 from dovetail.core._exceptions import ConfigurationError
 from dovetail.core.config._errors import describe_errors
-from dovetail.core.config._schema import DefaultsSection, ProviderSettings, provider_schema
-from pydantic import SecretStr, ValidationError
+from dovetail.core.config._schema import DefaultsSection
+from dovetail.core.config._schema import ProviderSettings
+from dovetail.core.config._schema import provider_schema
+from pydantic import SecretStr
+from pydantic import ValidationError
 
 if sys.version_info >= (3, 11):
     import tomllib

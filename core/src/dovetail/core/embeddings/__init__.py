@@ -13,11 +13,18 @@ Example:
     ```
 """
 
-from dovetail.core.embeddings._base import DEFAULT_EMBED_BATCH_SIZE, BaseEmbedding, Embedding
-from dovetail.core.embeddings._cache import EmbeddingsCache, SimpleKVCache
+from dovetail.core.embeddings._base import DEFAULT_EMBED_BATCH_SIZE
+from dovetail.core.embeddings._base import BaseEmbedding
+from dovetail.core.embeddings._base import Embedding
+from dovetail.core.embeddings._cache import EmbeddingsCache
+from dovetail.core.embeddings._cache import SimpleKVCache
 from dovetail.core.embeddings._mock import MockEmbedding
-from dovetail.core.embeddings._multi_modal import ImageType, MultiModalEmbedding
-from dovetail.core.embeddings._similarity import Pooling, SimilarityMode, mean_agg, similarity
+from dovetail.core.embeddings._multi_modal import ImageType
+from dovetail.core.embeddings._multi_modal import MultiModalEmbedding
+from dovetail.core.embeddings._similarity import Pooling
+from dovetail.core.embeddings._similarity import SimilarityMode
+from dovetail.core.embeddings._similarity import mean_agg
+from dovetail.core.embeddings._similarity import similarity
 
 __all__ = [
     "DEFAULT_EMBED_BATCH_SIZE",

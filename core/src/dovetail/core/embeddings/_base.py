@@ -9,20 +9,36 @@ input/output checks — lives here, so the per-text cost of the framework stays 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from functools import partial
 from importlib import import_module
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
 from dovetail.core._component import TransformComponent
 from dovetail.core._kwargs import reject_unknown_keywords
-from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
-from dovetail.core.concurrency import gather_bounded, run_in_thread
-from dovetail.core.embeddings._cache import EmbeddingMode, cache_key
-from dovetail.core.embeddings._checks import check_same_dim, check_text, check_texts, check_vector, check_vectors
-from dovetail.core.embeddings._similarity import SimilarityMode, mean_agg, similarity
-from dovetail.core.schema import BaseNode, MetadataMode
-from pydantic import ConfigDict, Field, field_validator
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
+from dovetail.core.concurrency import gather_bounded
+from dovetail.core.concurrency import run_in_thread
+from dovetail.core.embeddings._cache import EmbeddingMode
+from dovetail.core.embeddings._cache import cache_key
+from dovetail.core.embeddings._checks import check_same_dim
+from dovetail.core.embeddings._checks import check_text
+from dovetail.core.embeddings._checks import check_texts
+from dovetail.core.embeddings._checks import check_vector
+from dovetail.core.embeddings._checks import check_vectors
+from dovetail.core.embeddings._similarity import SimilarityMode
+from dovetail.core.embeddings._similarity import mean_agg
+from dovetail.core.embeddings._similarity import similarity
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import MetadataMode
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import field_validator
 
 __all__ = ["DEFAULT_EMBED_BATCH_SIZE", "BaseEmbedding", "Embedding"]
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any
+from typing import Literal
+from typing import Protocol
+from typing import runtime_checkable
 
 __all__ = ["EmbeddingsCache", "SimpleKVCache", "cache_key"]
 

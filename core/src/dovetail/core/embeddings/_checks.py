@@ -6,7 +6,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from dovetail.core._exceptions import InvalidInputError, ProviderError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import ProviderError
 
 __all__ = ["check_same_dim", "check_text", "check_texts", "check_vector", "check_vectors"]
 

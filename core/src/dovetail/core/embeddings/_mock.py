@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import math
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
-from dovetail.core.embeddings._base import BaseEmbedding, Embedding
+from dovetail.core.embeddings._base import BaseEmbedding
+from dovetail.core.embeddings._base import Embedding
 from pydantic import Field
 
 __all__ = ["MockEmbedding", "mock_vector"]

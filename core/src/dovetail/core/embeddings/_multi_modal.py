@@ -5,13 +5,18 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from functools import partial
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core.callbacks import CBEventType, EventPayload
-from dovetail.core.concurrency import gather_bounded, run_in_thread
-from dovetail.core.embeddings._base import BaseEmbedding, Embedding
-from dovetail.core.embeddings._checks import check_vector, check_vectors
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
+from dovetail.core.concurrency import gather_bounded
+from dovetail.core.concurrency import run_in_thread
+from dovetail.core.embeddings._base import BaseEmbedding
+from dovetail.core.embeddings._base import Embedding
+from dovetail.core.embeddings._checks import check_vector
+from dovetail.core.embeddings._checks import check_vectors
 
 __all__ = ["ImageType", "MultiModalEmbedding"]
 

@@ -17,18 +17,18 @@ Example:
 """
 
 from dovetail.core.evaluation._dataset import LabelledQuestions
-from dovetail.core.evaluation._evaluator import EvaluationSummary, RetrievalEvalResult, RetrieverEvaluator
-from dovetail.core.evaluation._metrics import (
-    MRR,
-    NDCG,
-    AveragePrecision,
-    BaseRetrievalMetric,
-    HitRate,
-    Precision,
-    Recall,
-    RetrievalMetricResult,
-    resolve_metrics,
-)
+from dovetail.core.evaluation._evaluator import EvaluationSummary
+from dovetail.core.evaluation._evaluator import RetrievalEvalResult
+from dovetail.core.evaluation._evaluator import RetrieverEvaluator
+from dovetail.core.evaluation._metrics import MRR
+from dovetail.core.evaluation._metrics import NDCG
+from dovetail.core.evaluation._metrics import AveragePrecision
+from dovetail.core.evaluation._metrics import BaseRetrievalMetric
+from dovetail.core.evaluation._metrics import HitRate
+from dovetail.core.evaluation._metrics import Precision
+from dovetail.core.evaluation._metrics import Recall
+from dovetail.core.evaluation._metrics import RetrievalMetricResult
+from dovetail.core.evaluation._metrics import resolve_metrics
 
 __all__ = [
     "MRR",

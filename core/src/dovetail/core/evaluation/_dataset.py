@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dovetail.core._exceptions import InvalidInputError, NotFoundError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import NotFoundError
 
 __all__ = ["LabelledQuestion", "LabelledQuestions"]
 

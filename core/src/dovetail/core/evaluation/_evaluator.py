@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import Literal
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.concurrency import gather_bounded
-from dovetail.core.evaluation._metrics import BaseRetrievalMetric, resolve_metrics
+from dovetail.core.evaluation._metrics import BaseRetrievalMetric
+from dovetail.core.evaluation._metrics import resolve_metrics
 from dovetail.core.retrievers import BaseRetriever
-from dovetail.core.schema import NodeWithScore, QueryBundle
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
 
 __all__ = ["EvaluationSummary", "RetrievalEvalResult", "RetrieverEvaluator"]
 

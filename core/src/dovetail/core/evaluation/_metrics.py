@@ -7,7 +7,8 @@ of ids retrieved.
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
+from abc import ABC
+from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 

@@ -12,10 +12,12 @@ Example:
     ```
 """
 
-from dovetail.core.indices._keyword_table import KeywordTableSimpleRetriever, SimpleKeywordTableIndex
+from dovetail.core.indices._keyword_table import KeywordTableSimpleRetriever
+from dovetail.core.indices._keyword_table import SimpleKeywordTableIndex
 from dovetail.core.indices._loading import load_index_from_storage
 from dovetail.core.indices._summary_index import SummaryIndex
-from dovetail.core.indices._summary_retrievers import SummaryIndexEmbeddingRetriever, SummaryIndexRetriever
+from dovetail.core.indices._summary_retrievers import SummaryIndexEmbeddingRetriever
+from dovetail.core.indices._summary_retrievers import SummaryIndexRetriever
 from dovetail.core.indices._vector_store_index import VectorStoreIndex
 
 __all__ = [

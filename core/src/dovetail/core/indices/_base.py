@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
+from abc import abstractmethod
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.indices._engines import reduce_index
-from dovetail.core.storage import IndexStruct, StorageContext
+from dovetail.core.storage import IndexStruct
+from dovetail.core.storage import StorageContext
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
     from dovetail.core.chat_engine import BaseChatEngine
     from dovetail.core.schema import BaseNode
-    from dovetail.core.storage import RefDocInfo, SimpleDocumentStore
+    from dovetail.core.storage import RefDocInfo
+    from dovetail.core.storage import SimpleDocumentStore
 
 __all__ = ["BaseIndex"]
 

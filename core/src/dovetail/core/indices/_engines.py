@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core.indices._kwargs import ENGINE_KWARGS, reject_unknown
+from dovetail.core.indices._kwargs import ENGINE_KWARGS
+from dovetail.core.indices._kwargs import reject_unknown
 
 if TYPE_CHECKING:
     from dovetail.core.query_engine import RetrieverQueryEngine

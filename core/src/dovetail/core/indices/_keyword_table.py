@@ -10,15 +10,21 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.indices._base import BaseIndex
 from dovetail.core.indices._engines import build_query_engine
 from dovetail.core.indices._kwargs import reject_unknown
 from dovetail.core.retrievers import BaseRetriever
-from dovetail.core.schema import BaseNode, Document, MetadataMode, NodeWithScore, QueryBundle
-from dovetail.core.storage import IndexStruct, StorageContext
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import Document
+from dovetail.core.schema import MetadataMode
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
+from dovetail.core.storage import IndexStruct
+from dovetail.core.storage import StorageContext
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager

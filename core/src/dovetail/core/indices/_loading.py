@@ -6,8 +6,10 @@ import inspect
 from typing import Any
 
 from dovetail.core._kwargs import reject_unknown_keywords
-from dovetail.core.indices._keyword_table import KEYWORD_STRUCT_TYPE, SimpleKeywordTableIndex
-from dovetail.core.indices._summary_index import SUMMARY_STRUCT_TYPE, SummaryIndex
+from dovetail.core.indices._keyword_table import KEYWORD_STRUCT_TYPE
+from dovetail.core.indices._keyword_table import SimpleKeywordTableIndex
+from dovetail.core.indices._summary_index import SUMMARY_STRUCT_TYPE
+from dovetail.core.indices._summary_index import SummaryIndex
 from dovetail.core.indices._vector_store_index import VectorStoreIndex
 from dovetail.core.storage import StorageContext
 

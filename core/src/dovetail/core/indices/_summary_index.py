@@ -8,7 +8,8 @@ ids in insertion order and is persisted with the same storage as :class:`VectorS
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import suggest_keywords
@@ -16,8 +17,10 @@ from dovetail.core.indices._base import BaseIndex
 from dovetail.core.indices._engines import build_query_engine
 from dovetail.core.indices._kwargs import reject_unknown
 from dovetail.core.ingestion import IngestionPipeline
-from dovetail.core.schema import BaseNode, Document
-from dovetail.core.storage import IndexStruct, StorageContext
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import Document
+from dovetail.core.storage import IndexStruct
+from dovetail.core.storage import StorageContext
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
@@ -201,7 +204,8 @@ class SummaryIndex(BaseIndex):
             TypeError: an unknown keyword.
             InvalidInputError: an unsupported ``retriever_mode`` (``"llm"`` is not available).
         """
-        from dovetail.core.indices._summary_retrievers import SummaryIndexEmbeddingRetriever, SummaryIndexRetriever
+        from dovetail.core.indices._summary_retrievers import SummaryIndexEmbeddingRetriever
+        from dovetail.core.indices._summary_retrievers import SummaryIndexRetriever
 
         reject_unknown("as_retriever", kwargs, self.retriever_keywords)
         if retriever_mode == "default":

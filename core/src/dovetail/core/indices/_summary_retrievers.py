@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.embeddings import similarity
 from dovetail.core.retrievers import BaseRetriever
-from dovetail.core.schema import MetadataMode, NodeWithScore, QueryBundle
+from dovetail.core.schema import MetadataMode
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager

@@ -10,17 +10,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core._ids import id_list, one_id
+from dovetail.core._ids import id_list
+from dovetail.core._ids import one_id
 from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.indices._base import BaseIndex
 from dovetail.core.indices._engines import build_query_engine
-from dovetail.core.indices._kwargs import RETRIEVER_KWARGS, reject_unknown
-from dovetail.core.ingestion import IngestionPipeline, aembed_nodes, embed_nodes
-from dovetail.core.schema import BaseNode, Document
-from dovetail.core.storage import IndexStruct, StorageContext
+from dovetail.core.indices._kwargs import RETRIEVER_KWARGS
+from dovetail.core.indices._kwargs import reject_unknown
+from dovetail.core.ingestion import IngestionPipeline
+from dovetail.core.ingestion import aembed_nodes
+from dovetail.core.ingestion import embed_nodes
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import Document
+from dovetail.core.storage import IndexStruct
+from dovetail.core.storage import StorageContext
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
@@ -31,7 +38,8 @@ if TYPE_CHECKING:
     from dovetail.core.llms import LLM
     from dovetail.core.query_engine import RetrieverQueryEngine
     from dovetail.core.retrievers import VectorIndexRetriever
-    from dovetail.core.vector_stores import BasePydanticVectorStore, MetadataFilters
+    from dovetail.core.vector_stores import BasePydanticVectorStore
+    from dovetail.core.vector_stores import MetadataFilters
 
 __all__ = ["VectorStoreIndex"]
 

@@ -22,8 +22,10 @@ from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import suggest_keywords
-from dovetail.core.schema import BaseNode, node_from_dict
-from dovetail.core.storage._io import atomic_write_json, read_json
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import node_from_dict
+from dovetail.core.storage._io import atomic_write_json
+from dovetail.core.storage._io import read_json
 
 __all__ = ["DEFAULT_CACHE_FILE", "IngestionCache", "fingerprint"]
 

@@ -11,7 +11,9 @@ without declaring them takes anything (a user's ``TransformComponent``).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from dovetail.core._kwargs import unexpected_keyword

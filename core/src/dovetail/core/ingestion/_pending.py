@@ -22,8 +22,11 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dovetail.core.ingestion._cache import IngestionCache, fingerprint
-from dovetail.core.ingestion._transform import aembed_planned, embed_planned, plan_embedding
+from dovetail.core.ingestion._cache import IngestionCache
+from dovetail.core.ingestion._cache import fingerprint
+from dovetail.core.ingestion._transform import aembed_planned
+from dovetail.core.ingestion._transform import embed_planned
+from dovetail.core.ingestion._transform import plan_embedding
 
 if TYPE_CHECKING:
     from dovetail.core.embeddings import BaseEmbedding

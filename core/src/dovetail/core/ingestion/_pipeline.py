@@ -34,31 +34,44 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.concurrency import run_in_thread
-from dovetail.core.ingestion._cache import DEFAULT_CACHE_FILE, IngestionCache
+from dovetail.core.ingestion._cache import DEFAULT_CACHE_FILE
+from dovetail.core.ingestion._cache import IngestionCache
 from dovetail.core.ingestion._checkpoint import finish_shielded
 from dovetail.core.ingestion._keywords import check_run_keywords
-from dovetail.core.ingestion._pending import Pending, Ready
+from dovetail.core.ingestion._pending import Pending
+from dovetail.core.ingestion._pending import Ready
 from dovetail.core.ingestion._prefetch import prefetched
-from dovetail.core.ingestion._progress import ProgressHooks, hooks_for
-from dovetail.core.ingestion._sections import doc_sections, section_document, sectionable, text_length, whole
-from dovetail.core.ingestion._strategy import (
-    PARTIAL_PREFIX,
-    DocstoreStrategy,
-    ProgressCallback,
-    Tally,
-    log_progress,
-    plan,
-    unique_inputs,
-)
-from dovetail.core.ingestion._transform import arun_transformations, is_embedding, run_transformations, stabilise_ids
-from dovetail.core.schema import BaseNode, NodeRelationship, TextNode
+from dovetail.core.ingestion._progress import ProgressHooks
+from dovetail.core.ingestion._progress import hooks_for
+from dovetail.core.ingestion._sections import doc_sections
+from dovetail.core.ingestion._sections import section_document
+from dovetail.core.ingestion._sections import sectionable
+from dovetail.core.ingestion._sections import text_length
+from dovetail.core.ingestion._sections import whole
+from dovetail.core.ingestion._strategy import PARTIAL_PREFIX
+from dovetail.core.ingestion._strategy import DocstoreStrategy
+from dovetail.core.ingestion._strategy import ProgressCallback
+from dovetail.core.ingestion._strategy import Tally
+from dovetail.core.ingestion._strategy import log_progress
+from dovetail.core.ingestion._strategy import plan
+from dovetail.core.ingestion._strategy import unique_inputs
+from dovetail.core.ingestion._transform import arun_transformations
+from dovetail.core.ingestion._transform import is_embedding
+from dovetail.core.ingestion._transform import run_transformations
+from dovetail.core.ingestion._transform import stabilise_ids
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import TextNode
 from dovetail.core.storage._context import StorageContext
 from dovetail.core.storage._docstore import SimpleDocumentStore
 from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE
@@ -588,7 +601,8 @@ class IngestionPipeline:
         self, runner: Any, documents: Any, nodes: Any, workers: Any, progress: Any, show: bool, kwargs: Any
     ) -> list[BaseNode]:
         """Hand transform + embed to ``runner`` (see ``_runner``); the in-process path never comes here."""
-        from dovetail.core.ingestion._runner import drive, inputs_for
+        from dovetail.core.ingestion._runner import drive
+        from dovetail.core.ingestion._runner import inputs_for
 
         return drive(
             self, runner, inputs_for(self, documents, nodes, workers), hooks_for(progress, show, log_progress), **kwargs

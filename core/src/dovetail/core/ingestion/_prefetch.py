@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextvars
 import queue
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
+from collections.abc import Iterator
 from typing import TypeVar
 
 __all__ = ["prefetched"]

@@ -14,7 +14,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Protocol, TextIO
+from typing import Any
+from typing import Protocol
+from typing import TextIO
 
 __all__ = ["CallbackHooks", "IngestProgress", "ProgressHooks", "hooks_for"]
 

@@ -20,15 +20,25 @@ from __future__ import annotations
 import copy
 import itertools
 import logging
-from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sized
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from abc import ABC
+from abc import abstractmethod
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sized
+from dataclasses import dataclass
+from dataclasses import field
+from typing import TYPE_CHECKING
+from typing import Any
 
-from dovetail.core._exceptions import DovetailError, InvalidInputError
-from dovetail.core.ingestion._strategy import DocstoreStrategy, Tally, unique_inputs
-from dovetail.core.ingestion._transform import is_embedding, run_transformations
-from dovetail.core.schema import BaseNode, TextNode
+from dovetail.core._exceptions import DovetailError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core.ingestion._strategy import DocstoreStrategy
+from dovetail.core.ingestion._strategy import Tally
+from dovetail.core.ingestion._strategy import unique_inputs
+from dovetail.core.ingestion._transform import is_embedding
+from dovetail.core.ingestion._transform import run_transformations
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import TextNode
 
 if TYPE_CHECKING:
     from dovetail.core.ingestion._pipeline import IngestionPipeline

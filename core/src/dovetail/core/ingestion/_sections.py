@@ -13,7 +13,8 @@ makes of big files) is read a section at a time, so the whole text is never in m
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["SECTION_CHARS", "SECTION_THRESHOLD", "cut", "doc_sections", "section_document", "sectionable", "sections"]

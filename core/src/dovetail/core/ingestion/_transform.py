@@ -11,14 +11,22 @@ from __future__ import annotations
 import inspect
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core.concurrency import gather_bounded, run_in_thread, submit_in_context
-from dovetail.core.ingestion._cache import IngestionCache, fingerprint
-from dovetail.core.schema import BaseNode, MetadataMode, NodeRelationship, RelatedNodeInfo
+from dovetail.core.concurrency import gather_bounded
+from dovetail.core.concurrency import run_in_thread
+from dovetail.core.concurrency import submit_in_context
+from dovetail.core.ingestion._cache import IngestionCache
+from dovetail.core.ingestion._cache import fingerprint
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import MetadataMode
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import RelatedNodeInfo
 
 if TYPE_CHECKING:
     from dovetail.core.embeddings import BaseEmbedding

@@ -29,32 +29,33 @@ Behaviour worth knowing (where LlamaIndex is silent or differs):
 """
 
 from dovetail.core.llms._base import LLM
-from dovetail.core.llms._callbacks import llm_chat_callback, llm_completion_callback
+from dovetail.core.llms._callbacks import llm_chat_callback
+from dovetail.core.llms._callbacks import llm_completion_callback
 from dovetail.core.llms._custom import CustomLLM
 from dovetail.core.llms._function_calling import FunctionCallingLLM
-from dovetail.core.llms._mock import MockFunctionCallingLLM, MockLLM
-from dovetail.core.llms._types import (
-    AudioBlock,
-    CacheControl,
-    CachePoint,
-    ChatMessage,
-    ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
-    ContentBlock,
-    DocumentBlock,
-    ImageBlock,
-    LLMMetadata,
-    MessageRole,
-    TextBlock,
-    ThinkingBlock,
-    ToolCallBlock,
-    VideoBlock,
-)
-from dovetail.core.llms._utils import messages_to_prompt, validate_request
+from dovetail.core.llms._mock import MockFunctionCallingLLM
+from dovetail.core.llms._mock import MockLLM
+from dovetail.core.llms._types import AudioBlock
+from dovetail.core.llms._types import CacheControl
+from dovetail.core.llms._types import CachePoint
+from dovetail.core.llms._types import ChatMessage
+from dovetail.core.llms._types import ChatResponse
+from dovetail.core.llms._types import ChatResponseAsyncGen
+from dovetail.core.llms._types import ChatResponseGen
+from dovetail.core.llms._types import CompletionResponse
+from dovetail.core.llms._types import CompletionResponseAsyncGen
+from dovetail.core.llms._types import CompletionResponseGen
+from dovetail.core.llms._types import ContentBlock
+from dovetail.core.llms._types import DocumentBlock
+from dovetail.core.llms._types import ImageBlock
+from dovetail.core.llms._types import LLMMetadata
+from dovetail.core.llms._types import MessageRole
+from dovetail.core.llms._types import TextBlock
+from dovetail.core.llms._types import ThinkingBlock
+from dovetail.core.llms._types import ToolCallBlock
+from dovetail.core.llms._types import VideoBlock
+from dovetail.core.llms._utils import messages_to_prompt
+from dovetail.core.llms._utils import validate_request
 from dovetail.core.tools import ToolSelection
 
 __all__ = [

@@ -6,25 +6,35 @@ import importlib
 import inspect
 import logging
 from abc import abstractmethod
-from collections.abc import AsyncGenerator, Callable, Generator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import AsyncGenerator
+from collections.abc import Callable
+from collections.abc import Generator
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import TypeVar
 
 from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.callbacks import CallbackManager
-from dovetail.core.llms._callbacks import is_wrapped, llm_chat_callback, llm_completion_callback
-from dovetail.core.llms._types import (
-    ChatMessage,
-    ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
-    LLMMetadata,
-    MessageRole,
-)
-from dovetail.core.llms._utils import messages_to_prompt, redact, validate_request
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from dovetail.core.llms._callbacks import is_wrapped
+from dovetail.core.llms._callbacks import llm_chat_callback
+from dovetail.core.llms._callbacks import llm_completion_callback
+from dovetail.core.llms._types import ChatMessage
+from dovetail.core.llms._types import ChatResponse
+from dovetail.core.llms._types import ChatResponseAsyncGen
+from dovetail.core.llms._types import ChatResponseGen
+from dovetail.core.llms._types import CompletionResponse
+from dovetail.core.llms._types import CompletionResponseAsyncGen
+from dovetail.core.llms._types import CompletionResponseGen
+from dovetail.core.llms._types import LLMMetadata
+from dovetail.core.llms._types import MessageRole
+from dovetail.core.llms._utils import messages_to_prompt
+from dovetail.core.llms._utils import redact
+from dovetail.core.llms._utils import validate_request
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import field_validator
 
 if TYPE_CHECKING:
     from dovetail.core.prompts import BasePromptTemplate

@@ -10,16 +10,29 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterator, Sequence
-from contextvars import ContextVar, Token
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from contextvars import ContextVar
+from contextvars import Token
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import TypeVar
 
-from dovetail.core.callbacks import CallbackManager, CBEventType, EventContext, EventPayload
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventContext
+from dovetail.core.callbacks import EventPayload
 from dovetail.core.callbacks._manager import _current_event
 from dovetail.core.callbacks._usage import usage_of
-from dovetail.core.llms._streams import EventAsyncStream, EventStream
-from dovetail.core.llms._types import ChatMessage, ChatResponse, CompletionResponse, MessageRole
-from dovetail.core.llms._utils import check_input, redact
+from dovetail.core.llms._streams import EventAsyncStream
+from dovetail.core.llms._streams import EventStream
+from dovetail.core.llms._types import ChatMessage
+from dovetail.core.llms._types import ChatResponse
+from dovetail.core.llms._types import CompletionResponse
+from dovetail.core.llms._types import MessageRole
+from dovetail.core.llms._utils import check_input
+from dovetail.core.llms._utils import redact
 
 if TYPE_CHECKING:
     from dovetail.core.llms._base import LLM

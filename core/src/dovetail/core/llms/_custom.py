@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import AsyncGenerator
+from collections.abc import Iterator
+from collections.abc import Sequence
+from typing import Any
+from typing import TypeVar
 
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.llms._base import LLM
-from dovetail.core.llms._callbacks import llm_chat_callback, llm_completion_callback
-from dovetail.core.llms._types import (
-    ChatMessage,
-    ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseAsyncGen,
-    MessageRole,
-)
+from dovetail.core.llms._callbacks import llm_chat_callback
+from dovetail.core.llms._callbacks import llm_completion_callback
+from dovetail.core.llms._types import ChatMessage
+from dovetail.core.llms._types import ChatResponse
+from dovetail.core.llms._types import ChatResponseAsyncGen
+from dovetail.core.llms._types import ChatResponseGen
+from dovetail.core.llms._types import CompletionResponse
+from dovetail.core.llms._types import CompletionResponseAsyncGen
+from dovetail.core.llms._types import MessageRole
 
 __all__ = ["CustomLLM", "completion_to_chat_response", "stream_completion_to_chat", "to_async_stream"]
 

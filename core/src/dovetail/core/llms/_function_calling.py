@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.llms._base import LLM
-from dovetail.core.llms._types import ChatMessage, ChatResponse, ChatResponseAsyncGen, ChatResponseGen
-from dovetail.core.tools import BaseTool, ToolOutput, ToolSelection
+from dovetail.core.llms._types import ChatMessage
+from dovetail.core.llms._types import ChatResponse
+from dovetail.core.llms._types import ChatResponseAsyncGen
+from dovetail.core.llms._types import ChatResponseGen
+from dovetail.core.tools import BaseTool
+from dovetail.core.tools import ToolOutput
+from dovetail.core.tools import ToolSelection
 
 if TYPE_CHECKING:
     from dovetail.core.chat_engine import AgentChatResponse

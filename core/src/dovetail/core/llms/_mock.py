@@ -11,18 +11,17 @@ from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import reject_unknown_keywords
 from dovetail.core.llms._custom import CustomLLM
 from dovetail.core.llms._function_calling import FunctionCallingLLM
-from dovetail.core.llms._types import (
-    ChatMessage,
-    ChatResponse,
-    ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseGen,
-    LLMMetadata,
-    MessageRole,
-)
+from dovetail.core.llms._types import ChatMessage
+from dovetail.core.llms._types import ChatResponse
+from dovetail.core.llms._types import ChatResponseGen
+from dovetail.core.llms._types import CompletionResponse
+from dovetail.core.llms._types import CompletionResponseGen
+from dovetail.core.llms._types import LLMMetadata
+from dovetail.core.llms._types import MessageRole
 from dovetail.core.llms.provider import ToolRequestMixin
 from dovetail.core.tokenizers import get_tokenizer
-from dovetail.core.tools import BaseTool, ToolSelection
+from dovetail.core.tools import BaseTool
+from dovetail.core.tools import ToolSelection
 from pydantic import Field
 
 __all__ = ["MockFunctionCallingLLM", "MockLLM"]

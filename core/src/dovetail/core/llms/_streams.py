@@ -7,8 +7,14 @@ it, also when the sync stream is pulled in a worker thread.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
-from typing import Any, Generic, Protocol, TypeVar
+from collections.abc import AsyncGenerator
+from collections.abc import AsyncIterator
+from collections.abc import Generator
+from collections.abc import Iterator
+from typing import Any
+from typing import Generic
+from typing import Protocol
+from typing import TypeVar
 
 __all__ = ["EventAsyncStream", "EventStream", "StreamCall"]
 

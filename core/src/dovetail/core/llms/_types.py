@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator
+from collections.abc import Generator
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
-from dovetail.core._blocks import (
-    AudioBlock,
-    CacheControl,
-    CachePoint,
-    ContentBlock,
-    DocumentBlock,
-    ImageBlock,
-    TextBlock,
-    ThinkingBlock,
-    ToolCallBlock,
-    VideoBlock,
-    is_content_block,
-)
+from dovetail.core._blocks import AudioBlock
+from dovetail.core._blocks import CacheControl
+from dovetail.core._blocks import CachePoint
+from dovetail.core._blocks import ContentBlock
+from dovetail.core._blocks import DocumentBlock
+from dovetail.core._blocks import ImageBlock
+from dovetail.core._blocks import TextBlock
+from dovetail.core._blocks import ThinkingBlock
+from dovetail.core._blocks import ToolCallBlock
+from dovetail.core._blocks import VideoBlock
+from dovetail.core._blocks import is_content_block
 from dovetail.core._kwargs import KeywordCheckedModel
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import model_validator
 
 __all__ = [
     "AudioBlock",

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+from typing import cast
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core.llms._types import ChatMessage, LLMMetadata, MessageRole
-from dovetail.core.redact import is_secret_name, strip_url_credentials
-from dovetail.core.tokenizers import default_tokenizer, get_tokenizer
+from dovetail.core.llms._types import ChatMessage
+from dovetail.core.llms._types import LLMMetadata
+from dovetail.core.llms._types import MessageRole
+from dovetail.core.redact import is_secret_name
+from dovetail.core.redact import strip_url_credentials
+from dovetail.core.tokenizers import default_tokenizer
+from dovetail.core.tokenizers import get_tokenizer
 
 __all__ = ["check_input", "messages_to_prompt", "redact", "validate_request"]
 

@@ -18,29 +18,31 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import (
-    AsyncGenerator,
-    AsyncIterable,
-    AsyncIterator,
-    Callable,
-    Generator,
-    Iterable,
-    Iterator,
-    Sequence,
-)
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
+from collections.abc import AsyncGenerator
+from collections.abc import AsyncIterable
+from collections.abc import AsyncIterator
+from collections.abc import Callable
+from collections.abc import Generator
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import ClassVar
+from typing import Generic
+from typing import TypeVar
+from typing import cast
 
-from dovetail.core._exceptions import InvalidInputError, OutputParserError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import OutputParserError
 from dovetail.core.llms._function_calling import FunctionCallingLLM
-from dovetail.core.llms._types import (
-    ChatMessage,
-    ChatResponse,
-    CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
-    MessageRole,
-    TextBlock,
-)
+from dovetail.core.llms._types import ChatMessage
+from dovetail.core.llms._types import ChatResponse
+from dovetail.core.llms._types import CompletionResponse
+from dovetail.core.llms._types import CompletionResponseAsyncGen
+from dovetail.core.llms._types import CompletionResponseGen
+from dovetail.core.llms._types import MessageRole
+from dovetail.core.llms._types import TextBlock
 from dovetail.core.tools import BaseTool
 from pydantic import BaseModel
 

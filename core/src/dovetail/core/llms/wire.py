@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core.llms._types import ChatMessage, MessageRole
+from dovetail.core.llms._types import ChatMessage
+from dovetail.core.llms._types import MessageRole
 from dovetail.core.tools import BaseTool
 
 __all__ = ["ASSISTANT_ROLES", "SYSTEM_ROLES", "TOOL_ROLES", "add_turn", "field", "token_usage", "tool_definition"]

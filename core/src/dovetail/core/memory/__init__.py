@@ -9,6 +9,8 @@ Example:
     ```
 """
 
-from dovetail.core.memory._buffer import DEFAULT_TOKEN_LIMIT, BaseMemory, ChatMemoryBuffer
+from dovetail.core.memory._buffer import DEFAULT_TOKEN_LIMIT
+from dovetail.core.memory._buffer import BaseMemory
+from dovetail.core.memory._buffer import ChatMemoryBuffer
 
 __all__ = ["DEFAULT_TOKEN_LIMIT", "BaseMemory", "ChatMemoryBuffer"]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.concurrency import run_in_thread
-from dovetail.core.llms._types import ChatMessage, MessageRole
+from dovetail.core.llms._types import ChatMessage
+from dovetail.core.llms._types import MessageRole
 
 __all__ = ["DEFAULT_TOKEN_LIMIT", "BaseMemory", "ChatMemoryBuffer"]
 

@@ -35,16 +35,18 @@ Example:
     ```
 """
 
-from dovetail.core.node_parser._base import IdFunc, MetadataAwareTextSplitter, NodeParser, TextSplitter
+from dovetail.core.node_parser._base import IdFunc
+from dovetail.core.node_parser._base import MetadataAwareTextSplitter
+from dovetail.core.node_parser._base import NodeParser
+from dovetail.core.node_parser._base import TextSplitter
 from dovetail.core.node_parser._character import RecursiveCharacterSplitter
-from dovetail.core.node_parser._hierarchical import (
-    HierarchicalNodeParser,
-    get_child_nodes,
-    get_deeper_nodes,
-    get_leaf_nodes,
-    get_root_nodes,
-)
-from dovetail.core.node_parser._markdown import MarkdownElementNodeParser, MarkdownNodeParser
+from dovetail.core.node_parser._hierarchical import HierarchicalNodeParser
+from dovetail.core.node_parser._hierarchical import get_child_nodes
+from dovetail.core.node_parser._hierarchical import get_deeper_nodes
+from dovetail.core.node_parser._hierarchical import get_leaf_nodes
+from dovetail.core.node_parser._hierarchical import get_root_nodes
+from dovetail.core.node_parser._markdown import MarkdownElementNodeParser
+from dovetail.core.node_parser._markdown import MarkdownNodeParser
 from dovetail.core.node_parser._sentence import SentenceSplitter
 from dovetail.core.node_parser._sentence_window import SentenceWindowNodeParser
 from dovetail.core.node_parser._token import TokenTextSplitter

@@ -10,24 +10,28 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from importlib import import_module
-from typing import Any, ClassVar, TypeVar
+from typing import Any
+from typing import ClassVar
+from typing import TypeVar
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core._kwargs import reject_unknown_keywords, suggest_keywords
-from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
+from dovetail.core._kwargs import reject_unknown_keywords
+from dovetail.core._kwargs import suggest_keywords
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
 from dovetail.core.concurrency import run_in_thread
-from dovetail.core.schema import (
-    BaseNode,
-    Document,
-    ImageNode,
-    IndexNode,
-    MetadataMode,
-    NodeRelationship,
-    RelatedNodeInfo,
-    TextNode,
-)
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import Document
+from dovetail.core.schema import ImageNode
+from dovetail.core.schema import IndexNode
+from dovetail.core.schema import MetadataMode
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import RelatedNodeInfo
+from dovetail.core.schema import TextNode
 
 __all__ = ["IdFunc", "MetadataAwareTextSplitter", "NodeParser", "TextSplitter"]
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.callbacks import CallbackManager
-from dovetail.core.node_parser._base import IdFunc, MetadataAwareTextSplitter
-from dovetail.core.node_parser._spans import Cutter, SpanEngine, merge_pieces, strip_span
-from dovetail.core.tokenizers import Tokenizer, default_tokenizer, fast_batch_counter, fast_counter, get_tokenizer
+from dovetail.core.node_parser._base import IdFunc
+from dovetail.core.node_parser._base import MetadataAwareTextSplitter
+from dovetail.core.node_parser._spans import Cutter
+from dovetail.core.node_parser._spans import SpanEngine
+from dovetail.core.node_parser._spans import merge_pieces
+from dovetail.core.node_parser._spans import strip_span
+from dovetail.core.tokenizers import Tokenizer
+from dovetail.core.tokenizers import default_tokenizer
+from dovetail.core.tokenizers import fast_batch_counter
+from dovetail.core.tokenizers import fast_counter
+from dovetail.core.tokenizers import get_tokenizer
 
 __all__ = ["BudgetSplitter", "check_sizes", "token_lower_bound"]
 

@@ -8,7 +8,9 @@ from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.node_parser._base import IdFunc
 from dovetail.core.node_parser._budget import BudgetSplitter
-from dovetail.core.node_parser._spans import Cutter, character_spans, separator_cutter
+from dovetail.core.node_parser._spans import Cutter
+from dovetail.core.node_parser._spans import character_spans
+from dovetail.core.node_parser._spans import separator_cutter
 
 __all__ = ["RecursiveCharacterSplitter"]
 

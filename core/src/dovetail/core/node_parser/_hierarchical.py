@@ -9,7 +9,8 @@ from typing import Any
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.node_parser._base import NodeParser
 from dovetail.core.node_parser._sentence import SentenceSplitter
-from dovetail.core.schema import BaseNode, NodeRelationship
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import NodeRelationship
 
 __all__ = ["HierarchicalNodeParser", "get_child_nodes", "get_deeper_nodes", "get_leaf_nodes", "get_root_nodes"]
 

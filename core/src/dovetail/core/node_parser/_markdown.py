@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from dovetail.core.node_parser._base import NodeParser
-from dovetail.core.schema import BaseNode, Document, IndexNode, MetadataMode, NodeRelationship, TextNode
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import Document
+from dovetail.core.schema import IndexNode
+from dovetail.core.schema import MetadataMode
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import TextNode
 
 __all__ = ["MarkdownElementNodeParser", "MarkdownNodeParser"]
 

@@ -7,9 +7,11 @@ from itertools import pairwise
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.callbacks import CallbackManager
-from dovetail.core.node_parser._base import IdFunc, TextSplitter
+from dovetail.core.node_parser._base import IdFunc
+from dovetail.core.node_parser._base import TextSplitter
 from dovetail.core.node_parser._sentence import SENTENCE_END_RE
-from dovetail.core.node_parser._spans import regex_cutter, strip_span
+from dovetail.core.node_parser._spans import regex_cutter
+from dovetail.core.node_parser._spans import strip_span
 from dovetail.core.schema import BaseNode
 
 __all__ = ["SentenceWindowNodeParser"]

@@ -9,10 +9,15 @@ to the pieces that are still over budget, and a piece that no cutter can cut is 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
-from itertools import accumulate, pairwise, repeat
-from operator import lt, sub
+from bisect import bisect_left
+from bisect import bisect_right
+from collections.abc import Callable
+from collections.abc import Sequence
+from itertools import accumulate
+from itertools import pairwise
+from itertools import repeat
+from operator import lt
+from operator import sub
 
 from dovetail.core._exceptions import InvalidInputError
 

@@ -15,6 +15,7 @@ Example:
     ```
 """
 
-from dovetail.core.output_parsers._base import BaseOutputParser, PydanticOutputParser
+from dovetail.core.output_parsers._base import BaseOutputParser
+from dovetail.core.output_parsers._base import PydanticOutputParser
 
 __all__ = ["BaseOutputParser", "PydanticOutputParser"]

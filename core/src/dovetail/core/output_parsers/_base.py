@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
-from abc import ABC, abstractmethod
+from abc import ABC
+from abc import abstractmethod
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Generic
+from typing import TypeVar
 
-from dovetail.core._exceptions import InvalidInputError, OutputParserError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import OutputParserError
 from dovetail.core.output_parsers._json import iter_json_objects
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
+from pydantic import ValidationError
 
 if TYPE_CHECKING:
     from dovetail.core.llms import ChatMessage

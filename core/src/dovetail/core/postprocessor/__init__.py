@@ -27,12 +27,10 @@ from dovetail.core.postprocessor._base import BaseNodePostprocessor
 
 if TYPE_CHECKING:
     from dovetail.core.postprocessor._llm_rerank import LLMRerank
-    from dovetail.core.postprocessor._simple import (
-        KeywordNodePostprocessor,
-        LongContextReorder,
-        MetadataReplacementPostProcessor,
-        SimilarityPostprocessor,
-    )
+    from dovetail.core.postprocessor._simple import KeywordNodePostprocessor
+    from dovetail.core.postprocessor._simple import LongContextReorder
+    from dovetail.core.postprocessor._simple import MetadataReplacementPostProcessor
+    from dovetail.core.postprocessor._simple import SimilarityPostprocessor
 
 _LAZY: dict[str, str] = {
     "KeywordNodePostprocessor": "dovetail.core.postprocessor._simple",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
+from abc import abstractmethod
 from collections.abc import Sequence
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._items import items_of
 from dovetail.core.concurrency import run_in_thread
-from dovetail.core.schema import NodeWithScore, QueryBundle
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
 
 __all__ = ["BaseNodePostprocessor"]
 

@@ -9,8 +9,11 @@ from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.postprocessor._base import BaseNodePostprocessor
-from dovetail.core.prompts import BasePromptTemplate, PromptTemplate
-from dovetail.core.schema import MetadataMode, NodeWithScore, QueryBundle
+from dovetail.core.prompts import BasePromptTemplate
+from dovetail.core.prompts import PromptTemplate
+from dovetail.core.schema import MetadataMode
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
 
 __all__ = ["DEFAULT_CHOICE_SELECT_PROMPT", "DEFAULT_CHOICE_SELECT_PROMPT_TMPL", "LLMRerank"]
 

@@ -8,7 +8,10 @@ from collections.abc import Sequence
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.postprocessor._base import BaseNodePostprocessor
-from dovetail.core.schema import MetadataMode, NodeWithScore, QueryBundle, TextNode
+from dovetail.core.schema import MetadataMode
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
+from dovetail.core.schema import TextNode
 
 __all__ = [
     "KeywordNodePostprocessor",

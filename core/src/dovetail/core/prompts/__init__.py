@@ -9,16 +9,16 @@ Example:
     ```
 """
 
-from dovetail.core.prompts._base import BasePromptTemplate, ChatPromptTemplate, PromptTemplate
-from dovetail.core.prompts._defaults import (
-    DEFAULT_REFINE_PROMPT,
-    DEFAULT_REFINE_PROMPT_TMPL,
-    DEFAULT_SIMPLE_INPUT_PROMPT,
-    DEFAULT_TEXT_QA_PROMPT,
-    DEFAULT_TEXT_QA_PROMPT_TMPL,
-    DEFAULT_TREE_SUMMARIZE_PROMPT,
-    DEFAULT_TREE_SUMMARIZE_TMPL,
-)
+from dovetail.core.prompts._base import BasePromptTemplate
+from dovetail.core.prompts._base import ChatPromptTemplate
+from dovetail.core.prompts._base import PromptTemplate
+from dovetail.core.prompts._defaults import DEFAULT_REFINE_PROMPT
+from dovetail.core.prompts._defaults import DEFAULT_REFINE_PROMPT_TMPL
+from dovetail.core.prompts._defaults import DEFAULT_SIMPLE_INPUT_PROMPT
+from dovetail.core.prompts._defaults import DEFAULT_TEXT_QA_PROMPT
+from dovetail.core.prompts._defaults import DEFAULT_TEXT_QA_PROMPT_TMPL
+from dovetail.core.prompts._defaults import DEFAULT_TREE_SUMMARIZE_PROMPT
+from dovetail.core.prompts._defaults import DEFAULT_TREE_SUMMARIZE_TMPL
 from dovetail.core.prompts.prompt_type import PromptType
 
 __all__ = [

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from abc import ABC
+from abc import abstractmethod
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core.llms._types import ChatMessage, MessageRole
-from dovetail.core.prompts._format import format_template, template_vars_of
+from dovetail.core.llms._types import ChatMessage
+from dovetail.core.llms._types import MessageRole
+from dovetail.core.prompts._format import format_template
+from dovetail.core.prompts._format import template_vars_of
 
 if TYPE_CHECKING:
     from dovetail.core.output_parsers import BaseOutputParser

@@ -8,6 +8,7 @@ Example:
 """
 
 from dovetail.core.query_engine._custom import CustomQueryEngine
-from dovetail.core.query_engine._retriever_query_engine import BaseQueryEngine, RetrieverQueryEngine
+from dovetail.core.query_engine._retriever_query_engine import BaseQueryEngine
+from dovetail.core.query_engine._retriever_query_engine import RetrieverQueryEngine
 
 __all__ = ["BaseQueryEngine", "CustomQueryEngine", "RetrieverQueryEngine"]

@@ -23,7 +23,9 @@ from dovetail.core.query_engine._retriever_query_engine import BaseQueryEngine
 from dovetail.core.response_synthesizers import Response
 from dovetail.core.response_synthesizers._base import ResponseType
 from dovetail.core.schema import QueryBundle
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import field_validator
 
 __all__ = ["CustomQueryEngine"]
 

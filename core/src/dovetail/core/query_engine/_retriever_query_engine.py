@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
+from abc import abstractmethod
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import suggest_keywords
 from dovetail.core._query_bundle import as_query_bundle
-from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
-from dovetail.core.postprocessor._chain import apostprocess_all, postprocess_all
-from dovetail.core.response_synthesizers import BaseSynthesizer, get_response_synthesizer
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
+from dovetail.core.postprocessor._chain import apostprocess_all
+from dovetail.core.postprocessor._chain import postprocess_all
+from dovetail.core.response_synthesizers import BaseSynthesizer
+from dovetail.core.response_synthesizers import get_response_synthesizer
 from dovetail.core.response_synthesizers._base import ResponseType
-from dovetail.core.schema import NodeWithScore, QueryBundle
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
 
 if TYPE_CHECKING:
     from dovetail.core.retrievers import BaseRetriever

@@ -9,7 +9,8 @@ Example:
 """
 
 from dovetail.core.readers._base import BaseReader
-from dovetail.core.readers._directory import SimpleDirectoryReader, default_file_metadata
+from dovetail.core.readers._directory import SimpleDirectoryReader
+from dovetail.core.readers._directory import default_file_metadata
 from dovetail.core.readers._string import StringIterableReader
 from dovetail.core.schema import Document
 

@@ -7,7 +7,9 @@ sync generator in a worker thread one document at a time, so memory stays flat f
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator
+from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any
 
 from dovetail.core.concurrency import run_in_thread

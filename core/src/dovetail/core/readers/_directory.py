@@ -33,19 +33,28 @@ import codecs
 import logging
 import mimetypes
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime
+from datetime import timezone
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from dovetail.core._exceptions import DovetailError, InvalidInputError, NotFoundError
-from dovetail.core._kwargs import reject_unknown_keywords, suggest_keywords
+from dovetail.core._exceptions import DovetailError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import NotFoundError
+from dovetail.core._kwargs import reject_unknown_keywords
+from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.readers._base import BaseReader
-from dovetail.core.readers._decode import Decoding, decode_bytes, looks_binary
-from dovetail.core.readers._parsers import PARSERS, parse_text
+from dovetail.core.readers._decode import Decoding
+from dovetail.core.readers._decode import decode_bytes
+from dovetail.core.readers._decode import looks_binary
+from dovetail.core.readers._parsers import PARSERS
+from dovetail.core.readers._parsers import parse_text
 from dovetail.core.schema import Document
 
 __all__ = ["SimpleDirectoryReader", "default_file_metadata"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from collections.abc import Iterator
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.readers._base import BaseReader

@@ -11,18 +11,21 @@ Example:
 """
 
 from dovetail.core.response_synthesizers._base import BaseSynthesizer
-from dovetail.core.response_synthesizers._extractive import ExtractiveSynthesizer, split_sentences
-from dovetail.core.response_synthesizers._factory import ResponseMode, get_response_synthesizer
-from dovetail.core.response_synthesizers._refine import CompactAndRefine, Refine
-from dovetail.core.response_synthesizers._response import AsyncStreamingResponse, Response, StreamingResponse
-from dovetail.core.response_synthesizers._summarize import (
-    Accumulate,
-    CompactAndAccumulate,
-    Generation,
-    NoText,
-    SimpleSummarize,
-    TreeSummarize,
-)
+from dovetail.core.response_synthesizers._extractive import ExtractiveSynthesizer
+from dovetail.core.response_synthesizers._extractive import split_sentences
+from dovetail.core.response_synthesizers._factory import ResponseMode
+from dovetail.core.response_synthesizers._factory import get_response_synthesizer
+from dovetail.core.response_synthesizers._refine import CompactAndRefine
+from dovetail.core.response_synthesizers._refine import Refine
+from dovetail.core.response_synthesizers._response import AsyncStreamingResponse
+from dovetail.core.response_synthesizers._response import Response
+from dovetail.core.response_synthesizers._response import StreamingResponse
+from dovetail.core.response_synthesizers._summarize import Accumulate
+from dovetail.core.response_synthesizers._summarize import CompactAndAccumulate
+from dovetail.core.response_synthesizers._summarize import Generation
+from dovetail.core.response_synthesizers._summarize import NoText
+from dovetail.core.response_synthesizers._summarize import SimpleSummarize
+from dovetail.core.response_synthesizers._summarize import TreeSummarize
 
 __all__ = [
     "Accumulate",

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
+from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
 from dovetail.core._kwargs import unexpected_keyword
 from dovetail.core._query_bundle import as_query_bundle
-from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
 from dovetail.core.concurrency import run_in_thread
-from dovetail.core.response_synthesizers._response import AsyncStreamingResponse, Response, StreamingResponse
-from dovetail.core.schema import NodeWithScore, QueryBundle
+from dovetail.core.response_synthesizers._response import AsyncStreamingResponse
+from dovetail.core.response_synthesizers._response import Response
+from dovetail.core.response_synthesizers._response import StreamingResponse
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
 
 __all__ = ["BaseSynthesizer", "ResponseType"]
 

@@ -13,9 +13,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from dovetail.core.response_synthesizers._base import BaseSynthesizer, ResponseType
-from dovetail.core.response_synthesizers._response import Response, StreamingResponse
-from dovetail.core.schema import NodeWithScore, QueryBundle
+from dovetail.core.response_synthesizers._base import BaseSynthesizer
+from dovetail.core.response_synthesizers._base import ResponseType
+from dovetail.core.response_synthesizers._response import Response
+from dovetail.core.response_synthesizers._response import StreamingResponse
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
 
 __all__ = ["ExtractiveSynthesizer", "split_sentences"]
 

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from dovetail.core._exceptions import ConfigurationError, InvalidInputError
+from dovetail.core._exceptions import ConfigurationError
+from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.response_synthesizers._base import BaseSynthesizer
 from dovetail.core.response_synthesizers._extractive import ExtractiveSynthesizer
-from dovetail.core.response_synthesizers._refine import CompactAndRefine, Refine
-from dovetail.core.response_synthesizers._summarize import (
-    Accumulate,
-    CompactAndAccumulate,
-    Generation,
-    NoText,
-    SimpleSummarize,
-    TreeSummarize,
-)
+from dovetail.core.response_synthesizers._refine import CompactAndRefine
+from dovetail.core.response_synthesizers._refine import Refine
+from dovetail.core.response_synthesizers._summarize import Accumulate
+from dovetail.core.response_synthesizers._summarize import CompactAndAccumulate
+from dovetail.core.response_synthesizers._summarize import Generation
+from dovetail.core.response_synthesizers._summarize import NoText
+from dovetail.core.response_synthesizers._summarize import SimpleSummarize
+from dovetail.core.response_synthesizers._summarize import TreeSummarize
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
@@ -103,7 +104,8 @@ def get_response_synthesizer(
         InvalidInputError: an unknown response mode, or an unsupported option.
         ConfigurationError: ``generation`` without an LLM.
     """
-    from dovetail.core.settings import Settings, resolve_llm
+    from dovetail.core.settings import Settings
+    from dovetail.core.settings import resolve_llm
 
     mode = _mode(response_mode)
     unsupported = {

@@ -7,9 +7,11 @@ answer also take room, so ``num_output`` is reserved for each. Tokens are counte
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from dovetail.core.schema import MetadataMode, NodeWithScore
+from dovetail.core.schema import MetadataMode
+from dovetail.core.schema import NodeWithScore
 from dovetail.core.tokenizers import get_tokenizer
 
 if TYPE_CHECKING:

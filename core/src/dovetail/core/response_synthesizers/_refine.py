@@ -3,13 +3,21 @@ few prompts as the context window allows, then refine)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncGenerator
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+from typing import Any
 
-from dovetail.core.response_synthesizers._base import BaseSynthesizer, ResponseType
-from dovetail.core.response_synthesizers._packing import context_budget, node_texts, pack
-from dovetail.core.response_synthesizers._response import AsyncStreamingResponse, Response, StreamingResponse
-from dovetail.core.schema import NodeWithScore, QueryBundle
+from dovetail.core.response_synthesizers._base import BaseSynthesizer
+from dovetail.core.response_synthesizers._base import ResponseType
+from dovetail.core.response_synthesizers._packing import context_budget
+from dovetail.core.response_synthesizers._packing import node_texts
+from dovetail.core.response_synthesizers._packing import pack
+from dovetail.core.response_synthesizers._response import AsyncStreamingResponse
+from dovetail.core.response_synthesizers._response import Response
+from dovetail.core.response_synthesizers._response import StreamingResponse
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
@@ -29,7 +37,8 @@ def _with_answer(args: dict[str, Any], answer: str | None) -> dict[str, Any]:
 
 
 def _defaults() -> tuple[BasePromptTemplate, BasePromptTemplate]:
-    from dovetail.core.prompts import DEFAULT_REFINE_PROMPT, DEFAULT_TEXT_QA_PROMPT
+    from dovetail.core.prompts import DEFAULT_REFINE_PROMPT
+    from dovetail.core.prompts import DEFAULT_TEXT_QA_PROMPT
 
     return DEFAULT_TEXT_QA_PROMPT, DEFAULT_REFINE_PROMPT
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
-from dataclasses import dataclass, field
+from collections.abc import AsyncGenerator
+from collections.abc import Generator
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from dovetail.core.schema import NodeWithScore

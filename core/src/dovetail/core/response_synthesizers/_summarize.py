@@ -8,13 +8,23 @@ Each packs or cuts the retrieved text to the LLM's context window with the same 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Generator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncGenerator
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+from typing import Any
 
-from dovetail.core.response_synthesizers._base import BaseSynthesizer, ResponseType
-from dovetail.core.response_synthesizers._packing import SEPARATOR, context_budget, cut, node_texts, pack_texts
-from dovetail.core.response_synthesizers._response import AsyncStreamingResponse, Response, StreamingResponse
-from dovetail.core.schema import NodeWithScore, QueryBundle
+from dovetail.core.response_synthesizers._base import BaseSynthesizer
+from dovetail.core.response_synthesizers._base import ResponseType
+from dovetail.core.response_synthesizers._packing import SEPARATOR
+from dovetail.core.response_synthesizers._packing import context_budget
+from dovetail.core.response_synthesizers._packing import cut
+from dovetail.core.response_synthesizers._packing import node_texts
+from dovetail.core.response_synthesizers._packing import pack_texts
+from dovetail.core.response_synthesizers._response import AsyncStreamingResponse
+from dovetail.core.response_synthesizers._response import Response
+from dovetail.core.response_synthesizers._response import StreamingResponse
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
 from dovetail.core.tokenizers import get_tokenizer
 
 if TYPE_CHECKING:

@@ -12,12 +12,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
-from dovetail.core.retrievers._base import BaseRetriever, QueryType
+from dovetail.core.retrievers._base import BaseRetriever
+from dovetail.core.retrievers._base import QueryType
 
 if TYPE_CHECKING:
     from dovetail.core.indices._keyword_table import KeywordTableSimpleRetriever
-    from dovetail.core.indices._summary_retrievers import SummaryIndexEmbeddingRetriever, SummaryIndexRetriever
-    from dovetail.core.retrievers._fusion import FUSION_MODES, QueryFusionRetriever
+    from dovetail.core.indices._summary_retrievers import SummaryIndexEmbeddingRetriever
+    from dovetail.core.indices._summary_retrievers import SummaryIndexRetriever
+    from dovetail.core.retrievers._fusion import FUSION_MODES
+    from dovetail.core.retrievers._fusion import QueryFusionRetriever
     from dovetail.core.retrievers._vector import VectorIndexRetriever  # type: ignore[import-not-found,unused-ignore]
 
 _LAZY: dict[str, str] = {

@@ -15,9 +15,15 @@ from importlib import import_module
 from typing import Any
 
 from dovetail.core._query_bundle import as_query_bundle
-from dovetail.core.callbacks import CallbackManager, CBEventType, EventPayload
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
 from dovetail.core.concurrency import run_in_thread
-from dovetail.core.schema import BaseNode, IndexNode, NodeWithScore, QueryBundle, TextNode
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import IndexNode
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
+from dovetail.core.schema import TextNode
 
 __all__ = ["BaseRetriever", "QueryType"]
 

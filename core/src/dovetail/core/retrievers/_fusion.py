@@ -28,9 +28,11 @@ from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._items import items_of
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.concurrency import submit_in_context
-from dovetail.core.prompts import BasePromptTemplate, PromptTemplate
+from dovetail.core.prompts import BasePromptTemplate
+from dovetail.core.prompts import PromptTemplate
 from dovetail.core.retrievers._base import BaseRetriever
-from dovetail.core.schema import NodeWithScore, QueryBundle
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
 
 __all__ = ["FUSION_MODES", "QUERY_GEN_PROMPT", "QueryFusionRetriever"]
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._ids import id_list
 from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.retrievers._base import BaseRetriever
-from dovetail.core.schema import BaseNode, IndexNode, NodeWithScore, QueryBundle
-from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import IndexNode
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import VectorStoreQuery
+from dovetail.core.vector_stores import VectorStoreQueryMode
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager

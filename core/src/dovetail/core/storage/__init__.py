@@ -11,9 +11,12 @@ Example:
     ```
 """
 
-from dovetail.core.storage._context import DEFAULT_PERSIST_DIR, StorageContext
-from dovetail.core.storage._docstore import RefDocInfo, SimpleDocumentStore
-from dovetail.core.storage._index_store import IndexStruct, SimpleIndexStore
+from dovetail.core.storage._context import DEFAULT_PERSIST_DIR
+from dovetail.core.storage._context import StorageContext
+from dovetail.core.storage._docstore import RefDocInfo
+from dovetail.core.storage._docstore import SimpleDocumentStore
+from dovetail.core.storage._index_store import IndexStruct
+from dovetail.core.storage._index_store import SimpleIndexStore
 
 __all__ = [
     "DEFAULT_PERSIST_DIR",

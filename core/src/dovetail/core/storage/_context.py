@@ -16,16 +16,23 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from dovetail.core._exceptions import InvalidInputError, NotFoundError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import NotFoundError
 from dovetail.core._gc import gc_paused
 from dovetail.core._kwargs import suggest_keywords
-from dovetail.core.storage._docstore import DEFAULT_DOCSTORE_FILE, SimpleDocumentStore
-from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE, SimpleIndexStore
-from dovetail.core.storage._io import StagedCommit, parse_json_object, recover
+from dovetail.core.storage._docstore import DEFAULT_DOCSTORE_FILE
+from dovetail.core.storage._docstore import SimpleDocumentStore
+from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE
+from dovetail.core.storage._index_store import SimpleIndexStore
+from dovetail.core.storage._io import StagedCommit
+from dovetail.core.storage._io import parse_json_object
+from dovetail.core.storage._io import recover
 from dovetail.core.storage._lock import snapshot_lock
 
 if TYPE_CHECKING:

@@ -15,15 +15,24 @@ import copy
 import json
 import logging
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Any
+from typing import Literal
+from typing import overload
 
-from dovetail.core._exceptions import InvalidInputError, NotFoundError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import NotFoundError
 from dovetail.core._ids import id_list
-from dovetail.core.schema import BaseNode, node_from_dict
-from dovetail.core.storage._io import atomic_write_json, check_payload, parse_json_object, read_json
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import node_from_dict
+from dovetail.core.storage._io import atomic_write_json
+from dovetail.core.storage._io import check_payload
+from dovetail.core.storage._io import parse_json_object
+from dovetail.core.storage._io import read_json
 
 __all__ = ["DEFAULT_DOCSTORE_FILE", "RefDocInfo", "SimpleDocumentStore"]
 

@@ -6,12 +6,17 @@ import copy
 import json
 import os
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from dovetail.core._exceptions import InvalidInputError, NotFoundError
-from dovetail.core.storage._io import atomic_write_json, check_payload, parse_json_object, read_json
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import NotFoundError
+from dovetail.core.storage._io import atomic_write_json
+from dovetail.core.storage._io import check_payload
+from dovetail.core.storage._io import parse_json_object
+from dovetail.core.storage._io import read_json
 
 __all__ = ["DEFAULT_INDEX_STORE_FILE", "IndexStruct", "SimpleIndexStore"]
 

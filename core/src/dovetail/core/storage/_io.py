@@ -30,10 +30,16 @@ import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
-from dovetail.core._exceptions import ConcurrentWriteError, InvalidInputError, NotFoundError
-from dovetail.core.storage._lock import commit_lock, release, snapshot_lock, try_writer_lock
+from dovetail.core._exceptions import ConcurrentWriteError
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import NotFoundError
+from dovetail.core.storage._lock import commit_lock
+from dovetail.core.storage._lock import release
+from dovetail.core.storage._lock import snapshot_lock
+from dovetail.core.storage._lock import try_writer_lock
 
 __all__ = [
     "STAGING_DIR",

@@ -26,19 +26,19 @@ from typing import TYPE_CHECKING
 from dovetail.core._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from dovetail.core.testing._guard import ConformanceBase, KitTestOverriddenError
+    from dovetail.core.testing._guard import ConformanceBase
+    from dovetail.core.testing._guard import KitTestOverriddenError
     from dovetail.core.testing.callback import CallbackHandlerConformance
     from dovetail.core.testing.embedding import EmbeddingConformance
-    from dovetail.core.testing.exports import ExportsConformance, public_names
+    from dovetail.core.testing.exports import ExportsConformance
+    from dovetail.core.testing.exports import public_names
     from dovetail.core.testing.llm import LLMConformance
-    from dovetail.core.testing.loopback import (
-        Exchange,
-        Fault,
-        LoopbackHTTPServer,
-        RecordedRequest,
-        free_port,
-        wait_for_port,
-    )
+    from dovetail.core.testing.loopback import Exchange
+    from dovetail.core.testing.loopback import Fault
+    from dovetail.core.testing.loopback import LoopbackHTTPServer
+    from dovetail.core.testing.loopback import RecordedRequest
+    from dovetail.core.testing.loopback import free_port
+    from dovetail.core.testing.loopback import wait_for_port
     from dovetail.core.testing.reader import ReaderConformance
     from dovetail.core.testing.vector_store import VectorStoreConformance
 

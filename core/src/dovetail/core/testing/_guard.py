@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
 __all__ = ["ConformanceBase", "KitTestOverriddenError"]
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
 import pytest
-from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager, CBEventType, EventPayload
+from dovetail.core.callbacks import BaseCallbackHandler
+from dovetail.core.callbacks import CallbackManager
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
 from dovetail.core.testing._guard import ConformanceBase
 from dovetail.core.testing._secrets import assert_no_secret_leak
 

@@ -13,9 +13,12 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
 
-from dovetail.core.callbacks import BaseCallbackHandler, CBEventType
+from dovetail.core.callbacks import BaseCallbackHandler
+from dovetail.core.callbacks import CBEventType
 
 __all__ = ["EventRecorder", "Phase", "RecordedEvent"]
 

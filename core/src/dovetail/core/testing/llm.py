@@ -5,28 +5,30 @@ from __future__ import annotations
 import json
 import struct
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import ClassVar
 
 import pytest
-from dovetail.core.callbacks import CBEventType, EventPayload
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.llms import (
-    LLM,
-    ChatMessage,
-    ChatResponse,
-    CompletionResponse,
-    FunctionCallingLLM,
-    ImageBlock,
-    LLMMetadata,
-    MessageRole,
-    TextBlock,
-)
+from dovetail.core.llms import LLM
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import FunctionCallingLLM
+from dovetail.core.llms import ImageBlock
+from dovetail.core.llms import LLMMetadata
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms import TextBlock
 from dovetail.core.prompts import PromptTemplate
 from dovetail.core.testing._guard import ConformanceBase
 from dovetail.core.testing._secrets import assert_no_secret_leak
-from dovetail.core.testing.events import EventRecorder, Phase, RecordedEvent
+from dovetail.core.testing.events import EventRecorder
+from dovetail.core.testing.events import Phase
+from dovetail.core.testing.events import RecordedEvent
 from dovetail.core.tools import FunctionTool
 from pydantic import BaseModel
 

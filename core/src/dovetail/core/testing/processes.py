@@ -23,11 +23,13 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-from dovetail.core.testing.loopback import free_port, wait_for_port
+from dovetail.core.testing.loopback import free_port
+from dovetail.core.testing.loopback import wait_for_port
 
 __all__ = ["ServerProcess", "ServerStartError"]
 

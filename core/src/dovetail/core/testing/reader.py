@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
 import pytest
-from dovetail.core.readers import BaseReader, Document
+from dovetail.core.readers import BaseReader
+from dovetail.core.readers import Document
 from dovetail.core.testing._guard import ConformanceBase
 from dovetail.core.testing._secrets import assert_no_secret_leak
 

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 from dovetail.core.testing.fixtures import isolate_env
-from dovetail.core.testing.leaks import ErrorPath, assert_error_path_is_clean, unique_secret
+from dovetail.core.testing.leaks import ErrorPath
+from dovetail.core.testing.leaks import assert_error_path_is_clean
+from dovetail.core.testing.leaks import unique_secret
 
 __all__ = ["assert_secret_leaks_nowhere", "isolated_secret"]
 

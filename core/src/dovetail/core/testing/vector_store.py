@@ -21,19 +21,21 @@ import itertools
 import logging
 import math
 import uuid
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import RelatedNodeInfo
+from dovetail.core.schema import TextNode
 from dovetail.core.testing._guard import ConformanceBase
 from dovetail.core.testing._secrets import assert_no_secret_leak
-from dovetail.core.vector_stores import (
-    BasePydanticVectorStore,
-    MetadataFilter,
-    MetadataFilters,
-    VectorStoreQuery,
-)
+from dovetail.core.vector_stores import BasePydanticVectorStore
+from dovetail.core.vector_stores import MetadataFilter
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import VectorStoreQuery
 
 __all__ = ["EMBED_DIM", "VectorStoreConformance", "fake_embedding", "kit_id"]
 

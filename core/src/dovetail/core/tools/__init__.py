@@ -15,10 +15,17 @@ Example:
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
-from dovetail.core.tools._calling import acall_tool_with_selection, call_tool_with_selection
-from dovetail.core.tools._function_tool import FunctionTool, schema_from_function
-from dovetail.core.tools._types import AsyncBaseTool, BaseTool, ToolMetadata, ToolOutput, ToolSelection
-from dovetail.core.tools._wrapped import QueryEngineTool, RetrieverTool
+from dovetail.core.tools._calling import acall_tool_with_selection
+from dovetail.core.tools._calling import call_tool_with_selection
+from dovetail.core.tools._function_tool import FunctionTool
+from dovetail.core.tools._function_tool import schema_from_function
+from dovetail.core.tools._types import AsyncBaseTool
+from dovetail.core.tools._types import BaseTool
+from dovetail.core.tools._types import ToolMetadata
+from dovetail.core.tools._types import ToolOutput
+from dovetail.core.tools._types import ToolSelection
+from dovetail.core.tools._wrapped import QueryEngineTool
+from dovetail.core.tools._wrapped import RetrieverTool
 
 if TYPE_CHECKING:
     from dovetail.core.chat_engine import AgentChatResponse

@@ -10,7 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from dovetail.core.tools._types import AsyncBaseTool, BaseTool, ToolOutput, ToolSelection
+from dovetail.core.tools._types import AsyncBaseTool
+from dovetail.core.tools._types import BaseTool
+from dovetail.core.tools._types import ToolOutput
+from dovetail.core.tools._types import ToolSelection
 
 __all__ = ["acall_tool_with_selection", "call_tool_with_selection"]
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.concurrency import run_in_thread
-from dovetail.core.tools._schema import docstring_summary_and_args, field_defaults, schema_from_function, signature_of
-from dovetail.core.tools._types import AsyncBaseTool, ToolMetadata, ToolOutput, blocks_of
+from dovetail.core.tools._schema import docstring_summary_and_args
+from dovetail.core.tools._schema import field_defaults
+from dovetail.core.tools._schema import schema_from_function
+from dovetail.core.tools._schema import signature_of
+from dovetail.core.tools._types import AsyncBaseTool
+from dovetail.core.tools._types import ToolMetadata
+from dovetail.core.tools._types import ToolOutput
+from dovetail.core.tools._types import blocks_of
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 

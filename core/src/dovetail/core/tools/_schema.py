@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Collection
-from typing import Annotated, Any, get_args, get_origin, get_type_hints
+from collections.abc import Callable
+from collections.abc import Collection
+from typing import Annotated
+from typing import Any
+from typing import get_args
+from typing import get_origin
+from typing import get_type_hints
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import create_model
 from pydantic.fields import FieldInfo
 
 __all__ = ["docstring_summary_and_args", "field_defaults", "schema_from_function", "signature_of"]

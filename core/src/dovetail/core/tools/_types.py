@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
-from abc import ABC, abstractmethod
+from abc import ABC
+from abc import abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
-from dovetail.core._blocks import ContentBlock, TextBlock, is_content_block
+from dovetail.core._blocks import ContentBlock
+from dovetail.core._blocks import TextBlock
+from dovetail.core._blocks import is_content_block
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import KeywordCheckedModel
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import model_validator
 
 __all__ = ["AsyncBaseTool", "BaseTool", "ToolMetadata", "ToolOutput", "ToolSelection", "blocks_of"]
 

@@ -6,12 +6,15 @@ Both take one string argument, ``input``, given positionally or by keyword (Llam
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import reject_unknown_keywords
 from dovetail.core.schema import MetadataMode
-from dovetail.core.tools._types import AsyncBaseTool, ToolMetadata, ToolOutput
+from dovetail.core.tools._types import AsyncBaseTool
+from dovetail.core.tools._types import ToolMetadata
+from dovetail.core.tools._types import ToolOutput
 from pydantic import BaseModel
 
 if TYPE_CHECKING:

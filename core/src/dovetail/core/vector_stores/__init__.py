@@ -25,16 +25,14 @@ from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
 from dovetail.core.vector_stores._base import BasePydanticVectorStore
-from dovetail.core.vector_stores._types import (
-    ExactMatchFilter,
-    FilterCondition,
-    FilterOperator,
-    MetadataFilter,
-    MetadataFilters,
-    VectorStoreQuery,
-    VectorStoreQueryMode,
-    VectorStoreQueryResult,
-)
+from dovetail.core.vector_stores._types import ExactMatchFilter
+from dovetail.core.vector_stores._types import FilterCondition
+from dovetail.core.vector_stores._types import FilterOperator
+from dovetail.core.vector_stores._types import MetadataFilter
+from dovetail.core.vector_stores._types import MetadataFilters
+from dovetail.core.vector_stores._types import VectorStoreQuery
+from dovetail.core.vector_stores._types import VectorStoreQueryMode
+from dovetail.core.vector_stores._types import VectorStoreQueryResult
 
 if TYPE_CHECKING:
     from dovetail.core.vector_stores._filter_eval import filter_mask

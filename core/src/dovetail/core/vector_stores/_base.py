@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
+from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
 from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.schema import BaseNode
-from dovetail.core.vector_stores._types import MetadataFilters, VectorStoreQuery, VectorStoreQueryResult
+from dovetail.core.vector_stores._types import MetadataFilters
+from dovetail.core.vector_stores._types import VectorStoreQuery
+from dovetail.core.vector_stores._types import VectorStoreQueryResult
 from pydantic import ConfigDict
 
 __all__ = ["BasePydanticVectorStore"]

@@ -12,13 +12,18 @@ filters match. An empty group matches every row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable
+from collections.abc import Hashable
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core.vector_stores._types import FilterCondition, FilterOperator, MetadataFilter, MetadataFilters
+from dovetail.core.vector_stores._types import FilterCondition
+from dovetail.core.vector_stores._types import FilterOperator
+from dovetail.core.vector_stores._types import MetadataFilter
+from dovetail.core.vector_stores._types import MetadataFilters
 
 __all__ = ["ColumnCache", "filter_mask", "validate_filters"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import mmap
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt

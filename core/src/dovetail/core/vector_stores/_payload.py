@@ -12,7 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core.schema import BaseNode, NodeRelationship, node_from_dict
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import node_from_dict
 
 __all__ = ["Payload", "payload_of", "rebuild", "serialized", "serialized_payloads"]
 

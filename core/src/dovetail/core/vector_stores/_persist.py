@@ -24,12 +24,15 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from dovetail.core._exceptions import InvalidInputError, NotFoundError
-from dovetail.core.storage._io import fsync_dir, replace_synced
+from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import NotFoundError
+from dovetail.core.storage._io import fsync_dir
+from dovetail.core.storage._io import replace_synced
 
 __all__ = [
     "FORMAT_VERSION",

@@ -19,14 +19,19 @@ write, and a lookup that finds an entry of another version drops the whole cache
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable
+from collections.abc import Hashable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from dovetail.core.vector_stores._matrix import Similarity, similarities
-from dovetail.core.vector_stores._types import MetadataFilter, MetadataFilters
+from dovetail.core.vector_stores._matrix import Similarity
+from dovetail.core.vector_stores._matrix import similarities
+from dovetail.core.vector_stores._types import MetadataFilter
+from dovetail.core.vector_stores._types import MetadataFilters
 
 __all__ = ["FilterCacheInfo", "Selection", "SelectionCache", "selection_key"]
 

@@ -6,25 +6,27 @@ and :class:`~dovetail.core.vector_stores.SimpleVectorStore` evaluates them in-pr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._ids import id_list
 from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.schema import BaseNode
-from pydantic import (
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-    field_validator,
-)
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import StrictBool
+from pydantic import StrictFloat
+from pydantic import StrictInt
+from pydantic import StrictStr
+from pydantic import ValidationError
+from pydantic import field_validator
 
 __all__ = [
     "ExactMatchFilter",

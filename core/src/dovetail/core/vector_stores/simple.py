@@ -29,35 +29,39 @@ import numpy as np
 import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._gc import gc_paused
-from dovetail.core._ids import id_list, one_id
+from dovetail.core._ids import id_list
+from dovetail.core._ids import one_id
 from dovetail.core._kwargs import reject_unknown_keywords
 from dovetail.core.schema import BaseNode
 from dovetail.core.vector_stores._base import BasePydanticVectorStore
-from dovetail.core.vector_stores._filter_eval import ColumnCache, validate_filters
-from dovetail.core.vector_stores._matrix import Similarity, VectorMatrix, to_matrix, to_query_vector, top_k
-from dovetail.core.vector_stores._payload import (
-    Payload,
-    payloads_of,
-    rebuild,
-    serialized,
-    serialized_payloads,
-)
-from dovetail.core.vector_stores._persist import (
-    namespace_file,
-    namespaced_files,
-    read_store,
-    read_store_dict,
-    store_dict,
-    write_store,
-)
-from dovetail.core.vector_stores._selection import FilterCacheInfo, Selection, SelectionCache, selection_key
-from dovetail.core.vector_stores._types import (
-    MetadataFilters,
-    VectorStoreQuery,
-    VectorStoreQueryMode,
-    VectorStoreQueryResult,
-)
-from pydantic import Field, PrivateAttr
+from dovetail.core.vector_stores._filter_eval import ColumnCache
+from dovetail.core.vector_stores._filter_eval import validate_filters
+from dovetail.core.vector_stores._matrix import Similarity
+from dovetail.core.vector_stores._matrix import VectorMatrix
+from dovetail.core.vector_stores._matrix import to_matrix
+from dovetail.core.vector_stores._matrix import to_query_vector
+from dovetail.core.vector_stores._matrix import top_k
+from dovetail.core.vector_stores._payload import Payload
+from dovetail.core.vector_stores._payload import payloads_of
+from dovetail.core.vector_stores._payload import rebuild
+from dovetail.core.vector_stores._payload import serialized
+from dovetail.core.vector_stores._payload import serialized_payloads
+from dovetail.core.vector_stores._persist import namespace_file
+from dovetail.core.vector_stores._persist import namespaced_files
+from dovetail.core.vector_stores._persist import read_store
+from dovetail.core.vector_stores._persist import read_store_dict
+from dovetail.core.vector_stores._persist import store_dict
+from dovetail.core.vector_stores._persist import write_store
+from dovetail.core.vector_stores._selection import FilterCacheInfo
+from dovetail.core.vector_stores._selection import Selection
+from dovetail.core.vector_stores._selection import SelectionCache
+from dovetail.core.vector_stores._selection import selection_key
+from dovetail.core.vector_stores._types import MetadataFilters
+from dovetail.core.vector_stores._types import VectorStoreQuery
+from dovetail.core.vector_stores._types import VectorStoreQueryMode
+from dovetail.core.vector_stores._types import VectorStoreQueryResult
+from pydantic import Field
+from pydantic import PrivateAttr
 
 __all__ = ["SimpleVectorStore"]
 

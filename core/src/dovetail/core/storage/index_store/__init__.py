@@ -1,5 +1,6 @@
 """Index stores (LlamaIndex import path ``...storage.index_store``)."""
 
-from dovetail.core.storage._index_store import IndexStruct, SimpleIndexStore
+from dovetail.core.storage._index_store import IndexStruct
+from dovetail.core.storage._index_store import SimpleIndexStore
 
 __all__ = ["IndexStruct", "SimpleIndexStore"]

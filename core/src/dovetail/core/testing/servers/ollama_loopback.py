@@ -22,8 +22,14 @@ import threading
 from collections import deque
 from typing import Any
 
-from dovetail.core.testing.fakes import fake_vector, fake_vectors, sample_args, words
-from dovetail.core.testing.loopback import Exchange, Fault, LoopbackHTTPServer, RecordedRequest
+from dovetail.core.testing.fakes import fake_vector
+from dovetail.core.testing.fakes import fake_vectors
+from dovetail.core.testing.fakes import sample_args
+from dovetail.core.testing.fakes import words
+from dovetail.core.testing.loopback import Exchange
+from dovetail.core.testing.loopback import Fault
+from dovetail.core.testing.loopback import LoopbackHTTPServer
+from dovetail.core.testing.loopback import RecordedRequest
 from dovetail.core.testing.servers.serve import serve_from_command_line
 
 __all__ = ["MODELS", "Fault", "LoopbackOllama", "RecordedRequest", "fake_vector"]

@@ -24,15 +24,16 @@ import threading
 from collections import deque
 from typing import Any
 
-from dovetail.core.testing.loopback import Exchange, Fault, LoopbackHTTPServer, RecordedRequest
-from dovetail.core.testing.servers.openai_loopback_wire import (
-    MODELS,
-    fake_vector,
-    fake_vectors,
-    message_text,
-    sample_args,
-    words,
-)
+from dovetail.core.testing.loopback import Exchange
+from dovetail.core.testing.loopback import Fault
+from dovetail.core.testing.loopback import LoopbackHTTPServer
+from dovetail.core.testing.loopback import RecordedRequest
+from dovetail.core.testing.servers.openai_loopback_wire import MODELS
+from dovetail.core.testing.servers.openai_loopback_wire import fake_vector
+from dovetail.core.testing.servers.openai_loopback_wire import fake_vectors
+from dovetail.core.testing.servers.openai_loopback_wire import message_text
+from dovetail.core.testing.servers.openai_loopback_wire import sample_args
+from dovetail.core.testing.servers.openai_loopback_wire import words
 from dovetail.core.testing.servers.serve import serve_from_command_line
 
 __all__ = ["OPENAI_AMBIENT_ENV", "Fault", "LoopbackOpenAI", "RecordedRequest", "fake_vector", "fake_vectors"]

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from dovetail.core.testing.fakes import fake_vector, fake_vectors, sample_args, words
+from dovetail.core.testing.fakes import fake_vector
+from dovetail.core.testing.fakes import fake_vectors
+from dovetail.core.testing.fakes import sample_args
+from dovetail.core.testing.fakes import words
 
 __all__ = ["MODELS", "fake_vector", "fake_vectors", "message_text", "sample_args", "words"]
 

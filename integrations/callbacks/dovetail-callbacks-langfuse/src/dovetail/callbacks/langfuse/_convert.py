@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from enum import Enum
 from typing import Any
 
-from dovetail.core.callbacks import CBEventType, EventPayload, usage_from_payload
+from dovetail.core.callbacks import CBEventType
+from dovetail.core.callbacks import EventPayload
+from dovetail.core.callbacks import usage_from_payload
 
 __all__ = ["EndFields", "StartFields", "end_fields", "end_kwargs", "jsonable", "start_fields", "start_kwargs"]
 

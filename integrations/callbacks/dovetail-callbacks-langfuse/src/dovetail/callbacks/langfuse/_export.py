@@ -16,15 +16,19 @@ import base64
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core.redact import strip_url_credentials
 
 if TYPE_CHECKING:
     from dovetail.callbacks.langfuse._settings import Credentials
-    from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-    from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+    from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SpanExporter
+    from opentelemetry.sdk.trace.export import SpanExportResult
 
 __all__ = ["build_exporter", "build_tracer_provider", "run_bounded"]
 
@@ -85,7 +89,8 @@ def build_exporter(credentials: Credentials, export_timeout: float, compression:
 
     from opentelemetry.exporter.otlp.proto.http import Compression
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-    from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+    from opentelemetry.sdk.trace.export import SpanExporter
+    from opentelemetry.sdk.trace.export import SpanExportResult
 
     public = credentials.public_key.get_secret_value()
     token = base64.b64encode(f"{public}:{credentials.secret_key.get_secret_value()}".encode()).decode("ascii")

@@ -6,8 +6,10 @@ import atexit
 import math
 import weakref
 from contextvars import Token
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from dataclasses import field
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core.callbacks import CBEventType
 from dovetail.core.errors import ConfigurationError

@@ -8,21 +8,29 @@ import math
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Literal
 
-from dovetail.callbacks.langfuse._convert import end_fields, end_kwargs, start_fields, start_kwargs
-from dovetail.callbacks.langfuse._export import build_exporter, build_tracer_provider, run_bounded
+from dovetail.callbacks.langfuse._convert import end_fields
+from dovetail.callbacks.langfuse._convert import end_kwargs
+from dovetail.callbacks.langfuse._convert import start_fields
+from dovetail.callbacks.langfuse._convert import start_kwargs
+from dovetail.callbacks.langfuse._export import build_exporter
+from dovetail.callbacks.langfuse._export import build_tracer_provider
+from dovetail.callbacks.langfuse._export import run_bounded
 from dovetail.callbacks.langfuse._settings import resolve_credentials
-from dovetail.callbacks.langfuse._state import (
-    OpenEvent,
-    TraceState,
-    forget_sdk_client,
-    positive_seconds,
-    register_atexit,
-)
-from dovetail.core.callbacks import BaseCallbackHandler, CBEventType
+from dovetail.callbacks.langfuse._state import OpenEvent
+from dovetail.callbacks.langfuse._state import TraceState
+from dovetail.callbacks.langfuse._state import forget_sdk_client
+from dovetail.callbacks.langfuse._state import positive_seconds
+from dovetail.callbacks.langfuse._state import register_atexit
+from dovetail.core.callbacks import BaseCallbackHandler
+from dovetail.core.callbacks import CBEventType
 from dovetail.core.errors import ConfigurationError
 from dovetail.core.redact import strip_url_credentials
 from pydantic import SecretStr

@@ -13,7 +13,9 @@ through ``embed_content`` as before.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 
 from dovetail.core.errors import ProviderError

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import ClassVar
 
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_embeddings import ProviderEmbedding
 from dovetail.core.provider_settings import TypedSettingsErrors
-from dovetail.embeddings.gemini._batch import async_sender, batch_request, read_vectors, sync_sender
-from dovetail.llms.gemini.transport import ClientSettings, GeminiClients
-from pydantic import Field, PrivateAttr, SecretStr, field_validator
+from dovetail.embeddings.gemini._batch import async_sender
+from dovetail.embeddings.gemini._batch import batch_request
+from dovetail.embeddings.gemini._batch import read_vectors
+from dovetail.embeddings.gemini._batch import sync_sender
+from dovetail.llms.gemini.transport import ClientSettings
+from dovetail.llms.gemini.transport import GeminiClients
+from pydantic import Field
+from pydantic import PrivateAttr
+from pydantic import SecretStr
+from pydantic import field_validator
 
 if TYPE_CHECKING:
     from google import genai

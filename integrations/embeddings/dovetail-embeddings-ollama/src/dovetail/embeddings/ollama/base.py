@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_embeddings import ProviderEmbedding
 from dovetail.core.provider_settings import TypedSettingsErrors
-from dovetail.llms.ollama.transport import ClientSettings, OllamaClients
-from pydantic import Field, PrivateAttr
+from dovetail.llms.ollama.transport import ClientSettings
+from dovetail.llms.ollama.transport import OllamaClients
+from pydantic import Field
+from pydantic import PrivateAttr
 
 __all__ = ["OllamaEmbedding"]
 

@@ -26,7 +26,9 @@ _SUBGRAPH_OPS = frozenset({"If", "Loop", "Scan"})  # their bodies may name outer
 @functools.lru_cache(maxsize=1)
 def _model_class() -> Any:
     """A protobuf message class for the subset of ``onnx.ModelProto`` the rewrite reads (onnx.proto's numbers)."""
-    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+    from google.protobuf import descriptor_pb2
+    from google.protobuf import descriptor_pool
+    from google.protobuf import message_factory
 
     field = descriptor_pb2.FieldDescriptorProto
     schema = descriptor_pb2.FileDescriptorProto(name=f"{_PACKAGE}.proto", package=_PACKAGE, syntax="proto2")

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dovetail.core.errors import ConfigurationError, ProviderError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import ProviderError
 from dovetail.embeddings.onnx._files import INSTALL_HINT
 from dovetail.embeddings.onnx._graph import without_softmax_nan_guards
 

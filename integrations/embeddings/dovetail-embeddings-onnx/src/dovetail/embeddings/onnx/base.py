@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
-from dovetail.embeddings.onnx._files import canonical_model, resolve_files
-from dovetail.embeddings.onnx._runtime import Runtime, counting_tokenizer, load_runtime
-from pydantic import Field, PrivateAttr
+from dovetail.embeddings.onnx._files import canonical_model
+from dovetail.embeddings.onnx._files import resolve_files
+from dovetail.embeddings.onnx._runtime import Runtime
+from dovetail.embeddings.onnx._runtime import counting_tokenizer
+from dovetail.embeddings.onnx._runtime import load_runtime
+from pydantic import Field
+from pydantic import PrivateAttr
 
 __all__ = ["OnnxEmbedding"]
 

@@ -8,8 +8,10 @@ from binascii import a2b_base64
 from collections.abc import Sequence
 from typing import Any
 
-from dovetail.core.errors import InvalidInputError, ProviderError
-from dovetail.core.tokenizers import Tokenizer, default_tokenizer
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderError
+from dovetail.core.tokenizers import Tokenizer
+from dovetail.core.tokenizers import default_tokenizer
 
 __all__ = ["MAX_INPUTS_PER_REQUEST", "decode_vectors", "plan_requests", "token_counts"]
 

@@ -6,20 +6,22 @@ import asyncio
 import logging
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any
+from typing import ClassVar
+from typing import Literal
 
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.provider_embeddings import ProviderEmbedding
 from dovetail.core.tokenizers import get_tokenizer
-from dovetail.embeddings.openai._batching import (
-    MAX_INPUTS_PER_REQUEST,
-    decode_vectors,
-    plan_requests,
-    token_counts,
-)
+from dovetail.embeddings.openai._batching import MAX_INPUTS_PER_REQUEST
+from dovetail.embeddings.openai._batching import decode_vectors
+from dovetail.embeddings.openai._batching import plan_requests
+from dovetail.embeddings.openai._batching import token_counts
 from dovetail.llms.openai.catalog import find_model
 from dovetail.llms.openai.transport import OpenAIClientModel
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field
+from pydantic import PrivateAttr
+from pydantic import model_validator
 
 __all__ = ["OpenAIEmbedding"]
 

@@ -7,9 +7,11 @@ import os
 import time
 from typing import Any
 
-from dovetail.core.ingestion import BatchResult, BatchWork
+from dovetail.core.ingestion import BatchResult
+from dovetail.core.ingestion import BatchWork
 from dovetail.core.schema import BaseNode
-from dovetail.ingestion.ray._ship import rebuild, safe_error
+from dovetail.ingestion.ray._ship import rebuild
+from dovetail.ingestion.ray._ship import safe_error
 
 __all__ = ["IngestWorker"]
 

@@ -6,7 +6,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from dovetail.core.errors import ConfigurationError, InvalidInputError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
 from dovetail.core.ingestion import BatchWork
 
 __all__ = ["ModelSpec", "rebuild", "safe_error", "shippable"]

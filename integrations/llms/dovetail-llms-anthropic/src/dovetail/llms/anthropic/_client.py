@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from dovetail.core.config import resolve_secret, resolve_setting
-from dovetail.core.errors import ConfigurationError, InvalidInputError
+from dovetail.core.config import resolve_secret
+from dovetail.core.config import resolve_setting
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
 from dovetail.core.provider_clients import SdkClients
 from dovetail.core.provider_settings import SettingsOf
 from dovetail.core.retry import RetryPolicy

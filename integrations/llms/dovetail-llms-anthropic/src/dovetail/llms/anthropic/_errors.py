@@ -13,7 +13,10 @@ from dataclasses import replace
 from typing import Any
 
 from dovetail.core.errors import DovetailError
-from dovetail.core.provider_errors import ErrorHints, StatusFailure, class_names, map_provider_error
+from dovetail.core.provider_errors import ErrorHints
+from dovetail.core.provider_errors import StatusFailure
+from dovetail.core.provider_errors import class_names
+from dovetail.core.provider_errors import map_provider_error
 
 __all__ = ["map_anthropic_error", "redact"]
 

@@ -16,11 +16,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dovetail.core.llms import (
-    ChatResponse,
-    ThinkingBlock,
-)
-from dovetail.core.llms.provider import StreamFold, stream_response
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import ThinkingBlock
+from dovetail.core.llms.provider import StreamFold
+from dovetail.core.llms.provider import stream_response
 from dovetail.llms.anthropic._convert import usage_dict
 
 __all__ = ["StreamState", "achat_stream", "chat_stream"]

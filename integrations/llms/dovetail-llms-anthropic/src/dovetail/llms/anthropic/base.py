@@ -4,33 +4,38 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import ClassVar
+from typing import TypeVar
 
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.llms import (
-    ChatMessage,
-    ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
-    LLMMetadata,
-    MessageRole,
-    validate_request,
-)
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import ChatResponseAsyncGen
+from dovetail.core.llms import ChatResponseGen
+from dovetail.core.llms import LLMMetadata
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms import validate_request
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
 from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_settings import TypedSettingsErrors
-from dovetail.core.tools import BaseTool, ToolSelection
+from dovetail.core.tools import BaseTool
+from dovetail.core.tools import ToolSelection
 from dovetail.llms.anthropic import _streaming as streams
-from dovetail.llms.anthropic._client import AnthropicClients, ClientSettings
-from dovetail.llms.anthropic._convert import (
-    chat_response,
-    parse_structured,
-    parse_tool_calls,
-    structured_tool,
-    to_anthropic_messages,
-    to_anthropic_tool,
-)
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
+from dovetail.llms.anthropic._client import AnthropicClients
+from dovetail.llms.anthropic._client import ClientSettings
+from dovetail.llms.anthropic._convert import chat_response
+from dovetail.llms.anthropic._convert import parse_structured
+from dovetail.llms.anthropic._convert import parse_tool_calls
+from dovetail.llms.anthropic._convert import structured_tool
+from dovetail.llms.anthropic._convert import to_anthropic_messages
+from dovetail.llms.anthropic._convert import to_anthropic_tool
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import PrivateAttr
+from pydantic import SecretStr
+from pydantic import field_validator
 
 if TYPE_CHECKING:
     from dovetail.core.catalog import ModelInfo

@@ -9,7 +9,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from dovetail.core.catalog import ModelCatalog, ModelInfo, load_catalog_file
+from dovetail.core.catalog import ModelCatalog
+from dovetail.core.catalog import ModelInfo
+from dovetail.core.catalog import load_catalog_file
 
 __all__ = ["CATALOG_PATH", "find_model", "load_catalog"]
 

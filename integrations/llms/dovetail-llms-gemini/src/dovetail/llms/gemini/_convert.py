@@ -14,30 +14,30 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from dovetail.core.errors import InvalidInputError, OutputParserError
-from dovetail.core.llms import (
-    CachePoint,
-    ChatMessage,
-    ChatResponse,
-    DocumentBlock,
-    ImageBlock,
-    MessageRole,
-    TextBlock,
-    ThinkingBlock,
-)
-from dovetail.core.llms.provider import parse_json_answer, tool_calls_in
-from dovetail.core.llms.wire import (
-    ASSISTANT_ROLES,
-    SYSTEM_ROLES,
-    TOOL_ROLES,
-    add_turn,
-    field,
-    token_usage,
-    tool_definition,
-)
-from dovetail.core.tools import BaseTool, ToolSelection
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import OutputParserError
+from dovetail.core.llms import CachePoint
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import DocumentBlock
+from dovetail.core.llms import ImageBlock
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms import TextBlock
+from dovetail.core.llms import ThinkingBlock
+from dovetail.core.llms.provider import parse_json_answer
+from dovetail.core.llms.provider import tool_calls_in
+from dovetail.core.llms.wire import ASSISTANT_ROLES
+from dovetail.core.llms.wire import SYSTEM_ROLES
+from dovetail.core.llms.wire import TOOL_ROLES
+from dovetail.core.llms.wire import add_turn
+from dovetail.core.llms.wire import field
+from dovetail.core.llms.wire import token_usage
+from dovetail.core.llms.wire import tool_definition
+from dovetail.core.tools import BaseTool
+from dovetail.core.tools import ToolSelection
 from pydantic import BaseModel
 
 __all__ = ["chat_response", "parse_structured", "parse_tool_calls", "to_gemini", "to_gemini_tool", "usage_dict"]

@@ -10,12 +10,12 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from dovetail.core.llms import (
-    ChatResponse,
-    ThinkingBlock,
-)
-from dovetail.core.llms.provider import StreamFold, stream_response
-from dovetail.llms.gemini._convert import split_parts, usage_dict
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import ThinkingBlock
+from dovetail.core.llms.provider import StreamFold
+from dovetail.core.llms.provider import stream_response
+from dovetail.llms.gemini._convert import split_parts
+from dovetail.llms.gemini._convert import usage_dict
 
 __all__ = ["achat_stream", "chat_stream"]
 

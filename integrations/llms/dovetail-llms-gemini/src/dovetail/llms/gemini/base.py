@@ -4,26 +4,35 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import ClassVar
 
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.llms import (
-    ChatMessage,
-    ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
-    LLMMetadata,
-    MessageRole,
-    validate_request,
-)
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import ChatResponseAsyncGen
+from dovetail.core.llms import ChatResponseGen
+from dovetail.core.llms import LLMMetadata
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms import validate_request
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
 from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_settings import TypedSettingsErrors
-from dovetail.core.tools import BaseTool, ToolSelection
+from dovetail.core.tools import BaseTool
+from dovetail.core.tools import ToolSelection
 from dovetail.llms.gemini import _streaming as streams
-from dovetail.llms.gemini._convert import chat_response, parse_tool_calls, to_gemini, to_gemini_tool
-from dovetail.llms.gemini.transport import ClientSettings, GeminiClients
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
+from dovetail.llms.gemini._convert import chat_response
+from dovetail.llms.gemini._convert import parse_tool_calls
+from dovetail.llms.gemini._convert import to_gemini
+from dovetail.llms.gemini._convert import to_gemini_tool
+from dovetail.llms.gemini.transport import ClientSettings
+from dovetail.llms.gemini.transport import GeminiClients
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import PrivateAttr
+from pydantic import SecretStr
+from pydantic import field_validator
 
 if TYPE_CHECKING:
     from dovetail.core.catalog import ModelInfo

@@ -13,10 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dovetail.core.config import resolve_secret, resolve_setting
-from dovetail.core.errors import ConfigurationError, DovetailError
+from dovetail.core.config import resolve_secret
+from dovetail.core.config import resolve_setting
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import DovetailError
 from dovetail.core.provider_clients import SdkClients
-from dovetail.core.provider_errors import ErrorHints, StatusFailure, class_names, map_provider_error, status_error
+from dovetail.core.provider_errors import ErrorHints
+from dovetail.core.provider_errors import StatusFailure
+from dovetail.core.provider_errors import class_names
+from dovetail.core.provider_errors import map_provider_error
+from dovetail.core.provider_errors import status_error
 from dovetail.core.provider_settings import SettingsOf
 from dovetail.core.retry import RetryPolicy
 from pydantic import SecretStr

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from dovetail.core.llms import (
-    ChatResponse,
-    ThinkingBlock,
-)
-from dovetail.core.llms.provider import StreamFold, stream_response
-from dovetail.llms.ollama._convert import tool_calls_of, usage_dict
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import ThinkingBlock
+from dovetail.core.llms.provider import StreamFold
+from dovetail.core.llms.provider import stream_response
+from dovetail.llms.ollama._convert import tool_calls_of
+from dovetail.llms.ollama._convert import usage_dict
 
 __all__ = ["achat_stream", "chat_stream"]
 

@@ -4,31 +4,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import ClassVar
 
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.llms import (
-    ChatMessage,
-    ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
-    LLMMetadata,
-    MessageRole,
-    validate_request,
-)
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import ChatResponseAsyncGen
+from dovetail.core.llms import ChatResponseGen
+from dovetail.core.llms import LLMMetadata
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms import validate_request
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
 from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_settings import TypedSettingsErrors
-from dovetail.core.tools import BaseTool, ToolSelection
+from dovetail.core.tools import BaseTool
+from dovetail.core.tools import ToolSelection
 from dovetail.llms.ollama import _streaming as streams
-from dovetail.llms.ollama._convert import (
-    chat_response,
-    parse_tool_calls,
-    to_ollama_messages,
-    to_ollama_tool,
-)
-from dovetail.llms.ollama.transport import ClientSettings, OllamaClients
-from pydantic import BaseModel, Field, PrivateAttr
+from dovetail.llms.ollama._convert import chat_response
+from dovetail.llms.ollama._convert import parse_tool_calls
+from dovetail.llms.ollama._convert import to_ollama_messages
+from dovetail.llms.ollama._convert import to_ollama_tool
+from dovetail.llms.ollama.transport import ClientSettings
+from dovetail.llms.ollama.transport import OllamaClients
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import PrivateAttr
 
 if TYPE_CHECKING:
     from dovetail.core.catalog import ModelInfo

@@ -8,7 +8,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from dovetail.core.catalog import ModelCatalog, ModelInfo, load_catalog_file
+from dovetail.core.catalog import ModelCatalog
+from dovetail.core.catalog import ModelInfo
+from dovetail.core.catalog import load_catalog_file
 
 __all__ = ["CATALOG_PATH", "find_model", "load_catalog"]
 

@@ -14,14 +14,23 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import TypeVar
 
 from dovetail.core.config import resolve_setting
-from dovetail.core.errors import DovetailError, InvalidInputError, ProviderError
+from dovetail.core.errors import DovetailError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderError
 from dovetail.core.provider_clients import SdkClients
-from dovetail.core.provider_errors import ErrorHints, StatusFailure, class_names, map_provider_error, status_error
+from dovetail.core.provider_errors import ErrorHints
+from dovetail.core.provider_errors import StatusFailure
+from dovetail.core.provider_errors import class_names
+from dovetail.core.provider_errors import map_provider_error
+from dovetail.core.provider_errors import status_error
 from dovetail.core.provider_settings import SettingsOf
-from dovetail.core.retry import RetryPolicy, parse_retry_after
+from dovetail.core.retry import RetryPolicy
+from dovetail.core.retry import parse_retry_after
 
 if TYPE_CHECKING:
     import httpx

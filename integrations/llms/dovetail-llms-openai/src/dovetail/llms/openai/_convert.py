@@ -7,23 +7,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from dovetail.core.errors import InvalidInputError, OutputParserError
-from dovetail.core.llms import (
-    AudioBlock,
-    CachePoint,
-    ChatMessage,
-    ChatResponse,
-    CompletionResponse,
-    DocumentBlock,
-    ImageBlock,
-    MessageRole,
-    TextBlock,
-    ThinkingBlock,
-    ToolCallBlock,
-)
-from dovetail.core.llms.provider import parse_json_answer, tool_calls_in
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import OutputParserError
+from dovetail.core.llms import AudioBlock
+from dovetail.core.llms import CachePoint
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import DocumentBlock
+from dovetail.core.llms import ImageBlock
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms import TextBlock
+from dovetail.core.llms import ThinkingBlock
+from dovetail.core.llms import ToolCallBlock
+from dovetail.core.llms.provider import parse_json_answer
+from dovetail.core.llms.provider import tool_calls_in
 from dovetail.core.tools import ToolSelection
 from dovetail.llms.openai._errors import usage_dict
 from pydantic import BaseModel

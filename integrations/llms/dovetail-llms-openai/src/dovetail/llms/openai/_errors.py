@@ -12,8 +12,14 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from dovetail.core.errors import DovetailError, ProviderConnectionError, ProviderError
-from dovetail.core.provider_errors import ErrorHints, StatusFailure, class_names, map_provider_error, status_error
+from dovetail.core.errors import DovetailError
+from dovetail.core.errors import ProviderConnectionError
+from dovetail.core.errors import ProviderError
+from dovetail.core.provider_errors import ErrorHints
+from dovetail.core.provider_errors import StatusFailure
+from dovetail.core.provider_errors import class_names
+from dovetail.core.provider_errors import map_provider_error
+from dovetail.core.provider_errors import status_error
 
 __all__ = ["HostUnreachableError", "map_openai_error", "redact"]
 

@@ -21,7 +21,8 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from dovetail.core.config import load_config
-from dovetail.core.errors import ConfigurationError, InvalidInputError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
 from pydantic import SecretStr
 
 __all__ = ["DEFAULT_API_BASE", "ENV_API_BASES", "Source", "Sourced", "is_loopback", "is_openai_host", "resolve"]

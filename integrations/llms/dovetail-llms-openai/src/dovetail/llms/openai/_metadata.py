@@ -7,7 +7,8 @@ from typing import Any
 
 from dovetail.core.catalog import ModelInfo
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.llms import LLMMetadata, MessageRole
+from dovetail.core.llms import LLMMetadata
+from dovetail.core.llms import MessageRole
 
 __all__ = ["build_metadata"]
 

@@ -9,18 +9,19 @@ the instance the way ``model_construct`` does, without its per-field default han
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Any
 
-from dovetail.core.llms import (
-    ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
-)
-from dovetail.core.llms.provider import StreamFold, built, stream_response
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import ChatResponseAsyncGen
+from dovetail.core.llms import ChatResponseGen
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import CompletionResponseAsyncGen
+from dovetail.core.llms import CompletionResponseGen
+from dovetail.core.llms.provider import StreamFold
+from dovetail.core.llms.provider import built
+from dovetail.core.llms.provider import stream_response
 from dovetail.llms.openai._convert import ToolCallAssembler
 from dovetail.llms.openai._errors import usage_dict
 

@@ -3,36 +3,41 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+from typing import ClassVar
+from typing import TypeVar
 
-from dovetail.core.llms import (
-    ChatMessage,
-    ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
-    FunctionCallingLLM,
-    LLMMetadata,
-    MessageRole,
-)
-from dovetail.core.llms.provider import FirstToolCallMixin, ToolRequestMixin
-from dovetail.core.tools import BaseTool, ToolSelection
+from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import ChatResponseAsyncGen
+from dovetail.core.llms import ChatResponseGen
+from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import CompletionResponseAsyncGen
+from dovetail.core.llms import CompletionResponseGen
+from dovetail.core.llms import FunctionCallingLLM
+from dovetail.core.llms import LLMMetadata
+from dovetail.core.llms import MessageRole
+from dovetail.core.llms.provider import FirstToolCallMixin
+from dovetail.core.llms.provider import ToolRequestMixin
+from dovetail.core.tools import BaseTool
+from dovetail.core.tools import ToolSelection
 from dovetail.llms.openai import _streaming as streams
-from dovetail.llms.openai._convert import (
-    chat_response,
-    completion_response,
-    json_schema_format,
-    parse_structured,
-    parse_tool_calls,
-    to_openai_messages,
-)
+from dovetail.llms.openai._convert import chat_response
+from dovetail.llms.openai._convert import completion_response
+from dovetail.llms.openai._convert import json_schema_format
+from dovetail.llms.openai._convert import parse_structured
+from dovetail.llms.openai._convert import parse_tool_calls
+from dovetail.llms.openai._convert import to_openai_messages
 from dovetail.llms.openai._metadata import build_metadata
-from dovetail.llms.openai.catalog import base_model_id, find_model
+from dovetail.llms.openai.catalog import base_model_id
+from dovetail.llms.openai.catalog import find_model
 from dovetail.llms.openai.transport import OpenAIClientModel
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import PrivateAttr
 
 __all__ = ["OpenAI"]
 

@@ -19,17 +19,28 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass
+from dataclasses import field
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-from dovetail.core.config import describe_errors, resolve_secret
-from dovetail.core.errors import ConfigurationError, InvalidInputError
-from dovetail.core.provider_clients import OwnsSdkClients, SdkClients
+from dovetail.core.config import describe_errors
+from dovetail.core.config import resolve_secret
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.provider_clients import OwnsSdkClients
+from dovetail.core.provider_clients import SdkClients
 from dovetail.core.retry import RetryPolicy
 from dovetail.llms.openai import _keys
 from dovetail.llms.openai._errors import map_openai_error
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import PrivateAttr
+from pydantic import SecretStr
+from pydantic import ValidationError
+from pydantic import field_validator
 
 if TYPE_CHECKING:
     import openai

@@ -24,8 +24,11 @@ import datetime as _dt
 import json
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+from typing import Literal
 from urllib.parse import parse_qsl
 
 from dovetail.core.errors import InvalidInputError

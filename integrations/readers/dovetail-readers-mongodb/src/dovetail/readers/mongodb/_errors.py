@@ -5,15 +5,13 @@ pymongo is imported lazily (inside the function) so importing the reader stays c
 
 from __future__ import annotations
 
-from dovetail.core.errors import (
-    AuthenticationError,
-    ConfigurationError,
-    DovetailError,
-    InvalidInputError,
-    ProviderConnectionError,
-    ProviderError,
-    ProviderTimeoutError,
-)
+from dovetail.core.errors import AuthenticationError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import DovetailError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderConnectionError
+from dovetail.core.errors import ProviderError
+from dovetail.core.errors import ProviderTimeoutError
 
 __all__ = ["ServerUnreachableError", "map_pymongo_error"]
 

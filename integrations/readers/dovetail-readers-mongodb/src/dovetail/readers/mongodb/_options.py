@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
+from typing import cast
 
 from dovetail.core.errors import InvalidInputError
-from dovetail.readers.mongodb._convert import ON_MISSING_CHOICES, OnMissing
+from dovetail.readers.mongodb._convert import ON_MISSING_CHOICES
+from dovetail.readers.mongodb._convert import OnMissing
 
 __all__ = ["LOAD_DEFAULTS", "LoadOptions", "log_summary", "split_positional", "validate_load_options"]
 

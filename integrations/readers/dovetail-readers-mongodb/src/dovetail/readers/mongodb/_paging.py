@@ -48,7 +48,13 @@ _BRACKETS: tuple[tuple[str, ...], ...] = (
 
 
 def _bracket(value: Any) -> int | None:
-    from bson import Binary, Decimal128, MaxKey, MinKey, ObjectId, Regex, Timestamp
+    from bson import Binary
+    from bson import Decimal128
+    from bson import MaxKey
+    from bson import MinKey
+    from bson import ObjectId
+    from bson import Regex
+    from bson import Timestamp
 
     checks: tuple[tuple[Any, int], ...] = (
         (MinKey, 0),

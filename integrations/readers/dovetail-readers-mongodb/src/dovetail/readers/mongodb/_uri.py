@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, unquote_plus
+from urllib.parse import unquote
+from urllib.parse import unquote_plus
 
-from dovetail.core.redact import MASK, is_secret_name
+from dovetail.core.redact import MASK
+from dovetail.core.redact import is_secret_name
 
 __all__ = ["MaskedUri", "mask_connection_string"]
 

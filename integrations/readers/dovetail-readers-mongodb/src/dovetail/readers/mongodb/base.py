@@ -7,34 +7,43 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from typing import Any
 
 from dovetail.core.config import resolve_secret
-from dovetail.core.errors import ConfigurationError, DovetailError, InvalidInputError, ProviderError
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import DovetailError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderError
 from dovetail.core.readers import BaseReader
-from dovetail.core.retry import RetryPolicy, next_retry_delay
+from dovetail.core.retry import RetryPolicy
+from dovetail.core.retry import next_retry_delay
 from dovetail.core.schema import Document
-from dovetail.readers.mongodb._convert import (
-    OnMissing,
-    build_document,
-    build_projection,
-    uri_options,
-)
+from dovetail.readers.mongodb._convert import OnMissing
+from dovetail.readers.mongodb._convert import build_document
+from dovetail.readers.mongodb._convert import build_projection
+from dovetail.readers.mongodb._convert import uri_options
 from dovetail.readers.mongodb._errors import map_pymongo_error
-from dovetail.readers.mongodb._options import (
-    LOAD_DEFAULTS,
-    LoadOptions,
-    log_summary,
-    split_positional,
-    validate_load_options,
-)
-from dovetail.readers.mongodb._paging import START, after, excludes_id, resume_args
+from dovetail.readers.mongodb._options import LOAD_DEFAULTS
+from dovetail.readers.mongodb._options import LoadOptions
+from dovetail.readers.mongodb._options import log_summary
+from dovetail.readers.mongodb._options import split_positional
+from dovetail.readers.mongodb._options import validate_load_options
+from dovetail.readers.mongodb._paging import START
+from dovetail.readers.mongodb._paging import after
+from dovetail.readers.mongodb._paging import excludes_id
+from dovetail.readers.mongodb._paging import resume_args
 from dovetail.readers.mongodb._uri import mask_connection_string
 from pydantic import SecretStr
 
 if TYPE_CHECKING:
-    from pymongo import AsyncMongoClient, MongoClient
+    from pymongo import AsyncMongoClient
+    from pymongo import MongoClient
 
 __all__ = ["SimpleMongoReader"]
 

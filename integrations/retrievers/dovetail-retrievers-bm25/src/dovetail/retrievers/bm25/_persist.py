@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import bm25s
-from dovetail.core.errors import InvalidInputError, NotFoundError
-from dovetail.core.schema import BaseNode, node_from_dict
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import node_from_dict
 
 __all__ = ["FORMAT_VERSION", "load_dir", "save_dir"]
 

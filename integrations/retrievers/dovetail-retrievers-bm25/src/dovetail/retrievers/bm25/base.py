@@ -28,10 +28,19 @@ import numpy as np
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.retrievers import BaseRetriever
-from dovetail.core.schema import BaseNode, IndexNode, MetadataMode, NodeWithScore, QueryBundle
-from dovetail.core.vector_stores import MetadataFilters, filter_mask
-from dovetail.retrievers.bm25._persist import load_dir, save_dir
-from dovetail.retrievers.bm25._text import DEFAULT_TOKEN_PATTERN, Analyzer, default_stemmer, resolve_language
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import IndexNode
+from dovetail.core.schema import MetadataMode
+from dovetail.core.schema import NodeWithScore
+from dovetail.core.schema import QueryBundle
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import filter_mask
+from dovetail.retrievers.bm25._persist import load_dir
+from dovetail.retrievers.bm25._persist import save_dir
+from dovetail.retrievers.bm25._text import DEFAULT_TOKEN_PATTERN
+from dovetail.retrievers.bm25._text import Analyzer
+from dovetail.retrievers.bm25._text import default_stemmer
+from dovetail.retrievers.bm25._text import resolve_language
 
 __all__ = ["BM25Retriever"]
 

@@ -38,7 +38,8 @@ def disable_sdk_retries(index: Any) -> bool:
     try:
         from pinecone._internal.config import PineconeConfig
         from pinecone._internal.constants import DATA_PLANE_API_VERSION
-        from pinecone._internal.http_client import AsyncHTTPClient, HTTPClient
+        from pinecone._internal.http_client import AsyncHTTPClient
+        from pinecone._internal.http_client import HTTPClient
     except ImportError:
         return False
     config = getattr(index, "_config", None)

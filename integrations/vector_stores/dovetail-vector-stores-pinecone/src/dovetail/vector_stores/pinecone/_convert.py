@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.schema import BaseNode, TextNode, node_from_dict
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import TextNode
+from dovetail.core.schema import node_from_dict
 
 __all__ = [
     "MAX_BATCH_BYTES",

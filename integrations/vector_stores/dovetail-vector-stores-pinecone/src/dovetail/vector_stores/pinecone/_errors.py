@@ -9,14 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dovetail.core.errors import (
-    DovetailError,
-    InvalidInputError,
-    ProviderConnectionError,
-    ProviderError,
-    ProviderTimeoutError,
-    error_for_status,
-)
+from dovetail.core.errors import DovetailError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import ProviderConnectionError
+from dovetail.core.errors import ProviderError
+from dovetail.core.errors import ProviderTimeoutError
+from dovetail.core.errors import error_for_status
 from dovetail.core.redact import redact
 from dovetail.core.retry import parse_retry_after
 

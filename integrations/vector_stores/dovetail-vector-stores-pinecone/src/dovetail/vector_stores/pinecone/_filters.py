@@ -31,7 +31,10 @@ import math
 from typing import Any
 
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.vector_stores import FilterCondition, FilterOperator, MetadataFilter, MetadataFilters
+from dovetail.core.vector_stores import FilterCondition
+from dovetail.core.vector_stores import FilterOperator
+from dovetail.core.vector_stores import MetadataFilter
+from dovetail.core.vector_stores import MetadataFilters
 
 __all__ = ["to_pinecone_filter"]
 

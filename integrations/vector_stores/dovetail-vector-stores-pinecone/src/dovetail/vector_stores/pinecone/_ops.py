@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.schema import BaseNode
-from dovetail.core.vector_stores import VectorStoreQuery, VectorStoreQueryMode, VectorStoreQueryResult
-from dovetail.vector_stores.pinecone._convert import batches, check_vector, node_to_record, record_to_node
+from dovetail.core.vector_stores import VectorStoreQuery
+from dovetail.core.vector_stores import VectorStoreQueryMode
+from dovetail.core.vector_stores import VectorStoreQueryResult
+from dovetail.vector_stores.pinecone._convert import batches
+from dovetail.vector_stores.pinecone._convert import check_vector
+from dovetail.vector_stores.pinecone._convert import node_to_record
+from dovetail.vector_stores.pinecone._convert import record_to_node
 from dovetail.vector_stores.pinecone._filters import to_pinecone_filter
 
 __all__ = [

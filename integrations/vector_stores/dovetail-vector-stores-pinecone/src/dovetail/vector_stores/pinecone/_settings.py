@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dovetail.core.config import resolve_secret, resolve_setting
+from dovetail.core.config import resolve_secret
+from dovetail.core.config import resolve_setting
 from dovetail.core.errors import ConfigurationError
 from pydantic import SecretStr
 

@@ -6,34 +6,40 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-from dovetail.core.concurrency import gather_bounded, run_in_thread, submit_in_context
+from dovetail.core.concurrency import gather_bounded
+from dovetail.core.concurrency import run_in_thread
+from dovetail.core.concurrency import submit_in_context
 from dovetail.core.config import describe_errors
-from dovetail.core.errors import ConfigurationError, InvalidInputError, NotFoundError
-from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.retry import RetryPolicy
+from dovetail.core.retry import aretry_call
+from dovetail.core.retry import retry_call
 from dovetail.core.schema import BaseNode
-from dovetail.core.vector_stores import (
-    BasePydanticVectorStore,
-    MetadataFilters,
-    VectorStoreQuery,
-    VectorStoreQueryResult,
-)
-from dovetail.vector_stores.pinecone import _client, _ops, _settings
+from dovetail.core.vector_stores import BasePydanticVectorStore
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import VectorStoreQuery
+from dovetail.core.vector_stores import VectorStoreQueryResult
+from dovetail.vector_stores.pinecone import _client
+from dovetail.vector_stores.pinecone import _ops
+from dovetail.vector_stores.pinecone import _settings
 from dovetail.vector_stores.pinecone._errors import map_error
-from pydantic import (
-    Field,
-    ModelWrapValidatorHandler,
-    PrivateAttr,
-    SecretStr,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field
+from pydantic import ModelWrapValidatorHandler
+from pydantic import PrivateAttr
+from pydantic import SecretStr
+from pydantic import ValidationError
+from pydantic import ValidationInfo
+from pydantic import field_validator
+from pydantic import model_validator
 
 __all__ = ["PineconeVectorStore"]
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from dovetail.core.errors import ConfigurationError
-from dovetail.vector_stores.postgres._sql import DISTANCES, AnnIndex, Distance
+from dovetail.vector_stores.postgres._sql import DISTANCES
+from dovetail.vector_stores.postgres._sql import AnnIndex
+from dovetail.vector_stores.postgres._sql import Distance
 
 __all__ = [
     "DEFAULT_EF_CONSTRUCTION",

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 from dovetail.core.errors import ProviderConnectionError
-from dovetail.core.retry import RetryPolicy, aretry_call, retry_call
+from dovetail.core.retry import RetryPolicy
+from dovetail.core.retry import aretry_call
+from dovetail.core.retry import retry_call
 from dovetail.vector_stores.postgres._errors import map_error
 from dovetail.vector_stores.postgres._search import SearchSettings
 from dovetail.vector_stores.postgres._settings import Connection

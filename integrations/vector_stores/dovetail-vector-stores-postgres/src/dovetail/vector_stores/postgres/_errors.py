@@ -9,15 +9,13 @@ carry the server's text and what to do, never the connection string or password.
 
 from __future__ import annotations
 
-from dovetail.core.errors import (
-    AuthenticationError,
-    DovetailError,
-    InvalidInputError,
-    NotFoundError,
-    ProviderConnectionError,
-    ProviderError,
-    ProviderTimeoutError,
-)
+from dovetail.core.errors import AuthenticationError
+from dovetail.core.errors import DovetailError
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import NotFoundError
+from dovetail.core.errors import ProviderConnectionError
+from dovetail.core.errors import ProviderError
+from dovetail.core.errors import ProviderTimeoutError
 
 __all__ = ["map_error"]
 

@@ -17,7 +17,10 @@ import math
 from typing import Any
 
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.vector_stores import FilterCondition, FilterOperator, MetadataFilter, MetadataFilters
+from dovetail.core.vector_stores import FilterCondition
+from dovetail.core.vector_stores import FilterOperator
+from dovetail.core.vector_stores import MetadataFilter
+from dovetail.core.vector_stores import MetadataFilters
 from psycopg import sql
 
 __all__ = ["Where", "filters_sql", "json_param"]

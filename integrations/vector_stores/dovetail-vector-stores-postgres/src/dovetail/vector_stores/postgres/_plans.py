@@ -7,16 +7,24 @@ and async methods of :class:`~dovetail.vector_stores.postgres.PGVectorStore` are
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import Generic
+from typing import TypeVar
 
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.schema import BaseNode
-from dovetail.core.vector_stores import MetadataFilters, VectorStoreQuery, VectorStoreQueryMode, VectorStoreQueryResult
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import VectorStoreQuery
+from dovetail.core.vector_stores import VectorStoreQueryMode
+from dovetail.core.vector_stores import VectorStoreQueryResult
 from dovetail.vector_stores.postgres._filters import filters_sql
 from dovetail.vector_stores.postgres._fusion import fuse
-from dovetail.vector_stores.postgres._rows import check_query_vector, row_to_node
+from dovetail.vector_stores.postgres._rows import check_query_vector
+from dovetail.vector_stores.postgres._rows import row_to_node
 from dovetail.vector_stores.postgres._sql import TableSpec
 from psycopg import sql
 

@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.schema import BaseNode, MetadataMode, node_from_dict
+from dovetail.core.schema import BaseNode
+from dovetail.core.schema import MetadataMode
+from dovetail.core.schema import node_from_dict
 
 __all__ = ["Batch", "check_query_vector", "prepare", "row_to_node"]
 

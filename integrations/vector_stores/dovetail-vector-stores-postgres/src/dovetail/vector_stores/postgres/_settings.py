@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dovetail.core.config import resolve_secret, resolve_setting
+from dovetail.core.config import resolve_secret
+from dovetail.core.config import resolve_setting
 from dovetail.core.errors import ConfigurationError
 from pydantic import SecretStr
 
@@ -64,7 +65,8 @@ def resolve_connection(
     Raises:
         ConfigurationError: the connection string cannot be parsed (the message never quotes it).
     """
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+    from psycopg.conninfo import conninfo_to_dict
+    from psycopg.conninfo import make_conninfo
 
     url = resolve_setting(connection_string, PROVIDER, "connection_string")
     if isinstance(url, SecretStr):

@@ -16,8 +16,13 @@ import zlib
 from dataclasses import replace
 from typing import Any
 
-from dovetail.core.errors import ConfigurationError, NotFoundError
-from dovetail.vector_stores.postgres._sql import DISTANCES, AnnIndex, TableSpec, describe, inspect_table
+from dovetail.core.errors import ConfigurationError
+from dovetail.core.errors import NotFoundError
+from dovetail.vector_stores.postgres._sql import DISTANCES
+from dovetail.vector_stores.postgres._sql import AnnIndex
+from dovetail.vector_stores.postgres._sql import TableSpec
+from dovetail.vector_stores.postgres._sql import describe
+from dovetail.vector_stores.postgres._sql import inspect_table
 from psycopg import sql
 
 __all__ = ["detect_index", "ensure_table", "inspect"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
 from dovetail.core.concurrency import run_in_thread
 from dovetail.core.errors import ConfigurationError
@@ -12,12 +13,20 @@ from dovetail.core.retry import RetryPolicy
 from dovetail.core.schema import BaseNode
 from dovetail.core.vector_stores import BasePydanticVectorStore
 from dovetail.vector_stores.postgres import _config
-from dovetail.vector_stores.postgres._engine import AsyncEngine, EngineOptions, SyncEngine
+from dovetail.vector_stores.postgres._engine import AsyncEngine
+from dovetail.vector_stores.postgres._engine import EngineOptions
+from dovetail.vector_stores.postgres._engine import SyncEngine
 from dovetail.vector_stores.postgres._plans import Plan
 from dovetail.vector_stores.postgres._settings import resolve_connection
 from dovetail.vector_stores.postgres._setup import ensure_table
-from dovetail.vector_stores.postgres._sql import Distance, TableSpec
-from pydantic import Field, ModelWrapValidatorHandler, PrivateAttr, SecretStr, ValidationError, model_validator
+from dovetail.vector_stores.postgres._sql import Distance
+from dovetail.vector_stores.postgres._sql import TableSpec
+from pydantic import Field
+from pydantic import ModelWrapValidatorHandler
+from pydantic import PrivateAttr
+from pydantic import SecretStr
+from pydantic import ValidationError
+from pydantic import model_validator
 
 __all__ = ["PGStoreState"]
 

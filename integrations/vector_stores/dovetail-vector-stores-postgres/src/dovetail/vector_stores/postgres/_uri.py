@@ -9,7 +9,10 @@ or ``PGPASSWORD``. :func:`public_uri` renders a store's URI without any password
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl
+from urllib.parse import urlencode
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
 
 from dovetail.core.errors import ConfigurationError
 

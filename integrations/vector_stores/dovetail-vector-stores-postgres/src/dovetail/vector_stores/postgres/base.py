@@ -9,15 +9,17 @@ from urllib.parse import urlencode
 
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.schema import BaseNode
-from dovetail.core.vector_stores import (
-    MetadataFilters,
-    VectorStoreQuery,
-    VectorStoreQueryResult,
-)
-from dovetail.vector_stores.postgres import _uri, _writes
-from dovetail.vector_stores.postgres._plans import get_plan, query_plan, where_clause
+from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import VectorStoreQuery
+from dovetail.core.vector_stores import VectorStoreQueryResult
+from dovetail.vector_stores.postgres import _uri
+from dovetail.vector_stores.postgres import _writes
+from dovetail.vector_stores.postgres._plans import get_plan
+from dovetail.vector_stores.postgres._plans import query_plan
+from dovetail.vector_stores.postgres._plans import where_clause
 from dovetail.vector_stores.postgres._rows import prepare
-from dovetail.vector_stores.postgres._search import QUERY_SETTINGS, query_overrides
+from dovetail.vector_stores.postgres._search import QUERY_SETTINGS
+from dovetail.vector_stores.postgres._search import query_overrides
 from dovetail.vector_stores.postgres._state import PGStoreState
 from pydantic import SecretStr
 
