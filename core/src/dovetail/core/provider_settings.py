@@ -12,14 +12,25 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
+from collections.abc import Iterable
 from typing import Any
 from typing import TypeVar
 
 from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.errors import InvalidInputError
+from pydantic import BaseModel
 from pydantic import ValidationError
+from pydantic import field_validator
 
-__all__ = ["SettingsOf", "TypedSettingsErrors", "invalid_settings", "settings_from"]
+__all__ = [
+    "EmptyKeyIsUnset",
+    "SettingsOf",
+    "TypedSettingsErrors",
+    "invalid_settings",
+    "reject_unknown_keys",
+    "settings_from",
+]
 
 D = TypeVar("D")
 
@@ -41,6 +52,33 @@ class TypedSettingsErrors(KeywordCheckedModel):
             super().__init__(**data)
         except ValidationError as exc:
             raise invalid_settings(type(self).__name__, exc) from None
+
+
+class EmptyKeyIsUnset(BaseModel):
+    """Mixin of a provider model with an ``api_key`` field: an empty key (``""``, e.g. an unset variable
+    expanded by a shell) counts as no key given, so the config file or the environment supplies it."""
+
+    @field_validator("api_key", mode="before", check_fields=False)
+    @classmethod
+    def _empty_key_is_none(cls, value: Any) -> Any:
+        return value or None
+
+
+def reject_unknown_keys(given: Iterable[str], known: Collection[str], *, what: str) -> None:
+    """Refuse the names in ``given`` that are not in ``known`` before anything is sent.
+
+    Args:
+        given: the keys a user passed (keyword arguments, a settings dict).
+        known: the keys the provider accepts.
+        what: what the keys are, for the message, e.g. ``"Acme request parameter(s) in additional_kwargs"``.
+
+    Raises:
+        InvalidInputError: naming the unknown keys and listing the known ones.
+    """
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        msg = f"unknown {what}: {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        raise InvalidInputError(msg)
 
 
 def settings_from(cls: type[D], owner: object) -> D:

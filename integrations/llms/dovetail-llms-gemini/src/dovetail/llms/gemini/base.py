@@ -13,11 +13,12 @@ from dovetail.core.llms import ChatMessage
 from dovetail.core.llms import ChatResponse
 from dovetail.core.llms import ChatResponseAsyncGen
 from dovetail.core.llms import ChatResponseGen
-from dovetail.core.llms import LLMMetadata
-from dovetail.core.llms import MessageRole
-from dovetail.core.llms import validate_request
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
 from dovetail.core.provider_clients import OwnsSdkClients
+from dovetail.core.provider_llm import CheckedRequestLLM
+from dovetail.core.provider_llm import chat_metadata
+from dovetail.core.provider_llm import check_output_limit
+from dovetail.core.provider_settings import EmptyKeyIsUnset
 from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.core.tools import BaseTool
 from dovetail.core.tools import ToolSelection
@@ -32,7 +33,6 @@ from pydantic import BaseModel
 from pydantic import Field
 from pydantic import PrivateAttr
 from pydantic import SecretStr
-from pydantic import field_validator
 
 if TYPE_CHECKING:
     from dovetail.core.catalog import ModelInfo
@@ -69,7 +69,7 @@ _CONFIG_KEYS = frozenset(
 )
 
 
-class GoogleGenAI(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM):
+class GoogleGenAI(TypedSettingsErrors, EmptyKeyIsUnset, OwnsSdkClients, CheckedRequestLLM, ChatFirstFunctionCallingLLM):
     """Google Gemini models (Gemini API): sync, async, streaming, function calling, JSON-schema output, vision
     and documents, thinking.
 
@@ -114,19 +114,16 @@ class GoogleGenAI(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingL
     is_function_calling_model: bool | None = None
     supports_vision: bool | None = None
 
-    _clients: GeminiClients = PrivateAttr()
-    _metadata: LLMMetadata = PrivateAttr()
+    _request_keys: ClassVar[frozenset[str]] = _CONFIG_KEYS
+    _request_keys_name: ClassVar[str] = "Gemini generation setting(s)"
 
-    @field_validator("api_key", mode="before")
-    @classmethod
-    def _empty_key_is_none(cls, value: Any) -> Any:
-        return value or None
+    _clients: GeminiClients = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
         """Check the settings against the catalog; the key and the SDK client are resolved at the first call."""
         from dovetail.llms.gemini.catalog import find_model  # pydantic models: loaded on first use
 
-        _check_config_keys(self.generation_config, "generation_config")
+        self._check_request_keys(self.generation_config, "generation_config")
         info: ModelInfo | None = find_model(self.model)
         if info is None:
             logger.warning(
@@ -135,23 +132,18 @@ class GoogleGenAI(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingL
                 self.model,
                 self.context_window or _UNKNOWN_CONTEXT_WINDOW,
             )
-        limit = info.max_output_tokens if info else None
-        if limit is not None and self.max_tokens is not None and self.max_tokens > limit:
-            msg = f"max_tokens={self.max_tokens} is over the {limit}-token output limit of {self.model!r}; lower it"
-            raise InvalidInputError(msg)
+        check_output_limit(self.model, self.max_tokens, info.max_output_tokens if info else None)
         if self.thinking_config is not None and info is not None and not info.supports_thinking:
             msg = f"model {self.model!r} does not think; remove thinking_config or choose a Gemini 2.5+ model"
             raise InvalidInputError(msg)
-        tools, vision = self.is_function_calling_model, self.supports_vision
-        self._metadata = LLMMetadata(
-            context_window=self.context_window or (info.context_window if info else None) or _UNKNOWN_CONTEXT_WINDOW,
+        self._metadata = chat_metadata(
+            self.model,
+            info,
             num_output=self.max_tokens or 256,
-            is_chat_model=True,
-            is_function_calling_model=tools if tools is not None else (info.supports_tools if info else True),
-            model_name=self.model,
-            system_role=MessageRole.SYSTEM,
-            supports_vision=vision if vision is not None else (info.supports_vision if info else True),
-            supports_structured_output=True,
+            default_window=_UNKNOWN_CONTEXT_WINDOW,
+            context_window=self.context_window,
+            is_function_calling_model=self.is_function_calling_model,
+            supports_vision=self.supports_vision,
         )
         self._clients = GeminiClients(ClientSettings.of(self))
 
@@ -160,15 +152,8 @@ class GoogleGenAI(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingL
         """Name used in serialized payloads."""
         return "GoogleGenAI"
 
-    @property
-    def metadata(self) -> LLMMetadata:
-        """Context window and capabilities (catalog + overrides)."""
-        return self._metadata
-
-    def _validate_request(self, *, prompt: Any = None, messages: Any = None, tools: Any = None, **kwargs: Any) -> None:
-        """The default checks plus known ``GenerateContentConfig`` keywords and message shapes."""
-        _check_config_keys({k: v for k, v in kwargs.items() if k != "messages"}, "the call's keyword arguments")
-        validate_request(self.metadata, prompt=prompt, messages=messages, tools=tools, **kwargs)
+    def _check_call(self, messages: Sequence[ChatMessage] | None, kwargs: dict[str, Any]) -> None:
+        """Message shapes Gemini can take (raised before sending)."""
         if messages is not None:
             to_gemini(messages)
 
@@ -243,11 +228,3 @@ class GoogleGenAI(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingL
         """JSON output constrained by ``response_json_schema``."""
         schema = output_cls.model_json_schema()
         return {**(llm_kwargs or {}), "response_mime_type": "application/json", "response_json_schema": schema}
-
-
-def _check_config_keys(config: dict[str, Any], where: str) -> None:
-    unknown = sorted(set(config) - _CONFIG_KEYS)
-    if unknown:
-        known = ", ".join(sorted(_CONFIG_KEYS))
-        msg = f"unknown Gemini generation setting(s) in {where}: {', '.join(unknown)}; known: {known}"
-        raise InvalidInputError(msg)
