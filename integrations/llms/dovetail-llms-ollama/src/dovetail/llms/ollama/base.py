@@ -8,16 +8,14 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import ClassVar
 
-from dovetail.core.errors import InvalidInputError
 from dovetail.core.llms import ChatMessage
 from dovetail.core.llms import ChatResponse
 from dovetail.core.llms import ChatResponseAsyncGen
 from dovetail.core.llms import ChatResponseGen
-from dovetail.core.llms import LLMMetadata
-from dovetail.core.llms import MessageRole
-from dovetail.core.llms import validate_request
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
 from dovetail.core.provider_clients import OwnsSdkClients
+from dovetail.core.provider_llm import CheckedRequestLLM
+from dovetail.core.provider_llm import chat_metadata
 from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.core.tools import BaseTool
 from dovetail.core.tools import ToolSelection
@@ -44,7 +42,7 @@ _DEFAULT_CONTEXT_WINDOW = 3900
 _REQUEST_KEYS = frozenset({"tools", "format", "options", "keep_alive", "think", "logprobs", "top_logprobs"})
 
 
-class Ollama(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM):
+class Ollama(TypedSettingsErrors, OwnsSdkClients, CheckedRequestLLM, ChatFirstFunctionCallingLLM):
     """A model served by Ollama (``ollama serve``): chat, streaming, async, tools, ``format=`` JSON schema output,
     images, thinking.
 
@@ -91,8 +89,10 @@ class Ollama(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM):
     is_function_calling_model: bool | None = None
     supports_vision: bool | None = None
 
+    _request_keys: ClassVar[frozenset[str]] = _REQUEST_KEYS
+    _request_keys_name: ClassVar[str] = "Ollama request parameter(s)"
+
     _clients: OllamaClients = PrivateAttr()
-    _metadata: LLMMetadata = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
         """Build the metadata from the catalog and overrides; the SDK client is built at the first call."""
@@ -102,17 +102,15 @@ class Ollama(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM):
         if info is None:
             logger.debug("model %r is not in the Ollama catalog; using defaults and overrides", self.model)
         window = self.context_window or (info.context_window if info else None) or _DEFAULT_CONTEXT_WINDOW
-        tools = self.is_function_calling_model
-        vision = self.supports_vision
-        self._metadata = LLMMetadata(
-            context_window=window,
+        self._metadata = chat_metadata(
+            self.model,
+            info,
             num_output=min(int(self.additional_kwargs.get("num_predict") or 256), window - 1),
-            is_chat_model=True,
-            is_function_calling_model=tools if tools is not None else (info.supports_tools if info else True),
-            model_name=self.model,
-            system_role=MessageRole.SYSTEM,
-            supports_vision=vision if vision is not None else (info.supports_vision if info else False),
-            supports_structured_output=True,
+            default_window=_DEFAULT_CONTEXT_WINDOW,
+            context_window=self.context_window,
+            is_function_calling_model=self.is_function_calling_model,
+            supports_vision=self.supports_vision,
+            default_vision=False,
         )
         self._clients = OllamaClients(ClientSettings.of(self), model=lambda: self.model)
 
@@ -121,19 +119,8 @@ class Ollama(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM):
         """Name used in serialized payloads."""
         return "Ollama_llm"
 
-    @property
-    def metadata(self) -> LLMMetadata:
-        """Context window and capabilities (catalog + overrides)."""
-        return self._metadata
-
-    def _validate_request(self, *, prompt: Any = None, messages: Any = None, tools: Any = None, **kwargs: Any) -> None:
-        """The default checks plus known keyword arguments and message shapes (images by URL, documents)."""
-        unknown = sorted(set(kwargs) - _REQUEST_KEYS - {"messages"})
-        if unknown:
-            known = ", ".join(sorted(_REQUEST_KEYS))
-            msg = f"unknown Ollama request parameter(s): {', '.join(unknown)}; known: {known}"
-            raise InvalidInputError(msg)
-        validate_request(self.metadata, prompt=prompt, messages=messages, tools=tools, **kwargs)
+    def _check_call(self, messages: Sequence[ChatMessage] | None, kwargs: dict[str, Any]) -> None:
+        """Message shapes Ollama can take (images by URL and documents are refused before sending)."""
         if messages is not None:
             to_ollama_messages(messages)
 
