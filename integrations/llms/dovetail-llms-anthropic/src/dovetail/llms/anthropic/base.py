@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import Any
@@ -14,11 +15,12 @@ from dovetail.core.llms import ChatMessage
 from dovetail.core.llms import ChatResponse
 from dovetail.core.llms import ChatResponseAsyncGen
 from dovetail.core.llms import ChatResponseGen
-from dovetail.core.llms import LLMMetadata
-from dovetail.core.llms import MessageRole
-from dovetail.core.llms import validate_request
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
 from dovetail.core.provider_clients import OwnsSdkClients
+from dovetail.core.provider_llm import CheckedRequestLLM
+from dovetail.core.provider_llm import chat_metadata
+from dovetail.core.provider_llm import check_output_limit
+from dovetail.core.provider_settings import EmptyKeyIsUnset
 from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.core.tools import BaseTool
 from dovetail.core.tools import ToolSelection
@@ -35,7 +37,6 @@ from pydantic import BaseModel
 from pydantic import Field
 from pydantic import PrivateAttr
 from pydantic import SecretStr
-from pydantic import field_validator
 
 if TYPE_CHECKING:
     from dovetail.core.catalog import ModelInfo
@@ -76,7 +77,7 @@ _THINKING_TYPES = ("enabled", "adaptive", "between_tools", "disabled")
 _SAMPLING = ("temperature", "top_p", "top_k")
 
 
-class Anthropic(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM):
+class Anthropic(TypedSettingsErrors, EmptyKeyIsUnset, OwnsSdkClients, CheckedRequestLLM, ChatFirstFunctionCallingLLM):
     """Anthropic Claude models: sync, async (the SDK's async client), streaming, tools, vision, PDFs, extended
     thinking and prompt caching.
 
@@ -136,14 +137,11 @@ class Anthropic(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM
     async_http_client: Any = Field(default=None, exclude=True, repr=False)
     context_window: int | None = Field(default=None, gt=0)
 
-    _clients: AnthropicClients = PrivateAttr()
-    _metadata: LLMMetadata = PrivateAttr()
-    _info: ModelInfo | None = PrivateAttr(default=None)
+    _request_keys: ClassVar[frozenset[str]] = _REQUEST_KEYS
+    _request_keys_name: ClassVar[str] = "Anthropic request parameter(s)"
 
-    @field_validator("api_key", mode="before")
-    @classmethod
-    def _empty_key_is_none(cls, value: Any) -> Any:
-        return value or None
+    _clients: AnthropicClients = PrivateAttr()
+    _info: ModelInfo | None = PrivateAttr(default=None)
 
     def model_post_init(self, context: Any, /) -> None:
         """Check the settings against the catalog; the key and the SDK clients are resolved at the first call."""
@@ -166,21 +164,15 @@ class Anthropic(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM
                 self.context_window or _UNKNOWN_CONTEXT_WINDOW,
                 _UNKNOWN_MAX_OUTPUT,
             )
-        limit = self._output_limit()
-        if self.max_tokens is not None and self.max_tokens > limit:
-            msg = f"max_tokens={self.max_tokens} is over the {limit}-token output limit of {self.model!r}; lower it"
-            raise InvalidInputError(msg)
+        check_output_limit(self.model, self.max_tokens, self._output_limit())
         if self.thinking_dict is not None:
             self._check_thinking(self.thinking_dict, self._max_tokens())
-        self._metadata = LLMMetadata(
-            context_window=self.context_window or (self._info and self._info.context_window) or 200_000,
+        self._metadata = chat_metadata(
+            self.model,
+            self._info,
             num_output=self._max_tokens(),
-            is_chat_model=True,
-            is_function_calling_model=self._info.supports_tools if self._info else True,
-            model_name=self.model,
-            system_role=MessageRole.SYSTEM,
-            supports_vision=self._info.supports_vision if self._info else True,
-            supports_structured_output=True,
+            default_window=_UNKNOWN_CONTEXT_WINDOW,
+            context_window=self.context_window,
         )
         self._clients = AnthropicClients(ClientSettings.of(self))
 
@@ -190,20 +182,17 @@ class Anthropic(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM
     def _max_tokens(self) -> int:
         return self.max_tokens or min(_DEFAULT_MAX_TOKENS, self._output_limit())
 
-    @staticmethod
-    def _check_request_keys(kwargs: dict[str, Any], where: str) -> None:
-        sampling = sorted(set(kwargs) & set(_SAMPLING))
+    def _check_request_keys(self, keys: Iterable[str], where: str) -> None:
+        """Sampling parameters get their own message (the SDK has none); then the known request keys."""
+        keys = set(keys)
+        sampling = sorted(keys & set(_SAMPLING))
         if sampling:
             msg = (
                 f"{', '.join(sampling)} in {where}: the Messages API of the anthropic SDK has no sampling parameters; "
                 "remove them"
             )
             raise InvalidInputError(msg)
-        unknown = sorted(set(kwargs) - _REQUEST_KEYS - {"messages"})
-        if unknown:
-            known = ", ".join(sorted(_REQUEST_KEYS))
-            msg = f"unknown Anthropic request parameter(s) in {where}: {', '.join(unknown)}; known: {known}"
-            raise InvalidInputError(msg)
+        super()._check_request_keys(keys, where)
 
     def _check_thinking(self, thinking: Any, max_tokens: int) -> None:
         if not isinstance(thinking, dict) or thinking.get("type") not in _THINKING_TYPES:
@@ -232,16 +221,8 @@ class Anthropic(TypedSettingsErrors, OwnsSdkClients, ChatFirstFunctionCallingLLM
         """Name used in serialized payloads."""
         return "anthropic_llm"
 
-    @property
-    def metadata(self) -> LLMMetadata:
-        """Context window, output size and capabilities (catalog + overrides)."""
-        return self._metadata
-
-    def _validate_request(self, *, prompt: Any = None, messages: Any = None, tools: Any = None, **kwargs: Any) -> None:
-        """The default checks plus Anthropic's: known request keywords, ``max_tokens`` within the output limit,
-        the thinking budget."""
-        self._check_request_keys(kwargs, "the call's keyword arguments")
-        validate_request(self.metadata, prompt=prompt, messages=messages, tools=tools, **kwargs)
+    def _check_call(self, messages: Sequence[ChatMessage] | None, kwargs: dict[str, Any]) -> None:
+        """``max_tokens`` within the output limit, the thinking budget, message shapes (raised before sending)."""
         max_tokens = kwargs.get("max_tokens", self._max_tokens())
         if not isinstance(max_tokens, int) or max_tokens <= 0 or max_tokens > self._output_limit():
             msg = f"max_tokens must be an int in 1..{self._output_limit()} for {self.model!r}, got {max_tokens!r}"
