@@ -36,7 +36,7 @@ from dovetail.core.provider_settings import reject_unknown_keys
 from pydantic import BaseModel
 from pydantic import PrivateAttr
 
-__all__ = ["CheckedRequestLLM", "chat_metadata", "check_output_limit", "pick"]
+__all__ = ["CheckedRequestLLM", "StoredMetadata", "chat_metadata", "check_output_limit", "pick"]
 
 T = TypeVar("T")
 
@@ -93,16 +93,9 @@ def chat_metadata(
     )
 
 
-class CheckedRequestLLM(BaseModel):
-    """Mixin of a provider LLM whose metadata is built once (in ``model_post_init``, into ``_metadata``) and
-    whose calls are checked before anything is sent: keyword arguments against the provider's known request
-    keys, then the default checks against the metadata, then the provider's own (:meth:`_check_call`).
-
-    List it before the LLM base class. Set ``_request_keys`` and ``_request_keys_name`` in the subclass.
-    """
-
-    _request_keys: ClassVar[frozenset[str]] = frozenset()
-    _request_keys_name: ClassVar[str] = "request parameter(s)"
+class StoredMetadata(BaseModel):
+    """Mixin of a provider LLM whose metadata is built once, in ``model_post_init``, into ``_metadata``.
+    List it before the LLM base class."""
 
     _metadata: LLMMetadata = PrivateAttr()
 
@@ -110,6 +103,18 @@ class CheckedRequestLLM(BaseModel):
     def metadata(self) -> LLMMetadata:
         """Context window, output size and capabilities (the catalog's entry plus the user's overrides)."""
         return self._metadata
+
+
+class CheckedRequestLLM(StoredMetadata):
+    """:class:`StoredMetadata` whose calls are checked before anything is sent: keyword arguments against the
+    provider's known request keys, then the default checks against the metadata, then the provider's own
+    (:meth:`_check_call`).
+
+    List it before the LLM base class. Set ``_request_keys`` and ``_request_keys_name`` in the subclass.
+    """
+
+    _request_keys: ClassVar[frozenset[str]] = frozenset()
+    _request_keys_name: ClassVar[str] = "request parameter(s)"
 
     def _check_request_keys(self, keys: Iterable[str], where: str) -> None:
         """Refuse the ``keys`` (found in ``where``) that the provider does not know."""

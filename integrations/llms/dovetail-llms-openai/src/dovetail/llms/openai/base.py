@@ -22,6 +22,7 @@ from dovetail.core.llms import LLMMetadata
 from dovetail.core.llms import MessageRole
 from dovetail.core.llms.provider import FirstToolCallMixin
 from dovetail.core.llms.provider import ToolRequestMixin
+from dovetail.core.provider_llm import StoredMetadata
 from dovetail.core.tools import BaseTool
 from dovetail.core.tools import ToolSelection
 from dovetail.llms.openai import _streaming as streams
@@ -37,7 +38,6 @@ from dovetail.llms.openai.catalog import find_model
 from dovetail.llms.openai.transport import OpenAIClientModel
 from pydantic import BaseModel
 from pydantic import Field
-from pydantic import PrivateAttr
 
 __all__ = ["OpenAI"]
 
@@ -49,7 +49,7 @@ _REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 _UNKNOWN_CONTEXT_WINDOW = 16385
 
 
-class OpenAI(OpenAIClientModel, ToolRequestMixin, FirstToolCallMixin, FunctionCallingLLM):
+class OpenAI(OpenAIClientModel, StoredMetadata, ToolRequestMixin, FirstToolCallMixin, FunctionCallingLLM):
     """OpenAI chat and completion models: sync, async (the SDK's async client), streaming, tools, vision.
 
     Capabilities come from the bundled model catalog (``models.json``); any of them can be overridden, which is
@@ -102,8 +102,6 @@ class OpenAI(OpenAIClientModel, ToolRequestMixin, FirstToolCallMixin, FunctionCa
     supports_vision: bool | None = None
     supports_structured_output: bool | None = None
 
-    _metadata: LLMMetadata = PrivateAttr()
-
     def model_post_init(self, context: Any, /) -> None:
         """Build the metadata; the key (config/env) and the SDK clients are resolved at the first call."""
         self.open_clients(require_key=self._require_key, provider=self.provider_name)
@@ -127,11 +125,6 @@ class OpenAI(OpenAIClientModel, ToolRequestMixin, FirstToolCallMixin, FunctionCa
     def class_name(cls) -> str:
         """Name used in serialized payloads."""
         return "openai_llm"
-
-    @property
-    def metadata(self) -> LLMMetadata:
-        """Context window, output size and capabilities (catalog + overrides)."""
-        return self._metadata
 
     # ---- request building ---------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from dovetail.core.errors import ConfigurationError
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_clients import SdkClients
+from dovetail.core.provider_settings import EmptyKeyIsUnset
 from dovetail.core.retry import RetryPolicy
 from dovetail.llms.openai import _keys
 from dovetail.llms.openai._errors import map_openai_error
@@ -207,7 +208,7 @@ class OpenAIClients(SdkClients["openai.OpenAI", "openai.AsyncOpenAI"]):
         return client.with_options(timeout=timeout)  # type: ignore[attr-defined, no-any-return]
 
 
-class OpenAIClientModel(OwnsSdkClients, BaseModel):
+class OpenAIClientModel(EmptyKeyIsUnset, OwnsSdkClients, BaseModel):
     """Connection settings (key, base URL, timeouts, retries, headers, injected HTTP clients), the lazily built
     SDK clients, and ``close``/``aclose``/``with``/``async with``.
 
@@ -239,11 +240,6 @@ class OpenAIClientModel(OwnsSdkClients, BaseModel):
         # Raised outside the except block: the ValidationError holds the raw input, the key among it.
         msg = f"invalid {type(self).__name__} settings: {problems}"
         raise InvalidInputError(msg)
-
-    @field_validator("api_key", mode="before")
-    @classmethod
-    def _empty_key_is_none(cls, value: Any) -> Any:
-        return value or None
 
     @field_validator("api_base")
     @classmethod
