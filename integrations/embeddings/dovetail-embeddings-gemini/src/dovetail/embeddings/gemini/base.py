@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import ClassVar
 
-from dovetail.core.errors import InvalidInputError
 from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_embeddings import ProviderEmbedding
+from dovetail.core.provider_settings import EmptyKeyIsUnset
 from dovetail.core.provider_settings import TypedSettingsErrors
+from dovetail.core.provider_settings import reject_unknown_keys
 from dovetail.embeddings.gemini._batch import async_sender
 from dovetail.embeddings.gemini._batch import batch_request
 from dovetail.embeddings.gemini._batch import read_vectors
@@ -20,7 +21,6 @@ from dovetail.llms.gemini.transport import GeminiClients
 from pydantic import Field
 from pydantic import PrivateAttr
 from pydantic import SecretStr
-from pydantic import field_validator
 
 if TYPE_CHECKING:
     from google import genai
@@ -31,7 +31,7 @@ _CONFIG_KEYS = frozenset({"task_type", "output_dimensionality", "title", "auto_t
 _MAX_BATCH = 100  # the API's limit of texts per batchEmbedContents request
 
 
-class GoogleGenAIEmbedding(TypedSettingsErrors, OwnsSdkClients, ProviderEmbedding):
+class GoogleGenAIEmbedding(TypedSettingsErrors, EmptyKeyIsUnset, OwnsSdkClients, ProviderEmbedding):
     """Gemini embeddings: one ``batchEmbedContents`` request per ``embed_batch_size`` texts (at most 100), queries
     and documents embedded with their own task types, at most ``max_concurrency`` requests in flight (async).
 
@@ -73,17 +73,9 @@ class GoogleGenAIEmbedding(TypedSettingsErrors, OwnsSdkClients, ProviderEmbeddin
 
     _clients: GeminiClients = PrivateAttr()
 
-    @field_validator("api_key", mode="before")
-    @classmethod
-    def _empty_key_is_none(cls, value: Any) -> Any:
-        return value or None
-
     def model_post_init(self, context: Any, /) -> None:
         """Check the config; the key and the SDK client are resolved at the first call."""
-        unknown = sorted(set(self.embedding_config or {}) - _CONFIG_KEYS)
-        if unknown:
-            msg = f"unknown embedding_config key(s): {', '.join(unknown)}; known: {', '.join(sorted(_CONFIG_KEYS))}"
-            raise InvalidInputError(msg)
+        reject_unknown_keys(self.embedding_config or {}, _CONFIG_KEYS, what="embedding_config key(s)")
         self._clients = GeminiClients(ClientSettings.of(self))
 
     @classmethod
