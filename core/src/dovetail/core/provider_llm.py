@@ -4,8 +4,7 @@ overrides, built once; and the checks every call goes through before anything is
 Example:
     ```python
     class AcmeLLM(TypedSettingsErrors, CheckedRequestLLM, ChatFirstFunctionCallingLLM):
-        _request_keys: ClassVar[frozenset[str]] = frozenset({"stop", "seed"})
-        _request_keys_name: ClassVar[str] = "Acme request parameter(s)"
+        _request_keys: ClassVar[RequestKeys] = RequestKeys("Acme request parameter(s)", frozenset({"stop", "seed"}))
 
         def model_post_init(self, context: Any, /) -> None:
             info = find_model(self.model)
@@ -22,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from typing import ClassVar
 from typing import TypeVar
@@ -36,7 +36,7 @@ from dovetail.core.provider_settings import reject_unknown_keys
 from pydantic import BaseModel
 from pydantic import PrivateAttr
 
-__all__ = ["CheckedRequestLLM", "StoredMetadata", "chat_metadata", "check_output_limit", "pick"]
+__all__ = ["CheckedRequestLLM", "RequestKeys", "StoredMetadata", "chat_metadata", "check_output_limit", "pick"]
 
 T = TypeVar("T")
 
@@ -105,20 +105,32 @@ class StoredMetadata(BaseModel):
         return self._metadata
 
 
+@dataclass(frozen=True)
+class RequestKeys:
+    """The keyword arguments a provider's requests take, and what to call them in an error message.
+
+    Args:
+        what: e.g. ``"Acme request parameter(s)"``.
+        known: the accepted keys.
+    """
+
+    what: str
+    known: frozenset[str]
+
+
 class CheckedRequestLLM(StoredMetadata):
     """:class:`StoredMetadata` whose calls are checked before anything is sent: keyword arguments against the
     provider's known request keys, then the default checks against the metadata, then the provider's own
     (:meth:`_check_call`).
 
-    List it before the LLM base class. Set ``_request_keys`` and ``_request_keys_name`` in the subclass.
+    List it before the LLM base class. Set ``_request_keys`` in the subclass.
     """
 
-    _request_keys: ClassVar[frozenset[str]] = frozenset()
-    _request_keys_name: ClassVar[str] = "request parameter(s)"
+    _request_keys: ClassVar[RequestKeys] = RequestKeys("request parameter(s)", frozenset())
 
     def _check_request_keys(self, keys: Iterable[str], where: str) -> None:
         """Refuse the ``keys`` (found in ``where``) that the provider does not know."""
-        reject_unknown_keys(keys, self._request_keys, what=f"{self._request_keys_name} in {where}")
+        reject_unknown_keys(keys, self._request_keys.known, what=f"{self._request_keys.what} in {where}")
 
     def _check_call(self, messages: Sequence[ChatMessage] | None, kwargs: dict[str, Any]) -> None:
         """The provider's own checks of one call (message shapes, limits); nothing by default."""

@@ -18,6 +18,7 @@ from dovetail.core.llms import ChatResponseGen
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
 from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_llm import CheckedRequestLLM
+from dovetail.core.provider_llm import RequestKeys
 from dovetail.core.provider_llm import chat_metadata
 from dovetail.core.provider_llm import check_output_limit
 from dovetail.core.provider_settings import EmptyKeyIsUnset
@@ -121,6 +122,7 @@ class Anthropic(TypedSettingsErrors, EmptyKeyIsUnset, OwnsSdkClients, CheckedReq
     """
 
     provider_name: ClassVar[str] = "anthropic"
+    _request_keys: ClassVar[RequestKeys] = RequestKeys("Anthropic request parameter(s)", _REQUEST_KEYS)
 
     model: str = Field(default="claude-sonnet-4-5", min_length=1)
     temperature: float | None = None
@@ -136,9 +138,6 @@ class Anthropic(TypedSettingsErrors, EmptyKeyIsUnset, OwnsSdkClients, CheckedReq
     http_client: Any = Field(default=None, exclude=True, repr=False)
     async_http_client: Any = Field(default=None, exclude=True, repr=False)
     context_window: int | None = Field(default=None, gt=0)
-
-    _request_keys: ClassVar[frozenset[str]] = _REQUEST_KEYS
-    _request_keys_name: ClassVar[str] = "Anthropic request parameter(s)"
 
     _clients: AnthropicClients = PrivateAttr()
     _info: ModelInfo | None = PrivateAttr(default=None)

@@ -16,6 +16,7 @@ from dovetail.core.llms import ChatResponseGen
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
 from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_llm import CheckedRequestLLM
+from dovetail.core.provider_llm import RequestKeys
 from dovetail.core.provider_llm import chat_metadata
 from dovetail.core.provider_llm import check_output_limit
 from dovetail.core.provider_settings import EmptyKeyIsUnset
@@ -99,6 +100,7 @@ class GoogleGenAI(TypedSettingsErrors, EmptyKeyIsUnset, OwnsSdkClients, CheckedR
     """
 
     provider_name: ClassVar[str] = "gemini"
+    _request_keys: ClassVar[RequestKeys] = RequestKeys("Gemini generation setting(s)", _CONFIG_KEYS)
 
     model: str = Field(default="gemini-2.5-flash", min_length=1)
     temperature: float = Field(default=0.1, ge=0.0, le=2.0)
@@ -113,9 +115,6 @@ class GoogleGenAI(TypedSettingsErrors, EmptyKeyIsUnset, OwnsSdkClients, CheckedR
     context_window: int | None = Field(default=None, gt=0)
     is_function_calling_model: bool | None = None
     supports_vision: bool | None = None
-
-    _request_keys: ClassVar[frozenset[str]] = _CONFIG_KEYS
-    _request_keys_name: ClassVar[str] = "Gemini generation setting(s)"
 
     _clients: GeminiClients = PrivateAttr()
 

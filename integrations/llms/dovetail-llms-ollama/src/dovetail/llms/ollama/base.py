@@ -15,6 +15,7 @@ from dovetail.core.llms import ChatResponseGen
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
 from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_llm import CheckedRequestLLM
+from dovetail.core.provider_llm import RequestKeys
 from dovetail.core.provider_llm import chat_metadata
 from dovetail.core.provider_settings import TypedSettingsErrors
 from dovetail.core.tools import BaseTool
@@ -73,6 +74,7 @@ class Ollama(TypedSettingsErrors, OwnsSdkClients, CheckedRequestLLM, ChatFirstFu
     """
 
     provider_name: ClassVar[str] = "ollama"
+    _request_keys: ClassVar[RequestKeys] = RequestKeys("Ollama request parameter(s)", _REQUEST_KEYS)
 
     model: str = Field(default="llama3.2", min_length=1)
     base_url: str | None = None
@@ -88,9 +90,6 @@ class Ollama(TypedSettingsErrors, OwnsSdkClients, CheckedRequestLLM, ChatFirstFu
     headers: dict[str, str] | None = Field(default=None, repr=False)
     is_function_calling_model: bool | None = None
     supports_vision: bool | None = None
-
-    _request_keys: ClassVar[frozenset[str]] = _REQUEST_KEYS
-    _request_keys_name: ClassVar[str] = "Ollama request parameter(s)"
 
     _clients: OllamaClients = PrivateAttr()
 
