@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
+from typing import ClassVar
 
 import pytest
-from dovetail.core.testing import LLMConformance
-from dovetail.llms.anthropic import Anthropic
+from dovetail.core.testing import FactoryLLMConformance
 
 pytestmark = pytest.mark.integration  # every test here talks to the loopback server
 
 
-class TestAnthropicConformance(LLMConformance):
-    supports_tools = True
-    supports_structured_output = True
-    supports_usage = True
-
-    @pytest.fixture
-    def llm(self, make_llm: Callable[..., Any]) -> Anthropic:
-        return make_llm()  # type: ignore[no-any-return]
+class TestAnthropicConformance(FactoryLLMConformance):
+    """``Anthropic`` as ``make_llm`` builds it."""
 
 
 class TestAnthropicWithThinkingConformance(TestAnthropicConformance):
     """With extended thinking on, every kit test still passes (thinking blocks are passed back with tools)."""
 
-    @pytest.fixture
-    def llm(self, make_llm: Callable[..., Any]) -> Anthropic:
-        return make_llm(max_tokens=4096, thinking_dict={"type": "enabled", "budget_tokens": 1024})  # type: ignore[no-any-return]
+    llm_settings: ClassVar[dict[str, Any]] = {
+        "max_tokens": 4096,
+        "thinking_dict": {"type": "enabled", "budget_tokens": 1024},
+    }

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from dovetail.core.testing.exports import ExportsConformance
     from dovetail.core.testing.exports import public_names
     from dovetail.core.testing.llm import LLMConformance
+    from dovetail.core.testing.llm_factory import FactoryLLMConformance
     from dovetail.core.testing.loopback import Exchange
     from dovetail.core.testing.loopback import Fault
     from dovetail.core.testing.loopback import LoopbackHTTPServer
@@ -48,6 +49,7 @@ _LAZY: dict[str, str] = {
     "EmbeddingConformance": "dovetail.core.testing.embedding",
     "Exchange": "dovetail.core.testing.loopback",
     "ExportsConformance": "dovetail.core.testing.exports",
+    "FactoryLLMConformance": "dovetail.core.testing.llm_factory",
     "Fault": "dovetail.core.testing.loopback",
     "KitTestOverriddenError": "dovetail.core.testing._guard",
     "LLMConformance": "dovetail.core.testing.llm",
@@ -66,6 +68,7 @@ __all__ = [
     "EmbeddingConformance",
     "Exchange",
     "ExportsConformance",
+    "FactoryLLMConformance",
     "Fault",
     "KitTestOverriddenError",
     "LLMConformance",
