@@ -11,7 +11,7 @@ from dovetail.core.errors import InvalidInputError
 from dovetail.core.errors import ProviderError
 from dovetail.core.errors import RateLimitError
 from dovetail.core.registry import resolve_embedding
-from dovetail.core.testing import EmbeddingConformance
+from dovetail.core.testing import FactoryEmbeddingConformance
 from dovetail.core.testing.servers.gemini_loopback import API_KEY
 from dovetail.core.testing.servers.gemini_loopback import LoopbackGemini
 from dovetail.core.testing.servers.gemini_loopback import embedding_of
@@ -23,12 +23,8 @@ MakeEmbed = Callable[..., GoogleGenAIEmbedding]
 BATCH = ":batchEmbedContents"
 
 
-class TestGoogleGenAIEmbeddingConformance(EmbeddingConformance):
+class TestGoogleGenAIEmbeddingConformance(FactoryEmbeddingConformance):
     embed_dim = 16
-
-    @pytest.fixture
-    def embedding(self, make_embed: MakeEmbed) -> GoogleGenAIEmbedding:
-        return make_embed()
 
 
 def test_query_and_document_task_types(make_embed: MakeEmbed, server: LoopbackGemini) -> None:

@@ -9,7 +9,7 @@ from dovetail.core.errors import InvalidInputError
 from dovetail.core.errors import NotFoundError
 from dovetail.core.errors import ProviderError
 from dovetail.core.registry import resolve_embedding
-from dovetail.core.testing import EmbeddingConformance
+from dovetail.core.testing import FactoryEmbeddingConformance
 from dovetail.core.testing.servers.ollama_loopback import LoopbackOllama
 from dovetail.core.testing.servers.ollama_loopback import fake_vector
 from dovetail.embeddings.ollama import OllamaEmbedding
@@ -20,12 +20,8 @@ MakeEmbed = Callable[..., OllamaEmbedding]
 EMBED = "/api/embed"
 
 
-class TestOllamaEmbeddingConformance(EmbeddingConformance):
+class TestOllamaEmbeddingConformance(FactoryEmbeddingConformance):
     embed_dim = 16
-
-    @pytest.fixture
-    def embedding(self, make_embed: MakeEmbed) -> OllamaEmbedding:
-        return make_embed()
 
 
 def test_one_request_per_batch_in_order(make_embed: MakeEmbed, server: LoopbackOllama) -> None:

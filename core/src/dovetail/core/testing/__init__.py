@@ -32,8 +32,9 @@ if TYPE_CHECKING:
     from dovetail.core.testing.embedding import EmbeddingConformance
     from dovetail.core.testing.exports import ExportsConformance
     from dovetail.core.testing.exports import public_names
+    from dovetail.core.testing.factory_kits import FactoryEmbeddingConformance
+    from dovetail.core.testing.factory_kits import FactoryLLMConformance
     from dovetail.core.testing.llm import LLMConformance
-    from dovetail.core.testing.llm_factory import FactoryLLMConformance
     from dovetail.core.testing.loopback import Exchange
     from dovetail.core.testing.loopback import Fault
     from dovetail.core.testing.loopback import LoopbackHTTPServer
@@ -49,7 +50,8 @@ _LAZY: dict[str, str] = {
     "EmbeddingConformance": "dovetail.core.testing.embedding",
     "Exchange": "dovetail.core.testing.loopback",
     "ExportsConformance": "dovetail.core.testing.exports",
-    "FactoryLLMConformance": "dovetail.core.testing.llm_factory",
+    "FactoryEmbeddingConformance": "dovetail.core.testing.factory_kits",
+    "FactoryLLMConformance": "dovetail.core.testing.factory_kits",
     "Fault": "dovetail.core.testing.loopback",
     "KitTestOverriddenError": "dovetail.core.testing._guard",
     "LLMConformance": "dovetail.core.testing.llm",
@@ -68,6 +70,7 @@ __all__ = [
     "EmbeddingConformance",
     "Exchange",
     "ExportsConformance",
+    "FactoryEmbeddingConformance",
     "FactoryLLMConformance",
     "Fault",
     "KitTestOverriddenError",
