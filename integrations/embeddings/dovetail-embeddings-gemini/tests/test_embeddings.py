@@ -1,4 +1,4 @@
-"""``GoogleGenAIEmbedding`` against the loopback Gemini server: the kit, task types, dimensions, batching, faults."""
+"""``GoogleGenAIEmbedding`` against the loopback Gemini server: task types, dimensions, batching, faults."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from dovetail.core.errors import InvalidInputError
 from dovetail.core.errors import ProviderError
 from dovetail.core.errors import RateLimitError
 from dovetail.core.registry import resolve_embedding
-from dovetail.core.testing import FactoryEmbeddingConformance
 from dovetail.core.testing.servers.gemini_loopback import API_KEY
 from dovetail.core.testing.servers.gemini_loopback import LoopbackGemini
 from dovetail.core.testing.servers.gemini_loopback import embedding_of
@@ -21,10 +20,6 @@ pytestmark = pytest.mark.integration  # every test here talks to the loopback se
 
 MakeEmbed = Callable[..., GoogleGenAIEmbedding]
 BATCH = ":batchEmbedContents"
-
-
-class TestGoogleGenAIEmbeddingConformance(FactoryEmbeddingConformance):
-    embed_dim = 16
 
 
 def test_query_and_document_task_types(make_embed: MakeEmbed, server: LoopbackGemini) -> None:

@@ -1,4 +1,4 @@
-"""``OllamaEmbedding`` against the loopback Ollama server: the kit, batching, instructions, faults."""
+"""``OllamaEmbedding`` against the loopback Ollama server: batching, instructions, faults."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from dovetail.core.errors import InvalidInputError
 from dovetail.core.errors import NotFoundError
 from dovetail.core.errors import ProviderError
 from dovetail.core.registry import resolve_embedding
-from dovetail.core.testing import FactoryEmbeddingConformance
 from dovetail.core.testing.servers.ollama_loopback import LoopbackOllama
 from dovetail.core.testing.servers.ollama_loopback import fake_vector
 from dovetail.embeddings.ollama import OllamaEmbedding
@@ -18,10 +17,6 @@ pytestmark = pytest.mark.integration  # every test here talks to the loopback se
 
 MakeEmbed = Callable[..., OllamaEmbedding]
 EMBED = "/api/embed"
-
-
-class TestOllamaEmbeddingConformance(FactoryEmbeddingConformance):
-    embed_dim = 16
 
 
 def test_one_request_per_batch_in_order(make_embed: MakeEmbed, server: LoopbackOllama) -> None:
