@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 from dovetail.core.testing.leaks import ErrorPath
-from dovetail.core.testing.leaks import assert_error_path_is_clean
-from dovetail.core.testing.leaks import unique_secret
 from dovetail.core.testing.loopback import free_port
+from dovetail.core.testing.secret_env import assert_secret_leaks_nowhere
 from dovetail.embeddings.openai import OpenAIEmbedding
 
 pytestmark = pytest.mark.integration
@@ -45,9 +44,7 @@ def _scenario(path: str, server: Any, key: str, tmp: Path) -> ErrorPath:
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_the_key_leaks_nowhere(
-    path: str, server: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    key = unique_secret("sk-leak-")
-    monkeypatch.setenv("OPENAI_API_KEY", key)
-    assert_error_path_is_clean(key, lambda: _scenario(path, server, key, tmp_path), caplog)
+def test_the_key_leaks_nowhere(path: str, server: Any, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    assert_secret_leaks_nowhere(
+        request, lambda key: _scenario(path, server, key, tmp_path), "OPENAI_API_KEY", "sk-leak-"
+    )

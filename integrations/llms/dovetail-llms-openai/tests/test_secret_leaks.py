@@ -15,9 +15,8 @@ from dovetail.core.callbacks import CallbackManager
 from dovetail.core.llms import ChatMessage
 from dovetail.core.testing.leaks import ErrorPath
 from dovetail.core.testing.leaks import PayloadRecorder
-from dovetail.core.testing.leaks import assert_error_path_is_clean
-from dovetail.core.testing.leaks import unique_secret
 from dovetail.core.testing.loopback import free_port
+from dovetail.core.testing.secret_env import assert_secret_leaks_nowhere
 from dovetail.llms.openai import OpenAI
 
 pytestmark = pytest.mark.integration
@@ -73,18 +72,14 @@ PATHS = ("401", "429", "500", "stream-401", "timeout", "bad-host", "plain-http-r
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_the_key_leaks_nowhere(
-    path: str, server: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    key = unique_secret("sk-leak-")
-    monkeypatch.setenv("OPENAI_API_KEY", key)
+def test_the_key_leaks_nowhere(path: str, server: Any, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     recorder = PayloadRecorder()
 
-    def scenario() -> ErrorPath:
+    def scenario(key: str) -> ErrorPath:
         llm, action = _scenario(path, server, key, tmp_path)
         if llm is not None:
             llm.callback_manager = CallbackManager([recorder])
         return llm, action
 
-    probe = assert_error_path_is_clean(key, scenario, caplog)
+    probe = assert_secret_leaks_nowhere(request, scenario, "OPENAI_API_KEY", "sk-leak-")
     probe.text("callback payloads", *recorder.payloads).assert_clean()

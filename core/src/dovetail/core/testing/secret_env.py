@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from dovetail.core.testing.fixtures import isolate_env
 from dovetail.core.testing.leaks import ErrorPath
+from dovetail.core.testing.leaks import LeakProbe
 from dovetail.core.testing.leaks import assert_error_path_is_clean
 from dovetail.core.testing.leaks import unique_secret
 
@@ -36,9 +37,13 @@ def isolated_secret(monkeypatch: pytest.MonkeyPatch, workdir: Path, env_var: str
 
 def assert_secret_leaks_nowhere(
     request: pytest.FixtureRequest, scenario: Callable[[str], ErrorPath], env_var: str, prefix: str
-) -> None:
+) -> LeakProbe:
     """Run the error path ``scenario(secret)`` builds, in the test's ``tmp_path`` (see :func:`isolated_secret`)
-    with DEBUG logging captured by its ``caplog``, and fail naming every place the secret appears."""
+    with DEBUG logging captured by its ``caplog``, and fail naming every place the secret appears.
+
+    Returns:
+        The probe, for checks of further texts (callback payloads, CLI output).
+    """
     workdir: Path = request.getfixturevalue("tmp_path")
     secret = isolated_secret(request.getfixturevalue("monkeypatch"), workdir, env_var, prefix)
-    assert_error_path_is_clean(secret, lambda: scenario(secret), request.getfixturevalue("caplog"))
+    return assert_error_path_is_clean(secret, lambda: scenario(secret), request.getfixturevalue("caplog"))
