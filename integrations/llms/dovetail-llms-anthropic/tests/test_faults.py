@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 
 import pytest
@@ -14,6 +13,7 @@ from dovetail.core.errors import ProviderError
 from dovetail.core.errors import ProviderTimeoutError
 from dovetail.core.errors import RateLimitError
 from dovetail.core.llms import ChatMessage
+from dovetail.core.testing.llm_faults import check_retry_after_honoured
 from dovetail.llms.anthropic import Anthropic
 
 pytestmark = pytest.mark.integration  # every test here talks to the loopback server
@@ -27,12 +27,7 @@ def _attempts(server: LoopbackAnthropic) -> int:
 
 
 def test_429_retry_after_is_honoured(make_llm: MakeLLM, server: LoopbackAnthropic) -> None:
-    server.add_fault(status=429, headers={"retry-after": "0.3"}, path=PATH, times=2)
-    assert make_llm().complete("hi").text == "echo: hi"
-    attempts = server.requests_to(PATH)
-    assert len(attempts) == 3
-    gaps = [b.at - a.at for a, b in itertools.pairwise(attempts)]
-    assert all(gap >= 0.28 for gap in gaps), gaps
+    check_retry_after_honoured(make_llm, server, PATH)
 
 
 def test_529_overloaded_is_retried(make_llm: MakeLLM, server: LoopbackAnthropic) -> None:

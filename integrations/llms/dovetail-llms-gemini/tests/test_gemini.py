@@ -3,7 +3,6 @@ instruction, retries (429 + Retry-After, 5xx, drops, cut streams), timeouts, key
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from dovetail.core.errors import ConfigurationError
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.errors import NotFoundError
 from dovetail.core.errors import ProviderConnectionError
-from dovetail.core.errors import ProviderError
 from dovetail.core.errors import ProviderTimeoutError
 from dovetail.core.errors import RateLimitError
 from dovetail.core.llms import ChatMessage
@@ -26,6 +24,8 @@ from dovetail.core.registry import resolve_llm
 from dovetail.core.testing.leaks import assert_error_path_is_clean
 from dovetail.core.testing.llm import add_numbers
 from dovetail.core.testing.llm import tiny_png
+from dovetail.core.testing.llm_faults import check_5xx_retried_then_typed
+from dovetail.core.testing.llm_faults import check_retry_after_honoured
 from dovetail.core.testing.servers.gemini_loopback import API_KEY
 from dovetail.core.testing.servers.gemini_loopback import LoopbackGemini
 from dovetail.core.testing.servers.gemini_loopback import camel_keys
@@ -124,11 +124,7 @@ def test_tool_required_and_unattributed_result(make_llm: MakeLLM, server: Loopba
 
 
 def test_429_retry_after_then_typed(make_llm: MakeLLM, server: LoopbackGemini) -> None:
-    server.add_fault(status=429, headers={"Retry-After": "0.3"}, path=GEN, times=2)
-    assert make_llm().complete("hi").text == "echo: hi"
-    attempts = server.requests_to(GEN)
-    assert len(attempts) == 3
-    assert all(b.at - a.at >= 0.28 for a, b in itertools.pairwise(attempts))
+    check_retry_after_honoured(make_llm, server, GEN)
     server.add_fault(status=429, headers={"Retry-After": "6", "x-request-id": "req_g"}, path=GEN, times=5)
     with pytest.raises(RateLimitError) as info:
         make_llm(max_retries=0).complete("hi")
@@ -137,13 +133,7 @@ def test_429_retry_after_then_typed(make_llm: MakeLLM, server: LoopbackGemini) -
 
 @pytest.mark.parametrize("status", [500, 503])
 def test_5xx_retried_then_typed(make_llm: MakeLLM, server: LoopbackGemini, status: int) -> None:
-    server.add_fault(status=status, path=GEN, times=1)
-    assert make_llm().complete("hi").text == "echo: hi"
-    server.add_fault(status=status, path=GEN, times=5)
-    with pytest.raises(ProviderError) as info:
-        make_llm(max_retries=1).complete("hi")
-    assert (info.value.status, info.value.provider) == (status, "gemini")
-    assert len(server.requests_to(GEN)) == 4  # the SDK's own retries are off
+    check_5xx_retried_then_typed(make_llm, server, GEN, status, provider="gemini")
 
 
 def test_bad_key_is_authentication_and_not_retried(make_llm: MakeLLM, server: LoopbackGemini) -> None:

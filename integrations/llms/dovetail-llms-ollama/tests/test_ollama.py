@@ -3,7 +3,6 @@ retries (429 with Retry-After, 5xx, drops, stream errors), timeouts, host resolu
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +23,8 @@ from dovetail.core.llms import ThinkingBlock
 from dovetail.core.registry import resolve_llm
 from dovetail.core.testing.llm import add_numbers
 from dovetail.core.testing.llm import tiny_png
+from dovetail.core.testing.llm_faults import check_5xx_retried_then_typed
+from dovetail.core.testing.llm_faults import check_retry_after_honoured
 from dovetail.core.testing.servers.ollama_loopback import LoopbackOllama
 from dovetail.core.tools import FunctionTool
 from dovetail.llms.ollama import Ollama
@@ -132,11 +133,7 @@ def test_unknown_keyword_and_model_errors(make_llm: MakeLLM, server: LoopbackOll
 
 
 def test_429_retry_after_is_honoured(make_llm: MakeLLM, server: LoopbackOllama) -> None:
-    server.add_fault(status=429, headers={"Retry-After": "0.3"}, path=CHAT, times=2)
-    assert make_llm().complete("hi").text == "echo: hi"
-    attempts = server.requests_to(CHAT)
-    assert len(attempts) == 3
-    assert all(b.at - a.at >= 0.28 for a, b in itertools.pairwise(attempts))
+    check_retry_after_honoured(make_llm, server, CHAT)
     server.reset()
     server.add_fault(status=429, headers={"Retry-After": "9"}, path=CHAT, times=5)
     with pytest.raises(RateLimitError) as info:
@@ -146,12 +143,7 @@ def test_429_retry_after_is_honoured(make_llm: MakeLLM, server: LoopbackOllama) 
 
 @pytest.mark.parametrize("status", [500, 503])
 def test_5xx_retried_then_typed(make_llm: MakeLLM, server: LoopbackOllama, status: int) -> None:
-    server.add_fault(status=status, path=CHAT, times=1)
-    assert make_llm().complete("hi").text == "echo: hi"
-    server.add_fault(status=status, path=CHAT, times=10)
-    with pytest.raises(ProviderError) as info:
-        make_llm(max_retries=1).complete("hi")
-    assert (info.value.status, info.value.provider) == (status, "ollama")
+    check_5xx_retried_then_typed(make_llm, server, CHAT, status, provider="ollama")
 
 
 def test_400_is_not_retried(make_llm: MakeLLM, server: LoopbackOllama) -> None:
