@@ -11,7 +11,8 @@ not replayed: part of the answer was already handed out).
 clients (:meth:`~SdkClients._new_sync`, :meth:`~SdkClients._new_async`), how to map its errors
 (:meth:`~SdkClients.map_error`), and, where needed, what to do before each attempt or how to close its clients.
 A model that holds one as ``_clients`` gets ``close``/``aclose`` and ``with``/``async with`` from
-:class:`OwnsSdkClients`.
+:class:`OwnsSdkClients`. An SDK that takes the user's own HTTP clients subclasses :class:`KeepsUserHttpClients`
+instead, which leaves those open.
 
 Example:
     ```python
@@ -44,13 +45,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Generic
+from typing import Protocol
 from typing import TypeVar
 
 from dovetail.core.retry import RetryPolicy
 from dovetail.core.retry import aretry_call
 from dovetail.core.retry import retry_call
 
-__all__ = ["OwnsSdkClients", "SdkClients"]
+__all__ = ["KeepsUserHttpClients", "OwnsSdkClients", "SdkClients"]
 
 S = TypeVar("S")
 A = TypeVar("A")
@@ -186,6 +188,30 @@ class SdkClients(Generic[S, A]):
 
         stream, head = await self.acall(attempt, operation=operation, idempotent=False)
         return _achain(head, stream)
+
+
+class _HttpClientSettings(Protocol):
+    http_client: Any
+    async_http_client: Any
+
+
+class KeepsUserHttpClients(SdkClients[S, A]):
+    """:class:`SdkClients` of an SDK built on the user's HTTP clients when given (``settings.http_client`` /
+    ``settings.async_http_client``; ``None``: the SDK makes its own pool). Closing, or collecting without
+    closing, shuts only a pool the SDK made: the user's clients stay open for them to close."""
+
+    settings: _HttpClientSettings
+
+    def _sync_finalizer(self, client: S) -> Callable[[], object] | None:
+        return client.close if self.settings.http_client is None else None  # type: ignore[attr-defined]
+
+    def _close_sync(self, client: S) -> None:
+        if self.settings.http_client is None:
+            super()._close_sync(client)
+
+    async def _close_async(self, client: A) -> None:
+        if self.settings.async_http_client is None:
+            await super()._close_async(client)
 
 
 def _chain(head: list[Any], rest: Iterator[Any]) -> Iterator[Any]:

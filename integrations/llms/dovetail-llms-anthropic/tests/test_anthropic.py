@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 from anthropic_loopback import API_KEY
 from anthropic_loopback import LoopbackAnthropic
@@ -24,6 +25,7 @@ from dovetail.core.llms import MessageRole
 from dovetail.core.llms import TextBlock
 from dovetail.core.llms import ThinkingBlock
 from dovetail.core.registry import resolve_llm
+from dovetail.core.testing.http_clients import check_user_http_clients_stay_open
 from dovetail.core.testing.leaks import assert_error_path_is_clean
 from dovetail.core.testing.llm import add_numbers
 from dovetail.core.testing.llm import tiny_png
@@ -239,6 +241,10 @@ def test_secret_stays_out_of_repr_dump_and_errors(
     server.api_key = "another-key"  # ours is refused: the 401 error path runs
     scenario = lambda: (make_llm(), lambda llm: llm.complete("hi"))  # noqa: E731
     assert_error_path_is_clean(API_KEY, scenario, caplog, raises=AuthenticationError)
+
+
+async def test_user_http_clients_stay_open(make_llm: MakeLLM) -> None:
+    await check_user_http_clients_stay_open(make_llm, httpx2)
 
 
 def test_registry_string_resolves(server: LoopbackAnthropic) -> None:

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.callbacks import TokenCountingHandler
@@ -17,6 +18,7 @@ from dovetail.core.llms import ChatMessage
 from dovetail.core.llms import ImageBlock
 from dovetail.core.llms import MessageRole
 from dovetail.core.llms import TextBlock
+from dovetail.core.testing.http_clients import check_user_http_clients_stay_open
 from dovetail.core.tools import FunctionTool
 from dovetail.llms.openai import OpenAI
 from dovetail.llms.openai import OpenAILike
@@ -41,6 +43,10 @@ def test_registry_style_construction_and_catalog(server: Any) -> None:
     assert (meta.context_window, meta.is_chat_model, meta.supports_vision) == (128000, True, True)
     assert find_model("ft:gpt-4o-mini:acme::abc123") is not None
     assert all(m.modes for m in load_catalog().models)
+
+
+async def test_user_http_clients_stay_open(server: Any) -> None:
+    await check_user_http_clients_stay_open(lambda **kw: OpenAI(api_key="k", api_base=server.base_url, **kw), httpx)
 
 
 def test_unknown_model_warns_and_takes_overrides(caplog: pytest.LogCaptureFixture, server: Any) -> None:

@@ -10,7 +10,6 @@ Key resolution order: the explicit ``api_key`` > ``[providers.anthropic] api_key
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
@@ -19,7 +18,7 @@ from dovetail.core.config import resolve_secret
 from dovetail.core.config import resolve_setting
 from dovetail.core.errors import ConfigurationError
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.provider_clients import SdkClients
+from dovetail.core.provider_clients import KeepsUserHttpClients
 from dovetail.core.provider_settings import SettingsOf
 from dovetail.core.retry import RetryPolicy
 from dovetail.llms.anthropic._errors import map_anthropic_error
@@ -50,7 +49,7 @@ class ClientSettings(SettingsOf):
     async_http_client: Any = None
 
 
-class AnthropicClients(SdkClients["anthropic.Anthropic", "anthropic.AsyncAnthropic"]):
+class AnthropicClients(KeepsUserHttpClients["anthropic.Anthropic", "anthropic.AsyncAnthropic"]):
     """Lazily built, reused ``anthropic.Anthropic`` / ``anthropic.AsyncAnthropic`` clients (one per event loop)
     and retrying calls as in :class:`dovetail.core.provider_clients.SdkClients`. A message is generation
     (billed, not idempotent): callers pass ``idempotent=False``, so it is retried after answers with a status
@@ -58,6 +57,7 @@ class AnthropicClients(SdkClients["anthropic.Anthropic", "anthropic.AsyncAnthrop
     """
 
     provider = PROVIDER
+    settings: ClientSettings
 
     def __init__(self, settings: ClientSettings) -> None:
         super().__init__(RetryPolicy(max_retries=settings.max_retries))
@@ -110,17 +110,6 @@ class AnthropicClients(SdkClients["anthropic.Anthropic", "anthropic.AsyncAnthrop
         import anthropic
 
         return anthropic.AsyncAnthropic(**self._common(), http_client=self.settings.async_http_client)
-
-    def _sync_finalizer(self, client: anthropic.Anthropic) -> Callable[[], object] | None:
-        return client.close if self.settings.http_client is None else None
-
-    def _close_sync(self, client: anthropic.Anthropic) -> None:
-        if self.settings.http_client is None:  # an injected http_client stays open
-            client.close()
-
-    async def _close_async(self, client: anthropic.AsyncAnthropic) -> None:
-        if self.settings.async_http_client is None:
-            await client.close()
 
     def map_error(self, exc: BaseException, operation: str) -> Exception:
         """The dovetail error for ``exc``, with the key scrubbed from its message."""

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
@@ -30,8 +29,8 @@ from dovetail.core.config import describe_errors
 from dovetail.core.config import resolve_secret
 from dovetail.core.errors import ConfigurationError
 from dovetail.core.errors import InvalidInputError
+from dovetail.core.provider_clients import KeepsUserHttpClients
 from dovetail.core.provider_clients import OwnsSdkClients
-from dovetail.core.provider_clients import SdkClients
 from dovetail.core.provider_settings import EmptyKeyIsUnset
 from dovetail.core.retry import RetryPolicy
 from dovetail.llms.openai import _keys
@@ -131,10 +130,12 @@ class ClientSettings:
         )
 
 
-class OpenAIClients(SdkClients["openai.OpenAI", "openai.AsyncOpenAI"]):
+class OpenAIClients(KeepsUserHttpClients["openai.OpenAI", "openai.AsyncOpenAI"]):
     """Lazily built, reused ``openai.OpenAI`` / ``openai.AsyncOpenAI`` clients (one per event loop) and the
     retrying calls of :class:`dovetail.core.provider_clients.SdkClients`; each attempt's timeout ends at the
     policy's deadline when that comes sooner."""
+
+    settings: ClientSettings
 
     def __init__(self, settings: ClientSettings) -> None:
         super().__init__(settings.retry_policy)
@@ -172,18 +173,6 @@ class OpenAIClients(SdkClients["openai.OpenAI", "openai.AsyncOpenAI"]):
         import openai
 
         return openai.AsyncOpenAI(**self._common(), http_client=self.settings.async_http_client)
-
-    def _sync_finalizer(self, client: openai.OpenAI) -> Callable[[], object] | None:
-        # Close the connection pool when this object is collected without close() (no socket leaks).
-        return client.close if self.settings.http_client is None else None
-
-    def _close_sync(self, client: openai.OpenAI) -> None:
-        if self.settings.http_client is None:  # the user's injected http_client is left open
-            client.close()
-
-    async def _close_async(self, client: openai.AsyncOpenAI) -> None:
-        if self.settings.async_http_client is None:
-            await client.close()
 
     def _secret(self) -> str | None:
         key = self.settings.api_key
