@@ -81,11 +81,12 @@ def reject_unknown_keys(given: Iterable[str], known: Collection[str], *, what: s
         raise InvalidInputError(msg)
 
 
-def settings_from(cls: type[D], owner: object) -> D:
+def settings_from(cls: type[D], owner: object, **given: Any) -> D:
     """The dataclass ``cls`` built from ``owner``'s attributes of the same names (its ``init`` fields): the
-    client settings of an LLM or embedding model that share their field names with it."""
-    names = [f.name for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
-    return cls(**{name: getattr(owner, name) for name in names})
+    client settings of an LLM or embedding model that share their field names with it. Values in ``given``
+    stand for fields the owner does not hold (or overrides it)."""
+    names = [f.name for f in dataclasses.fields(cls) if f.init and f.name not in given]  # type: ignore[arg-type]
+    return cls(**{name: getattr(owner, name) for name in names}, **given)
 
 
 _S = TypeVar("_S", bound="SettingsOf")
@@ -95,6 +96,7 @@ class SettingsOf:
     """Mixin of a settings dataclass whose fields share their names with the model that owns them."""
 
     @classmethod
-    def of(cls: type[_S], owner: object) -> _S:
-        """The settings read from ``owner``'s attributes of the same names (an LLM or embedding model)."""
-        return settings_from(cls, owner)
+    def of(cls: type[_S], owner: object, **given: Any) -> _S:
+        """The settings read from ``owner``'s attributes of the same names (an LLM or embedding model); values
+        in ``given`` stand for fields the owner does not hold."""
+        return settings_from(cls, owner, **given)

@@ -32,6 +32,7 @@ from dovetail.core.errors import InvalidInputError
 from dovetail.core.provider_clients import KeepsUserHttpClients
 from dovetail.core.provider_clients import OwnsSdkClients
 from dovetail.core.provider_settings import EmptyKeyIsUnset
+from dovetail.core.provider_settings import SettingsOf
 from dovetail.core.retry import RetryPolicy
 from dovetail.llms.openai import _keys
 from dovetail.llms.openai._errors import map_openai_error
@@ -83,7 +84,7 @@ def resolve_api_base(explicit: str | None, provider: str = "openai") -> str:
 
 
 @dataclass
-class ClientSettings:
+class ClientSettings(SettingsOf):
     """How to build the SDK clients.
 
     Args:
@@ -260,19 +261,5 @@ class OpenAIClientModel(EmptyKeyIsUnset, OwnsSdkClients, BaseModel):
                     "api_base (plain http is only allowed to loopback hosts such as 127.0.0.1 or localhost)"
                 )
                 raise ConfigurationError(msg)
-        settings = ClientSettings(
-            api_key=self.api_key,
-            api_base=self.api_base,
-            timeout=self.timeout,
-            connect_timeout=self.connect_timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers,
-            http_client=self.http_client,
-            async_http_client=self.async_http_client,
-            require_key=require_key,
-            provider=provider,
-            organization=self.organization,
-            retry_deadline=self.retry_deadline,
-            retry_ambiguous=self.retry_ambiguous,
-        )
+        settings = ClientSettings.of(self, require_key=require_key, provider=provider, env_var=ENV_API_KEY)
         self._clients = OpenAIClients(settings)
