@@ -196,6 +196,7 @@ def test_max_tokens_defaults_and_catalog_limits(make_llm: MakeLLM, server: Loopb
         ({"thinking_dict": {"type": "sometimes"}}, "thinking must look like"),
         ({"additional_kwargs": {"top_k": 5}}, "no sampling parameters"),
         ({"additional_kwargs": {"frobnicate": 1}}, "unknown Anthropic request parameter"),
+        ({"additional_kwargs": {"messages": []}}, "unknown Anthropic request parameter.*messages"),
         ({"timeout": 0}, "timeout"),
     ],
 )
