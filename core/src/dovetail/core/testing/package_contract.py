@@ -22,7 +22,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["assert_imports_without", "assert_namespace_leaf", "build_wheel", "entry_point_target"]
+__all__ = ["assert_imports_without", "assert_namespace_leaf", "build_wheel", "entry_point_target", "run_python"]
 
 
 def assert_namespace_leaf(package: ModuleType) -> None:
@@ -55,6 +55,29 @@ def assert_imports_without(modules: str | Sequence[str], heavy: Sequence[str]) -
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     loaded = [name for name, flag in zip(heavy, out.split(), strict=True) if flag == "True"]
     assert not loaded, f"importing {', '.join(names)} imported {loaded}; import them lazily"
+
+
+# Source run first in the child interpreter: a meta-path finder that makes the packages named in argv[1]
+# (comma-separated) unimportable, as when they are not installed.
+_HIDE_PACKAGES = """
+import sys
+_hidden = set(filter(None, sys.argv[1].split(",")))
+class _Hide:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in _hidden:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+sys.meta_path.insert(0, _Hide())
+"""
+
+
+def run_python(code: str, *, hide: Sequence[str] = (), timeout: float = 120) -> str:
+    """Run ``code`` in a fresh interpreter in which the top-level packages ``hide`` cannot be imported (as when
+    they are not installed); fail with its stderr unless it exits 0; return what it printed."""
+    argv = [sys.executable, "-c", _HIDE_PACKAGES + code, ",".join(hide)]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def build_wheel(project: Path, out_dir: Path, *, timeout: float = 300) -> None:
