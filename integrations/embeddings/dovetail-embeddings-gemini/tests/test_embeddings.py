@@ -79,6 +79,7 @@ def test_faults_and_errors(make_embed: MakeEmbed, server: LoopbackGemini) -> Non
 def test_key_from_env_and_missing_key(server: LoopbackGemini, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", API_KEY)
     assert len(GoogleGenAIEmbedding(base_url=server.url).get_text_embedding("x")) == 16
+    assert len(GoogleGenAIEmbedding(base_url=server.url, api_key="").get_text_embedding("x")) == 16  # empty: none
     monkeypatch.delenv("GEMINI_API_KEY")
     with pytest.raises(ConfigurationError, match="GOOGLE_API_KEY"):
         GoogleGenAIEmbedding(base_url=server.url).get_text_embedding("x")

@@ -229,6 +229,7 @@ def test_key_order_explicit_then_config_then_env(
     config.write_text("")
     server.api_key = "sk-ant-from-env"
     assert Anthropic(base_url=server.url).complete("hi").text == "echo: hi"  # env last
+    assert Anthropic(base_url=server.url, api_key="").complete("hi").text == "echo: hi"  # empty: none given
     with pytest.raises(Exception, match="401"):
         Anthropic(base_url=server.url, api_key="sk-ant-explicit-wrong").complete("hi")  # explicit first
     monkeypatch.delenv("ANTHROPIC_API_KEY")

@@ -175,6 +175,7 @@ def test_slow_response_times_out(make_llm: MakeLLM, server: LoopbackGemini) -> N
 def test_key_order(server: LoopbackGemini, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", API_KEY)
     assert GoogleGenAI(base_url=server.url).complete("env").text == "echo: env"
+    assert GoogleGenAI(base_url=server.url, api_key="").complete("env").text == "echo: env"  # empty: none given
     monkeypatch.setenv("GOOGLE_API_KEY", "AIza-google-first")
     with pytest.raises(AuthenticationError):
         GoogleGenAI(base_url=server.url).complete("GOOGLE_API_KEY wins over GEMINI_API_KEY")

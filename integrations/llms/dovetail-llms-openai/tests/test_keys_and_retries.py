@@ -61,6 +61,8 @@ def test_env_key_goes_with_the_env_base_url(server: Any, monkeypatch: pytest.Mon
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
     OpenAILike(model="m").complete("x")
     assert server.requests_to(CHAT)[-1].headers["authorization"] == f"Bearer {ENV_KEY}"
+    OpenAILike(model="m", api_key="").complete("x")  # an empty key counts as none given
+    assert server.requests_to(CHAT)[-1].headers["authorization"] == f"Bearer {ENV_KEY}"
 
 
 def test_explicit_key_goes_to_its_host(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
