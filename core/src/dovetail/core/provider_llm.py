@@ -26,6 +26,7 @@ from typing import Any
 from typing import ClassVar
 from typing import TypeVar
 
+from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.catalog import ModelInfo
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.llms import ChatMessage
@@ -33,7 +34,6 @@ from dovetail.core.llms import LLMMetadata
 from dovetail.core.llms import MessageRole
 from dovetail.core.llms import validate_request
 from dovetail.core.provider_settings import reject_unknown_keys
-from pydantic import BaseModel
 from pydantic import PrivateAttr
 
 __all__ = ["CheckedRequestLLM", "RequestKeys", "StoredMetadata", "chat_metadata", "check_output_limit", "pick"]
@@ -93,7 +93,7 @@ def chat_metadata(
     )
 
 
-class StoredMetadata(BaseModel):
+class StoredMetadata(KeywordCheckedModel):
     """Mixin of a provider LLM whose metadata is built once, in ``model_post_init``, into ``_metadata``.
     List it before the LLM base class."""
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection
 from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 from typing import TypeVar
 
 from dovetail.core._kwargs import KeywordCheckedModel
 from dovetail.core.errors import InvalidInputError
-from pydantic import BaseModel
 from pydantic import ValidationError
 from pydantic import field_validator
 
@@ -54,7 +54,7 @@ class TypedSettingsErrors(KeywordCheckedModel):
             raise invalid_settings(type(self).__name__, exc) from None
 
 
-class EmptyKeyIsUnset(BaseModel):
+class EmptyKeyIsUnset(KeywordCheckedModel):
     """Mixin of a provider model with an ``api_key`` field: an empty key (``""``, e.g. an unset variable
     expanded by a shell) counts as no key given, so the config file or the environment supplies it."""
 
@@ -81,10 +81,11 @@ def reject_unknown_keys(given: Iterable[str], known: Collection[str], *, what: s
         raise InvalidInputError(msg)
 
 
-def settings_from(cls: type[D], owner: object, **given: Any) -> D:
+def settings_from(cls: type[D], owner: object, given: Mapping[str, Any] | None = None) -> D:
     """The dataclass ``cls`` built from ``owner``'s attributes of the same names (its ``init`` fields): the
     client settings of an LLM or embedding model that share their field names with it. Values in ``given``
-    stand for fields the owner does not hold (or overrides it)."""
+    stand for fields the owner does not hold (or override its own)."""
+    given = dict(given or {})
     names = [f.name for f in dataclasses.fields(cls) if f.init and f.name not in given]  # type: ignore[arg-type]
     return cls(**{name: getattr(owner, name) for name in names}, **given)
 
@@ -99,4 +100,4 @@ class SettingsOf:
     def of(cls: type[_S], owner: object, **given: Any) -> _S:
         """The settings read from ``owner``'s attributes of the same names (an LLM or embedding model); values
         in ``given`` stand for fields the owner does not hold."""
-        return settings_from(cls, owner, **given)
+        return settings_from(cls, owner, given)
