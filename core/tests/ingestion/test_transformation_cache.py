@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.ingestion import IngestionCache
@@ -11,31 +13,29 @@ from dovetail.core.schema import BaseNode
 from dovetail.core.schema import TextNode
 
 
-class Upper:
-    """Upper-cases node texts; counts its calls (``acall`` is used by the async run).
+def _upper(nodes: list[BaseNode]) -> list[BaseNode]:
+    return [TextNode(text=node.get_content().upper(), id_=node.node_id) for node in nodes]
 
-    The counters are private: public attributes are the transformation's configuration, part of its cache key.
+
+class Upper:
+    """Upper-cases node texts and counts its calls by kind (``acall`` is what the async run uses).
+
+    The counts are private: public attributes are the transformation's configuration, part of its cache key.
     """
 
     def __init__(self) -> None:
-        self._calls = 0
-        self._acalls = 0
+        self._counts: Counter[str] = Counter()
 
-    @property
-    def calls(self) -> int:
-        return self._calls
-
-    @property
-    def acalls(self) -> int:
-        return self._acalls
+    def count(self, kind: str) -> int:
+        return self._counts[kind]
 
     def __call__(self, nodes: list[BaseNode], **kwargs: object) -> list[BaseNode]:
-        self._calls += 1
-        return [TextNode(text=node.get_content().upper(), id_=node.node_id) for node in nodes]
+        self._counts["call"] += 1
+        return _upper(nodes)
 
     async def acall(self, nodes: list[BaseNode], **kwargs: object) -> list[BaseNode]:
-        self._acalls += 1
-        return [TextNode(text=node.get_content().upper(), id_=node.node_id) for node in nodes]
+        self._counts["acall"] += 1
+        return _upper(nodes)
 
 
 def _nodes() -> list[BaseNode]:
@@ -51,7 +51,7 @@ def test_sync_run_caches_a_transformation_output() -> None:
     first = run_transformations(_nodes(), [upper], cache=cache)
     second = run_transformations(_nodes(), [upper], cache=cache)
     assert _texts(first) == _texts(second) == [("a", "ALPHA"), ("b", "BETA")]
-    assert upper.calls == 1
+    assert upper.count("call") == 1
     assert (cache.misses, cache.hits) == (1, 1)
     assert second[0] is not first[0]  # a cache hit gives fresh objects
 
@@ -62,7 +62,7 @@ async def test_async_run_caches_an_acall_output_and_shares_it_with_sync_runs() -
     second = await arun_transformations(_nodes(), [upper], cache=cache)
     third = run_transformations(_nodes(), [upper], cache=cache)
     assert _texts(first) == _texts(second) == _texts(third) == [("a", "ALPHA"), ("b", "BETA")]
-    assert (upper.acalls, upper.calls) == (1, 0)
+    assert (upper.count("acall"), upper.count("call")) == (1, 0)
     assert (cache.misses, cache.hits) == (1, 2)
 
 
@@ -71,14 +71,14 @@ async def test_changed_input_misses_the_cache() -> None:
     await arun_transformations(_nodes(), [upper], cache=cache)
     changed = [TextNode(text="gamma", id_="a")]
     assert _texts(await arun_transformations(changed, [upper], cache=cache)) == [("a", "GAMMA")]
-    assert upper.acalls == 2
+    assert upper.count("acall") == 2
 
 
 def test_without_a_cache_every_run_calls_the_transformation() -> None:
     upper = Upper()
     run_transformations(_nodes(), [upper])
     run_transformations(_nodes(), [upper])
-    assert upper.calls == 2
+    assert upper.count("call") == 2
 
 
 @pytest.mark.parametrize("bad_output", [None, "text", [1, 2]])
