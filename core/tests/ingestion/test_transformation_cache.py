@@ -99,3 +99,12 @@ async def test_output_that_is_not_nodes_is_refused_and_not_cached(bad_output: ob
     with pytest.raises(InvalidInputError, match="must return a list of nodes"):
         await arun_transformations(_nodes(), [bad], cache=cache)
     assert cache.hits == 0
+
+
+def test_vector_lookups_count_hits_and_misses_like_node_lookups() -> None:
+    cache = IngestionCache()
+    key = IngestionCache.vector_key("model", "text")
+    assert cache.get_vector(key) is None
+    cache.put_vector(key, [0.5, -1.25])
+    assert cache.get_vector(key) == [0.5, -1.25]
+    assert (cache.hits, cache.misses) == (1, 1)
