@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -219,7 +220,7 @@ def embed_compare(peer_python: Path) -> dict[str, Any]:
         wall, cpu = json.loads(out)
         return float(wall), float(cpu)
 
-    contenders = {
+    contenders: dict[str, Callable[[str, list[str]], tuple[float, float]]] = {
         "dovetail": dovetail_embed,
         "sdk_create": raw_sdk_embed,
         "sdk_transport": partial(raw_sdk_embed, decode=False),
