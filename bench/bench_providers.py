@@ -19,7 +19,6 @@ import gc
 import json
 import math
 import os
-import re
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from typing import Any
 
 from _peers import ensure_venv
 from _peers import version_of
+from bench_core_import import cumulative_import_ms
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVERS = {
@@ -47,17 +47,6 @@ TEXTS, BATCH, CONCURRENCY, LATENCY = 20_000, 100, 8, 0.02
 STREAM_WORDS, REPS = 2000, 7
 EMBED_ROUNDS = 3
 ANTHROPIC_KEY, GEMINI_KEY = "sk-ant-loopback-0123456789", "AIza-loopback-0123456789"
-
-
-def import_ms(python: str, module: str, runs: int = 5) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        err = subprocess.run(
-            [python, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, check=True
-        ).stderr
-        pattern = rf"import time:\s+\d+ \|\s+(\d+) \| {re.escape(module)}$"
-        best = min(best, max(int(m.group(1)) for m in re.finditer(pattern, err, re.M)) / 1000)
-    return best
 
 
 class Server:
@@ -93,21 +82,14 @@ def best_pair(raw: Callable[[], int], ours: Callable[[], None], reps: int) -> Ti
     return best[0], best[1], best[2], best[3], chunks
 
 
-def stream_anthropic(url: str) -> Timing:
-    import anthropic
+STREAM_PROMPT = " ".join(f"w{i}" for i in range(STREAM_WORDS))
+
+
+def race_stream(raw: Callable[[], int], llm: Any) -> Timing:
+    """:func:`best_pair` of ``raw`` (the SDK streaming :data:`STREAM_PROMPT`) and ``llm.stream_chat`` of it."""
     from dovetail.core.llms import ChatMessage
-    from dovetail.llms.anthropic import Anthropic
 
-    prompt = " ".join(f"w{i}" for i in range(STREAM_WORDS))
-    client = anthropic.Anthropic(api_key=ANTHROPIC_KEY, base_url=url, max_retries=0, open_telemetry=False)
-    llm = Anthropic(api_key=ANTHROPIC_KEY, base_url=url, max_retries=0)
-    messages = [ChatMessage(content=prompt)]
-
-    def raw() -> int:
-        stream = client.messages.create(
-            model="claude-sonnet-4-5", max_tokens=4096, messages=[{"role": "user", "content": prompt}], stream=True
-        )
-        return sum(1 for event in stream if event.type == "content_block_delta")
+    messages = [ChatMessage(content=STREAM_PROMPT)]
 
     def ours() -> None:
         for _ in llm.stream_chat(messages):
@@ -116,50 +98,55 @@ def stream_anthropic(url: str) -> Timing:
     return best_pair(raw, ours, REPS)
 
 
+def stream_anthropic(url: str) -> Timing:
+    import anthropic
+    from dovetail.llms.anthropic import Anthropic
+
+    client = anthropic.Anthropic(api_key=ANTHROPIC_KEY, base_url=url, max_retries=0, open_telemetry=False)
+    llm = Anthropic(api_key=ANTHROPIC_KEY, base_url=url, max_retries=0)
+
+    def raw() -> int:
+        stream = client.messages.create(
+            model="claude-sonnet-4-5",
+            max_tokens=4096,
+            messages=[{"role": "user", "content": STREAM_PROMPT}],
+            stream=True,
+        )
+        return sum(1 for event in stream if event.type == "content_block_delta")
+
+    return race_stream(raw, llm)
+
+
 def stream_gemini(url: str) -> Timing:
-    from dovetail.core.llms import ChatMessage
     from dovetail.llms.gemini import GoogleGenAI
     from google import genai
     from google.genai import types
 
-    prompt = " ".join(f"w{i}" for i in range(STREAM_WORDS))
     options = types.HttpOptions(base_url=url, retry_options=types.HttpRetryOptions(attempts=1))
     client = genai.Client(api_key=GEMINI_KEY, http_options=options)
     llm = GoogleGenAI(api_key=GEMINI_KEY, base_url=url, max_retries=0)
-    messages = [ChatMessage(content=prompt)]
 
     def raw() -> int:
         stream = client.models.generate_content_stream(
-            model="gemini-2.5-flash", contents=prompt, config={"temperature": 0.1}
+            model="gemini-2.5-flash", contents=STREAM_PROMPT, config={"temperature": 0.1}
         )
         return sum(1 for chunk in stream if chunk.text)
 
-    def ours() -> None:
-        for _ in llm.stream_chat(messages):
-            pass
-
-    return best_pair(raw, ours, REPS)
+    return race_stream(raw, llm)
 
 
 def stream_ollama(url: str) -> Timing:
     import ollama
-    from dovetail.core.llms import ChatMessage
     from dovetail.llms.ollama import Ollama
 
-    prompt = " ".join(f"w{i}" for i in range(STREAM_WORDS))
     client = ollama.Client(host=url)
     llm = Ollama(model="llama3.2", base_url=url, max_retries=0)
-    messages = [ChatMessage(content=prompt)]
 
     def raw() -> int:
-        stream = client.chat(model="llama3.2", messages=[{"role": "user", "content": prompt}], stream=True)
+        stream = client.chat(model="llama3.2", messages=[{"role": "user", "content": STREAM_PROMPT}], stream=True)
         return sum(1 for chunk in stream if chunk.message.content)
 
-    def ours() -> None:
-        for _ in llm.stream_chat(messages):
-            pass
-
-    return best_pair(raw, ours, REPS)
+    return race_stream(raw, llm)
 
 
 def dovetail_embed(provider: str, url: str) -> float:
@@ -244,7 +231,7 @@ def imports(peer: str | None = None) -> None:
         ("dovetail.llms.gemini", "llama_index.llms.google_genai", "llama-index-llms-google-genai"),
         ("dovetail.llms.ollama", "llama_index.llms.ollama", "llama-index-llms-ollama"),
     ):
-        a, b = import_ms(sys.executable, ours), import_ms(peer, theirs)
+        a, b = cumulative_import_ms(sys.executable, ours), cumulative_import_ms(peer, theirs)
         print(f"{ours}: {a:.1f} ms; {theirs} ({version_of(Path(peer), dist)}): {b:.1f} ms; ratio {a / b:.3f}")
 
 
