@@ -1,8 +1,15 @@
-"""Setup the benchmark scripts share: their command line."""
+"""What the benchmark scripts share: their command line, and the timed embedding run.
+
+Standard library only: the peer scripts, run by another project's interpreter, import it too (with this folder
+put on their ``sys.path``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import gc
+import time
+from typing import Any
 
 
 def number_options(doc: str, **defaults: float) -> argparse.ArgumentParser:
@@ -15,3 +22,18 @@ def number_options(doc: str, **defaults: float) -> argparse.ArgumentParser:
     for name, default in defaults.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
     return parser
+
+
+async def timed_embedding(embed: Any, texts: list[str], warm_up: int) -> tuple[float, float]:
+    """Wall and client-CPU seconds of ``await embed.aget_text_embedding_batch(texts)``.
+
+    The first ``warm_up`` texts are embedded before (to open the connection pool), and garbage from imports and
+    warm-up is collected, so every contender starts its timed run alike.
+    """
+    await embed.aget_text_embedding_batch(texts[:warm_up])
+    gc.collect()
+    started, cpu = time.perf_counter(), time.process_time()
+    vectors = await embed.aget_text_embedding_batch(texts)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    assert len(vectors) == len(texts)
+    return elapsed, cpu

@@ -27,10 +27,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from _common import timed_embedding
 from _peers import ensure_venv
 from bench_core_import import cumulative_import_ms
 
-ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
 SERVER = ROOT / "core/src/dovetail/core/testing/servers/openai_loopback.py"
 TEXTS = 20_000
 BATCH = 100
@@ -68,31 +70,20 @@ def dovetail_embed(url: str, texts: list[str]) -> tuple[float, float]:
         async with OpenAIEmbedding(
             api_key="k", api_base=url, embed_batch_size=BATCH, max_concurrency=CONCURRENCY, max_retries=0
         ) as embed:
-            await embed.aget_text_embedding_batch(texts[: BATCH * CONCURRENCY])  # warm the connection pool
-            gc.collect()  # every contender starts its timed run without garbage from imports and warm-up
-            started, cpu = time.perf_counter(), time.process_time()
-            vectors = await embed.aget_text_embedding_batch(texts)
-            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-        assert len(vectors) == len(texts)
-        return elapsed, cpu
+            return await timed_embedding(embed, texts, BATCH * CONCURRENCY)
 
     return asyncio.run(run())
 
 
 PEER_EMBED = """
-import asyncio, gc, json, sys, time
+import asyncio, json, sys
 from llama_index.embeddings.openai import OpenAIEmbedding
 url, n, batch, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+sys.path.insert(0, sys.argv[5])
+from _common import timed_embedding
 texts = [f"text number {i} about dovetail joints" for i in range(n)]
 embed = OpenAIEmbedding(api_key="k", api_base=url, embed_batch_size=batch, num_workers=workers, max_retries=0)
-async def run():
-    await embed.aget_text_embedding_batch(texts[: batch * workers])
-    gc.collect()
-    started, cpu = time.perf_counter(), time.process_time()
-    vectors = await embed.aget_text_embedding_batch(texts)
-    assert len(vectors) == n
-    return time.perf_counter() - started, time.process_time() - cpu
-print(json.dumps(asyncio.run(run())))
+print(json.dumps(asyncio.run(timed_embedding(embed, texts, batch * workers))))
 """
 
 
@@ -212,7 +203,7 @@ def embed_compare(peer_python: Path) -> dict[str, Any]:
 
     def peer(url: str, texts: list[str]) -> tuple[float, float]:
         out = subprocess.run(
-            [str(peer_python), "-c", PEER_EMBED, url, str(len(texts)), str(BATCH), str(CONCURRENCY)],
+            [str(peer_python), "-c", PEER_EMBED, url, str(len(texts)), str(BATCH), str(CONCURRENCY), str(BENCH)],
             capture_output=True,
             text=True,
             check=True,

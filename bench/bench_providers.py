@@ -26,11 +26,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _common import timed_embedding
 from _peers import ensure_venv
 from _peers import version_of
 from bench_core_import import cumulative_import_ms
 
-ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
 SERVERS = {
     "anthropic": ROOT / "integrations/llms/dovetail-llms-anthropic/tests/anthropic_loopback.py",
     "gemini": ROOT / "core/src/dovetail/core/testing/servers/gemini_loopback.py",
@@ -168,20 +170,15 @@ def dovetail_embed(provider: str, url: str) -> float:
             max_concurrency=CONCURRENCY,
         )
 
-    async def run() -> float:
-        await embed.aget_text_embedding_batch(texts[: BATCH * CONCURRENCY])
-        gc.collect()
-        started = time.perf_counter()
-        vectors = await embed.aget_text_embedding_batch(texts)
-        assert len(vectors) == TEXTS
-        return time.perf_counter() - started
-
-    return asyncio.run(run())
+    wall, _ = asyncio.run(timed_embedding(embed, texts, BATCH * CONCURRENCY))
+    return wall
 
 
 PEER_EMBED = """
-import asyncio, gc, json, sys, time
+import asyncio, json, sys
 provider, url, n, batch, workers = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+sys.path.insert(0, sys.argv[7])
+from _common import timed_embedding
 texts = [f"text number {i} about dovetail joints" for i in range(n)]
 if provider == "ollama":
     from llama_index.embeddings.ollama import OllamaEmbedding
@@ -191,19 +188,13 @@ else:
     from llama_index.embeddings.google_genai import GoogleGenAIEmbedding
     embed = GoogleGenAIEmbedding(model_name="gemini-embedding-001", api_key=sys.argv[6], embed_batch_size=batch,
                                  num_workers=workers, http_options=types.HttpOptions(base_url=url))
-async def run():
-    await embed.aget_text_embedding_batch(texts[: batch * workers])
-    gc.collect()
-    started = time.perf_counter()
-    vectors = await embed.aget_text_embedding_batch(texts)
-    assert len(vectors) == n
-    return time.perf_counter() - started
-print(json.dumps(asyncio.run(run())))
+wall, _ = asyncio.run(timed_embedding(embed, texts, batch * workers))
+print(json.dumps(wall))
 """
 
 
 def peer_embed(python: str, provider: str, url: str) -> float | str:
-    args = [python, "-c", PEER_EMBED, provider, url, str(TEXTS), str(BATCH), str(CONCURRENCY), GEMINI_KEY]
+    args = [python, "-c", PEER_EMBED, provider, url, str(TEXTS), str(BATCH), str(CONCURRENCY), GEMINI_KEY, str(BENCH)]
     done = subprocess.run(args, capture_output=True, text=True, check=False, timeout=900)
     if done.returncode:
         return f"failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}"
