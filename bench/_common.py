@@ -1,4 +1,4 @@
-"""What the benchmark scripts share: their command line, and the timed embedding run.
+"""What the benchmark scripts share: their command line, the timed embedding run, the streaming race.
 
 Standard library only: the peer scripts, run by another project's interpreter, import it too (with this folder
 put on their ``sys.path``).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import time
+from collections.abc import Callable
 from typing import Any
 
 
@@ -37,3 +38,35 @@ async def timed_embedding(embed: Any, texts: list[str], warm_up: int) -> tuple[f
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert len(vectors) == len(texts)
     return elapsed, cpu
+
+
+Timing = tuple[float, float, float, float, int]  # wall raw, wall ours, CPU raw, CPU ours, chunks
+
+
+def best_pair(raw: Callable[[], int], ours: Callable[[], None], reps: int) -> Timing:
+    """Best-of-``reps`` wall and CPU (this process) times of the raw SDK and dovetail, alternating; ``raw`` returns
+    the number of chunks it received (the first, untimed, call's count is reported)."""
+    chunks = raw()
+    ours()
+    best = [float("inf")] * 4
+    for _ in range(reps):
+        for slot, fn in ((0, raw), (1, ours)):
+            gc.collect()
+            started, cpu = time.perf_counter(), time.process_time()
+            fn()
+            best[slot] = min(best[slot], time.perf_counter() - started)
+            best[slot + 2] = min(best[slot + 2], time.process_time() - cpu)
+    return best[0], best[1], best[2], best[3], chunks
+
+
+def race_stream(raw: Callable[[], int], llm: Any, prompt: str, reps: int) -> Timing:
+    """:func:`best_pair` of ``raw`` (the SDK streaming an answer to ``prompt``) and ``llm.stream_chat`` of it."""
+    from dovetail.core.llms import ChatMessage
+
+    messages = [ChatMessage(content=prompt)]
+
+    def ours() -> None:
+        for _ in llm.stream_chat(messages):
+            pass
+
+    return best_pair(raw, ours, reps)

@@ -27,6 +27,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from _common import Timing
+from _common import race_stream
 from _common import timed_embedding
 from _peers import ensure_venv
 from bench_core_import import cumulative_import_ms
@@ -87,16 +89,14 @@ print(json.dumps(asyncio.run(timed_embedding(embed, texts, batch * workers))))
 """
 
 
-def stream_compare(url: str, reps: int) -> tuple[float, float, float, float, int]:
+def stream_compare(url: str, reps: int) -> Timing:
     """Best-of-``reps`` times of one long chat stream: the raw SDK and dovetail, alternating in one process."""
     import openai
-    from dovetail.core.llms import ChatMessage
     from dovetail.llms.openai import OpenAI
 
     prompt = " ".join(f"w{i}" for i in range(STREAM_WORDS))
     client = openai.OpenAI(api_key="k", base_url=url, max_retries=0)
     llm = OpenAI(model="gpt-4o-mini", api_key="k", api_base=url, max_retries=0)
-    messages = [ChatMessage(content=prompt)]
 
     def raw() -> int:
         stream = client.chat.completions.create(
@@ -108,26 +108,11 @@ def stream_compare(url: str, reps: int) -> tuple[float, float, float, float, int
         )
         return sum(1 for chunk in stream if chunk.choices and chunk.choices[0].delta.content)
 
-    def ours() -> None:
-        for _chunk in llm.stream_chat(messages):
-            pass
-
-    chunks = raw()
-    ours()
-    best_raw = best_ours = float("inf")
-    cpu_raw = cpu_ours = float("inf")
-    for _ in range(reps):
-        started, cpu = time.perf_counter(), time.process_time()
-        raw()
-        best_raw = min(best_raw, time.perf_counter() - started)
-        cpu_raw = min(cpu_raw, time.process_time() - cpu)
-        started, cpu = time.perf_counter(), time.process_time()
-        ours()
-        best_ours = min(best_ours, time.perf_counter() - started)
-        cpu_ours = min(cpu_ours, time.process_time() - cpu)
-    client.close()
-    llm.close()
-    return best_raw, best_ours, cpu_raw, cpu_ours, chunks
+    try:
+        return race_stream(raw, llm, prompt, reps)
+    finally:
+        client.close()
+        llm.close()
 
 
 def raw_sdk_embed(url: str, texts: list[str], decode: bool = True) -> tuple[float, float]:

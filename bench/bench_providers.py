@@ -15,17 +15,16 @@ The peers are installed into ``bench/.venv-llamaindex-providers``. Run: ``.venv/
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import math
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _common import Timing
+from _common import race_stream
 from _common import timed_embedding
 from _peers import ensure_venv
 from _peers import version_of
@@ -66,38 +65,7 @@ class Server:
         self.proc.wait(timeout=10)
 
 
-Timing = tuple[float, float, float, float, int]  # wall raw, wall ours, CPU raw, CPU ours, chunks
-
-
-def best_pair(raw: Callable[[], int], ours: Callable[[], None], reps: int) -> Timing:
-    """Best-of-``reps`` wall and CPU (this process) times of the raw SDK and dovetail, alternating."""
-    chunks = raw()
-    ours()
-    best = [float("inf")] * 4
-    for _ in range(reps):
-        for slot, fn in ((0, raw), (1, ours)):
-            gc.collect()
-            started, cpu = time.perf_counter(), time.process_time()
-            fn()
-            best[slot] = min(best[slot], time.perf_counter() - started)
-            best[slot + 2] = min(best[slot + 2], time.process_time() - cpu)
-    return best[0], best[1], best[2], best[3], chunks
-
-
 STREAM_PROMPT = " ".join(f"w{i}" for i in range(STREAM_WORDS))
-
-
-def race_stream(raw: Callable[[], int], llm: Any) -> Timing:
-    """:func:`best_pair` of ``raw`` (the SDK streaming :data:`STREAM_PROMPT`) and ``llm.stream_chat`` of it."""
-    from dovetail.core.llms import ChatMessage
-
-    messages = [ChatMessage(content=STREAM_PROMPT)]
-
-    def ours() -> None:
-        for _ in llm.stream_chat(messages):
-            pass
-
-    return best_pair(raw, ours, REPS)
 
 
 def stream_anthropic(url: str) -> Timing:
@@ -116,7 +84,7 @@ def stream_anthropic(url: str) -> Timing:
         )
         return sum(1 for event in stream if event.type == "content_block_delta")
 
-    return race_stream(raw, llm)
+    return race_stream(raw, llm, STREAM_PROMPT, REPS)
 
 
 def stream_gemini(url: str) -> Timing:
@@ -134,7 +102,7 @@ def stream_gemini(url: str) -> Timing:
         )
         return sum(1 for chunk in stream if chunk.text)
 
-    return race_stream(raw, llm)
+    return race_stream(raw, llm, STREAM_PROMPT, REPS)
 
 
 def stream_ollama(url: str) -> Timing:
@@ -148,7 +116,7 @@ def stream_ollama(url: str) -> Timing:
         stream = client.chat(model="llama3.2", messages=[{"role": "user", "content": STREAM_PROMPT}], stream=True)
         return sum(1 for chunk in stream if chunk.message.content)
 
-    return race_stream(raw, llm)
+    return race_stream(raw, llm, STREAM_PROMPT, REPS)
 
 
 def dovetail_embed(provider: str, url: str) -> float:
