@@ -11,7 +11,6 @@ from collections.abc import AsyncGenerator
 from collections.abc import AsyncIterator
 from collections.abc import Generator
 from collections.abc import Iterator
-from types import TracebackType
 from typing import Any
 from typing import Generic
 from typing import Protocol
@@ -64,30 +63,6 @@ class _EventEnd(Generic[S, R]):
                 self._finish()
 
 
-class _Pull:
-    """One pull from a wrapped source: the call's event is current meanwhile, and the source's end (``end``, the
-    stop exception) or an error ends the event. Both stream wrappers pull through it; it never swallows."""
-
-    __slots__ = ("_end", "_stream", "_tokens")
-
-    def __init__(self, stream: _EventEnd[Any, Any], end: type[BaseException]) -> None:
-        self._stream = stream
-        self._end = end
-
-    def __enter__(self) -> None:
-        self._tokens = self._stream._call.enter()
-
-    def __exit__(self, typ: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        call = self._stream._call
-        if exc is None:  # the common case: a chunk arrived
-            call.exit(self._tokens)
-            return
-        try:
-            self._stream._finish(None if isinstance(exc, self._end) else exc)
-        finally:
-            call.exit(self._tokens)
-
-
 class EventStream(_EventEnd[Iterator[R], R], Generator[R, None, None]):
     """A generator that ends the call's event with the last chunk when the source is done."""
 
@@ -95,8 +70,17 @@ class EventStream(_EventEnd[Iterator[R], R], Generator[R, None, None]):
         """Pull the next chunk."""
         if self._done:
             raise StopIteration
-        with _Pull(self, StopIteration):
+        tokens = self._call.enter()
+        try:
             item = next(self._source)
+        except StopIteration:
+            self._finish()
+            raise
+        except BaseException as exc:
+            self._finish(exc)
+            raise
+        finally:
+            self._call.exit(tokens)
         self._last = item
         return item
 
@@ -130,8 +114,17 @@ class EventAsyncStream(_EventEnd[AsyncIterator[R], R], AsyncGenerator[R, None]):
         """Pull the next chunk."""
         if self._done:
             raise StopAsyncIteration
-        with _Pull(self, StopAsyncIteration):
+        tokens = self._call.enter()
+        try:
             item = await self._source.__anext__()
+        except StopAsyncIteration:
+            self._finish()
+            raise
+        except BaseException as exc:
+            self._finish(exc)
+            raise
+        finally:
+            self._call.exit(tokens)
         self._last = item
         return item
 
