@@ -1,6 +1,6 @@
 """Per-chunk cost of the LLM stream wrappers (``EventStream``/``EventAsyncStream``): this tree against a revision.
 
-A ``CustomLLM`` whose stream yields 200 ready chunks is observed by a no-op handler, so the stream is wrapped and
+A ``CustomLLM`` whose stream yields 200 ready chunks is observed by an ``EventRecorder``, so the stream is wrapped and
 every pull makes the LLM event current, ends it at the end, and restores the caller's context. The revision's
 ``core/src`` is unpacked with ``git archive`` (as in ``bench_import_ab.py``); the two trees run in alternating
 fresh interpreters and each figure is the median over ``--runs`` interpreters of the best of 5 repeats.
@@ -21,7 +21,6 @@ import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_import_ab import origin
 from bench_import_ab import unpack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,8 +30,10 @@ WORKER = textwrap.dedent(
     """
     import asyncio, json, sys, time
 
-    from dovetail.core.callbacks import BaseCallbackHandler, CallbackManager
+    import dovetail.core
+    from dovetail.core.callbacks import CallbackManager
     from dovetail.core.llms import CompletionResponse, CustomLLM, LLMMetadata
+    from dovetail.core.testing.events import EventRecorder
 
     CHUNKS, STREAMS = json.loads(sys.argv[1])
     READY = [CompletionResponse(text="x" * (i + 1), delta="x") for i in range(CHUNKS)]
@@ -54,19 +55,7 @@ WORKER = textwrap.dedent(
                     yield chunk
             return gen()
 
-    class Noop(BaseCallbackHandler):
-        def __init__(self):
-            super().__init__([], [])
-        def on_event_start(self, event_type, payload=None, event_id="", parent_id="", **kwargs):
-            return event_id
-        def on_event_end(self, event_type, payload=None, event_id="", **kwargs):
-            return None
-        def start_trace(self, trace_id=None):
-            return None
-        def end_trace(self, trace_id=None, trace_map=None):
-            return None
-
-    llm = Ready(callback_manager=CallbackManager([Noop()]))
+    llm = Ready(callback_manager=CallbackManager([EventRecorder()]))
 
     def best(fn):
         times = []
@@ -86,7 +75,8 @@ WORKER = textwrap.dedent(
             async for _ in await llm.astream_complete("hi"):
                 pass
 
-    print(json.dumps({"sync": best(sync_streams), "async": best(lambda: asyncio.run(async_streams()))}))
+    sync, asyn = best(sync_streams), best(lambda: asyncio.run(async_streams()))
+    print(json.dumps({"sync": sync, "async": asyn, "origin": dovetail.core.__file__}))
     """
 )
 
@@ -96,8 +86,11 @@ def measure(src: Path) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(src)}
     cmd = [sys.executable, "-c", WORKER, json.dumps([CHUNKS, STREAMS])]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
-    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
-    return result
+    result = json.loads(out.strip().splitlines()[-1])
+    if not result.pop("origin").startswith(str(src)):
+        msg = f"dovetail.core was not imported from {src}; is it shadowed on the path?"
+        raise SystemExit(msg)
+    return {kind: float(value) for kind, value in result.items()}
 
 
 def main() -> int:
@@ -108,11 +101,6 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         trees = {"base": unpack(args.base, Path(tmp)), "this tree": ROOT / "core" / "src"}
-        for name, src in trees.items():
-            where = origin(src)
-            if not where.startswith(str(src)):
-                print(f"{name}: dovetail.core came from {where.strip()}, not {src}", file=sys.stderr)
-                return 1
         samples: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
         for _ in range(args.runs):
             for name, src in trees.items():
