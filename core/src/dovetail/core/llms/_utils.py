@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 from typing import TypeVar
-from typing import cast
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._exceptions import OutputParserError
+from dovetail.core._items import items_of
 from dovetail.core.llms._types import ChatMessage
 from dovetail.core.llms._types import ChatResponse
 from dovetail.core.llms._types import LLMMetadata
@@ -84,18 +84,14 @@ def _count_tokens(text: str, budget: int) -> int:
     return len(tokenizer(text))
 
 
-def _check_messages(messages: Any) -> Sequence[ChatMessage]:
+def _check_messages(messages: Any) -> list[ChatMessage]:
     if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):
         msg = f"chat() takes a list of ChatMessage, got {type(messages).__name__}; use complete() for a str prompt"
         raise InvalidInputError(msg)
     if not messages:
         msg = "chat() needs at least one ChatMessage"
         raise InvalidInputError(msg)
-    for index, message in enumerate(messages):
-        if not isinstance(message, ChatMessage):
-            msg = f"messages[{index}] is a {type(message).__name__}, not a ChatMessage; wrap it in ChatMessage(...)"
-            raise InvalidInputError(msg)
-    return cast("Sequence[ChatMessage]", messages)
+    return items_of(messages, ChatMessage, "messages", "; wrap it in ChatMessage(...)")
 
 
 def check_input(value: Any, *, chat: bool) -> None:
