@@ -14,7 +14,6 @@ Usage: ``.venv/bin/python bench/bench_big_file.py [--mb 50] [--duration 90] [--k
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import signal
@@ -28,6 +27,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+from _common import number_options  # noqa: E402
 from make_corpus import ensure_corpus  # noqa: E402
 
 DOVETAIL = Path(sys.executable).parent / "dovetail"
@@ -78,12 +78,7 @@ class _Run:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mb", type=int, default=50)
-    parser.add_argument("--duration", type=float, default=90.0)
-    parser.add_argument("--kills", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
+    args = number_options(__doc__, mb=50, duration=90.0, kills=10, seed=7).parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="dovetail-big-"))
     big, index = work / "big.txt", work / "index"

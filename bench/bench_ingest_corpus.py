@@ -16,7 +16,6 @@ Usage: ``.venv/bin/python bench/bench_ingest_corpus.py [--files 300] [--min-byte
 
 from __future__ import annotations
 
-import argparse
 import ast
 import json
 import os
@@ -30,6 +29,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+from _common import number_options  # noqa: E402
 from _peers import ensure_venv  # noqa: E402
 from _peers import version_of  # noqa: E402
 
@@ -136,11 +136,7 @@ def _old_grouping(lengths: list[int], budget: int = 4096) -> tuple[int, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=300)
-    parser.add_argument("--min-bytes", type=int, default=400)
-    parser.add_argument("--max-bytes", type=int, default=2_500)
-    parser.add_argument("--rounds", type=int, default=1)
+    parser = number_options(__doc__, files=300, min_bytes=400, max_bytes=2_500, rounds=1)
     parser.add_argument(
         "--with-default-options",
         action="store_true",

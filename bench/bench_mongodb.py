@@ -17,7 +17,6 @@ Usage: ``.venv/bin/python bench/bench_mongodb.py [--n 50000] [--rounds 3] [--no-
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import json
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import number_options
 from _peers import ensure_venv
 from _peers import version_of
 
@@ -89,7 +89,7 @@ def _start_server() -> tuple[subprocess.Popen[bytes], str]:
 def _seed(uri: str, n: int) -> None:
     from pymongo import MongoClient
 
-    with MongoClient(uri) as client:
+    with MongoClient[dict[str, Any]](uri) as client:
         collection = client["bench"]["docs"]
         collection.drop()
         batch: list[dict[str, Any]] = []
@@ -132,9 +132,7 @@ def _peak(fn: Callable[[], int]) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=50_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser = number_options(__doc__, n=50_000, rounds=3)
     parser.add_argument("--no-peer", action="store_true", help="skip the llama-index peer")
     args = parser.parse_args()
 

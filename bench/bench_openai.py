@@ -22,14 +22,19 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from _common import Timing
+from _common import race_stream
+from _common import timed_embedding
 from _peers import ensure_venv
 from bench_core_import import cumulative_import_ms
 
-ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
 SERVER = ROOT / "core/src/dovetail/core/testing/servers/openai_loopback.py"
 TEXTS = 20_000
 BATCH = 100
@@ -67,44 +72,31 @@ def dovetail_embed(url: str, texts: list[str]) -> tuple[float, float]:
         async with OpenAIEmbedding(
             api_key="k", api_base=url, embed_batch_size=BATCH, max_concurrency=CONCURRENCY, max_retries=0
         ) as embed:
-            await embed.aget_text_embedding_batch(texts[: BATCH * CONCURRENCY])  # warm the connection pool
-            gc.collect()  # every contender starts its timed run without garbage from imports and warm-up
-            started, cpu = time.perf_counter(), time.process_time()
-            vectors = await embed.aget_text_embedding_batch(texts)
-            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-        assert len(vectors) == len(texts)
-        return elapsed, cpu
+            return await timed_embedding(embed, texts, BATCH * CONCURRENCY)
 
     return asyncio.run(run())
 
 
 PEER_EMBED = """
-import asyncio, gc, json, sys, time
+import asyncio, json, sys
 from llama_index.embeddings.openai import OpenAIEmbedding
 url, n, batch, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+sys.path.insert(0, sys.argv[5])
+from _common import timed_embedding
 texts = [f"text number {i} about dovetail joints" for i in range(n)]
 embed = OpenAIEmbedding(api_key="k", api_base=url, embed_batch_size=batch, num_workers=workers, max_retries=0)
-async def run():
-    await embed.aget_text_embedding_batch(texts[: batch * workers])
-    gc.collect()
-    started, cpu = time.perf_counter(), time.process_time()
-    vectors = await embed.aget_text_embedding_batch(texts)
-    assert len(vectors) == n
-    return time.perf_counter() - started, time.process_time() - cpu
-print(json.dumps(asyncio.run(run())))
+print(json.dumps(asyncio.run(timed_embedding(embed, texts, batch * workers))))
 """
 
 
-def stream_compare(url: str, reps: int) -> tuple[float, float, float, float, int]:
+def stream_compare(url: str, reps: int) -> Timing:
     """Best-of-``reps`` times of one long chat stream: the raw SDK and dovetail, alternating in one process."""
     import openai
-    from dovetail.core.llms import ChatMessage
     from dovetail.llms.openai import OpenAI
 
     prompt = " ".join(f"w{i}" for i in range(STREAM_WORDS))
     client = openai.OpenAI(api_key="k", base_url=url, max_retries=0)
     llm = OpenAI(model="gpt-4o-mini", api_key="k", api_base=url, max_retries=0)
-    messages = [ChatMessage(content=prompt)]
 
     def raw() -> int:
         stream = client.chat.completions.create(
@@ -116,26 +108,11 @@ def stream_compare(url: str, reps: int) -> tuple[float, float, float, float, int
         )
         return sum(1 for chunk in stream if chunk.choices and chunk.choices[0].delta.content)
 
-    def ours() -> None:
-        for _chunk in llm.stream_chat(messages):
-            pass
-
-    chunks = raw()
-    ours()
-    best_raw = best_ours = float("inf")
-    cpu_raw = cpu_ours = float("inf")
-    for _ in range(reps):
-        started, cpu = time.perf_counter(), time.process_time()
-        raw()
-        best_raw = min(best_raw, time.perf_counter() - started)
-        cpu_raw = min(cpu_raw, time.process_time() - cpu)
-        started, cpu = time.perf_counter(), time.process_time()
-        ours()
-        best_ours = min(best_ours, time.perf_counter() - started)
-        cpu_ours = min(cpu_ours, time.process_time() - cpu)
-    client.close()
-    llm.close()
-    return best_raw, best_ours, cpu_raw, cpu_ours, chunks
+    try:
+        return race_stream(raw, llm, prompt, reps)
+    finally:
+        client.close()
+        llm.close()
 
 
 def raw_sdk_embed(url: str, texts: list[str], decode: bool = True) -> tuple[float, float]:
@@ -211,7 +188,7 @@ def embed_compare(peer_python: Path) -> dict[str, Any]:
 
     def peer(url: str, texts: list[str]) -> tuple[float, float]:
         out = subprocess.run(
-            [str(peer_python), "-c", PEER_EMBED, url, str(len(texts)), str(BATCH), str(CONCURRENCY)],
+            [str(peer_python), "-c", PEER_EMBED, url, str(len(texts)), str(BATCH), str(CONCURRENCY), str(BENCH)],
             capture_output=True,
             text=True,
             check=True,
@@ -219,7 +196,7 @@ def embed_compare(peer_python: Path) -> dict[str, Any]:
         wall, cpu = json.loads(out)
         return float(wall), float(cpu)
 
-    contenders = {
+    contenders: dict[str, Callable[[str, list[str]], tuple[float, float]]] = {
         "dovetail": dovetail_embed,
         "sdk_create": raw_sdk_embed,
         "sdk_transport": partial(raw_sdk_embed, decode=False),

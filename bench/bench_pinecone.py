@@ -19,7 +19,6 @@ Usage: ``.venv/bin/python bench/bench_pinecone.py [--n 100000] [--dim 384] [--ro
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import os
@@ -31,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from _common import number_options
 
 KEY = "bench-key"
 
@@ -89,11 +90,7 @@ def _timed(label: str, fn: Any) -> tuple[float, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--dim", type=int, default=384)
-    parser.add_argument("--rounds", type=int, default=2)
-    args = parser.parse_args()
+    args = number_options(__doc__, n=100_000, dim=384, rounds=2).parse_args()
 
     import numpy as np
     from dovetail.core.schema import TextNode

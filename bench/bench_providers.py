@@ -15,22 +15,23 @@ The peers are installed into ``bench/.venv-llamaindex-providers``. Run: ``.venv/
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import math
 import os
-import re
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _common import Timing
+from _common import race_stream
+from _common import timed_embedding
 from _peers import ensure_venv
 from _peers import version_of
+from bench_core_import import cumulative_import_ms
 
-ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
 SERVERS = {
     "anthropic": ROOT / "integrations/llms/dovetail-llms-anthropic/tests/anthropic_loopback.py",
     "gemini": ROOT / "core/src/dovetail/core/testing/servers/gemini_loopback.py",
@@ -49,17 +50,6 @@ EMBED_ROUNDS = 3
 ANTHROPIC_KEY, GEMINI_KEY = "sk-ant-loopback-0123456789", "AIza-loopback-0123456789"
 
 
-def import_ms(python: str, module: str, runs: int = 5) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        err = subprocess.run(
-            [python, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, check=True
-        ).stderr
-        pattern = rf"import time:\s+\d+ \|\s+(\d+) \| {re.escape(module)}$"
-        best = min(best, max(int(m.group(1)) for m in re.finditer(pattern, err, re.M)) / 1000)
-    return best
-
-
 class Server:
     """A loopback server in its own process (so its work does not share our GIL)."""
 
@@ -75,91 +65,58 @@ class Server:
         self.proc.wait(timeout=10)
 
 
-Timing = tuple[float, float, float, float, int]  # wall raw, wall ours, CPU raw, CPU ours, chunks
-
-
-def best_pair(raw: Callable[[], int], ours: Callable[[], None], reps: int) -> Timing:
-    """Best-of-``reps`` wall and CPU (this process) times of the raw SDK and dovetail, alternating."""
-    chunks = raw()
-    ours()
-    best = [float("inf")] * 4
-    for _ in range(reps):
-        for slot, fn in ((0, raw), (1, ours)):
-            gc.collect()
-            started, cpu = time.perf_counter(), time.process_time()
-            fn()
-            best[slot] = min(best[slot], time.perf_counter() - started)
-            best[slot + 2] = min(best[slot + 2], time.process_time() - cpu)
-    return best[0], best[1], best[2], best[3], chunks
+STREAM_PROMPT = " ".join(f"w{i}" for i in range(STREAM_WORDS))
 
 
 def stream_anthropic(url: str) -> Timing:
     import anthropic
-    from dovetail.core.llms import ChatMessage
     from dovetail.llms.anthropic import Anthropic
 
-    prompt = " ".join(f"w{i}" for i in range(STREAM_WORDS))
     client = anthropic.Anthropic(api_key=ANTHROPIC_KEY, base_url=url, max_retries=0, open_telemetry=False)
     llm = Anthropic(api_key=ANTHROPIC_KEY, base_url=url, max_retries=0)
-    messages = [ChatMessage(content=prompt)]
 
     def raw() -> int:
         stream = client.messages.create(
-            model="claude-sonnet-4-5", max_tokens=4096, messages=[{"role": "user", "content": prompt}], stream=True
+            model="claude-sonnet-4-5",
+            max_tokens=4096,
+            messages=[{"role": "user", "content": STREAM_PROMPT}],
+            stream=True,
         )
         return sum(1 for event in stream if event.type == "content_block_delta")
 
-    def ours() -> None:
-        for _ in llm.stream_chat(messages):
-            pass
-
-    return best_pair(raw, ours, REPS)
+    return race_stream(raw, llm, STREAM_PROMPT, REPS)
 
 
 def stream_gemini(url: str) -> Timing:
-    from dovetail.core.llms import ChatMessage
     from dovetail.llms.gemini import GoogleGenAI
     from google import genai
     from google.genai import types
 
-    prompt = " ".join(f"w{i}" for i in range(STREAM_WORDS))
     options = types.HttpOptions(base_url=url, retry_options=types.HttpRetryOptions(attempts=1))
     client = genai.Client(api_key=GEMINI_KEY, http_options=options)
     llm = GoogleGenAI(api_key=GEMINI_KEY, base_url=url, max_retries=0)
-    messages = [ChatMessage(content=prompt)]
 
     def raw() -> int:
         stream = client.models.generate_content_stream(
-            model="gemini-2.5-flash", contents=prompt, config={"temperature": 0.1}
+            model="gemini-2.5-flash", contents=STREAM_PROMPT, config={"temperature": 0.1}
         )
         return sum(1 for chunk in stream if chunk.text)
 
-    def ours() -> None:
-        for _ in llm.stream_chat(messages):
-            pass
-
-    return best_pair(raw, ours, REPS)
+    return race_stream(raw, llm, STREAM_PROMPT, REPS)
 
 
 def stream_ollama(url: str) -> Timing:
     import ollama
-    from dovetail.core.llms import ChatMessage
     from dovetail.llms.ollama import Ollama
 
-    prompt = " ".join(f"w{i}" for i in range(STREAM_WORDS))
     client = ollama.Client(host=url)
     llm = Ollama(model="llama3.2", base_url=url, max_retries=0)
-    messages = [ChatMessage(content=prompt)]
 
     def raw() -> int:
-        stream = client.chat(model="llama3.2", messages=[{"role": "user", "content": prompt}], stream=True)
+        stream = client.chat(model="llama3.2", messages=[{"role": "user", "content": STREAM_PROMPT}], stream=True)
         return sum(1 for chunk in stream if chunk.message.content)
 
-    def ours() -> None:
-        for _ in llm.stream_chat(messages):
-            pass
-
-    return best_pair(raw, ours, REPS)
+    return race_stream(raw, llm, STREAM_PROMPT, REPS)
 
 
 def dovetail_embed(provider: str, url: str) -> float:
@@ -181,20 +138,15 @@ def dovetail_embed(provider: str, url: str) -> float:
             max_concurrency=CONCURRENCY,
         )
 
-    async def run() -> float:
-        await embed.aget_text_embedding_batch(texts[: BATCH * CONCURRENCY])
-        gc.collect()
-        started = time.perf_counter()
-        vectors = await embed.aget_text_embedding_batch(texts)
-        assert len(vectors) == TEXTS
-        return time.perf_counter() - started
-
-    return asyncio.run(run())
+    wall, _ = asyncio.run(timed_embedding(embed, texts, BATCH * CONCURRENCY))
+    return wall
 
 
 PEER_EMBED = """
-import asyncio, gc, json, sys, time
+import asyncio, json, sys
 provider, url, n, batch, workers = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+sys.path.insert(0, sys.argv[7])
+from _common import timed_embedding
 texts = [f"text number {i} about dovetail joints" for i in range(n)]
 if provider == "ollama":
     from llama_index.embeddings.ollama import OllamaEmbedding
@@ -204,19 +156,13 @@ else:
     from llama_index.embeddings.google_genai import GoogleGenAIEmbedding
     embed = GoogleGenAIEmbedding(model_name="gemini-embedding-001", api_key=sys.argv[6], embed_batch_size=batch,
                                  num_workers=workers, http_options=types.HttpOptions(base_url=url))
-async def run():
-    await embed.aget_text_embedding_batch(texts[: batch * workers])
-    gc.collect()
-    started = time.perf_counter()
-    vectors = await embed.aget_text_embedding_batch(texts)
-    assert len(vectors) == n
-    return time.perf_counter() - started
-print(json.dumps(asyncio.run(run())))
+wall, _ = asyncio.run(timed_embedding(embed, texts, batch * workers))
+print(json.dumps(wall))
 """
 
 
 def peer_embed(python: str, provider: str, url: str) -> float | str:
-    args = [python, "-c", PEER_EMBED, provider, url, str(TEXTS), str(BATCH), str(CONCURRENCY), GEMINI_KEY]
+    args = [python, "-c", PEER_EMBED, provider, url, str(TEXTS), str(BATCH), str(CONCURRENCY), GEMINI_KEY, str(BENCH)]
     done = subprocess.run(args, capture_output=True, text=True, check=False, timeout=900)
     if done.returncode:
         return f"failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}"
@@ -244,7 +190,7 @@ def imports(peer: str | None = None) -> None:
         ("dovetail.llms.gemini", "llama_index.llms.google_genai", "llama-index-llms-google-genai"),
         ("dovetail.llms.ollama", "llama_index.llms.ollama", "llama-index-llms-ollama"),
     ):
-        a, b = import_ms(sys.executable, ours), import_ms(peer, theirs)
+        a, b = cumulative_import_ms(sys.executable, ours), cumulative_import_ms(peer, theirs)
         print(f"{ours}: {a:.1f} ms; {theirs} ({version_of(Path(peer), dist)}): {b:.1f} ms; ratio {a / b:.3f}")
 
 

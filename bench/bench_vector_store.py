@@ -245,6 +245,16 @@ def run_peer() -> dict[str, Any]:
     return result
 
 
+Row = tuple[str, float, str, float | None, str]  # name, value, target text, limit, "le" or "ge"
+
+
+def _row(name: str, value: float, limit: float | None = None, *, at_least: bool = False, unit: str = "") -> Row:
+    """A figure and its target: at most (or ``at_least``) ``limit``; no limit: reported only (target ``-``)."""
+    direction = "ge" if at_least else "le"
+    target = "-" if limit is None else f"{'>=' if at_least else '<='} {limit:g}{unit}"
+    return name, value, target, limit, direction
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-peer", action="store_true", help="skip the llama-index-core comparison")
@@ -256,57 +266,42 @@ def main() -> int:
     peer = None if options.no_peer else run_peer()
 
     rows = [
-        ("query / numpy matmul+argpartition", ours["query_s"] / ours["numpy_query_s"], "<= 1.5", 1.5, "le"),
-        (
+        _row("query / numpy matmul+argpartition", ours["query_s"] / ours["numpy_query_s"], 1.5),
+        _row(
             "filtered query (10 %) / numpy on pre-selected rows",
             ours["filtered_query_s"] / ours["numpy_filtered_query_s"],
-            "<= 2",
             2.0,
-            "le",
         ),
-        (
+        _row(
             "filtered query (10 %) / numpy mask+gather+matmul",
             ours["filtered_query_s"] / ours["numpy_mask_and_query_s"],
-            "-",
-            None,
-            "le",
         ),
-        (
+        _row(
             "first query of a filter / numpy on pre-selected rows",
             ours["first_filtered_query_s"] / ours["numpy_filtered_query_s"],
-            "-",
-            None,
-            "le",
         ),
-        (
+        _row(
             "first query of a filter / numpy mask+gather+matmul",
             ours["first_filtered_query_s"] / ours["numpy_mask_and_query_s"],
-            "-",
-            None,
-            "le",
         ),
-        ("add 100k nodes, seconds (median of 3)", ours["add_s"], "<= 1 s", 1.0, "le"),
-        ("add / np.array(list of lists) alone", ours["add_s"] / ours["numpy_conversion_s"], "-", None, "le"),
-        ("peak RSS / numpy", rss_ours / rss_numpy, "<= 1.4", 1.4, "le"),
-        ("peak RSS, filter cached / numpy holding selected rows", rss_ours_f / rss_numpy_f, "-", None, "le"),
+        _row("add 100k nodes, seconds (median of 3)", ours["add_s"], 1.0, unit=" s"),
+        _row("add / np.array(list of lists) alone", ours["add_s"] / ours["numpy_conversion_s"]),
+        _row("peak RSS / numpy", rss_ours / rss_numpy, 1.4),
+        _row("peak RSS, filter cached / numpy holding selected rows", rss_ours_f / rss_numpy_f),
     ]
     if peer is not None:
         rows += [
-            (
+            _row(
                 f"llama-index-core {peer['version']} query / dovetail query",
                 peer["query_s"] / ours["query_s"],
-                ">= 100",
                 100.0,
-                "ge",
+                at_least=True,
             ),
-            (
+            _row(
                 "llama-index-core filtered query / dovetail filtered query",
                 peer["filtered_query_s"] / ours["filtered_query_s"],
-                "-",
-                None,
-                "ge",
             ),
-            ("llama-index-core add / dovetail add", peer["add_s"] / ours["add_s"], "-", None, "ge"),
+            _row("llama-index-core add / dovetail add", peer["add_s"] / ours["add_s"]),
         ]
     threads = os.environ["OPENBLAS_NUM_THREADS"]
     print(f"SimpleVectorStore, {N:,} x {DIM} float32, top-{TOP_K} cosine, {N_QUERIES} queries (median)")

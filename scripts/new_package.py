@@ -3,10 +3,12 @@
 Creates ``integrations/<domain>/dovetail-<domain>-<provider>/`` from ``scripts/templates/``: pyproject (metadata,
 entry point, ``[tool.dovetail]``, the current dovetail-core range), ``src/dovetail/<domain>/<provider>/{__init__,
 base}.py`` with the class for the domain's contract, ``py.typed``, README, CHANGELOG, ``tests/test_conformance.py``
-wired to the conformance kit and ``tests/test_exports.py``; plus the domain's extras in ``templates/<domain>/``
-(for vector stores: settings, error mapping on core's retry layer, pure converters and filters with their tests,
-the SDK seam in ``_client.py`` and a server fixture). The domains come from the one table that the registry reads
-(``core/src/dovetail/core/domains.json``). The workspace picks the package up through its ``integrations/*/*`` glob.
+wired to the conformance kit and ``tests/test_exports.py`` on core's ``ExportsConformance`` (the checks live in
+``dovetail.core.testing``, so generated tests stay short and in step with core); plus the domain's extras in
+``templates/<domain>/`` (for vector stores: settings, error mapping on core's retry layer, pure converters and
+filters with their tests, the SDK seam in ``_client.py`` and a server fixture). The domains come from the one
+table that the registry reads (``core/src/dovetail/core/domains.json``). The workspace picks the package up
+through its ``integrations/*/*`` glob.
 
 The generated package passes ``make lint``, ``make typecheck`` and the health check except ``tests`` and
 ``conformance``: the provider calls raise ``NotImplementedError`` until the contributor writes them.

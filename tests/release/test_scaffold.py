@@ -93,11 +93,49 @@ def test_generated_packages_pass_lint_and_typecheck_as_generated(repo_copy: Path
         env = {**os.environ, "MYPYPATH": str(package / "src")}
         # Checked for the running Python, as CI does: installed stubs (numpy's) may use newer syntax.
         version = f"{sys.version_info.major}.{sys.version_info.minor}"
-        source = str(package / "src" / "dovetail")
-        typed = _run(
-            sys.executable, "-m", "mypy", "--config-file", config, "--python-version", version, source, env=env
-        )
-        assert typed.returncode == 0, typed.stdout
+        # the source as `make typecheck` checks it, then the tests on their own (their conftest.py is one module)
+        for target in (package / "src" / "dovetail", package / "tests"):
+            typed = _run(
+                sys.executable, "-m", "mypy", "--config-file", config, "--python-version", version, str(target), env=env
+            )
+            assert typed.returncode == 0, typed.stdout
+
+
+def _install(package: Path, site: Path) -> None:
+    """Install the built wheel of ``package`` into the folder ``site``, as an installer would: its entry points too."""
+    cmd = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(package)]
+    done = _run(*cmd)
+    assert done.returncode == 0, done.stderr
+
+
+def _pytest(root: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", str(root / "pyproject.toml")]
+    return _run(*base, "--rootdir", str(root), *args, env=env)
+
+
+@pytest.mark.slow
+def test_generated_exports_tests_use_the_kit_pass_once_installed_and_can_fail(repo_copy: Path) -> None:
+    site = repo_copy / "site"
+    exports = []
+    for domain in SCAFFOLDABLE:
+        assert scaffold(repo_copy, domain, "acme").returncode == 0
+        package = repo_copy / "integrations" / domain / f"dovetail-{domain.replace('_', '-')}-acme"
+        test_file = package / "tests" / "test_exports.py"
+        assert "(ExportsConformance):" in test_file.read_text(encoding="utf-8")  # the kit, not a hand-made copy
+        _install(package, site)
+        exports.append(str(test_file))
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    result = _pytest(repo_copy, *exports, env=env)
+    assert result.returncode == 0, result.stdout[-3000:]
+    # __all__ exact, entry point, base class, lazy import (the kit's four) and the namespace layout, per package
+    assert f"{5 * len(exports)} passed" in result.stdout
+    # a public name left out of __all__ is caught
+    init = site / "dovetail" / "readers" / "acme" / "__init__.py"
+    init.write_text(init.read_text(encoding="utf-8") + "\nLEAKED = 1\n", encoding="utf-8")
+    broken = _pytest(repo_copy, next(e for e in exports if "readers-acme" in e), env=env)
+    assert broken.returncode == 1
+    assert "1 failed, 4 passed" in broken.stdout
+    assert "TestExports::test_all_is_exact" in broken.stdout
 
 
 @pytest.mark.slow

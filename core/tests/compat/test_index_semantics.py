@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pickle
-from typing import Any
 
 import pytest
 from dovetail.core.embeddings import MockEmbedding
@@ -13,16 +12,20 @@ from dovetail.core.llms import MockLLM
 from dovetail.core.node_parser import NodeParser
 from dovetail.core.node_parser import SentenceSplitter
 from dovetail.core.prompts import PromptTemplate
+from dovetail.core.response_synthesizers import Response
+from dovetail.core.response_synthesizers import StreamingResponse
 from dovetail.core.schema import BaseNode
 from dovetail.core.schema import Document
 from dovetail.core.schema import NodeRelationship
 from dovetail.core.schema import NodeWithScore
 from dovetail.core.schema import QueryBundle
+from dovetail.core.schema import RelatedNodeInfo
 from dovetail.core.schema import TextNode
 from dovetail.core.storage import StorageContext
 from dovetail.core.vector_stores import FilterOperator
 from dovetail.core.vector_stores import MetadataFilter
 from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores import SimpleVectorStore
 
 from ._stores import TextKeepingStore
 
@@ -37,15 +40,20 @@ def docs() -> list[Document]:
     return [Document(id_=name, text=text, metadata={"wood": name}) for name, text in TEXTS.items()]
 
 
-def build(**kwargs: Any) -> VectorStoreIndex:
-    kwargs.setdefault("embed_model", MockEmbedding(embed_dim=8))
-    kwargs.setdefault("transformations", [SentenceSplitter(chunk_size=12, chunk_overlap=0)])
-    return VectorStoreIndex.from_documents(docs(), **kwargs)
+def build(storage_context: StorageContext | None = None, store_nodes_override: bool = False) -> VectorStoreIndex:
+    return VectorStoreIndex.from_documents(
+        docs(),
+        storage_context=storage_context,
+        embed_model=MockEmbedding(embed_dim=8),
+        transformations=[SentenceSplitter(chunk_size=12, chunk_overlap=0)],
+        store_nodes_override=store_nodes_override,
+    )
 
 
 def test_default_index_keeps_nodes_in_docstore_without_embeddings() -> None:
     index = build()
     stored = index.docstore.docs
+    assert isinstance(index.vector_store, SimpleVectorStore)
     assert len(stored) == len(index.vector_store) > 3
     assert all(node.embedding is None for node in stored.values())
     assert {node.ref_doc_id for node in stored.values()} == set(TEXTS)
@@ -60,7 +68,7 @@ def test_text_keeping_store_leaves_docstore_empty_unless_overridden() -> None:
     kept = build(
         storage_context=StorageContext.from_defaults(vector_store=TextKeepingStore()), store_nodes_override=True
     )
-    assert len(kept.docstore.docs) == len(kept.vector_store.get_nodes())  # type: ignore[attr-defined]
+    assert len(kept.docstore.docs) == len(kept.vector_store.get_nodes())
 
 
 def test_deleting_last_node_removes_ref_doc_entry_and_hash() -> None:
@@ -85,7 +93,7 @@ def test_delete_from_docstore_is_honoured() -> None:
     index = build()
     oak_nodes = list(index.ref_doc_info["oak"].node_ids)
     index.delete_ref_doc("oak", delete_from_docstore=False)
-    assert index.vector_store.get_nodes(node_ids=oak_nodes) == []  # type: ignore[attr-defined]
+    assert index.vector_store.get_nodes(node_ids=oak_nodes) == []
     assert index.ref_doc_info["oak"].node_ids == oak_nodes
     assert index.docstore.get_node(oak_nodes[0], raise_error=False) is not None
     index.delete_ref_doc("pine", delete_from_docstore=True)
@@ -99,7 +107,7 @@ def test_delete_nodes_can_keep_docstore() -> None:
     first = index.ref_doc_info["teak"].node_ids[0]
     index.delete_nodes([first], delete_from_docstore=False)
     assert first in index.ref_doc_info["teak"].node_ids
-    assert index.vector_store.get_nodes(node_ids=[first]) == []  # type: ignore[attr-defined]
+    assert index.vector_store.get_nodes(node_ids=[first]) == []
 
 
 def test_update_ref_doc_replaces_nodes() -> None:
@@ -137,7 +145,11 @@ def test_unknown_keywords_raise_type_error_naming_closest() -> None:
     with pytest.raises(TypeError, match="response_mode"):
         index.as_query_engine(respons_mode="compact")
     with pytest.raises(TypeError):
-        VectorStoreIndex.from_documents(docs(), embed_model=MockEmbedding(embed_dim=8), use_asyn=True)
+        VectorStoreIndex.from_documents(
+            docs(),
+            embed_model=MockEmbedding(embed_dim=8),
+            use_asyn=True,  # type: ignore[call-arg]  # the misspelling under test
+        )
 
 
 class Keep:
@@ -177,10 +189,12 @@ async def test_documented_query_engine_keywords_work() -> None:
     assert all(n.node.metadata["wood"] == "teak" for n in response.source_nodes)
 
     one = index.as_query_engine(llm=MockLLM(), similarity_top_k=1, response_mode="no_text").query("oak")
+    assert isinstance(one, Response)
     assert one.response == ""
     assert len(one.source_nodes) == 1
     streamed = index.as_query_engine(llm=MockLLM(), streaming=True, response_mode="refine").query("teak")
-    assert "".join(streamed.response_gen)  # type: ignore[union-attr]
+    assert isinstance(streamed, StreamingResponse)
+    assert "".join(streamed.response_gen)
 
 
 def test_pickling_round_trip_and_clear_error_for_remote_store() -> None:
@@ -217,6 +231,8 @@ def test_custom_parse_nodes_keeps_parent_metadata_and_offsets() -> None:
     for node in nodes:
         assert isinstance(node, TextNode)
         assert doc.text[node.start_char_idx : node.end_char_idx] == node.text
-    assert nodes[1].relationships[NodeRelationship.PREVIOUS].node_id == nodes[0].node_id
+    previous = nodes[1].relationships[NodeRelationship.PREVIOUS]
+    assert isinstance(previous, RelatedNodeInfo)
+    assert previous.node_id == nodes[0].node_id
     bare = LineParser(include_metadata=False).get_nodes_from_documents([doc])
     assert bare[0].metadata == {"kind": "line"}

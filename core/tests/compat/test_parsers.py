@@ -15,6 +15,7 @@ from dovetail.core.node_parser import get_root_nodes
 from dovetail.core.schema import Document
 from dovetail.core.schema import IndexNode
 from dovetail.core.schema import NodeRelationship
+from dovetail.core.schema import RelatedNodeInfo
 from dovetail.core.schema import TextNode
 
 GUIDE = """Intro line before any header.
@@ -60,7 +61,9 @@ def test_markdown_sections_and_header_paths() -> None:
         assert isinstance(node, TextNode)
         assert doc.text[node.start_char_idx : node.end_char_idx] == node.text
         assert node.ref_doc_id == "g"
-    assert nodes[1].relationships[NodeRelationship.PREVIOUS].node_id == nodes[0].node_id
+    previous = nodes[1].relationships[NodeRelationship.PREVIOUS]
+    assert isinstance(previous, RelatedNodeInfo)
+    assert previous.node_id == nodes[0].node_id
     dotted = MarkdownNodeParser(header_path_separator=" > ").get_nodes_from_documents([doc])
     assert dotted[3].metadata["header_path"] == " > Guide > Setup > "
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -61,19 +62,25 @@ def test_storage_context_round_trip_loads_a_working_index() -> None:
     assert set(original.storage_context.to_dict()) == {"doc_store", "index_store", "vector_stores"}
 
 
+def _vector_store_from_json(data: str) -> SimpleVectorStore:
+    return SimpleVectorStore.from_dict(json.loads(data))
+
+
 @pytest.mark.parametrize(
-    ("bad", "cls"),
+    ("bad", "load"),
     [
-        ("not json", StorageContext),
-        ("[1, 2]", SimpleDocumentStore),
-        ('{"kind": "index_store", "format_version": 99, "index_structs": {}}', SimpleIndexStore),
-        ('{"kind": "dovetail.SimpleVectorStore", "format_version": 1, "ids": ["a"], "nodes": [], "count": 1}', None),
+        ("not json", StorageContext.from_json),
+        ("[1, 2]", SimpleDocumentStore.from_json),
+        ('{"kind": "index_store", "format_version": 99, "index_structs": {}}', SimpleIndexStore.from_json),
+        (
+            '{"kind": "dovetail.SimpleVectorStore", "format_version": 1, "ids": ["a"], "nodes": [], "count": 1}',
+            _vector_store_from_json,
+        ),
     ],
 )
-def test_bad_payloads_raise_typed_errors(bad: str, cls: type | None) -> None:
-    load = (lambda: SimpleVectorStore.from_dict(json.loads(bad))) if cls is None else (lambda: cls.from_json(bad))
+def test_bad_payloads_raise_typed_errors(bad: str, load: Callable[[str], object]) -> None:
     with pytest.raises(InvalidInputError):
-        load()
+        load(bad)
 
 
 def test_remote_store_context_has_no_dict_form() -> None:
@@ -89,6 +96,7 @@ def test_simple_vector_store_from_persist_dir_and_namespaces(tmp_path: Path) -> 
     original.storage_context.add_vector_store(extra, "image")
     original.storage_context.persist(tmp_path)
     default = SimpleVectorStore.from_persist_dir(str(tmp_path))
+    assert isinstance(original.vector_store, SimpleVectorStore)
     assert len(default) == len(original.vector_store)
     spaces = SimpleVectorStore.from_namespaced_persist_dir(str(tmp_path))
     assert set(spaces) == {"default", "image"}

@@ -46,7 +46,7 @@ def test_metric_input_errors() -> None:
     with pytest.raises(InvalidInputError, match="at least one expected id"):
         HitRate().compute([], ["a"])
     with pytest.raises(InvalidInputError):
-        MRR().compute("a", ["a"])  # type: ignore[arg-type]
+        MRR().compute("a", ["a"])
     with pytest.raises(InvalidInputError, match="known: ap, hit_rate"):
         resolve_metrics(["hit_rate", "recal"])
 
@@ -136,6 +136,6 @@ def test_evaluator_by_node_id_and_bad_arguments() -> None:
     with pytest.raises(InvalidInputError):
         RetrieverEvaluator(metrics=[], retriever=Lookup(RANKINGS))
     with pytest.raises(InvalidInputError):
-        RetrieverEvaluator.from_metric_names(["mrr"], retriever=Lookup(RANKINGS), id_field="file")  # type: ignore[arg-type]
+        RetrieverEvaluator.from_metric_names(["mrr"], retriever=Lookup(RANKINGS), id_field="file")
     with pytest.raises(InvalidInputError):
         evaluator.evaluate_dataset([("q1", ["n1"])])

@@ -17,6 +17,7 @@ from dovetail.core.node_parser import SentenceSplitter
 from dovetail.core.schema import BaseNode
 from dovetail.core.schema import Document
 from dovetail.core.storage import SimpleDocumentStore
+from dovetail.core.testing.transformations import FailOn
 from dovetail.core.vector_stores import SimpleVectorStore
 
 from .conftest import CountingEmbedding
@@ -35,20 +36,6 @@ class InlineRunner(Runner):
         for batch in batches:
             self.batches.append([doc.node_id for doc in batch])
             yield work(batch)
-
-
-class FailOn:
-    """A transformation that raises on the document whose text contains ``word``."""
-
-    def __init__(self, word: str) -> None:
-        self.word = word
-
-    def __call__(self, nodes: list[BaseNode], **kwargs: Any) -> list[BaseNode]:
-        for node in nodes:
-            if self.word in node.get_content():
-                msg = f"cannot parse {self.word}"
-                raise RuntimeError(msg)
-        return nodes
 
 
 def docs(*names: str, words: int = 3) -> list[Document]:
@@ -109,7 +96,7 @@ def test_failing_document_is_named_and_the_documents_before_it_are_kept() -> Non
     p = pipeline(FailOn("mitre"))
     with pytest.raises(InvalidInputError, match=r"mitre\.md") as info:
         p.run(documents=docs(*NAMES), runner=InlineRunner(batch_size=3))
-    assert "cannot parse mitre" in str(info.value)
+    assert "cannot transform a node containing 'mitre'" in str(info.value)
     assert p.docstore is not None
     assert sorted(p.docstore.get_all_document_hashes()) == sorted(f"{n}.md" for n in NAMES[:4])
     # the remainder goes through once the document is fixed

@@ -115,13 +115,16 @@ def test_stream_event_ends_when_an_unstarted_stream_is_dropped(recorder: EventRe
     assert end[4][EventPayload.COMPLETION].text == ""
 
 
-def test_stream_error_ends_the_event_with_the_exception(recorder: EventRecorder) -> None:
-    class Broken(ToolUsingLLM):
-        def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
-            yield CompletionResponse(text="a", delta="a")
-            raise ConnectionResetError("peer went away")
+class BrokenStreamLLM(ToolUsingLLM):
+    """Streams one chunk, then loses the connection."""
 
-    llm = Broken(callback_manager=CallbackManager([recorder]))
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        yield CompletionResponse(text="a", delta="a")
+        raise ConnectionResetError("peer went away")
+
+
+def test_stream_error_ends_the_event_with_the_exception(recorder: EventRecorder) -> None:
+    llm = BrokenStreamLLM(callback_manager=CallbackManager([recorder]))
     stream = llm.stream_complete("x")
     assert next(stream).text == "a"
     with pytest.raises(ConnectionResetError):
@@ -130,6 +133,40 @@ def test_stream_error_ends_the_event_with_the_exception(recorder: EventRecorder)
     assert isinstance(end[4][EventPayload.EXCEPTION], ConnectionResetError)
     assert end[4][EventPayload.COMPLETION].text == "a"
     assert list(stream) == [], "a failed stream stays finished"
+
+
+async def test_async_stream_error_ends_the_event_with_the_exception(recorder: EventRecorder) -> None:
+    llm = BrokenStreamLLM(callback_manager=CallbackManager([recorder]))
+    stream = await llm.astream_complete("x")
+    assert (await stream.__anext__()).text == "a"
+    with pytest.raises(ConnectionResetError):
+        await stream.__anext__()
+    (end,) = recorder.of("end", CBEventType.LLM)
+    assert isinstance(end[4][EventPayload.EXCEPTION], ConnectionResetError)
+    assert end[4][EventPayload.COMPLETION].text == "a"
+    assert [chunk async for chunk in stream] == [], "a failed stream stays finished"
+
+
+def test_a_call_between_stream_pulls_is_not_nested_in_the_stream(recorder: EventRecorder) -> None:
+    llm = _llm(recorder)
+    stream = llm.stream_complete("abc")
+    next(stream)
+    llm.complete("between")
+    list(stream)
+    first, second = recorder.of("start", CBEventType.LLM)
+    assert second[3] != first[2], "each pull restores the caller's event context"
+    assert len(recorder.of("end", CBEventType.LLM)) == 2
+
+
+async def test_an_async_call_between_stream_pulls_is_not_nested_in_the_stream(recorder: EventRecorder) -> None:
+    llm = _llm(recorder)
+    stream = await llm.astream_complete("abc")
+    await stream.__anext__()
+    await llm.acomplete("between")
+    _ = [chunk async for chunk in stream]
+    first, second = recorder.of("start", CBEventType.LLM)
+    assert second[3] != first[2], "each pull restores the caller's event context"
+    assert len(recorder.of("end", CBEventType.LLM)) == 2
 
 
 def test_sync_error_ends_the_event_with_the_exception(recorder: EventRecorder) -> None:

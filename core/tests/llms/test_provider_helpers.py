@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Iterator
 from collections.abc import Sequence
 from typing import Any
+from typing import TypeVar
 
 import pytest
 from dovetail.core.errors import InvalidInputError
@@ -16,6 +17,8 @@ from dovetail.core.llms import ChatResponse
 from dovetail.core.llms import ChatResponseAsyncGen
 from dovetail.core.llms import ChatResponseGen
 from dovetail.core.llms import CompletionResponse
+from dovetail.core.llms import CompletionResponseGen
+from dovetail.core.llms import CustomLLM
 from dovetail.core.llms import LLMMetadata
 from dovetail.core.llms import MessageRole
 from dovetail.core.llms import ThinkingBlock
@@ -43,6 +46,8 @@ from dovetail.core.tools import ToolSelection
 from pydantic import BaseModel
 from pydantic import Field
 from pydantic import SecretStr
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def _reply(text: str, delta: str) -> ChatResponse:
@@ -411,6 +416,50 @@ def test_structured_predict_uses_the_native_request_or_falls_back_to_format_inst
         assert first["kwargs"] == {"seed": 1}
         assert "name" in first["prompt"], "format instructions with the schema are appended"
         assert second["kwargs"] == {}
+
+
+class _NativeCompletionLLM(CustomLLM):
+    """A completion LLM (not chat-first) whose provider has a structured-output request answered in XML-ish text."""
+
+    seen: list[dict[str, Any]] = Field(default_factory=list)
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name="native-completion")
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        self.seen.append({"kwargs": kwargs, "prompt": prompt})
+        return CompletionResponse(text="<name>Lyon</name>" if kwargs.get("schema") else "no")
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        yield self.complete(prompt, formatted, **kwargs)
+
+    def _structured_request(
+        self, output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        return {"schema": output_cls.__name__}
+
+    def _structured_answer(self, output_cls: type[M], response: ChatResponse, request: dict[str, Any]) -> M:
+        name = (response.message.content or "").removeprefix("<name>").removesuffix("</name>")
+        return output_cls.model_validate({"name": name})
+
+
+def test_any_llm_can_answer_structured_predict_through_its_native_request() -> None:
+    llm = _NativeCompletionLLM()
+    assert llm.structured_predict(_City, "Where? {q}", q="x") == _City(name="Lyon")
+    assert asyncio.run(llm.astructured_predict(_City, "Where? {q}", q="y")) == _City(name="Lyon")
+    assert [seen["kwargs"] for seen in llm.seen] == [{"schema": "_City"}, {"schema": "_City"}]
+    assert all("Where?" in seen["prompt"] for seen in llm.seen), "the prompt reaches the model through chat"
+
+
+def test_the_default_native_answer_is_json_text_or_an_output_parser_error() -> None:
+    class _BadJson(_JsonChat):
+        def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+            return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content="Lyon"))
+
+    with pytest.raises(OutputParserError, match="not a valid _City") as info:
+        _BadJson(native=True).structured_predict(_City, "Where?")
+    assert info.value.raw_output == "Lyon"
 
 
 class _Words(StreamFold[ChatResponse]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from dovetail.core.llms import MessageRole
 from dovetail.core.llms import TextBlock
 from dovetail.core.llms import messages_to_prompt
 from dovetail.core.testing.llm import tiny_png
+from dovetail.core.tools import ToolOutput
 from pydantic import ValidationError
 
 
@@ -74,9 +76,41 @@ def test_chat_message_without_content() -> None:
     assert ChatMessage().content is None
 
 
-def test_content_and_blocks_together_are_refused() -> None:
-    with pytest.raises(ValidationError, match="content or blocks"):
-        ChatMessage(content="a", blocks=[TextBlock(text="b")])
+@pytest.mark.parametrize(
+    ("content", "in_message", "in_output"),
+    [
+        (None, [], []),
+        ("hi", [TextBlock(text="hi")], [TextBlock(text="hi")]),
+        (42, [TextBlock(text="42")], [TextBlock(text="42")]),
+        ([TextBlock(text="a"), TextBlock(text="b")], [TextBlock(text="a"), TextBlock(text="b")], None),
+    ],
+)
+def test_content_keyword_becomes_blocks(content: object, in_message: list[TextBlock], in_output: object) -> None:
+    assert ChatMessage(content=content).blocks == in_message
+    if in_output is not None:
+        assert ToolOutput(content=content, tool_name="t").blocks == in_output
+
+
+def test_tool_output_content_is_always_one_text_block() -> None:
+    output = ToolOutput(content=["a", "b"], tool_name="t")
+    assert output.blocks == [TextBlock(text="['a', 'b']")], "a tool output's content is its text, lists included"
+
+
+@pytest.mark.parametrize(
+    ("build", "owner"),
+    [
+        (lambda: ChatMessage(content="a", blocks=[TextBlock(text="b")]), "ChatMessage"),
+        (lambda: ToolOutput(content="a", blocks=[TextBlock(text="b")], tool_name="t"), "ToolOutput"),
+    ],
+)
+def test_content_and_blocks_together_are_refused(build: Callable[[], object], owner: str) -> None:
+    with pytest.raises(ValidationError, match=f"{owner} takes content or blocks, not both"):
+        build()
+
+
+def test_content_with_empty_blocks_is_accepted() -> None:
+    assert ChatMessage(content="a", blocks=[]).content == "a"
+    assert ToolOutput(content="a", blocks=[], tool_name="t").content == "a"
 
 
 def test_image_block_from_bytes_base64_and_path(tmp_path: Path) -> None:

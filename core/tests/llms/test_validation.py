@@ -110,6 +110,10 @@ def test_tools_need_a_function_calling_model() -> None:
         (lambda llm: llm.complete(None), "str prompt"),
         (lambda llm: llm.chat("hello"), "list of ChatMessage"),
         (lambda llm: llm.chat([{"role": "user", "content": "x"}]), r"messages\[0\] is a dict"),
+        (
+            lambda llm: llm.chat([ChatMessage(content="a"), "b"]),
+            r"^messages\[1\] is a str, not a ChatMessage; wrap it in ChatMessage\(\.\.\.\)$",
+        ),
         (lambda llm: llm.chat([]), "at least one"),
     ],
 )

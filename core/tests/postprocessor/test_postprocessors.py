@@ -42,9 +42,9 @@ def test_similarity_cutoff_keeps_scores_at_or_above_it() -> None:
 
 
 def test_an_item_that_is_not_a_node_with_score_is_named_by_position() -> None:
-    nodes: list[Any] = [*hits(("ok", 0.9)), TextNode(text="bare")]
+    nodes: list[NodeWithScore | TextNode] = [*hits(("ok", 0.9)), TextNode(text="bare")]
     with pytest.raises(InvalidInputError, match=r"nodes\[1\] is a TextNode, not a NodeWithScore \(as retrievers"):
-        SimilarityPostprocessor().postprocess_nodes(nodes)
+        SimilarityPostprocessor().postprocess_nodes(nodes)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="must be a list of NodeWithScore"):
         SimilarityPostprocessor().postprocess_nodes("text")  # type: ignore[arg-type]
 
@@ -64,7 +64,7 @@ def test_keywords_match_whole_words_and_phrases() -> None:
     both = KeywordNodePostprocessor(required_keywords=["tenon"], exclude_keywords=["router"])
     assert texts(both.postprocess_nodes(nodes)) == ["A mortise and tenon joint"]
     with pytest.raises(InvalidInputError):
-        KeywordNodePostprocessor(required_keywords="tenon")  # type: ignore[arg-type]
+        KeywordNodePostprocessor(required_keywords="tenon")
     with pytest.raises(InvalidInputError):
         KeywordNodePostprocessor(exclude_keywords=[""])
 
@@ -87,7 +87,9 @@ def test_sentence_window_and_metadata_replacement() -> None:
     assert nodes[2].metadata["window"] == "Two is second. Three is third. Four is fourth."
     assert nodes[0].metadata["window"] == "One is first. Two is second."
     assert nodes[2].metadata["original_text"] == "Three is third."
-    assert all(text[n.start_char_idx : n.end_char_idx] == n.get_content() for n in nodes)  # type: ignore[misc]
+    for node in nodes:
+        assert isinstance(node, TextNode)
+        assert text[node.start_char_idx : node.end_char_idx] == node.get_content()
     assert "window" in nodes[2].excluded_embed_metadata_keys
     assert "window" not in nodes[2].get_metadata_str(mode=MetadataMode.EMBED)
 

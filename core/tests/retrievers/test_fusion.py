@@ -10,16 +10,14 @@ from typing import Any
 
 import pytest
 from dovetail.core.errors import InvalidInputError
-from dovetail.core.llms import CompletionResponse
-from dovetail.core.llms import CompletionResponseGen
-from dovetail.core.llms import CustomLLM
-from dovetail.core.llms import LLMMetadata
 from dovetail.core.retrievers import FUSION_MODES
 from dovetail.core.retrievers import BaseRetriever
 from dovetail.core.retrievers import QueryFusionRetriever
 from dovetail.core.schema import NodeWithScore
 from dovetail.core.schema import QueryBundle
 from dovetail.core.schema import TextNode
+
+from ..compat._llm import RecordingLLM
 
 NODES = {name: TextNode(id_=name, text=f"text of {name}") for name in "abcdef"}
 
@@ -40,22 +38,14 @@ class Fixed(BaseRetriever):
         return [NodeWithScore(node=NODES[name], score=score) for name, score in self.ranking]
 
 
-class ScriptedLLM(CustomLLM):
-    """Answers every prompt with the same text and keeps the prompts."""
+class ScriptedLLM(RecordingLLM):
+    """Answers every prompt with ``reply`` and keeps the prompts."""
 
-    answer: str = ""
-    prompts: list[str] = []
+    reply: str = ""
 
-    @property
-    def metadata(self) -> LLMMetadata:
-        return LLMMetadata(model_name="scripted")
-
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        self.prompts.append(prompt)
-        return CompletionResponse(text=self.answer)
-
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
-        yield self.complete(prompt)
+    def answer(self, prompt: str, number: int) -> str:
+        """The same reply to every prompt."""
+        return self.reply
 
 
 DENSE = [("a", 0.9), ("b", 0.8), ("c", 0.1)]
@@ -117,7 +107,7 @@ def test_weights_tilt_the_fusion() -> None:
 
 
 def test_generated_queries_are_run_on_every_retriever() -> None:
-    llm = ScriptedLLM(answer="1. oak joinery\n2) pine joinery\n- q\n\n")
+    llm = ScriptedLLM(reply="1. oak joinery\n2) pine joinery\n- q\n\n")
     first, second = Fixed(DENSE), Fixed(SPARSE)
     fused = QueryFusionRetriever([first, second], llm=llm, num_queries=3, mode="reciprocal_rerank").retrieve("q")
     assert sorted(first.seen) == sorted(second.seen) == ["oak joinery", "pine joinery", "q"]

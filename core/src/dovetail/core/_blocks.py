@@ -13,6 +13,7 @@ import binascii
 import io
 import mimetypes
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 from typing import Any
@@ -38,6 +39,7 @@ __all__ = [
     "ThinkingBlock",
     "ToolCallBlock",
     "VideoBlock",
+    "content_to_blocks",
     "is_content_block",
 ]
 
@@ -376,3 +378,24 @@ _BLOCK_TYPES = (TextBlock, ImageBlock, AudioBlock, VideoBlock, DocumentBlock, Th
 def is_content_block(value: Any) -> bool:
     """Whether ``value`` is one of the content block types."""
     return isinstance(value, _BLOCK_TYPES)
+
+
+def content_to_blocks(data: Any, owner: str, as_blocks: Callable[[Any], list[Any]]) -> Any:
+    """The ``content`` keyword of a model holding ``blocks`` (a message, a tool output) turned into blocks.
+
+    A "before" validator's step: when ``data`` is a dict with ``content``, the result has ``blocks`` instead
+    (``[]`` for ``None``, else ``as_blocks(content)``); any other ``data`` is returned as it is.
+
+    Raises:
+        ValueError: ``data`` has both ``content`` and non-empty ``blocks`` (pydantic reports it as a
+            ``ValidationError`` naming ``owner``).
+    """
+    if not isinstance(data, dict) or "content" not in data:
+        return data
+    data = dict(data)
+    content = data.pop("content")
+    if data.get("blocks"):
+        msg = f"{owner} takes content or blocks, not both"
+        raise ValueError(msg)
+    data["blocks"] = [] if content is None else as_blocks(content)
+    return data

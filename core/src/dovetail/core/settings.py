@@ -192,6 +192,11 @@ class _Settings:
         llm = type(self._llm).__name__ if self._llm is not None else "None (extractive)"
         return f"Settings(llm={llm}, embed_model={embed}, chunk_size={self.chunk_size})"
 
+    def _share_callback_manager(self, model: LLM | BaseEmbedding) -> None:
+        """Hand ``callback_manager``, when set, to a default model as it is read (as LlamaIndex does)."""
+        if self._callback_manager is not None and model.callback_manager is not self._callback_manager:
+            model.callback_manager = self._callback_manager
+
     # ---------------------------------------------------------------- llm
     @property
     def llm(self) -> LLM | None:
@@ -200,8 +205,8 @@ class _Settings:
         When ``callback_manager`` was set, the LLM is handed that manager as it is read (as LlamaIndex does), so
         setting ``Settings.callback_manager`` after ``Settings.llm`` still reaches the LLM's events.
         """
-        if self._llm is not None and self._callback_manager is not None:
-            self._llm.callback_manager = self._callback_manager
+        if self._llm is not None:
+            self._share_callback_manager(self._llm)
         return self._llm
 
     @llm.setter
@@ -218,8 +223,7 @@ class _Settings:
         """
         if self._embed_model is None:
             self._embed_model = _default_embed_model()
-        if self._callback_manager is not None and self._embed_model.callback_manager is not self._callback_manager:
-            self._embed_model.callback_manager = self._callback_manager
+        self._share_callback_manager(self._embed_model)
         return self._embed_model
 
     @embed_model.setter

@@ -1,4 +1,5 @@
-"""Packaging contract: exact public API, entry point, lazy SDK import, SDK singleton handling."""
+"""Packaging contract: exact public API, entry point, lazy SDK import (the exports kit), namespace layout, SDK
+singleton handling."""
 
 from __future__ import annotations
 
@@ -10,27 +11,18 @@ import pytest
 from dovetail.callbacks.langfuse import LangfuseCallbackHandler
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.callbacks import CBEventType
-from dovetail.core.testing import public_names
-from dovetail.core.testing.package_contract import assert_imports_without
+from dovetail.core.testing import ExportsConformance
 from dovetail.core.testing.package_contract import assert_namespace_leaf
-from dovetail.core.testing.package_contract import entry_point_target
 
 
-def test_public_api_is_exact() -> None:
-    assert sorted(package.__all__) == public_names(package)
-    assert "LangfuseCallbackHandler" in package.__all__
+class TestExports(ExportsConformance):
+    package = "dovetail.callbacks.langfuse"
+    entry_points = {"langfuse": "LangfuseCallbackHandler"}
+    not_imported = ("langfuse", "opentelemetry")
 
 
 def test_namespace_layout() -> None:
     assert_namespace_leaf(package)
-
-
-def test_entry_point_loads_the_handler() -> None:
-    assert entry_point_target("dovetail.callbacks", "langfuse") is LangfuseCallbackHandler
-
-
-def test_importing_does_not_import_the_sdk() -> None:
-    assert_imports_without("dovetail.callbacks.langfuse", ["langfuse", "opentelemetry"])
 
 
 @pytest.mark.integration

@@ -18,6 +18,7 @@ from dovetail.core.errors import InvalidInputError
 from dovetail.core.errors import ProviderError
 from dovetail.core.ingestion import BatchWork
 from dovetail.core.schema import BaseNode
+from dovetail.core.testing.transformations import FailOn
 from dovetail.ingestion.ray import RayRunner
 from dovetail.ingestion.ray._ship import ModelSpec
 from dovetail.ingestion.ray._ship import shippable
@@ -31,20 +32,6 @@ from .conftest import stored
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("ray_local")]
 
 cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import test modules
-
-
-class FailOn:
-    """Raises on the document whose text mentions ``joint <number>``."""
-
-    def __init__(self, number: int) -> None:
-        self.needle = f"joint {number} "
-
-    def __call__(self, nodes: list[BaseNode], **kwargs: Any) -> list[BaseNode]:
-        for node in nodes:
-            if self.needle in node.get_content():
-                msg = f"cannot split {self.needle.strip()}"
-                raise RuntimeError(msg)
-        return nodes
 
 
 class KillOnce:
@@ -93,10 +80,10 @@ def test_result_equals_the_in_process_run() -> None:
 
 
 def test_failing_document_is_named_and_earlier_documents_are_kept() -> None:
-    pipeline = make_pipeline(FailOn(37))
+    pipeline = make_pipeline(FailOn("joint 37 "))
     with pytest.raises(InvalidInputError, match="doc-00037") as info:
         pipeline.run(documents=corpus(60), runner=RayRunner(num_actors=2, batch_size=8))
-    assert "cannot split joint 37" in str(info.value)
+    assert "containing 'joint 37 '" in str(info.value)
     assert pipeline.docstore is not None
     assert sorted(pipeline.docstore.get_all_document_hashes()) == [f"doc-{i:05d}" for i in range(37)]
     reference = make_pipeline()

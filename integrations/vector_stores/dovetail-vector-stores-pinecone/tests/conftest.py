@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dovetail.core.testing.fixtures import loopback_server_fixtures
 from dovetail.core.testing.loopback import Exchange
 from dovetail.core.testing.loopback import LoopbackHTTPServer
 from dovetail.core.testing.loopback import RecordedRequest
@@ -166,19 +167,14 @@ def needledb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NeedleDB]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def proxy_server(needledb: NeedleDB) -> Iterator[FaultProxy]:
-    """The fault-injecting proxy in front of :func:`needledb` (shared; use :func:`proxy` in tests)."""
-    with FaultProxy(needledb.port) as server:
-        yield server
+def _fault_proxy(needledb: NeedleDB) -> FaultProxy:
+    """The fault-injecting proxy in front of :func:`needledb`."""
+    return FaultProxy(needledb.port)
 
 
-@pytest.fixture
-def proxy(proxy_server: FaultProxy) -> Iterator[FaultProxy]:
-    """The proxy with counters and fault queues reset for this test."""
-    proxy_server.reset()
-    yield proxy_server
-    proxy_server.reset()
+# ``_server``: the proxy, shared by the session; ``proxy``: the same proxy, its counters and fault queues reset
+# around each test (use this one in tests).
+_server, proxy = loopback_server_fixtures(_fault_proxy, needs="needledb")
 
 
 @pytest.fixture

@@ -1,23 +1,12 @@
-"""The public API of dovetail.vector_stores.pinecone is exactly __all__, and the package is a namespace leaf."""
+"""The public API of dovetail.vector_stores.pinecone is exactly __all__, the entry point loads the store and
+importing it loads no SDK (the namespace layout: ``tests/test_namespace_leaves.py`` of the repository)."""
 
 from __future__ import annotations
 
-import dovetail.vector_stores.pinecone as package
-from dovetail.core.testing import public_names
-from dovetail.core.testing.package_contract import assert_namespace_leaf
-from dovetail.core.testing.package_contract import entry_point_target
-from dovetail.core.vector_stores import BasePydanticVectorStore
+from dovetail.core.testing import ExportsConformance
 
 
-def test_all_is_exact() -> None:
-    assert sorted(package.__all__) == public_names(package)
-    assert len(set(package.__all__)) == len(package.__all__)
-    assert issubclass(package.PineconeVectorStore, BasePydanticVectorStore)
-
-
-def test_namespace_layout() -> None:
-    assert_namespace_leaf(package)
-
-
-def test_entry_point_is_registered() -> None:
-    assert entry_point_target("dovetail.vector_stores", "pinecone") is package.PineconeVectorStore
+class TestExports(ExportsConformance):
+    package = "dovetail.vector_stores.pinecone"
+    entry_points = {"pinecone": "PineconeVectorStore"}
+    not_imported = ("pinecone", "httpx")

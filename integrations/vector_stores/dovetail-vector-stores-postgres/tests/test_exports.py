@@ -1,23 +1,12 @@
-"""The public API of dovetail.vector_stores.postgres is exactly __all__, and the package is a namespace leaf."""
+"""The public API of dovetail.vector_stores.postgres is exactly __all__, the entry point loads the store, the pool
+and pgvector load on first use (the namespace layout: ``tests/test_namespace_leaves.py`` of the repository)."""
 
 from __future__ import annotations
 
-import dovetail.vector_stores.postgres as package
-from dovetail.core.testing import public_names
-from dovetail.core.testing.package_contract import assert_namespace_leaf
-from dovetail.core.testing.package_contract import entry_point_target
-from dovetail.core.vector_stores import BasePydanticVectorStore
+from dovetail.core.testing import ExportsConformance
 
 
-def test_all_is_exact() -> None:
-    assert package.__all__ == ["PGVectorStore"]
-    assert public_names(package) == package.__all__
-    assert issubclass(package.PGVectorStore, BasePydanticVectorStore)
-
-
-def test_namespace_layout() -> None:
-    assert_namespace_leaf(package)
-
-
-def test_entry_point_is_registered() -> None:
-    assert entry_point_target("dovetail.vector_stores", "postgres") is package.PGVectorStore
+class TestExports(ExportsConformance):
+    package = "dovetail.vector_stores.postgres"
+    entry_points = {"postgres": "PGVectorStore"}
+    not_imported = ("pgvector", "psycopg_pool")

@@ -10,6 +10,8 @@ Example:
 """
 
 from dovetail.core.callbacks._base import BaseCallbackHandler
+from dovetail.core.callbacks._base import CallbackEvent
+from dovetail.core.callbacks._base import CallbackEventHandler
 from dovetail.core.callbacks._manager import CallbackManager
 from dovetail.core.callbacks._manager import EventContext
 from dovetail.core.callbacks._manager import current_event_id
@@ -25,6 +27,8 @@ __all__ = [
     "BASE_TRACE_EVENT",
     "BaseCallbackHandler",
     "CBEventType",
+    "CallbackEvent",
+    "CallbackEventHandler",
     "CallbackManager",
     "EventContext",
     "EventPayload",

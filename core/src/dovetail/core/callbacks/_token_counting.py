@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
 
-from dovetail.core.callbacks._base import BaseCallbackHandler
+from dovetail.core.callbacks._base import CallbackEvent
+from dovetail.core.callbacks._base import CallbackEventHandler
 from dovetail.core.callbacks._schema import CBEventType
 from dovetail.core.callbacks._schema import EventPayload
 from dovetail.core.callbacks._usage import usage_of
@@ -30,7 +30,7 @@ class TokenCountingEvent:
         return self.prompt_token_count + self.completion_token_count
 
 
-class TokenCountingHandler(BaseCallbackHandler):
+class TokenCountingHandler(CallbackEventHandler):
     """Counts tokens of LLM and embedding events.
 
     Provider-reported usage (``additional_kwargs`` of the response) is used when present; otherwise the prompt
@@ -56,35 +56,22 @@ class TokenCountingHandler(BaseCallbackHandler):
     def _count(self, text: str) -> int:
         return len((self._tokenizer or get_tokenizer())(text)) if text else 0
 
-    def on_event_start(
-        self,
-        event_type: CBEventType,
-        payload: dict[str, Any] | None = None,
-        event_id: str = "",
-        parent_id: str = "",
-        **kwargs: Any,
-    ) -> str:
+    def handle_start(self, event: CallbackEvent) -> str:
         """Remember the prompt of an LLM event until it ends."""
-        if event_type == CBEventType.LLM and payload:
-            prompt = payload.get(EventPayload.PROMPT)
-            messages = payload.get(EventPayload.MESSAGES)
+        if event.event_type == CBEventType.LLM and event.payload:
+            prompt = event.payload.get(EventPayload.PROMPT)
+            messages = event.payload.get(EventPayload.MESSAGES)
             text = str(prompt) if prompt is not None else "\n".join(str(m) for m in messages or [])
             with self._lock:
-                self._pending_prompts[event_id] = text
-        return event_id
+                self._pending_prompts[event.event_id] = text
+        return event.event_id
 
-    def on_event_end(
-        self,
-        event_type: CBEventType,
-        payload: dict[str, Any] | None = None,
-        event_id: str = "",
-        **kwargs: Any,
-    ) -> None:
+    def handle_end(self, event: CallbackEvent) -> None:
         """Record token counts of a finished LLM or embedding event."""
-        payload = payload or {}
-        if event_type == CBEventType.LLM:
+        payload = event.payload
+        if event.event_type == CBEventType.LLM:
             with self._lock:
-                prompt_text = self._pending_prompts.pop(event_id, "")
+                prompt_text = self._pending_prompts.pop(event.event_id, "")
             response = payload.get(EventPayload.RESPONSE, payload.get(EventPayload.COMPLETION))
             if response is None:
                 return
@@ -93,18 +80,12 @@ class TokenCountingHandler(BaseCallbackHandler):
             if prompt is None or completion is None:
                 prompt, completion = self._count(prompt_text), self._count(str(getattr(response, "text", "") or ""))
             with self._lock:
-                self.llm_token_counts.append(TokenCountingEvent(event_id, prompt, completion))
-        elif event_type == CBEventType.EMBEDDING:
+                self.llm_token_counts.append(TokenCountingEvent(event.event_id, prompt, completion))
+        elif event.event_type == CBEventType.EMBEDDING:
             chunks = payload.get(EventPayload.CHUNKS) or []
             count = sum(self._count(str(chunk)) for chunk in chunks)
             with self._lock:
-                self.embedding_token_counts.append(TokenCountingEvent(event_id, count, 0))
-
-    def start_trace(self, trace_id: str | None = None) -> None:
-        """Nothing to do at trace start."""
-
-    def end_trace(self, trace_id: str | None = None, trace_map: dict[str, list[str]] | None = None) -> None:
-        """Nothing to do at trace end."""
+                self.embedding_token_counts.append(TokenCountingEvent(event.event_id, count, 0))
 
     @property
     def prompt_llm_token_count(self) -> int:

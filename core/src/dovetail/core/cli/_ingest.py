@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from collections.abc import Sized
 from pathlib import Path
 from typing import Any
 from typing import TypeVar
@@ -254,19 +255,16 @@ def _report_reading(selection: Selection, report: ReadReport, quiet: bool) -> No
 
 
 def _skipped_summary(selection: Selection, report: ReadReport) -> str:
-    parts = []
-    if report.binary:
-        parts.append(f"{_plural(len(report.binary), 'binary file')}")
-    if selection.other_types:
-        parts.append(f"{_plural(len(selection.other_types), 'file')} of other types (--include to add them)")
-    if selection.excluded:
-        parts.append(f"{len(selection.excluded)} excluded")
-    if selection.external_links:
-        parts.append(f"{_plural(len(selection.external_links), 'link')} leaving PATH (--follow-symlinks)")
-    if report.unparsable:
-        parts.append(f"{len(report.unparsable)} unparsable")
-    if report.failed:
-        parts.append(f"{len(report.failed)} unreadable")
+    # (what was skipped, the noun its count is pluralised with or None for a bare count, what follows the count)
+    skipped: tuple[tuple[Sized, str | None, str], ...] = (
+        (report.binary, "binary file", ""),
+        (selection.other_types, "file", " of other types (--include to add them)"),
+        (selection.excluded, None, " excluded"),
+        (selection.external_links, "link", " leaving PATH (--follow-symlinks)"),
+        (report.unparsable, None, " unparsable"),
+        (report.failed, None, " unreadable"),
+    )
+    parts = [(_plural(len(items), noun) if noun else str(len(items))) + tail for items, noun, tail in skipped if items]
     return f"; skipped {', '.join(parts)}" if parts else ""
 
 

@@ -19,6 +19,7 @@ import sys
 from array import array
 from pathlib import Path
 from typing import Any
+from typing import TypeVar
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import suggest_keywords
@@ -32,6 +33,8 @@ __all__ = ["DEFAULT_CACHE_FILE", "IngestionCache", "fingerprint"]
 logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_FILE = "ingestion_cache.json"
+_Stored = TypeVar("_Stored")
+
 _KIND = "ingestion_cache"
 _VERSION = 1
 _SIMPLE = (str, int, float, bool, type(None))
@@ -139,6 +142,14 @@ class IngestionCache:
         payload = {"kind": _KIND, "format_version": _VERSION, "nodes": self._nodes, "vectors": self._vectors}
         atomic_write_json(target, payload)
 
+    def _counted(self, raw: _Stored | None) -> _Stored | None:
+        """``raw`` (a stored entry, or ``None`` when the key is not stored), counted as a hit or a miss."""
+        if raw is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return raw
+
     # ---------------------------------------------------------------- transformation outputs
     @staticmethod
     def nodes_key(nodes: list[BaseNode], transformation_fingerprint: str) -> str:
@@ -150,12 +161,8 @@ class IngestionCache:
 
     def get_nodes(self, key: str) -> list[BaseNode] | None:
         """Cached output nodes for ``key`` (fresh objects), or ``None``."""
-        raw = self._nodes.get(key)
-        if raw is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return [node_from_dict(item) for item in raw]
+        raw = self._counted(self._nodes.get(key))
+        return None if raw is None else [node_from_dict(item) for item in raw]
 
     def put_nodes(self, key: str, nodes: list[BaseNode]) -> None:
         """Remember the output of a transformation."""
@@ -169,12 +176,8 @@ class IngestionCache:
 
     def get_vector(self, key: str) -> list[float] | None:
         """A cached embedding, or ``None``."""
-        raw = self._vectors.get(key)
-        if raw is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return _decode_vector(raw)
+        raw = self._counted(self._vectors.get(key))
+        return None if raw is None else _decode_vector(raw)
 
     def put_vector(self, key: str, vector: list[float]) -> None:
         """Remember an embedding."""

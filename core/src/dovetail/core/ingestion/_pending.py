@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["Pending", "Ready"]
 
 _Taken = tuple[list["BaseNode"], list[str], list[str], float]  # nodes, their texts, cache keys, characters stood for
+_Plan = tuple[list["BaseNode"], list[str], list[str]]  # nodes to embed, their texts, cache keys
 
 
 class _Entry:
@@ -191,14 +192,21 @@ class Pending:
         previous = self._seconds_per_char
         self._seconds_per_char = speed if previous is None else 0.5 * previous + 0.5 * speed
 
-    def _slices(self, final: bool, deadline: float | None) -> Iterator[tuple[int, _Taken]]:
-        """``(texts per call, texts)``: the due texts, ``workers`` calls' worth at a time, until ``deadline``."""
+    def _slices(self, final: bool, deadline: float | None) -> Iterator[tuple[int, _Plan]]:
+        """``(texts per call, (nodes, texts, cache keys))``: the due texts, ``workers`` calls' worth at a time, until
+        ``deadline``. The caller embeds each slice before asking for the next; the time that takes is measured
+        (it sizes the next calls) and the hooks are told the slice's chunks."""
         while (count := self._steps(final)) > 0:
             while count > 0:
                 per_call = self._call_size(count)
                 size = min(count, per_call * self.workers)
                 count -= size
-                yield per_call, self._take(size)
+                todo, texts, keys, chars = self._take(size)
+                started = time.monotonic()
+                yield per_call, (todo, texts, keys)
+                self._measure(texts, time.monotonic() - started)
+                if self.hooks is not None:
+                    self.hooks.embedded(len(todo), chars)
                 if deadline is not None and time.monotonic() >= deadline:
                     return
 
@@ -211,40 +219,18 @@ class Pending:
         batch). Calls are sized by ``call_seconds`` (see the module docstring). Returns whether nothing due is
         left.
         """
-        for per_call, (todo, texts, keys, chars) in self._slices(final, deadline):
-            started = time.monotonic()
+        for per_call, plan in self._slices(final, deadline):
             if self.embed_model is not None:
-                embed_planned(
-                    self.embed_model,
-                    todo,
-                    texts,
-                    keys,
-                    cache=self.cache,
-                    num_workers=self.workers,
-                    batch_size=per_call,
-                )
-            self._measure(texts, time.monotonic() - started)
-            if self.hooks is not None:
-                self.hooks.embedded(len(todo), chars)
+                embed_planned(self.embed_model, *plan, cache=self.cache, num_workers=self.workers, batch_size=per_call)
         return self._steps(final) == 0
 
     async def aembed(self, final: bool, deadline: float | None = None) -> bool:
         """Async :meth:`embed` (``workers`` calls in flight)."""
-        for per_call, (todo, texts, keys, chars) in self._slices(final, deadline):
-            started = time.monotonic()
+        for per_call, plan in self._slices(final, deadline):
             if self.embed_model is not None:
                 await aembed_planned(
-                    self.embed_model,
-                    todo,
-                    texts,
-                    keys,
-                    cache=self.cache,
-                    num_workers=self.workers,
-                    batch_size=per_call,
+                    self.embed_model, *plan, cache=self.cache, num_workers=self.workers, batch_size=per_call
                 )
-            self._measure(texts, time.monotonic() - started)
-            if self.hooks is not None:
-                self.hooks.embedded(len(todo), chars)
         return self._steps(final) == 0
 
     def ready_count(self) -> int:

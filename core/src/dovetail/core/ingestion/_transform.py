@@ -66,19 +66,32 @@ def _check_output(transformation: Any, output: Any) -> list[BaseNode]:
     return list(output)
 
 
+def _lookup(
+    transformation: Any, nodes: list[BaseNode], cache: IngestionCache | None
+) -> tuple[str | None, list[BaseNode] | None]:
+    """The cache key of running ``transformation`` on ``nodes`` and its cached output (``None`` when not cached)."""
+    if cache is None:
+        return None, None
+    key = IngestionCache.nodes_key(nodes, fingerprint(transformation))
+    return key, cache.get_nodes(key)
+
+
+def _keep(transformation: Any, output: Any, cache: IngestionCache | None, key: str | None) -> list[BaseNode]:
+    """Check a transformation's ``output`` and cache it under ``key`` (from :func:`_lookup`)."""
+    checked = _check_output(transformation, output)
+    if cache is not None and key is not None:
+        cache.put_nodes(key, checked)
+    return checked
+
+
 def _call(transformation: Any, nodes: list[BaseNode], cache: IngestionCache | None, **kwargs: Any) -> list[BaseNode]:
     if not callable(transformation):
         msg = f"transformation {transformation!r} is not callable; pass node parsers or embedding models"
         raise InvalidInputError(msg)
-    key = IngestionCache.nodes_key(nodes, fingerprint(transformation)) if cache is not None else None
-    if cache is not None and key is not None:
-        cached = cache.get_nodes(key)
-        if cached is not None:
-            return cached
-    output = _check_output(transformation, transformation(nodes, **kwargs))
-    if cache is not None and key is not None:
-        cache.put_nodes(key, output)
-    return output
+    key, cached = _lookup(transformation, nodes, cache)
+    if cached is not None:
+        return cached
+    return _keep(transformation, transformation(nodes, **kwargs), cache, key)
 
 
 async def _acall(
@@ -87,15 +100,10 @@ async def _acall(
     acall = getattr(transformation, "acall", None)
     if acall is None or not inspect.iscoroutinefunction(acall):
         return await run_in_thread(_call, transformation, nodes, cache, **kwargs)
-    key = IngestionCache.nodes_key(nodes, fingerprint(transformation)) if cache is not None else None
-    if cache is not None and key is not None:
-        cached = cache.get_nodes(key)
-        if cached is not None:
-            return cached
-    output = _check_output(transformation, await acall(nodes, **kwargs))
-    if cache is not None and key is not None:
-        cache.put_nodes(key, output)
-    return output
+    key, cached = _lookup(transformation, nodes, cache)
+    if cached is not None:
+        return cached
+    return _keep(transformation, await acall(nodes, **kwargs), cache, key)
 
 
 def run_transformations(

@@ -29,6 +29,7 @@ from dovetail.core.llms._types import CompletionResponseGen
 from dovetail.core.llms._types import LLMMetadata
 from dovetail.core.llms._types import MessageRole
 from dovetail.core.llms._utils import messages_to_prompt
+from dovetail.core.llms._utils import parse_json_answer
 from dovetail.core.llms._utils import redact
 from dovetail.core.llms._utils import validate_request
 from pydantic import BaseModel
@@ -240,6 +241,18 @@ class LLM(KeywordCheckedModel):
         query = self._as_template(prompt).format(**prompt_args)
         return parser, parser.format(query)
 
+    def _structured_request(
+        self, output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """``chat`` keyword arguments that make the provider answer in ``output_cls``'s schema (its native
+        structured-output request); ``None`` (the default) uses format instructions and an output parser."""
+        return None
+
+    def _structured_answer(self, output_cls: type[M], response: ChatResponse, request: dict[str, Any]) -> M:
+        """The ``output_cls`` instance in the answer to a :meth:`_structured_request`: by default the message
+        text as JSON (``OutputParserError`` when it does not fit)."""
+        return parse_json_answer(output_cls, response)
+
     def structured_predict(
         self,
         output_cls: type[M],
@@ -249,11 +262,15 @@ class LLM(KeywordCheckedModel):
     ) -> M:
         """Answer ``prompt`` as an instance of ``output_cls``.
 
-        The base implementation appends JSON format instructions with the model's JSON schema and parses the
-        answer with :class:`~dovetail.core.output_parsers.PydanticOutputParser` (raising ``OutputParserError``
-        with the raw text when the answer does not fit). Providers with native JSON-schema response formats
-        override this.
+        A provider with a native structured-output request (:meth:`_structured_request`) is asked through
+        ``chat`` with it. Otherwise JSON format instructions with the model's JSON schema are appended and the
+        answer is parsed with :class:`~dovetail.core.output_parsers.PydanticOutputParser`; either way an answer
+        that does not fit raises ``OutputParserError`` with the raw text.
         """
+        request = self._structured_request(output_cls, llm_kwargs)
+        if request is not None:
+            response = self.chat(self._chat_input(prompt, prompt_args), **request)
+            return self._structured_answer(output_cls, response, request)
         parser, query = self._structured_input(output_cls, prompt, prompt_args)
         if self.metadata.is_chat_model:
             messages = self._extend_messages([ChatMessage(role=MessageRole.USER, content=query)])
@@ -270,11 +287,15 @@ class LLM(KeywordCheckedModel):
         **prompt_args: Any,
     ) -> M:
         """Async :meth:`structured_predict`."""
+        request = self._structured_request(output_cls, llm_kwargs)
+        if request is not None:
+            response = await self.achat(self._chat_input(prompt, prompt_args), **request)
+            return self._structured_answer(output_cls, response, request)
         parser, query = self._structured_input(output_cls, prompt, prompt_args)
         if self.metadata.is_chat_model:
             messages = self._extend_messages([ChatMessage(role=MessageRole.USER, content=query)])
             text = (await self.achat(messages, **(llm_kwargs or {}))).message.content or ""
         else:
-            response = await self.acomplete(self._extend_prompt(query), formatted=True, **(llm_kwargs or {}))
-            text = response.text
+            completion = await self.acomplete(self._extend_prompt(query), formatted=True, **(llm_kwargs or {}))
+            text = completion.text
         return parser.parse(text)  # type: ignore[no-any-return]

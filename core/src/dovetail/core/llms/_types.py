@@ -18,6 +18,7 @@ from dovetail.core._blocks import TextBlock
 from dovetail.core._blocks import ThinkingBlock
 from dovetail.core._blocks import ToolCallBlock
 from dovetail.core._blocks import VideoBlock
+from dovetail.core._blocks import content_to_blocks
 from dovetail.core._blocks import is_content_block
 from dovetail.core._kwargs import KeywordCheckedModel
 from pydantic import ConfigDict
@@ -61,6 +62,13 @@ class MessageRole(str, Enum):
     MODEL = "model"
 
 
+def _message_blocks(content: Any) -> list[Any]:
+    """A message's blocks for its ``content``: a list is the blocks themselves, anything else one text block."""
+    if isinstance(content, list):
+        return content
+    return [TextBlock(text=content if isinstance(content, str) else str(content))]
+
+
 class ChatMessage(KeywordCheckedModel):
     """One chat message: a role, content blocks and provider extras (tool calls, names, ids).
 
@@ -84,21 +92,7 @@ class ChatMessage(KeywordCheckedModel):
     @model_validator(mode="before")
     @classmethod
     def _content_to_blocks(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "content" in data:
-            data = dict(data)
-            content = data.pop("content")
-            if data.get("blocks"):
-                msg = "ChatMessage takes content or blocks, not both"
-                raise ValueError(msg)
-            if content is None:
-                data["blocks"] = []
-            elif isinstance(content, str):
-                data["blocks"] = [TextBlock(text=content)]
-            elif isinstance(content, list):
-                data["blocks"] = content
-            else:
-                data["blocks"] = [TextBlock(text=str(content))]
-        return data
+        return content_to_blocks(data, "ChatMessage", _message_blocks)
 
     @classmethod
     def from_str(cls, content: str, role: MessageRole | str = MessageRole.USER, **kwargs: Any) -> ChatMessage:

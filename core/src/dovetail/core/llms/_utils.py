@@ -1,4 +1,5 @@
-"""Helpers shared by LLM implementations: chat → prompt conversion and default request validation."""
+"""Helpers shared by LLM implementations: chat → prompt conversion, default request validation and the JSON
+answer of a native structured-output request."""
 
 from __future__ import annotations
 
@@ -6,18 +7,24 @@ import re
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
-from typing import cast
+from typing import TypeVar
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import OutputParserError
+from dovetail.core._items import items_of
 from dovetail.core.llms._types import ChatMessage
+from dovetail.core.llms._types import ChatResponse
 from dovetail.core.llms._types import LLMMetadata
 from dovetail.core.llms._types import MessageRole
 from dovetail.core.redact import is_secret_name
 from dovetail.core.redact import strip_url_credentials
 from dovetail.core.tokenizers import default_tokenizer
 from dovetail.core.tokenizers import get_tokenizer
+from pydantic import BaseModel
 
-__all__ = ["check_input", "messages_to_prompt", "redact", "validate_request"]
+__all__ = ["check_input", "messages_to_prompt", "parse_json_answer", "redact", "validate_request"]
+
+M = TypeVar("M", bound=BaseModel)
 
 
 _SECRET_NAME = re.compile(r"api[_-]?key|secret|password|passwd|authorization|credential|access[_-]?token|cookie", re.I)
@@ -77,18 +84,14 @@ def _count_tokens(text: str, budget: int) -> int:
     return len(tokenizer(text))
 
 
-def _check_messages(messages: Any) -> Sequence[ChatMessage]:
+def _check_messages(messages: Any) -> list[ChatMessage]:
     if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):
         msg = f"chat() takes a list of ChatMessage, got {type(messages).__name__}; use complete() for a str prompt"
         raise InvalidInputError(msg)
     if not messages:
         msg = "chat() needs at least one ChatMessage"
         raise InvalidInputError(msg)
-    for index, message in enumerate(messages):
-        if not isinstance(message, ChatMessage):
-            msg = f"messages[{index}] is a {type(message).__name__}, not a ChatMessage; wrap it in ChatMessage(...)"
-            raise InvalidInputError(msg)
-    return cast("Sequence[ChatMessage]", messages)
+    return items_of(messages, ChatMessage, "messages", "; wrap it in ChatMessage(...)")
 
 
 def check_input(value: Any, *, chat: bool) -> None:
@@ -157,3 +160,17 @@ def validate_request(
             f"tokens of model {name!r}; lower max_tokens or shorten the prompt"
         )
         raise InvalidInputError(msg)
+
+
+def parse_json_answer(output_cls: type[M], response: ChatResponse) -> M:
+    """The ``output_cls`` instance in a JSON answer (the message text).
+
+    Raises:
+        OutputParserError: the text is not a valid ``output_cls`` (``raw_output`` holds it).
+    """
+    text = response.message.content or ""
+    try:
+        return output_cls.model_validate_json(text)
+    except ValueError as exc:
+        msg = f"the model's answer is not a valid {output_cls.__name__}; see raw_output and retry or rephrase"
+        raise OutputParserError(msg, raw_output=text) from exc

@@ -6,13 +6,13 @@
 - :func:`fold_stream` / :func:`afold_stream`: drive an SDK stream through a per-chunk fold, mapping SDK errors
   and closing the stream when asked; :class:`StreamFold`: the per-stream state those folds keep, with
   ``stream``/``astream`` entry points.
-- :func:`parse_json_answer`: a JSON-schema answer as its pydantic model, or ``OutputParserError``.
+- :func:`parse_json_answer`: a JSON-schema answer as its pydantic model, or ``OutputParserError`` (defined in
+  ``_utils``; the default answer parser of ``LLM._structured_answer``).
 - :func:`tool_calls_in`: the raw tool calls of a response, or the documented error when there are none.
 - :class:`FirstToolCallMixin`: keeps only the first tool call unless ``allow_parallel_tool_calls``.
 - :class:`ToolRequestMixin`: ``_prepare_chat_with_tools`` as ``messages`` plus the provider's tool fields.
 - :class:`ChatFirstFunctionCallingLLM`: a :class:`FunctionCallingLLM` whose ``complete`` family sends the prompt
-  as one user message through the ``chat`` family, and whose ``structured_predict`` uses the provider's
-  structured-output request when it has one.
+  as one user message through the ``chat`` family.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from collections.abc import Generator
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 from typing import Any
 from typing import ClassVar
 from typing import Generic
@@ -34,7 +33,6 @@ from typing import TypeVar
 from typing import cast
 
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core._exceptions import OutputParserError
 from dovetail.core.llms._function_calling import FunctionCallingLLM
 from dovetail.core.llms._types import ChatMessage
 from dovetail.core.llms._types import ChatResponse
@@ -43,11 +41,8 @@ from dovetail.core.llms._types import CompletionResponseAsyncGen
 from dovetail.core.llms._types import CompletionResponseGen
 from dovetail.core.llms._types import MessageRole
 from dovetail.core.llms._types import TextBlock
+from dovetail.core.llms._utils import parse_json_answer
 from dovetail.core.tools import BaseTool
-from pydantic import BaseModel
-
-if TYPE_CHECKING:
-    from dovetail.core.prompts import BasePromptTemplate
 
 __all__ = [
     "ChatFirstFunctionCallingLLM",
@@ -67,7 +62,6 @@ __all__ = [
 
 T = TypeVar("T")
 R = TypeVar("R")
-M = TypeVar("M", bound=BaseModel)
 
 _new = object.__new__
 _set = object.__setattr__
@@ -127,20 +121,6 @@ async def achat_to_completion(chats: AsyncIterator[ChatResponse]) -> CompletionR
     """Async :func:`chat_to_completion`."""
     async for chat in chats:
         yield completion_of(chat)
-
-
-def parse_json_answer(output_cls: type[M], response: ChatResponse) -> M:
-    """The ``output_cls`` instance in a JSON answer (the message text).
-
-    Raises:
-        OutputParserError: the text is not a valid ``output_cls`` (``raw_output`` holds it).
-    """
-    text = response.message.content or ""
-    try:
-        return output_cls.model_validate_json(text)
-    except ValueError as exc:
-        msg = f"the model's answer is not a valid {output_cls.__name__}; see raw_output and retry or rephrase"
-        raise OutputParserError(msg, raw_output=text) from exc
 
 
 def tool_calls_in(response: ChatResponse, error_on_no_tool_call: bool = True) -> list[Any]:
@@ -207,47 +187,8 @@ class ChatFirstFunctionCallingLLM(ToolRequestMixin, FirstToolCallMixin, Function
 
     Subclasses implement ``chat``, ``achat``, ``stream_chat``, ``astream_chat``, ``metadata``,
     ``_tool_request`` and ``get_tool_calls_from_response``; a provider with a native structured-output request
-    implements ``_structured_request`` (and ``_structured_answer`` when the answer is not JSON text).
+    implements ``LLM._structured_request`` (and ``LLM._structured_answer`` when the answer is not JSON text).
     """
-
-    def _structured_request(
-        self, output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None
-    ) -> dict[str, Any] | None:
-        """``chat`` keyword arguments that make the provider answer in ``output_cls``'s schema; ``None`` (the
-        default) keeps the base class's format instructions and output parser."""
-        return None
-
-    def _structured_answer(self, output_cls: type[M], response: ChatResponse, request: dict[str, Any]) -> M:
-        """The ``output_cls`` instance in the answer to ``request``: by default the message text as JSON."""
-        return parse_json_answer(output_cls, response)
-
-    def structured_predict(
-        self,
-        output_cls: type[M],
-        prompt: BasePromptTemplate | str,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> M:
-        """Answer ``prompt`` as an ``output_cls`` instance, through the provider's structured-output request."""
-        request = self._structured_request(output_cls, llm_kwargs)
-        if request is None:
-            return super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
-        response = self.chat(self._chat_input(prompt, prompt_args), **request)
-        return self._structured_answer(output_cls, response, request)
-
-    async def astructured_predict(
-        self,
-        output_cls: type[M],
-        prompt: BasePromptTemplate | str,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> M:
-        """Async :meth:`structured_predict`."""
-        request = self._structured_request(output_cls, llm_kwargs)
-        if request is None:
-            return await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
-        response = await self.achat(self._chat_input(prompt, prompt_args), **request)
-        return self._structured_answer(output_cls, response, request)
 
     @staticmethod
     def _user(prompt: str) -> list[ChatMessage]:

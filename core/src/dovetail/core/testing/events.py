@@ -17,7 +17,8 @@ from typing import Any
 from typing import Literal
 from typing import NamedTuple
 
-from dovetail.core.callbacks import BaseCallbackHandler
+from dovetail.core.callbacks import CallbackEvent
+from dovetail.core.callbacks import CallbackEventHandler
 from dovetail.core.callbacks import CBEventType
 
 __all__ = ["EventRecorder", "Phase", "RecordedEvent"]
@@ -36,36 +37,23 @@ class RecordedEvent(NamedTuple):
     payload: dict[str, Any]
 
 
-class EventRecorder(BaseCallbackHandler):
+class EventRecorder(CallbackEventHandler):
     """Keeps every event start and end, in order, with a copy of its payload; traces are not recorded."""
 
     def __init__(self) -> None:
         super().__init__()
         self.events: list[RecordedEvent] = []
 
-    def on_event_start(
-        self,
-        event_type: CBEventType,
-        payload: dict[str, Any] | None = None,
-        event_id: str = "",
-        parent_id: str = "",
-        **kwargs: Any,
-    ) -> str:
+    def handle_start(self, event: CallbackEvent) -> str:
         """Record the start."""
-        self.events.append(RecordedEvent("start", event_type, event_id, parent_id, dict(payload or {})))
-        return event_id
+        self.events.append(
+            RecordedEvent("start", event.event_type, event.event_id, event.parent_id, dict(event.payload))
+        )
+        return event.event_id
 
-    def on_event_end(
-        self, event_type: CBEventType, payload: dict[str, Any] | None = None, event_id: str = "", **kwargs: Any
-    ) -> None:
+    def handle_end(self, event: CallbackEvent) -> None:
         """Record the end."""
-        self.events.append(RecordedEvent("end", event_type, event_id, "", dict(payload or {})))
-
-    def start_trace(self, trace_id: str | None = None) -> None:
-        """Nothing to record."""
-
-    def end_trace(self, trace_id: str | None = None, trace_map: dict[str, list[str]] | None = None) -> None:
-        """Nothing to record."""
+        self.events.append(RecordedEvent("end", event.event_type, event.event_id, "", dict(event.payload)))
 
     def of(self, phase: Phase, event_type: CBEventType) -> list[RecordedEvent]:
         """The recorded starts (or ends) of events of ``event_type``, in order."""

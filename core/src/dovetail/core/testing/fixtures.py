@@ -46,13 +46,18 @@ S = TypeVar("S", bound=_ResettableServer)
 T = TypeVar("T")
 
 
-def loopback_server_fixtures(make_server: Callable[[], S]) -> tuple[Any, Any]:
+def loopback_server_fixtures(make_server: Callable[..., S], *, needs: str | None = None) -> tuple[Any, Any]:
     """The fixtures ``_server`` (one server per session) and ``server`` (that server, reset around each test);
-    assign both in ``conftest.py``: ``_server, server = loopback_server_fixtures(LoopbackX)``."""
+    assign both in ``conftest.py``: ``_server, server = loopback_server_fixtures(LoopbackX)``. The second may
+    take any name; the first must stay ``_server``.
+
+    ``needs`` names a session fixture whose value ``make_server`` is called with, e.g. the backend a fault
+    proxy stands in front of: ``loopback_server_fixtures(lambda db: FaultProxy(db.port), needs="db")``."""
 
     @pytest.fixture(scope="session")
-    def _server() -> Iterator[S]:
-        with make_server() as started:
+    def _server(request: pytest.FixtureRequest) -> Iterator[S]:
+        arguments = () if needs is None else (request.getfixturevalue(needs),)
+        with make_server(*arguments) as started:
             yield started
 
     @pytest.fixture

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from dovetail.core._blocks import ContentBlock
 from dovetail.core._blocks import TextBlock
+from dovetail.core._blocks import content_to_blocks
 from dovetail.core._blocks import is_content_block
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import KeywordCheckedModel
@@ -99,6 +100,11 @@ def blocks_of(result: Any) -> list[Any]:
     return [TextBlock(text=str(result))]
 
 
+def _text_blocks(content: Any) -> list[Any]:
+    """A tool output's blocks for its ``content``: one text block with its text."""
+    return [TextBlock(text=str(content))]
+
+
 class ToolOutput(KeywordCheckedModel):
     """Result of calling a tool: content blocks (text, images, ...) plus the raw input and output.
 
@@ -117,14 +123,7 @@ class ToolOutput(KeywordCheckedModel):
     @model_validator(mode="before")
     @classmethod
     def _content_to_blocks(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "content" in data:
-            data = dict(data)
-            content = data.pop("content")
-            if data.get("blocks"):
-                msg = "ToolOutput takes content or blocks, not both"
-                raise ValueError(msg)
-            data["blocks"] = [] if content is None else [TextBlock(text=str(content))]
-        return data
+        return content_to_blocks(data, "ToolOutput", _text_blocks)
 
     @property
     def content(self) -> str:

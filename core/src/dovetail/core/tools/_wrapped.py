@@ -71,7 +71,31 @@ def _metadata(
     )
 
 
-class QueryEngineTool(AsyncBaseTool):
+class _QuestionTool(AsyncBaseTool):
+    """What both tools share: their metadata, the question read from a call, and the output built for it."""
+
+    def __init__(self, metadata: ToolMetadata, resolve_input_errors: bool) -> None:
+        self._metadata = metadata
+        self._resolve_input_errors = resolve_input_errors
+
+    @property
+    def metadata(self) -> ToolMetadata:
+        """Name, description and the one-string argument schema."""
+        return self._metadata
+
+    def _question(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+        return _query_text(self._metadata.get_name(), args, kwargs, self._resolve_input_errors)
+
+    def _output(self, question: str, content: str, raw_output: Any) -> ToolOutput:
+        return ToolOutput(
+            content=content,
+            tool_name=self._metadata.get_name(),
+            raw_input={"input": question},
+            raw_output=raw_output,
+        )
+
+
+class QueryEngineTool(_QuestionTool):
     """A tool that answers a question with a query engine.
 
     Args:
@@ -93,9 +117,8 @@ class QueryEngineTool(AsyncBaseTool):
         if not callable(getattr(query_engine, "query", None)):
             msg = f"QueryEngineTool needs a query engine (with .query), got {type(query_engine).__name__}"
             raise InvalidInputError(msg)
+        super().__init__(metadata, resolve_input_errors)
         self._query_engine = query_engine
-        self._metadata = metadata
-        self._resolve_input_errors = resolve_input_errors
 
     @classmethod
     def from_defaults(
@@ -113,39 +136,28 @@ class QueryEngineTool(AsyncBaseTool):
         return cls(query_engine, metadata, resolve_input_errors=resolve_input_errors)
 
     @property
-    def metadata(self) -> ToolMetadata:
-        """Name, description and the one-string argument schema."""
-        return self._metadata
-
-    @property
     def query_engine(self) -> BaseQueryEngine:
         """The wrapped engine."""
         return self._query_engine
 
-    def _output(self, question: str, response: Any) -> ToolOutput:
-        return ToolOutput(
-            content=str(response),
-            tool_name=self._metadata.get_name(),
-            raw_input={"input": question},
-            raw_output=response,
-        )
-
     def call(self, *args: Any, **kwargs: Any) -> ToolOutput:
         """Ask the engine; ``content`` is the answer text."""
-        question = _query_text(self._metadata.get_name(), args, kwargs, self._resolve_input_errors)
-        return self._output(question, self._query_engine.query(question))
+        question = self._question(args, kwargs)
+        response = self._query_engine.query(question)
+        return self._output(question, str(response), response)
 
     async def acall(self, *args: Any, **kwargs: Any) -> ToolOutput:
         """Async :meth:`call`."""
-        question = _query_text(self._metadata.get_name(), args, kwargs, self._resolve_input_errors)
-        return self._output(question, await self._query_engine.aquery(question))
+        question = self._question(args, kwargs)
+        response = await self._query_engine.aquery(question)
+        return self._output(question, str(response), response)
 
 
 def _nodes_text(nodes: list[NodeWithScore]) -> str:
     return "".join(result.node.get_content(MetadataMode.LLM) + "\n\n" for result in nodes)
 
 
-class RetrieverTool(AsyncBaseTool):
+class RetrieverTool(_QuestionTool):
     """A tool that retrieves the nodes relevant to a question; ``content`` is their text (with LLM metadata).
 
     Example:
@@ -159,8 +171,8 @@ class RetrieverTool(AsyncBaseTool):
         if not callable(getattr(retriever, "retrieve", None)):
             msg = f"RetrieverTool needs a retriever (with .retrieve), got {type(retriever).__name__}"
             raise InvalidInputError(msg)
+        super().__init__(metadata, resolve_input_errors=True)
         self._retriever = retriever
-        self._metadata = metadata
 
     @classmethod
     def from_defaults(
@@ -177,29 +189,18 @@ class RetrieverTool(AsyncBaseTool):
         return cls(retriever, metadata)
 
     @property
-    def metadata(self) -> ToolMetadata:
-        """Name, description and the one-string argument schema."""
-        return self._metadata
-
-    @property
     def retriever(self) -> BaseRetriever:
         """The wrapped retriever."""
         return self._retriever
 
-    def _output(self, question: str, nodes: list[NodeWithScore]) -> ToolOutput:
-        return ToolOutput(
-            content=_nodes_text(nodes),
-            tool_name=self._metadata.get_name(),
-            raw_input={"input": question},
-            raw_output=nodes,
-        )
-
     def call(self, *args: Any, **kwargs: Any) -> ToolOutput:
         """Retrieve for the question."""
-        question = _query_text(self._metadata.get_name(), args, kwargs, resolve_input_errors=True)
-        return self._output(question, self._retriever.retrieve(question))
+        question = self._question(args, kwargs)
+        nodes = self._retriever.retrieve(question)
+        return self._output(question, _nodes_text(nodes), nodes)
 
     async def acall(self, *args: Any, **kwargs: Any) -> ToolOutput:
         """Async :meth:`call`."""
-        question = _query_text(self._metadata.get_name(), args, kwargs, resolve_input_errors=True)
-        return self._output(question, await self._retriever.aretrieve(question))
+        question = self._question(args, kwargs)
+        nodes = await self._retriever.aretrieve(question)
+        return self._output(question, _nodes_text(nodes), nodes)

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core.vector_stores._filter_check import ORDER_OPERATORS
+from dovetail.core.vector_stores._filter_check import check_filter_value
 from dovetail.core.vector_stores._types import FilterCondition
 from dovetail.core.vector_stores._types import FilterOperator
 from dovetail.core.vector_stores._types import MetadataFilter
@@ -29,8 +31,6 @@ __all__ = ["ColumnCache", "filter_mask", "validate_filters"]
 
 Mask = npt.NDArray[np.bool_]
 _MISSING: Any = object()
-_LIST_OPS = frozenset({FilterOperator.IN, FilterOperator.NIN, FilterOperator.ANY, FilterOperator.ALL})
-_ORDER_OPS = frozenset({FilterOperator.GT, FilterOperator.GTE, FilterOperator.LT, FilterOperator.LTE})
 
 
 def validate_filters(filters: MetadataFilters) -> None:
@@ -43,16 +43,7 @@ def validate_filters(filters: MetadataFilters) -> None:
         if isinstance(item, MetadataFilters):
             validate_filters(item)
             continue
-        op, value = item.operator, item.value
-        if op in _LIST_OPS and not isinstance(value, list):
-            msg = f"filter on {item.key!r}: operator {op.value!r} needs a list value, got {value!r}"
-            raise InvalidInputError(msg)
-        if op in _ORDER_OPS and (isinstance(value, list) or value is None):
-            msg = f"filter on {item.key!r}: operator {op.value!r} needs a number or string, got {value!r}"
-            raise InvalidInputError(msg)
-        if op == FilterOperator.TEXT_MATCH and not isinstance(value, str):
-            msg = f"filter on {item.key!r}: operator 'text_match' needs a string, got {value!r}"
-            raise InvalidInputError(msg)
+        check_filter_value(item)
 
 
 def _freeze(value: Any) -> Hashable:
@@ -139,7 +130,7 @@ class _Column:
     def mask(self, item: MetadataFilter) -> Mask:
         op, wanted = item.operator, item.value
         is_number = isinstance(wanted, (int, float)) and not isinstance(wanted, bool)
-        if op in _ORDER_OPS and is_number and len(self.distinct) > 64:
+        if op in ORDER_OPERATORS and is_number and len(self.distinct) > 64:
             numbers = self.numbers
             with np.errstate(invalid="ignore"):
                 return _RANGE[op](numbers, float(wanted))  # type: ignore[arg-type]

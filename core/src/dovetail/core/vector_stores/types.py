@@ -1,27 +1,13 @@
 """LlamaIndex's ``llama_index.core.vector_stores.types`` import path.
 
-Re-exports vector store types lazily, so a LlamaIndex import changes only its package prefix.
+Re-exports the store contract and every query/filter type of :mod:`dovetail.core.vector_stores._types`, so a
+LlamaIndex import changes only its package prefix. Importing this module imports its package, which already
+holds these names: there is nothing to load lazily.
 """
 
-from typing import TYPE_CHECKING
+from dovetail.core.vector_stores import _types
+from dovetail.core.vector_stores._base import BasePydanticVectorStore
+from dovetail.core.vector_stores._types import *  # noqa: F403
 
-from dovetail.core._lazy import lazy_exports
-
-# Type checkers read the names from the star import; ``__all__`` narrows it to the ones exported here.
-# ruff: noqa: F403, F405
-if TYPE_CHECKING:
-    from dovetail.core.vector_stores import *
-
-__all__ = [
-    "BasePydanticVectorStore",
-    "ExactMatchFilter",
-    "FilterCondition",
-    "FilterOperator",
-    "MetadataFilter",
-    "MetadataFilters",
-    "VectorStoreQuery",
-    "VectorStoreQueryMode",
-    "VectorStoreQueryResult",
-]
-
-__getattr__, __dir__ = lazy_exports(__name__, globals(), "dovetail.core.vector_stores")
+__all__ = ["BasePydanticVectorStore"]
+__all__ += _types.__all__

@@ -29,7 +29,8 @@ from dovetail.callbacks.langfuse._state import TraceState
 from dovetail.callbacks.langfuse._state import forget_sdk_client
 from dovetail.callbacks.langfuse._state import positive_seconds
 from dovetail.callbacks.langfuse._state import register_atexit
-from dovetail.core.callbacks import BaseCallbackHandler
+from dovetail.core.callbacks import CallbackEvent
+from dovetail.core.callbacks import CallbackEventHandler
 from dovetail.core.callbacks import CBEventType
 from dovetail.core.errors import ConfigurationError
 from dovetail.core.redact import strip_url_credentials
@@ -46,7 +47,7 @@ MAX_OPEN_EVENTS = 10_000
 """Started-but-not-ended events kept at most; beyond it the oldest is closed with level WARNING."""
 
 
-class LangfuseCallbackHandler(BaseCallbackHandler):
+class LangfuseCallbackHandler(CallbackEventHandler):
     """Send dovetail traces to Langfuse: a trace per ``start_trace``/``end_trace``, LLM events as generations
     (model, input/output, token usage, latency) and every other event as a span, nested by ``parent_id``.
 
@@ -218,18 +219,12 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
             return self._client.start_observation(**kwargs)
         return parent.start_observation(**kwargs)
 
-    # -- BaseCallbackHandler -------------------------------------------------------------------------------------
+    # -- CallbackEventHandler ------------------------------------------------------------------------------------
 
-    def on_event_start(
-        self,
-        event_type: CBEventType,
-        payload: dict[str, Any] | None = None,
-        event_id: str = "",
-        parent_id: str = "",
-        **kwargs: Any,
-    ) -> str:
-        """Open a span (a generation for LLM events) under the observation of ``parent_id``."""
-        event_id = event_id or uuid.uuid4().hex
+    def handle_start(self, event: CallbackEvent) -> str:
+        """Open a span (a generation for LLM events) under the observation of ``event.parent_id``."""
+        event_type, payload, parent_id = event.event_type, event.payload, event.parent_id
+        event_id = event.event_id or uuid.uuid4().hex
         if self._closed:
             return event_id
         try:
@@ -256,20 +251,14 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
             self._log_failure("start", event_type)
         return event_id
 
-    def on_event_end(
-        self,
-        event_type: CBEventType,
-        payload: dict[str, Any] | None = None,
-        event_id: str = "",
-        **kwargs: Any,
-    ) -> None:
+    def handle_end(self, event: CallbackEvent) -> None:
         """Close the event's observation with its output, usage, and error level when it failed."""
         with self._lock:
-            entry = self._open.pop(event_id, None)
+            entry = self._open.pop(event.event_id, None)
         if entry is None:
             return
         try:
-            fields = end_fields(event_type, payload, self.max_field_chars)
+            fields = end_fields(event.event_type, event.payload, self.max_field_chars)
             entry.observation.update(
                 **end_kwargs(entry.event_type, fields, capture=self.capture_content, has_model=bool(entry.model))
             )
@@ -283,7 +272,7 @@ class LangfuseCallbackHandler(BaseCallbackHandler):
                 if root_update:
                     entry.trace.root.update(**root_update)
         except Exception:
-            self._log_failure("end", event_type)
+            self._log_failure("end", event.event_type)
 
     def start_trace(self, trace_id: str | None = None) -> None:
         """Open the Langfuse trace (a root span named after ``trace_id``, e.g. ``"query"``)."""

@@ -72,14 +72,36 @@ def search_defaults(options: EngineOptions) -> SearchSettings:
     return SearchSettings(search_values(options))
 
 
-class SyncEngine:
-    """A lazily opened ``ConnectionPool`` and retried operations on it."""
+class _Engine:
+    """What both engines hold: the connection, the options, the pool (opened later) and the search tracker."""
 
     def __init__(self, connection: Connection, options: EngineOptions) -> None:
         self._connection = connection
         self._options = options
         self._pool: Any = None
         self.search = search_defaults(options)
+
+    def reconfigure(self, options: EngineOptions) -> None:
+        """Use ``options``' search defaults from now on (open connections get them at their next query)."""
+        self._options = options
+        self.search.use_defaults(search_values(options))
+
+    def _pool_arguments(self, name: str, configure: Callable[[Any], Any]) -> dict[str, Any]:
+        """The arguments of a closed psycopg pool named ``name`` whose new connections go through ``configure``."""
+        return {
+            "conninfo": self._connection.conninfo.get_secret_value(),
+            "min_size": 1,
+            "max_size": self._options.pool_size,
+            "timeout": self._options.pool_timeout,
+            "kwargs": {"autocommit": True, "prepare_threshold": self._options.prepare_threshold},
+            "configure": configure,
+            "open": False,
+            "name": name,
+        }
+
+
+class SyncEngine(_Engine):
+    """A lazily opened ``ConnectionPool`` and retried operations on it."""
 
     def _configure(self, conn: Any) -> None:
         from pgvector.psycopg import register_vector
@@ -90,26 +112,12 @@ class SyncEngine:
             conn.execute(_SET, (name, value))
         self.search.opened(conn, search_values(options))
 
-    def reconfigure(self, options: EngineOptions) -> None:
-        """Use ``options``' search defaults from now on (open connections get them at their next query)."""
-        self._options = options
-        self.search.use_defaults(search_values(options))
-
     def pool(self) -> Any:
         """The pool (opened on first call; connections are made in the background)."""
         if self._pool is None:
             from psycopg_pool import ConnectionPool
 
-            pool = ConnectionPool(
-                self._connection.conninfo.get_secret_value(),
-                min_size=1,
-                max_size=self._options.pool_size,
-                timeout=self._options.pool_timeout,
-                kwargs={"autocommit": True, "prepare_threshold": self._options.prepare_threshold},
-                configure=self._configure,
-                open=False,
-                name="dovetail-postgres",
-            )
+            pool = ConnectionPool(**self._pool_arguments("dovetail-postgres", self._configure))
             pool.open(wait=False)
             self._pool = pool
         return self._pool
@@ -153,15 +161,12 @@ class SyncEngine:
             pool.close()
 
 
-class AsyncEngine:
+class AsyncEngine(_Engine):
     """A lazily opened ``AsyncConnectionPool`` (bound to the event loop that opened it)."""
 
     def __init__(self, connection: Connection, options: EngineOptions) -> None:
-        self._connection = connection
-        self._options = options
-        self._pool: Any = None
+        super().__init__(connection, options)
         self._loop: Any = None
-        self.search = search_defaults(options)
 
     async def _configure(self, conn: Any) -> None:
         from pgvector.psycopg import register_vector_async
@@ -172,11 +177,6 @@ class AsyncEngine:
             await conn.execute(_SET, (name, value))
         self.search.opened(conn, search_values(options))
 
-    def reconfigure(self, options: EngineOptions) -> None:
-        """Use ``options``' search defaults from now on (open connections get them at their next query)."""
-        self._options = options
-        self.search.use_defaults(search_values(options))
-
     async def pool(self) -> Any:
         """The pool of the running event loop (a new loop gets a new pool)."""
         import asyncio
@@ -185,16 +185,7 @@ class AsyncEngine:
         if self._pool is None or self._loop is not loop:
             from psycopg_pool import AsyncConnectionPool
 
-            pool = AsyncConnectionPool(
-                self._connection.conninfo.get_secret_value(),
-                min_size=1,
-                max_size=self._options.pool_size,
-                timeout=self._options.pool_timeout,
-                kwargs={"autocommit": True, "prepare_threshold": self._options.prepare_threshold},
-                configure=self._configure,
-                open=False,
-                name="dovetail-postgres-async",
-            )
+            pool = AsyncConnectionPool(**self._pool_arguments("dovetail-postgres-async", self._configure))
             await pool.open(wait=False)
             self._pool, self._loop = pool, loop
         return self._pool

@@ -21,6 +21,7 @@ from dovetail.core.vector_stores import FilterCondition
 from dovetail.core.vector_stores import FilterOperator
 from dovetail.core.vector_stores import MetadataFilter
 from dovetail.core.vector_stores import MetadataFilters
+from dovetail.core.vector_stores._filter_check import check_filter_value
 from psycopg import sql
 
 __all__ = ["Where", "filters_sql", "json_param"]
@@ -28,7 +29,6 @@ __all__ = ["Where", "filters_sql", "json_param"]
 Where = tuple[sql.Composable, list[Any]]
 """A SQL fragment and its parameters, in order."""
 
-_LIST_OPS = frozenset({FilterOperator.IN, FilterOperator.NIN, FilterOperator.ANY, FilterOperator.ALL})
 _ORDER = {
     FilterOperator.GT: sql.SQL(">"),
     FilterOperator.GTE: sql.SQL(">="),
@@ -62,15 +62,7 @@ def _leaf(item: MetadataFilter, column: sql.Composable) -> Where:
         msg = f"filter key {key!r} holds a NUL character, which PostgreSQL text cannot store"
         raise InvalidInputError(msg)
     _check_value(key, value)
-    if op in _LIST_OPS and not isinstance(value, list):
-        msg = f"filter on {key!r}: operator {op.value!r} needs a list value, got {value!r}"
-        raise InvalidInputError(msg)
-    if op in _ORDER and (isinstance(value, list) or value is None):
-        msg = f"filter on {key!r}: operator {op.value!r} needs a number or string, got {value!r}"
-        raise InvalidInputError(msg)
-    if op in (FilterOperator.TEXT_MATCH,) and not isinstance(value, str):
-        msg = f"filter on {key!r}: operator 'text_match' needs a string, got {value!r}"
-        raise InvalidInputError(msg)
+    check_filter_value(item)
     v = sql.SQL("({} -> %s)").format(column)
     if op == FilterOperator.IS_EMPTY:
         fragment = sql.SQL("COALESCE({v} IN ('null'::jsonb, '\"\"'::jsonb, '[]'::jsonb), TRUE)").format(v=v)

@@ -37,6 +37,13 @@ def _no_kwargs(kwargs: dict[str, Any], method: str, allowed: frozenset[str] = fr
         raise InvalidInputError(msg)
 
 
+def _nodes_selection(node_ids: list[str] | None, filters: MetadataFilters | None) -> tuple[Any, list[Any]] | None:
+    """The ``WHERE`` fragment and parameters of ``delete_nodes``; ``None`` when neither ids nor filters are given."""
+    if node_ids is None and filters is None:
+        return None
+    return where_clause(node_ids, filters)
+
+
 class PGVectorStore(PGStoreState):
     """Vector store on PostgreSQL + pgvector: batched upserts, HNSW/IVFFlat, filters in SQL, hybrid search.
 
@@ -276,20 +283,18 @@ class PGVectorStore(PGStoreState):
     ) -> None:
         """Delete nodes by ids and/or filters (both: nodes matching both); neither: no-op."""
         _no_kwargs(delete_kwargs, "delete_nodes")
-        if node_ids is None and filters is None:
-            return
-        where, params = where_clause(node_ids, filters)
-        self._delete(where, params, "delete_nodes")
+        selection = _nodes_selection(node_ids, filters)
+        if selection is not None:
+            self._delete(*selection, "delete_nodes")
 
     async def adelete_nodes(
         self, node_ids: list[str] | None = None, filters: MetadataFilters | None = None, **delete_kwargs: Any
     ) -> None:
         """Async :meth:`delete_nodes`."""
         _no_kwargs(delete_kwargs, "adelete_nodes")
-        if node_ids is None and filters is None:
-            return
-        where, params = where_clause(node_ids, filters)
-        await self._adelete(where, params, "delete_nodes")
+        selection = _nodes_selection(node_ids, filters)
+        if selection is not None:
+            await self._adelete(*selection, "delete_nodes")
 
     def clear(self, **kwargs: Any) -> None:
         """Delete every row (``TRUNCATE``); the table and its indexes stay."""
