@@ -26,9 +26,17 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-__all__ = ["KeywordCheckedModel", "reject_unknown_keywords", "suggest_keywords", "unexpected_keyword"]
+__all__ = [
+    "KeywordCheckedModel",
+    "accepted_keywords",
+    "reject_unknown_keywords",
+    "suggest_constructor_keywords",
+    "suggest_keywords",
+    "unexpected_keyword",
+]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+_C = TypeVar("_C", bound=type)
 
 
 def closest_keyword(name: str, valid: Iterable[str]) -> str | None:
@@ -93,6 +101,25 @@ def suggest_keywords(func: _F) -> _F:
     return checked  # type: ignore[return-value]
 
 
+def suggest_constructor_keywords(cls: _C) -> _C:
+    """Class decorator: :func:`suggest_keywords` for the class's own ``__init__`` (e.g. one ``@dataclass`` wrote).
+
+    Apply it above ``@dataclass`` so the generated ``__init__`` exists when it is wrapped.
+
+    Example:
+        ```python
+        @suggest_constructor_keywords
+        @dataclass
+        class Query:
+            top_k: int = 1
+
+        Query(topk=3)  # TypeError: Query() got an unexpected keyword argument 'topk'; did you mean 'top_k'?
+        ```
+    """
+    cls.__init__ = suggest_keywords(cls.__init__)  # type: ignore[misc]
+    return cls
+
+
 class KeywordCheckedModel(BaseModel):
     """A pydantic model whose constructor refuses unknown keywords and honours LlamaIndex's aliases.
 
@@ -139,6 +166,11 @@ def _valid_keywords(cls: type[KeywordCheckedModel]) -> frozenset[str]:
     return valid
 
 
+def accepted_keywords(cls: type[KeywordCheckedModel]) -> frozenset[str]:
+    """Every keyword ``cls(...)`` takes: its fields, their aliases, LlamaIndex's aliases and its extra keywords."""
+    return _valid_keywords(cls) | frozenset(cls._keyword_aliases)
+
+
 def _normalise_arguments(cls: type[KeywordCheckedModel], args: tuple[Any, ...], data: dict[str, Any]) -> dict[str, Any]:
     owner = cls.__name__
     if len(args) > len(cls._positional):
@@ -160,5 +192,5 @@ def _normalise_arguments(cls: type[KeywordCheckedModel], args: tuple[Any, ...], 
                 raise TypeError(msg)
             data[target] = data.pop(alias)
     if cls.model_config.get("extra") not in ("allow",):
-        reject_unknown_keywords(owner, data, _valid_keywords(cls) | set(cls._keyword_aliases))
+        reject_unknown_keywords(owner, data, accepted_keywords(cls))
     return data

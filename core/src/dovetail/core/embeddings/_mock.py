@@ -7,8 +7,11 @@ import math
 from array import array
 from collections.abc import Callable
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import Any
 
+from dovetail.core._kwargs import accepted_keywords
+from dovetail.core._kwargs import reject_unknown_keywords
 from dovetail.core.embeddings._base import BaseEmbedding
 from dovetail.core.embeddings._base import Embedding
 from pydantic import Field
@@ -35,7 +38,9 @@ class MockEmbedding(BaseEmbedding):
     It is the deterministic fake the conformance kits use (``MockEmbedding(embed_dim=6)``).
 
     Args:
-        embed_dim: dimension of the vectors (>= 1).
+        embed_dim: dimension of the vectors (>= 1), positional or by keyword.
+        **kwargs: the other fields of :class:`BaseEmbedding` (``model_name``, ``embed_batch_size``, ...); an
+            unknown keyword is a ``TypeError`` naming the closest one, also when ``embed_dim`` is missing.
 
     Example:
         ```python
@@ -47,9 +52,31 @@ class MockEmbedding(BaseEmbedding):
 
     embed_dim: int = Field(gt=0, le=65536, description="Dimension of the vectors.")
 
-    def __init__(self, embed_dim: int, **kwargs: Any) -> None:
-        kwargs.setdefault("model_name", f"mock-embedding-{embed_dim}")
-        super().__init__(embed_dim=embed_dim, **kwargs)
+    if TYPE_CHECKING:  # what callers and type checkers see: LlamaIndex's signature
+
+        def __init__(self, embed_dim: int, **kwargs: Any) -> None: ...
+
+    else:
+
+        def __init__(self, /, *args: Any, **kwargs: Any) -> None:
+            # Python's own check of a required parameter would report a misspelt ``embed_dim`` as missing without
+            # naming it; take the arguments loosely and refuse them with the closest keyword instead.
+            owner = type(self).__name__
+            if len(args) > 1:
+                msg = f"{owner}() takes 1 positional argument (embed_dim) but {len(args)} were given"
+                raise TypeError(msg)
+            if args:
+                if "embed_dim" in kwargs:
+                    msg = f"{owner}() got multiple values for argument 'embed_dim'"
+                    raise TypeError(msg)
+                kwargs["embed_dim"] = args[0]
+            if "embed_dim" not in kwargs:
+                reject_unknown_keywords(owner, kwargs, accepted_keywords(type(self)))
+                msg = f"{owner}() missing required argument 'embed_dim': give the vector size ({owner}(embed_dim=8))"
+                raise TypeError(msg)
+            if "model" not in kwargs:  # ``model=`` is BaseEmbedding's alias of ``model_name``
+                kwargs.setdefault("model_name", f"mock-embedding-{kwargs['embed_dim']}")
+            super().__init__(**kwargs)
 
     def get_tokenizer(self) -> Callable[[str], Sequence[Any]]:
         """dovetail's counting tokenizer: a mock has no vocabulary and no window of its own."""

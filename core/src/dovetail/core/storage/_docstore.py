@@ -27,6 +27,7 @@ from typing import overload
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._exceptions import NotFoundError
 from dovetail.core._ids import id_list
+from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.schema import BaseNode
 from dovetail.core.schema import node_from_dict
 from dovetail.core.storage._io import atomic_write_json
@@ -55,7 +56,14 @@ class SimpleDocumentStore:
     """In-memory document store persisted as JSON.
 
     Args:
+        simple_kvstore: LlamaIndex's key-value store argument; only ``None`` is taken (see below).
+        namespace: LlamaIndex's collection prefix inside a shared key-value store; only ``None`` is taken.
+        batch_size: LlamaIndex's write batch size for its key-value store; only ``None`` is taken.
         persist_path: a file to read lazily on first use (see :meth:`from_persist_path`).
+
+    This store keeps its records itself and persists them as one file, so LlamaIndex's key-value store layer
+    has no counterpart here: a value for ``simple_kvstore``, ``namespace`` or ``batch_size`` is a ``TypeError``
+    that says what to do instead, and an unknown keyword is a ``TypeError`` naming the closest one.
 
     Example:
         ```python
@@ -66,7 +74,16 @@ class SimpleDocumentStore:
         ```
     """
 
-    def __init__(self, persist_path: str | os.PathLike[str] | None = None) -> None:
+    @suggest_keywords
+    def __init__(
+        self,
+        simple_kvstore: None = None,
+        namespace: None = None,
+        batch_size: None = None,
+        *,
+        persist_path: str | os.PathLike[str] | None = None,
+    ) -> None:
+        _refuse_kvstore_options(simple_kvstore=simple_kvstore, namespace=namespace, batch_size=batch_size)
         self._raw: dict[str, dict[str, Any]] = {}
         self._nodes: dict[str, BaseNode] = {}
         self._ref_docs: dict[str, RefDocInfo] = {}
@@ -349,6 +366,30 @@ class SimpleDocumentStore:
         """Every recorded document hash, by document id."""
         self._load()
         return dict(self._hashes)
+
+
+_KVSTORE_OPTIONS = {
+    "simple_kvstore": (
+        "this store keeps its records itself and has no key-value store layer; open a persisted store with "
+        "SimpleDocumentStore.from_persist_path(path) (or from_dict(...)) instead"
+    ),
+    "namespace": (
+        "a namespace separates stores that share one key-value store, and each store here has its own file; "
+        "persist each store to its own path instead"
+    ),
+    "batch_size": (
+        "add_documents() writes in memory at once and persist() writes one file, so there is no batch to size; "
+        "leave the keyword out"
+    ),
+}
+
+
+def _refuse_kvstore_options(**given: object) -> None:
+    """Refuse a value for one of LlamaIndex's key-value store options, saying what to do instead."""
+    for name, value in given.items():
+        if value is not None:
+            msg = f"SimpleDocumentStore() does not take LlamaIndex's {name!r}: {_KVSTORE_OPTIONS[name]}"
+            raise TypeError(msg)
 
 
 def _ref_doc_id_of(raw: dict[str, Any]) -> str | None:

@@ -18,6 +18,7 @@ from typing import TypeVar
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._ids import id_list
 from dovetail.core._kwargs import KeywordCheckedModel
+from dovetail.core._kwargs import suggest_constructor_keywords
 from dovetail.core.schema import BaseNode
 from pydantic import ConfigDict
 from pydantic import Field
@@ -281,9 +282,12 @@ def _coerce_filter(item: Any) -> MetadataFilter | MetadataFilters:
     raise InvalidInputError(msg)
 
 
+@suggest_constructor_keywords
 @dataclass
 class VectorStoreQuery:
     """A query to a vector store (same fields as LlamaIndex's ``VectorStoreQuery``).
+
+    An unknown keyword is a ``TypeError`` naming the closest field (``similarity_topk`` → ``similarity_top_k``).
 
     Args:
         query_embedding: the query vector (required by embedding queries).
