@@ -3,7 +3,9 @@
 Media blocks (image, audio, video, document) take their data as exactly one of raw bytes (``bytes``, a
 ``BytesIO`` or base64 text), a local ``path`` or a ``url``; a ``data:`` URL is decoded into bytes at once. The
 MIME type is inferred from the path/URL suffix or the data's magic bytes when not given. ``resolve_*()`` returns
-the data as a ``BytesIO`` (reading the file, or downloading an ``http(s)`` URL only when called).
+the data as a ``BytesIO`` (reading the file, or downloading an ``http(s)`` URL only when called); data that
+resolves to zero bytes is an ``InvalidInputError`` (a ``ValueError``, as LlamaIndex raises) instead of an empty
+buffer sent on to a provider.
 """
 
 from __future__ import annotations
@@ -171,8 +173,24 @@ class _MediaBlock(KeywordCheckedModel):
 
         Raises:
             NotFoundError: the file does not exist.
-            InvalidInputError: the file cannot be read, or the URL cannot be fetched.
+            InvalidInputError: the file cannot be read, the URL cannot be fetched, or the data is empty (zero
+                bytes; LlamaIndex's ``resolve_*`` methods raise ``ValueError`` for it, and this error is one).
         """
+        data = self._fetch()
+        if not data:
+            owner = type(self).__name__
+            msg = f"{owner} {self._source()} is empty (zero bytes); give it content or leave the block out"
+            raise InvalidInputError(msg)
+        return data
+
+    def _source(self) -> str:
+        if self.path is not None:
+            return f"file {self.path}"
+        if self.url is not None:
+            return f"URL {self.url}"
+        return self._data_field
+
+    def _fetch(self) -> bytes:
         raw = self._raw()
         if raw is not None:
             return raw
@@ -210,7 +228,7 @@ class _MediaBlock(KeywordCheckedModel):
         if value:
             return value
         if self.url is None:
-            return _magic_mimetype(self.resolve_bytes()[:16]) or default
+            return _magic_mimetype(self._fetch()[:16]) or default  # empty data is refused when resolved, not here
         return default
 
     def as_data_url(self) -> str:
@@ -309,7 +327,7 @@ class DocumentBlock(_MediaBlock):
         """The MIME type: explicit or inferred; data that is not a PDF is ``text/plain``; else ``application/pdf``."""
         if self.document_mimetype:
             return self.document_mimetype
-        if self.url is None and not self.resolve_bytes().startswith(b"%PDF"):
+        if self.url is None and not self._fetch().startswith(b"%PDF"):
             return "text/plain"
         return "application/pdf"
 
