@@ -122,3 +122,55 @@ def test_mock_embedding_takes_embed_dim_positionally_or_by_keyword() -> None:
         MockEmbedding(3, embed_dim=4)
     with pytest.raises(TypeError, match=r"takes 1 positional argument \(embed_dim\) but 2 were given"):
         MockEmbedding(3, 4)
+
+
+def _persisted_store(tmp_path: Path) -> Path:
+    store = SimpleDocumentStore()
+    store.add_documents([TextNode(text="oak", id_="n1")])
+    store.persist(tmp_path / "docstore.json")
+    return tmp_path / "docstore.json"
+
+
+def test_the_docstore_loaders_take_llamaindex_defaults(tmp_path: Path) -> None:
+    path = _persisted_store(tmp_path)
+    loaded = [
+        SimpleDocumentStore.from_persist_path(path, None, None),
+        SimpleDocumentStore.from_persist_path(path, namespace=None, fs=None, lazy=False),
+        SimpleDocumentStore.from_persist_dir(tmp_path, namespace=None, fs=None),
+        SimpleDocumentStore.from_dict(SimpleDocumentStore.from_persist_path(path).to_dict(), namespace=None),
+    ]
+    for store in loaded:
+        assert store.get_node("n1").get_content() == "oak"
+    loaded[0].persist(tmp_path / "again.json", fs=None)
+    assert SimpleDocumentStore.from_persist_path(tmp_path / "again.json").get_node("n1").get_content() == "oak"
+
+
+@pytest.mark.parametrize(
+    ("method", "keyword"),
+    [
+        ("from_persist_path", "namespace"),
+        ("from_persist_path", "fs"),
+        ("from_persist_dir", "namespace"),
+        ("from_persist_dir", "fs"),
+        ("from_dict", "namespace"),
+        ("persist", "fs"),
+    ],
+)
+def test_llamaindex_options_of_the_docstore_methods_say_what_to_do(method: str, keyword: str, tmp_path: Path) -> None:
+    path = _persisted_store(tmp_path)
+    calls: dict[str, Callable[..., Any]] = {
+        "from_persist_path": lambda **kw: SimpleDocumentStore.from_persist_path(path, **kw),
+        "from_persist_dir": lambda **kw: SimpleDocumentStore.from_persist_dir(tmp_path, **kw),
+        "from_dict": lambda **kw: SimpleDocumentStore.from_dict(SimpleDocumentStore().to_dict(), **kw),
+        "persist": lambda **kw: SimpleDocumentStore().persist(tmp_path / "other.json", **kw),
+    }
+    pattern = rf"^SimpleDocumentStore\.{method}\(\) does not take LlamaIndex's '{keyword}': "
+    with pytest.raises(TypeError, match=pattern):
+        calls[method](**{keyword: "docs" if keyword == "namespace" else object()})
+    assert not (tmp_path / "other.json").exists()  # refused before anything is written
+
+
+def test_a_misspelt_keyword_of_a_docstore_loader_names_the_closest_one(tmp_path: Path) -> None:
+    path = _persisted_store(tmp_path)
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'namspace'; did you mean 'namespace'\?$"):
+        SimpleDocumentStore.from_persist_path(path, namspace=None)

@@ -62,8 +62,9 @@ class SimpleDocumentStore:
         persist_path: a file to read lazily on first use (see :meth:`from_persist_path`).
 
     This store keeps its records itself and persists them as one file, so LlamaIndex's key-value store layer
-    has no counterpart here: a value for ``simple_kvstore``, ``namespace`` or ``batch_size`` is a ``TypeError``
-    that says what to do instead, and an unknown keyword is a ``TypeError`` naming the closest one.
+    has no counterpart here: a value for ``simple_kvstore``, ``namespace`` or ``batch_size`` (or for ``namespace``
+    and ``fs`` of the ``from_*`` and ``persist`` methods) is a ``TypeError`` that says what to do instead, and an
+    unknown keyword is a ``TypeError`` naming the closest one.
 
     Example:
         ```python
@@ -83,7 +84,7 @@ class SimpleDocumentStore:
         *,
         persist_path: str | os.PathLike[str] | None = None,
     ) -> None:
-        _refuse_kvstore_options(simple_kvstore=simple_kvstore, namespace=namespace, batch_size=batch_size)
+        _refuse_kvstore_options("", simple_kvstore=simple_kvstore, namespace=namespace, batch_size=batch_size)
         self._raw: dict[str, dict[str, Any]] = {}
         self._nodes: dict[str, BaseNode] = {}
         self._ref_docs: dict[str, RefDocInfo] = {}
@@ -115,12 +116,15 @@ class SimpleDocumentStore:
         self._hashes = {str(k): str(v) for k, v in hashes.items()}
 
     @classmethod
-    def from_dict(cls, save_dict: dict[str, Any]) -> SimpleDocumentStore:
-        """Rebuild a store from :meth:`to_dict` output.
+    @suggest_keywords
+    def from_dict(cls, save_dict: dict[str, Any], namespace: None = None) -> SimpleDocumentStore:
+        """Rebuild a store from :meth:`to_dict` output (LlamaIndex's ``namespace`` is taken only as ``None``).
 
         Raises:
             InvalidInputError: the dict is not a docstore payload of a known format version.
+            TypeError: a ``namespace`` was given (see the class docstring).
         """
+        _refuse_kvstore_options("from_dict", namespace=namespace)
         check_payload(save_dict, kind=_KIND, versions=(_VERSION,), where="docstore dict")
         store = cls()
         store._apply(copy.deepcopy(save_dict), "docstore dict")
@@ -140,12 +144,19 @@ class SimpleDocumentStore:
         return cls.from_dict(parse_json_object(data, "docstore JSON"))
 
     @classmethod
-    def from_persist_path(cls, persist_path: str | os.PathLike[str], *, lazy: bool = True) -> SimpleDocumentStore:
+    @suggest_keywords
+    def from_persist_path(
+        cls, persist_path: str | os.PathLike[str], namespace: None = None, fs: None = None, *, lazy: bool = True
+    ) -> SimpleDocumentStore:
         """Open a persisted docstore; with ``lazy`` the file is read on first use.
+
+        LlamaIndex's ``namespace`` and ``fs`` are taken only as ``None`` (the local file system).
 
         Raises:
             NotFoundError: the file does not exist.
+            TypeError: a ``namespace`` or an ``fs`` was given.
         """
+        _refuse_kvstore_options("from_persist_path", namespace=namespace, fs=fs)
         path = Path(persist_path)
         if not path.is_file():
             msg = f"docstore file {path} does not exist; persist an index there first (or check the path)"
@@ -156,8 +167,12 @@ class SimpleDocumentStore:
         return store
 
     @classmethod
-    def from_persist_dir(cls, persist_dir: str | os.PathLike[str]) -> SimpleDocumentStore:
-        """Open ``<persist_dir>/docstore.json`` lazily."""
+    @suggest_keywords
+    def from_persist_dir(
+        cls, persist_dir: str | os.PathLike[str], namespace: None = None, fs: None = None
+    ) -> SimpleDocumentStore:
+        """Open ``<persist_dir>/docstore.json`` lazily (LlamaIndex's ``namespace``/``fs`` only as ``None``)."""
+        _refuse_kvstore_options("from_persist_dir", namespace=namespace, fs=fs)
         return cls.from_persist_path(Path(persist_dir) / DEFAULT_DOCSTORE_FILE)
 
     def to_dict(self) -> dict[str, Any]:
@@ -174,8 +189,10 @@ class SimpleDocumentStore:
             "doc_hashes": dict(self._hashes),
         }
 
-    def persist(self, persist_path: str | os.PathLike[str] = DEFAULT_DOCSTORE_FILE) -> None:
-        """Write the store to ``persist_path`` atomically."""
+    @suggest_keywords
+    def persist(self, persist_path: str | os.PathLike[str] = DEFAULT_DOCSTORE_FILE, fs: None = None) -> None:
+        """Write the store to ``persist_path`` atomically (LlamaIndex's ``fs`` only as ``None``: the local disk)."""
+        _refuse_kvstore_options("persist", fs=fs)
         atomic_write_json(persist_path, self.to_dict())
 
     # ---------------------------------------------------------------- nodes
@@ -381,14 +398,19 @@ _KVSTORE_OPTIONS = {
         "add_documents() writes in memory at once and persist() writes one file, so there is no batch to size; "
         "leave the keyword out"
     ),
+    "fs": (
+        "this store reads and writes the local file system only (fsspec file systems are not supported); "
+        "copy the file to a local path and leave fs out"
+    ),
 }
 
 
-def _refuse_kvstore_options(**given: object) -> None:
+def _refuse_kvstore_options(method: str, **given: object) -> None:
     """Refuse a value for one of LlamaIndex's key-value store options, saying what to do instead."""
+    owner = f"SimpleDocumentStore.{method}" if method else "SimpleDocumentStore"
     for name, value in given.items():
         if value is not None:
-            msg = f"SimpleDocumentStore() does not take LlamaIndex's {name!r}: {_KVSTORE_OPTIONS[name]}"
+            msg = f"{owner}() does not take LlamaIndex's {name!r}: {_KVSTORE_OPTIONS[name]}"
             raise TypeError(msg)
 
 
