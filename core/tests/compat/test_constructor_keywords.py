@@ -18,6 +18,8 @@ import pytest
 from dovetail.core.embeddings import MockEmbedding
 from dovetail.core.schema import TextNode
 from dovetail.core.storage.docstore import SimpleDocumentStore
+from dovetail.core.storage.index_store import IndexStruct
+from dovetail.core.storage.index_store import SimpleIndexStore
 from dovetail.core.vector_stores import VectorStoreQuery
 from dovetail.core.vector_stores import VectorStoreQueryMode
 
@@ -174,3 +176,34 @@ def test_a_misspelt_keyword_of_a_docstore_loader_names_the_closest_one(tmp_path:
     path = _persisted_store(tmp_path)
     with pytest.raises(TypeError, match=r"unexpected keyword argument 'namspace'; did you mean 'namespace'\?$"):
         SimpleDocumentStore.from_persist_path(path, namspace=None)
+
+
+def test_the_index_store_takes_llamaindex_defaults(tmp_path: Path) -> None:
+    store = SimpleIndexStore(None, structs={"main": IndexStruct(index_id="main")})
+    store.persist(tmp_path / "index_store.json", fs=None)
+    for loaded in (
+        SimpleIndexStore.from_persist_path(tmp_path / "index_store.json", fs=None),
+        SimpleIndexStore.from_persist_dir(tmp_path, None),
+    ):
+        assert [struct.index_id for struct in loaded.index_structs()] == ["main"]
+
+
+@pytest.mark.parametrize("method", ["__init__", "from_persist_path", "from_persist_dir", "persist"])
+def test_llamaindex_options_of_the_index_store_say_what_to_do(method: str, tmp_path: Path) -> None:
+    SimpleIndexStore().persist(tmp_path / "index_store.json")
+    calls: dict[str, tuple[Callable[[], Any], str]] = {
+        "__init__": (lambda: SimpleIndexStore(object()), "simple_kvstore"),
+        "from_persist_path": (
+            lambda: SimpleIndexStore.from_persist_path(tmp_path / "index_store.json", fs=object()),
+            "fs",
+        ),
+        "from_persist_dir": (lambda: SimpleIndexStore.from_persist_dir(tmp_path, fs=object()), "fs"),
+        "persist": (lambda: SimpleIndexStore().persist(tmp_path / "other.json", fs=object()), "fs"),
+    }
+    call, keyword = calls[method]
+    called = "SimpleIndexStore" if method == "__init__" else f"SimpleIndexStore.{method}"
+    with pytest.raises(TypeError, match=rf"^{called}\(\) does not take LlamaIndex's '{keyword}': "):
+        call()
+    assert not (tmp_path / "other.json").exists()
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'struct'; did you mean 'structs'\?$"):
+        SimpleIndexStore(struct={})

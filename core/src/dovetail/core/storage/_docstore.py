@@ -34,6 +34,7 @@ from dovetail.core.storage._io import atomic_write_json
 from dovetail.core.storage._io import check_payload
 from dovetail.core.storage._io import parse_json_object
 from dovetail.core.storage._io import read_json
+from dovetail.core.storage._kvstore_options import refuse_kvstore_options
 
 __all__ = ["DEFAULT_DOCSTORE_FILE", "RefDocInfo", "SimpleDocumentStore"]
 
@@ -84,7 +85,9 @@ class SimpleDocumentStore:
         *,
         persist_path: str | os.PathLike[str] | None = None,
     ) -> None:
-        _refuse_kvstore_options("", simple_kvstore=simple_kvstore, namespace=namespace, batch_size=batch_size)
+        refuse_kvstore_options(
+            "SimpleDocumentStore", "", simple_kvstore=simple_kvstore, namespace=namespace, batch_size=batch_size
+        )
         self._raw: dict[str, dict[str, Any]] = {}
         self._nodes: dict[str, BaseNode] = {}
         self._ref_docs: dict[str, RefDocInfo] = {}
@@ -124,7 +127,7 @@ class SimpleDocumentStore:
             InvalidInputError: the dict is not a docstore payload of a known format version.
             TypeError: a ``namespace`` was given (see the class docstring).
         """
-        _refuse_kvstore_options("from_dict", namespace=namespace)
+        refuse_kvstore_options("SimpleDocumentStore", "from_dict", namespace=namespace)
         check_payload(save_dict, kind=_KIND, versions=(_VERSION,), where="docstore dict")
         store = cls()
         store._apply(copy.deepcopy(save_dict), "docstore dict")
@@ -156,7 +159,7 @@ class SimpleDocumentStore:
             NotFoundError: the file does not exist.
             TypeError: a ``namespace`` or an ``fs`` was given.
         """
-        _refuse_kvstore_options("from_persist_path", namespace=namespace, fs=fs)
+        refuse_kvstore_options("SimpleDocumentStore", "from_persist_path", namespace=namespace, fs=fs)
         path = Path(persist_path)
         if not path.is_file():
             msg = f"docstore file {path} does not exist; persist an index there first (or check the path)"
@@ -172,7 +175,7 @@ class SimpleDocumentStore:
         cls, persist_dir: str | os.PathLike[str], namespace: None = None, fs: None = None
     ) -> SimpleDocumentStore:
         """Open ``<persist_dir>/docstore.json`` lazily (LlamaIndex's ``namespace``/``fs`` only as ``None``)."""
-        _refuse_kvstore_options("from_persist_dir", namespace=namespace, fs=fs)
+        refuse_kvstore_options("SimpleDocumentStore", "from_persist_dir", namespace=namespace, fs=fs)
         return cls.from_persist_path(Path(persist_dir) / DEFAULT_DOCSTORE_FILE)
 
     def to_dict(self) -> dict[str, Any]:
@@ -192,7 +195,7 @@ class SimpleDocumentStore:
     @suggest_keywords
     def persist(self, persist_path: str | os.PathLike[str] = DEFAULT_DOCSTORE_FILE, fs: None = None) -> None:
         """Write the store to ``persist_path`` atomically (LlamaIndex's ``fs`` only as ``None``: the local disk)."""
-        _refuse_kvstore_options("persist", fs=fs)
+        refuse_kvstore_options("SimpleDocumentStore", "persist", fs=fs)
         atomic_write_json(persist_path, self.to_dict())
 
     # ---------------------------------------------------------------- nodes
@@ -383,35 +386,6 @@ class SimpleDocumentStore:
         """Every recorded document hash, by document id."""
         self._load()
         return dict(self._hashes)
-
-
-_KVSTORE_OPTIONS = {
-    "simple_kvstore": (
-        "this store keeps its records itself and has no key-value store layer; open a persisted store with "
-        "SimpleDocumentStore.from_persist_path(path) (or from_dict(...)) instead"
-    ),
-    "namespace": (
-        "a namespace separates stores that share one key-value store, and each store here has its own file; "
-        "persist each store to its own path instead"
-    ),
-    "batch_size": (
-        "add_documents() writes in memory at once and persist() writes one file, so there is no batch to size; "
-        "leave the keyword out"
-    ),
-    "fs": (
-        "this store reads and writes the local file system only (fsspec file systems are not supported); "
-        "copy the file to a local path and leave fs out"
-    ),
-}
-
-
-def _refuse_kvstore_options(method: str, **given: object) -> None:
-    """Refuse a value for one of LlamaIndex's key-value store options, saying what to do instead."""
-    owner = f"SimpleDocumentStore.{method}" if method else "SimpleDocumentStore"
-    for name, value in given.items():
-        if value is not None:
-            msg = f"{owner}() does not take LlamaIndex's {name!r}: {_KVSTORE_OPTIONS[name]}"
-            raise TypeError(msg)
 
 
 def _ref_doc_id_of(raw: dict[str, Any]) -> str | None:

@@ -13,10 +13,12 @@ from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._exceptions import NotFoundError
+from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.storage._io import atomic_write_json
 from dovetail.core.storage._io import check_payload
 from dovetail.core.storage._io import parse_json_object
 from dovetail.core.storage._io import read_json
+from dovetail.core.storage._kvstore_options import refuse_kvstore_options
 
 __all__ = ["DEFAULT_INDEX_STORE_FILE", "IndexStruct", "SimpleIndexStore"]
 
@@ -68,6 +70,12 @@ class IndexStruct:
 class SimpleIndexStore:
     """In-memory index store persisted as JSON.
 
+    Args:
+        simple_kvstore: LlamaIndex's key-value store argument; only ``None`` is taken (this store keeps its
+            records itself), another value is a ``TypeError`` saying what to do. The ``fs`` of LlamaIndex's
+            ``from_persist_path``/``from_persist_dir``/``persist`` is likewise taken only as ``None``.
+        structs: the index structs to start with, by id.
+
     Example:
         ```python
         store = SimpleIndexStore()
@@ -76,17 +84,22 @@ class SimpleIndexStore:
         ```
     """
 
-    def __init__(self, structs: dict[str, IndexStruct] | None = None) -> None:
+    @suggest_keywords
+    def __init__(self, simple_kvstore: None = None, *, structs: dict[str, IndexStruct] | None = None) -> None:
+        refuse_kvstore_options("SimpleIndexStore", "", simple_kvstore=simple_kvstore)
         self._structs: dict[str, IndexStruct] = dict(structs or {})
 
     @classmethod
-    def from_persist_path(cls, persist_path: str | os.PathLike[str]) -> SimpleIndexStore:
-        """Load a persisted index store.
+    @suggest_keywords
+    def from_persist_path(cls, persist_path: str | os.PathLike[str], fs: None = None) -> SimpleIndexStore:
+        """Load a persisted index store (LlamaIndex's ``fs`` only as ``None``: the local file system).
 
         Raises:
             NotFoundError: the file does not exist.
             InvalidInputError: the file is damaged or of an unknown format version.
+            TypeError: an ``fs`` was given.
         """
+        refuse_kvstore_options("SimpleIndexStore", "from_persist_path", fs=fs)
         payload = read_json(persist_path, kind=_KIND, versions=(_VERSION,))
         return cls._from_payload(payload, f"index store file {persist_path}")
 
@@ -96,7 +109,7 @@ class SimpleIndexStore:
         if not isinstance(structs, dict):
             msg = f"{where} lacks an 'index_structs' object; rebuild: `dovetail ingest --rebuild PATH`"
             raise InvalidInputError(msg)
-        return cls({key: IndexStruct.from_dict(copy.deepcopy(value)) for key, value in structs.items()})
+        return cls(structs={key: IndexStruct.from_dict(copy.deepcopy(value)) for key, value in structs.items()})
 
     @classmethod
     def from_dict(cls, save_dict: dict[str, Any]) -> SimpleIndexStore:
@@ -122,8 +135,10 @@ class SimpleIndexStore:
         return cls.from_dict(parse_json_object(data, "index store JSON"))
 
     @classmethod
-    def from_persist_dir(cls, persist_dir: str | os.PathLike[str]) -> SimpleIndexStore:
-        """Load ``<persist_dir>/index_store.json``."""
+    @suggest_keywords
+    def from_persist_dir(cls, persist_dir: str | os.PathLike[str], fs: None = None) -> SimpleIndexStore:
+        """Load ``<persist_dir>/index_store.json`` (LlamaIndex's ``fs`` only as ``None``)."""
+        refuse_kvstore_options("SimpleIndexStore", "from_persist_dir", fs=fs)
         return cls.from_persist_path(Path(persist_dir) / DEFAULT_INDEX_STORE_FILE)
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,8 +149,10 @@ class SimpleIndexStore:
             "index_structs": {key: copy.deepcopy(struct.to_dict()) for key, struct in self._structs.items()},
         }
 
-    def persist(self, persist_path: str | os.PathLike[str] = DEFAULT_INDEX_STORE_FILE) -> None:
-        """Write the store to ``persist_path`` atomically."""
+    @suggest_keywords
+    def persist(self, persist_path: str | os.PathLike[str] = DEFAULT_INDEX_STORE_FILE, fs: None = None) -> None:
+        """Write the store to ``persist_path`` atomically (LlamaIndex's ``fs`` only as ``None``)."""
+        refuse_kvstore_options("SimpleIndexStore", "persist", fs=fs)
         atomic_write_json(persist_path, self.to_dict())
 
     def add_index_struct(self, index_struct: IndexStruct) -> None:
