@@ -348,12 +348,20 @@ def install_and_probe(
     return results
 
 
+def subclasses_kit(tests: Path, kit_name: str) -> bool:
+    """Whether a test class under ``tests`` names the domain's kit (or a kit built on it) among its bases.
+
+    Another kit (``ExportsConformance``) or the kit's name in a comment does not count.
+    """
+    kit_base = re.compile(rf"^\s*class\s+\w+\s*\([^)]*\b\w*{re.escape(kit_name)}\b", re.MULTILINE)
+    return any(kit_base.search(path.read_text(encoding="utf-8")) for path in tests.rglob("*.py"))
+
+
 def check_tests(package: Package) -> list[CheckResult]:
     """Run the package's tests; the conformance kit must be among them."""
     tests = package.path / "tests"
     if not tests.is_dir():
         return [_fail("tests", "no tests/ directory", 3), _fail("conformance", "no tests/ directory", 2)]
-    uses_kit = any("Conformance" in p.read_text(encoding="utf-8") for p in tests.rglob("*.py"))
     env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(package.path / "src"), os.environ.get("PYTHONPATH", "")]))}
     cmd = [
         sys.executable,
@@ -374,8 +382,8 @@ def check_tests(package: Package) -> list[CheckResult]:
     kit_name = domain_table().get(str(package.dovetail.get("domain")), {}).get("kit")
     if kit_name is None:
         kit = _ok("conformance", "no conformance kit exists for this domain yet", weight=0, required=False)
-    elif not uses_kit:
-        kit = _fail("conformance", "no test subclasses a dovetail.core.testing *Conformance class", 2)
+    elif not subclasses_kit(tests, kit_name):
+        kit = _fail("conformance", f"no test class subclasses dovetail.core.testing's {kit_name}", 2)
     else:
         kit = (
             _ok("conformance", weight=2)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import SCRIPTS
 from .conftest import copy_repo
 from .conftest import failed_checks
 from .conftest import health
@@ -102,3 +103,26 @@ def test_unknown_package_directory_is_a_usage_error(repo_copy: Path, tmp_path: P
     )
     assert proc.returncode == 2
     assert "not a package directory" in proc.stderr
+
+
+KIT_CASES = {
+    "subclasses the kit": ("class TestStore(VectorStoreConformance):\n", True),
+    "subclasses a kit built on it": ("class TestStore(kits.FactoryVectorStoreConformance, Base):\n", True),
+    "only the exports kit": ("class TestExports(ExportsConformance):\n", False),
+    "names the kit in a comment": ("# VectorStoreConformance comes later\nclass TestStore:\n", False),
+    "a different domain's kit": ("class TestStore(ReaderConformance):\n", False),
+}
+
+
+@pytest.mark.parametrize("case", list(KIT_CASES))
+def test_conformance_check_needs_the_domains_kit(tmp_path: Path, case: str) -> None:
+    source, expected = KIT_CASES[case]
+    (tmp_path / "test_store.py").write_text(source)
+    probe = (
+        "import pathlib, sys; from health_checks import subclasses_kit; "
+        "print(subclasses_kit(pathlib.Path(sys.argv[1]), 'VectorStoreConformance'))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)], cwd=SCRIPTS, capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.strip() == str(expected)

@@ -36,6 +36,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 import weakref
 from collections.abc import AsyncIterator
@@ -48,6 +49,7 @@ from typing import Generic
 from typing import Protocol
 from typing import TypeVar
 
+from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.retry import RetryPolicy
 from dovetail.core.retry import aretry_call
 from dovetail.core.retry import retry_call
@@ -212,6 +214,30 @@ class KeepsUserHttpClients(SdkClients[S, A]):
     async def _close_async(self, client: A) -> None:
         if self.settings.async_http_client is None:
             await super()._close_async(client)
+
+
+def check_user_http_clients(owner: str, library: str, http_client: object, async_http_client: object) -> None:
+    """Refuse, at construction, HTTP clients the SDK cannot use (it would fail only at the first request).
+
+    ``library`` is the SDK's HTTP library (``"httpx"``, ``"httpx2"``); it is imported only when a client is given.
+    ``http_client`` must be its ``Client`` and ``async_http_client`` its ``AsyncClient`` (``None``: the SDK makes
+    its own).
+
+    Raises:
+        InvalidInputError: naming the class to pass instead.
+    """
+    given = (("http_client", http_client, "Client"), ("async_http_client", async_http_client, "AsyncClient"))
+    for field, client, class_name in given:
+        if client is None:
+            continue
+        expected = getattr(importlib.import_module(library), class_name)
+        if not isinstance(client, expected):
+            kind = type(client)
+            msg = (
+                f"{owner}({field}=...) got a {kind.__module__.partition('.')[0]}.{kind.__qualname__}; the SDK needs a "
+                f"{library}.{class_name} (pass {library}.{class_name}(...), or leave {field} unset)"
+            )
+            raise InvalidInputError(msg)
 
 
 def _chain(head: list[Any], rest: Iterator[Any]) -> Iterator[Any]:

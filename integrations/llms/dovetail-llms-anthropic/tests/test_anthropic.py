@@ -4,10 +4,12 @@ validation before the network, keys, the registry, lazy import."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import httpx2
 import pytest
 from anthropic_loopback import API_KEY
@@ -247,6 +249,27 @@ def test_secret_stays_out_of_repr_dump_and_errors(
 
 async def test_user_http_clients_stay_open(make_llm: MakeLLM) -> None:
     await check_user_http_clients_stay_open(make_llm, httpx2)
+
+
+@pytest.mark.parametrize(
+    ("field", "client", "needed"),
+    [
+        ("http_client", lambda: httpx.Client(), "httpx2.Client"),
+        ("async_http_client", lambda: httpx.AsyncClient(), "httpx2.AsyncClient"),
+        ("http_client", lambda: httpx2.AsyncClient(), "httpx2.Client"),
+    ],
+)
+def test_http_client_of_another_library_is_refused_at_construction(
+    make_llm: MakeLLM, field: str, client: Callable[[], object], needed: str
+) -> None:
+    given = client()
+    try:
+        with pytest.raises(InvalidInputError, match=rf"Anthropic\({field}=\.\.\.\).*needs a {re.escape(needed)}"):
+            make_llm(**{field: given})
+    finally:
+        close = getattr(given, "close", None)
+        if close is not None:
+            close()
 
 
 def test_registry_string_resolves(server: LoopbackAnthropic) -> None:

@@ -21,9 +21,27 @@ Example:
 
 from __future__ import annotations
 
+import pkgutil
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
+
+
+def _rewrite_kit_asserts() -> None:
+    """Let pytest rewrite the kits' ``assert`` statements, so a failing kit test shows the values it compared.
+
+    pytest rewrites only test files and conftests on its own; the kits live in an installed package, so their
+    modules are registered here, before any of them is imported. Without pytest (the loopback servers and fakes
+    serve benchmarks too) there is nothing to register.
+    """
+    try:
+        import pytest
+    except ImportError:
+        return
+    pytest.register_assert_rewrite(*(f"{__name__}.{module.name}" for module in pkgutil.iter_modules(__path__)))
+
+
+_rewrite_kit_asserts()
 
 if TYPE_CHECKING:
     from dovetail.core.testing._guard import ConformanceBase

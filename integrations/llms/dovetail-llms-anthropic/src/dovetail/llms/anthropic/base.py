@@ -17,6 +17,7 @@ from dovetail.core.llms import ChatResponseAsyncGen
 from dovetail.core.llms import ChatResponseGen
 from dovetail.core.llms.provider import ChatFirstFunctionCallingLLM
 from dovetail.core.provider_clients import OwnsSdkClients
+from dovetail.core.provider_clients import check_user_http_clients
 from dovetail.core.provider_llm import CheckedRequestLLM
 from dovetail.core.provider_llm import RequestKeys
 from dovetail.core.provider_llm import chat_metadata
@@ -103,7 +104,8 @@ class Anthropic(TypedSettingsErrors, EmptyKeyIsUnset, OwnsSdkClients, CheckedReq
         max_retries: retries of dovetail's retry policy (429, 5xx, 529 overloaded, timeouts, connection errors;
             never other 4xx); the SDK's own retries are off.
         default_headers: extra headers sent with every request (e.g. ``anthropic-beta``).
-        http_client / async_http_client: clients of the SDK's HTTP library (proxies, mTLS).
+        http_client / async_http_client: an ``httpx2.Client`` / ``httpx2.AsyncClient`` (the HTTP library of the
+            anthropic SDK; proxies, mTLS); they stay open when the model is closed.
         context_window: override the catalog's context window (unknown or private models).
 
     Raises:
@@ -154,6 +156,7 @@ class Anthropic(TypedSettingsErrors, EmptyKeyIsUnset, OwnsSdkClients, CheckedReq
             )
             raise InvalidInputError(msg)
         self._check_request_keys(self.additional_kwargs, "additional_kwargs")
+        check_user_http_clients("Anthropic", "httpx2", self.http_client, self.async_http_client)
         self._info = find_model(self.model)
         if self._info is None:
             logger.warning(
