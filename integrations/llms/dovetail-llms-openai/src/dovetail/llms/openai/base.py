@@ -289,26 +289,15 @@ class OpenAI(OpenAIClientModel, StoredMetadata, ToolRequestMixin, FirstToolCallM
 
     # ---- structured output --------------------------------------------------------------------------
 
-    def _native_structured(self) -> bool:
-        return self.metadata.is_chat_model and self.metadata.supports_structured_output
+    def _structured_request(
+        self, output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """A JSON-schema ``response_format`` when the model supports it (catalog ``supports_structured_output``
+        on a chat model); ``None`` otherwise, so core appends format instructions and uses its output parser."""
+        if not (self.metadata.is_chat_model and self.metadata.supports_structured_output):
+            return None
+        return {**(llm_kwargs or {}), "response_format": json_schema_format(output_cls)}
 
-    def structured_predict(
-        self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
-    ) -> M:
-        """Answer as an ``output_cls`` instance: JSON-schema ``response_format`` when the model supports it
-        (catalog ``supports_structured_output``), else format instructions + ``PydanticOutputParser``."""
-        if not self._native_structured():
-            return super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
-        messages = self._extend_messages(self._user(self._as_template(prompt).format(**prompt_args)))
-        kwargs = {**(llm_kwargs or {}), "response_format": json_schema_format(output_cls)}
-        return parse_structured(output_cls, self.chat(messages, **kwargs))
-
-    async def astructured_predict(
-        self, output_cls: type[M], prompt: Any, llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any
-    ) -> M:
-        """Async :meth:`structured_predict`."""
-        if not self._native_structured():
-            return await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
-        messages = self._extend_messages(self._user(self._as_template(prompt).format(**prompt_args)))
-        kwargs = {**(llm_kwargs or {}), "response_format": json_schema_format(output_cls)}
-        return parse_structured(output_cls, await self.achat(messages, **kwargs))
+    def _structured_answer(self, output_cls: type[M], response: ChatResponse, request: dict[str, Any]) -> M:
+        """The ``output_cls`` instance in the JSON answer; a refusal is an ``OutputParserError`` naming it."""
+        return parse_structured(output_cls, response)
