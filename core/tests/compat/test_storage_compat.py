@@ -59,7 +59,8 @@ def test_storage_context_round_trip_loads_a_working_index() -> None:
         query = "joint number 2"
         expected = [(h.node_id, round(h.score or 0, 6)) for h in original.as_retriever().retrieve(query)]
         assert [(h.node_id, round(h.score or 0, 6)) for h in loaded.as_retriever().retrieve(query)] == expected
-    assert set(original.storage_context.to_dict()) == {"doc_store", "index_store", "vector_stores"}
+    llama_index_keys = {"doc_store", "index_store", "vector_store", "graph_store", "property_graph_store"}
+    assert set(original.storage_context.to_dict()) == llama_index_keys
 
 
 def _vector_store_from_json(data: str) -> SimpleVectorStore:
