@@ -116,6 +116,8 @@ class SimpleDirectoryReader(BaseReader):
         input_files: explicit files to read (instead of ``input_dir``).
         exclude: glob patterns (relative to ``input_dir``) of files or folders to skip, e.g. ``["*.csv", "drafts"]``.
         exclude_hidden: skip files and folders whose name starts with ``"."`` (default ``True``).
+        exclude_empty: skip files of zero bytes found under ``input_dir`` (default ``False``, as in LlamaIndex;
+            ``input_files`` are read as given). Without it an empty file gives a document with empty text.
         errors: with an explicit ``encoding``, how undecodable bytes are handled: ``"ignore"`` (default) or
             ``"replace"`` (the count is reported in :attr:`decodings` and logged), or ``"strict"`` (the file is
             then unreadable: skipped, or raised with ``raise_on_error``). With the default UTF-8, ``"strict"``
@@ -132,6 +134,7 @@ class SimpleDirectoryReader(BaseReader):
         raise_on_error: raise on an unreadable file instead of logging and skipping it.
         allow_external_symlinks: also read links under ``input_dir`` that point outside it (default: skip and
             report them in :attr:`skipped_symlinks`).
+        fs: LlamaIndex's fsspec file system; only ``None`` (the local file system) is taken.
 
     Attributes:
         decodings: per file read (path as listed), the :class:`~dovetail.core.readers._decode.Decoding` used.
@@ -139,7 +142,8 @@ class SimpleDirectoryReader(BaseReader):
 
     Raises:
         NotFoundError: ``input_dir`` or one of ``input_files`` does not exist.
-        InvalidInputError: neither or both inputs given, bad options, or no file left after filtering.
+        InvalidInputError: neither or both inputs given, bad options, ``fs`` other than ``None``, or no file left
+            after filtering.
 
     Example:
         ```python
@@ -156,6 +160,7 @@ class SimpleDirectoryReader(BaseReader):
         input_files: Sequence[str | os.PathLike[str]] | None = None,
         exclude: Sequence[str] | None = None,
         exclude_hidden: bool = True,
+        exclude_empty: bool = False,
         errors: str = "ignore",
         recursive: bool = False,
         encoding: str = "utf-8",
@@ -166,7 +171,10 @@ class SimpleDirectoryReader(BaseReader):
         file_metadata: Callable[[str], dict[str, Any]] | None = None,
         raise_on_error: bool = False,
         allow_external_symlinks: bool = False,
+        fs: object | None = None,
     ) -> None:
+        if fs is not None:
+            raise InvalidInputError(_fs_refusal("SimpleDirectoryReader"))
         try:
             codecs.lookup(encoding)
             codecs.lookup_error(errors)
@@ -182,6 +190,7 @@ class SimpleDirectoryReader(BaseReader):
         self.input_dir = Path(input_dir) if input_dir is not None else None
         self.exclude = list(exclude or [])
         self.exclude_hidden = exclude_hidden
+        self.exclude_empty = exclude_empty
         self.errors = errors
         self.recursive = recursive
         self.encoding = encoding
@@ -229,7 +238,8 @@ class SimpleDirectoryReader(BaseReader):
         if not found:
             msg = (
                 f"no files found in {where} (recursive={self.recursive}, required_exts={sorted(self.required_exts)}, "
-                f"exclude={self.exclude}, exclude_hidden={self.exclude_hidden}); add files or relax the filters"
+                f"exclude={self.exclude}, exclude_hidden={self.exclude_hidden}, exclude_empty={self.exclude_empty}); "
+                "add files or relax the filters"
             )
             raise InvalidInputError(msg)
         return found[: self.num_files_limit] if self.num_files_limit else found
@@ -252,6 +262,9 @@ class SimpleDirectoryReader(BaseReader):
                     continue
                 path = Path(folder) / name
                 if not (path.is_file() and self._wanted(prefix + name)):
+                    continue
+                if self.exclude_empty and path.stat().st_size == 0:
+                    logger.debug("skipping empty file %s (exclude_empty=True)", path)
                     continue
                 if path.is_symlink() and not self.allow_external_symlinks and leaves_folder(path, root):
                     logger.warning(
@@ -409,12 +422,16 @@ class SimpleDirectoryReader(BaseReader):
 def _check_load_keywords(method: str, kwargs: dict[str, Any], valid: tuple[str, ...]) -> None:
     """LlamaIndex's ``fs=None`` is the local file system, the only one read here (as ``SimpleVectorStore``)."""
     if kwargs.get("fs") is not None:
-        msg = (
-            f"SimpleDirectoryReader.{method}() reads the local file system only; copy the files to a local folder "
-            "and pass fs=None (fsspec file systems are not supported)"
-        )
-        raise InvalidInputError(msg)
+        raise InvalidInputError(_fs_refusal(f"SimpleDirectoryReader.{method}"))
     reject_unknown_keywords(f"SimpleDirectoryReader.{method}", kwargs, (*valid, "fs"))
+
+
+def _fs_refusal(owner: str) -> str:
+    """What to do instead of passing an fsspec file system to ``owner``."""
+    return (
+        f"{owner}() reads the local file system only; copy the files to a local folder "
+        "and pass fs=None (fsspec file systems are not supported)"
+    )
 
 
 def _no_extras(method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
