@@ -68,6 +68,8 @@ class BudgetSplitter(MetadataAwareTextSplitter):
 
     _unit = "tokens"
     _shown: tuple[str, ...] = ()
+    keep_whitespaces = False
+    """Keep each chunk's leading and trailing whitespace (``TokenTextSplitter`` takes it as a keyword)."""
     """Settings ``repr`` shows after ``chunk_size`` and ``chunk_overlap``."""
 
     def __init__(
@@ -148,7 +150,12 @@ class BudgetSplitter(MetadataAwareTextSplitter):
     def _spans_within(self, text: str, start: int, end: int, budget: int) -> list[tuple[int, int]]:
         pieces = self._engine.pieces(text, start, end, budget)
         spans: list[tuple[int, int]] = []
+        keep = self.keep_whitespaces
         for chunk_start, chunk_end, _ in merge_pieces(pieces, budget, self.chunk_overlap):
+            if keep:
+                if not text[chunk_start:chunk_end].isspace():  # a chunk of only whitespace is still dropped
+                    spans.append((chunk_start, chunk_end))
+                continue
             chunk_start, chunk_end = strip_span(text, chunk_start, chunk_end)
             if chunk_end > chunk_start:
                 spans.append((chunk_start, chunk_end))
@@ -169,7 +176,8 @@ class BudgetSplitter(MetadataAwareTextSplitter):
             if smaller < 1 or smaller >= budget:
                 # cannot shrink further: fall back to the pieces themselves, each measured on its own
                 pieces = self._engine.pieces(text, start, end, budget)
-                checked.extend(strip_span(text, s, e) for s, e, _, _ in pieces if text[s:e].strip())
+                kept = [(s, e) for s, e, _, _ in pieces if text[s:e].strip()]
+                checked.extend(kept if self.keep_whitespaces else [strip_span(text, s, e) for s, e in kept])
                 continue
             checked.extend(self._spans_within(text, start, end, smaller))
         return checked

@@ -27,6 +27,9 @@ class TokenTextSplitter(BudgetSplitter):
         separator: the preferred cut (default a space).
         backup_separators: cuts tried, in order, where a word run is still over budget.
         tokenizer: ``str -> sequence`` (default: :func:`dovetail.core.tokenizers.get_tokenizer`).
+        keep_whitespaces: keep each chunk's leading and trailing whitespace (default ``False``: chunks are
+            stripped, as in LlamaIndex); offsets still index the source exactly, and a chunk of only
+            whitespace is dropped either way.
         include_metadata, include_prev_next_rel, callback_manager, id_func: as for every node parser.
 
     Example:
@@ -48,7 +51,11 @@ class TokenTextSplitter(BudgetSplitter):
         include_prev_next_rel: bool = True,
         callback_manager: CallbackManager | None = None,
         id_func: IdFunc | None = None,
+        keep_whitespaces: bool = False,
     ) -> None:
+        if not isinstance(keep_whitespaces, bool):
+            msg = f"keep_whitespaces must be True or False, got {keep_whitespaces!r}"
+            raise InvalidInputError(msg)
         if isinstance(backup_separators, str) or not all(isinstance(sep, str) for sep in backup_separators):
             msg = "backup_separators must be a list of str, e.g. ['\\n']"
             raise InvalidInputError(msg)
@@ -68,3 +75,4 @@ class TokenTextSplitter(BudgetSplitter):
         )
         self.separator = separator
         self.backup_separators = list(backup_separators)
+        self.keep_whitespaces = keep_whitespaces
