@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import json
 import logging
 import os
@@ -49,6 +50,8 @@ def _jsonable(value: Any, depth: int = 0) -> Any:
         return [_jsonable(item, depth + 1) for item in value]
     if isinstance(value, dict):
         return {str(key): _jsonable(item, depth + 1) for key, item in value.items()}
+    if inspect.isroutine(value):  # a function setting (e.g. a sentence splitter): which one, not just "function"
+        return f"{getattr(value, '__module__', None)}.{getattr(value, '__qualname__', type(value).__qualname__)}"
     return type(value).__qualname__
 
 
@@ -56,7 +59,8 @@ def fingerprint(transformation: Any) -> str:
     """A stable digest of a transformation's class and configuration (secrets never enter it in clear).
 
     Pydantic models contribute their ``model_dump()`` (``SecretStr`` dumps masked); other objects their public
-    scalar attributes. Objects and callables nested in the configuration contribute only their type name.
+    scalar attributes. Functions in the configuration contribute their module and qualified name, other objects
+    only their type name.
     """
     cls = type(transformation)
     config: Any
