@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.ingestion import IngestionCache
 from dovetail.core.ingestion import IngestionPipeline
+from dovetail.core.node_parser import SentenceSplitter
 from dovetail.core.node_parser import TokenTextSplitter
 from dovetail.core.schema import Document
 from dovetail.core.schema import TextNode
@@ -72,3 +75,83 @@ def test_keep_whitespaces_must_be_a_bool() -> None:
 def test_typo_names_keep_whitespaces() -> None:
     with pytest.raises(TypeError, match="did you mean 'keep_whitespaces'"):
         TokenTextSplitter(keep_whitespace=True)  # type: ignore[call-arg]
+
+
+PROSE = "oak is hard and dark | pine is soft | ash bends well without any breaking | elm splits"
+SENTENCES = ["oak is hard and dark |", "pine is soft |", "ash bends well without any breaking |", "elm splits"]
+
+
+def _by_bar(text: str) -> list[str]:
+    """Sentences end at " | " (the spaces around the bar are dropped, as a quick user splitter would)."""
+    return [piece + " |" for piece in text.split(" | ")[:-1]] + text.split(" | ")[-1:]
+
+
+def _by_and(text: str) -> list[str]:
+    return text.split(" and ")
+
+
+def test_chunking_tokenizer_fn_decides_the_sentences() -> None:
+    calls: list[str] = []
+
+    def by_bar(text: str) -> list[str]:
+        calls.append(text)
+        return _by_bar(text)
+
+    splitter = SentenceSplitter(chunk_size=8, chunk_overlap=0, chunking_tokenizer_fn=by_bar)
+    assert splitter.chunking_tokenizer_fn is by_bar
+    assert splitter.split_text(PROSE) == SENTENCES
+    assert calls == [PROSE]
+    # the built-in sentence regex finds no sentence here: chunks are cut between words instead
+    assert SentenceSplitter(chunk_size=8, chunk_overlap=0).split_text(PROSE) != SENTENCES
+
+
+def test_chunking_tokenizer_fn_keeps_offsets_exact_when_it_drops_separators() -> None:
+    splitter = SentenceSplitter(chunk_size=8, chunk_overlap=0, chunking_tokenizer_fn=lambda t: t.split(" | "))
+    nodes = splitter.get_nodes_from_documents([Document(text=PROSE, doc_id="wood")])
+    assert [node.get_content() for node in nodes] == SENTENCES  # the dropped " |" stays with its sentence
+    for node in nodes:
+        assert isinstance(node, TextNode)
+        assert node.start_char_idx is not None
+        assert node.end_char_idx is not None
+        assert PROSE[node.start_char_idx : node.end_char_idx] == node.text
+
+
+def test_chunking_tokenizer_fn_that_rewrites_text_is_refused() -> None:
+    splitter = SentenceSplitter(chunk_size=6, chunk_overlap=0, chunking_tokenizer_fn=lambda text: [text.upper()])
+    with pytest.raises(InvalidInputError, match=r"chunking_tokenizer_fn returned .* not in the text"):
+        splitter.split_text(PROSE)
+
+
+def test_chunking_tokenizer_fn_must_return_a_list_of_str() -> None:
+    splitter = SentenceSplitter(chunk_size=6, chunk_overlap=0, chunking_tokenizer_fn=lambda text: text)  # type: ignore[arg-type,return-value]
+    with pytest.raises(InvalidInputError, match="must return a list of str"):
+        splitter.split_text(PROSE)
+
+
+def test_chunking_tokenizer_fn_must_be_callable() -> None:
+    with pytest.raises(InvalidInputError, match="chunking_tokenizer_fn must be a function"):
+        SentenceSplitter(chunking_tokenizer_fn="nltk")  # type: ignore[arg-type]
+
+
+def test_chunking_tokenizer_fn_is_part_of_the_cache_key() -> None:
+    cache = IngestionCache()
+    doc = Document(text=PROSE, doc_id="wood")
+
+    def run(fn: Callable[[str], list[str]] | None) -> list[str]:
+        splitter = SentenceSplitter(chunk_size=8, chunk_overlap=0, chunking_tokenizer_fn=fn)
+        return [
+            n.get_content() for n in IngestionPipeline(transformations=[splitter], cache=cache).run(documents=[doc])
+        ]
+
+    assert run(_by_bar) == SENTENCES
+    assert run(_by_and) != SENTENCES  # not the cached output of the other function
+
+
+def test_from_defaults_takes_chunking_tokenizer_fn() -> None:
+    splitter = SentenceSplitter.from_defaults(chunk_size=6, chunk_overlap=0, chunking_tokenizer_fn=_by_bar)
+    assert splitter.chunking_tokenizer_fn is _by_bar
+
+
+def test_typo_names_chunking_tokenizer_fn() -> None:
+    with pytest.raises(TypeError, match="did you mean 'chunking_tokenizer_fn'"):
+        SentenceSplitter(chunking_tokenizer=_by_bar)  # type: ignore[call-arg]

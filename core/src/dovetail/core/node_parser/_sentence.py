@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from collections.abc import Sequence
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.node_parser._base import IdFunc
 from dovetail.core.node_parser._budget import BudgetSplitter
 from dovetail.core.node_parser._spans import Cutter
+from dovetail.core.node_parser._spans import function_cutter
 from dovetail.core.node_parser._spans import paragraph_cutter
 from dovetail.core.node_parser._spans import regex_cutter
 from dovetail.core.node_parser._spans import separator_cutter
@@ -56,13 +59,17 @@ class SentenceSplitter(BudgetSplitter):
         paragraph_separator: paragraph separator, the first cut.
         tokenizer: ``str -> sequence`` (default: :func:`dovetail.core.tokenizers.get_tokenizer`).
         secondary_chunking_regex: clause boundaries for sentences over budget.
+        chunking_tokenizer_fn: ``str -> list[str]`` splitting a paragraph into sentences (e.g. ``nltk``'s
+            ``sent_tokenize``) instead of the built-in regex; it must return pieces of the text, unchanged and
+            in order (whitespace between them may be left out).
         include_metadata: copy metadata into nodes and budget for it.
         include_prev_next_rel: PREVIOUS/NEXT relationships.
         callback_manager: receives ``NODE_PARSING``/``CHUNKING`` events.
         id_func: custom node ids.
 
     Raises:
-        InvalidInputError: bad sizes, a non-``str`` text, or metadata longer than ``chunk_size``.
+        InvalidInputError: bad sizes, a non-``str`` text, metadata longer than ``chunk_size``, a
+            ``chunking_tokenizer_fn`` that is not callable, or one that returns text not in the source.
 
     Example:
         ```python
@@ -85,7 +92,14 @@ class SentenceSplitter(BudgetSplitter):
         callback_manager: CallbackManager | None = None,
         secondary_chunking_regex: str | None = None,
         id_func: IdFunc | None = None,
+        chunking_tokenizer_fn: Callable[[str], Sequence[str]] | None = None,
     ) -> None:
+        if chunking_tokenizer_fn is not None and not callable(chunking_tokenizer_fn):
+            msg = (
+                "chunking_tokenizer_fn must be a function str -> list[str] (e.g. nltk.sent_tokenize), "
+                f"got {type(chunking_tokenizer_fn).__name__}"
+            )
+            raise InvalidInputError(msg)
         for name, value in (("separator", separator), ("paragraph_separator", paragraph_separator)):
             if not isinstance(value, str):
                 msg = f"{name} must be a str, got {type(value).__name__}"
@@ -97,7 +111,7 @@ class SentenceSplitter(BudgetSplitter):
             raise InvalidInputError(msg) from exc
         levels: list[tuple[Cutter, bool]] = [
             (paragraph_cutter(paragraph_separator), True),
-            (regex_cutter(SENTENCE_END_RE), True),
+            (function_cutter(chunking_tokenizer_fn) if chunking_tokenizer_fn else regex_cutter(SENTENCE_END_RE), True),
             (regex_cutter(clause), False),
             (separator_cutter(separator), False),
         ]
@@ -114,3 +128,4 @@ class SentenceSplitter(BudgetSplitter):
         self.separator = separator
         self.paragraph_separator = paragraph_separator
         self.secondary_chunking_regex = secondary_chunking_regex
+        self.chunking_tokenizer_fn = chunking_tokenizer_fn

@@ -26,6 +26,7 @@ __all__ = [
     "Piece",
     "SpanEngine",
     "character_spans",
+    "function_cutter",
     "merge_pieces",
     "paragraph_cutter",
     "regex_cutter",
@@ -68,6 +69,43 @@ def regex_cutter(pattern: re.Pattern[str]) -> Cutter:
         # matches are non-empty, so only the last cut can reach ``end`` (and none can be ``start``)
         if cuts and cuts[-1] >= end:
             cuts.pop()
+        return cuts
+
+    return cut
+
+
+def function_cutter(split: Callable[[str], Sequence[str]], name: str = "chunking_tokenizer_fn") -> Cutter:
+    """Cut where ``split(text)`` (e.g. ``nltk.sent_tokenize``) starts each of its pieces after the first.
+
+    The pieces are found in the text in order, so whitespace or separators a function drops between two pieces
+    stay with the earlier one and offsets stay exact. A piece that is not in the text raises
+    :class:`InvalidInputError`.
+    """
+
+    def cut(text: str, start: int, end: int) -> list[int]:
+        pieces = split(text[start:end])
+        if isinstance(pieces, str) or not isinstance(pieces, Sequence):
+            msg = f"{name} must return a list of str (the sentences of the text), got {type(pieces).__name__}"
+            raise InvalidInputError(msg)
+        cuts: list[int] = []
+        position = start
+        for number, piece in enumerate(pieces):
+            if not isinstance(piece, str):
+                msg = f"{name} must return a list of str, got a {type(piece).__name__} at position {number}"
+                raise InvalidInputError(msg)
+            needle = piece.strip()
+            if not needle:
+                continue
+            found = text.find(needle, position, end)
+            if found == -1:
+                msg = (
+                    f"{name} returned {needle[:40]!r} (piece {number}), which is not in the text after the earlier "
+                    "pieces; it must return pieces of the text, unchanged and in order"
+                )
+                raise InvalidInputError(msg)
+            if found > start and (not cuts or found > cuts[-1]):
+                cuts.append(found)
+            position = found + len(needle)
         return cuts
 
     return cut
