@@ -32,6 +32,7 @@ from dovetail.core.llms._utils import messages_to_prompt
 from dovetail.core.llms._utils import parse_json_answer
 from dovetail.core.llms._utils import redact
 from dovetail.core.llms._utils import validate_request
+from dovetail.core.rate_limiter import BaseRateLimiter
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
@@ -73,6 +74,8 @@ class LLM(KeywordCheckedModel):
         system_prompt: prepended to prompts by ``predict``/``stream``/``structured_predict``.
         messages_to_prompt: turns chat messages into a completion prompt.
         completion_to_prompt: wraps a completion prompt in a model's template (``predict`` applies it).
+        rate_limiter: every call first waits for it (see :mod:`dovetail.core.rate_limiter`); share one between
+            the models of one provider account.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, protected_namespaces=())
@@ -83,6 +86,7 @@ class LLM(KeywordCheckedModel):
         default=messages_to_prompt, exclude=True, repr=False
     )
     completion_to_prompt: Callable[[str], str] | None = Field(default=None, exclude=True, repr=False)
+    rate_limiter: BaseRateLimiter | None = Field(default=None, exclude=True, repr=False)
 
     @field_validator("callback_manager", mode="before")
     @classmethod
