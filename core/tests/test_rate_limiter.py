@@ -13,30 +13,11 @@ from dovetail.core.embeddings import SimpleKVCache
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.llms import ChatMessage
 from dovetail.core.llms import MockLLM
-from dovetail.core.rate_limiter import BaseRateLimiter
 from dovetail.core.rate_limiter import RateLimiter
 from dovetail.core.rate_limiter import TokenBucketRateLimiter
 from dovetail.core.rate_limiter import estimate_tokens
+from dovetail.core.testing.rate_limits import RecordingRateLimiter
 from pydantic import ValidationError
-
-
-class CountingLimiter(BaseRateLimiter):
-    """A limiter that lets everything through and records what it was asked for."""
-
-    def __init__(self, *, counts_tokens: bool = True) -> None:
-        self._counts_tokens = counts_tokens
-        self.sync_calls: list[int] = []
-        self.async_calls: list[int] = []
-
-    @property
-    def counts_tokens(self) -> bool:
-        return self._counts_tokens
-
-    def acquire(self, num_tokens: int = 0) -> None:
-        self.sync_calls.append(num_tokens)
-
-    async def async_acquire(self, num_tokens: int = 0) -> None:
-        self.async_calls.append(num_tokens)
 
 
 def _elapsed(fn: Callable[..., object], *args: object) -> float:
@@ -152,7 +133,7 @@ def test_rate_limiter_is_llama_index_s_older_name() -> None:
 
 
 def test_every_llm_call_method_takes_one_request_with_its_input_tokens() -> None:
-    limiter = CountingLimiter()
+    limiter = RecordingRateLimiter()
     llm = MockLLM(rate_limiter=limiter)
     prompt = "How is a dovetail joint cut by hand?"
     messages = [ChatMessage(role="user", content=prompt)]
@@ -178,14 +159,14 @@ def test_every_llm_call_method_takes_one_request_with_its_input_tokens() -> None
 
 
 def test_a_refused_request_takes_nothing_from_the_limiter() -> None:
-    limiter = CountingLimiter()
+    limiter = RecordingRateLimiter()
     with pytest.raises(InvalidInputError, match="context window"):
         MockLLM(rate_limiter=limiter).complete("x", max_tokens=10**9)
     assert limiter.sync_calls == []
 
 
 def test_a_limiter_that_does_not_count_tokens_is_asked_for_zero() -> None:
-    limiter = CountingLimiter(counts_tokens=False)
+    limiter = RecordingRateLimiter(counts_tokens=False)
     MockLLM(rate_limiter=limiter).complete("several words of prompt")
     assert limiter.sync_calls == [0]
 
@@ -208,7 +189,7 @@ def test_the_limiter_stays_out_of_the_llm_s_serialised_form() -> None:
 
 
 def test_each_embedding_batch_takes_one_request_and_cached_texts_take_none() -> None:
-    limiter = CountingLimiter()
+    limiter = RecordingRateLimiter()
     model = MockEmbedding(embed_dim=4, embed_batch_size=2, rate_limiter=limiter, embeddings_cache=SimpleKVCache())
     texts = ["oak", "pine joint", "walnut", "cherry", "ash"]
     model.get_text_embedding_batch(texts)
@@ -221,7 +202,7 @@ def test_each_embedding_batch_takes_one_request_and_cached_texts_take_none() -> 
 
 
 def test_async_embedding_batches_take_their_requests_asynchronously() -> None:
-    limiter = CountingLimiter()
+    limiter = RecordingRateLimiter()
     model = MockEmbedding(embed_dim=4, embed_batch_size=2, rate_limiter=limiter)
     asyncio.run(model.aget_text_embedding_batch(["a b", "c", "d e f"]))
     asyncio.run(model.aget_query_embedding("g"))
