@@ -154,7 +154,7 @@ RateLimiter = TokenBucketRateLimiter
 
 def estimate_tokens(texts: list[str]) -> int:
     """Input tokens of ``texts`` by the global tokenizer (what a limiter that counts tokens is given)."""
+    from dovetail.core.tokenizers import fast_batch_counter
     from dovetail.core.tokenizers import get_tokenizer
 
-    tokenizer = get_tokenizer()
-    return sum(len(tokenizer(text)) for text in texts if text)
+    return sum(fast_batch_counter(get_tokenizer())([text for text in texts if text]))
