@@ -117,9 +117,11 @@ def test_a_transformation_taking_any_keyword_does_not_hide_a_stricter_one() -> N
 
 
 @pytest.mark.parametrize("name", ["cache_collection", "in_place", "store_doc_text"])
-def test_llamaindex_run_keywords_dovetail_lacks_say_what_to_do(name: str) -> None:
-    with pytest.raises(TypeError, match=rf"does not take LlamaIndex's '{name}': .*leave the keyword out|instead"):
-        _pipeline(SentenceSplitter()).run(documents=_docs(), **{name: False})
+def test_llamaindex_run_keywords_are_run_parameters_not_passed_on(name: str) -> None:
+    anything = Anything()
+    value: object = "wood" if name == "cache_collection" else True
+    _pipeline(anything).run(documents=_docs(), **{name: value})
+    assert anything.seen == [{}]  # the run took it; no transformation was handed it
 
 
 def test_transformation_keywords_reads_declarations_and_signatures() -> None:

@@ -29,7 +29,7 @@ from dovetail.core.schema import node_from_dict
 from dovetail.core.storage._io import atomic_write_json
 from dovetail.core.storage._io import read_json
 
-__all__ = ["DEFAULT_CACHE_FILE", "IngestionCache", "fingerprint"]
+__all__ = ["DEFAULT_CACHE_FILE", "CacheCollection", "IngestionCache", "fingerprint"]
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +111,7 @@ class IngestionCache:
         self._nodes: dict[str, list[dict[str, Any]]] = {}
         self._vectors: dict[str, str] = {}
         self.persist_path = Path(persist_path) if persist_path is not None else None
-        self.hits = 0
-        self.misses = 0
+        self._counts = [0, 0]  # hits, misses (shared with the cache's collections)
         if self.persist_path is not None and self.persist_path.is_file():
             self._load(self.persist_path)
 
@@ -148,11 +147,18 @@ class IngestionCache:
 
     def _counted(self, raw: _Stored | None) -> _Stored | None:
         """``raw`` (a stored entry, or ``None`` when the key is not stored), counted as a hit or a miss."""
-        if raw is None:
-            self.misses += 1
-        else:
-            self.hits += 1
+        self._counts[raw is None] += 1
         return raw
+
+    @property
+    def hits(self) -> int:
+        """Lookups that found an entry (in any collection of this cache)."""
+        return self._counts[0]
+
+    @property
+    def misses(self) -> int:
+        """Lookups that found none (in any collection of this cache)."""
+        return self._counts[1]
 
     # ---------------------------------------------------------------- transformation outputs
     @staticmethod
@@ -186,3 +192,68 @@ class IngestionCache:
     def put_vector(self, key: str, vector: list[float]) -> None:
         """Remember an embedding."""
         self._vectors[key] = _encode_vector(vector)
+
+    # ---------------------------------------------------------------- collections
+    def collection(self, name: str) -> IngestionCache:
+        """A named part of this cache (LlamaIndex's ``cache_collection``): its entries are seen only through it.
+
+        The collection shares this cache's storage (so :meth:`persist` writes it too) and its hit and miss
+        counts; ``IngestionPipeline.run(cache_collection=name)`` uses it.
+
+        Raises:
+            InvalidInputError: ``name`` is not a non-empty ``str``.
+        """
+        if not isinstance(name, str) or not name:
+            msg = f"a cache collection is named by a non-empty str, got {name!r}"
+            raise InvalidInputError(msg)
+        return CacheCollection(self, name)
+
+
+class CacheCollection(IngestionCache):
+    """The entries of one named collection of an :class:`IngestionCache` (see :meth:`IngestionCache.collection`)."""
+
+    def __init__(self, parent: IngestionCache, name: str) -> None:
+        self._parent = parent
+        self.name = name
+        self._prefix = f"{name}\x00"  # entry keys are hex digests: no collection's key can look like another's
+        self._nodes = parent._nodes
+        self._vectors = parent._vectors
+        self._counts = parent._counts
+        self.persist_path = parent.persist_path
+
+    def __repr__(self) -> str:
+        return f"CacheCollection(name={self.name!r})"
+
+    def __len__(self) -> int:
+        prefix = self._prefix
+        return sum(key.startswith(prefix) for key in (*self._nodes, *self._vectors))
+
+    def clear(self) -> None:
+        """Forget this collection's entries (the rest of the cache is kept)."""
+        for store in (self._nodes, self._vectors):
+            for key in [key for key in store if key.startswith(self._prefix)]:
+                del store[key]
+
+    def persist(self, persist_path: str | os.PathLike[str] | None = None) -> None:
+        """Write the whole cache (every collection) as :meth:`IngestionCache.persist` does."""
+        self._parent.persist(persist_path)
+
+    def collection(self, name: str) -> IngestionCache:
+        """Another collection of the same cache."""
+        return self._parent.collection(name)
+
+    def get_nodes(self, key: str) -> list[BaseNode] | None:
+        """Cached output nodes for ``key`` in this collection, or ``None``."""
+        return self._parent.get_nodes(self._prefix + key)
+
+    def put_nodes(self, key: str, nodes: list[BaseNode]) -> None:
+        """Remember the output of a transformation in this collection."""
+        self._parent.put_nodes(self._prefix + key, nodes)
+
+    def get_vector(self, key: str) -> list[float] | None:
+        """A cached embedding of this collection, or ``None``."""
+        return self._parent.get_vector(self._prefix + key)
+
+    def put_vector(self, key: str, vector: list[float]) -> None:
+        """Remember an embedding in this collection."""
+        self._parent.put_vector(self._prefix + key, vector)

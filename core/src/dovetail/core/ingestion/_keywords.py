@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable
-from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,23 +20,20 @@ from dovetail.core.ingestion._transform import is_embedding
 
 __all__ = ["RUN_PARAMETERS", "check_run_keywords", "transformation_keywords"]
 
-RUN_PARAMETERS = frozenset({"show_progress", "documents", "nodes", "num_workers", "progress", "runner"})
+RUN_PARAMETERS = frozenset(
+    {
+        "show_progress",
+        "documents",
+        "nodes",
+        "num_workers",
+        "progress",
+        "runner",
+        "cache_collection",
+        "in_place",
+        "store_doc_text",
+    }
+)
 """The parameters of ``run`` / ``arun`` themselves."""
-
-_LLAMAINDEX_ONLY: Mapping[str, str] = {
-    "cache_collection": (
-        "dovetail's ingestion cache has no collections; give each pipeline its own cache "
-        "(IngestionPipeline(cache=IngestionCache(...))) instead"
-    ),
-    "in_place": (
-        "the transformations always get the given documents themselves (LlamaIndex's in_place=True); "
-        "pass copies (doc.model_copy()) to keep the originals unchanged, and leave the keyword out"
-    ),
-    "store_doc_text": (
-        "the pipeline has no such option (its docstore keeps what it needs to skip unchanged documents); "
-        "leave the keyword out"
-    ),
-}
 
 
 def transformation_keywords(transformation: Any) -> frozenset[str] | None:
@@ -63,8 +59,7 @@ def check_run_keywords(owner: str, kwargs: Iterable[str], transformations: Seque
 
     Raises:
         TypeError: a keyword is not taken by every transformation that receives keywords (or by none, when no
-            transformation receives any); a keyword of LlamaIndex's ``run`` that dovetail does not have says
-            what to do instead.
+            transformation receives any).
     """
     given = list(kwargs)
     if not given:
@@ -75,9 +70,6 @@ def check_run_keywords(owner: str, kwargs: Iterable[str], transformations: Seque
         if taken is not None:
             taken_by_all = set(taken) if taken_by_all is None else taken_by_all & taken
     for name in given:
-        if name in _LLAMAINDEX_ONLY:
-            msg = f"{owner}() does not take LlamaIndex's {name!r}: {_LLAMAINDEX_ONLY[name]}"
-            raise TypeError(msg)
         if not receivers:
             raise unexpected_keyword(owner, name, RUN_PARAMETERS)
         refusing = [t for t, taken in receivers if taken is not None and name not in taken]

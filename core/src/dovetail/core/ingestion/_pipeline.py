@@ -53,6 +53,7 @@ from dovetail.core.ingestion._pending import Ready
 from dovetail.core.ingestion._prefetch import prefetched
 from dovetail.core.ingestion._progress import ProgressHooks
 from dovetail.core.ingestion._progress import hooks_for
+from dovetail.core.ingestion._run_options import RunOptions
 from dovetail.core.ingestion._sections import doc_sections
 from dovetail.core.ingestion._sections import section_document
 from dovetail.core.ingestion._sections import sectionable
@@ -212,6 +213,8 @@ class IngestionPipeline:
         self._checkpoint_cost = 0.0
         self._checkpoint_lock = threading.Lock()
         self._hashes: dict[str, tuple[BaseNode, str]] = {}
+        self._options = RunOptions()  # the LlamaIndex options of the run in progress
+        self._run_cache = self.cache  # the cache (or cache collection) of the run in progress
 
     def __repr__(self) -> str:
         names = ", ".join(type(t).__name__ for t in self.transformations)
@@ -241,7 +244,12 @@ class IngestionPipeline:
         hooks.start(len(todo), tally.done, sum(_chars(doc) for doc in todo))
         rest = self._split()[1]
         pending = Pending(
-            rest[0] if rest else None, self.cache, self.docs_per_batch, workers, hooks, call_seconds=self._call_target()
+            rest[0] if rest else None,
+            self._run_cache,
+            self.docs_per_batch,
+            workers,
+            hooks,
+            call_seconds=self._call_target(),
         )
         # The first commit of a run comes after at most a few seconds of work: early, durable progress.
         self._last_commit = time.monotonic() - max(0.0, self.commit_interval - _FIRST_COMMIT)
@@ -250,7 +258,7 @@ class IngestionPipeline:
     def _parts(self, doc: BaseNode, per_doc: list[Any], **kwargs: Any) -> Iterator[tuple[list[BaseNode], int, bool]]:
         """``(nodes, chars, last)`` of ``doc``: one part, or one per section of a big document."""
         if not sectionable(doc, per_doc):
-            nodes = run_transformations([whole(doc)], per_doc, self.cache, **kwargs)
+            nodes = run_transformations([whole(doc)], per_doc, self._run_cache, **kwargs)
             yield self._reuse(doc, stabilise_ids(doc, nodes, rename=self.stable_node_ids)), _chars(doc), True
             return
         assert isinstance(doc, TextNode)
@@ -262,7 +270,7 @@ class IngestionPipeline:
             offset, text = part
             part = next(parts, None)
             piece = section_document(doc, text)
-            nodes = run_transformations([piece], per_doc, self.cache, **kwargs)
+            nodes = run_transformations([piece], per_doc, self._run_cache, **kwargs)
             for node in nodes:
                 _shift(node, offset, source)
             nodes = stabilise_ids(doc, nodes, rename=self.stable_node_ids, first_position=position)
@@ -343,11 +351,11 @@ class IngestionPipeline:
         stored: list[tuple[list[BaseNode], list[BaseNode]]] = []
         if ready.partial is not None:
             doc, nodes = ready.partial
-            nodes = run_transformations(nodes, after, self.cache, num_workers=workers, **kwargs)
+            nodes = run_transformations(nodes, after, self._run_cache, num_workers=workers, **kwargs)
             self._commit_partial(doc, nodes)
             stored.append(([], nodes))
         if ready.docs:
-            nodes = run_transformations(ready.nodes, after, self.cache, num_workers=workers, **kwargs)
+            nodes = run_transformations(ready.nodes, after, self._run_cache, num_workers=workers, **kwargs)
             self._commit(ready.docs, nodes, ready.prior)
             stored.append((ready.docs, nodes))
         self._checkpoint(force=on_time)
@@ -362,11 +370,11 @@ class IngestionPipeline:
         stored: list[tuple[list[BaseNode], list[BaseNode]]] = []
         if ready.partial is not None:
             doc, nodes = ready.partial
-            nodes = await arun_transformations(nodes, after, self.cache, num_workers=workers, **kwargs)
+            nodes = await arun_transformations(nodes, after, self._run_cache, num_workers=workers, **kwargs)
             await self._acommit_partial(doc, nodes)
             stored.append(([], nodes))
         if ready.docs:
-            nodes = await arun_transformations(ready.nodes, after, self.cache, num_workers=workers, **kwargs)
+            nodes = await arun_transformations(ready.nodes, after, self._run_cache, num_workers=workers, **kwargs)
             await self._acommit(ready.docs, nodes, ready.prior)
             stored.append((ready.docs, nodes))
         await finish_shielded(run_in_thread(self._checkpoint, on_time))
@@ -410,10 +418,16 @@ class IngestionPipeline:
                 for doc in batch:
                     if not prior or doc.node_id not in prior:  # partially stored ones keep their stored nodes
                         store.delete_ref_doc(doc.node_id, raise_error=False)
-            keep_text = self.store_nodes or self.vector_store is None or not self.vector_store.stores_text
+            keep_text = self._keeps_text()
             store.add_documents(nodes, store_text=keep_text)
             store.set_document_hashes({doc.node_id: self._hash(doc) for doc in batch})
         self._dirty = True
+
+    def _keeps_text(self) -> bool:
+        """Whether the docstore gets the nodes' text, not only the ledger (see ``_run_options``)."""
+        if not self._options.store_doc_text:
+            return False
+        return self.store_nodes or self.vector_store is None or not self.vector_store.stores_text
 
     def _commit(self, batch: list[BaseNode], nodes: list[BaseNode], prior: dict[str, set[str]] | None = None) -> None:
         self._validate(nodes)
@@ -441,7 +455,7 @@ class IngestionPipeline:
     def _record_partial(self, doc: BaseNode, nodes: list[BaseNode]) -> None:
         store = self.docstore
         if store is not None:
-            keep_text = self.store_nodes or self.vector_store is None or not self.vector_store.stores_text
+            keep_text = self._keeps_text()
             store.add_documents(nodes, store_text=keep_text)
             if self.docstore_strategy is not DocstoreStrategy.DUPLICATES_ONLY:
                 store.set_document_hash(doc.node_id, PARTIAL_PREFIX + self._hash(doc))
@@ -503,6 +517,10 @@ class IngestionPipeline:
         num_workers: int | None = None,
         progress: ProgressCallback | ProgressHooks | None = None,
         runner: Runner | None = None,
+        *,
+        cache_collection: str | None = None,
+        in_place: bool = True,
+        store_doc_text: bool = True,
         **kwargs: Any,
     ) -> list[BaseNode]:
         """Ingest ``documents`` (and/or ready ``nodes``); returns the nodes produced by this run.
@@ -517,15 +535,23 @@ class IngestionPipeline:
                 ``progress(done, total)`` callback called after the plan and after each committed batch.
             runner: run transform + embed with this :class:`~dovetail.core.ingestion.Runner` (overrides the
                 constructor's); ``documents`` may then be any iterable (a generator is streamed).
+            cache_collection: read and write the cache's entries in this named collection (LlamaIndex's
+                keyword; default: the cache's own entries).
+            in_place: LlamaIndex's keyword (``True`` or ``False``): each transformation call gets a list of its
+                own either way, so the result is the same.
+            store_doc_text: ``False`` keeps the docstore to the ledger of ingested documents, without the nodes'
+                text (refused when the vector store keeps no text either).
 
         Raises:
             TypeError: a keyword that neither ``run`` nor every transformation takes (extra keywords are passed
                 to every transformation, as in LlamaIndex); the message names the closest valid one.
-            InvalidInputError: an input is not a node, a transformation returned something else, or nodes bound
-                for the vector store lack embeddings. Documents committed before the error stay committed; when
-                a transformation fails on a document, the documents transformed before it are committed first.
+            InvalidInputError: an input is not a node, a transformation returned something else, nodes bound
+                for the vector store lack embeddings, or an option above cannot be honoured (checked first).
+                Documents committed before the error stay committed; when a transformation fails on a
+                document, the documents transformed before it are committed first.
         """
         check_run_keywords("IngestionPipeline.run", kwargs, self.transformations)
+        self._begin("IngestionPipeline.run", RunOptions(cache_collection, in_place, store_doc_text), runner)
         if (runner or self.runner) is not None:
             return self._run_with(runner or self.runner, documents, nodes, num_workers, progress, show_progress, kwargs)
         workers = num_workers or self.num_workers or 1
@@ -564,6 +590,10 @@ class IngestionPipeline:
         num_workers: int | None = None,
         progress: ProgressCallback | None = None,
         runner: Runner | None = None,
+        *,
+        cache_collection: str | None = None,
+        in_place: bool = True,
+        store_doc_text: bool = True,
         **kwargs: Any,
     ) -> list[BaseNode]:
         """Async :meth:`run`: transformations' ``acall`` and async embedding with bounded concurrency.
@@ -571,6 +601,7 @@ class IngestionPipeline:
         With a ``runner`` the driver's work runs in a worker thread while the runner's workers do the rest.
         """
         check_run_keywords("IngestionPipeline.arun", kwargs, self.transformations)
+        self._begin("IngestionPipeline.arun", RunOptions(cache_collection, in_place, store_doc_text), runner)
         if (runner or self.runner) is not None:
             args = (runner or self.runner, documents, nodes, num_workers, progress, show_progress, kwargs)
             return await run_in_thread(self._run_with, *args)
@@ -582,7 +613,7 @@ class IngestionPipeline:
         try:
             for position, doc in enumerate(todo, start=1):
                 try:
-                    nodes = await arun_transformations([whole(doc)], per_doc, self.cache, **kwargs)
+                    nodes = await arun_transformations([whole(doc)], per_doc, self._run_cache, **kwargs)
                 except Exception:
                     await self._astep(pending, True, tally, **kwargs)  # keep the work done before the failure
                     raise
@@ -596,6 +627,12 @@ class IngestionPipeline:
             finally:
                 tally.report.finish()
         return tally.produced
+
+    def _begin(self, owner: str, options: RunOptions, runner: Runner | None) -> None:
+        """Check the run's LlamaIndex options and make them the ones in force (before any work)."""
+        options.check(owner, self.cache, self.vector_store, runner or self.runner)
+        self._options = options
+        self._run_cache = options.cache_for(self.cache)
 
     def _run_with(
         self, runner: Any, documents: Any, nodes: Any, workers: Any, progress: Any, show: bool, kwargs: Any

@@ -1,0 +1,243 @@
+"""LlamaIndex's ``IngestionPipeline.run`` / ``arun`` keywords ``cache_collection``, ``in_place`` and
+``store_doc_text``: taken as documented, sync and async alike, or refused before any work."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dovetail.core import Document
+from dovetail.core import IngestionPipeline
+from dovetail.core.embeddings import MockEmbedding
+from dovetail.core.errors import InvalidInputError
+from dovetail.core.ingestion import IngestionCache
+from dovetail.core.ingestion._runner import BatchResult
+from dovetail.core.ingestion._runner import BatchWork
+from dovetail.core.ingestion._runner import Runner
+from dovetail.core.node_parser import SentenceSplitter
+from dovetail.core.schema import BaseNode
+from dovetail.core.storage import SimpleDocumentStore
+from dovetail.core.vector_stores import SimpleVectorStore
+
+
+class Counting(MockEmbedding):
+    """A MockEmbedding that counts the texts it embeds (cache hits embed nothing)."""
+
+    def model_post_init(self, context: object) -> None:
+        object.__setattr__(self, "_texts", [0])
+
+    @property
+    def texts(self) -> int:
+        return self._texts[0]  # type: ignore[attr-defined,no-any-return]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        self._texts[0] += len(texts)  # type: ignore[attr-defined]
+        return super()._get_text_embeddings(texts)
+
+
+class Inline(Runner):
+    """A runner applying the work in this process."""
+
+    def map_batches(self, work: BatchWork, batches: Iterator[list[BaseNode]]) -> Iterator[BatchResult]:
+        for batch in batches:
+            yield work(batch)
+
+
+def _docs() -> list[Document]:
+    return [
+        Document(text="Oak is hard. It darkens with age. " * 4, doc_id="oak"),
+        Document(text="Pine is soft. It smells of resin. " * 4, doc_id="pine"),
+    ]
+
+
+def _pipeline(model: Counting, cache: IngestionCache | None = None, **options: Any) -> IngestionPipeline:
+    return IngestionPipeline(
+        transformations=[SentenceSplitter(chunk_size=12, chunk_overlap=0), model], cache=cache, **options
+    )
+
+
+def _run(pipeline: IngestionPipeline, use_async: bool, **kwargs: Any) -> list[BaseNode]:
+    if use_async:
+        return asyncio.run(pipeline.arun(documents=_docs(), **kwargs))
+    return pipeline.run(documents=_docs(), **kwargs)
+
+
+# ---------------------------------------------------------------- cache_collection
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["run", "arun"])
+def test_cache_collection_keeps_its_entries_apart(use_async: bool) -> None:
+    cache = IngestionCache()
+    model = Counting(embed_dim=4)
+    first = _run(_pipeline(model, cache), use_async, cache_collection="wood")
+    embedded = model.texts
+    assert embedded == len(first) > 2
+    _run(_pipeline(model, cache), use_async, cache_collection="other")
+    assert model.texts == 2 * embedded  # another collection: nothing cached there yet
+    again = _run(_pipeline(model, cache), use_async, cache_collection="wood")
+    assert model.texts == 2 * embedded  # the first collection: all cached
+    assert [(n.node_id, n.embedding) for n in again] == [(n.node_id, n.embedding) for n in first]
+    _run(_pipeline(model, cache), use_async)
+    assert model.texts == 3 * embedded  # the cache's default entries are a place of their own
+    assert len(cache.collection("wood")) > 0
+    assert len(cache.collection("nowhere")) == 0
+
+
+def test_cache_collection_is_persisted_with_the_cache(tmp_path: Path) -> None:
+    path = tmp_path / "ingestion_cache.json"
+    cache = IngestionCache(path)
+    model = Counting(embed_dim=4)
+    _run(_pipeline(model, cache), False, cache_collection="wood")
+    embedded = model.texts
+    cache.collection("wood").persist()
+    reloaded = IngestionCache(path)
+    _run(_pipeline(model, reloaded), False, cache_collection="wood")
+    assert model.texts == embedded
+    assert reloaded.hits > 0
+
+
+def test_cache_collection_clear_forgets_only_its_entries() -> None:
+    cache = IngestionCache()
+    model = Counting(embed_dim=4)
+    _run(_pipeline(model, cache), False, cache_collection="wood")
+    _run(_pipeline(model, cache), False)
+    before = len(cache)
+    wood = cache.collection("wood")
+    counted = len(wood)
+    wood.clear()
+    assert len(wood) == 0
+    assert len(cache) == before - counted > 0
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["run", "arun"])
+def test_cache_collection_without_a_cache_is_refused_before_any_work(use_async: bool) -> None:
+    model = Counting(embed_dim=4)
+    docstore = SimpleDocumentStore()
+    pipeline = _pipeline(model, disable_cache=True, docstore=docstore)
+    with pytest.raises(InvalidInputError, match="disable_cache=True; leave cache_collection out"):
+        _run(pipeline, use_async, cache_collection="wood")
+    assert model.texts == 0
+    assert docstore.get_all_document_hashes() == {}
+
+
+@pytest.mark.parametrize("value", ["", 3])
+def test_cache_collection_must_be_a_name(value: object) -> None:
+    with pytest.raises(InvalidInputError, match="cache_collection as a non-empty str or None"):
+        _run(_pipeline(Counting(embed_dim=4), IngestionCache()), False, cache_collection=value)
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["run", "arun"])
+def test_cache_collection_with_a_runner_is_refused(use_async: bool) -> None:
+    model = Counting(embed_dim=4)
+    with pytest.raises(InvalidInputError, match="with a runner does not use the ingestion cache"):
+        _run(_pipeline(model, IngestionCache()), use_async, cache_collection="wood", runner=Inline())
+    assert model.texts == 0
+
+
+# ---------------------------------------------------------------- in_place
+
+
+class ClearsItsInput:
+    """A transformation that empties the list it is given (allowed by LlamaIndex's ``in_place=True``)."""
+
+    def __call__(self, nodes: list[BaseNode], **kwargs: Any) -> list[BaseNode]:
+        out = list(nodes)
+        nodes.clear()
+        return out
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["run", "arun"])
+def test_in_place_takes_both_values_with_the_same_result(use_async: bool) -> None:
+    results = {}
+    for in_place in (True, False):
+        docstore = SimpleDocumentStore()
+        pipeline = IngestionPipeline(
+            transformations=[ClearsItsInput(), SentenceSplitter(chunk_size=12, chunk_overlap=0)], docstore=docstore
+        )
+        documents = _docs()
+        if use_async:
+            nodes = asyncio.run(pipeline.arun(documents=documents, in_place=in_place))
+        else:
+            nodes = pipeline.run(documents=documents, in_place=in_place)
+        assert [doc.node_id for doc in documents] == ["oak", "pine"]  # the caller's list is never touched
+        assert set(docstore.get_all_document_hashes()) == {"oak", "pine"}
+        results[in_place] = [(n.node_id, n.get_content()) for n in nodes]
+    assert results[True] == results[False]
+    assert len(results[True]) > 2
+
+
+def test_in_place_must_be_a_bool() -> None:
+    with pytest.raises(InvalidInputError, match="in_place=True or False"):
+        _run(_pipeline(Counting(embed_dim=4)), False, in_place="no")
+
+
+# ---------------------------------------------------------------- store_doc_text
+
+
+def _ledger_pipeline(docstore: SimpleDocumentStore, **options: Any) -> IngestionPipeline:
+    return IngestionPipeline(
+        transformations=[SentenceSplitter(chunk_size=12, chunk_overlap=0)], docstore=docstore, **options
+    )
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["run", "arun"])
+def test_store_doc_text_defaults_to_storing_the_nodes(use_async: bool) -> None:
+    docstore = SimpleDocumentStore()
+    nodes = _run(_ledger_pipeline(docstore), use_async)
+    assert set(docstore.docs) == {node.node_id for node in nodes}
+    assert docstore.get_document(nodes[0].node_id).get_content() == nodes[0].get_content()  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["run", "arun"])
+def test_store_doc_text_false_keeps_only_the_ledger(use_async: bool) -> None:
+    docstore = SimpleDocumentStore()
+    pipeline = _ledger_pipeline(docstore)
+    nodes = _run(pipeline, use_async, store_doc_text=False)
+    assert len(nodes) > 2
+    assert docstore.docs == {}  # no node, no text
+    assert set(docstore.get_all_document_hashes()) == {"oak", "pine"}
+    info = docstore.get_ref_doc_info("oak")
+    assert info is not None
+    assert set(info.node_ids) == {node.node_id for node in nodes if node.ref_doc_id == "oak"}
+    assert _run(pipeline, use_async, store_doc_text=False) == []  # the ledger still skips unchanged documents
+
+
+def test_store_doc_text_false_still_replaces_a_changed_documents_nodes() -> None:
+    docstore = SimpleDocumentStore()
+    vector_store = SimpleVectorStore()
+    pipeline = _pipeline(Counting(embed_dim=4), vector_store=vector_store, docstore=docstore)
+    pipeline.run(documents=_docs(), store_doc_text=False)
+    changed = [Document(text="Oak is hard.", doc_id="oak"), _docs()[1]]
+    pipeline.run(documents=changed, store_doc_text=False)
+    oak = [n for n in vector_store.get_nodes() if n.ref_doc_id == "oak"]
+    assert [n.get_content() for n in oak] == ["Oak is hard."]
+    assert docstore.docs == {}
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["run", "arun"])
+def test_store_doc_text_false_with_a_store_without_text_is_refused(use_async: bool) -> None:
+    docstore = SimpleDocumentStore()
+    vector_store = SimpleVectorStore(stores_text=False)
+    model = Counting(embed_dim=4)
+    pipeline = _pipeline(model, vector_store=vector_store, docstore=docstore)
+    with pytest.raises(InvalidInputError, match="keeps no text, so the nodes' text would be stored nowhere"):
+        _run(pipeline, use_async, store_doc_text=False)
+    assert model.texts == 0
+    assert docstore.get_all_document_hashes() == {}
+    assert vector_store.get_nodes() == []
+
+
+def test_store_doc_text_must_be_a_bool() -> None:
+    with pytest.raises(InvalidInputError, match="store_doc_text=True or False"):
+        _run(_ledger_pipeline(SimpleDocumentStore()), False, store_doc_text=None)
+
+
+def test_typos_of_the_run_keywords_name_them() -> None:
+    pipeline = _ledger_pipeline(SimpleDocumentStore())
+    with pytest.raises(TypeError, match="did you mean 'cache_collection'"):
+        pipeline.run(documents=_docs(), cache_colection="wood")
+    with pytest.raises(TypeError, match="did you mean 'store_doc_text'"):
+        pipeline.run(documents=_docs(), store_doc_txt=False)
