@@ -18,6 +18,9 @@ from dovetail.core.ingestion._runner import BatchResult
 from dovetail.core.ingestion._runner import BatchWork
 from dovetail.core.ingestion._runner import Runner
 from dovetail.core.node_parser import SentenceSplitter
+from dovetail.core.readers import BaseReader
+from dovetail.core.readers import ReaderConfig
+from dovetail.core.readers import SimpleDirectoryReader
 from dovetail.core.schema import BaseNode
 from dovetail.core.storage import SimpleDocumentStore
 from dovetail.core.vector_stores import SimpleVectorStore
@@ -241,3 +244,77 @@ def test_typos_of_the_run_keywords_name_them() -> None:
         pipeline.run(documents=_docs(), cache_colection="wood")
     with pytest.raises(TypeError, match="did you mean 'store_doc_text'"):
         pipeline.run(documents=_docs(), store_doc_txt=False)
+
+
+# ---------------------------------------------------------------- name, project_name, readers
+
+
+def test_name_and_project_name_are_labels_with_llamaindex_defaults() -> None:
+    default = IngestionPipeline(transformations=[SentenceSplitter()])
+    assert (default.name, default.project_name) == ("default", "default")
+    assert "name=" not in repr(default)
+    named = IngestionPipeline(transformations=[SentenceSplitter()], name="wood", project_name="joinery")
+    assert (named.name, named.project_name) == ("wood", "joinery")
+    assert repr(named).startswith("IngestionPipeline(name='wood', ")
+
+
+@pytest.mark.parametrize("keyword", ["name", "project_name"])
+@pytest.mark.parametrize("value", ["", "  ", None, 3])
+def test_labels_must_be_non_empty_strings(keyword: str, value: object) -> None:
+    with pytest.raises(InvalidInputError, match=rf"IngestionPipeline\({keyword}=\.\.\.\) takes a non-empty str"):
+        IngestionPipeline(transformations=[SentenceSplitter()], **{keyword: value})
+
+
+def _folder(tmp_path: Path) -> Path:
+    (tmp_path / "oak.txt").write_text("Oak is hard. It darkens with age.", encoding="utf-8")
+    (tmp_path / "pine.md").write_text("Pine is soft.", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["run", "arun"])
+def test_readers_are_read_on_every_run(tmp_path: Path, use_async: bool) -> None:
+    folder = _folder(tmp_path)
+    config = ReaderConfig(reader=SimpleDirectoryReader(folder), reader_kwargs={"show_progress": False})
+    docstore = SimpleDocumentStore()
+    pipeline = IngestionPipeline(
+        transformations=[SentenceSplitter(chunk_size=64, chunk_overlap=0)], docstore=docstore, readers=[config]
+    )
+    assert pipeline.readers == [config]
+
+    def run(**kwargs: Any) -> list[BaseNode]:
+        return asyncio.run(pipeline.arun(**kwargs)) if use_async else pipeline.run(**kwargs)
+
+    nodes = run()
+    assert sorted(n.get_content() for n in nodes) == ["Oak is hard. It darkens with age.", "Pine is soft."]
+    assert set(docstore.get_all_document_hashes()) == {"oak.txt", "pine.md"}
+    (folder / "pine.md").write_text("Pine is soft and light.", encoding="utf-8")
+    extra = Document(text="Ash bends.", doc_id="ash")
+    again = run(documents=[extra])  # the run's own inputs, then the readers' documents (read again)
+    assert sorted(n.get_content() for n in again) == ["Ash bends.", "Pine is soft and light."]
+
+
+def test_reader_config_passes_its_arguments() -> None:
+    class Echo(BaseReader):
+        def load_data(self, *args: Any, **kwargs: Any) -> list[Document]:
+            return [Document(text=f"{args} {sorted(kwargs.items())}", doc_id="echo")]
+
+    config = ReaderConfig(Echo(), reader_args=["a", 1], reader_kwargs={"k": "v"})
+    assert [doc.text for doc in config.read()] == ["('a', 1) [('k', 'v')]"]
+    assert ReaderConfig.class_name() == "ReaderConfig"
+
+
+def test_readers_must_be_reader_configs(tmp_path: Path) -> None:
+    reader = SimpleDirectoryReader(_folder(tmp_path))
+    with pytest.raises(InvalidInputError, match=r"wrap the SimpleDirectoryReader as ReaderConfig\(reader=\.\.\."):
+        IngestionPipeline(transformations=[SentenceSplitter()], readers=[reader])
+    with pytest.raises(InvalidInputError, match="takes ReaderConfig items, got str"):
+        IngestionPipeline(transformations=[SentenceSplitter()], readers=["docs"])
+    with pytest.raises(InvalidInputError, match="takes a BaseReader"):
+        ReaderConfig(reader="docs")  # type: ignore[arg-type]
+
+
+def test_constructor_typos_still_name_the_closest_keyword() -> None:
+    with pytest.raises(TypeError, match="did you mean 'project_name'"):
+        IngestionPipeline(project="wood")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="did you mean 'readers'"):
+        IngestionPipeline(reader=[])  # type: ignore[call-arg]

@@ -48,6 +48,11 @@ from dovetail.core.ingestion._cache import DEFAULT_CACHE_FILE
 from dovetail.core.ingestion._cache import IngestionCache
 from dovetail.core.ingestion._checkpoint import finish_shielded
 from dovetail.core.ingestion._keywords import check_run_keywords
+from dovetail.core.ingestion._labels import DEFAULT_PIPELINE_NAME
+from dovetail.core.ingestion._labels import DEFAULT_PROJECT_NAME
+from dovetail.core.ingestion._labels import check_labels
+from dovetail.core.ingestion._labels import check_readers
+from dovetail.core.ingestion._labels import read_all
 from dovetail.core.ingestion._pending import Pending
 from dovetail.core.ingestion._pending import Ready
 from dovetail.core.ingestion._prefetch import prefetched
@@ -79,6 +84,7 @@ from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE
 
 if TYPE_CHECKING:
     from dovetail.core.ingestion._runner import Runner
+    from dovetail.core.readers import ReaderConfig
     from dovetail.core.vector_stores import BasePydanticVectorStore
 
 __all__ = ["DocstoreStrategy", "IngestionPipeline", "ProgressCallback"]
@@ -132,6 +138,10 @@ class IngestionPipeline:
         stable_node_ids: derive node ids from document id, position and content (default ``True``).
         runner: where transform + embed run (default: in process); e.g. ``dovetail.ingestion.ray.RayRunner``.
             Dedup, commits and checkpoints stay here (see ``dovetail.core.ingestion._runner``).
+        name: the pipeline's name (LlamaIndex's label, default ``"default"``), shown in its ``repr``.
+        project_name: the project the pipeline belongs to (LlamaIndex's label, default ``"default"``).
+        readers: :class:`~dovetail.core.readers.ReaderConfig` s read at the start of every run; their documents
+            are ingested after the run's own inputs.
 
     Example:
         ```python
@@ -163,7 +173,12 @@ class IngestionPipeline:
         stable_node_ids: bool = True,
         commit_interval: float = 15.0,
         runner: Runner | None = None,
+        name: str = DEFAULT_PIPELINE_NAME,
+        project_name: str = DEFAULT_PROJECT_NAME,
+        readers: Sequence[ReaderConfig] | None = None,
     ) -> None:
+        self.name, self.project_name = check_labels(name, project_name)
+        self.readers = check_readers(readers)
         try:
             self.docstore_strategy = DocstoreStrategy(docstore_strategy)
         except ValueError as exc:
@@ -218,7 +233,8 @@ class IngestionPipeline:
 
     def __repr__(self) -> str:
         names = ", ".join(type(t).__name__ for t in self.transformations)
-        return f"IngestionPipeline(transformations=[{names}], strategy={self.docstore_strategy.value})"
+        named = "" if self.name == DEFAULT_PIPELINE_NAME else f"name={self.name!r}, "
+        return f"IngestionPipeline({named}transformations=[{names}], strategy={self.docstore_strategy.value})"
 
     # ---------------------------------------------------------------- transform
     def _split(self) -> tuple[list[Any], list[Any]]:
@@ -234,10 +250,12 @@ class IngestionPipeline:
         progress: Any,
         show_progress: bool,
         workers: int,
+        read: Sequence[BaseNode] = (),
     ) -> tuple[list[BaseNode], list[str], Tally, Pending]:
         """Plan a run and report its starting point: documents to do, ids to delete, tally and queue."""
         self._hashes = {}
-        inputs = unique_inputs([*(documents if documents is not None else self.documents), *(nodes or [])])
+        given = documents if documents is not None else self.documents
+        inputs = unique_inputs([*given, *(nodes or []), *read])
         todo, deletions = plan(inputs, self.docstore, self.docstore_strategy)
         hooks = hooks_for(progress, show_progress, log_progress)
         tally = Tally(len(inputs) - len(todo), hooks, keep=self.keep_nodes)
@@ -552,10 +570,12 @@ class IngestionPipeline:
         """
         check_run_keywords("IngestionPipeline.run", kwargs, self.transformations)
         self._begin("IngestionPipeline.run", RunOptions(cache_collection, in_place, store_doc_text), runner)
+        read = read_all(self.readers)
         if (runner or self.runner) is not None:
+            nodes = [*(nodes or []), *read] if read else nodes
             return self._run_with(runner or self.runner, documents, nodes, num_workers, progress, show_progress, kwargs)
         workers = num_workers or self.num_workers or 1
-        todo, deletions, tally, pending = self._start(documents, nodes, progress, show_progress, workers)
+        todo, deletions, tally, pending = self._start(documents, nodes, progress, show_progress, workers, read)
         if deletions:
             self._delete_documents(deletions)
         per_doc = self._split()[0]
@@ -602,11 +622,13 @@ class IngestionPipeline:
         """
         check_run_keywords("IngestionPipeline.arun", kwargs, self.transformations)
         self._begin("IngestionPipeline.arun", RunOptions(cache_collection, in_place, store_doc_text), runner)
+        read = await run_in_thread(read_all, self.readers) if self.readers else []
         if (runner or self.runner) is not None:
+            nodes = [*(nodes or []), *read] if read else nodes
             args = (runner or self.runner, documents, nodes, num_workers, progress, show_progress, kwargs)
             return await run_in_thread(self._run_with, *args)
         workers = num_workers or self.num_workers or 4
-        todo, deletions, tally, pending = self._start(documents, nodes, progress, show_progress, workers)
+        todo, deletions, tally, pending = self._start(documents, nodes, progress, show_progress, workers, read)
         if deletions:
             await run_in_thread(self._delete_documents, deletions)
         per_doc = self._split()[0]

@@ -9,9 +9,17 @@ Example:
 """
 
 from dovetail.core.readers._base import BaseReader
+from dovetail.core.readers._config import ReaderConfig
 from dovetail.core.readers._directory import SimpleDirectoryReader
 from dovetail.core.readers._directory import default_file_metadata
 from dovetail.core.readers._string import StringIterableReader
 from dovetail.core.schema import Document
 
-__all__ = ["BaseReader", "Document", "SimpleDirectoryReader", "StringIterableReader", "default_file_metadata"]
+__all__ = [
+    "BaseReader",
+    "Document",
+    "ReaderConfig",
+    "SimpleDirectoryReader",
+    "StringIterableReader",
+    "default_file_metadata",
+]

@@ -1,6 +1,6 @@
 """LlamaIndex's ``llama_index.core.readers.base`` import path.
 
-Re-exports ``BaseReader`` lazily, so a LlamaIndex import changes only its package prefix.
+Re-exports ``BaseReader`` and ``ReaderConfig`` lazily, so a LlamaIndex import changes only its package prefix.
 """
 
 from typing import TYPE_CHECKING
@@ -12,6 +12,6 @@ from dovetail.core._lazy import lazy_exports
 if TYPE_CHECKING:
     from dovetail.core.readers import *
 
-__all__ = ["BaseReader"]
+__all__ = ["BaseReader", "ReaderConfig"]
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), "dovetail.core.readers")
