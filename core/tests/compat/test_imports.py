@@ -68,7 +68,7 @@ MODULE_PATHS = {
     "dovetail.core.embeddings.mock_embed_model": ["MockEmbedding"],
     "dovetail.core.embeddings.utils": ["resolve_embed_model"],
     "dovetail.core.storage.storage_context": ["StorageContext"],
-    "dovetail.core.readers.base": ["BaseReader"],
+    "dovetail.core.readers.base": ["BaseReader", "ReaderConfig"],
     "dovetail.core.utils": ["get_tokenizer", "set_global_tokenizer"],
     "dovetail.core.types": ["BaseOutputParser"],
     "dovetail.core.bridge.pydantic": ["BaseModel", "Field", "PrivateAttr"],
