@@ -46,6 +46,7 @@ from pydantic import Field
 from pydantic import field_validator
 
 if TYPE_CHECKING:
+    from dovetail.core.llms._structured_llm import StructuredLLM
     from dovetail.core.prompts import BasePromptTemplate
 
 __all__ = ["LLM"]
@@ -300,6 +301,13 @@ class LLM(KeywordCheckedModel):
         return (chunk.delta or "" async for chunk in completion_stream)
 
     # -- structured output ----------------------------------------------------------------------------
+
+    def as_structured_llm(self, output_cls: type[BaseModel], **kwargs: Any) -> StructuredLLM:
+        """This LLM answering every chat and completion with an ``output_cls`` instance (see
+        :class:`~dovetail.core.llms.StructuredLLM`); ``kwargs`` are its other fields (``callback_manager``, ...)."""
+        from dovetail.core.llms._structured_llm import StructuredLLM
+
+        return StructuredLLM(llm=self, output_cls=output_cls, **kwargs)
 
     def _structured_input(
         self, output_cls: type[BaseModel], prompt: BasePromptTemplate | str, prompt_args: dict[str, Any]
