@@ -179,3 +179,14 @@ def test_the_function_program_takes_parallel_calls_and_tool_choice_only_at_their
         FunctionCallingProgram.from_defaults(
             output_cls=Joint, prompt_template_str="{x}", llm=MockFunctionCallingLLM(), **keywords
         )
+
+
+def test_stream_structured_predict_yields_the_finished_object() -> None:
+    llm = MockFunctionCallingLLM(pydantic_program_mode="function")
+    prompt = PromptTemplate("Joint {facts}")
+    assert list(llm.stream_structured_predict(Joint, prompt, facts=FACTS)) == [EXPECTED]
+
+    async def collect() -> list[Joint]:
+        return [obj async for obj in await llm.astream_structured_predict(Joint, prompt, facts=FACTS)]
+
+    assert asyncio.run(collect()) == [EXPECTED]
