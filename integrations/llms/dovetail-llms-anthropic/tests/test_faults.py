@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from anthropic_loopback import LoopbackAnthropic
 from dovetail.core.errors import AuthenticationError
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.errors import ProviderConnectionError
@@ -15,6 +14,8 @@ from dovetail.core.errors import RateLimitError
 from dovetail.core.llms import ChatMessage
 from dovetail.core.testing.llm_faults import check_retry_after_honoured
 from dovetail.llms.anthropic import Anthropic
+
+from .anthropic_loopback import LoopbackAnthropic
 
 pytestmark = pytest.mark.integration  # every test here talks to the loopback server
 
