@@ -29,8 +29,8 @@ def test_the_global_langfuse_handler_traces_a_query_built_on_settings(
 ) -> None:
     public, secret = keys
     handler = set_global_handler("langfuse", public_key=public, secret_key=secret, host=receiver.url)
+    assert isinstance(handler, LangfuseCallbackHandler)
     try:
-        assert isinstance(handler, LangfuseCallbackHandler)
         Settings.llm = MockLLM(max_tokens=4)
         Settings.embed_model = MockEmbedding(embed_dim=8)
         index = VectorStoreIndex.from_documents([Document(text="Dovetail joints are strong.")])
