@@ -46,12 +46,19 @@ def _llm_or_default(llm: LLM | None) -> LLM:
 
 
 class BasePydanticProgram(ABC, Generic[Model]):
-    """A callable that turns prompt variables into an :attr:`output_cls` instance."""
+    """A callable that turns prompt variables into an :attr:`output_cls` instance by asking ``llm`` with
+    ``prompt``; ``verbose`` prints what the model answered."""
+
+    def __init__(self, output_cls: type[Model], llm: LLM, prompt: BasePromptTemplate, verbose: bool = False) -> None:
+        self._output_cls = output_cls
+        self._llm = llm
+        self.prompt = prompt
+        self._verbose = verbose
 
     @property
-    @abstractmethod
     def output_cls(self) -> type[Model]:
         """The class of what the program returns."""
+        return self._output_cls
 
     @abstractmethod
     def __call__(self, *args: Any, llm_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> Any:
@@ -75,11 +82,8 @@ class LLMTextCompletionProgram(BasePydanticProgram[Model]):
     def __init__(
         self, output_parser: Any, output_cls: type[Model], prompt: BasePromptTemplate, llm: LLM, verbose: bool = False
     ) -> None:
+        super().__init__(output_cls, llm, prompt, verbose)
         self._output_parser = output_parser
-        self._output_cls = output_cls
-        self.prompt = prompt
-        self._llm = llm
-        self._verbose = verbose
 
     @classmethod
     @suggest_keywords
@@ -109,11 +113,6 @@ class LLMTextCompletionProgram(BasePydanticProgram[Model]):
             output_cls = output_parser.output_cls
         parser = output_parser if output_parser is not None else PydanticOutputParser(output_cls)
         return cls(parser, output_cls, template, _llm_or_default(llm), verbose=verbose)
-
-    @property
-    def output_cls(self) -> type[Model]:
-        """The class of what the program returns."""
-        return self._output_cls
 
     def _messages(self, kwargs: dict[str, Any]) -> list[ChatMessage]:
         messages = self._output_parser.format_messages(self.prompt.format_messages(**kwargs))
@@ -159,12 +158,6 @@ class FunctionCallingProgram(BasePydanticProgram[Model]):
         ```
     """
 
-    def __init__(self, output_cls: type[Model], llm: LLM, prompt: BasePromptTemplate, verbose: bool = False) -> None:
-        self._output_cls = output_cls
-        self._llm = llm
-        self.prompt = prompt
-        self._verbose = verbose
-
     @classmethod
     @suggest_keywords
     def from_defaults(
@@ -194,11 +187,6 @@ class FunctionCallingProgram(BasePydanticProgram[Model]):
             )
             raise TypeError(msg)
         return cls(output_cls, _llm_or_default(llm), _prompt_of(prompt, prompt_template_str), verbose=verbose)
-
-    @property
-    def output_cls(self) -> type[Model]:
-        """The class of what the program returns."""
-        return self._output_cls
 
     def _request(self, kwargs: dict[str, Any], llm_kwargs: dict[str, Any] | None) -> dict[str, Any]:
         from dovetail.core.llms._programs import function_request
