@@ -37,7 +37,7 @@ lint: install ## ruff lint + format check, actionlint on the workflows
 	$(UV) run --no-sync ruff format --check .
 	$(UV) run --no-sync actionlint -no-color .github/workflows/*.yml
 
-typecheck: install ## mypy strict on every package's src/
+typecheck: install ## mypy strict on every package's src/ and tests/, and on the cross-package tests/
 	$(UV) run --no-sync python scripts/typecheck.py
 
 bench: install ## run the benchmarks (never part of make test); results in bench/README.md

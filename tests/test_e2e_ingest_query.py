@@ -51,6 +51,7 @@ def test_folder_to_answers_and_back_from_disk(tmp_path: Path) -> None:
 
     index.storage_context.persist(tmp_path / "index")
     reloaded = load_index_from_storage(StorageContext.from_defaults(persist_dir=tmp_path / "index"))
+    assert isinstance(reloaded, VectorStoreIndex)
     after = [reloaded.as_query_engine(similarity_top_k=4).query(q) for q in questions]
     for old, new in zip(before, after, strict=True):
         assert str(new) == str(old)
@@ -76,6 +77,7 @@ def test_updating_one_file_changes_only_its_nodes(tmp_path: Path) -> None:
     target.write_text(target.read_text(encoding="utf-8").replace("glued", "pegged"), encoding="utf-8")
 
     reloaded = load_index_from_storage(StorageContext.from_defaults(persist_dir=tmp_path / "index"), embed_model=embed)
+    assert isinstance(reloaded, VectorStoreIndex)
     refreshed = reloaded.refresh_ref_docs(SimpleDirectoryReader(folder).load_data())
     assert refreshed.count(True) == 1
     after = _snapshot(reloaded)

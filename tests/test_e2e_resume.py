@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pytest
@@ -70,7 +71,18 @@ def _ingest(folder: Path, index_dir: Path, kill_after: int | None = None) -> str
     return last
 
 
-def _state(index_dir: Path) -> dict[str, object]:
+class StoreState(TypedDict):
+    """What :func:`_state` reads from a persisted index."""
+
+    ids: list[str]
+    unique: bool
+    nodes: dict[str, tuple[str, str]]
+    vectors: dict[str, bytes]
+    ref_doc_info: dict[str, list[str]]
+    doc_hashes: dict[str, str]
+
+
+def _state(index_dir: Path) -> StoreState:
     """Everything that must match between runs, read straight from the persisted files."""
     from dovetail.core.storage._io import recover
 
@@ -96,20 +108,20 @@ def test_killed_ingest_resumes_to_the_same_store(tmp_path: Path) -> None:
     _ingest(folder, reference_dir)
     reference = _state(reference_dir)
     assert reference["unique"]
-    assert len(reference["doc_hashes"]) == 60  # type: ignore[arg-type]
+    assert len(reference["doc_hashes"]) == 60
 
     resumed_dir = tmp_path / "resumed"
     _ingest(folder, resumed_dir, kill_after=15)
     partial = _state(resumed_dir)
     assert partial["unique"]
-    done = len(partial["doc_hashes"])  # type: ignore[arg-type]
+    done = len(partial["doc_hashes"])
     assert 15 <= done < 60
     # Every document marked done has all of its nodes, and nothing else is stored.
-    assert set(partial["ref_doc_info"]) == set(partial["doc_hashes"])  # type: ignore[arg-type]
-    stored = set(partial["ids"])  # type: ignore[arg-type]
-    assert stored == {n for ids in partial["ref_doc_info"].values() for n in ids}  # type: ignore[union-attr]
-    for doc_id, node_ids in partial["ref_doc_info"].items():  # type: ignore[union-attr]
-        assert node_ids == reference["ref_doc_info"][doc_id]  # type: ignore[index]
+    assert set(partial["ref_doc_info"]) == set(partial["doc_hashes"])
+    stored = set(partial["ids"])
+    assert stored == {n for ids in partial["ref_doc_info"].values() for n in ids}
+    for doc_id, node_ids in partial["ref_doc_info"].items():
+        assert node_ids == reference["ref_doc_info"][doc_id]
 
     _ingest(folder, resumed_dir, kill_after=40)  # killed a second time
     assert _ingest(folder, resumed_dir) == "finished"

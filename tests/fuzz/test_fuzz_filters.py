@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = settings.default.max_examples
+EXAMPLES = settings().max_examples  # the loaded profile's
 
 KEYS = ["a", "b", "c"]
 _MISSING = object()

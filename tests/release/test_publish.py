@@ -72,7 +72,7 @@ def test_transient_classification(output: str, transient: bool) -> None:
 
 def test_with_retries_gives_up_after_the_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
     sleeps: list[float] = []
-    monkeypatch.setattr(release_index.time, "sleep", sleeps.append)
+    monkeypatch.setattr("release_index.time.sleep", sleeps.append)
     calls = []
 
     def flaky() -> str:
@@ -113,7 +113,7 @@ def digest(data: bytes) -> str:
 
 def test_compare_rules(tmp_path: Path) -> None:
     local = {WHEEL: b"wheel", SDIST: b"sdist"}
-    older = {"dovetail_llms_openai-0.1.0.tar.gz": "ff"}
+    older: dict[str, str | None] = {"dovetail_llms_openai-0.1.0.tar.gz": "ff"}
 
     item = item_with_files(tmp_path, local)
     publish.compare(item, older)

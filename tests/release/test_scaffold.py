@@ -89,16 +89,21 @@ def test_generated_packages_pass_lint_and_typecheck_as_generated(repo_copy: Path
     assert lint.returncode == 0, lint.stdout
     fmt = _run(sys.executable, "-m", "ruff", "format", "--check", "--config", config, *map(str, packages))
     assert fmt.returncode == 0, fmt.stdout
+    # `make typecheck`'s own script, source and tests of every package; checked for the running Python, as CI
+    # does: installed stubs (numpy's) may use newer syntax.
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    typecheck = [sys.executable, str(repo_copy / "scripts" / "typecheck.py"), "--python-version", version]
+    typed = _run(*typecheck, *map(str, packages))
+    assert typed.returncode == 0, typed.stdout
     for package in packages:
-        env = {**os.environ, "MYPYPATH": str(package / "src")}
-        # Checked for the running Python, as CI does: installed stubs (numpy's) may use newer syntax.
-        version = f"{sys.version_info.major}.{sys.version_info.minor}"
-        # the source as `make typecheck` checks it, then the tests on their own (their conftest.py is one module)
-        for target in (package / "src" / "dovetail", package / "tests"):
-            typed = _run(
-                sys.executable, "-m", "mypy", "--config-file", config, "--python-version", version, str(target), env=env
-            )
-            assert typed.returncode == 0, typed.stdout
+        assert f"== mypy {package.relative_to(repo_copy)}\n" in typed.stdout
+    # the tests folder is part of the check: a type error there fails it, naming the file
+    broken = packages[0] / "tests" / "test_exports.py"
+    broken.write_text(broken.read_text(encoding="utf-8") + '\nCOUNT: int = "many"\n', encoding="utf-8")
+    failed = _run(*typecheck, str(packages[0]))
+    assert failed.returncode == 1
+    assert f"{broken.relative_to(repo_copy)}:" in failed.stdout
+    assert "[assignment]" in failed.stdout
 
 
 def _install(package: Path, site: Path) -> None:

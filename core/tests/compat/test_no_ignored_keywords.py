@@ -45,6 +45,8 @@ KEYWORDS_ARE_DATA: dict[str, str] = {
     "registry.resolve": "keywords are the provider class's constructor arguments (which checks them)",
     "resolve_llm": "keywords are the provider class's constructor arguments (which checks them)",
     "resolve_embedding": "keywords are the provider class's constructor arguments (which checks them)",
+    "set_global_handler": "keywords are the handler class's constructor arguments (which checks them)",
+    "create_global_handler": "keywords are the handler class's constructor arguments (which checks them)",
     "validate_request": "keywords are the provider request options being validated",
     "run_transformations": "keywords are passed to every transformation",
     "arun_transformations": "keywords are passed to every transformation",
@@ -77,6 +79,8 @@ def _public_objects() -> dict[str, Any]:
             if isinstance(obj, types.GenericAlias):  # a type alias (Python 3.10 calls ``list[float]`` a class)
                 continue
             if id(obj) in seen or not (inspect.isclass(obj) or inspect.isfunction(obj)):
+                continue
+            if obj.__name__ != name:  # a legacy alias (``GPTVectorStoreIndex``): checked under its own name
                 continue
             if inspect.isclass(obj) and (issubclass(obj, (enum.Enum, BaseException)) or _is_protocol(obj)):
                 continue
@@ -317,6 +321,7 @@ def _method_calls() -> dict[str, Callable[[Any], Any]]:
         "llm.stream_chat": lambda m: list(m.stream_chat([ChatMessage("hi")], **bogus)),
         "llm.astream_chat": lambda m: _run(_drain(m.astream_chat([ChatMessage("hi")], **bogus))),
         "llm.chat_with_tools": lambda m: m.chat_with_tools([], user_msg="hi", **bogus),
+        "llm.as_structured_llm": lambda m: m.as_structured_llm(TextNode, **bogus),
         "llm.achat_with_tools": lambda m: _run(m.achat_with_tools([], user_msg="hi", **bogus)),
         "llm.stream_chat_with_tools": lambda m: list(m.stream_chat_with_tools([], user_msg="hi", **bogus)),
         "llm.astream_chat_with_tools": lambda m: _run(_drain(m.astream_chat_with_tools([], user_msg="hi", **bogus))),

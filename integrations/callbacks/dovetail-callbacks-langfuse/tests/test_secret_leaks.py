@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from typing import TypedDict
 
 import pytest
 from dovetail.callbacks.langfuse import LangfuseCallbackHandler
@@ -23,12 +24,20 @@ from dovetail.core.testing.loopback import free_port
 
 pytestmark = pytest.mark.integration
 
+
+class _Timeouts(TypedDict):
+    """Short export and flush timeouts, so the failing paths give up fast."""
+
+    export_timeout: float
+    flush_timeout: float
+
+
 PATHS = ("accepted", "401", "429", "500", "dead-host", "credentials-in-host", "bad-setting", "bad-config-file")
 
 
 def _trace(handler: LangfuseCallbackHandler, secret: str) -> None:
     manager = CallbackManager([handler])
-    payload = {EventPayload.PROMPT: "p", EventPayload.SERIALIZED: {"api_key": secret, "model": "m"}}
+    payload: dict[str, Any] = {EventPayload.PROMPT: "p", EventPayload.SERIALIZED: {"api_key": secret, "model": "m"}}
     with manager.as_trace("query"), manager.event(CBEventType.LLM, payload) as event:
         event.on_end({EventPayload.COMPLETION: "c", EventPayload.ADDITIONAL_KWARGS: {"secret_key": secret}})
     handler.flush()
@@ -36,7 +45,7 @@ def _trace(handler: LangfuseCallbackHandler, secret: str) -> None:
 
 def _scenario(path: str, receiver: Any, public: str, secret: str, tmp: Path) -> Callable[[], Any]:
     """What to run; it returns the handler to probe, or raises the error of a bad configuration."""
-    fast = {"export_timeout": 0.5, "flush_timeout": 2.0}
+    fast: _Timeouts = {"export_timeout": 0.5, "flush_timeout": 2.0}
     if path in ("401", "429", "500"):
         receiver.fail_with = int(path)
         receiver.fail_body = f'{{"message": "invalid key {secret}", "Authorization": "Basic {secret}"}}'.encode()

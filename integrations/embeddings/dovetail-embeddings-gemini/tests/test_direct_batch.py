@@ -42,7 +42,8 @@ def sdk_client(server: LoopbackGemini) -> genai.Client:
 def test_same_request_and_vectors_as_the_sdk(server: LoopbackGemini, model: str, config: dict[str, Any]) -> None:
     texts = ["a dovetail joint", "", 'ünïcödé "quoted" text', "x" * 300]
     client = sdk_client(server)  # kept referenced: a collected client closes its connection pool
-    expected = client.models.embed_content(model=model, contents=texts, config=config)
+    sdk_config = types.EmbedContentConfig.model_validate(config)
+    expected = client.models.embed_content(model=model, contents=texts, config=sdk_config)
     sdk_request = server.requests_to(BATCH)[-1]
     embed = GoogleGenAIEmbedding(model_name=model, api_key=API_KEY, base_url=server.url, embedding_config=config)
     vectors = embed._get_text_embeddings(texts)
@@ -87,7 +88,7 @@ def test_client_cpu_is_a_fraction_of_the_sdk_path(server: LoopbackGemini, make_e
     """The point of the direct body: the SDK's per-text model round trips cost several times the request."""
     texts = [f"text number {i} about dovetail joints" for i in range(100)]
     client, embed = sdk_client(server), make_embed()
-    config = {"task_type": "RETRIEVAL_DOCUMENT"}
+    config: types.EmbedContentConfigDict = {"task_type": "RETRIEVAL_DOCUMENT"}
     client.models.embed_content(model="gemini-embedding-001", contents=texts, config=config)
     embed.get_text_embedding_batch(texts)
 

@@ -97,6 +97,7 @@ def test_a_text_without_tokens_gets_the_zero_vector_without_reaching_the_model()
     tokenizer.no_padding()  # the file presets padding to 128
     tokenizer.enable_truncation(max_length=256)
     rewritten = without_softmax_nan_guards((MODEL_DIR / "model.onnx").read_bytes())
+    assert rewritten is not None
     runtime = Runtime(_session(rewritten), tokenizer, np)
     vectors = np.array(runtime.embed(["", "a dovetail joint", ""], normalize=True))
     assert np.all(np.isfinite(vectors))

@@ -23,7 +23,10 @@ def _embed(model: Any) -> Any:
 
 def _scenario(path: str, server: Any, key: str, tmp: Path) -> ErrorPath:
     """The embedder to probe (``None`` when building it is the error path) and the call that must fail."""
-    make = lambda **kw: OpenAIEmbedding(**{"api_base": server.base_url, "api_key": key, "max_retries": 1, **kw})  # noqa: E731
+
+    def make(**overrides: Any) -> OpenAIEmbedding:
+        return OpenAIEmbedding(**{"api_base": server.base_url, "api_key": key, "max_retries": 1, **overrides})
+
     if path in ("401", "429", "500"):
         message = f"Incorrect API key provided: {key}"
         headers = {"Retry-After": "0"} if path == "429" else {}

@@ -7,9 +7,12 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
+from typing import cast
 
 import pytest
 from dovetail.core.embeddings import MockEmbedding
@@ -31,7 +34,11 @@ from .conftest import stored
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("ray_local")]
 
-cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import test modules
+# ray's vendored cloudpickle has no annotations: the two functions used here, with their types
+register_pickle_by_value = cast("Callable[[ModuleType], None]", cloudpickle.register_pickle_by_value)
+pickle_dumps = cast("Callable[[object], bytes]", cloudpickle.dumps)
+
+register_pickle_by_value(sys.modules[__name__])  # the workers cannot import test modules
 
 
 class KillOnce:
@@ -139,7 +146,7 @@ def test_worker_death_without_retries_is_a_provider_error_and_earlier_batches_ar
 def test_model_that_cannot_be_pickled_is_rebuilt_from_its_spec() -> None:
     model = unpicklable_mock(16)
     with pytest.raises(TypeError):
-        cloudpickle.dumps(model)
+        pickle_dumps(model)
     shipped = shippable(BatchWork([model]))
     assert shipped.transformations == [ModelSpec("mock:16")]
     pipeline = make_pipeline(embed=model)

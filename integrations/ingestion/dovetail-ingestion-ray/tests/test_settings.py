@@ -43,7 +43,7 @@ def test_a_misspelt_keyword_names_the_closest_parameter(typo: str, closest: str)
     with pytest.raises(
         TypeError, match=rf"^RayRunner\(\) got an unexpected keyword argument '{typo}'; did you mean '{closest}'"
     ):
-        RayRunner(**{typo: 2})
+        RayRunner(**{typo: 2})  # type: ignore[arg-type]  # deliberately a misspelt keyword
 
 
 def test_valid_keywords_and_positional_arguments_still_work() -> None:

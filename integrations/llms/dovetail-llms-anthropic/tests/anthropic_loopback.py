@@ -331,7 +331,7 @@ def _pieces(text: str) -> list[str]:
 
 def _events(message_id: str, model: str, content: list[dict[str, Any]], stop: str, usage: dict[str, Any]) -> list[Any]:
     start_usage = {**usage, "output_tokens": 1}
-    message = {
+    message: dict[str, Any] = {
         "id": message_id,
         "type": "message",
         "role": "assistant",
@@ -360,8 +360,8 @@ def _events(message_id: str, model: str, content: list[dict[str, Any]], stop: st
             events.append(("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}))
         events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
     final_usage = {"output_tokens": usage["output_tokens"]}
-    delta = {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None}, "usage": final_usage}
-    events.append(("message_delta", delta))
+    end = {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None}, "usage": final_usage}
+    events.append(("message_delta", end))
     events.append(("message_stop", {"type": "message_stop"}))
     return events
 

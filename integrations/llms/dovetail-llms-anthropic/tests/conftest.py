@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,13 +9,10 @@ import pytest
 from dovetail.core.testing.fixtures import closing_factory
 from dovetail.core.testing.fixtures import isolate_env
 from dovetail.core.testing.fixtures import loopback_server_fixtures
-
-if str(Path(__file__).parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parent))
-
-from anthropic_loopback import API_KEY
-from anthropic_loopback import LoopbackAnthropic
 from dovetail.llms.anthropic import Anthropic
+
+from .anthropic_loopback import API_KEY
+from .anthropic_loopback import LoopbackAnthropic
 
 _AMBIENT = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "ANTHROPIC_PROFILE", "DOVETAIL_CONFIG")
 

@@ -12,9 +12,6 @@ from typing import Any
 import httpx
 import httpx2
 import pytest
-from anthropic_loopback import API_KEY
-from anthropic_loopback import LoopbackAnthropic
-from anthropic_loopback import signature_of
 from dovetail.core.errors import AuthenticationError
 from dovetail.core.errors import ConfigurationError
 from dovetail.core.errors import InvalidInputError
@@ -33,6 +30,10 @@ from dovetail.core.testing.llm import add_numbers
 from dovetail.core.testing.llm import tiny_png
 from dovetail.core.tools import FunctionTool
 from dovetail.llms.anthropic import Anthropic
+
+from .anthropic_loopback import API_KEY
+from .anthropic_loopback import LoopbackAnthropic
+from .anthropic_loopback import signature_of
 
 pytestmark = pytest.mark.integration  # every test here talks to the loopback server
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from anthropic_loopback import LoopbackAnthropic
 from dovetail.core.errors import AuthenticationError
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.errors import ProviderConnectionError
@@ -13,8 +12,12 @@ from dovetail.core.errors import ProviderError
 from dovetail.core.errors import ProviderTimeoutError
 from dovetail.core.errors import RateLimitError
 from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import ChatResponse
+from dovetail.core.llms import CompletionResponse
 from dovetail.core.testing.llm_faults import check_retry_after_honoured
 from dovetail.llms.anthropic import Anthropic
+
+from .anthropic_loopback import LoopbackAnthropic
 
 pytestmark = pytest.mark.integration  # every test here talks to the loopback server
 
@@ -93,7 +96,7 @@ def test_refused_connection_is_retried_as_never_sent() -> None:
 def test_error_event_mid_stream_is_a_typed_error(make_llm: MakeLLM, server: LoopbackAnthropic) -> None:
     server.fail_stream(after_events=5, error_type="overloaded_error")
     stream = make_llm().stream_chat([ChatMessage(content="one two three four")])
-    received = []
+    received: list[ChatResponse] = []
     with pytest.raises(ProviderError) as info:
         received.extend(stream)
     assert info.value.status == 529
@@ -111,7 +114,7 @@ async def test_async_error_event_mid_stream(make_llm: MakeLLM, server: LoopbackA
 
 def test_stream_cut_mid_way_is_a_connection_error(make_llm: MakeLLM, server: LoopbackAnthropic) -> None:
     server.add_fault(action="cut_stream", after_chunks=5, path=PATH)
-    received = []
+    received: list[CompletionResponse] = []
     with pytest.raises(ProviderConnectionError):
         received.extend(make_llm().stream_complete("alpha beta gamma delta"))
     assert "".join(c.delta or "" for c in received) == "echo: alpha"

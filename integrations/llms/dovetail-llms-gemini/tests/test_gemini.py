@@ -15,6 +15,7 @@ from dovetail.core.errors import ProviderConnectionError
 from dovetail.core.errors import ProviderTimeoutError
 from dovetail.core.errors import RateLimitError
 from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import CompletionResponse
 from dovetail.core.llms import DocumentBlock
 from dovetail.core.llms import ImageBlock
 from dovetail.core.llms import MessageRole
@@ -149,7 +150,7 @@ def test_stream_faults(make_llm: MakeLLM, server: LoopbackGemini) -> None:
     assert "".join(c.delta or "" for c in make_llm().stream_complete("a b")) == "echo: a b"
     assert len(server.requests_to(STREAM)) == 2
     server.add_fault(action="cut_stream", after_chunks=2, path=STREAM)
-    received = []
+    received: list[CompletionResponse] = []
     with pytest.raises(ProviderConnectionError):
         received.extend(make_llm().stream_complete("one two three"))
     assert "".join(c.delta or "" for c in received) == "echo: one"

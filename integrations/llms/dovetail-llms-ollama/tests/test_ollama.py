@@ -15,6 +15,7 @@ from dovetail.core.errors import ProviderError
 from dovetail.core.errors import ProviderTimeoutError
 from dovetail.core.errors import RateLimitError
 from dovetail.core.llms import ChatMessage
+from dovetail.core.llms import CompletionResponse
 from dovetail.core.llms import DocumentBlock
 from dovetail.core.llms import ImageBlock
 from dovetail.core.llms import MessageRole
@@ -164,7 +165,7 @@ def test_stream_start_is_retried_and_mid_stream_faults_are_typed(make_llm: MakeL
         list(make_llm().stream_complete("a b"))
     assert len(server.requests_to(CHAT)) == 1
     server.fail_stream(after_lines=2)
-    received = []
+    received: list[CompletionResponse] = []
     with pytest.raises(ProviderError, match="injected"):
         received.extend(make_llm().stream_complete("one two three"))
     assert [c.delta for c in received] == ["echo:", " one"]
@@ -219,7 +220,7 @@ def test_registry_string_resolves(server: LoopbackOllama) -> None:
 )
 def test_bad_settings(kwargs: dict[str, object], match: str) -> None:
     with pytest.raises(InvalidInputError, match=match):
-        Ollama(**kwargs)  # type: ignore[arg-type]
+        Ollama(**kwargs)
 
 
 def test_dovetail_query_with_an_ollama_llm(

@@ -64,7 +64,8 @@ def corpus(mongo_uri: str) -> list[dict[str, Any]]:
     from pymongo import MongoClient
 
     docs = make_corpus()
-    with MongoClient(mongo_uri) as client:
+    client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri)
+    with client:
         collection = client["library"]["corpus"]
         collection.drop()
         collection.insert_many([dict(doc) for doc in docs])
@@ -86,5 +87,6 @@ def auth_uri(mongo_uri: str, corpus: list[dict[str, Any]]) -> str:
 def mongo_client(mongo_uri: str) -> Iterator[Any]:
     from pymongo import MongoClient
 
-    with MongoClient(mongo_uri) as client:
+    client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri)
+    with client:
         yield client

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 class TestSimpleMongoReaderConformance(ReaderConformance):
     @pytest.fixture
-    def reader(self, auth_uri: str) -> SimpleMongoReader:
+    def reader(self, auth_uri: str) -> Iterator[SimpleMongoReader]:
         with SimpleMongoReader(uri=auth_uri) as reader:
             yield reader
 

@@ -10,6 +10,8 @@ import socket
 import time
 import tracemalloc
 import warnings
+from collections.abc import Generator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def reader(mongo_uri: str, corpus: list[dict[str, Any]]) -> SimpleMongoReader:
+def reader(mongo_uri: str, corpus: list[dict[str, Any]]) -> Iterator[SimpleMongoReader]:
     with SimpleMongoReader(uri=mongo_uri) as mongo_reader:
         yield mongo_reader
 
@@ -143,7 +145,11 @@ def test_max_docs_and_batch_size(reader: SimpleMongoReader, corpus: list[dict[st
 
 @pytest.mark.slow
 def test_lazy_load_streams_with_flat_memory(reader: SimpleMongoReader, corpus: list[dict[str, Any]]) -> None:
-    kwargs = {"field_names": ["title", "body"], "metadata_names": ["n", "author.name"], "batch_size": 200}
+    kwargs: dict[str, Any] = {
+        "field_names": ["title", "body"],
+        "metadata_names": ["n", "author.name"],
+        "batch_size": 200,
+    }
     gc.collect()
     tracemalloc.start()
     try:
@@ -164,6 +170,7 @@ def test_lazy_load_streams_with_flat_memory(reader: SimpleMongoReader, corpus: l
 
 def test_lazy_load_is_a_generator_that_validates_first(reader: SimpleMongoReader) -> None:
     iterator = reader.lazy_load_data("library", "small")
+    assert isinstance(iterator, Generator)
     assert next(iterator).text == "small document 0"
     iterator.close()  # stopping early closes the server cursor without error
     with pytest.raises(InvalidInputError):

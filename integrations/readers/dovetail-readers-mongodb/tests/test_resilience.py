@@ -17,9 +17,10 @@ from dovetail.core.errors import ProviderConnectionError
 from dovetail.core.errors import ProviderTimeoutError
 from dovetail.core.retry import RetryPolicy
 from dovetail.readers.mongodb import SimpleMongoReader
-from tcp_proxy import FIND
-from tcp_proxy import GET_MORE
-from tcp_proxy import StallingProxy
+
+from .tcp_proxy import FIND
+from .tcp_proxy import GET_MORE
+from .tcp_proxy import StallingProxy
 
 pytestmark = pytest.mark.integration
 

@@ -38,7 +38,7 @@ def _scenario(path: str, mongo_uri: str, secret: str) -> ErrorPath:
     if path == "bad-scheme":
         return None, lambda _: SimpleMongoReader(uri=f"mongodb:/reader:{secret}@{dead}")
     assert path == "bad-setting"
-    return None, lambda _: SimpleMongoReader(uri=f"mongodb://reader:{secret}@{dead}", server_selection_timeout_ms="x")
+    return None, lambda _: SimpleMongoReader(uri=f"mongodb://reader:{secret}@{dead}", server_selection_timeout_ms="x")  # type: ignore[arg-type]  # deliberately not a number
 
 
 @pytest.mark.parametrize("path", PATHS)

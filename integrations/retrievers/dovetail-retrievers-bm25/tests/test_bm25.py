@@ -7,6 +7,7 @@ import json
 import math
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -123,12 +124,13 @@ def test_damaged_or_foreign_folders_are_typed_errors(tmp_path: Path) -> None:
     folder = tmp_path / "bm25"
     BM25Retriever.from_defaults(nodes=make_nodes()).persist(folder)
     settings = json.loads((folder / "retriever.json").read_text())
-    for change, fragment in [
+    damages: list[tuple[dict[str, Any], str]] = [
         ({"format_version": 99}, "format version"),
         ({"node_count": 3}, "holds 4 nodes"),
         ({"k1": "high"}, "'k1'"),
         ({"kind": "other"}, "not a BM25 retriever"),
-    ]:
+    ]
+    for change, fragment in damages:
         (folder / "retriever.json").write_text(json.dumps({**settings, **change}))
         with pytest.raises(InvalidInputError, match=fragment):
             BM25Retriever.from_persist_dir(folder)
@@ -184,7 +186,7 @@ def test_list_mode_edits_take_effect_on_the_next_query() -> None:
     assert ids(retriever.retrieve("ERR_43")) == ["n3"]
     assert retriever.retrieve("ERR_42") == []
     with pytest.raises(InvalidInputError):
-        retriever.delete_nodes("n3")  # type: ignore[arg-type]
+        retriever.delete_nodes("n3")  # a bare string, not a list of ids
 
 
 async def test_async_retrieval_matches_sync() -> None:

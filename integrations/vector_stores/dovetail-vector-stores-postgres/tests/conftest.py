@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from collections.abc import Callable
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from _pgserver import LocalPostgres
 from dovetail.core.testing.fixtures import closing_factory
 from dovetail.vector_stores.postgres import PGVectorStore
+
+from ._pgserver import LocalPostgres
 
 
 @pytest.fixture(scope="session")

@@ -44,7 +44,9 @@ def test_text_search_uses_postgres_full_text(hybrid_store: PGVectorStore) -> Non
     )
     assert set(result.ids or []) == {"oak", "saw"}  # stemming: "joints" matches "joint(s)"
     assert all(score > 0 for score in result.similarities or [])
-    sparse = hybrid_store.query(VectorStoreQuery(query_str="glue", mode="sparse", similarity_top_k=5))
+    # a plain string, as LlamaIndex users write it (the annotation says VectorStoreQueryMode)
+    by_string = VectorStoreQuery(query_str="glue", mode="sparse", similarity_top_k=5)  # type: ignore[arg-type]
+    sparse = hybrid_store.query(by_string)
     assert sparse.ids == ["glue"]
 
 
@@ -54,12 +56,8 @@ def test_hybrid_fuses_dense_and_text(hybrid_store: PGVectorStore) -> None:
     )
     rrf = hybrid_store.query(query)
     assert set(rrf.ids or []) == {"saw", "oak"}  # best dense hit and the only text hit
-    dense_only = hybrid_store.query(
-        VectorStoreQuery(**{**query.__dict__, "alpha": 1.0, "similarity_top_k": 1})  # type: ignore[arg-type]
-    )
-    text_only = hybrid_store.query(
-        VectorStoreQuery(**{**query.__dict__, "alpha": 0.0, "similarity_top_k": 1})  # type: ignore[arg-type]
-    )
+    dense_only = hybrid_store.query(VectorStoreQuery(**{**query.__dict__, "alpha": 1.0, "similarity_top_k": 1}))
+    text_only = hybrid_store.query(VectorStoreQuery(**{**query.__dict__, "alpha": 0.0, "similarity_top_k": 1}))
     assert dense_only.ids == ["saw"]
     assert text_only.ids == ["oak"]
 
@@ -84,12 +82,13 @@ async def test_async_hybrid_and_text(hybrid_store: PGVectorStore) -> None:
 def test_text_modes_need_hybrid_search_and_query_str(make_store: Any, hybrid_store: PGVectorStore) -> None:
     plain = make_store()
     plain.add(_nodes())
+    # the modes as plain strings, as LlamaIndex users write them (the annotation says VectorStoreQueryMode)
     with pytest.raises(InvalidInputError, match="hybrid_search=True"):
-        plain.query(VectorStoreQuery(query_str="oak", mode="text_search"))
+        plain.query(VectorStoreQuery(query_str="oak", mode="text_search"))  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="query_str"):
-        hybrid_store.query(VectorStoreQuery(query_embedding=[1.0, 0, 0], mode="hybrid"))
+        hybrid_store.query(VectorStoreQuery(query_embedding=[1.0, 0, 0], mode="hybrid"))  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="does not support query mode"):
-        hybrid_store.query(VectorStoreQuery(query_embedding=[1.0, 0, 0], mode="mmr"))
+        hybrid_store.query(VectorStoreQuery(query_embedding=[1.0, 0, 0], mode="mmr"))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

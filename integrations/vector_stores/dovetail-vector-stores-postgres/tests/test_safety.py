@@ -111,7 +111,8 @@ def test_unknown_keyword_arguments_are_rejected(make_store: Any) -> None:
     with pytest.raises(InvalidInputError, match="unexpected keyword"):
         store.add([_node("b", [1.0, 0.0])], namespace="x")
     with pytest.raises(TypeError, match="use_halfvec"):  # core names the closest valid keyword
-        PGVectorStore(connection_string="postgresql://u@h/db", use_halfvec=True)
+        # deliberately a keyword the store does not take
+        PGVectorStore(connection_string="postgresql://u@h/db", use_halfvec=True)  # type: ignore[call-arg]
 
 
 def test_password_never_in_repr_errors_or_logs(pg_server: Any, caplog: pytest.LogCaptureFixture) -> None:

@@ -19,6 +19,7 @@ from dovetail.core.callbacks._manager import current_trace_id
 from dovetail.core.callbacks._schema import BASE_TRACE_EVENT
 from dovetail.core.callbacks._schema import CBEventType
 from dovetail.core.callbacks._schema import EventPayload
+from dovetail.core.callbacks._simple_llm import SimpleLLMHandler
 from dovetail.core.callbacks._token_counting import TokenCountingEvent
 from dovetail.core.callbacks._token_counting import TokenCountingHandler
 from dovetail.core.callbacks._usage import usage_from_payload
@@ -32,6 +33,7 @@ __all__ = [
     "CallbackManager",
     "EventContext",
     "EventPayload",
+    "SimpleLLMHandler",
     "TokenCountingEvent",
     "TokenCountingHandler",
     "current_event_id",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from collections.abc import Generator
 from enum import Enum
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import ClassVar
 
@@ -88,6 +89,11 @@ class ChatMessage(KeywordCheckedModel):
     role: MessageRole = MessageRole.USER
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
     blocks: list[ContentBlock] = Field(default_factory=list)
+
+    if TYPE_CHECKING:
+        # The signature type checkers see: without it, pydantic's mypy plugin gives the class a keyword-only
+        # ``__init__`` and rejects the positional content that the constructor accepts.
+        def __init__(self, /, content: Any = None, **data: Any) -> None: ...
 
     @model_validator(mode="before")
     @classmethod

@@ -33,6 +33,7 @@ from dovetail.core.callbacks import CallbackEvent
 from dovetail.core.callbacks import CallbackEventHandler
 from dovetail.core.callbacks import CBEventType
 from dovetail.core.errors import ConfigurationError
+from dovetail.core.keywords import suggest_keywords
 from dovetail.core.redact import strip_url_credentials
 from pydantic import SecretStr
 
@@ -95,6 +96,7 @@ class LangfuseCallbackHandler(CallbackEventHandler):
         ```
     """
 
+    @suggest_keywords
     def __init__(
         self,
         public_key: str | SecretStr | None = None,
