@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from dovetail.core.errors import InvalidInputError
@@ -18,7 +19,7 @@ TEXT = "  Oak is hard.\n  Pine is soft and light.\n\n  Ash bends well without br
 
 
 def test_keep_whitespaces_defaults_to_stripped_chunks() -> None:
-    splitter = TokenTextSplitter(chunk_size=20, chunk_overlap=0, tokenizer=len)
+    splitter = TokenTextSplitter(chunk_size=20, chunk_overlap=0, tokenizer=list)
     assert splitter.keep_whitespaces is False
     chunks = splitter.split_text(TEXT)
     assert len(chunks) > 2
@@ -26,7 +27,7 @@ def test_keep_whitespaces_defaults_to_stripped_chunks() -> None:
 
 
 def test_keep_whitespaces_keeps_leading_and_trailing_whitespace() -> None:
-    splitter = TokenTextSplitter(chunk_size=20, chunk_overlap=0, tokenizer=len, keep_whitespaces=True)
+    splitter = TokenTextSplitter(chunk_size=20, chunk_overlap=0, tokenizer=list, keep_whitespaces=True)
     chunks = splitter.split_text(TEXT)
     assert len(chunks) > 2
     assert chunks[0].startswith("  Oak")
@@ -48,7 +49,7 @@ def test_keep_whitespaces_offsets_index_the_source() -> None:
 
 
 def test_keep_whitespaces_drops_chunks_of_only_whitespace() -> None:
-    splitter = TokenTextSplitter(chunk_size=4, chunk_overlap=0, tokenizer=len, keep_whitespaces=True)
+    splitter = TokenTextSplitter(chunk_size=4, chunk_overlap=0, tokenizer=list, keep_whitespaces=True)
     chunks = splitter.split_text("ab" + " " * 12 + "cd")
     assert all(chunk.strip() for chunk in chunks)
     assert "".join(chunks).replace(" ", "") == "abcd"
@@ -57,7 +58,7 @@ def test_keep_whitespaces_drops_chunks_of_only_whitespace() -> None:
 def test_keep_whitespaces_is_part_of_the_cache_key() -> None:
     cache = IngestionCache()
     doc = Document(text=TEXT, doc_id="wood")
-    common = {"chunk_size": 20, "chunk_overlap": 0, "tokenizer": len}
+    common: dict[str, Any] = {"chunk_size": 20, "chunk_overlap": 0, "tokenizer": list}
     stripped = IngestionPipeline(transformations=[TokenTextSplitter(**common)], cache=cache).run(documents=[doc])
     kept = IngestionPipeline(
         transformations=[TokenTextSplitter(**common, keep_whitespaces=True)],
@@ -69,12 +70,12 @@ def test_keep_whitespaces_is_part_of_the_cache_key() -> None:
 
 def test_keep_whitespaces_must_be_a_bool() -> None:
     with pytest.raises(InvalidInputError, match="keep_whitespaces must be True or False"):
-        TokenTextSplitter(keep_whitespaces="yes")  # type: ignore[arg-type]
+        TokenTextSplitter(keep_whitespaces="yes")  # type: ignore[arg-type]  # a str on purpose
 
 
 def test_typo_names_keep_whitespaces() -> None:
     with pytest.raises(TypeError, match="did you mean 'keep_whitespaces'"):
-        TokenTextSplitter(keep_whitespace=True)  # type: ignore[call-arg]
+        TokenTextSplitter(keep_whitespace=True)  # type: ignore[call-arg]  # misspelt on purpose
 
 
 PROSE = "oak is hard and dark | pine is soft | ash bends well without any breaking | elm splits"
@@ -123,14 +124,14 @@ def test_chunking_tokenizer_fn_that_rewrites_text_is_refused() -> None:
 
 
 def test_chunking_tokenizer_fn_must_return_a_list_of_str() -> None:
-    splitter = SentenceSplitter(chunk_size=6, chunk_overlap=0, chunking_tokenizer_fn=lambda text: text)  # type: ignore[arg-type,return-value]
+    splitter = SentenceSplitter(chunk_size=6, chunk_overlap=0, chunking_tokenizer_fn=lambda text: text)
     with pytest.raises(InvalidInputError, match="must return a list of str"):
         splitter.split_text(PROSE)
 
 
 def test_chunking_tokenizer_fn_must_be_callable() -> None:
     with pytest.raises(InvalidInputError, match="chunking_tokenizer_fn must be a function"):
-        SentenceSplitter(chunking_tokenizer_fn="nltk")  # type: ignore[arg-type]
+        SentenceSplitter(chunking_tokenizer_fn="nltk")  # type: ignore[arg-type]  # a str on purpose
 
 
 def test_chunking_tokenizer_fn_is_part_of_the_cache_key() -> None:
@@ -154,4 +155,4 @@ def test_from_defaults_takes_chunking_tokenizer_fn() -> None:
 
 def test_typo_names_chunking_tokenizer_fn() -> None:
     with pytest.raises(TypeError, match="did you mean 'chunking_tokenizer_fn'"):
-        SentenceSplitter(chunking_tokenizer=_by_bar)  # type: ignore[call-arg]
+        SentenceSplitter(chunking_tokenizer=_by_bar)  # type: ignore[call-arg]  # misspelt on purpose

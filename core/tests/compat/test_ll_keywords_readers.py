@@ -63,6 +63,6 @@ def test_load_data_fs_refusal_names_the_method(folder: Path) -> None:
 
 def test_typos_still_name_the_closest_keyword(folder: Path) -> None:
     with pytest.raises(TypeError, match="did you mean 'exclude_empty'"):
-        SimpleDirectoryReader(folder, exclude_emtpy=True)  # type: ignore[call-arg]
+        SimpleDirectoryReader(folder, exclude_emtpy=True)  # type: ignore[call-arg]  # misspelt on purpose
     with pytest.raises(TypeError, match="did you mean 'exclude_hidden'"):
-        SimpleDirectoryReader(folder, exclude_hiden=True)  # type: ignore[call-arg]
+        SimpleDirectoryReader(folder, exclude_hiden=True)  # type: ignore[call-arg]  # misspelt on purpose
