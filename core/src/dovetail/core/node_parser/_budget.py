@@ -68,9 +68,9 @@ class BudgetSplitter(MetadataAwareTextSplitter):
 
     _unit = "tokens"
     _shown: tuple[str, ...] = ()
+    """Settings ``repr`` shows after ``chunk_size`` and ``chunk_overlap``."""
     keep_whitespaces = False
     """Keep each chunk's leading and trailing whitespace (``TokenTextSplitter`` takes it as a keyword)."""
-    """Settings ``repr`` shows after ``chunk_size`` and ``chunk_overlap``."""
 
     def __init__(
         self,
