@@ -320,3 +320,64 @@ def test_constructor_typos_still_name_the_closest_keyword() -> None:
         IngestionPipeline(project="wood")  # type: ignore[call-arg]  # misspelt on purpose
     with pytest.raises(TypeError, match="did you mean 'readers'"):
         IngestionPipeline(reader=[])  # type: ignore[call-arg]  # misspelt on purpose
+
+
+# ---------------------------------------------------------------- persist / load
+
+
+def _stored_pipeline() -> IngestionPipeline:
+    return _ledger_pipeline(SimpleDocumentStore())
+
+
+def test_persist_and_load_default_to_llamaindex_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    pipeline = _stored_pipeline()
+    pipeline.run(documents=_docs())
+    pipeline.persist()
+    assert sorted(p.name for p in (tmp_path / "pipeline_storage").iterdir()) == [
+        "docstore.json",
+        "ingestion_cache.json",
+    ]
+    again = IngestionPipeline(transformations=[SentenceSplitter(chunk_size=12, chunk_overlap=0)])
+    again.load()
+    assert again.docstore is not None
+    assert again.run(documents=_docs()) == []  # the loaded ledger knows both documents
+
+
+def test_persist_and_load_take_file_names(tmp_path: Path) -> None:
+    pipeline = _stored_pipeline()
+    pipeline.run(documents=_docs())
+    pipeline.persist(tmp_path, cache_name="llama_cache", docstore_name="ledger.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.json", "llama_cache"]
+    by_default = IngestionPipeline(transformations=[SentenceSplitter()])
+    by_default.load(tmp_path)
+    assert by_default.docstore is None  # not under the default names
+    named = IngestionPipeline(transformations=[SentenceSplitter()])
+    named.load(tmp_path, cache_name="llama_cache", docstore_name="ledger.json")
+    assert named.docstore is not None
+    assert set(named.docstore.get_all_document_hashes()) == {"oak", "pine"}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"fs": object()}, "local files only; pass a local persist_dir and fs=None"),
+        ({"cache_name": "sub/cache.json"}, "cache_name as a plain file name"),
+        ({"docstore_name": ""}, "docstore_name as a plain file name"),
+        ({"cache_name": "same.json", "docstore_name": "same.json"}, "same file name 'same.json'"),
+    ],
+)
+def test_persist_and_load_refuse_what_they_cannot_honour(tmp_path: Path, options: dict[str, Any], message: str) -> None:
+    pipeline = _stored_pipeline()
+    pipeline.run(documents=_docs())
+    target = tmp_path / "store"
+    with pytest.raises(InvalidInputError, match=message):
+        pipeline.persist(target, **options)
+    assert not target.exists()  # nothing written
+    with pytest.raises(InvalidInputError, match=message):
+        pipeline.load(target, **options)
+
+
+def test_persist_typo_names_the_keyword(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="did you mean 'cache_name'"):
+        _stored_pipeline().persist(tmp_path, cache_nme="x")  # type: ignore[call-arg]  # misspelt on purpose

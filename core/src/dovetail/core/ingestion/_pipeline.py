@@ -55,6 +55,8 @@ from dovetail.core.ingestion._labels import check_readers
 from dovetail.core.ingestion._labels import read_all
 from dovetail.core.ingestion._pending import Pending
 from dovetail.core.ingestion._pending import Ready
+from dovetail.core.ingestion._persist import DEFAULT_PERSIST_DIR
+from dovetail.core.ingestion._persist import persist_paths
 from dovetail.core.ingestion._prefetch import prefetched
 from dovetail.core.ingestion._progress import ProgressHooks
 from dovetail.core.ingestion._progress import hooks_for
@@ -79,6 +81,7 @@ from dovetail.core.schema import BaseNode
 from dovetail.core.schema import NodeRelationship
 from dovetail.core.schema import TextNode
 from dovetail.core.storage._context import StorageContext
+from dovetail.core.storage._docstore import DEFAULT_DOCSTORE_FILE
 from dovetail.core.storage._docstore import SimpleDocumentStore
 from dovetail.core.storage._index_store import DEFAULT_INDEX_STORE_FILE
 
@@ -668,22 +671,45 @@ class IngestionPipeline:
         )
 
     @suggest_keywords
-    def persist(self, persist_dir: str | Path) -> None:
-        """Write the cache (``ingestion_cache.json``) and the docstore (``docstore.json``) to ``persist_dir``."""
-        directory = Path(persist_dir)
+    def persist(
+        self,
+        persist_dir: str | Path = DEFAULT_PERSIST_DIR,
+        fs: object | None = None,
+        cache_name: str = DEFAULT_CACHE_FILE,
+        docstore_name: str = DEFAULT_DOCSTORE_FILE,
+    ) -> None:
+        """Write the cache (``cache_name``) and the docstore (``docstore_name``) to ``persist_dir``.
+
+        Raises:
+            InvalidInputError: ``fs`` other than ``None`` (local files only), or a name that is not a plain
+                file name; nothing is written then.
+        """
+        cache_path, docstore_path = persist_paths(
+            "IngestionPipeline.persist", persist_dir, fs, cache_name, docstore_name
+        )
         if self.cache is not None:
-            self.cache.persist(directory / DEFAULT_CACHE_FILE)
+            self.cache.persist(cache_path)
         if self.docstore is not None:
-            self.docstore.persist(directory / "docstore.json")
+            self.docstore.persist(docstore_path)
 
     @suggest_keywords
-    def load(self, persist_dir: str | Path) -> None:
-        """Load the cache and docstore written by :meth:`persist` (missing files are skipped)."""
-        directory = Path(persist_dir)
-        if (directory / DEFAULT_CACHE_FILE).is_file():
-            self.cache = IngestionCache(directory / DEFAULT_CACHE_FILE)
-        if (directory / "docstore.json").is_file():
-            self.docstore = SimpleDocumentStore.from_persist_path(directory / "docstore.json")
+    def load(
+        self,
+        persist_dir: str | Path = DEFAULT_PERSIST_DIR,
+        fs: object | None = None,
+        cache_name: str = DEFAULT_CACHE_FILE,
+        docstore_name: str = DEFAULT_DOCSTORE_FILE,
+    ) -> None:
+        """Load the cache and docstore written by :meth:`persist` with the same names (missing files are skipped).
+
+        Raises:
+            InvalidInputError: as :meth:`persist`, before anything is loaded.
+        """
+        cache_path, docstore_path = persist_paths("IngestionPipeline.load", persist_dir, fs, cache_name, docstore_name)
+        if cache_path.is_file():
+            self.cache = IngestionCache(cache_path)
+        if docstore_path.is_file():
+            self.docstore = SimpleDocumentStore.from_persist_path(docstore_path)
 
 
 def _chars(doc: BaseNode) -> int:
