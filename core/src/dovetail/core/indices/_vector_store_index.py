@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import cast
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._ids import id_list
@@ -26,6 +27,7 @@ from dovetail.core.ingestion import aembed_nodes
 from dovetail.core.ingestion import embed_nodes
 from dovetail.core.schema import BaseNode
 from dovetail.core.schema import Document
+from dovetail.core.storage import IndexDict
 from dovetail.core.storage import IndexStruct
 from dovetail.core.storage import StorageContext
 
@@ -108,8 +110,13 @@ class VectorStoreIndex(BaseIndex):
         self._embed_model = resolve_embed_model(embed_model) if embed_model is not None else None
         self._store_nodes_override = bool(store_nodes_override)
         self._init_index(
-            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, IndexStruct()
+            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, IndexDict()
         )
+        if not isinstance(self._index_struct, IndexDict):  # a plain record of a vector index, e.g. built by hand
+            struct = self._index_struct
+            self._index_struct = IndexDict(struct.index_id, struct.struct_type, struct.summary, struct.extra)
+            self._storage_context.index_store.add_index_struct(self._index_struct)
+        self._index_struct.bind(self)
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -186,6 +193,24 @@ class VectorStoreIndex(BaseIndex):
 
         store = self.vector_store
         return self._store_nodes_override or not store.stores_text or isinstance(store, SimpleVectorStore)
+
+    @property
+    def index_struct(self) -> IndexDict:
+        """The index's record; ``index_struct.nodes_dict`` lists the nodes kept in the docstore, as in LlamaIndex."""
+        return cast("IndexDict", self._index_struct)  # made an IndexDict in __init__
+
+    def _nodes_dict(self) -> dict[str, str]:
+        """``index_struct.nodes_dict``: the ids in the vector store, when the docstore keeps the nodes.
+
+        Read from the vector store on each access (one read of the whole store), so it cannot go stale.
+        """
+        if not self.stores_nodes:
+            return {}
+        try:
+            ids = [node.node_id for node in self.vector_store.get_nodes()]
+        except NotImplementedError:  # a store that cannot list its nodes: the docstore holds them all
+            ids = self.docstore.node_ids()
+        return {node_id: node_id for node_id in ids}
 
     @property
     def embed_model(self) -> BaseEmbedding:

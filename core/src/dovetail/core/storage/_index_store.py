@@ -6,6 +6,7 @@ import copy
 import json
 import os
 import uuid
+import weakref
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -20,7 +21,7 @@ from dovetail.core.storage._io import parse_json_object
 from dovetail.core.storage._io import read_json
 from dovetail.core.storage._kvstore_options import refuse_kvstore_options
 
-__all__ = ["DEFAULT_INDEX_STORE_FILE", "IndexStruct", "SimpleIndexStore"]
+__all__ = ["DEFAULT_INDEX_STORE_FILE", "IndexDict", "IndexStruct", "SimpleIndexStore"]
 
 DEFAULT_INDEX_STORE_FILE = "index_store.json"
 _KIND = "index_store"
@@ -54,7 +55,9 @@ class IndexStruct:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IndexStruct:
-        """Rebuild from :meth:`to_dict` output."""
+        """Rebuild from :meth:`to_dict` output (a ``"vector_store"`` struct as an :class:`IndexDict`)."""
+        if cls is IndexStruct and data.get("struct_type", "vector_store") == "vector_store":
+            cls = IndexDict
         try:
             return cls(
                 index_id=str(data["index_id"]),
@@ -65,6 +68,35 @@ class IndexStruct:
         except (KeyError, TypeError, ValueError) as exc:
             msg = f"index struct {data!r} is malformed ({exc}); rebuild the index"
             raise InvalidInputError(msg) from exc
+
+
+@dataclass
+class IndexDict(IndexStruct):
+    """The record of a :class:`~dovetail.core.indices.VectorStoreIndex` (LlamaIndex's ``IndexDict``).
+
+    ``nodes_dict`` maps the vector store's id of each node to the node's id in the docstore, as in LlamaIndex,
+    and like there it lists the nodes whose records are in the docstore (with a vector store that keeps text,
+    only when the index has ``store_nodes_override=True``). dovetail does not copy the ids into the record: the
+    index's struct reads them from its storage on each access, so they cannot go stale and the index store
+    stays small. A struct that belongs to no index has an empty ``nodes_dict``.
+    """
+
+    _owner: weakref.ref[Any] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def bind(self, owner: Any) -> None:
+        """Read ``nodes_dict`` from ``owner._nodes_dict()`` (the index this struct belongs to; held weakly)."""
+        self._owner = weakref.ref(owner)
+
+    @property
+    def nodes_dict(self) -> dict[str, str]:
+        """Vector store id -> docstore node id of every node of the index (a fresh dict on each access)."""
+        owner = self._owner() if self._owner is not None else None
+        return dict(owner._nodes_dict()) if owner is not None else {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_owner"] = None  # the owning index is not part of the record
+        return state
 
 
 class SimpleIndexStore:

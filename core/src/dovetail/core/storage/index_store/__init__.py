@@ -1,6 +1,7 @@
 """Index stores (LlamaIndex import path ``...storage.index_store``)."""
 
+from dovetail.core.storage._index_store import IndexDict
 from dovetail.core.storage._index_store import IndexStruct
 from dovetail.core.storage._index_store import SimpleIndexStore
 
-__all__ = ["IndexStruct", "SimpleIndexStore"]
+__all__ = ["IndexDict", "IndexStruct", "SimpleIndexStore"]
