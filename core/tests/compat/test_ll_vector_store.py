@@ -346,3 +346,13 @@ def test_query_image_node() -> None:
     assert results[0].node.node_id == image_node.node_id
     assert isinstance(results[0].node, ImageNode)
     assert results[0].node.image == "potato"
+
+
+async def test_every_index_deletes_asynchronously() -> None:
+    # LlamaIndex's BaseIndex gives every index adelete_ref_doc/adelete_nodes
+    index, _ = _keyword_index_with_two_documents()
+    other = index.docstore.get_ref_doc_info("test_id_2")
+    assert other is not None
+    await index.adelete_nodes(list(other.node_ids))
+    assert index.docstore.get_ref_doc_info("test_id_2") is None
+    assert index.docstore.get_ref_doc_info("test_id_1") is not None

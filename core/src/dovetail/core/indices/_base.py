@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC
 from abc import abstractmethod
 from collections.abc import Sequence
@@ -71,6 +72,22 @@ class BaseIndex(ABC):
     @abstractmethod
     def insert_nodes(self, nodes: Sequence[BaseNode], **insert_kwargs: Any) -> None:
         """Add ready-made nodes to the index."""
+
+    @abstractmethod
+    def delete_ref_doc(self, ref_doc_id: str, delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
+        """Remove every node of document ``ref_doc_id``."""
+
+    @abstractmethod
+    def delete_nodes(self, node_ids: list[str], delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
+        """Remove nodes by id."""
+
+    async def adelete_ref_doc(self, ref_doc_id: str, delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
+        """Async :meth:`delete_ref_doc` (in a worker thread, so the event loop is not blocked)."""
+        await asyncio.to_thread(self.delete_ref_doc, ref_doc_id, delete_from_docstore, **delete_kwargs)
+
+    async def adelete_nodes(self, node_ids: list[str], delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
+        """Async :meth:`delete_nodes` (in a worker thread, so the event loop is not blocked)."""
+        await asyncio.to_thread(self.delete_nodes, node_ids, delete_from_docstore, **delete_kwargs)
 
     def _document_steps(self) -> list[Any]:
         """How documents become nodes: the index's ``transformations``, else ``Settings.transformations``."""
