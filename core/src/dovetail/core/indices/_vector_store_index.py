@@ -22,6 +22,10 @@ from dovetail.core.indices._base import BaseIndex
 from dovetail.core.indices._engines import build_query_engine
 from dovetail.core.indices._kwargs import RETRIEVER_KWARGS
 from dovetail.core.indices._kwargs import reject_unknown
+from dovetail.core.indices._shared_docstore import aindex_here
+from dovetail.core.indices._shared_docstore import index_here
+from dovetail.core.indices._shared_docstore import missing_here
+from dovetail.core.indices._shared_docstore import serve
 from dovetail.core.ingestion import IngestionPipeline
 from dovetail.core.ingestion import aembed_nodes
 from dovetail.core.ingestion import embed_nodes
@@ -117,6 +121,7 @@ class VectorStoreIndex(BaseIndex):
             self._index_struct = IndexDict(struct.index_id, struct.struct_type, struct.summary, struct.extra)
             self._storage_context.index_store.add_index_struct(self._index_struct)
         self._index_struct.bind(self)
+        serve(self)
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -235,13 +240,17 @@ class VectorStoreIndex(BaseIndex):
         self._storage_context.index_store.add_index_struct(self._index_struct)
 
     # ---------------------------------------------------------------- writing
-    def _pipeline(self, **overrides: Any) -> IngestionPipeline:
+    def _transformations_for_documents(self) -> list[Any]:
+        """The steps from documents to nodes (without the embedding model)."""
         from dovetail.core.settings import Settings
 
+        if self._transformations is not None:
+            return list(self._transformations)
+        return Settings.transformations_for(self.embed_model)
+
+    def _pipeline(self, **overrides: Any) -> IngestionPipeline:
         model = self.embed_model
-        transformations = (
-            self._transformations if self._transformations is not None else Settings.transformations_for(model)
-        )
+        transformations = self._transformations_for_documents()
         self._record_embed_model(model)
         # No transformation cache: the docstore already skips unchanged documents, and a per-call cache would
         # only hold every node and vector of the run in memory without ever being hit.
@@ -287,7 +296,10 @@ class VectorStoreIndex(BaseIndex):
         )
         pipeline.keep_nodes = keep_nodes
         inputs = documents if runner is not None else list(documents)
-        return pipeline.run(documents=inputs, show_progress=self._show_progress, progress=progress, runner=runner)
+        elsewhere = missing_here(self, inputs) if runner is None else []
+        added = pipeline.run(documents=inputs, show_progress=self._show_progress, progress=progress, runner=runner)
+        here = index_here(self, elsewhere)
+        return [*added, *here] if keep_nodes else added
 
     def _ingest(
         self, documents: list[BaseNode], progress: ProgressCallback | ProgressHooks | None = None
@@ -296,7 +308,9 @@ class VectorStoreIndex(BaseIndex):
 
     async def _aingest(self, documents: list[BaseNode]) -> list[BaseNode]:
         pipeline = self._pipeline(docstore_strategy="upserts")
-        return await pipeline.arun(documents=documents, show_progress=self._show_progress)
+        elsewhere = missing_here(self, documents)
+        added = await pipeline.arun(documents=documents, show_progress=self._show_progress)
+        return [*added, *await aindex_here(self, elsewhere)]
 
     def insert(self, document: Document, **insert_kwargs: Any) -> None:
         """Add (or, if it changed, replace) one document."""
@@ -421,8 +435,13 @@ class VectorStoreIndex(BaseIndex):
         await self.ainsert(document, **update_kwargs.get("insert_kwargs", {}))
 
     def _changed(self, documents: Sequence[Document]) -> tuple[list[Document], list[bool]]:
+        """The checked documents and, per document, whether this index must (re)index it: its hash changed, or
+        a docstore shared with another vector index records it while this index's vector store lacks its nodes."""
         documents = [_one_document(doc, "refresh_ref_docs") for doc in documents]
-        return documents, [self.docstore.get_document_hash(doc.node_id) != doc.hash for doc in documents]
+        elsewhere = {doc.node_id for doc in missing_here(self, documents)}
+        return documents, [
+            doc.node_id in elsewhere or self.docstore.get_document_hash(doc.node_id) != doc.hash for doc in documents
+        ]
 
     def refresh_ref_docs(self, documents: Sequence[Document], **update_kwargs: Any) -> list[bool]:
         """Insert new documents and replace changed ones; returns, per document, whether it was (re)indexed."""
