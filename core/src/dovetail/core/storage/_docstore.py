@@ -304,8 +304,8 @@ class SimpleDocumentStore:
     def delete_document(self, doc_id: str, raise_error: bool = True) -> None:
         """Remove one stored node/document by id, and its entry in its document's ``ref_doc_info``.
 
-        When that was the document's last node, the document's ``ref_doc_info`` and hash go too (as a document
-        with no nodes left is no longer indexed).
+        When that was the document's last node, the document's ``ref_doc_info``, hash and stored record go too
+        (as a document with no nodes left is no longer indexed).
 
         Raises:
             NotFoundError: the id is neither stored nor recorded as a node of a document (only with
@@ -323,9 +323,11 @@ class SimpleDocumentStore:
             return
         if ref_doc_id is not None and info is not None and doc_id in info.node_ids:
             info.node_ids.remove(doc_id)
-            if not info.node_ids:
+            if not info.node_ids:  # the document itself goes too, as in LlamaIndex
                 del self._ref_docs[ref_doc_id]
                 self._hashes.pop(ref_doc_id, None)
+                self._raw.pop(ref_doc_id, None)
+                self._nodes.pop(ref_doc_id, None)
 
     def _owner_of(self, node_id: str) -> str | None:
         """The document whose ``ref_doc_info`` lists ``node_id`` (for nodes whose text is not stored here)."""
