@@ -15,6 +15,7 @@ Example:
 from dovetail.core.indices._keyword_table import KeywordTableSimpleRetriever
 from dovetail.core.indices._keyword_table import SimpleKeywordTableIndex
 from dovetail.core.indices._loading import load_index_from_storage
+from dovetail.core.indices._loading import load_indices_from_storage
 from dovetail.core.indices._summary_index import SummaryIndex
 from dovetail.core.indices._summary_retrievers import SummaryIndexEmbeddingRetriever
 from dovetail.core.indices._summary_retrievers import SummaryIndexRetriever
@@ -28,4 +29,5 @@ __all__ = [
     "SummaryIndexRetriever",
     "VectorStoreIndex",
     "load_index_from_storage",
+    "load_indices_from_storage",
 ]
