@@ -65,6 +65,12 @@ class BaseIndex(ABC):
         elif self._kind is not None and index_struct.struct_type != new_struct.struct_type:
             msg = f"index {index_struct.index_id} is a {index_struct.struct_type!r} index, not {self._kind}"
             raise InvalidInputError(msg)
+        if type(index_struct) is not type(new_struct) and index_struct.struct_type == new_struct.struct_type:
+            # a plain IndexStruct of this index's type (e.g. built by hand): keep it as the type's record class
+            index_struct = type(new_struct)(
+                index_struct.index_id, index_struct.struct_type, index_struct.summary, index_struct.extra
+            )
+            self._storage_context.index_store.add_index_struct(index_struct)
         self._index_struct = index_struct
         if nodes:
             self.insert_nodes(nodes)

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import cast
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.indices._base import BaseIndex
@@ -24,6 +25,7 @@ from dovetail.core.schema import MetadataMode
 from dovetail.core.schema import NodeWithScore
 from dovetail.core.schema import QueryBundle
 from dovetail.core.storage import IndexStruct
+from dovetail.core.storage import KeywordTable
 from dovetail.core.storage import StorageContext
 
 if TYPE_CHECKING:
@@ -90,7 +92,7 @@ class SimpleKeywordTableIndex(BaseIndex):
     ) -> None:
         self.max_keywords_per_chunk = max_keywords_per_chunk
         self._embed_model = None
-        new_struct = IndexStruct(struct_type=KEYWORD_STRUCT_TYPE, extra={"table": {}})
+        new_struct = KeywordTable(extra={"table": {}})
         self._init_index(
             nodes, storage_context, transformations, index_struct, callback_manager, show_progress, new_struct
         )
@@ -126,6 +128,11 @@ class SimpleKeywordTableIndex(BaseIndex):
         from dovetail.core.settings import Settings
 
         return Settings.embed_model
+
+    @property
+    def index_struct(self) -> KeywordTable:
+        """The index's record; ``index_struct.table`` maps each keyword to its node ids, as in LlamaIndex."""
+        return cast("KeywordTable", self._index_struct)  # made a KeywordTable by _init_index
 
     @property
     def table(self) -> dict[str, list[str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import cast
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import suggest_keywords
@@ -19,6 +20,7 @@ from dovetail.core.indices._kwargs import reject_unknown
 from dovetail.core.ingestion import IngestionPipeline
 from dovetail.core.schema import BaseNode
 from dovetail.core.schema import Document
+from dovetail.core.storage import IndexList
 from dovetail.core.storage import IndexStruct
 from dovetail.core.storage import StorageContext
 
@@ -77,7 +79,7 @@ class SummaryIndex(BaseIndex):
         from dovetail.core.settings import resolve_embed_model
 
         self._embed_model = resolve_embed_model(embed_model) if embed_model is not None else None
-        new_struct = IndexStruct(struct_type=SUMMARY_STRUCT_TYPE, extra={"nodes": []})
+        new_struct = IndexList(extra={"nodes": []})
         self._init_index(
             nodes, storage_context, transformations, index_struct, callback_manager, show_progress, new_struct
         )
@@ -109,6 +111,11 @@ class SummaryIndex(BaseIndex):
         return index
 
     # ---------------------------------------------------------------- properties
+
+    @property
+    def index_struct(self) -> IndexList:
+        """The index's record; ``index_struct.nodes`` lists the node ids in order, as in LlamaIndex."""
+        return cast("IndexList", self._index_struct)  # made an IndexList by _init_index
 
     @property
     def node_ids(self) -> list[str]:

@@ -116,11 +116,7 @@ class VectorStoreIndex(BaseIndex):
         self._init_index(
             nodes, storage_context, transformations, index_struct, callback_manager, show_progress, IndexDict()
         )
-        if not isinstance(self._index_struct, IndexDict):  # a plain record of a vector index, e.g. built by hand
-            struct = self._index_struct
-            self._index_struct = IndexDict(struct.index_id, struct.struct_type, struct.summary, struct.extra)
-            self._storage_context.index_store.add_index_struct(self._index_struct)
-        self._index_struct.bind(self)
+        self.index_struct.bind(self)
         serve(self)
 
     # ---------------------------------------------------------------- construction
@@ -202,7 +198,7 @@ class VectorStoreIndex(BaseIndex):
     @property
     def index_struct(self) -> IndexDict:
         """The index's record; ``index_struct.nodes_dict`` lists the nodes kept in the docstore, as in LlamaIndex."""
-        return cast("IndexDict", self._index_struct)  # made an IndexDict in __init__
+        return cast("IndexDict", self._index_struct)  # made an IndexDict by _init_index
 
     def _nodes_dict(self) -> dict[str, str]:
         """``index_struct.nodes_dict``: the ids in the vector store, when the docstore keeps the nodes.

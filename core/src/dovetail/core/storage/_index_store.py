@@ -21,7 +21,7 @@ from dovetail.core.storage._io import parse_json_object
 from dovetail.core.storage._io import read_json
 from dovetail.core.storage._kvstore_options import refuse_kvstore_options
 
-__all__ = ["DEFAULT_INDEX_STORE_FILE", "IndexDict", "IndexStruct", "SimpleIndexStore"]
+__all__ = ["DEFAULT_INDEX_STORE_FILE", "IndexDict", "IndexList", "IndexStruct", "KeywordTable", "SimpleIndexStore"]
 
 DEFAULT_INDEX_STORE_FILE = "index_store.json"
 _KIND = "index_store"
@@ -55,9 +55,10 @@ class IndexStruct:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IndexStruct:
-        """Rebuild from :meth:`to_dict` output (a ``"vector_store"`` struct as an :class:`IndexDict`)."""
-        if cls is IndexStruct and data.get("struct_type", "vector_store") == "vector_store":
-            cls = IndexDict
+        """Rebuild from :meth:`to_dict` output, as the class of its ``struct_type`` (:class:`IndexDict`,
+        :class:`IndexList`, :class:`KeywordTable`) when called on :class:`IndexStruct`."""
+        if cls is IndexStruct and isinstance(data, dict):
+            cls = STRUCT_CLASSES.get(str(data.get("struct_type", "vector_store")), IndexStruct)
         try:
             return cls(
                 index_id=str(data["index_id"]),
@@ -97,6 +98,45 @@ class IndexDict(IndexStruct):
         state = dict(self.__dict__)
         state["_owner"] = None  # the owning index is not part of the record
         return state
+
+
+@dataclass
+class IndexList(IndexStruct):
+    """The record of a :class:`~dovetail.core.indices.SummaryIndex` (LlamaIndex's ``IndexList``)."""
+
+    struct_type: str = "list"
+
+    @property
+    def nodes(self) -> list[str]:
+        """The index's node ids, in order."""
+        nodes: list[str] = self.extra.setdefault("nodes", [])
+        return nodes
+
+
+@dataclass
+class KeywordTable(IndexStruct):
+    """The record of a :class:`~dovetail.core.indices.SimpleKeywordTableIndex` (LlamaIndex's ``KeywordTable``)."""
+
+    struct_type: str = "keyword_table"
+
+    @property
+    def table(self) -> dict[str, list[str]]:
+        """Keyword -> ids of the nodes containing it."""
+        table: dict[str, list[str]] = self.extra.setdefault("table", {})
+        return table
+
+    @property
+    def keywords(self) -> set[str]:
+        """Every keyword of the table."""
+        return set(self.table)
+
+
+STRUCT_CLASSES: dict[str, type[IndexStruct]] = {
+    "vector_store": IndexDict,
+    "list": IndexList,
+    "keyword_table": KeywordTable,
+}
+"""The record class of each ``struct_type``."""
 
 
 class SimpleIndexStore:
