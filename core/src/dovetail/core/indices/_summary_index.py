@@ -8,6 +8,7 @@ ids in insertion order and is persisted with the same storage as :class:`VectorS
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import cast
@@ -29,9 +30,20 @@ if TYPE_CHECKING:
     from dovetail.core.query_engine import RetrieverQueryEngine
     from dovetail.core.retrievers import BaseRetriever
 
-__all__ = ["SUMMARY_STRUCT_TYPE", "SummaryIndex"]
+__all__ = ["SUMMARY_STRUCT_TYPE", "ListRetrieverMode", "SummaryIndex"]
 
 SUMMARY_STRUCT_TYPE = "list"
+
+
+class ListRetrieverMode(str, Enum):
+    """``SummaryIndex.as_retriever(retriever_mode=...)``: every node in order, or the closest by embedding.
+
+    ``LLM`` is LlamaIndex's LLM-ranked mode; dovetail does not offer it, and ``as_retriever`` says so.
+    """
+
+    DEFAULT = "default"
+    EMBEDDING = "embedding"
+    LLM = "llm"
 
 
 class SummaryIndex(BaseIndex):
@@ -203,7 +215,7 @@ class SummaryIndex(BaseIndex):
         self.insert(document)
 
     # ---------------------------------------------------------------- reading
-    def as_retriever(self, retriever_mode: str = "default", **kwargs: Any) -> BaseRetriever:
+    def as_retriever(self, retriever_mode: ListRetrieverMode | str = "default", **kwargs: Any) -> BaseRetriever:
         """A retriever: ``"default"`` returns every node in order; ``"embedding"`` the ``similarity_top_k``
         (default 1) nodes closest to the query.
 
@@ -214,16 +226,16 @@ class SummaryIndex(BaseIndex):
         from dovetail.core.indices._summary_retrievers import SummaryIndexEmbeddingRetriever
         from dovetail.core.indices._summary_retrievers import SummaryIndexRetriever
 
+        if retriever_mode not in ("default", "embedding"):
+            msg = f"retriever_mode {retriever_mode!r} is not supported by SummaryIndex; use 'default' or 'embedding'"
+            raise InvalidInputError(msg)
         reject_unknown("as_retriever", kwargs, self.retriever_keywords)
         if retriever_mode == "default":
             if "similarity_top_k" in kwargs or "embed_model" in kwargs:
                 msg = "similarity_top_k/embed_model apply to retriever_mode='embedding'; the default mode returns all"
                 raise InvalidInputError(msg)
             return SummaryIndexRetriever(self, **kwargs)
-        if retriever_mode == "embedding":
-            return SummaryIndexEmbeddingRetriever(self, **kwargs)
-        msg = f"retriever_mode {retriever_mode!r} is not supported by SummaryIndex; use 'default' or 'embedding'"
-        raise InvalidInputError(msg)
+        return SummaryIndexEmbeddingRetriever(self, **kwargs)
 
     def as_query_engine(self, llm: Any = None, **kwargs: Any) -> RetrieverQueryEngine:
         """A query engine over every node, answering with ``tree_summarize`` unless ``response_mode`` says
