@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dovetail.core.cli import EXIT_OK
+from dovetail.core.cli import EXIT_USAGE
 from dovetail.core.cli import main
-from dovetail.core.cli._errors import EXIT_OK
-from dovetail.core.cli._errors import EXIT_USAGE
 from dovetail.core.storage import StorageContext
 
 # Ray keeps background connections open while it runs: every test of this module may talk to it.

@@ -11,7 +11,7 @@ from dovetail.core.errors import AuthenticationError
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.errors import ProviderConnectionError
 from dovetail.core.schema import TextNode
-from dovetail.core.testing._secrets import assert_no_secret_leak
+from dovetail.core.testing.leaks import assert_no_secret_leak
 from dovetail.core.vector_stores import MetadataFilters
 from dovetail.core.vector_stores import VectorStoreQuery
 from dovetail.vector_stores.postgres import PGVectorStore

@@ -13,7 +13,7 @@ from dovetail.core.callbacks import CallbackManager
 from dovetail.core.callbacks import CBEventType
 from dovetail.core.callbacks import EventPayload
 from dovetail.core.testing._guard import ConformanceBase
-from dovetail.core.testing._secrets import assert_no_secret_leak
+from dovetail.core.testing.leaks import assert_no_secret_leak
 
 __all__ = ["CallbackHandlerConformance"]
 

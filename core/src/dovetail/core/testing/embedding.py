@@ -13,8 +13,8 @@ from dovetail.core.callbacks import EventPayload
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.testing._guard import ConformanceBase
-from dovetail.core.testing._secrets import assert_no_secret_leak
 from dovetail.core.testing.events import EventRecorder
+from dovetail.core.testing.leaks import assert_no_secret_leak
 
 __all__ = ["EmbeddingConformance"]
 

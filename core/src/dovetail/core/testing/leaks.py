@@ -32,7 +32,15 @@ import pytest
 from dovetail.core.errors import DovetailError
 from dovetail.core.testing.events import EventRecorder
 
-__all__ = ["ErrorPath", "LeakProbe", "PayloadRecorder", "assert_error_path_is_clean", "unique_secret"]
+__all__ = [
+    "ErrorPath",
+    "LeakProbe",
+    "PayloadRecorder",
+    "assert_error_path_is_clean",
+    "assert_no_secret_leak",
+    "secret_values",
+    "unique_secret",
+]
 
 ErrorPath = tuple[Any, Callable[[Any], Any]]
 """An error path: the object to probe (``None`` when building it is the failing call) and the call that must fail,
@@ -156,3 +164,28 @@ def assert_error_path_is_clean(
             close()
     probe.error(info.value).logs(caplog.records).assert_clean()
     return probe
+
+
+def secret_values(obj: Any) -> list[str]:
+    """Plain values of every ``pydantic.SecretStr`` attribute of ``obj`` (pydantic fields and ``__dict__``)."""
+    from pydantic import SecretStr
+
+    values: list[str] = []
+    candidates: dict[str, Any] = {}
+    candidates.update(getattr(obj, "__dict__", {}) or {})
+    for name in getattr(type(obj), "model_fields", {}) or {}:
+        candidates[name] = getattr(obj, name, None)
+    for value in candidates.values():
+        if isinstance(value, SecretStr):
+            secret = value.get_secret_value()
+            if secret:
+                values.append(secret)
+    return values
+
+
+def assert_no_secret_leak(obj: Any, *texts: str) -> None:
+    """Fail when a secret of ``obj`` appears in ``repr(obj)``, ``str(obj)`` or any of ``texts``."""
+    rendered = [repr(obj), str(obj), *texts]
+    for secret in secret_values(obj):
+        for text in rendered:
+            assert secret not in text, "a SecretStr value leaked into repr/str/log text; mask it"

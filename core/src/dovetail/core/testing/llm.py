@@ -25,10 +25,10 @@ from dovetail.core.llms import MessageRole
 from dovetail.core.llms import TextBlock
 from dovetail.core.prompts import PromptTemplate
 from dovetail.core.testing._guard import ConformanceBase
-from dovetail.core.testing._secrets import assert_no_secret_leak
 from dovetail.core.testing.events import EventRecorder
 from dovetail.core.testing.events import Phase
 from dovetail.core.testing.events import RecordedEvent
+from dovetail.core.testing.leaks import assert_no_secret_leak
 from dovetail.core.tools import FunctionTool
 from pydantic import BaseModel
 

@@ -10,7 +10,7 @@ import pytest
 from dovetail.core.readers import BaseReader
 from dovetail.core.readers import Document
 from dovetail.core.testing._guard import ConformanceBase
-from dovetail.core.testing._secrets import assert_no_secret_leak
+from dovetail.core.testing.leaks import assert_no_secret_leak
 
 __all__ = ["ReaderConformance"]
 

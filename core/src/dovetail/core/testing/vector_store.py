@@ -31,7 +31,7 @@ from dovetail.core.schema import NodeRelationship
 from dovetail.core.schema import RelatedNodeInfo
 from dovetail.core.schema import TextNode
 from dovetail.core.testing._guard import ConformanceBase
-from dovetail.core.testing._secrets import assert_no_secret_leak
+from dovetail.core.testing.leaks import assert_no_secret_leak
 from dovetail.core.vector_stores import BasePydanticVectorStore
 from dovetail.core.vector_stores import MetadataFilter
 from dovetail.core.vector_stores import MetadataFilters

@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from dovetail.core._exceptions import InvalidInputError
-from dovetail.core.vector_stores._filter_check import ORDER_OPERATORS
-from dovetail.core.vector_stores._filter_check import check_filter_value
 from dovetail.core.vector_stores._types import FilterCondition
 from dovetail.core.vector_stores._types import FilterOperator
 from dovetail.core.vector_stores._types import MetadataFilter
 from dovetail.core.vector_stores._types import MetadataFilters
+from dovetail.core.vector_stores.filter_check import ORDER_OPERATORS
+from dovetail.core.vector_stores.filter_check import check_filter_value
 
 __all__ = ["ColumnCache", "filter_mask", "validate_filters"]
 

@@ -38,7 +38,6 @@ def shippable(work: BatchWork) -> BatchWork:
     Raises:
         ConfigurationError: a transformation can neither be pickled nor rebuilt from a spec string.
     """
-    from dovetail.core.ingestion._transform import is_embedding
     from dovetail.core.settings import embed_spec_of
 
     shipped: list[Any] = []
@@ -46,7 +45,7 @@ def shippable(work: BatchWork) -> BatchWork:
         if _picklable(transformation):
             shipped.append(transformation)
             continue
-        spec = embed_spec_of(transformation) if is_embedding(transformation) else None
+        spec = embed_spec_of(transformation)  # None for anything but an embedding model the registry can build
         if spec is None:
             msg = (
                 f"transformation {type(transformation).__name__} cannot be sent to Ray workers (it does not "

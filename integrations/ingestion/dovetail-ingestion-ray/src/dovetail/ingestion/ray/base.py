@@ -16,13 +16,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 from typing import Any
 
-from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.errors import ConfigurationError
 from dovetail.core.errors import InvalidInputError
 from dovetail.core.errors import ProviderError
 from dovetail.core.ingestion import BatchResult
 from dovetail.core.ingestion import BatchWork
 from dovetail.core.ingestion import Runner
+from dovetail.core.keywords import suggest_keywords
 from dovetail.core.schema import BaseNode
 from dovetail.ingestion.ray._actor import IngestWorker
 from dovetail.ingestion.ray._ship import shippable

@@ -21,7 +21,7 @@ from dovetail.core.vector_stores import FilterCondition
 from dovetail.core.vector_stores import FilterOperator
 from dovetail.core.vector_stores import MetadataFilter
 from dovetail.core.vector_stores import MetadataFilters
-from dovetail.core.vector_stores._filter_check import check_filter_value
+from dovetail.core.vector_stores.filter_check import check_filter_value
 from psycopg import sql
 
 __all__ = ["Where", "filters_sql", "json_param"]
