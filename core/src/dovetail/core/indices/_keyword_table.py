@@ -17,6 +17,7 @@ from typing import cast
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.indices._base import BaseIndex
 from dovetail.core.indices._engines import build_query_engine
+from dovetail.core.indices._kwargs import not_offered
 from dovetail.core.indices._kwargs import reject_unknown
 from dovetail.core.retrievers import BaseRetriever
 from dovetail.core.schema import BaseNode
@@ -80,6 +81,7 @@ class SimpleKeywordTableIndex(BaseIndex):
 
     _kind = "a keyword table"
 
+    @not_offered("llm", "keyword_extract_template", "use_async", "service_context")
     def __init__(
         self,
         nodes: Sequence[BaseNode] | None = None,
@@ -98,6 +100,7 @@ class SimpleKeywordTableIndex(BaseIndex):
         )
 
     @classmethod
+    @not_offered("llm", "keyword_extract_template", "use_async", "service_context")
     def from_documents(
         cls,
         documents: Sequence[Document],

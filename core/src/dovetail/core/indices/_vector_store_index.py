@@ -21,6 +21,7 @@ from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.indices._base import BaseIndex
 from dovetail.core.indices._engines import build_query_engine
 from dovetail.core.indices._kwargs import RETRIEVER_KWARGS
+from dovetail.core.indices._kwargs import not_offered
 from dovetail.core.indices._kwargs import reject_unknown
 from dovetail.core.indices._shared_docstore import aindex_here
 from dovetail.core.indices._shared_docstore import index_here
@@ -97,6 +98,7 @@ class VectorStoreIndex(BaseIndex):
     retriever_keywords: tuple[str, ...] = ("similarity_top_k", "filters", *RETRIEVER_KWARGS)
     """Keywords :meth:`as_retriever` (and so :meth:`as_query_engine`) accepts."""
 
+    @not_offered("use_async", "insert_batch_size", "service_context")
     @suggest_keywords
     def __init__(
         self,
@@ -121,6 +123,7 @@ class VectorStoreIndex(BaseIndex):
 
     # ---------------------------------------------------------------- construction
     @classmethod
+    @not_offered("use_async", "insert_batch_size", "service_context")
     @suggest_keywords
     def from_documents(
         cls,
@@ -151,6 +154,7 @@ class VectorStoreIndex(BaseIndex):
         return index
 
     @classmethod
+    @not_offered("use_async", "insert_batch_size", "service_context")
     @suggest_keywords
     def from_vector_store(
         cls,
