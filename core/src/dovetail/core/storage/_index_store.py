@@ -130,6 +130,11 @@ class KeywordTable(IndexStruct):
         """Every keyword of the table."""
         return set(self.table)
 
+    @property
+    def node_ids(self) -> set[str]:
+        """Ids of every node with at least one keyword in the table."""
+        return {node_id for ids in self.table.values() for node_id in ids}
+
 
 STRUCT_CLASSES: dict[str, type[IndexStruct]] = {
     "vector_store": IndexDict,
