@@ -37,7 +37,7 @@ def test_empty_index_has_no_node_ids() -> None:
 
 def test_llm_keyword_is_refused() -> None:
     # LlamaIndex's simple keyword table takes an llm it never calls; dovetail refuses what it would ignore
-    with pytest.raises(TypeError, match="without an LLM.*drop llm="):
+    with pytest.raises(TypeError, match=r"without an LLM.*drop llm="):
         SimpleKeywordTableIndex([], llm=MockLLM())  # type: ignore[call-arg]
 
 

@@ -33,11 +33,17 @@ if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
     from dovetail.core.query_engine import RetrieverQueryEngine
 
-__all__ = ["KEYWORD_STRUCT_TYPE", "KeywordTableSimpleRetriever", "SimpleKeywordTableIndex", "simple_extract_keywords"]
+__all__ = [
+    "KEYWORD_STRUCT_TYPE",
+    "STOPWORDS",
+    "KeywordTableSimpleRetriever",
+    "SimpleKeywordTableIndex",
+    "simple_extract_keywords",
+]
 
 KEYWORD_STRUCT_TYPE = "keyword_table"
 _WORD = re.compile(r"\w+")
-_STOPWORDS = frozenset(
+STOPWORDS = frozenset(
     (  # noqa: SIM905 - a word list reads better as text
         "a about above after again against all am an and any are as at be because been before being below "
         "between both but by can could did do does doing down during each few for from further had has have "
@@ -52,7 +58,7 @@ _STOPWORDS = frozenset(
 
 def simple_extract_keywords(text: str, max_keywords: int | None = None) -> set[str]:
     """The ``max_keywords`` most frequent non-stopwords of ``text`` (lower-cased); all of them when ``None``."""
-    words = [word for word in _WORD.findall(text.lower()) if len(word) > 1 and word not in _STOPWORDS]
+    words = [word for word in _WORD.findall(text.lower()) if len(word) > 1 and word not in STOPWORDS]
     return {word for word, _ in Counter(words).most_common(max_keywords)}
 
 
