@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
     from dovetail.core.chat_engine import BaseChatEngine
     from dovetail.core.schema import BaseNode
+    from dovetail.core.schema import IndexNode
     from dovetail.core.storage import RefDocInfo
     from dovetail.core.storage import SimpleDocumentStore
 
@@ -47,11 +48,14 @@ class BaseIndex(ABC):
         callback_manager: CallbackManager | None,
         show_progress: bool,
         new_struct: IndexStruct,
+        objects: Sequence[IndexNode] | None = None,
     ) -> None:
         """Set what every index keeps, then add ``nodes``; a subclass calls it last in ``__init__``.
 
         ``index_struct`` is an existing index's record (of ``new_struct``'s type, checked when the class's
         ``_kind`` names the index in the error); without one, ``new_struct`` is registered in the index store.
+        ``objects`` are ``IndexNode`` s added after ``nodes``; the objects they carry (``obj``) stay in memory and
+        reach this index's retrievers as their ``object_map`` (as in LlamaIndex, they are not persisted).
         """
         from dovetail.core.settings import Settings
 
@@ -72,8 +76,34 @@ class BaseIndex(ABC):
             )
             self._storage_context.index_store.add_index_struct(index_struct)
         self._index_struct = index_struct
+        self._object_map: dict[str, Any] = {}
+        nodes = [*(nodes or []), *self._take_objects(objects or [])]
         if nodes:
             self.insert_nodes(nodes)
+
+    def _take_objects(self, objects: Sequence[IndexNode]) -> list[IndexNode]:
+        """Keep the objects of ``objects`` in ``_object_map``; returns the nodes without them (to be stored).
+
+        Raises:
+            InvalidInputError: an item is not an ``IndexNode``.
+        """
+        from dovetail.core.schema import IndexNode
+
+        stored: list[IndexNode] = []
+        for item in objects:
+            if not isinstance(item, IndexNode):
+                msg = f"objects= takes IndexNode(index_id=..., obj=...) items, got {type(item).__name__}"
+                raise InvalidInputError(msg)
+            if item.obj is not None:
+                self._object_map[item.index_id] = item.obj
+            stored.append(item.model_copy(update={"obj": None}))
+        return stored
+
+    def _with_objects(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Retriever keywords with this index's objects added to ``object_map`` (the caller's entries win)."""
+        if self._object_map:
+            kwargs["object_map"] = {**self._object_map, **(kwargs.get("object_map") or {})}
+        return kwargs
 
     @abstractmethod
     def insert_nodes(self, nodes: Sequence[BaseNode], **insert_kwargs: Any) -> None:

@@ -22,6 +22,7 @@ from dovetail.core.indices._kwargs import reject_unknown
 from dovetail.core.retrievers import BaseRetriever
 from dovetail.core.schema import BaseNode
 from dovetail.core.schema import Document
+from dovetail.core.schema import IndexNode
 from dovetail.core.schema import MetadataMode
 from dovetail.core.schema import NodeWithScore
 from dovetail.core.schema import QueryBundle
@@ -97,12 +98,13 @@ class SimpleKeywordTableIndex(BaseIndex):
         index_struct: IndexStruct | None = None,
         callback_manager: CallbackManager | None = None,
         show_progress: bool = False,
+        objects: Sequence[IndexNode] | None = None,
     ) -> None:
         self.max_keywords_per_chunk = max_keywords_per_chunk
         self._embed_model = None
         new_struct = KeywordTable(extra={"table": {}})
         self._init_index(
-            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, new_struct
+            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, new_struct, objects
         )
 
     @classmethod
@@ -210,7 +212,7 @@ class SimpleKeywordTableIndex(BaseIndex):
         if retriever_mode not in ("simple", "default"):
             msg = f"retriever_mode {retriever_mode!r} is not supported by SimpleKeywordTableIndex; use 'simple'"
             raise InvalidInputError(msg)
-        return KeywordTableSimpleRetriever(self, **kwargs)
+        return KeywordTableSimpleRetriever(self, **self._with_objects(kwargs))
 
     def as_query_engine(self, llm: Any = None, **kwargs: Any) -> RetrieverQueryEngine:
         """A query engine over the keyword retriever (keywords as in ``VectorStoreIndex.as_query_engine``)."""

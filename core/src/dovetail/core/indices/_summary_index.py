@@ -21,6 +21,7 @@ from dovetail.core.indices._kwargs import reject_unknown
 from dovetail.core.ingestion import IngestionPipeline
 from dovetail.core.schema import BaseNode
 from dovetail.core.schema import Document
+from dovetail.core.schema import IndexNode
 from dovetail.core.storage import IndexList
 from dovetail.core.storage import IndexStruct
 from dovetail.core.storage import StorageContext
@@ -87,13 +88,14 @@ class SummaryIndex(BaseIndex):
         callback_manager: CallbackManager | None = None,
         show_progress: bool = False,
         embed_model: Any | None = None,
+        objects: Sequence[IndexNode] | None = None,
     ) -> None:
         from dovetail.core.settings import resolve_embed_model
 
         self._embed_model = resolve_embed_model(embed_model) if embed_model is not None else None
         new_struct = IndexList(extra={"nodes": []})
         self._init_index(
-            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, new_struct
+            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, new_struct, objects
         )
 
     @classmethod
@@ -234,8 +236,8 @@ class SummaryIndex(BaseIndex):
             if "similarity_top_k" in kwargs or "embed_model" in kwargs:
                 msg = "similarity_top_k/embed_model apply to retriever_mode='embedding'; the default mode returns all"
                 raise InvalidInputError(msg)
-            return SummaryIndexRetriever(self, **kwargs)
-        return SummaryIndexEmbeddingRetriever(self, **kwargs)
+            return SummaryIndexRetriever(self, **self._with_objects(kwargs))
+        return SummaryIndexEmbeddingRetriever(self, **self._with_objects(kwargs))
 
     def as_query_engine(self, llm: Any = None, **kwargs: Any) -> RetrieverQueryEngine:
         """A query engine over every node, answering with ``tree_summarize`` unless ``response_mode`` says

@@ -32,6 +32,7 @@ from dovetail.core.ingestion import aembed_nodes
 from dovetail.core.ingestion import embed_nodes
 from dovetail.core.schema import BaseNode
 from dovetail.core.schema import Document
+from dovetail.core.schema import IndexNode
 from dovetail.core.storage import IndexDict
 from dovetail.core.storage import IndexStruct
 from dovetail.core.storage import StorageContext
@@ -110,13 +111,14 @@ class VectorStoreIndex(BaseIndex):
         callback_manager: CallbackManager | None = None,
         show_progress: bool = False,
         store_nodes_override: bool = False,
+        objects: Sequence[IndexNode] | None = None,
     ) -> None:
         from dovetail.core.settings import resolve_embed_model
 
         self._embed_model = resolve_embed_model(embed_model) if embed_model is not None else None
         self._store_nodes_override = bool(store_nodes_override)
         self._init_index(
-            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, IndexDict()
+            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, IndexDict(), objects
         )
         self.index_struct.bind(self)
         serve(self)
@@ -482,7 +484,9 @@ class VectorStoreIndex(BaseIndex):
         if isinstance(similarity_top_k, bool) or not isinstance(similarity_top_k, int) or similarity_top_k < 1:
             msg = f"similarity_top_k must be a positive integer, got {similarity_top_k!r}"
             raise InvalidInputError(msg)
-        return VectorIndexRetriever(self, similarity_top_k=similarity_top_k, filters=filters, **kwargs)
+        return VectorIndexRetriever(
+            self, similarity_top_k=similarity_top_k, filters=filters, **self._with_objects(kwargs)
+        )
 
     def as_query_engine(self, llm: LLM | str | None = None, **kwargs: Any) -> RetrieverQueryEngine:
         """A query engine: retrieve nodes (keywords of :meth:`as_retriever`) and answer.
