@@ -23,18 +23,33 @@ if TYPE_CHECKING:
 
 __all__ = ["aindex_here", "index_here", "missing_here", "serve"]
 
-_SERVED: weakref.WeakKeyDictionary[SimpleDocumentStore, set[int]] = weakref.WeakKeyDictionary()
-"""The vector stores (by ``id``) each docstore has been the ledger of in this process."""
+
+class _Served:
+    """The vector stores one docstore has been the ledger of in this process: the live ones (weakly) and how many
+    there have been (a store that was garbage-collected still counts: its documents are in the ledger)."""
+
+    def __init__(self) -> None:
+        self.stores: list[weakref.ref[object]] = []
+        self.count = 0
+
+    def add(self, store: object) -> None:
+        self.stores = [ref for ref in self.stores if ref() is not None]
+        if not any(ref() is store for ref in self.stores):
+            self.stores.append(weakref.ref(store))
+            self.count += 1
+
+
+_SERVED: weakref.WeakKeyDictionary[SimpleDocumentStore, _Served] = weakref.WeakKeyDictionary()
 
 
 def serve(index: VectorStoreIndex) -> None:
     """Record that ``index``'s docstore is the ledger of ``index``'s vector store."""
-    _SERVED.setdefault(index.docstore, set()).add(id(index.vector_store))
+    _SERVED.setdefault(index.docstore, _Served()).add(index.vector_store)
 
 
 def _shared(index: VectorStoreIndex) -> bool:
     serve(index)
-    return len(_SERVED[index.docstore]) > 1
+    return _SERVED[index.docstore].count > 1
 
 
 def missing_here(index: VectorStoreIndex, documents: Sequence[BaseNode]) -> list[BaseNode]:
