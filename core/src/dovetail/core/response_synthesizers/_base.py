@@ -16,6 +16,7 @@ from dovetail.core.concurrency import run_in_thread
 from dovetail.core.response_synthesizers._response import AsyncStreamingResponse
 from dovetail.core.response_synthesizers._response import Response
 from dovetail.core.response_synthesizers._response import StreamingResponse
+from dovetail.core.retrievers._prompt_mixin import PromptMixin
 from dovetail.core.schema import NodeWithScore
 from dovetail.core.schema import QueryBundle
 
@@ -24,11 +25,12 @@ __all__ = ["BaseSynthesizer", "ResponseType"]
 ResponseType = Response | StreamingResponse | AsyncStreamingResponse
 
 
-class BaseSynthesizer(ABC):
+class BaseSynthesizer(PromptMixin, ABC):
     """Base of every response synthesizer.
 
     Subclasses implement :meth:`_synthesize` (and may override :meth:`_asynthesize`); the public methods add the
-    ``SYNTHESIZE`` callback event and handle the no-nodes case.
+    ``SYNTHESIZE`` callback event and handle the no-nodes case. ``get_prompts``/``update_prompts`` read and
+    replace the templates, under LlamaIndex's keys (``text_qa_template``, ``refine_template``, ...).
 
     Args:
         callback_manager: receives ``SYNTHESIZE`` events.
