@@ -6,6 +6,7 @@ from abc import ABC
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Any
+from typing import ClassVar
 
 from dovetail.core._kwargs import unexpected_keyword
 from dovetail.core._query_bundle import as_query_bundle
@@ -37,6 +38,9 @@ class BaseSynthesizer(PromptMixin, ABC):
         streaming: return :class:`StreamingResponse` objects.
     """
 
+    _answers_without_nodes: ClassVar[bool] = False
+    """Whether the answer comes without retrieved text (``generation``), so no nodes is no reason to stop."""
+
     def __init__(self, callback_manager: CallbackManager | None = None, streaming: bool = False) -> None:
         self.callback_manager = callback_manager or CallbackManager()
         self.streaming = streaming
@@ -61,7 +65,8 @@ class BaseSynthesizer(PromptMixin, ABC):
         additional_source_nodes: Sequence[NodeWithScore] | None = None,
         **kwargs: Any,
     ) -> ResponseType:
-        """The answer to ``query`` from ``nodes`` (``"Empty Response"`` when there are none).
+        """The answer to ``query`` from ``nodes`` (``"Empty Response"`` when there are none, except for modes that
+        answer without retrieved text, such as ``generation``).
 
         Args:
             query: the question.
@@ -78,7 +83,7 @@ class BaseSynthesizer(PromptMixin, ABC):
         with self.callback_manager.event(
             CBEventType.SYNTHESIZE, payload={EventPayload.QUERY_STR: bundle.query_str}
         ) as event:
-            response = self._synthesize(bundle, list(nodes)) if nodes else self._empty()
+            response = self._synthesize(bundle, list(nodes)) if nodes or self._answers_without_nodes else self._empty()
             _add_sources(response, additional_source_nodes)
             event.on_end(payload={EventPayload.RESPONSE: response})
         return response
@@ -96,7 +101,10 @@ class BaseSynthesizer(PromptMixin, ABC):
         with self.callback_manager.event(
             CBEventType.SYNTHESIZE, payload={EventPayload.QUERY_STR: bundle.query_str}
         ) as event:
-            response = await self._asynthesize(bundle, list(nodes)) if nodes else self._empty()
+            if nodes or self._answers_without_nodes:
+                response = await self._asynthesize(bundle, list(nodes))
+            else:
+                response = self._empty()
             _add_sources(response, additional_source_nodes)
             event.on_end(payload={EventPayload.RESPONSE: response})
         return response

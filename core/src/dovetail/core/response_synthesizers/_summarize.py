@@ -191,6 +191,7 @@ class Generation(_LLMSynthesizer):
     nodes are still returned as sources."""
 
     _prompt_attributes: ClassVar[Mapping[str, str]] = {"simple_template": "template"}
+    _answers_without_nodes: ClassVar[bool] = True
 
     def _default_template(self) -> BasePromptTemplate:
         from dovetail.core.prompts import DEFAULT_SIMPLE_INPUT_PROMPT
