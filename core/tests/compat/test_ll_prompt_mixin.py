@@ -100,4 +100,4 @@ def test_tree_summarize_and_fusion_keys() -> None:
     fusion = QueryFusionRetriever([index.as_retriever()], num_queries=1)
     assert set(fusion.get_prompts()) == {"query_gen_prompt"}
     fusion.update_prompts({"query_gen_prompt": PromptTemplate("New prompt: {query} {num_queries}\n")})
-    assert "New prompt:" in fusion.query_gen_prompt.template
+    assert "New prompt:" in fusion.query_gen_prompt.get_template()

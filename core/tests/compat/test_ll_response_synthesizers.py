@@ -8,6 +8,7 @@ covered by ``test_response_modes.py`` instead.
 from __future__ import annotations
 
 from dovetail.core.llms import MockLLM
+from dovetail.core.response_synthesizers import AsyncStreamingResponse
 from dovetail.core.response_synthesizers import Generation
 from dovetail.core.response_synthesizers import StreamingResponse
 
@@ -31,4 +32,5 @@ async def test_asynthesize() -> None:
 
 async def test_asynthesize_stream() -> None:
     response = await Generation(llm=MockLLM(), streaming=True).asynthesize(query="test", nodes=[])
+    assert isinstance(response, AsyncStreamingResponse)
     assert "".join([chunk async for chunk in response.async_response_gen()]) == "test"
