@@ -21,6 +21,8 @@ PATHS = [
     ("indices.keyword_table.retrievers", ["KeywordTableSimpleRetriever"]),
     ("indices.keyword_table.utils", ["extract_keywords_given_response", "simple_extract_keywords"]),
     ("indices.utils", ["expand_tokens_with_subtokens", "default_parse_choice_select_answer_fn"]),
+    ("indices.query.embedding_utils", ["get_top_k_embeddings", "get_top_k_mmr_embeddings"]),
+    ("indices.query.schema", ["QueryBundle", "QueryType"]),
     ("storage.docstore", ["SimpleDocumentStore"]),
     ("storage.docstore.simple_docstore", ["SimpleDocumentStore"]),
     ("storage.index_store.simple_index_store", ["SimpleIndexStore"]),
@@ -41,6 +43,10 @@ CANONICAL = {
     "SimpleDocumentStore": "dovetail.core.storage",
     "SimpleIndexStore": "dovetail.core.storage",
     "StorageContext": "dovetail.core.storage",
+    "get_top_k_embeddings": "dovetail.core.indices.query",
+    "get_top_k_mmr_embeddings": "dovetail.core.indices.query",
+    "QueryBundle": "dovetail.core.schema",
+    "QueryType": "dovetail.core.retrievers",
 }
 
 
