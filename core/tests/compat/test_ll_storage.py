@@ -168,6 +168,18 @@ def test_simple_index_store_dict() -> None:
     assert loaded.get_index_struct(index_struct.index_id) == index_struct
 
 
+async def test_index_store_async_twins() -> None:
+    # LlamaIndex's test_async_index_store.py swaps the store's methods for mocks; here the twins run for real
+    index_store = SimpleIndexStore()
+    first, second = IndexDict(), IndexDict()
+    await index_store.async_add_index_struct(first)
+    await index_store.async_add_index_struct(second)
+    assert await index_store.aget_index_struct(first.index_id) == first
+    await index_store.adelete_index_struct(first.index_id)
+    assert await index_store.async_index_structs() == [second]
+    assert await index_store.aget_index_struct() == second
+
+
 # ------------------------------------------------------------------ test_storage_context.py
 def test_storage_context_dict() -> None:
     storage_context = StorageContext.from_defaults()

@@ -259,6 +259,22 @@ class SimpleIndexStore:
         """Every stored struct."""
         return list(self._structs.values())
 
+    async def async_add_index_struct(self, index_struct: IndexStruct) -> None:
+        """Async :meth:`add_index_struct` (in memory: nothing to wait for)."""
+        self.add_index_struct(index_struct)
+
+    async def adelete_index_struct(self, key: str) -> None:
+        """Async :meth:`delete_index_struct`."""
+        self.delete_index_struct(key)
+
+    async def aget_index_struct(self, struct_id: str | None = None) -> IndexStruct | None:
+        """Async :meth:`get_index_struct`."""
+        return self.get_index_struct(struct_id)
+
+    async def async_index_structs(self) -> list[IndexStruct]:
+        """Async :meth:`index_structs`."""
+        return self.index_structs()
+
     def require(self, struct_id: str | None = None) -> IndexStruct:
         """Like :meth:`get_index_struct` but a missing struct is a :class:`NotFoundError`."""
         struct = self.get_index_struct(struct_id)
