@@ -127,6 +127,15 @@ def test_simple_async_keyword_is_refused_with_what_to_do() -> None:
         VectorStoreIndex.from_documents(documents=documents(), use_async=True, embed_model=AxisEmbedding())  # type: ignore[call-arg]
 
 
+def test_skip_embedding_is_refused_with_what_to_do() -> None:
+    # LlamaIndex's vector_store/test_base.py: skip_embedding=True stores nodes without vectors, for stores that
+    # embed on their side; dovetail does not offer it and says so instead of naming another keyword
+    with pytest.raises(TypeError, match=r"skip_embedding=: dovetail embeds every node"):
+        VectorStoreIndex.from_documents(documents=documents(), skip_embedding=True)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="skip_embedding"):
+        VectorStoreIndex(nodes=[], skip_embedding=True)  # type: ignore[call-arg]
+
+
 async def test_async_build_gives_the_same_nodes() -> None:
     # what LlamaIndex's test_simple_async checks, through dovetail's async path
     index = VectorStoreIndex(embed_model=AxisEmbedding())

@@ -65,6 +65,8 @@ NOT_OFFERED: Mapping[str, str] = {
     "the LLM to as_query_engine(llm=...) for answers",
     "keyword_extract_template": "SimpleKeywordTableIndex extracts keywords without an LLM, so it has no prompt; "
     "drop keyword_extract_template",
+    "skip_embedding": "dovetail embeds every node it stores (vector stores that embed on their side are not "
+    "supported); drop skip_embedding, or pass nodes that already carry embeddings",
     "service_context": "ServiceContext was removed (from LlamaIndex too); set Settings.llm / Settings.embed_model "
     "or pass embed_model=... instead",
 }

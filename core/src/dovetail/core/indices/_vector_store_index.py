@@ -99,7 +99,7 @@ class VectorStoreIndex(BaseIndex):
     retriever_keywords: tuple[str, ...] = ("similarity_top_k", "filters", *RETRIEVER_KWARGS)
     """Keywords :meth:`as_retriever` (and so :meth:`as_query_engine`) accepts."""
 
-    @not_offered("use_async", "insert_batch_size", "service_context")
+    @not_offered("use_async", "insert_batch_size", "skip_embedding", "service_context")
     @suggest_keywords
     def __init__(
         self,
@@ -125,7 +125,7 @@ class VectorStoreIndex(BaseIndex):
 
     # ---------------------------------------------------------------- construction
     @classmethod
-    @not_offered("use_async", "insert_batch_size", "service_context")
+    @not_offered("use_async", "insert_batch_size", "skip_embedding", "service_context")
     @suggest_keywords
     def from_documents(
         cls,
@@ -156,7 +156,7 @@ class VectorStoreIndex(BaseIndex):
         return index
 
     @classmethod
-    @not_offered("use_async", "insert_batch_size", "service_context")
+    @not_offered("use_async", "insert_batch_size", "skip_embedding", "service_context")
     @suggest_keywords
     def from_vector_store(
         cls,
