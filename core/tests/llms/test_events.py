@@ -206,7 +206,12 @@ def test_start_payload_has_prompt_model_and_serialized_config(recorder: EventRec
     payload = start[4]
     assert payload[EventPayload.PROMPT] == "x"
     assert payload[EventPayload.MODEL_NAME] == "nested"
-    assert payload[EventPayload.SERIALIZED] == {"class_name": "ToolUsingLLM", "system_prompt": "sys", "delay": 0.0}
+    assert payload[EventPayload.SERIALIZED] == {
+        "class_name": "ToolUsingLLM",
+        "system_prompt": "sys",
+        "pydantic_program_mode": "default",
+        "delay": 0.0,
+    }
     assert payload[EventPayload.ADDITIONAL_KWARGS] == {"temperature": 0.1}
 
 

@@ -1,17 +1,22 @@
 """LlamaIndex's ``llama_index.core.types`` import path.
 
-Re-exports ``BaseOutputParser`` lazily, so a LlamaIndex import changes only its package prefix.
+Re-exports ``BaseOutputParser`` and ``PydanticProgramMode`` lazily, so a LlamaIndex import changes only its
+package prefix.
 """
 
 from typing import TYPE_CHECKING
 
 from dovetail.core._lazy import lazy_exports
 
-# Type checkers read the names from the star import; ``__all__`` narrows it to the ones exported here.
-# ruff: noqa: F403, F405
 if TYPE_CHECKING:
-    from dovetail.core.output_parsers import *
+    from dovetail.core.llms._programs import PydanticProgramMode
+    from dovetail.core.output_parsers import BaseOutputParser
 
-__all__ = ["BaseOutputParser"]
+__all__ = ["BaseOutputParser", "PydanticProgramMode"]
 
-__getattr__, __dir__ = lazy_exports(__name__, globals(), "dovetail.core.output_parsers")
+_LAZY = {
+    "BaseOutputParser": "dovetail.core.output_parsers",
+    "PydanticProgramMode": "dovetail.core.llms._programs",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)

@@ -34,6 +34,8 @@ from dovetail.core.embeddings._checks import check_vectors
 from dovetail.core.embeddings._similarity import SimilarityMode
 from dovetail.core.embeddings._similarity import mean_agg
 from dovetail.core.embeddings._similarity import similarity
+from dovetail.core.rate_limiter import BaseRateLimiter
+from dovetail.core.rate_limiter import estimate_tokens
 from dovetail.core.schema import BaseNode
 from dovetail.core.schema import MetadataMode
 from pydantic import ConfigDict
@@ -69,6 +71,8 @@ class BaseEmbedding(TransformComponent):
         num_workers: provider calls in flight at once on the async batch path (default 4).
         embeddings_cache: any object with ``get(key)``/``put(key, value)``, e.g. ``SimpleKVCache()``; keyed by
             model name, mode (query/text) and text.
+        rate_limiter: every provider call (one per batch, one per single text) first waits for it (see
+            :mod:`dovetail.core.rate_limiter`); cached texts take nothing from it.
 
     Raises (from the public methods):
         InvalidInputError: a text is not a ``str`` or ``texts`` is not a list.
@@ -99,6 +103,7 @@ class BaseEmbedding(TransformComponent):
     callback_manager: CallbackManager = Field(default_factory=_default_callback_manager, exclude=True)
     num_workers: int | None = Field(default=None, gt=0, description="Concurrent provider calls (async batch).")
     embeddings_cache: Any | None = Field(default=None, exclude=True, description="get/put key-value cache.")
+    rate_limiter: BaseRateLimiter | None = Field(default=None, exclude=True, repr=False)
 
     @field_validator("callback_manager", mode="before")
     @classmethod
@@ -169,11 +174,22 @@ class BaseEmbedding(TransformComponent):
             # A copy: the caller owns the returned list and may mutate it.
             self.embeddings_cache.put(cache_key(self.model_name, mode, text), list(vector))
 
+    def _throttle(self, texts: list[str]) -> None:
+        limiter = self.rate_limiter
+        if limiter is not None:
+            limiter.acquire(estimate_tokens(texts) if limiter.counts_tokens else 0)
+
+    async def _athrottle(self, texts: list[str]) -> None:
+        limiter = self.rate_limiter
+        if limiter is not None:
+            await limiter.async_acquire(estimate_tokens(texts) if limiter.counts_tokens else 0)
+
     def _one(self, mode: EmbeddingMode, text: Any, fn: Callable[[str], Any]) -> Embedding:
         text = check_text(text, mode)
         cached = self._cached(mode, text)
         if cached is not None:
             return cached
+        self._throttle([text])
         with self.callback_manager.event(CBEventType.EMBEDDING, {EventPayload.MODEL_NAME: self.model_name}) as ev:
             vector = check_vector(fn(text), self._provider)
             ev.on_end(payload={EventPayload.CHUNKS: [text], EventPayload.EMBEDDINGS: [vector]})
@@ -185,6 +201,7 @@ class BaseEmbedding(TransformComponent):
         cached = self._cached(mode, text)
         if cached is not None:
             return cached
+        await self._athrottle([text])
         with self.callback_manager.event(CBEventType.EMBEDDING, {EventPayload.MODEL_NAME: self.model_name}) as ev:
             vector = check_vector(await fn(text), self._provider)
             ev.on_end(payload={EventPayload.CHUNKS: [text], EventPayload.EMBEDDINGS: [vector]})
@@ -250,6 +267,7 @@ class BaseEmbedding(TransformComponent):
         computed: list[Embedding] = []
         for start in range(0, total, size):
             batch = pending[start : start + size]
+            self._throttle(batch)
             if not manager.handlers:  # nobody listens: skip the event bookkeeping on the hot path
                 vectors = check_vectors(self._get_text_embeddings(batch), len(batch), provider, dim)
             else:
@@ -278,6 +296,7 @@ class BaseEmbedding(TransformComponent):
         size, provider = self.embed_batch_size, self._provider
 
         async def run(batch: list[str]) -> list[Embedding]:
+            await self._athrottle(batch)
             if not self.callback_manager.handlers:  # nobody listens: skip the event bookkeeping on the hot path
                 vectors = check_vectors(await self._aget_text_embeddings(batch), len(batch), provider)
             else:

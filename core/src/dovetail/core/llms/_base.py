@@ -19,6 +19,13 @@ from dovetail.core.callbacks import CallbackManager
 from dovetail.core.llms._callbacks import is_wrapped
 from dovetail.core.llms._callbacks import llm_chat_callback
 from dovetail.core.llms._callbacks import llm_completion_callback
+from dovetail.core.llms._programs import FUNCTION_MODES
+from dovetail.core.llms._programs import PydanticProgramMode
+from dovetail.core.llms._programs import check_output_parser
+from dovetail.core.llms._programs import check_program_mode
+from dovetail.core.llms._programs import check_query_wrapper_prompt
+from dovetail.core.llms._programs import function_answer
+from dovetail.core.llms._programs import function_request
 from dovetail.core.llms._types import ChatMessage
 from dovetail.core.llms._types import ChatResponse
 from dovetail.core.llms._types import ChatResponseAsyncGen
@@ -32,6 +39,7 @@ from dovetail.core.llms._utils import messages_to_prompt
 from dovetail.core.llms._utils import parse_json_answer
 from dovetail.core.llms._utils import redact
 from dovetail.core.llms._utils import validate_request
+from dovetail.core.rate_limiter import BaseRateLimiter
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
@@ -73,6 +81,15 @@ class LLM(KeywordCheckedModel):
         system_prompt: prepended to prompts by ``predict``/``stream``/``structured_predict``.
         messages_to_prompt: turns chat messages into a completion prompt.
         completion_to_prompt: wraps a completion prompt in a model's template (``predict`` applies it).
+        rate_limiter: every call first waits for it (see :mod:`dovetail.core.rate_limiter`); share one between
+            the models of one provider account.
+        output_parser: ``predict``/``apredict`` add its format instructions to the prompt and return
+            ``str(output_parser.parse(answer))``; ``stream``/``astream`` refuse to run with one.
+        query_wrapper_prompt: a template with ``{query_str}`` that wraps completion prompts (after
+            ``system_prompt``), e.g. a model's instruction format.
+        pydantic_program_mode: how ``structured_predict`` asks: ``"default"`` (the provider's structured-output
+            request when it has one, else format instructions), ``"llm"`` (format instructions and a parser,
+            always), ``"function"``/``"openai"`` (a tool call with the output class as its arguments).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, protected_namespaces=())
@@ -83,6 +100,25 @@ class LLM(KeywordCheckedModel):
         default=messages_to_prompt, exclude=True, repr=False
     )
     completion_to_prompt: Callable[[str], str] | None = Field(default=None, exclude=True, repr=False)
+    rate_limiter: BaseRateLimiter | None = Field(default=None, exclude=True, repr=False)
+    output_parser: Any | None = Field(default=None, exclude=True, repr=False)
+    query_wrapper_prompt: Any | None = Field(default=None, exclude=True, repr=False)
+    pydantic_program_mode: PydanticProgramMode = Field(default=PydanticProgramMode.DEFAULT)
+
+    @field_validator("output_parser")
+    @classmethod
+    def _check_output_parser(cls, value: Any) -> Any:
+        return check_output_parser(value)
+
+    @field_validator("query_wrapper_prompt")
+    @classmethod
+    def _check_query_wrapper_prompt(cls, value: Any) -> Any:
+        return check_query_wrapper_prompt(value)
+
+    @field_validator("pydantic_program_mode")
+    @classmethod
+    def _check_program_mode(cls, value: PydanticProgramMode) -> PydanticProgramMode:
+        return check_program_mode(value)
 
     @field_validator("callback_manager", mode="before")
     @classmethod
@@ -186,6 +222,8 @@ class LLM(KeywordCheckedModel):
     def _extend_prompt(self, prompt: str) -> str:
         if self.system_prompt:
             prompt = f"{self.system_prompt}\n\n{prompt}"
+        if self.query_wrapper_prompt is not None:
+            prompt = self.query_wrapper_prompt.format(query_str=prompt)
         if self.completion_to_prompt is not None:
             prompt = self.completion_to_prompt(prompt)
         return prompt
@@ -198,36 +236,67 @@ class LLM(KeywordCheckedModel):
     def _chat_input(self, prompt: BasePromptTemplate | str, prompt_args: dict[str, Any]) -> list[ChatMessage]:
         return self._extend_messages(self._as_template(prompt).format_messages(**prompt_args))
 
-    def _completion_input(self, prompt: BasePromptTemplate | str, prompt_args: dict[str, Any]) -> str:
-        return self._extend_prompt(self._as_template(prompt).format(**prompt_args))
+    def _predict_messages(self, prompt: BasePromptTemplate | str, prompt_args: dict[str, Any]) -> list[ChatMessage]:
+        messages = self._as_template(prompt).format_messages(**prompt_args)
+        if self.output_parser is not None:
+            messages = self.output_parser.format_messages(messages)
+        return self._extend_messages(list(messages))
+
+    def _predict_prompt(self, prompt: BasePromptTemplate | str, prompt_args: dict[str, Any]) -> str:
+        formatted = self._as_template(prompt).format(**prompt_args)
+        if self.output_parser is not None:
+            formatted = self.output_parser.format(formatted)
+        return self._extend_prompt(formatted)
+
+    def _parse_output(self, output: str) -> str:
+        return str(self.output_parser.parse(output)) if self.output_parser is not None else output
 
     def predict(self, prompt: BasePromptTemplate | str, **prompt_args: Any) -> str:
-        """Format ``prompt`` with ``prompt_args`` and return the model's text (chat or completion by metadata)."""
+        """Format ``prompt`` with ``prompt_args`` and return the model's text (chat or completion by metadata);
+        with an :attr:`output_parser`, its format instructions are added and its parse of the answer returned."""
         if self.metadata.is_chat_model:
-            return self.chat(self._chat_input(prompt, prompt_args)).message.content or ""
-        return self.complete(self._completion_input(prompt, prompt_args), formatted=True).text
+            output = self.chat(self._predict_messages(prompt, prompt_args)).message.content or ""
+        else:
+            output = self.complete(self._predict_prompt(prompt, prompt_args), formatted=True).text
+        return self._parse_output(output)
 
     async def apredict(self, prompt: BasePromptTemplate | str, **prompt_args: Any) -> str:
         """Async :meth:`predict`."""
         if self.metadata.is_chat_model:
-            response = await self.achat(self._chat_input(prompt, prompt_args))
-            return response.message.content or ""
-        return (await self.acomplete(self._completion_input(prompt, prompt_args), formatted=True)).text
+            response = await self.achat(self._predict_messages(prompt, prompt_args))
+            output = response.message.content or ""
+        else:
+            output = (await self.acomplete(self._predict_prompt(prompt, prompt_args), formatted=True)).text
+        return self._parse_output(output)
+
+    def _refuse_stream_parsing(self, prompt: BasePromptTemplate | str) -> None:
+        if self.output_parser is not None or getattr(prompt, "output_parser", None) is not None:
+            msg = (
+                "an output parser cannot parse a stream of deltas (LlamaIndex refuses it too); call predict() to "
+                "get the parsed answer, or stream with a prompt and LLM that have no output_parser"
+            )
+            raise NotImplementedError(msg)
 
     def stream(self, prompt: BasePromptTemplate | str, **prompt_args: Any) -> Generator[str, None, None]:
-        """Like :meth:`predict`, yielding text deltas as they arrive."""
+        """Like :meth:`predict`, yielding text deltas as they arrive.
+
+        Raises:
+            NotImplementedError: the LLM or the prompt has an ``output_parser`` (checked before any request).
+        """
+        self._refuse_stream_parsing(prompt)
         if self.metadata.is_chat_model:
-            chat_stream = self.stream_chat(self._chat_input(prompt, prompt_args))
+            chat_stream = self.stream_chat(self._predict_messages(prompt, prompt_args))
             return (chunk.delta or "" for chunk in chat_stream)
-        completion_stream = self.stream_complete(self._completion_input(prompt, prompt_args), formatted=True)
+        completion_stream = self.stream_complete(self._predict_prompt(prompt, prompt_args), formatted=True)
         return (chunk.delta or "" for chunk in completion_stream)
 
     async def astream(self, prompt: BasePromptTemplate | str, **prompt_args: Any) -> AsyncGenerator[str, None]:
         """Async :meth:`stream`: ``async for delta in await llm.astream(prompt)``."""
+        self._refuse_stream_parsing(prompt)
         if self.metadata.is_chat_model:
-            chat_stream = await self.astream_chat(self._chat_input(prompt, prompt_args))
+            chat_stream = await self.astream_chat(self._predict_messages(prompt, prompt_args))
             return (chunk.delta or "" async for chunk in chat_stream)
-        completion_stream = await self.astream_complete(self._completion_input(prompt, prompt_args), formatted=True)
+        completion_stream = await self.astream_complete(self._predict_prompt(prompt, prompt_args), formatted=True)
         return (chunk.delta or "" async for chunk in completion_stream)
 
     # -- structured output ----------------------------------------------------------------------------
@@ -248,6 +317,13 @@ class LLM(KeywordCheckedModel):
         structured-output request); ``None`` (the default) uses format instructions and an output parser."""
         return None
 
+    def _native_structured_request(
+        self, output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        if self.pydantic_program_mode is PydanticProgramMode.LLM:
+            return None  # format instructions and a parser, whatever the provider offers
+        return self._structured_request(output_cls, llm_kwargs)
+
     def _structured_answer(self, output_cls: type[M], response: ChatResponse, request: dict[str, Any]) -> M:
         """The ``output_cls`` instance in the answer to a :meth:`_structured_request`: by default the message
         text as JSON (``OutputParserError`` when it does not fit)."""
@@ -260,14 +336,19 @@ class LLM(KeywordCheckedModel):
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
     ) -> M:
-        """Answer ``prompt`` as an instance of ``output_cls``.
+        """Answer ``prompt`` as an instance of ``output_cls``, asked as :attr:`pydantic_program_mode` says.
 
-        A provider with a native structured-output request (:meth:`_structured_request`) is asked through
-        ``chat`` with it. Otherwise JSON format instructions with the model's JSON schema are appended and the
+        ``"function"``/``"openai"``: one required call of a tool whose arguments are ``output_cls`` (a
+        ``ConfigurationError`` for a model that cannot call tools). ``"default"``: a provider with a native
+        structured-output request (:meth:`_structured_request`) is asked through ``chat`` with it. Otherwise
+        (and always with ``"llm"``) JSON format instructions with the model's JSON schema are appended and the
         answer is parsed with :class:`~dovetail.core.output_parsers.PydanticOutputParser`; either way an answer
         that does not fit raises ``OutputParserError`` with the raw text.
         """
-        request = self._structured_request(output_cls, llm_kwargs)
+        if self.pydantic_program_mode in FUNCTION_MODES:
+            tools_request = function_request(self, output_cls, self._chat_input(prompt, prompt_args), llm_kwargs)
+            return function_answer(self, output_cls, self.chat_with_tools(**tools_request))  # type: ignore[attr-defined]
+        request = self._native_structured_request(output_cls, llm_kwargs)
         if request is not None:
             response = self.chat(self._chat_input(prompt, prompt_args), **request)
             return self._structured_answer(output_cls, response, request)
@@ -287,7 +368,11 @@ class LLM(KeywordCheckedModel):
         **prompt_args: Any,
     ) -> M:
         """Async :meth:`structured_predict`."""
-        request = self._structured_request(output_cls, llm_kwargs)
+        if self.pydantic_program_mode in FUNCTION_MODES:
+            tools_request = function_request(self, output_cls, self._chat_input(prompt, prompt_args), llm_kwargs)
+            response = await self.achat_with_tools(**tools_request)  # type: ignore[attr-defined]
+            return function_answer(self, output_cls, response)
+        request = self._native_structured_request(output_cls, llm_kwargs)
         if request is not None:
             response = await self.achat(self._chat_input(prompt, prompt_args), **request)
             return self._structured_answer(output_cls, response, request)

@@ -33,6 +33,8 @@ from dovetail.core.llms._types import CompletionResponse
 from dovetail.core.llms._types import MessageRole
 from dovetail.core.llms._utils import check_input
 from dovetail.core.llms._utils import redact
+from dovetail.core.rate_limiter import BaseRateLimiter
+from dovetail.core.rate_limiter import estimate_tokens
 
 if TYPE_CHECKING:
     from dovetail.core.llms._base import LLM
@@ -68,6 +70,25 @@ class _Call:
         if self.manager is not None and self.manager.handlers:
             self.event = EventContext(self.manager, CBEventType.LLM)
             self.event.on_start(payload=self._start_payload(kwargs))
+
+    def _limiter_tokens(self) -> tuple[BaseRateLimiter | None, int]:
+        limiter = getattr(self.llm, "rate_limiter", None)
+        if limiter is None or not limiter.counts_tokens:
+            return limiter, 0
+        texts = [message.content or "" for message in self.arg] if self.chat else [self.arg]
+        return limiter, estimate_tokens(texts)
+
+    def throttle(self) -> None:
+        """Wait for the LLM's rate limiter (if any) to allow this call."""
+        limiter, tokens = self._limiter_tokens()
+        if limiter is not None:
+            limiter.acquire(tokens)
+
+    async def athrottle(self) -> None:
+        """Async :meth:`throttle`."""
+        limiter, tokens = self._limiter_tokens()
+        if limiter is not None:
+            await limiter.async_acquire(tokens)
 
     def _start_payload(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         key = EventPayload.MESSAGES if self.chat else EventPayload.PROMPT
@@ -155,6 +176,7 @@ def _decorate(fn: F, chat: bool) -> F:
             return fn(self, *args, **kwargs)
         arg, rest, extra = _first(args, kwargs)
         with _Call(self, chat, arg, extra) as event:
+            event.throttle()
             value = fn(self, arg, *rest, **extra)
         return event.result(value)
 
@@ -162,7 +184,13 @@ def _decorate(fn: F, chat: bool) -> F:
 
         @functools.wraps(fn)
         async def agen_wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            return call(self, *args, **kwargs)  # the async generator, wrapped like a sync call's value
+            if _active_llm.get() is self:
+                return fn(self, *args, **kwargs)
+            arg, rest, extra = _first(args, kwargs)
+            with _Call(self, chat, arg, extra) as event:
+                await event.athrottle()
+                value = fn(self, arg, *rest, **extra)
+            return event.result(value)  # the async generator, wrapped like a sync call's value
 
         wrapper: Any = agen_wrapper
     elif inspect.iscoroutinefunction(fn):
@@ -173,6 +201,7 @@ def _decorate(fn: F, chat: bool) -> F:
                 return await fn(self, *args, **kwargs)
             arg, rest, extra = _first(args, kwargs)
             with _Call(self, chat, arg, extra) as event:
+                await event.athrottle()
                 value = await fn(self, arg, *rest, **extra)
             return event.result(value)
 

@@ -12,9 +12,11 @@ from dovetail.core.callbacks import CBEventType
 from dovetail.core.callbacks import EventPayload
 from dovetail.core.embeddings import BaseEmbedding
 from dovetail.core.errors import InvalidInputError
+from dovetail.core.rate_limiter import estimate_tokens
 from dovetail.core.testing._guard import ConformanceBase
 from dovetail.core.testing.events import EventRecorder
 from dovetail.core.testing.leaks import assert_no_secret_leak
+from dovetail.core.testing.rate_limits import RecordingRateLimiter
 
 __all__ = ["EmbeddingConformance"]
 
@@ -120,6 +122,17 @@ class EmbeddingConformance(ConformanceBase):
         assert len(recorder.of("start", CBEventType.EMBEDDING)) == len(ends) == 3
         assert [text for payload in ends for text in payload[EventPayload.CHUNKS]] == _TEXTS
         assert [vector for payload in ends for vector in payload[EventPayload.EMBEDDINGS]] == vectors
+
+    def test_rate_limiter_is_asked_once_per_provider_call(self, embedding: BaseEmbedding) -> None:
+        """``rate_limiter=`` is asked for one request per batch of ``embed_batch_size`` texts, with their tokens."""
+        limiter = RecordingRateLimiter()
+        embedding.rate_limiter = limiter
+        embedding.embed_batch_size = 2
+        try:
+            embedding.get_text_embedding_batch(list(_TEXTS))
+        finally:
+            embedding.rate_limiter = None
+        assert limiter.sync_calls == [estimate_tokens(_TEXTS[i : i + 2]) for i in range(0, len(_TEXTS), 2)]
 
     async def test_async_query_and_text(self, embedding: BaseEmbedding) -> None:
         """The async single-text methods agree with the sync ones."""

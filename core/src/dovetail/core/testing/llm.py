@@ -24,11 +24,13 @@ from dovetail.core.llms import LLMMetadata
 from dovetail.core.llms import MessageRole
 from dovetail.core.llms import TextBlock
 from dovetail.core.prompts import PromptTemplate
+from dovetail.core.rate_limiter import estimate_tokens
 from dovetail.core.testing._guard import ConformanceBase
 from dovetail.core.testing.events import EventRecorder
 from dovetail.core.testing.events import Phase
 from dovetail.core.testing.events import RecordedEvent
 from dovetail.core.testing.leaks import assert_no_secret_leak
+from dovetail.core.testing.rate_limits import RecordingRateLimiter
 from dovetail.core.tools import FunctionTool
 from pydantic import BaseModel
 
@@ -188,6 +190,21 @@ class LLMConformance(ConformanceBase):
         chunks = list(llm.stream_chat(self._messages()))
         _check_stream(chunks)
         assert chunks[-1].message.role == MessageRole.ASSISTANT
+
+    def test_rate_limiter_is_asked_once_per_call(self, llm: LLM) -> None:
+        """``rate_limiter=`` is asked for one request per call, with the prompt's estimated tokens."""
+        limiter = RecordingRateLimiter()
+        llm.rate_limiter = limiter
+        try:
+            llm.complete(self.prompt)
+            if self.supports_chat:
+                llm.chat(self._messages())
+            if self.supports_streaming:
+                list(llm.stream_complete(self.prompt))
+        finally:
+            llm.rate_limiter = None
+        calls = 1 + int(self.supports_chat) + int(self.supports_streaming)
+        assert limiter.sync_calls == [estimate_tokens([self.prompt])] * calls
 
     # -- async ----------------------------------------------------------------------------------------
 
