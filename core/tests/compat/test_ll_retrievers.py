@@ -10,12 +10,14 @@ which the test kept here checks.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from dovetail.core import MockEmbedding
 from dovetail.core import VectorStoreIndex
 from dovetail.core.callbacks import CallbackManager
 from dovetail.core.indices import SummaryIndex
+from dovetail.core.llms import CompletionResponse
 from dovetail.core.llms import MockLLM
 from dovetail.core.retrievers import FUSION_MODES
 from dovetail.core.retrievers import BaseRetriever
@@ -168,3 +170,40 @@ async def test_dedup_preserves_nodes_from_different_docs() -> None:
     assert {n.node.ref_doc_id for n in sync_nodes} == {"doc-1", "doc-2"}
     async_nodes = await retriever.aretrieve("test")
     assert {n.node.ref_doc_id for n in async_nodes} == {"doc-1", "doc-2"}
+
+
+# ------------------------------------------------------------------ test_fusion_retriever.py
+class OneResult(SimpleRetriever):
+    def __init__(self, text: str) -> None:
+        super().__init__(nodes=[NodeWithScore(node=TextNode(text=text), score=1.0)])
+
+
+async def test_aretrieve_uses_async_query_generation() -> None:
+    async_called: list[bool] = []
+
+    class AsyncTrackingLLM(MockLLM):
+        def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+            raise AssertionError("sync complete() must not be called from aretrieve")
+
+        async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+            async_called.append(True)
+            return CompletionResponse(text="q1\nq2\nq3")
+
+    retriever = QueryFusionRetriever(retrievers=[OneResult("result")], llm=AsyncTrackingLLM(), num_queries=4)
+    await retriever.aretrieve("test query")
+    assert async_called
+
+
+def test_reciprocal_rerank_fusion_applies_retriever_weights() -> None:
+    # LlamaIndex calls the private _reciprocal_rerank_fusion; the same ranking through retrieve()
+    retriever = QueryFusionRetriever(
+        retrievers=[OneResult("lower weight result"), OneResult("higher weight result")],
+        llm=MockLLM(),
+        mode=FUSION_MODES.RECIPROCAL_RANK,
+        retriever_weights=[0.1, 0.9],
+        use_async=False,
+        num_queries=1,
+    )
+    results = retriever.retrieve("query")
+    assert results[0].node.get_content() == "higher weight result"
+    assert (results[0].score or 0.0) > (results[1].score or 0.0)
