@@ -207,3 +207,13 @@ def test_reciprocal_rerank_fusion_applies_retriever_weights() -> None:
     results = retriever.retrieve("query")
     assert results[0].node.get_content() == "higher weight result"
     assert (results[0].score or 0.0) > (results[1].score or 0.0)
+
+
+def test_objects_must_be_index_nodes_and_nothing_is_registered() -> None:
+    from dovetail.core.errors import InvalidInputError
+    from dovetail.core.storage import StorageContext
+
+    storage_context = StorageContext.from_defaults()
+    with pytest.raises(InvalidInputError, match=r"objects= takes IndexNode"):
+        SummaryIndex(nodes=[], objects=[TextNode(text="not an index node")], storage_context=storage_context)  # type: ignore[list-item]
+    assert storage_context.index_store.index_structs() == []

@@ -59,6 +59,8 @@ class BaseIndex(ABC):
         """
         from dovetail.core.settings import Settings
 
+        self._object_map: dict[str, Any] = {}
+        stored_objects = self._take_objects(objects or [])  # checked before anything is registered
         self._storage_context = storage_context or StorageContext.from_defaults()
         self._transformations = list(transformations) if transformations is not None else None
         self.callback_manager = callback_manager or Settings.callback_manager
@@ -76,8 +78,7 @@ class BaseIndex(ABC):
             )
             self._storage_context.index_store.add_index_struct(index_struct)
         self._index_struct = index_struct
-        self._object_map: dict[str, Any] = {}
-        nodes = [*(nodes or []), *self._take_objects(objects or [])]
+        nodes = [*(nodes or []), *stored_objects]
         if nodes:
             self.insert_nodes(nodes)
 
