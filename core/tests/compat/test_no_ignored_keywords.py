@@ -321,6 +321,7 @@ def _method_calls() -> dict[str, Callable[[Any], Any]]:
         "llm.stream_chat": lambda m: list(m.stream_chat([ChatMessage("hi")], **bogus)),
         "llm.astream_chat": lambda m: _run(_drain(m.astream_chat([ChatMessage("hi")], **bogus))),
         "llm.chat_with_tools": lambda m: m.chat_with_tools([], user_msg="hi", **bogus),
+        "llm.as_structured_llm": lambda m: m.as_structured_llm(TextNode, **bogus),
         "llm.achat_with_tools": lambda m: _run(m.achat_with_tools([], user_msg="hi", **bogus)),
         "llm.stream_chat_with_tools": lambda m: list(m.stream_chat_with_tools([], user_msg="hi", **bogus)),
         "llm.astream_chat_with_tools": lambda m: _run(_drain(m.astream_chat_with_tools([], user_msg="hi", **bogus))),

@@ -47,3 +47,13 @@ def test_llm_mode_sends_format_instructions_instead_of_the_json_schema_request(s
     body = server.requests_to(CHAT)[-1].body
     assert "response_format" not in body
     assert '"legs"' in body["messages"][-1]["content"]  # the JSON schema is in the instructions
+
+
+def test_a_structured_llm_sends_the_json_schema_and_returns_the_object(server: Any) -> None:
+    server.script_chat(content='{"name": "Rex", "legs": 4}')
+    with OpenAI(model="gpt-4o-mini", api_key="k", api_base=server.base_url) as llm:
+        response = llm.as_structured_llm(Pet).complete("Describe a dog", seed=3)
+    assert response.raw == Pet(name="Rex", legs=4)
+    body = server.requests_to(CHAT)[-1].body
+    assert body["response_format"]["json_schema"]["name"] == "Pet"
+    assert body["seed"] == 3  # call keywords reach the provider

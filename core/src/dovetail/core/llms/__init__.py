@@ -35,6 +35,7 @@ from dovetail.core.llms._custom import CustomLLM
 from dovetail.core.llms._function_calling import FunctionCallingLLM
 from dovetail.core.llms._mock import MockFunctionCallingLLM
 from dovetail.core.llms._mock import MockLLM
+from dovetail.core.llms._structured_llm import StructuredLLM
 from dovetail.core.llms._types import AudioBlock
 from dovetail.core.llms._types import CacheControl
 from dovetail.core.llms._types import CachePoint
@@ -79,6 +80,7 @@ __all__ = [
     "MessageRole",
     "MockFunctionCallingLLM",
     "MockLLM",
+    "StructuredLLM",
     "TextBlock",
     "ThinkingBlock",
     "ToolCallBlock",

@@ -46,6 +46,7 @@ from pydantic import Field
 from pydantic import field_validator
 
 if TYPE_CHECKING:
+    from dovetail.core.llms._structured_llm import StructuredLLM
     from dovetail.core.prompts import BasePromptTemplate
 
 __all__ = ["LLM"]
@@ -300,6 +301,39 @@ class LLM(KeywordCheckedModel):
         return (chunk.delta or "" async for chunk in completion_stream)
 
     # -- structured output ----------------------------------------------------------------------------
+
+    def stream_structured_predict(
+        self,
+        output_cls: type[M],
+        prompt: BasePromptTemplate | str,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Generator[M, None, None]:
+        """LlamaIndex's streaming :meth:`structured_predict`: yields the finished ``output_cls`` instance once
+        (partial objects are not produced; see docs/DECISIONS.md, "Structured LLMs and pydantic programs")."""
+        yield self.structured_predict(output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args)
+
+    async def astream_structured_predict(
+        self,
+        output_cls: type[M],
+        prompt: BasePromptTemplate | str,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> AsyncGenerator[M, None]:
+        """Async :meth:`stream_structured_predict`: ``async for obj in await llm.astream_structured_predict(...)``."""
+        output = await self.astructured_predict(output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args)
+
+        async def once() -> AsyncGenerator[M, None]:
+            yield output
+
+        return once()
+
+    def as_structured_llm(self, output_cls: type[BaseModel], **kwargs: Any) -> StructuredLLM:
+        """This LLM answering every chat and completion with an ``output_cls`` instance (see
+        :class:`~dovetail.core.llms.StructuredLLM`); ``kwargs`` are its other fields (``callback_manager``, ...)."""
+        from dovetail.core.llms._structured_llm import StructuredLLM
+
+        return StructuredLLM(llm=self, output_cls=output_cls, **kwargs)
 
     def _structured_input(
         self, output_cls: type[BaseModel], prompt: BasePromptTemplate | str, prompt_args: dict[str, Any]
