@@ -135,6 +135,7 @@ def _sample_calls(tmp_path: Path) -> dict[str, Callable[[], Any]]:
     from dovetail.core import load_index_from_storage
     from dovetail.core.chat_engine import chat_engine_for
     from dovetail.core.embeddings import MockEmbedding
+    from dovetail.core.indices import load_indices_from_storage
     from dovetail.core.llms import MockLLM
     from dovetail.core.retrievers import VectorIndexRetriever
 
@@ -145,6 +146,9 @@ def _sample_calls(tmp_path: Path) -> dict[str, Callable[[], Any]]:
         "MockEmbedding": lambda: MockEmbedding(embed_dim=3, **bogus),
         "VectorStoreIndex": lambda: VectorStoreIndex(**bogus),
         "load_index_from_storage": lambda: load_index_from_storage(
+            StorageContext.from_defaults(persist_dir=str(tmp_path)), embed_model=MockEmbedding(embed_dim=4), **bogus
+        ),
+        "load_indices_from_storage": lambda: load_indices_from_storage(
             StorageContext.from_defaults(persist_dir=str(tmp_path)), embed_model=MockEmbedding(embed_dim=4), **bogus
         ),
         "VectorIndexRetriever": lambda: VectorIndexRetriever(index, **bogus).retrieve("oak"),

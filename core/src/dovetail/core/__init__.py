@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from dovetail.core.indices import VectorStoreIndex
     from dovetail.core.indices import VectorStoreIndex as GPTVectorStoreIndex
     from dovetail.core.indices import load_index_from_storage
+    from dovetail.core.indices import load_indices_from_storage
     from dovetail.core.ingestion import IngestionPipeline
     from dovetail.core.prompts import BasePromptTemplate
     from dovetail.core.prompts import ChatPromptTemplate
@@ -68,6 +69,7 @@ _LAZY: dict[str, str] = {
     "get_response_synthesizer": "dovetail.core.response_synthesizers",
     "get_tokenizer": "dovetail.core.tokenizers",
     "load_index_from_storage": "dovetail.core.indices",
+    "load_indices_from_storage": "dovetail.core.indices",
     "set_global_handler": "dovetail.core.callbacks.global_handlers",
     "set_global_tokenizer": "dovetail.core.tokenizers",
 }
@@ -131,6 +133,7 @@ __all__ = [
     "get_response_synthesizer",
     "get_tokenizer",
     "load_index_from_storage",
+    "load_indices_from_storage",
     "set_global_handler",
     "set_global_tokenizer",
 ]

@@ -39,6 +39,7 @@ __all__ = [
     "MetadataMode",
     "NodeRelationship",
     "NodeWithScore",
+    "ObjectType",
     "QueryBundle",
     "RelatedNodeInfo",
     "TextNode",
@@ -57,6 +58,16 @@ class MetadataMode(str, Enum):
     EMBED = "embed"
     LLM = "llm"
     NONE = "none"
+
+
+class ObjectType(str, Enum):
+    """What kind of object a node is (``node.get_type()``), with LlamaIndex's values."""
+
+    TEXT = "1"
+    IMAGE = "2"
+    INDEX = "3"
+    DOCUMENT = "4"
+    MULTIMODAL = "5"
 
 
 class NodeRelationship(str, Enum):
@@ -104,6 +115,7 @@ class BaseNode(KeywordCheckedModel):
     model_config = ConfigDict(populate_by_name=True, validate_assignment=False)
 
     class_name_: ClassVar[str] = "BaseNode"
+    object_type_: ClassVar[ObjectType] = ObjectType.TEXT
     _keyword_aliases: ClassVar[Mapping[str, str]] = {
         "extra_info": "metadata",
         "metadata_seperator": "metadata_separator",
@@ -131,6 +143,11 @@ class BaseNode(KeywordCheckedModel):
     def class_name(cls) -> str:
         """Stable name used when serialising nodes (see :func:`node_from_dict`)."""
         return cls.class_name_
+
+    @classmethod
+    def get_type(cls) -> ObjectType:
+        """The kind of node: ``TEXT``, ``IMAGE``, ``INDEX`` or ``DOCUMENT`` (LlamaIndex's ``ObjectType``)."""
+        return cls.object_type_
 
     @property
     def node_id(self) -> str:
@@ -310,6 +327,7 @@ class Document(TextNode):
     """
 
     class_name_: ClassVar[str] = "Document"
+    object_type_: ClassVar[ObjectType] = ObjectType.DOCUMENT
     _keyword_aliases: ClassVar[Mapping[str, str]] = {
         "extra_info": "metadata",
         "metadata_seperator": "metadata_separator",
@@ -352,6 +370,7 @@ class ImageNode(TextNode):
     """
 
     class_name_: ClassVar[str] = "ImageNode"
+    object_type_: ClassVar[ObjectType] = ObjectType.IMAGE
 
     image: str | None = None
     image_path: str | None = None
@@ -378,6 +397,7 @@ class IndexNode(TextNode):
     """A node that points at another retrievable object (``index_id``), followed by recursive retrieval."""
 
     class_name_: ClassVar[str] = "IndexNode"
+    object_type_: ClassVar[ObjectType] = ObjectType.INDEX
 
     index_id: str
     obj: Any = Field(default=None, exclude=True)

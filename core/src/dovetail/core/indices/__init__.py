@@ -15,6 +15,8 @@ Example:
 from dovetail.core.indices._keyword_table import KeywordTableSimpleRetriever
 from dovetail.core.indices._keyword_table import SimpleKeywordTableIndex
 from dovetail.core.indices._loading import load_index_from_storage
+from dovetail.core.indices._loading import load_indices_from_storage
+from dovetail.core.indices._summary_index import ListRetrieverMode
 from dovetail.core.indices._summary_index import SummaryIndex
 from dovetail.core.indices._summary_retrievers import SummaryIndexEmbeddingRetriever
 from dovetail.core.indices._summary_retrievers import SummaryIndexRetriever
@@ -22,10 +24,12 @@ from dovetail.core.indices._vector_store_index import VectorStoreIndex
 
 __all__ = [
     "KeywordTableSimpleRetriever",
+    "ListRetrieverMode",
     "SimpleKeywordTableIndex",
     "SummaryIndex",
     "SummaryIndexEmbeddingRetriever",
     "SummaryIndexRetriever",
     "VectorStoreIndex",
     "load_index_from_storage",
+    "load_indices_from_storage",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC
 from abc import abstractmethod
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
     from dovetail.core.chat_engine import BaseChatEngine
     from dovetail.core.schema import BaseNode
+    from dovetail.core.schema import IndexNode
     from dovetail.core.storage import RefDocInfo
     from dovetail.core.storage import SimpleDocumentStore
 
@@ -46,14 +48,19 @@ class BaseIndex(ABC):
         callback_manager: CallbackManager | None,
         show_progress: bool,
         new_struct: IndexStruct,
+        objects: Sequence[IndexNode] | None = None,
     ) -> None:
         """Set what every index keeps, then add ``nodes``; a subclass calls it last in ``__init__``.
 
         ``index_struct`` is an existing index's record (of ``new_struct``'s type, checked when the class's
         ``_kind`` names the index in the error); without one, ``new_struct`` is registered in the index store.
+        ``objects`` are ``IndexNode`` s added after ``nodes``; the objects they carry (``obj``) stay in memory and
+        reach this index's retrievers as their ``object_map`` (as in LlamaIndex, they are not persisted).
         """
         from dovetail.core.settings import Settings
 
+        self._object_map: dict[str, Any] = {}
+        stored_objects = self._take_objects(objects or [])  # checked before anything is registered
         self._storage_context = storage_context or StorageContext.from_defaults()
         self._transformations = list(transformations) if transformations is not None else None
         self.callback_manager = callback_manager or Settings.callback_manager
@@ -64,13 +71,60 @@ class BaseIndex(ABC):
         elif self._kind is not None and index_struct.struct_type != new_struct.struct_type:
             msg = f"index {index_struct.index_id} is a {index_struct.struct_type!r} index, not {self._kind}"
             raise InvalidInputError(msg)
+        if type(index_struct) is not type(new_struct) and index_struct.struct_type == new_struct.struct_type:
+            # a plain IndexStruct of this index's type (e.g. built by hand): keep it as the type's record class
+            index_struct = type(new_struct)(
+                index_struct.index_id, index_struct.struct_type, index_struct.summary, index_struct.extra
+            )
+            self._storage_context.index_store.add_index_struct(index_struct)
         self._index_struct = index_struct
+        nodes = [*(nodes or []), *stored_objects]
         if nodes:
             self.insert_nodes(nodes)
+
+    def _take_objects(self, objects: Sequence[IndexNode]) -> list[IndexNode]:
+        """Keep the objects of ``objects`` in ``_object_map``; returns the nodes without them (to be stored).
+
+        Raises:
+            InvalidInputError: an item is not an ``IndexNode``.
+        """
+        from dovetail.core.schema import IndexNode
+
+        stored: list[IndexNode] = []
+        for item in objects:
+            if not isinstance(item, IndexNode):
+                msg = f"objects= takes IndexNode(index_id=..., obj=...) items, got {type(item).__name__}"
+                raise InvalidInputError(msg)
+            if item.obj is not None:
+                self._object_map[item.index_id] = item.obj
+            stored.append(item.model_copy(update={"obj": None}))
+        return stored
+
+    def _with_objects(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Retriever keywords with this index's objects added to ``object_map`` (the caller's entries win)."""
+        if self._object_map:
+            kwargs["object_map"] = {**self._object_map, **(kwargs.get("object_map") or {})}
+        return kwargs
 
     @abstractmethod
     def insert_nodes(self, nodes: Sequence[BaseNode], **insert_kwargs: Any) -> None:
         """Add ready-made nodes to the index."""
+
+    @abstractmethod
+    def delete_ref_doc(self, ref_doc_id: str, delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
+        """Remove every node of document ``ref_doc_id``."""
+
+    @abstractmethod
+    def delete_nodes(self, node_ids: list[str], delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
+        """Remove nodes by id."""
+
+    async def adelete_ref_doc(self, ref_doc_id: str, delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
+        """Async :meth:`delete_ref_doc` (in a worker thread, so the event loop is not blocked)."""
+        await asyncio.to_thread(self.delete_ref_doc, ref_doc_id, delete_from_docstore, **delete_kwargs)
+
+    async def adelete_nodes(self, node_ids: list[str], delete_from_docstore: bool = True, **delete_kwargs: Any) -> None:
+        """Async :meth:`delete_nodes` (in a worker thread, so the event loop is not blocked)."""
+        await asyncio.to_thread(self.delete_nodes, node_ids, delete_from_docstore, **delete_kwargs)
 
     def _document_steps(self) -> list[Any]:
         """How documents become nodes: the index's ``transformations``, else ``Settings.transformations``."""

@@ -12,29 +12,39 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import cast
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core.indices._base import BaseIndex
 from dovetail.core.indices._engines import build_query_engine
+from dovetail.core.indices._kwargs import not_offered
 from dovetail.core.indices._kwargs import reject_unknown
 from dovetail.core.retrievers import BaseRetriever
 from dovetail.core.schema import BaseNode
 from dovetail.core.schema import Document
+from dovetail.core.schema import IndexNode
 from dovetail.core.schema import MetadataMode
 from dovetail.core.schema import NodeWithScore
 from dovetail.core.schema import QueryBundle
 from dovetail.core.storage import IndexStruct
+from dovetail.core.storage import KeywordTable
 from dovetail.core.storage import StorageContext
 
 if TYPE_CHECKING:
     from dovetail.core.callbacks import CallbackManager
     from dovetail.core.query_engine import RetrieverQueryEngine
 
-__all__ = ["KEYWORD_STRUCT_TYPE", "KeywordTableSimpleRetriever", "SimpleKeywordTableIndex", "simple_extract_keywords"]
+__all__ = [
+    "KEYWORD_STRUCT_TYPE",
+    "STOPWORDS",
+    "KeywordTableSimpleRetriever",
+    "SimpleKeywordTableIndex",
+    "simple_extract_keywords",
+]
 
 KEYWORD_STRUCT_TYPE = "keyword_table"
 _WORD = re.compile(r"\w+")
-_STOPWORDS = frozenset(
+STOPWORDS = frozenset(
     (  # noqa: SIM905 - a word list reads better as text
         "a about above after again against all am an and any are as at be because been before being below "
         "between both but by can could did do does doing down during each few for from further had has have "
@@ -49,7 +59,7 @@ _STOPWORDS = frozenset(
 
 def simple_extract_keywords(text: str, max_keywords: int | None = None) -> set[str]:
     """The ``max_keywords`` most frequent non-stopwords of ``text`` (lower-cased); all of them when ``None``."""
-    words = [word for word in _WORD.findall(text.lower()) if len(word) > 1 and word not in _STOPWORDS]
+    words = [word for word in _WORD.findall(text.lower()) if len(word) > 1 and word not in STOPWORDS]
     return {word for word, _ in Counter(words).most_common(max_keywords)}
 
 
@@ -78,6 +88,7 @@ class SimpleKeywordTableIndex(BaseIndex):
 
     _kind = "a keyword table"
 
+    @not_offered("llm", "keyword_extract_template", "use_async", "service_context")
     def __init__(
         self,
         nodes: Sequence[BaseNode] | None = None,
@@ -87,15 +98,17 @@ class SimpleKeywordTableIndex(BaseIndex):
         index_struct: IndexStruct | None = None,
         callback_manager: CallbackManager | None = None,
         show_progress: bool = False,
+        objects: Sequence[IndexNode] | None = None,
     ) -> None:
         self.max_keywords_per_chunk = max_keywords_per_chunk
         self._embed_model = None
-        new_struct = IndexStruct(struct_type=KEYWORD_STRUCT_TYPE, extra={"table": {}})
+        new_struct = KeywordTable(extra={"table": {}})
         self._init_index(
-            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, new_struct
+            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, new_struct, objects
         )
 
     @classmethod
+    @not_offered("llm", "keyword_extract_template", "use_async", "service_context")
     def from_documents(
         cls,
         documents: Sequence[Document],
@@ -126,6 +139,11 @@ class SimpleKeywordTableIndex(BaseIndex):
         from dovetail.core.settings import Settings
 
         return Settings.embed_model
+
+    @property
+    def index_struct(self) -> KeywordTable:
+        """The index's record; ``index_struct.table`` maps each keyword to its node ids, as in LlamaIndex."""
+        return cast("KeywordTable", self._index_struct)  # made a KeywordTable by _init_index
 
     @property
     def table(self) -> dict[str, list[str]]:
@@ -194,7 +212,7 @@ class SimpleKeywordTableIndex(BaseIndex):
         if retriever_mode not in ("simple", "default"):
             msg = f"retriever_mode {retriever_mode!r} is not supported by SimpleKeywordTableIndex; use 'simple'"
             raise InvalidInputError(msg)
-        return KeywordTableSimpleRetriever(self, **kwargs)
+        return KeywordTableSimpleRetriever(self, **self._with_objects(kwargs))
 
     def as_query_engine(self, llm: Any = None, **kwargs: Any) -> RetrieverQueryEngine:
         """A query engine over the keyword retriever (keywords as in ``VectorStoreIndex.as_query_engine``)."""

@@ -5,15 +5,17 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from dovetail.core._ids import id_list
 from dovetail.core._kwargs import reject_unknown_keywords
 from dovetail.core.indices._keyword_table import KEYWORD_STRUCT_TYPE
 from dovetail.core.indices._keyword_table import SimpleKeywordTableIndex
 from dovetail.core.indices._summary_index import SUMMARY_STRUCT_TYPE
 from dovetail.core.indices._summary_index import SummaryIndex
 from dovetail.core.indices._vector_store_index import VectorStoreIndex
+from dovetail.core.storage import IndexStruct
 from dovetail.core.storage import StorageContext
 
-__all__ = ["load_index_from_storage"]
+__all__ = ["load_index_from_storage", "load_indices_from_storage"]
 
 
 def load_index_from_storage(
@@ -31,7 +33,35 @@ def load_index_from_storage(
         InvalidInputError: the storage holds several indices and ``index_id`` was not given.
         TypeError: a keyword the index class does not take; the message names the closest valid one.
     """
-    struct = storage_context.index_store.require(index_id)
+    return _load(storage_context, storage_context.index_store.require(index_id), kwargs)
+
+
+def load_indices_from_storage(
+    storage_context: StorageContext, index_ids: list[str] | None = None, **kwargs: Any
+) -> list[VectorStoreIndex | SummaryIndex | SimpleKeywordTableIndex]:
+    """Every index kept in ``storage_context``, or those with ``index_ids`` (in that order).
+
+    Args:
+        storage_context: where the indices were persisted.
+        index_ids: which indices; default all of them.
+        **kwargs: passed to each index class (``embed_model``, ``callback_manager``, ...).
+
+    Raises:
+        NotFoundError: an id of ``index_ids`` is not in the storage.
+        InvalidInputError: ``index_ids`` is a string instead of a list of ids.
+        TypeError: a keyword an index class does not take; the message names the closest valid one.
+    """
+    store = storage_context.index_store
+    if index_ids is None:
+        structs = store.index_structs()
+    else:
+        structs = [store.require(index_id) for index_id in id_list(index_ids, "index_ids") or []]
+    return [_load(storage_context, struct, kwargs) for struct in structs]
+
+
+def _load(
+    storage_context: StorageContext, struct: IndexStruct, kwargs: dict[str, Any]
+) -> VectorStoreIndex | SummaryIndex | SimpleKeywordTableIndex:
     index_class = {SUMMARY_STRUCT_TYPE: SummaryIndex, KEYWORD_STRUCT_TYPE: SimpleKeywordTableIndex}.get(
         struct.struct_type, VectorStoreIndex
     )

@@ -8,8 +8,10 @@ ids in insertion order and is persisted with the same storage as :class:`VectorS
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import cast
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._kwargs import suggest_keywords
@@ -19,6 +21,8 @@ from dovetail.core.indices._kwargs import reject_unknown
 from dovetail.core.ingestion import IngestionPipeline
 from dovetail.core.schema import BaseNode
 from dovetail.core.schema import Document
+from dovetail.core.schema import IndexNode
+from dovetail.core.storage import IndexList
 from dovetail.core.storage import IndexStruct
 from dovetail.core.storage import StorageContext
 
@@ -27,9 +31,20 @@ if TYPE_CHECKING:
     from dovetail.core.query_engine import RetrieverQueryEngine
     from dovetail.core.retrievers import BaseRetriever
 
-__all__ = ["SUMMARY_STRUCT_TYPE", "SummaryIndex"]
+__all__ = ["SUMMARY_STRUCT_TYPE", "ListRetrieverMode", "SummaryIndex"]
 
 SUMMARY_STRUCT_TYPE = "list"
+
+
+class ListRetrieverMode(str, Enum):
+    """``SummaryIndex.as_retriever(retriever_mode=...)``: every node in order, or the closest by embedding.
+
+    ``LLM`` is LlamaIndex's LLM-ranked mode; dovetail does not offer it, and ``as_retriever`` says so.
+    """
+
+    DEFAULT = "default"
+    EMBEDDING = "embedding"
+    LLM = "llm"
 
 
 class SummaryIndex(BaseIndex):
@@ -73,13 +88,14 @@ class SummaryIndex(BaseIndex):
         callback_manager: CallbackManager | None = None,
         show_progress: bool = False,
         embed_model: Any | None = None,
+        objects: Sequence[IndexNode] | None = None,
     ) -> None:
         from dovetail.core.settings import resolve_embed_model
 
         self._embed_model = resolve_embed_model(embed_model) if embed_model is not None else None
-        new_struct = IndexStruct(struct_type=SUMMARY_STRUCT_TYPE, extra={"nodes": []})
+        new_struct = IndexList(extra={"nodes": []})
         self._init_index(
-            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, new_struct
+            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, new_struct, objects
         )
 
     @classmethod
@@ -109,6 +125,11 @@ class SummaryIndex(BaseIndex):
         return index
 
     # ---------------------------------------------------------------- properties
+
+    @property
+    def index_struct(self) -> IndexList:
+        """The index's record; ``index_struct.nodes`` lists the node ids in order, as in LlamaIndex."""
+        return cast("IndexList", self._index_struct)  # made an IndexList by _init_index
 
     @property
     def node_ids(self) -> list[str]:
@@ -196,7 +217,7 @@ class SummaryIndex(BaseIndex):
         self.insert(document)
 
     # ---------------------------------------------------------------- reading
-    def as_retriever(self, retriever_mode: str = "default", **kwargs: Any) -> BaseRetriever:
+    def as_retriever(self, retriever_mode: ListRetrieverMode | str = "default", **kwargs: Any) -> BaseRetriever:
         """A retriever: ``"default"`` returns every node in order; ``"embedding"`` the ``similarity_top_k``
         (default 1) nodes closest to the query.
 
@@ -207,16 +228,16 @@ class SummaryIndex(BaseIndex):
         from dovetail.core.indices._summary_retrievers import SummaryIndexEmbeddingRetriever
         from dovetail.core.indices._summary_retrievers import SummaryIndexRetriever
 
+        if retriever_mode not in ("default", "embedding"):
+            msg = f"retriever_mode {retriever_mode!r} is not supported by SummaryIndex; use 'default' or 'embedding'"
+            raise InvalidInputError(msg)
         reject_unknown("as_retriever", kwargs, self.retriever_keywords)
         if retriever_mode == "default":
             if "similarity_top_k" in kwargs or "embed_model" in kwargs:
                 msg = "similarity_top_k/embed_model apply to retriever_mode='embedding'; the default mode returns all"
                 raise InvalidInputError(msg)
-            return SummaryIndexRetriever(self, **kwargs)
-        if retriever_mode == "embedding":
-            return SummaryIndexEmbeddingRetriever(self, **kwargs)
-        msg = f"retriever_mode {retriever_mode!r} is not supported by SummaryIndex; use 'default' or 'embedding'"
-        raise InvalidInputError(msg)
+            return SummaryIndexRetriever(self, **self._with_objects(kwargs))
+        return SummaryIndexEmbeddingRetriever(self, **self._with_objects(kwargs))
 
     def as_query_engine(self, llm: Any = None, **kwargs: Any) -> RetrieverQueryEngine:
         """A query engine over every node, answering with ``tree_summarize`` unless ``response_mode`` says

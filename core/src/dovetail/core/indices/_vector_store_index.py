@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import cast
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._ids import id_list
@@ -20,12 +21,19 @@ from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.indices._base import BaseIndex
 from dovetail.core.indices._engines import build_query_engine
 from dovetail.core.indices._kwargs import RETRIEVER_KWARGS
+from dovetail.core.indices._kwargs import not_offered
 from dovetail.core.indices._kwargs import reject_unknown
+from dovetail.core.indices._shared_docstore import aindex_here
+from dovetail.core.indices._shared_docstore import index_here
+from dovetail.core.indices._shared_docstore import missing_here
+from dovetail.core.indices._shared_docstore import serve
 from dovetail.core.ingestion import IngestionPipeline
 from dovetail.core.ingestion import aembed_nodes
 from dovetail.core.ingestion import embed_nodes
 from dovetail.core.schema import BaseNode
 from dovetail.core.schema import Document
+from dovetail.core.schema import IndexNode
+from dovetail.core.storage import IndexDict
 from dovetail.core.storage import IndexStruct
 from dovetail.core.storage import StorageContext
 
@@ -91,6 +99,7 @@ class VectorStoreIndex(BaseIndex):
     retriever_keywords: tuple[str, ...] = ("similarity_top_k", "filters", *RETRIEVER_KWARGS)
     """Keywords :meth:`as_retriever` (and so :meth:`as_query_engine`) accepts."""
 
+    @not_offered("use_async", "insert_batch_size", "skip_embedding", "service_context")
     @suggest_keywords
     def __init__(
         self,
@@ -102,17 +111,21 @@ class VectorStoreIndex(BaseIndex):
         callback_manager: CallbackManager | None = None,
         show_progress: bool = False,
         store_nodes_override: bool = False,
+        objects: Sequence[IndexNode] | None = None,
     ) -> None:
         from dovetail.core.settings import resolve_embed_model
 
         self._embed_model = resolve_embed_model(embed_model) if embed_model is not None else None
         self._store_nodes_override = bool(store_nodes_override)
         self._init_index(
-            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, IndexStruct()
+            nodes, storage_context, transformations, index_struct, callback_manager, show_progress, IndexDict(), objects
         )
+        self.index_struct.bind(self)
+        serve(self)
 
     # ---------------------------------------------------------------- construction
     @classmethod
+    @not_offered("use_async", "insert_batch_size", "skip_embedding", "service_context")
     @suggest_keywords
     def from_documents(
         cls,
@@ -143,6 +156,7 @@ class VectorStoreIndex(BaseIndex):
         return index
 
     @classmethod
+    @not_offered("use_async", "insert_batch_size", "skip_embedding", "service_context")
     @suggest_keywords
     def from_vector_store(
         cls,
@@ -188,6 +202,27 @@ class VectorStoreIndex(BaseIndex):
         return self._store_nodes_override or not store.stores_text or isinstance(store, SimpleVectorStore)
 
     @property
+    def index_struct(self) -> IndexDict:
+        """The index's record; ``index_struct.nodes_dict`` lists the nodes kept in the docstore, as in LlamaIndex."""
+        return cast("IndexDict", self._index_struct)  # made an IndexDict by _init_index
+
+    def _nodes_dict(self) -> dict[str, str]:
+        """``index_struct.nodes_dict``: the ids in the vector store, when the docstore keeps the nodes.
+
+        Read from the vector store on each access (one read of the whole store), so it cannot go stale.
+        """
+        if not self.stores_nodes:
+            return {}
+        list_ids = getattr(self.vector_store, "node_ids", None)
+        if callable(list_ids):  # SimpleVectorStore: the ids without rebuilding every node
+            return {node_id: node_id for node_id in list_ids()}
+        try:
+            ids = [node.node_id for node in self.vector_store.get_nodes()]
+        except NotImplementedError:  # a store that cannot list its nodes: the docstore holds them all
+            ids = self.docstore.node_ids()
+        return {node_id: node_id for node_id in ids}
+
+    @property
     def embed_model(self) -> BaseEmbedding:
         """The embedding model: explicit > set in ``Settings`` > recorded in the index > ``Settings`` default."""
         if self._embed_model is None:
@@ -210,13 +245,17 @@ class VectorStoreIndex(BaseIndex):
         self._storage_context.index_store.add_index_struct(self._index_struct)
 
     # ---------------------------------------------------------------- writing
-    def _pipeline(self, **overrides: Any) -> IngestionPipeline:
+    def _transformations_for_documents(self) -> list[Any]:
+        """The steps from documents to nodes (without the embedding model)."""
         from dovetail.core.settings import Settings
 
+        if self._transformations is not None:
+            return list(self._transformations)
+        return Settings.transformations_for(self.embed_model)
+
+    def _pipeline(self, **overrides: Any) -> IngestionPipeline:
         model = self.embed_model
-        transformations = (
-            self._transformations if self._transformations is not None else Settings.transformations_for(model)
-        )
+        transformations = self._transformations_for_documents()
         self._record_embed_model(model)
         # No transformation cache: the docstore already skips unchanged documents, and a per-call cache would
         # only hold every node and vector of the run in memory without ever being hit.
@@ -262,7 +301,10 @@ class VectorStoreIndex(BaseIndex):
         )
         pipeline.keep_nodes = keep_nodes
         inputs = documents if runner is not None else list(documents)
-        return pipeline.run(documents=inputs, show_progress=self._show_progress, progress=progress, runner=runner)
+        elsewhere = missing_here(self, inputs) if runner is None else []
+        added = pipeline.run(documents=inputs, show_progress=self._show_progress, progress=progress, runner=runner)
+        here = index_here(self, elsewhere)
+        return [*added, *here] if keep_nodes else added
 
     def _ingest(
         self, documents: list[BaseNode], progress: ProgressCallback | ProgressHooks | None = None
@@ -271,7 +313,9 @@ class VectorStoreIndex(BaseIndex):
 
     async def _aingest(self, documents: list[BaseNode]) -> list[BaseNode]:
         pipeline = self._pipeline(docstore_strategy="upserts")
-        return await pipeline.arun(documents=documents, show_progress=self._show_progress)
+        elsewhere = missing_here(self, documents)
+        added = await pipeline.arun(documents=documents, show_progress=self._show_progress)
+        return [*added, *await aindex_here(self, elsewhere)]
 
     def insert(self, document: Document, **insert_kwargs: Any) -> None:
         """Add (or, if it changed, replace) one document."""
@@ -396,8 +440,13 @@ class VectorStoreIndex(BaseIndex):
         await self.ainsert(document, **update_kwargs.get("insert_kwargs", {}))
 
     def _changed(self, documents: Sequence[Document]) -> tuple[list[Document], list[bool]]:
+        """The checked documents and, per document, whether this index must (re)index it: its hash changed, or
+        a docstore shared with another vector index records it while this index's vector store lacks its nodes."""
         documents = [_one_document(doc, "refresh_ref_docs") for doc in documents]
-        return documents, [self.docstore.get_document_hash(doc.node_id) != doc.hash for doc in documents]
+        elsewhere = {doc.node_id for doc in missing_here(self, documents)}
+        return documents, [
+            doc.node_id in elsewhere or self.docstore.get_document_hash(doc.node_id) != doc.hash for doc in documents
+        ]
 
     def refresh_ref_docs(self, documents: Sequence[Document], **update_kwargs: Any) -> list[bool]:
         """Insert new documents and replace changed ones; returns, per document, whether it was (re)indexed."""
@@ -438,7 +487,9 @@ class VectorStoreIndex(BaseIndex):
         if isinstance(similarity_top_k, bool) or not isinstance(similarity_top_k, int) or similarity_top_k < 1:
             msg = f"similarity_top_k must be a positive integer, got {similarity_top_k!r}"
             raise InvalidInputError(msg)
-        return VectorIndexRetriever(self, similarity_top_k=similarity_top_k, filters=filters, **kwargs)
+        return VectorIndexRetriever(
+            self, similarity_top_k=similarity_top_k, filters=filters, **self._with_objects(kwargs)
+        )
 
     def as_query_engine(self, llm: LLM | str | None = None, **kwargs: Any) -> RetrieverQueryEngine:
         """A query engine: retrieve nodes (keywords of :meth:`as_retriever`) and answer.

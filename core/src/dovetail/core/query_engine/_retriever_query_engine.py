@@ -19,6 +19,7 @@ from dovetail.core.postprocessor._chain import postprocess_all
 from dovetail.core.response_synthesizers import BaseSynthesizer
 from dovetail.core.response_synthesizers import get_response_synthesizer
 from dovetail.core.response_synthesizers._base import ResponseType
+from dovetail.core.retrievers._prompt_mixin import PromptMixin
 from dovetail.core.schema import NodeWithScore
 from dovetail.core.schema import QueryBundle
 
@@ -28,8 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["BaseQueryEngine", "RetrieverQueryEngine"]
 
 
-class BaseQueryEngine(ABC):
-    """Base of every query engine: ``query(str | QueryBundle)`` returns a response.
+class BaseQueryEngine(PromptMixin, ABC):
+    """Base of every query engine: ``query(str | QueryBundle)`` returns a response; ``get_prompts`` and
+    ``update_prompts`` reach the prompts of the components it is built from.
 
     Args:
         callback_manager: receives the ``QUERY`` event and the trace of each query.
@@ -101,6 +103,9 @@ class RetrieverQueryEngine(BaseQueryEngine):
         self.retriever = retriever
         self.response_synthesizer = response_synthesizer or get_response_synthesizer(callback_manager=manager)
         self.node_postprocessors = list(node_postprocessors or [])
+
+    def _get_prompt_modules(self) -> dict[str, Any]:
+        return {"response_synthesizer": self.response_synthesizer}
 
     @classmethod
     @suggest_keywords

@@ -6,6 +6,7 @@ from abc import ABC
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Any
+from typing import ClassVar
 
 from dovetail.core._kwargs import unexpected_keyword
 from dovetail.core._query_bundle import as_query_bundle
@@ -16,6 +17,7 @@ from dovetail.core.concurrency import run_in_thread
 from dovetail.core.response_synthesizers._response import AsyncStreamingResponse
 from dovetail.core.response_synthesizers._response import Response
 from dovetail.core.response_synthesizers._response import StreamingResponse
+from dovetail.core.retrievers._prompt_mixin import PromptMixin
 from dovetail.core.schema import NodeWithScore
 from dovetail.core.schema import QueryBundle
 
@@ -24,16 +26,20 @@ __all__ = ["BaseSynthesizer", "ResponseType"]
 ResponseType = Response | StreamingResponse | AsyncStreamingResponse
 
 
-class BaseSynthesizer(ABC):
+class BaseSynthesizer(PromptMixin, ABC):
     """Base of every response synthesizer.
 
     Subclasses implement :meth:`_synthesize` (and may override :meth:`_asynthesize`); the public methods add the
-    ``SYNTHESIZE`` callback event and handle the no-nodes case.
+    ``SYNTHESIZE`` callback event and handle the no-nodes case. ``get_prompts``/``update_prompts`` read and
+    replace the templates, under LlamaIndex's keys (``text_qa_template``, ``refine_template``, ...).
 
     Args:
         callback_manager: receives ``SYNTHESIZE`` events.
         streaming: return :class:`StreamingResponse` objects.
     """
+
+    _answers_without_nodes: ClassVar[bool] = False
+    """Whether the answer comes without retrieved text (``generation``), so no nodes is no reason to stop."""
 
     def __init__(self, callback_manager: CallbackManager | None = None, streaming: bool = False) -> None:
         self.callback_manager = callback_manager or CallbackManager()
@@ -59,7 +65,8 @@ class BaseSynthesizer(ABC):
         additional_source_nodes: Sequence[NodeWithScore] | None = None,
         **kwargs: Any,
     ) -> ResponseType:
-        """The answer to ``query`` from ``nodes`` (``"Empty Response"`` when there are none).
+        """The answer to ``query`` from ``nodes`` (``"Empty Response"`` when there are none, except for modes that
+        answer without retrieved text, such as ``generation``).
 
         Args:
             query: the question.
@@ -76,7 +83,7 @@ class BaseSynthesizer(ABC):
         with self.callback_manager.event(
             CBEventType.SYNTHESIZE, payload={EventPayload.QUERY_STR: bundle.query_str}
         ) as event:
-            response = self._synthesize(bundle, list(nodes)) if nodes else self._empty()
+            response = self._synthesize(bundle, list(nodes)) if nodes or self._answers_without_nodes else self._empty()
             _add_sources(response, additional_source_nodes)
             event.on_end(payload={EventPayload.RESPONSE: response})
         return response
@@ -94,7 +101,10 @@ class BaseSynthesizer(ABC):
         with self.callback_manager.event(
             CBEventType.SYNTHESIZE, payload={EventPayload.QUERY_STR: bundle.query_str}
         ) as event:
-            response = await self._asynthesize(bundle, list(nodes)) if nodes else self._empty()
+            if nodes or self._answers_without_nodes:
+                response = await self._asynthesize(bundle, list(nodes))
+            else:
+                response = self._empty()
             _add_sources(response, additional_source_nodes)
             event.on_end(payload={EventPayload.RESPONSE: response})
         return response

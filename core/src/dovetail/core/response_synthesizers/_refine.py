@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from collections.abc import Generator
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import ClassVar
 
 from dovetail.core.response_synthesizers._base import BaseSynthesizer
 from dovetail.core.response_synthesizers._base import ResponseType
@@ -53,6 +55,11 @@ class Refine(BaseSynthesizer):
         streaming: stream the last call.
         callback_manager: receives ``SYNTHESIZE`` events (the LLM emits its own ``LLM`` events).
     """
+
+    _prompt_attributes: ClassVar[Mapping[str, str]] = {
+        "text_qa_template": "text_qa_template",
+        "refine_template": "refine_template",
+    }
 
     def __init__(
         self,

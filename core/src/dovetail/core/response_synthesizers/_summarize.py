@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator
 from collections.abc import Generator
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import ClassVar
 
 from dovetail.core.response_synthesizers._base import BaseSynthesizer
 from dovetail.core.response_synthesizers._base import ResponseType
@@ -93,6 +95,8 @@ class TreeSummarize(_LLMSynthesizer):
         callback_manager: receives ``SYNTHESIZE`` events.
     """
 
+    _prompt_attributes: ClassVar[Mapping[str, str]] = {"summary_template": "template"}
+
     def __init__(
         self,
         llm: LLM,
@@ -130,6 +134,8 @@ class SimpleSummarize(_LLMSynthesizer):
     """One LLM call: every chunk joined, cut to what fits the window (``text_qa_template``: ``context_str``,
     ``query_str``)."""
 
+    _prompt_attributes: ClassVar[Mapping[str, str]] = {"text_qa_template": "template"}
+
     def _args(self, query: QueryBundle, nodes: list[NodeWithScore]) -> dict[str, Any]:
         budget = context_budget(self.llm, self.template)
         context = cut(SEPARATOR.join(node_texts(nodes)), budget, get_tokenizer())[0]
@@ -145,6 +151,8 @@ class SimpleSummarize(_LLMSynthesizer):
 class Accumulate(_LLMSynthesizer):
     """Answer the query against each chunk separately and list the answers (``Response 1: ...``), separated
     by a dashed line. With ``streaming`` the listed answers are streamed one after another."""
+
+    _prompt_attributes: ClassVar[Mapping[str, str]] = {"text_qa_template": "template"}
 
     def _chunks(self, nodes: list[NodeWithScore]) -> list[str]:
         return [piece for text in node_texts(nodes) for piece in pack_texts([text], self.llm, self.template)]
@@ -181,6 +189,9 @@ class CompactAndAccumulate(Accumulate):
 class Generation(_LLMSynthesizer):
     """Ignore the retrieved text and ask the LLM the question alone (``simple_template``: ``query_str``); the
     nodes are still returned as sources."""
+
+    _prompt_attributes: ClassVar[Mapping[str, str]] = {"simple_template": "template"}
+    _answers_without_nodes: ClassVar[bool] = True
 
     def _default_template(self) -> BasePromptTemplate:
         from dovetail.core.prompts import DEFAULT_SIMPLE_INPUT_PROMPT

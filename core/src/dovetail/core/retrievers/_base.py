@@ -19,6 +19,7 @@ from dovetail.core.callbacks import CallbackManager
 from dovetail.core.callbacks import CBEventType
 from dovetail.core.callbacks import EventPayload
 from dovetail.core.concurrency import run_in_thread
+from dovetail.core.retrievers._prompt_mixin import PromptMixin
 from dovetail.core.schema import BaseNode
 from dovetail.core.schema import IndexNode
 from dovetail.core.schema import NodeWithScore
@@ -72,7 +73,7 @@ def _kept(result: NodeWithScore, obj: Any) -> list[NodeWithScore]:
     return [result]
 
 
-class BaseRetriever:
+class BaseRetriever(PromptMixin):
     """Base class of every retriever.
 
     Args:

@@ -19,10 +19,12 @@ import asyncio
 import logging
 import math
 import re
+from collections.abc import Mapping
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from enum import Enum
 from typing import Any
+from typing import ClassVar
 
 from dovetail.core._exceptions import InvalidInputError
 from dovetail.core._items import items_of
@@ -156,6 +158,8 @@ class QueryFusionRetriever(BaseRetriever):
         hybrid.retrieve("what does ERR_42 mean?")
         ```
     """
+
+    _prompt_attributes: ClassVar[Mapping[str, str]] = {"query_gen_prompt": "query_gen_prompt"}
 
     def __init__(
         self,

@@ -15,12 +15,18 @@ from dovetail.core.storage._context import DEFAULT_PERSIST_DIR
 from dovetail.core.storage._context import StorageContext
 from dovetail.core.storage._docstore import RefDocInfo
 from dovetail.core.storage._docstore import SimpleDocumentStore
+from dovetail.core.storage._index_store import IndexDict
+from dovetail.core.storage._index_store import IndexList
 from dovetail.core.storage._index_store import IndexStruct
+from dovetail.core.storage._index_store import KeywordTable
 from dovetail.core.storage._index_store import SimpleIndexStore
 
 __all__ = [
     "DEFAULT_PERSIST_DIR",
+    "IndexDict",
+    "IndexList",
     "IndexStruct",
+    "KeywordTable",
     "RefDocInfo",
     "SimpleDocumentStore",
     "SimpleIndexStore",

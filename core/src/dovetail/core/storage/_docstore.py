@@ -11,6 +11,7 @@ first use only.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import logging
@@ -30,6 +31,7 @@ from dovetail.core._ids import id_list
 from dovetail.core._kwargs import suggest_keywords
 from dovetail.core.schema import BaseNode
 from dovetail.core.schema import node_from_dict
+from dovetail.core.storage._async_twin import async_twin
 from dovetail.core.storage._io import atomic_write_json
 from dovetail.core.storage._io import check_payload
 from dovetail.core.storage._io import parse_json_object
@@ -304,8 +306,8 @@ class SimpleDocumentStore:
     def delete_document(self, doc_id: str, raise_error: bool = True) -> None:
         """Remove one stored node/document by id, and its entry in its document's ``ref_doc_info``.
 
-        When that was the document's last node, the document's ``ref_doc_info`` and hash go too (as a document
-        with no nodes left is no longer indexed).
+        When that was the document's last node, the document's ``ref_doc_info``, hash and stored record go too
+        (as a document with no nodes left is no longer indexed).
 
         Raises:
             NotFoundError: the id is neither stored nor recorded as a node of a document (only with
@@ -323,9 +325,11 @@ class SimpleDocumentStore:
             return
         if ref_doc_id is not None and info is not None and doc_id in info.node_ids:
             info.node_ids.remove(doc_id)
-            if not info.node_ids:
+            if not info.node_ids:  # the document itself goes too, as in LlamaIndex
                 del self._ref_docs[ref_doc_id]
                 self._hashes.pop(ref_doc_id, None)
+                self._raw.pop(ref_doc_id, None)
+                self._nodes.pop(ref_doc_id, None)
 
     def _owner_of(self, node_id: str) -> str | None:
         """The document whose ``ref_doc_info`` lists ``node_id`` (for nodes whose text is not stored here)."""
@@ -386,6 +390,31 @@ class SimpleDocumentStore:
         """Every recorded document hash, by document id."""
         self._load()
         return dict(self._hashes)
+
+    def get_all_document_ids(self) -> set[str]:
+        """Ids of every stored node and document (LlamaIndex's ``get_all_document_ids``)."""
+        self._load()
+        return set(self._raw)
+
+    async def aget_node(self, node_id: str, raise_error: bool = True) -> BaseNode | None:
+        """Async :meth:`get_node`."""
+        await asyncio.to_thread(self._load)
+        return self.get_node(node_id, raise_error=raise_error)
+
+    async_add_documents = async_twin(add_documents)
+    aget_nodes = async_twin(get_nodes)
+    aget_document = async_twin(get_document)
+    adocument_exists = async_twin(document_exists)
+    adelete_document = async_twin(delete_document)
+    aref_doc_exists = async_twin(ref_doc_exists)
+    aget_ref_doc_info = async_twin(get_ref_doc_info)
+    aget_all_ref_doc_info = async_twin(get_all_ref_doc_info)
+    adelete_ref_doc = async_twin(delete_ref_doc)
+    aset_document_hash = async_twin(set_document_hash)
+    aset_document_hashes = async_twin(set_document_hashes)
+    aget_document_hash = async_twin(get_document_hash)
+    aget_all_document_hashes = async_twin(get_all_document_hashes)
+    aget_all_document_ids = async_twin(get_all_document_ids)
 
 
 def _ref_doc_id_of(raw: dict[str, Any]) -> str | None:

@@ -6,6 +6,7 @@ import copy
 import json
 import os
 import uuid
+import weakref
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -20,7 +21,7 @@ from dovetail.core.storage._io import parse_json_object
 from dovetail.core.storage._io import read_json
 from dovetail.core.storage._kvstore_options import refuse_kvstore_options
 
-__all__ = ["DEFAULT_INDEX_STORE_FILE", "IndexStruct", "SimpleIndexStore"]
+__all__ = ["DEFAULT_INDEX_STORE_FILE", "IndexDict", "IndexList", "IndexStruct", "KeywordTable", "SimpleIndexStore"]
 
 DEFAULT_INDEX_STORE_FILE = "index_store.json"
 _KIND = "index_store"
@@ -54,7 +55,10 @@ class IndexStruct:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IndexStruct:
-        """Rebuild from :meth:`to_dict` output."""
+        """Rebuild from :meth:`to_dict` output, as the class of its ``struct_type`` (:class:`IndexDict`,
+        :class:`IndexList`, :class:`KeywordTable`) when called on :class:`IndexStruct`."""
+        if cls is IndexStruct and isinstance(data, dict):
+            cls = STRUCT_CLASSES.get(str(data.get("struct_type", "vector_store")), IndexStruct)
         try:
             return cls(
                 index_id=str(data["index_id"]),
@@ -65,6 +69,79 @@ class IndexStruct:
         except (KeyError, TypeError, ValueError) as exc:
             msg = f"index struct {data!r} is malformed ({exc}); rebuild the index"
             raise InvalidInputError(msg) from exc
+
+
+@dataclass
+class IndexDict(IndexStruct):
+    """The record of a :class:`~dovetail.core.indices.VectorStoreIndex` (LlamaIndex's ``IndexDict``).
+
+    ``nodes_dict`` maps the vector store's id of each node to the node's id in the docstore, as in LlamaIndex,
+    and like there it lists the nodes whose records are in the docstore (with a vector store that keeps text,
+    only when the index has ``store_nodes_override=True``). dovetail does not copy the ids into the record: the
+    index's struct reads them from its storage on each access, so they cannot go stale and the index store
+    stays small. A struct that belongs to no index has an empty ``nodes_dict``.
+    """
+
+    _owner: weakref.ref[Any] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def bind(self, owner: Any) -> None:
+        """Read ``nodes_dict`` from ``owner._nodes_dict()`` (the index this struct belongs to; held weakly)."""
+        self._owner = weakref.ref(owner)
+
+    @property
+    def nodes_dict(self) -> dict[str, str]:
+        """Vector store id -> docstore node id of every node of the index (a fresh dict on each access)."""
+        owner = self._owner() if self._owner is not None else None
+        return dict(owner._nodes_dict()) if owner is not None else {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_owner"] = None  # the owning index is not part of the record
+        return state
+
+
+@dataclass
+class IndexList(IndexStruct):
+    """The record of a :class:`~dovetail.core.indices.SummaryIndex` (LlamaIndex's ``IndexList``)."""
+
+    struct_type: str = "list"
+
+    @property
+    def nodes(self) -> list[str]:
+        """The index's node ids, in order."""
+        nodes: list[str] = self.extra.setdefault("nodes", [])
+        return nodes
+
+
+@dataclass
+class KeywordTable(IndexStruct):
+    """The record of a :class:`~dovetail.core.indices.SimpleKeywordTableIndex` (LlamaIndex's ``KeywordTable``)."""
+
+    struct_type: str = "keyword_table"
+
+    @property
+    def table(self) -> dict[str, list[str]]:
+        """Keyword -> ids of the nodes containing it."""
+        table: dict[str, list[str]] = self.extra.setdefault("table", {})
+        return table
+
+    @property
+    def keywords(self) -> set[str]:
+        """Every keyword of the table."""
+        return set(self.table)
+
+    @property
+    def node_ids(self) -> set[str]:
+        """Ids of every node with at least one keyword in the table."""
+        return {node_id for ids in self.table.values() for node_id in ids}
+
+
+STRUCT_CLASSES: dict[str, type[IndexStruct]] = {
+    "vector_store": IndexDict,
+    "list": IndexList,
+    "keyword_table": KeywordTable,
+}
+"""The record class of each ``struct_type``."""
 
 
 class SimpleIndexStore:
@@ -181,6 +258,22 @@ class SimpleIndexStore:
     def index_structs(self) -> list[IndexStruct]:
         """Every stored struct."""
         return list(self._structs.values())
+
+    async def async_add_index_struct(self, index_struct: IndexStruct) -> None:
+        """Async :meth:`add_index_struct` (in memory: nothing to wait for)."""
+        self.add_index_struct(index_struct)
+
+    async def adelete_index_struct(self, key: str) -> None:
+        """Async :meth:`delete_index_struct`."""
+        self.delete_index_struct(key)
+
+    async def aget_index_struct(self, struct_id: str | None = None) -> IndexStruct | None:
+        """Async :meth:`get_index_struct`."""
+        return self.get_index_struct(struct_id)
+
+    async def async_index_structs(self) -> list[IndexStruct]:
+        """Async :meth:`index_structs`."""
+        return self.index_structs()
 
     def require(self, struct_id: str | None = None) -> IndexStruct:
         """Like :meth:`get_index_struct` but a missing struct is a :class:`NotFoundError`."""

@@ -316,6 +316,11 @@ class SimpleVectorStore(BasePydanticVectorStore):
         self._selections.put(key, selection, max_entries=self.filter_cache_size, max_rows=max_rows)
         return rows, selection
 
+    def node_ids(self) -> list[str]:
+        """The ids of the stored nodes, in row order (cheap: no node is rebuilt)."""
+        with self._lock:
+            return list(self._ids)
+
     def get_nodes(
         self,
         node_ids: list[str] | None = None,

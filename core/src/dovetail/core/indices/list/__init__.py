@@ -1,0 +1,18 @@
+"""LlamaIndex's ``llama_index.core.indices.list`` import path.
+
+Re-exports ``ListRetrieverMode``, ``SummaryIndex``, ``SummaryIndexEmbeddingRetriever``, ``SummaryIndexRetriever``
+lazily, so a LlamaIndex import changes only its package prefix.
+"""
+
+from typing import TYPE_CHECKING
+
+from dovetail.core._lazy import lazy_exports
+
+# Type checkers read the names from the star import; ``__all__`` narrows it to the ones exported here.
+# ruff: noqa: F403, F405
+if TYPE_CHECKING:
+    from dovetail.core.indices import *
+
+__all__ = ["ListRetrieverMode", "SummaryIndex", "SummaryIndexEmbeddingRetriever", "SummaryIndexRetriever"]
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), "dovetail.core.indices")
