@@ -115,6 +115,47 @@ def test_cache_collection_clear_forgets_only_its_entries() -> None:
     assert len(cache) == before - counted > 0
 
 
+def test_a_cache_built_with_a_collection_uses_it_by_default(tmp_path: Path) -> None:
+    path = tmp_path / "ingestion_cache.json"
+    model = Counting(embed_dim=4)
+    first = IngestionCache(path)
+    _run(_pipeline(model, first), False, cache_collection="wood")
+    embedded = model.texts
+    first.persist()
+    wood = IngestionCache(path, collection="wood")
+    assert wood.collection_name == "wood"
+    _run(_pipeline(model, wood), False)
+    assert model.texts == embedded  # all found in the collection the cache was built with
+    _run(_pipeline(model, wood), False, cache_collection="llama_cache")  # LlamaIndex's default collection
+    assert model.texts == 2 * embedded  # the cache's own entries: none yet
+
+
+def test_llama_cache_is_the_caches_own_collection() -> None:
+    cache = IngestionCache()
+    model = Counting(embed_dim=4)
+    _run(_pipeline(model, cache), False)
+    embedded = model.texts
+    _run(_pipeline(model, cache), False, cache_collection="llama_cache")
+    assert model.texts == embedded
+    assert IngestionCache(collection="llama_cache").collection_name == "llama_cache"
+
+
+def test_cache_takes_llamaindex_backends_and_fs_only_as_none(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match=r"IngestionCache\(cache=\.\.\.\) takes only None.*leave cache out"):
+        IngestionCache(cache=object())
+    cache = IngestionCache(cache=None)
+    with pytest.raises(InvalidInputError, match="local files only"):
+        cache.persist(tmp_path / "cache.json", fs=object())
+    assert not (tmp_path / "cache.json").exists()
+    cache.persist(tmp_path / "cache.json", fs=None)
+    with pytest.raises(InvalidInputError, match="local files only"):
+        IngestionCache.from_persist_path(tmp_path / "cache.json", fs=object())
+    loaded = IngestionCache.from_persist_path(tmp_path / "cache.json", collection="wood", fs=None)
+    assert loaded.collection_name == "wood"
+    with pytest.raises(InvalidInputError, match="non-empty str or None"):
+        IngestionCache(collection="")
+
+
 @pytest.mark.parametrize("use_async", [False, True], ids=["run", "arun"])
 def test_cache_collection_without_a_cache_is_refused_before_any_work(use_async: bool) -> None:
     model = Counting(embed_dim=4)

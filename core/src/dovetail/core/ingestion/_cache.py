@@ -34,6 +34,8 @@ __all__ = ["DEFAULT_CACHE_FILE", "CacheCollection", "IngestionCache", "fingerpri
 logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_FILE = "ingestion_cache.json"
+DEFAULT_COLLECTION = "llama_cache"
+"""LlamaIndex's name of a cache's own collection."""
 _Stored = TypeVar("_Stored")
 
 _KIND = "ingestion_cache"
@@ -96,6 +98,10 @@ class IngestionCache:
 
     Args:
         persist_path: a JSON file to load now (if it exists) and to write with :meth:`persist`.
+        collection: the collection this cache reads and writes (LlamaIndex's keyword; default, or
+            ``"llama_cache"``, LlamaIndex's default name: the cache's own entries). See :meth:`collection`.
+        cache: LlamaIndex's storage backend (``SimpleCache``, ``RedisCache``, ...); only ``None`` is taken, the
+            entries are kept in memory and persisted as JSON.
 
     Example:
         ```python
@@ -107,7 +113,20 @@ class IngestionCache:
     """
 
     @suggest_keywords
-    def __init__(self, persist_path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        persist_path: str | os.PathLike[str] | None = None,
+        collection: str | None = None,
+        cache: object | None = None,
+    ) -> None:
+        if cache is not None:
+            msg = (
+                f"IngestionCache(cache=...) takes only None: dovetail's cache keeps its entries itself and persists "
+                f"them as JSON, so a {type(cache).__name__} would not be used; leave cache out"
+            )
+            raise InvalidInputError(msg)
+        self._prefix = _prefix(collection)
+        self.collection_name = collection or DEFAULT_COLLECTION
         self._nodes: dict[str, list[dict[str, Any]]] = {}
         self._vectors: dict[str, str] = {}
         self.persist_path = Path(persist_path) if persist_path is not None else None
@@ -124,20 +143,39 @@ class IngestionCache:
         self._nodes, self._vectors = nodes, vectors
 
     @classmethod
-    def from_persist_path(cls, persist_path: str | os.PathLike[str]) -> IngestionCache:
-        """Load a persisted cache (an absent file gives an empty cache bound to that path)."""
-        return cls(persist_path)
+    def from_persist_path(
+        cls, persist_path: str | os.PathLike[str], collection: str | None = None, fs: object | None = None
+    ) -> IngestionCache:
+        """Load a persisted cache (an absent file gives an empty cache bound to that path).
+
+        Raises:
+            InvalidInputError: ``fs`` other than ``None`` (the file is local).
+        """
+        _refuse_fs("IngestionCache.from_persist_path", fs)
+        return cls(persist_path, collection=collection)
 
     def __len__(self) -> int:
+        if self._prefix:
+            return sum(key.startswith(self._prefix) for key in (*self._nodes, *self._vectors))
         return len(self._nodes) + len(self._vectors)
 
     def clear(self) -> None:
-        """Forget every entry."""
+        """Forget every entry (a cache built with a ``collection``: only that collection's)."""
+        if self._prefix:
+            for store in (self._nodes, self._vectors):
+                for key in [key for key in store if key.startswith(self._prefix)]:
+                    del store[key]
+            return
         self._nodes.clear()
         self._vectors.clear()
 
-    def persist(self, persist_path: str | os.PathLike[str] | None = None) -> None:
-        """Write the cache as JSON (to ``persist_path`` or the path it was loaded from)."""
+    def persist(self, persist_path: str | os.PathLike[str] | None = None, fs: object | None = None) -> None:
+        """Write the cache, every collection, as JSON (to ``persist_path`` or the path it was loaded from).
+
+        Raises:
+            InvalidInputError: no path at all, or ``fs`` other than ``None`` (the file is local).
+        """
+        _refuse_fs("IngestionCache.persist", fs)
         target = Path(persist_path) if persist_path is not None else self.persist_path
         if target is None:
             msg = "IngestionCache.persist needs a path: pass persist_path or build the cache with one"
@@ -171,12 +209,12 @@ class IngestionCache:
 
     def get_nodes(self, key: str) -> list[BaseNode] | None:
         """Cached output nodes for ``key`` (fresh objects), or ``None``."""
-        raw = self._counted(self._nodes.get(key))
+        raw = self._counted(self._nodes.get(self._prefix + key))
         return None if raw is None else [node_from_dict(item) for item in raw]
 
     def put_nodes(self, key: str, nodes: list[BaseNode]) -> None:
         """Remember the output of a transformation."""
-        self._nodes[key] = [node.to_dict(include_embedding=True) for node in nodes]
+        self._nodes[self._prefix + key] = [node.to_dict(include_embedding=True) for node in nodes]
 
     # ---------------------------------------------------------------- embeddings
     @staticmethod
@@ -186,19 +224,20 @@ class IngestionCache:
 
     def get_vector(self, key: str) -> list[float] | None:
         """A cached embedding, or ``None``."""
-        raw = self._counted(self._vectors.get(key))
+        raw = self._counted(self._vectors.get(self._prefix + key))
         return None if raw is None else _decode_vector(raw)
 
     def put_vector(self, key: str, vector: list[float]) -> None:
         """Remember an embedding."""
-        self._vectors[key] = _encode_vector(vector)
+        self._vectors[self._prefix + key] = _encode_vector(vector)
 
     # ---------------------------------------------------------------- collections
     def collection(self, name: str) -> IngestionCache:
         """A named part of this cache (LlamaIndex's ``cache_collection``): its entries are seen only through it.
 
         The collection shares this cache's storage (so :meth:`persist` writes it too) and its hit and miss
-        counts; ``IngestionPipeline.run(cache_collection=name)`` uses it.
+        counts; ``IngestionPipeline.run(cache_collection=name)`` uses it. ``"llama_cache"`` (LlamaIndex's
+        default collection) is the cache's own entries.
 
         Raises:
             InvalidInputError: ``name`` is not a non-empty ``str``.
@@ -210,50 +249,40 @@ class IngestionCache:
 
 
 class CacheCollection(IngestionCache):
-    """The entries of one named collection of an :class:`IngestionCache` (see :meth:`IngestionCache.collection`)."""
+    """One named collection of an :class:`IngestionCache` (see :meth:`IngestionCache.collection`): the same
+    storage, file and counts, its own entries."""
 
     def __init__(self, parent: IngestionCache, name: str) -> None:
         self._parent = parent
-        self.name = name
-        self._prefix = f"{name}\x00"  # entry keys are hex digests: no collection's key can look like another's
+        self._prefix = _prefix(name)
+        self.collection_name = name
         self._nodes = parent._nodes
         self._vectors = parent._vectors
         self._counts = parent._counts
         self.persist_path = parent.persist_path
 
     def __repr__(self) -> str:
-        return f"CacheCollection(name={self.name!r})"
+        return f"CacheCollection(name={self.collection_name!r})"
 
-    def __len__(self) -> int:
-        prefix = self._prefix
-        return sum(key.startswith(prefix) for key in (*self._nodes, *self._vectors))
-
-    def clear(self) -> None:
-        """Forget this collection's entries (the rest of the cache is kept)."""
-        for store in (self._nodes, self._vectors):
-            for key in [key for key in store if key.startswith(self._prefix)]:
-                del store[key]
-
-    def persist(self, persist_path: str | os.PathLike[str] | None = None) -> None:
+    def persist(self, persist_path: str | os.PathLike[str] | None = None, fs: object | None = None) -> None:
         """Write the whole cache (every collection) as :meth:`IngestionCache.persist` does."""
-        self._parent.persist(persist_path)
+        self._parent.persist(persist_path, fs)
 
-    def collection(self, name: str) -> IngestionCache:
-        """Another collection of the same cache."""
-        return self._parent.collection(name)
 
-    def get_nodes(self, key: str) -> list[BaseNode] | None:
-        """Cached output nodes for ``key`` in this collection, or ``None``."""
-        return self._parent.get_nodes(self._prefix + key)
+def _prefix(collection: str | None) -> str:
+    """The key prefix of a collection's entries (none for the cache's own entries).
 
-    def put_nodes(self, key: str, nodes: list[BaseNode]) -> None:
-        """Remember the output of a transformation in this collection."""
-        self._parent.put_nodes(self._prefix + key, nodes)
+    Entry keys are hex digests, so no collection's key can look like another collection's.
+    """
+    if collection is None or collection == DEFAULT_COLLECTION:
+        return ""
+    if not isinstance(collection, str) or not collection:
+        msg = f"a cache collection is named by a non-empty str or None, got {collection!r}"
+        raise InvalidInputError(msg)
+    return f"{collection}\x00"
 
-    def get_vector(self, key: str) -> list[float] | None:
-        """A cached embedding of this collection, or ``None``."""
-        return self._parent.get_vector(self._prefix + key)
 
-    def put_vector(self, key: str, vector: list[float]) -> None:
-        """Remember an embedding in this collection."""
-        self._parent.put_vector(self._prefix + key, vector)
+def _refuse_fs(owner: str, fs: object | None) -> None:
+    if fs is not None:
+        msg = f"{owner}() writes and reads local files only; pass fs=None (fsspec file systems are not supported)"
+        raise InvalidInputError(msg)
