@@ -81,7 +81,7 @@ def _use(folder: Path) -> None:
     """Load the index and touch everything a user would."""
     storage = StorageContext.from_defaults(persist_dir=folder)
     index = load_index_from_storage(storage, embed_model=MockEmbedding(embed_dim=4))
-    storage.docstore.get_all_document_hashes()
+    storage.docstore.hashes_by_document_id()
     storage.docstore.get_all_ref_doc_info()
     list(storage.docstore.docs.values())
     nodes = storage.vector_store.get_nodes()

@@ -90,7 +90,7 @@ def test_progress_reports_only_committed_documents() -> None:
 
     def progress(done: int, total: int) -> None:
         assert total == 30
-        hashed = set(p.docstore.get_all_document_hashes())  # type: ignore[union-attr]
+        hashed = set(p.docstore.hashes_by_document_id())  # type: ignore[union-attr]
         assert len(hashed) == done  # every reported document is committed ...
         stored = {n.ref_doc_id for n in p.vector_store.get_nodes()}  # type: ignore[union-attr]
         assert stored == hashed  # ... with its nodes, and no node of an uncommitted one is stored
@@ -118,7 +118,7 @@ def test_a_failed_embedding_call_leaves_only_complete_documents_and_the_rerun_is
     assert reference.docstore is not None
 
     partial = StorageContext.from_defaults(persist_dir=index_dir)
-    hashed = sorted(partial.docstore.get_all_document_hashes())
+    hashed = sorted(partial.docstore.hashes_by_document_id())
     assert hashed == [doc.node_id for doc in corpus(len(hashed))]  # a prefix of the input, in order
     assert 0 < len(hashed) < 30
     stored = {n.node_id: n.ref_doc_id for n in partial.vector_store.get_nodes()}
@@ -154,7 +154,7 @@ def test_a_transformation_error_first_commits_the_documents_transformed_before_i
     with pytest.raises(RuntimeError, match="doc-005"):
         p.run(documents=corpus(10))
     assert p.docstore is not None
-    assert sorted(p.docstore.get_all_document_hashes()) == [f"doc-{i:03d}" for i in range(5)]
+    assert sorted(p.docstore.hashes_by_document_id()) == [f"doc-{i:03d}" for i in range(5)]
     assert embed.sizes == [sum(1 + (i % 4 > 1) for i in range(5))]  # one short batch for what was transformed
 
 

@@ -68,7 +68,7 @@ async def test_cancel_during_a_checkpoint_waits_for_it_and_starts_no_second_one(
     assert stats["peak"] == 1, "two checkpoints wrote the same folder at once"
 
     loaded = StorageContext.from_defaults(persist_dir=tmp_path / "index")
-    done = loaded.docstore.get_all_document_hashes()
+    done = loaded.docstore.hashes_by_document_id()
     hits = loaded.vector_store.query(VectorStoreQuery(query_embedding=[1.0] * 8, similarity_top_k=100_000))
     assert 0 < len(done) < len(docs)
     assert hits.nodes is not None

@@ -60,7 +60,7 @@ def test_a_killed_run_keeps_the_embedded_part_of_one_long_document_and_resumes_i
         first.run(documents=[doc])
     kept = stored(index_dir)
     assert 0 < len(kept) <= 76  # part of the one document survived the failure
-    ledger = StorageContext.from_defaults(persist_dir=index_dir).docstore.get_all_document_hashes()
+    ledger = StorageContext.from_defaults(persist_dir=index_dir).docstore.hashes_by_document_id()
     assert ledger == {"book.txt": "partial:" + doc.hash}
 
     resumed_embed = CountingEmbedding(embed_dim=8, embed_batch_size=4)
@@ -68,7 +68,7 @@ def test_a_killed_run_keeps_the_embedded_part_of_one_long_document_and_resumes_i
     resumed.run(documents=[doc])
     assert resumed_embed.stats["texts"] == total - len(kept)  # what was stored is not embedded again
     final = StorageContext.from_defaults(persist_dir=index_dir)
-    assert final.docstore.get_all_document_hashes() == {"book.txt": doc.hash}
+    assert final.docstore.hashes_by_document_id() == {"book.txt": doc.hash}
     assert reference.vector_store is not None
     expected = {(n.node_id, n.hash, tuple(n.embedding or ())) for n in reference.vector_store.get_nodes()}
     got = {(n.node_id, n.hash, tuple(n.embedding or ())) for n in final.vector_store.get_nodes()}
@@ -84,7 +84,7 @@ def test_commits_come_by_time_when_the_count_is_far_away(tmp_path: Path) -> None
     p = build(flaky, checkpoint_dir=tmp_path, checkpoint_interval=0.05, commit_interval=0.1, docs_per_batch=1000)
     with pytest.raises(RuntimeError):
         p.run(documents=docs)
-    ledger = StorageContext.from_defaults(persist_dir=tmp_path).docstore.get_all_document_hashes()
+    ledger = StorageContext.from_defaults(persist_dir=tmp_path).docstore.hashes_by_document_id()
     done = sorted(doc_id for doc_id, value in ledger.items() if not value.startswith("partial:"))
     assert done  # with a count of 1000 alone nothing would have been committed
     assert done == [doc.node_id for doc in docs[: len(done)]]

@@ -83,7 +83,7 @@ def test_upserts_and_delete_removes_documents_that_are_gone() -> None:
     p.run(documents=docs("dovetail", "finger"))
     assert p.docstore is not None
     assert p.vector_store is not None
-    assert set(p.docstore.get_all_document_hashes()) == {"dovetail.md", "finger.md"}
+    assert set(p.docstore.hashes_by_document_id()) == {"dovetail.md", "finger.md"}
     assert {n.ref_doc_id for n in p.vector_store.get_nodes()} == {"dovetail.md", "finger.md"}
 
 
@@ -173,7 +173,7 @@ def test_nodes_without_embeddings_are_rejected_before_any_change() -> None:
         p.run(documents=docs("dovetail"))
     assert len(store) == 0
     assert p.docstore is not None
-    assert p.docstore.get_all_document_hashes() == {}
+    assert p.docstore.hashes_by_document_id() == {}
 
 
 @pytest.mark.parametrize(
@@ -220,7 +220,7 @@ def test_checkpoints_keep_committed_batches_when_a_run_fails(tmp_path: Path) -> 
     with pytest.raises(RuntimeError):
         flaky.run(documents=docs(*names, words=2))
     partial = StorageContext.from_defaults(persist_dir=index_dir)
-    assert set(partial.docstore.get_all_document_hashes()) == {"a.md", "b.md", "c.md"}
+    assert set(partial.docstore.hashes_by_document_id()) == {"a.md", "b.md", "c.md"}
 
     resumed = IngestionPipeline(
         transformations=[SentenceSplitter(chunk_size=40, chunk_overlap=0), embed], checkpoint_dir=index_dir

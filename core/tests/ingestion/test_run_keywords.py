@@ -73,7 +73,7 @@ def test_nothing_is_transformed_or_stored_before_the_refusal() -> None:
     with pytest.raises(TypeError):
         pipeline.run(documents=_docs(), show_progres=True)
     assert embed.stats["texts"] == 0
-    assert pipeline.docstore is None or not pipeline.docstore.get_all_document_hashes()
+    assert pipeline.docstore is None or not pipeline.docstore.hashes_by_document_id()
     assert len(pipeline.run(documents=_docs())) == 1  # the same pipeline then runs normally
     assert embed.stats["texts"] == 1
 

@@ -68,7 +68,7 @@ def test_runner_run_stores_what_the_in_process_run_stores() -> None:
     assert stored(remote) == stored(local)
     assert remote.docstore is not None
     assert local.docstore is not None
-    assert remote.docstore.get_all_document_hashes() == local.docstore.get_all_document_hashes()
+    assert remote.docstore.hashes_by_document_id() == local.docstore.hashes_by_document_id()
     assert [len(b) for b in runner.batches] == [3, 3, 1]
 
 
@@ -98,12 +98,12 @@ def test_failing_document_is_named_and_the_documents_before_it_are_kept() -> Non
         p.run(documents=docs(*NAMES), runner=InlineRunner(batch_size=3))
     assert "cannot transform a node containing 'mitre'" in str(info.value)
     assert p.docstore is not None
-    assert sorted(p.docstore.get_all_document_hashes()) == sorted(f"{n}.md" for n in NAMES[:4])
+    assert sorted(p.docstore.hashes_by_document_id()) == sorted(f"{n}.md" for n in NAMES[:4])
     # the remainder goes through once the document is fixed
     fixed = [d for d in docs(*NAMES) if d.node_id != "mitre.md"]
     p.transformations = p.transformations[1:]
     p.run(documents=fixed, runner=InlineRunner())
-    assert len(p.docstore.get_all_document_hashes()) == len(NAMES) - 1
+    assert len(p.docstore.hashes_by_document_id()) == len(NAMES) - 1
 
 
 def test_a_dovetail_error_keeps_its_class_and_gets_the_document_name() -> None:
@@ -127,7 +127,7 @@ def test_upserts_and_delete_removes_documents_missing_from_a_streamed_input() ->
     reference.run(documents=docs(*NAMES[:3]))
     assert stored(p) == stored(reference)
     assert p.docstore is not None
-    assert sorted(p.docstore.get_all_document_hashes()) == sorted(f"{n}.md" for n in NAMES[:3])
+    assert sorted(p.docstore.hashes_by_document_id()) == sorted(f"{n}.md" for n in NAMES[:3])
 
 
 def test_duplicates_only_skips_a_repeated_hash_within_the_stream() -> None:

@@ -82,7 +82,7 @@ def test_a_streamed_document_gives_the_nodes_of_the_whole_text(monkeypatch: pyte
     ]
     assert all(n.ref_doc_id == "book.txt" for n in got)
     assert pipeline.docstore is not None
-    assert pipeline.docstore.get_all_document_hashes() == {"book.txt": whole.hash}
+    assert pipeline.docstore.hashes_by_document_id() == {"book.txt": whole.hash}
 
 
 def test_the_cli_streams_a_big_file_and_indexes_it_as_if_read_whole(
@@ -119,7 +119,7 @@ def test_the_cli_streams_a_big_file_and_indexes_it_as_if_read_whole(
         storage = StorageContext.from_defaults(persist_dir=index)
         nodes = sorted(storage.vector_store.get_nodes(), key=lambda n: n.node_id)
         rows = [(n.node_id, n.get_content(), n.start_char_idx if isinstance(n, TextNode) else None) for n in nodes]
-        return storage.docstore.get_all_document_hashes(), rows
+        return storage.docstore.hashes_by_document_id(), rows
 
     streamed_index, whole_index = contents(tmp_path / "streamed"), contents(tmp_path / "whole")
     assert len(streamed_index[1]) > 100

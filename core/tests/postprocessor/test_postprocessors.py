@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from dovetail.core.errors import InvalidInputError
+from dovetail.core.errors import OutputParserError
 from dovetail.core.llms import CompletionResponse
 from dovetail.core.llms import CompletionResponseGen
 from dovetail.core.llms import CustomLLM
@@ -134,6 +136,28 @@ def test_llm_rerank_picks_and_scores_per_batch() -> None:
     assert "gamma" in llm.prompts[1]
     with pytest.raises(InvalidInputError, match="needs the query"):
         LLMRerank(llm=llm).postprocess_nodes(nodes)
+
+
+def test_llm_rerank_takes_a_llama_index_parse_function() -> None:
+    nodes = hits(("alpha", 0.1), ("beta", 0.2), ("gamma", 0.3))
+
+    def numbers_and_relevances(answer: str, num_choices: int) -> tuple[list[int], list[float]]:
+        return [3, 1, 9], [7.0, 2.0, 10.0]  # LlamaIndex's shape; 9 is out of range and dropped
+
+    llm = RerankLLM(answers=["anything"])
+    rerank = LLMRerank(llm=llm, choice_batch_size=3, top_n=3, parse_choice_select_answer_fn=numbers_and_relevances)
+    ranked = rerank.postprocess_nodes(nodes, query_str="which?")
+    assert texts(ranked) == ["gamma", "alpha"]
+    assert [n.score for n in ranked] == [7.0, 2.0]
+
+
+def test_llm_rerank_says_what_a_parse_function_must_return() -> None:
+    nodes = hits(("alpha", 0.1))
+    bad_parsers: list[Callable[[str, int], Any]] = [lambda a, n: ([1], []), lambda a, n: "Doc: 1"]
+    for bad in bad_parsers:
+        rerank = LLMRerank(llm=RerankLLM(answers=["x"]), parse_choice_select_answer_fn=bad)
+        with pytest.raises(OutputParserError, match="parse_choice_select_answer_fn"):
+            rerank.postprocess_nodes(nodes, query_str="q")
 
 
 async def test_async_postprocessing_matches_sync() -> None:

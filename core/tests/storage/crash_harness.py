@@ -145,7 +145,7 @@ def _index_state(index: Path) -> tuple[State, dict[str, str], dict[str, list[str
 
     storage = StorageContext.from_defaults(persist_dir=index)
     refs = {doc: sorted(info.node_ids) for doc, info in storage.docstore.get_all_ref_doc_info().items()}
-    return _store_state(storage.vector_store), storage.docstore.get_all_document_hashes(), refs
+    return _store_state(storage.vector_store), storage.docstore.hashes_by_document_id(), refs
 
 
 def _restricted(reference: tuple[State, dict[str, str], dict[str, list[str]]], done: list[str]) -> Any:

@@ -44,7 +44,7 @@ def _state(directory: Path) -> tuple[set[str], set[str]]:
     dimension = getattr(loaded.vector_store, "dimension", None) or 2  # SimpleVectorStore's, None while empty
     query = VectorStoreQuery(query_embedding=[1.0] * dimension, similarity_top_k=1000)
     hits = loaded.vector_store.query(query)
-    return set(hits.ids or []), set(loaded.docstore.get_all_document_hashes())
+    return set(hits.ids or []), set(loaded.docstore.hashes_by_document_id())
 
 
 class _LoadsDuringPersist(SimpleVectorStore):

@@ -47,7 +47,7 @@ def test_a_malformed_docstore_record(index_dir: Path, change: Callable[[dict[str
     _edit(index_dir / "docstore.json", change)
     storage = StorageContext.from_defaults(persist_dir=index_dir)
     with pytest.raises(InvalidInputError, match="docstore file"):
-        storage.docstore.get_all_document_hashes()
+        storage.docstore.hashes_by_document_id()
 
 
 @pytest.mark.parametrize(

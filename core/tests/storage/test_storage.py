@@ -203,3 +203,15 @@ def test_storage_context_errors_say_what_to_do(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(InvalidInputError, match="is a file"):
         StorageContext.from_defaults().persist(tmp_path / "file")
+
+
+def test_document_hashes_come_in_llama_index_s_orientation_and_by_document_id() -> None:
+    from dovetail.core.storage import SimpleDocumentStore
+
+    store = SimpleDocumentStore()
+    store.set_document_hashes({"oak.md": "h-oak", "pine.md": "h-pine", "copy-of-oak.md": "h-oak"})
+    assert store.hashes_by_document_id() == {"oak.md": "h-oak", "pine.md": "h-pine", "copy-of-oak.md": "h-oak"}
+    by_hash = store.get_all_document_hashes()
+    assert set(by_hash) == {"h-oak", "h-pine"}
+    assert by_hash["h-pine"] == "pine.md"
+    assert by_hash["h-oak"] in {"oak.md", "copy-of-oak.md"}

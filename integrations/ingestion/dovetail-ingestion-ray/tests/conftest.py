@@ -87,4 +87,4 @@ def assert_same_store(actual: IngestionPipeline, expected: IngestionPipeline) ->
         assert max(abs(a - b) for a, b in zip(got[node_id][2], vector, strict=True)) <= 1e-6
     assert actual.docstore is not None
     assert expected.docstore is not None
-    assert actual.docstore.get_all_document_hashes() == expected.docstore.get_all_document_hashes()
+    assert actual.docstore.hashes_by_document_id() == expected.docstore.hashes_by_document_id()

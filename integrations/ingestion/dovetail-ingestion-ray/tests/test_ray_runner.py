@@ -92,7 +92,7 @@ def test_failing_document_is_named_and_earlier_documents_are_kept() -> None:
         pipeline.run(documents=corpus(60), runner=RayRunner(num_actors=2, batch_size=8))
     assert "containing 'joint 37 '" in str(info.value)
     assert pipeline.docstore is not None
-    assert sorted(pipeline.docstore.get_all_document_hashes()) == [f"doc-{i:05d}" for i in range(37)]
+    assert sorted(pipeline.docstore.hashes_by_document_id()) == [f"doc-{i:05d}" for i in range(37)]
     reference = make_pipeline()
     reference.run(documents=corpus(37))
     assert_same_store(pipeline, reference)
@@ -140,7 +140,7 @@ def test_worker_death_without_retries_is_a_provider_error_and_earlier_batches_ar
         pipeline.run(documents=corpus(80), runner=runner)
     assert info.value.provider == "ray"
     assert pipeline.docstore is not None
-    assert sorted(pipeline.docstore.get_all_document_hashes()) == [f"doc-{i:05d}" for i in range(40)]
+    assert sorted(pipeline.docstore.hashes_by_document_id()) == [f"doc-{i:05d}" for i in range(40)]
 
 
 def test_model_that_cannot_be_pickled_is_rebuilt_from_its_spec() -> None:
@@ -178,7 +178,7 @@ def test_init_options_while_ray_is_initialised_are_refused_not_ignored() -> None
     with pytest.raises(ConfigurationError, match=r"init_options \['num_cpus'\] cannot apply"):
         pipeline.run(documents=corpus(3), runner=RayRunner(init_options={"num_cpus": 1}))
     assert pipeline.docstore is not None
-    assert pipeline.docstore.get_all_document_hashes() == {}
+    assert pipeline.docstore.hashes_by_document_id() == {}
 
 
 DRIVER = """
@@ -224,7 +224,7 @@ def test_resume_after_the_driver_is_killed_half_way(tmp_path: Path, ray_local: A
 
     resumed = make_pipeline(checkpoint_dir=tmp_path / "ckpt")
     assert resumed.docstore is not None
-    committed = len(resumed.docstore.get_all_document_hashes())
+    committed = len(resumed.docstore.hashes_by_document_id())
     assert count // 2 <= committed < count
     runner = RayRunner(num_actors=2, batch_size=10)
     resumed.run(documents=iter(corpus(count)), runner=runner)

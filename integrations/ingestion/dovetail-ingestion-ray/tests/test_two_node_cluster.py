@@ -59,7 +59,7 @@ result = {{
     "nodes": nodes,
     "stats": runner.last_stats,
     "store": stored(pipeline),
-    "ledger": pipeline.docstore.get_all_document_hashes(),
+    "ledger": pipeline.docstore.hashes_by_document_id(),
 }}
 with open({out!r}, "w") as fh:
     json.dump(result, fh)
@@ -97,4 +97,4 @@ def test_two_nodes_both_work_and_the_store_equals_an_in_process_run(tmp_path: Pa
         assert got[node_id][1] == json.loads(json.dumps(metadata))
         assert max(abs(a - b) for a, b in zip(got[node_id][2], vector, strict=True)) <= 1e-6
     assert reference.docstore is not None
-    assert result["ledger"] == reference.docstore.get_all_document_hashes()
+    assert result["ledger"] == reference.docstore.hashes_by_document_id()

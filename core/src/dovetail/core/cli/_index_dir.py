@@ -46,7 +46,7 @@ def open_storage(index_dir: Path, vector_store: Any = None) -> tuple[Any, Any]:
     if (index_dir / DEFAULT_INDEX_STORE_FILE).is_file():
         try:
             storage = StorageContext.from_defaults(persist_dir=index_dir, vector_store=vector_store)
-            storage.docstore.get_all_document_hashes()  # the docstore loads lazily: surface damage now
+            storage.docstore.hashes_by_document_id()  # the docstore loads lazily: surface damage now
             struct = storage.index_store.get_index_struct()
         except InvalidInputError as exc:
             raise CLIError(damaged_index_message(index_dir, exc)) from exc

@@ -316,7 +316,7 @@ def _ingest_locked(args: argparse.Namespace, root: Path, selection: Selection, i
     storage, struct = open_storage(target, vector_store)
     previous = _previous_struct(index_dir) if args.rebuild and struct is None else None
     embed_model = _embed_model(args.embed, struct if struct is not None else previous)
-    has_documents = bool(storage.docstore.get_all_document_hashes())
+    has_documents = bool(storage.docstore.hashes_by_document_id())
     chunking = _chunking(args, struct if struct is not None else previous, has_documents, strict=not args.rebuild)
 
     report = read_files(root, selection.files, args.follow_symlinks)
@@ -339,7 +339,7 @@ def _ingest_locked(args: argparse.Namespace, root: Path, selection: Selection, i
         index.index_struct.extra[VECTOR_STORE_KEY] = vector_store_uri
     storage.index_store.add_index_struct(index.index_struct)
     documents = report.documents
-    known = storage.docstore.get_all_document_hashes()
+    known = storage.docstore.hashes_by_document_id()
     new = sum(doc.node_id not in known for doc in documents)
     changed = sum(doc.node_id in known and known[doc.node_id] != doc.hash for doc in documents)
     runner = _ray_runner(args)

@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
             storage = StorageContext.from_defaults(
                 persist_dir=index_dir, index_store=index_store, vector_store=vector_store
             )
-            storage.docstore.get_all_document_hashes()  # the docstore loads lazily: surface damage now
+            storage.docstore.hashes_by_document_id()  # the docstore loads lazily: surface damage now
             index = load_index_from_storage(storage, embed_model=embed_model)
         except InvalidInputError as exc:
             raise CLIError(damaged_index_message(index_dir, exc)) from exc

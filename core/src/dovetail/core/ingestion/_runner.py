@@ -152,7 +152,7 @@ def _batches(
     """The documents that need work, in batches of ``size``; skipped ones are counted as done."""
     seen: set[str] | None = None
     if pipeline.docstore is not None and pipeline.docstore_strategy is DocstoreStrategy.DUPLICATES_ONLY:
-        seen = set(pipeline.docstore.get_all_document_hashes().values())
+        seen = set(pipeline.docstore.hashes_by_document_id().values())
     batch: list[BaseNode] = []
     skipped: list[BaseNode] = []
     for item in documents:
@@ -244,7 +244,7 @@ def drive(
                 assert result.failed_id is not None
                 raise _named(result.error, result.failed_id, tally.done) from result.error
         if wanted is not None and pipeline.docstore is not None:
-            known = set(pipeline.docstore.get_all_document_hashes()) | set(pipeline.docstore.get_all_ref_doc_info())
+            known = set(pipeline.docstore.hashes_by_document_id()) | set(pipeline.docstore.get_all_ref_doc_info())
             gone = sorted(known - wanted)
             if gone:
                 pipeline._delete_documents(gone)

@@ -63,7 +63,7 @@ def plan(
     """The documents to process and the document ids to delete, from the docstore's ledger."""
     if store is None:
         return inputs, []
-    hashes = store.get_all_document_hashes()
+    hashes = store.hashes_by_document_id()
     if strategy is DocstoreStrategy.DUPLICATES_ONLY:
         seen = set(hashes.values())
         todo = []

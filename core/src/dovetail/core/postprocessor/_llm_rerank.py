@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dovetail.core._exceptions import InvalidInputError
+from dovetail.core._exceptions import OutputParserError
 from dovetail.core.postprocessor._base import BaseNodePostprocessor
 from dovetail.core.prompts import BasePromptTemplate
 from dovetail.core.prompts import PromptTemplate
@@ -31,7 +32,8 @@ DEFAULT_CHOICE_SELECT_PROMPT = PromptTemplate(DEFAULT_CHOICE_SELECT_PROMPT_TMPL)
 _CHOICE_RE = re.compile(r"doc(?:ument)?\s*:?\s*#?(\d+)\s*[,;]?\s*relevance\s*:?\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
 
 FormatBatch = Callable[[list[NodeWithScore]], str]
-ParseAnswer = Callable[[str, int], list[tuple[int, float]]]
+ParseAnswer = Callable[[str, int], Any]
+"""``(answer, batch size) ->`` LlamaIndex's ``(numbers, relevances)``, or ``[(number, relevance), ...]``."""
 
 
 def format_node_batch(nodes: list[NodeWithScore]) -> str:
@@ -53,6 +55,36 @@ def parse_choice_select_answer(answer: str, num_choices: int) -> list[tuple[int,
     return out
 
 
+def _choices(parsed: Any, batch_size: int) -> list[tuple[int, float]]:
+    """The parser's picks as ``(number, relevance)`` pairs within ``1..batch_size``, first mention of a number
+    kept; LlamaIndex's ``(numbers, relevances)`` shape and a list of pairs are both read.
+
+    Raises:
+        OutputParserError: the two lists differ in length, or the result is neither shape.
+    """
+    if isinstance(parsed, tuple) and len(parsed) == 2 and all(isinstance(part, list) for part in parsed):
+        numbers, relevances = parsed
+        if len(numbers) != len(relevances):
+            msg = f"parse_choice_select_answer_fn gave {len(numbers)} numbers but {len(relevances)} relevances"
+            raise OutputParserError(msg)
+        pairs = list(zip(numbers, relevances, strict=True))
+    elif isinstance(parsed, list) and all(isinstance(pair, (tuple, list)) and len(pair) == 2 for pair in parsed):
+        pairs = [(pair[0], pair[1]) for pair in parsed]
+    else:
+        msg = (
+            "parse_choice_select_answer_fn must return (numbers, relevances) as LlamaIndex's does, or a list of "
+            f"(number, relevance) pairs; got {type(parsed).__name__}"
+        )
+        raise OutputParserError(msg)
+    seen: set[int] = set()
+    out = []
+    for number, relevance in pairs:
+        if isinstance(number, int) and 1 <= number <= batch_size and number not in seen:
+            seen.add(number)
+            out.append((number, float(relevance)))
+    return out
+
+
 class LLMRerank(BaseNodePostprocessor):
     """Rerank with an LLM: it sees ``choice_batch_size`` nodes at a time and returns the relevant ones with a score.
 
@@ -65,7 +97,8 @@ class LLMRerank(BaseNodePostprocessor):
         choice_batch_size: nodes per LLM call.
         top_n: how many nodes to return.
         format_node_batch_fn: builds ``context_str`` from a batch.
-        parse_choice_select_answer_fn: ``(answer, batch size) -> [(number from 1, relevance)]``.
+        parse_choice_select_answer_fn: ``(answer, batch size) -> (numbers, relevances)`` as in LlamaIndex (two
+            lists, numbers from 1), or a list of ``(number, relevance)`` pairs.
 
     Example:
         ```python
@@ -107,9 +140,8 @@ class LLMRerank(BaseNodePostprocessor):
         return [nodes[start : start + size] for start in range(0, len(nodes), size)]
 
     def _picked(self, batch: list[NodeWithScore], answer: str) -> list[NodeWithScore]:
-        return [
-            NodeWithScore(node=batch[number - 1].node, score=score) for number, score in self._parse(answer, len(batch))
-        ]
+        choices = _choices(self._parse(answer, len(batch)), len(batch))
+        return [NodeWithScore(node=batch[number - 1].node, score=score) for number, score in choices]
 
     def _finish(self, picked: list[NodeWithScore]) -> list[NodeWithScore]:
         picked.sort(key=lambda hit: hit.score or 0.0, reverse=True)

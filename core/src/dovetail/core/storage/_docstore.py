@@ -387,7 +387,13 @@ class SimpleDocumentStore:
         return self._hashes.get(doc_id)
 
     def get_all_document_hashes(self) -> dict[str, str]:
-        """Every recorded document hash, by document id."""
+        """Every recorded document hash mapped to its document id, as LlamaIndex returns them (``{hash: doc_id}``;
+        documents with equal content share one entry). :meth:`hashes_by_document_id` gives ``{doc_id: hash}``."""
+        self._load()
+        return {doc_hash: doc_id for doc_id, doc_hash in self._hashes.items()}
+
+    def hashes_by_document_id(self) -> dict[str, str]:
+        """Every recorded document hash, by document id (one entry per document)."""
         self._load()
         return dict(self._hashes)
 
@@ -414,6 +420,7 @@ class SimpleDocumentStore:
     aset_document_hashes = async_twin(set_document_hashes)
     aget_document_hash = async_twin(get_document_hash)
     aget_all_document_hashes = async_twin(get_all_document_hashes)
+    ahashes_by_document_id = async_twin(hashes_by_document_id)
     aget_all_document_ids = async_twin(get_all_document_ids)
 
 
