@@ -164,7 +164,7 @@ def test_cache_collection_without_a_cache_is_refused_before_any_work(use_async: 
     with pytest.raises(InvalidInputError, match="disable_cache=True; leave cache_collection out"):
         _run(pipeline, use_async, cache_collection="wood")
     assert model.texts == 0
-    assert docstore.get_all_document_hashes() == {}
+    assert docstore.hashes_by_document_id() == {}
 
 
 @pytest.mark.parametrize("value", ["", 3])
@@ -207,7 +207,7 @@ def test_in_place_takes_both_values_with_the_same_result(use_async: bool) -> Non
         else:
             nodes = pipeline.run(documents=documents, in_place=in_place)
         assert [doc.node_id for doc in documents] == ["oak", "pine"]  # the caller's list is never touched
-        assert set(docstore.get_all_document_hashes()) == {"oak", "pine"}
+        assert set(docstore.hashes_by_document_id()) == {"oak", "pine"}
         results[in_place] = [(n.node_id, n.get_content()) for n in nodes]
     assert results[True] == results[False]
     assert len(results[True]) > 2
@@ -244,7 +244,7 @@ def test_store_doc_text_false_keeps_only_the_ledger(use_async: bool) -> None:
     nodes = _run(pipeline, use_async, store_doc_text=False)
     assert len(nodes) > 2
     assert docstore.docs == {}  # no node, no text
-    assert set(docstore.get_all_document_hashes()) == {"oak", "pine"}
+    assert set(docstore.hashes_by_document_id()) == {"oak", "pine"}
     info = docstore.get_ref_doc_info("oak")
     assert info is not None
     assert set(info.node_ids) == {node.node_id for node in nodes if node.ref_doc_id == "oak"}
@@ -272,7 +272,7 @@ def test_store_doc_text_false_with_a_store_without_text_is_refused(use_async: bo
     with pytest.raises(InvalidInputError, match="keeps no text, so the nodes' text would be stored nowhere"):
         _run(pipeline, use_async, store_doc_text=False)
     assert model.texts == 0
-    assert docstore.get_all_document_hashes() == {}
+    assert docstore.hashes_by_document_id() == {}
     assert vector_store.get_nodes() == []
 
 
@@ -329,7 +329,7 @@ def test_readers_are_read_on_every_run(tmp_path: Path, use_async: bool) -> None:
 
     nodes = run()
     assert sorted(n.get_content() for n in nodes) == ["Oak is hard. It darkens with age.", "Pine is soft."]
-    assert set(docstore.get_all_document_hashes()) == {"oak.txt", "pine.md"}
+    assert set(docstore.hashes_by_document_id()) == {"oak.txt", "pine.md"}
     (folder / "pine.md").write_text("Pine is soft and light.", encoding="utf-8")
     extra = Document(text="Ash bends.", doc_id="ash")
     again = run(documents=[extra])  # the run's own inputs, then the readers' documents (read again)
@@ -396,7 +396,7 @@ def test_persist_and_load_take_file_names(tmp_path: Path) -> None:
     named = IngestionPipeline(transformations=[SentenceSplitter()])
     named.load(tmp_path, cache_name="llama_cache", docstore_name="ledger.json")
     assert named.docstore is not None
-    assert set(named.docstore.get_all_document_hashes()) == {"oak", "pine"}
+    assert set(named.docstore.hashes_by_document_id()) == {"oak", "pine"}
 
 
 @pytest.mark.parametrize(
