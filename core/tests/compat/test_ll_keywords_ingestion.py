@@ -85,8 +85,8 @@ def test_cache_collection_keeps_its_entries_apart(use_async: bool) -> None:
     assert [(n.node_id, n.embedding) for n in again] == [(n.node_id, n.embedding) for n in first]
     _run(_pipeline(model, cache), use_async)
     assert model.texts == 3 * embedded  # the cache's default entries are a place of their own
-    assert len(cache.collection("wood")) > 0
-    assert len(cache.collection("nowhere")) == 0
+    assert len(cache.for_collection("wood")) > 0
+    assert len(cache.for_collection("nowhere")) == 0
 
 
 def test_cache_collection_is_persisted_with_the_cache(tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_cache_collection_is_persisted_with_the_cache(tmp_path: Path) -> None:
     model = Counting(embed_dim=4)
     _run(_pipeline(model, cache), False, cache_collection="wood")
     embedded = model.texts
-    cache.collection("wood").persist()
+    cache.for_collection("wood").persist()
     reloaded = IngestionCache(path)
     _run(_pipeline(model, reloaded), False, cache_collection="wood")
     assert model.texts == embedded
@@ -108,7 +108,7 @@ def test_cache_collection_clear_forgets_only_its_entries() -> None:
     _run(_pipeline(model, cache), False, cache_collection="wood")
     _run(_pipeline(model, cache), False)
     before = len(cache)
-    wood = cache.collection("wood")
+    wood = cache.for_collection("wood")
     counted = len(wood)
     wood.clear()
     assert len(wood) == 0
@@ -422,3 +422,23 @@ def test_persist_and_load_refuse_what_they_cannot_honour(tmp_path: Path, options
 def test_persist_typo_names_the_keyword(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="did you mean 'cache_name'"):
         _stored_pipeline().persist(tmp_path, cache_nme="x")  # type: ignore[call-arg]  # misspelt on purpose
+
+
+def test_the_cache_has_llama_index_s_collection_field_and_put_get_clear() -> None:
+    from dovetail.core.schema import TextNode
+
+    cache = IngestionCache()
+    assert cache.collection == "llama_cache"
+    assert IngestionCache(collection="wood").collection == "wood"
+    nodes = [TextNode(id_="n1", text="oak")]
+    cache.put("k", nodes)
+    cache.put("k", [TextNode(id_="n2", text="pine")], collection="wood")
+    own, wood = cache.get("k"), cache.get("k", collection="wood")
+    assert own is not None
+    assert [n.node_id for n in own] == ["n1"]
+    assert wood is not None
+    assert [n.node_id for n in wood] == ["n2"]
+    assert cache.get("missing") is None
+    cache.clear(collection="wood")
+    assert cache.get("k", collection="wood") is None
+    assert cache.get("k") is not None

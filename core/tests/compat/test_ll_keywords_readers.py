@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,14 @@ def test_typos_still_name_the_closest_keyword(folder: Path) -> None:
         SimpleDirectoryReader(folder, exclude_emtpy=True)  # type: ignore[call-arg]  # misspelt on purpose
     with pytest.raises(TypeError, match="did you mean 'exclude_hidden'"):
         SimpleDirectoryReader(folder, exclude_hiden=True)  # type: ignore[call-arg]  # misspelt on purpose
+
+
+def test_aload_data_refusals_name_aload_data(tmp_path: Path) -> None:
+
+    (tmp_path / "a.txt").write_text("oak", encoding="utf-8")
+    reader = SimpleDirectoryReader(str(tmp_path))
+    assert [doc.text for doc in asyncio.run(reader.aload_data())] == ["oak"]
+    with pytest.raises(InvalidInputError, match=r"aload_data\(\) reads the local file system only"):
+        asyncio.run(reader.aload_data(fs=object()))
+    with pytest.raises(TypeError, match=r"aload_data.*show_progress"):
+        asyncio.run(reader.aload_data(show_progres=True))

@@ -19,6 +19,7 @@ import textwrap
 import uuid
 from collections.abc import Mapping
 from enum import Enum
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import ClassVar
 
@@ -473,6 +474,18 @@ class QueryBundle(KeywordCheckedModel):
     custom_embedding_strs: list[str] | None = None
     embedding: list[float] | None = None
     image_path: str | None = None
+
+    if TYPE_CHECKING:
+        # The signature type checkers see: pydantic's mypy plugin would make it keyword-only, while the
+        # constructor takes LlamaIndex's positional order.
+        def __init__(
+            self,
+            /,
+            query_str: str,
+            image_path: str | None = None,
+            custom_embedding_strs: list[str] | None = None,
+            embedding: list[float] | None = None,
+        ) -> None: ...
 
     @property
     def embedding_strs(self) -> list[str]:

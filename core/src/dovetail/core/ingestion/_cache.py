@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 from array import array
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from typing import TypeVar
@@ -99,7 +100,7 @@ class IngestionCache:
     Args:
         persist_path: a JSON file to load now (if it exists) and to write with :meth:`persist`.
         collection: the collection this cache reads and writes (LlamaIndex's keyword; default, or
-            ``"llama_cache"``, LlamaIndex's default name: the cache's own entries). See :meth:`collection`.
+            ``"llama_cache"``, LlamaIndex's default name: the cache's own entries). See :meth:`for_collection`.
         cache: LlamaIndex's storage backend (``SimpleCache``, ``RedisCache``, ...); only ``None`` is taken, the
             entries are kept in memory and persisted as JSON.
 
@@ -159,8 +160,17 @@ class IngestionCache:
             return sum(key.startswith(self._prefix) for key in (*self._nodes, *self._vectors))
         return len(self._nodes) + len(self._vectors)
 
-    def clear(self) -> None:
-        """Forget every entry (a cache built with a ``collection``: only that collection's)."""
+    @property
+    def collection(self) -> str:
+        """The collection this cache reads and writes (LlamaIndex's field; ``"llama_cache"`` by default)."""
+        return self.collection_name
+
+    def clear(self, collection: str | None = None) -> None:
+        """Forget every entry (a cache built with a ``collection``: only that collection's; with ``collection``:
+        that collection's, as in LlamaIndex)."""
+        if collection is not None:
+            self.for_collection(collection).clear()
+            return
         if self._prefix:
             for store in (self._nodes, self._vectors):
                 for key in [key for key in store if key.startswith(self._prefix)]:
@@ -232,7 +242,17 @@ class IngestionCache:
         self._vectors[self._prefix + key] = _encode_vector(vector)
 
     # ---------------------------------------------------------------- collections
-    def collection(self, name: str) -> IngestionCache:
+    def put(self, key: str, nodes: Sequence[BaseNode], collection: str | None = None) -> None:
+        """LlamaIndex's ``put``: store ``nodes`` under ``key`` (in ``collection`` when given)."""
+        target = self if collection is None else self.for_collection(collection)
+        target.put_nodes(key, list(nodes))
+
+    def get(self, key: str, collection: str | None = None) -> list[BaseNode] | None:
+        """LlamaIndex's ``get``: the nodes stored under ``key`` (in ``collection`` when given), or ``None``."""
+        target = self if collection is None else self.for_collection(collection)
+        return target.get_nodes(key)
+
+    def for_collection(self, name: str) -> IngestionCache:
         """A named part of this cache (LlamaIndex's ``cache_collection``): its entries are seen only through it.
 
         The collection shares this cache's storage (so :meth:`persist` writes it too) and its hit and miss
@@ -249,7 +269,7 @@ class IngestionCache:
 
 
 class CacheCollection(IngestionCache):
-    """One named collection of an :class:`IngestionCache` (see :meth:`IngestionCache.collection`): the same
+    """One named collection of an :class:`IngestionCache` (see :meth:`IngestionCache.for_collection`): the same
     storage, file and counts, its own entries."""
 
     def __init__(self, parent: IngestionCache, name: str) -> None:

@@ -75,4 +75,4 @@ class RunOptions:
         """The cache (or cache collection) this run reads and writes."""
         if cache is None or self.cache_collection is None:
             return cache
-        return cache.collection(self.cache_collection)
+        return cache.for_collection(self.cache_collection)

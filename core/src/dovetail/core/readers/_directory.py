@@ -370,6 +370,18 @@ class SimpleDirectoryReader(BaseReader):
         with ThreadPoolExecutor(max_workers=num_workers) as pool:
             return [doc for docs in pool.map(self.load_file, self.input_files) for doc in docs]
 
+    async def aload_data(
+        self, show_progress: bool = False, num_workers: int | None = None, **load_kwargs: Any
+    ) -> list[Document]:
+        """Async :meth:`load_data`: the files are read in a worker thread.
+
+        Raises:
+            TypeError: an unknown keyword, naming the closest valid one.
+            InvalidInputError: ``fs`` other than ``None`` (only the local file system is read).
+        """
+        _check_load_keywords("aload_data", load_kwargs, ("show_progress", "num_workers"))
+        return await run_in_thread(self.load_data, show_progress, num_workers)
+
     # ---- resources (LlamaIndex's ResourcesReaderMixin) ------------------------------------------------------
 
     def list_resources(self, *args: Any, **kwargs: Any) -> list[str]:
