@@ -91,7 +91,7 @@ def _start_query_embedding(
     """
     from dovetail.core.concurrency import submit_in_context
     from dovetail.core.errors import DovetailError
-    from dovetail.core.indices._vector_store_index import embed_model_for
+    from dovetail.core.indices._vector_index_core import embed_model_for
     from dovetail.core.settings import resolve_embed_model
     from dovetail.core.storage import SimpleIndexStore
     from dovetail.core.storage._io import recover

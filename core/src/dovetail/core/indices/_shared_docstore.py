@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from dovetail.core.ingestion import IngestionPipeline
 
 if TYPE_CHECKING:
-    from dovetail.core.indices._vector_store_index import VectorStoreIndex
+    from dovetail.core.indices._vector_index_core import VectorIndexCore
     from dovetail.core.schema import BaseNode
     from dovetail.core.storage import SimpleDocumentStore
 
@@ -42,17 +42,17 @@ class _Served:
 _SERVED: weakref.WeakKeyDictionary[SimpleDocumentStore, _Served] = weakref.WeakKeyDictionary()
 
 
-def serve(index: VectorStoreIndex) -> None:
+def serve(index: VectorIndexCore) -> None:
     """Record that ``index``'s docstore is the ledger of ``index``'s vector store."""
     _SERVED.setdefault(index.docstore, _Served()).add(index.vector_store)
 
 
-def _shared(index: VectorStoreIndex) -> bool:
+def _shared(index: VectorIndexCore) -> bool:
     serve(index)
     return _SERVED[index.docstore].count > 1
 
 
-def missing_here(index: VectorStoreIndex, documents: Sequence[BaseNode]) -> list[BaseNode]:
+def missing_here(index: VectorIndexCore, documents: Sequence[BaseNode]) -> list[BaseNode]:
     """The documents the ledger records at their current hash whose nodes ``index``'s vector store lacks.
 
     Always empty unless the docstore serves several vector stores, or when the vector store cannot read nodes
@@ -76,14 +76,14 @@ def missing_here(index: VectorStoreIndex, documents: Sequence[BaseNode]) -> list
     return [doc for doc in documents if doc.node_id in recorded and not set(recorded[doc.node_id]) <= present]
 
 
-def _pipeline(index: VectorStoreIndex) -> IngestionPipeline:
+def _pipeline(index: VectorIndexCore) -> IngestionPipeline:
     """A pipeline into ``index``'s vector store alone (the docstore's ledger already records the documents)."""
     model = index.embed_model
     steps = [*index._transformations_for_documents(), model]
     return IngestionPipeline(transformations=steps, vector_store=index.vector_store, disable_cache=True)
 
 
-def index_here(index: VectorStoreIndex, documents: Sequence[BaseNode]) -> list[BaseNode]:
+def index_here(index: VectorIndexCore, documents: Sequence[BaseNode]) -> list[BaseNode]:
     """Replace ``documents``' nodes in ``index``'s vector store with freshly built ones; returns the new nodes.
 
     The nodes get the ids the ledger records (ids derive from document id, position and content).
@@ -97,7 +97,7 @@ def index_here(index: VectorStoreIndex, documents: Sequence[BaseNode]) -> list[B
     return nodes
 
 
-async def aindex_here(index: VectorStoreIndex, documents: Sequence[BaseNode]) -> list[BaseNode]:
+async def aindex_here(index: VectorIndexCore, documents: Sequence[BaseNode]) -> list[BaseNode]:
     """Async :func:`index_here`."""
     if not documents:
         return []

@@ -27,15 +27,16 @@ How a run works:
    any point and started again skips the committed documents and redoes the rest; the stable node ids make
    redoing idempotent, so the result is identical to an uninterrupted run, and at most about
    ``commit_interval`` seconds of embedding are lost.
+
+This module holds construction, the ``run``/``arun`` drivers and :meth:`~IngestionPipeline.persist`/``load``;
+steps 1 to 4 live in ``_pipeline_steps``, the commits and checkpoints in ``_pipeline_store``.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Iterable
-from collections.abc import Iterator
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,33 +54,23 @@ from dovetail.core.ingestion._labels import DEFAULT_PROJECT_NAME
 from dovetail.core.ingestion._labels import check_labels
 from dovetail.core.ingestion._labels import check_readers
 from dovetail.core.ingestion._labels import read_all
-from dovetail.core.ingestion._pending import Pending
-from dovetail.core.ingestion._pending import Ready
 from dovetail.core.ingestion._persist import DEFAULT_PERSIST_DIR
 from dovetail.core.ingestion._persist import persist_paths
+from dovetail.core.ingestion._pipeline_steps import PipelineSteps
+from dovetail.core.ingestion._pipeline_steps import chars_of
+from dovetail.core.ingestion._pipeline_steps import default_transformations
 from dovetail.core.ingestion._prefetch import prefetched
 from dovetail.core.ingestion._progress import ProgressHooks
 from dovetail.core.ingestion._progress import hooks_for
 from dovetail.core.ingestion._run_options import RunOptions
-from dovetail.core.ingestion._sections import doc_sections
-from dovetail.core.ingestion._sections import section_document
-from dovetail.core.ingestion._sections import sectionable
-from dovetail.core.ingestion._sections import text_length
 from dovetail.core.ingestion._sections import whole
-from dovetail.core.ingestion._strategy import PARTIAL_PREFIX
 from dovetail.core.ingestion._strategy import DocstoreStrategy
 from dovetail.core.ingestion._strategy import ProgressCallback
-from dovetail.core.ingestion._strategy import Tally
 from dovetail.core.ingestion._strategy import log_progress
-from dovetail.core.ingestion._strategy import plan
-from dovetail.core.ingestion._strategy import unique_inputs
 from dovetail.core.ingestion._transform import arun_transformations
 from dovetail.core.ingestion._transform import is_embedding
-from dovetail.core.ingestion._transform import run_transformations
 from dovetail.core.ingestion._transform import stabilise_ids
 from dovetail.core.schema import BaseNode
-from dovetail.core.schema import NodeRelationship
-from dovetail.core.schema import TextNode
 from dovetail.core.storage._context import StorageContext
 from dovetail.core.storage._docstore import DEFAULT_DOCSTORE_FILE
 from dovetail.core.storage._docstore import SimpleDocumentStore
@@ -92,25 +83,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DocstoreStrategy", "IngestionPipeline", "ProgressCallback"]
 
-logger = logging.getLogger(__name__)
 
-_FIRST_COMMIT = 5.0  # seconds of work before the first commit of a run (at most commit_interval)
-_CALL_SECONDS = 2.0  # an embedding call should last at most this long (commits wait for the call in progress)
-
-
-def _default_transformations(with_embedding: bool) -> list[Any]:
-    from dovetail.core.settings import Settings
-
-    if not with_embedding:
-        return list(Settings.transformations)
-    model = Settings.embed_model
-    transformations = Settings.transformations_for(model)
-    if not any(is_embedding(t) for t in transformations):
-        transformations.append(model)
-    return transformations
-
-
-class IngestionPipeline:
+class IngestionPipeline(PipelineSteps):
     """Turn documents into embedded nodes in a vector store, doing only the work that changed.
 
     Args:
@@ -210,7 +184,7 @@ class IngestionPipeline:
         self.vector_store = vector_store
         self.docstore = docstore
         self.transformations = (
-            list(transformations) if transformations is not None else _default_transformations(vector_store is not None)
+            list(transformations) if transformations is not None else default_transformations(vector_store is not None)
         )
         self.documents = list(documents or [])
         self.cache = None if disable_cache else (cache if cache is not None else IngestionCache())
@@ -238,296 +212,6 @@ class IngestionPipeline:
         names = ", ".join(type(t).__name__ for t in self.transformations)
         named = "" if self.name == DEFAULT_PIPELINE_NAME else f"name={self.name!r}, "
         return f"IngestionPipeline({named}transformations=[{names}], strategy={self.docstore_strategy.value})"
-
-    # ---------------------------------------------------------------- transform
-    def _split(self) -> tuple[list[Any], list[Any]]:
-        for position, transformation in enumerate(self.transformations):
-            if is_embedding(transformation):
-                return self.transformations[:position], self.transformations[position:]
-        return self.transformations, []
-
-    def _start(
-        self,
-        documents: Iterable[BaseNode] | None,
-        nodes: Sequence[BaseNode] | None,
-        progress: Any,
-        show_progress: bool,
-        workers: int,
-        read: Sequence[BaseNode] = (),
-    ) -> tuple[list[BaseNode], list[str], Tally, Pending]:
-        """Plan a run and report its starting point: documents to do, ids to delete, tally and queue."""
-        self._hashes = {}
-        given = documents if documents is not None else self.documents
-        inputs = unique_inputs([*given, *(nodes or []), *read])
-        todo, deletions = plan(inputs, self.docstore, self.docstore_strategy)
-        hooks = hooks_for(progress, show_progress, log_progress)
-        tally = Tally(len(inputs) - len(todo), hooks, keep=self.keep_nodes)
-        hooks.start(len(todo), tally.done, sum(_chars(doc) for doc in todo))
-        rest = self._split()[1]
-        pending = Pending(
-            rest[0] if rest else None,
-            self._run_cache,
-            self.docs_per_batch,
-            workers,
-            hooks,
-            call_seconds=self._call_target(),
-        )
-        # The first commit of a run comes after at most a few seconds of work: early, durable progress.
-        self._last_commit = time.monotonic() - max(0.0, self.commit_interval - _FIRST_COMMIT)
-        return todo, deletions, tally, pending
-
-    def _parts(self, doc: BaseNode, per_doc: list[Any], **kwargs: Any) -> Iterator[tuple[list[BaseNode], int, bool]]:
-        """``(nodes, chars, last)`` of ``doc``: one part, or one per section of a big document."""
-        if not sectionable(doc, per_doc):
-            nodes = run_transformations([whole(doc)], per_doc, self._run_cache, **kwargs)
-            yield self._reuse(doc, stabilise_ids(doc, nodes, rename=self.stable_node_ids)), _chars(doc), True
-            return
-        assert isinstance(doc, TextNode)
-        source = doc.as_related_node_info()
-        position = 0
-        parts = doc_sections(doc)
-        part: tuple[int, str] | None = next(parts)
-        while part is not None:
-            offset, text = part
-            part = next(parts, None)
-            piece = section_document(doc, text)
-            nodes = run_transformations([piece], per_doc, self._run_cache, **kwargs)
-            for node in nodes:
-                _shift(node, offset, source)
-            nodes = stabilise_ids(doc, nodes, rename=self.stable_node_ids, first_position=position)
-            position += len(nodes)
-            yield self._reuse(doc, nodes), len(text), part is None
-
-    def _all_parts(
-        self, todo: list[BaseNode], per_doc: list[Any], **kwargs: Any
-    ) -> Iterator[tuple[BaseNode, list[BaseNode], int, bool]]:
-        for doc in todo:
-            for nodes, chars, last in self._parts(doc, per_doc, **kwargs):
-                yield doc, nodes, chars, last
-
-    def _hash(self, doc: BaseNode) -> str:
-        """``doc.hash``, computed once per run (a big document's hash costs a pass over its whole text)."""
-        known = self._hashes.get(doc.node_id)
-        if known is None or known[0] is not doc:
-            known = (doc, doc.hash)
-            self._hashes[doc.node_id] = known
-        return known[1]
-
-    def _reuse(self, doc: BaseNode, nodes: list[BaseNode]) -> list[BaseNode]:
-        """Give the nodes of a partially committed document the vectors already stored for them."""
-        if self.vector_store is None or self.docstore is None or not nodes:
-            return nodes
-        recorded = self.docstore.get_document_hash(doc.node_id)
-        # the prefix first: hashing a 50 MB document for every section would cost seconds
-        if recorded is None or not recorded.startswith(PARTIAL_PREFIX) or recorded != PARTIAL_PREFIX + self._hash(doc):
-            return nodes
-        try:
-            stored = self.vector_store.get_nodes(node_ids=[node.node_id for node in nodes])
-        except NotImplementedError:  # a store without reads by id: embed again
-            return nodes
-        vectors = {node.node_id: node.embedding for node in stored if node.embedding is not None}
-        for node in nodes:
-            if node.embedding is None and node.node_id in vectors:
-                node.embedding = vectors[node.node_id]
-        return nodes
-
-    def _call_target(self) -> float:
-        """Seconds one embedding call may last: a sixth of ``commit_interval``, at most ``_CALL_SECONDS``."""
-        return min(_CALL_SECONDS, self.commit_interval / 6)
-
-    def _deadline(self, pending: Pending) -> float:
-        # Stop embedding one call and one checkpoint before the interval is up, so that the next checkpoint on
-        # disk comes no later than the interval after the previous one.
-        return self._last_commit + self.commit_interval - pending.call_seconds - self._checkpoint_cost
-
-    def _step(self, pending: Pending, final: bool, tally: Tally, **kwargs: Any) -> None:
-        """Embed what is due and commit what is ready, on count and on time (see the module docstring)."""
-        while True:
-            finished = pending.embed(final, self._deadline(pending))
-            on_time = time.monotonic() >= self._deadline(pending)
-            if (final and finished) or on_time or pending.ready_count() >= self.docs_per_batch:
-                ready = pending.ready(partial=on_time)
-                if ready:
-                    self._commit_ready(ready, pending.workers, tally, on_time=on_time, **kwargs)
-                self._last_commit = time.monotonic()
-            if finished:
-                return
-
-    async def _astep(self, pending: Pending, final: bool, tally: Tally, **kwargs: Any) -> None:
-        while True:
-            finished = await pending.aembed(final, self._deadline(pending))
-            on_time = time.monotonic() >= self._deadline(pending)
-            if (final and finished) or on_time or pending.ready_count() >= self.docs_per_batch:
-                ready = pending.ready(partial=on_time)
-                if ready:
-                    await self._acommit_ready(ready, pending.workers, tally, on_time=on_time, **kwargs)
-                self._last_commit = time.monotonic()
-            if finished:
-                return
-
-    def _commit_ready(self, ready: Ready, workers: int, tally: Tally, on_time: bool = False, **kwargs: Any) -> None:
-        """Store ``ready`` (the stages after the embedding model run here), then checkpoint (always when the
-        commit is due by time: the interval bounds what is lost)."""
-        after = self._split()[1][1:]
-        stored: list[tuple[list[BaseNode], list[BaseNode]]] = []
-        if ready.partial is not None:
-            doc, nodes = ready.partial
-            nodes = run_transformations(nodes, after, self._run_cache, num_workers=workers, **kwargs)
-            self._commit_partial(doc, nodes)
-            stored.append(([], nodes))
-        if ready.docs:
-            nodes = run_transformations(ready.nodes, after, self._run_cache, num_workers=workers, **kwargs)
-            self._commit(ready.docs, nodes, ready.prior)
-            stored.append((ready.docs, nodes))
-        self._checkpoint(force=on_time)
-        for docs, nodes in stored:  # reported once persisted (when the checkpoint is due)
-            tally.add(docs, nodes)
-
-    async def _acommit_ready(
-        self, ready: Ready, workers: int, tally: Tally, on_time: bool = False, **kwargs: Any
-    ) -> None:
-        """Async :meth:`_commit_ready`: the vector store's async methods, a shielded checkpoint."""
-        after = self._split()[1][1:]
-        stored: list[tuple[list[BaseNode], list[BaseNode]]] = []
-        if ready.partial is not None:
-            doc, nodes = ready.partial
-            nodes = await arun_transformations(nodes, after, self._run_cache, num_workers=workers, **kwargs)
-            await self._acommit_partial(doc, nodes)
-            stored.append(([], nodes))
-        if ready.docs:
-            nodes = await arun_transformations(ready.nodes, after, self._run_cache, num_workers=workers, **kwargs)
-            await self._acommit(ready.docs, nodes, ready.prior)
-            stored.append((ready.docs, nodes))
-        await finish_shielded(run_in_thread(self._checkpoint, on_time))
-        for docs, nodes in stored:
-            tally.add(docs, nodes)
-
-    # ---------------------------------------------------------------- commit
-    def _validate(self, nodes: list[BaseNode]) -> None:
-        if self.vector_store is None:
-            return
-        missing = [node.node_id for node in nodes if node.embedding is None]
-        if missing:
-            msg = (
-                f"{len(missing)} node(s) have no embedding (e.g. {missing[0]}); a pipeline with a vector store needs "
-                "an embedding model as its last transformation (e.g. Settings.embed_model)"
-            )
-            raise InvalidInputError(msg)
-
-    def _stale(
-        self, batch: list[BaseNode], nodes: list[BaseNode], prior: dict[str, set[str]] | None = None
-    ) -> list[str]:
-        """Ids of nodes of the batch's documents that the new nodes (and those stored earlier) do not replace."""
-        if self.docstore is None or self.docstore_strategy is DocstoreStrategy.DUPLICATES_ONLY:
-            return []
-        fresh = {node.node_id for node in nodes}.union(*(prior or {}).values())
-        stale: list[str] = []
-        for doc in batch:
-            info = self.docstore.get_ref_doc_info(doc.node_id)
-            if info is not None:
-                stale.extend(node_id for node_id in info.node_ids if node_id not in fresh)
-        return stale
-
-    def _record(
-        self, batch: list[BaseNode], nodes: list[BaseNode], stale: list[str], prior: dict[str, set[str]] | None = None
-    ) -> None:
-        store = self.docstore
-        if store is not None:
-            for node_id in stale:
-                store.delete_document(node_id, raise_error=False)
-            if self.docstore_strategy is not DocstoreStrategy.DUPLICATES_ONLY:
-                for doc in batch:
-                    if not prior or doc.node_id not in prior:  # partially stored ones keep their stored nodes
-                        store.delete_ref_doc(doc.node_id, raise_error=False)
-            keep_text = self._keeps_text()
-            store.add_documents(nodes, store_text=keep_text)
-            store.set_document_hashes({doc.node_id: self._hash(doc) for doc in batch})
-        self._dirty = True
-
-    def _keeps_text(self) -> bool:
-        """Whether the docstore gets the nodes' text, not only the ledger (see ``_run_options``)."""
-        if not self._options.store_doc_text:
-            return False
-        return self.store_nodes or self.vector_store is None or not self.vector_store.stores_text
-
-    def _commit(self, batch: list[BaseNode], nodes: list[BaseNode], prior: dict[str, set[str]] | None = None) -> None:
-        self._validate(nodes)
-        stale = self._stale(batch, nodes, prior)
-        if self.vector_store is not None:
-            if nodes:
-                self.vector_store.add(nodes)
-            if stale:
-                self.vector_store.delete_nodes(node_ids=stale)
-        self._record(batch, nodes, stale, prior)
-
-    def _commit_partial(self, doc: BaseNode, nodes: list[BaseNode]) -> None:
-        """Store the embedded nodes of an unfinished document and mark it partial (its old nodes stay)."""
-        self._validate(nodes)
-        if self.vector_store is not None:
-            self.vector_store.add(nodes)
-        self._record_partial(doc, nodes)
-
-    async def _acommit_partial(self, doc: BaseNode, nodes: list[BaseNode]) -> None:
-        self._validate(nodes)
-        if self.vector_store is not None:
-            await self.vector_store.async_add(nodes)
-        self._record_partial(doc, nodes)
-
-    def _record_partial(self, doc: BaseNode, nodes: list[BaseNode]) -> None:
-        store = self.docstore
-        if store is not None:
-            keep_text = self._keeps_text()
-            store.add_documents(nodes, store_text=keep_text)
-            if self.docstore_strategy is not DocstoreStrategy.DUPLICATES_ONLY:
-                store.set_document_hash(doc.node_id, PARTIAL_PREFIX + self._hash(doc))
-        self._dirty = True
-        logger.debug("stored %d node(s) of unfinished document %s", len(nodes), doc.node_id)
-
-    async def _acommit(
-        self, batch: list[BaseNode], nodes: list[BaseNode], prior: dict[str, set[str]] | None = None
-    ) -> None:
-        self._validate(nodes)
-        stale = self._stale(batch, nodes, prior)
-        if self.vector_store is not None:
-            if nodes:
-                await self.vector_store.async_add(nodes)
-            if stale:
-                await self.vector_store.adelete_nodes(node_ids=stale)
-        self._record(batch, nodes, stale, prior)
-
-    def _delete_documents(self, doc_ids: list[str]) -> None:
-        for doc_id in doc_ids:
-            logger.info("removing document %s: it is no longer among the inputs", doc_id)
-            if self.vector_store is not None:
-                self.vector_store.delete(doc_id)
-            if self.docstore is not None:
-                self.docstore.delete_ref_doc(doc_id, raise_error=False)
-        self._dirty = True
-
-    # ---------------------------------------------------------------- checkpoints
-    def _checkpoint(self, force: bool = False) -> None:
-        with self._checkpoint_lock:  # one checkpoint at a time, whichever thread asks
-            self._checkpoint_locked(force)
-
-    def _checkpoint_locked(self, force: bool) -> None:
-        if self.checkpoint_dir is None or not self._dirty:
-            return
-        gap = (
-            min(max(self.checkpoint_interval, 4 * self._checkpoint_cost), self.commit_interval)
-            if self.checkpoint_interval
-            else 0.0
-        )
-        if not force and time.monotonic() - self._last_checkpoint < gap:
-            return
-        context = self.storage_context
-        if context is None:  # pragma: no cover - built in __init__ whenever checkpoint_dir is set
-            return
-        started = time.monotonic()
-        context.persist(self.checkpoint_dir)
-        self._dirty = False
-        self._last_checkpoint = time.monotonic()
-        self._checkpoint_cost = self._last_checkpoint - started
-        logger.debug("checkpoint written to %s", self.checkpoint_dir)
 
     # ---------------------------------------------------------------- public API
     def run(
@@ -643,7 +327,7 @@ class IngestionPipeline:
                     await self._astep(pending, True, tally, **kwargs)  # keep the work done before the failure
                     raise
                 nodes = self._reuse(doc, stabilise_ids(doc, nodes, rename=self.stable_node_ids))
-                pending.add(doc, nodes, _chars(doc))
+                pending.add(doc, nodes, chars_of(doc))
                 await self._astep(pending, position == len(todo), tally, **kwargs)
         finally:
             self._hashes = {}
@@ -710,18 +394,3 @@ class IngestionPipeline:
             self.cache = IngestionCache(cache_path)
         if docstore_path.is_file():
             self.docstore = SimpleDocumentStore.from_persist_path(docstore_path)
-
-
-def _chars(doc: BaseNode) -> int:
-    """Characters of a document's text (0 for nodes without text), for progress."""
-    return text_length(doc) if isinstance(doc, TextNode) else 0
-
-
-def _shift(node: BaseNode, offset: int, source: Any) -> None:
-    """Make a node cut from a section look cut from the whole document: offsets, source, no cross-section links."""
-    if isinstance(node, TextNode):
-        if node.start_char_idx is not None:
-            node.start_char_idx += offset
-        if node.end_char_idx is not None:
-            node.end_char_idx += offset
-    node.relationships[NodeRelationship.SOURCE] = source
