@@ -222,3 +222,17 @@ def test_a_shared_limiter_is_one_budget_for_llm_and_embedding() -> None:
 def test_an_embedding_rate_limiter_must_be_a_rate_limiter() -> None:
     with pytest.raises(ValidationError):
         MockEmbedding(embed_dim=4, rate_limiter="30/min")
+
+
+def test_a_cancelled_wait_takes_nothing_from_the_budget() -> None:
+    limiter = TokenBucketRateLimiter(requests_per_minute=120)  # one per 0.5 s after the burst
+    for _ in range(120):
+        limiter.acquire()
+
+    async def give_up() -> None:
+        await asyncio.wait_for(limiter.async_acquire(), timeout=0.05)
+
+    with pytest.raises(asyncio.TimeoutError):
+        asyncio.run(give_up())
+    # Had the cancelled wait taken its request, the next one would wait for a second one to refill (~1 s).
+    assert _elapsed(limiter.acquire) < 0.75
