@@ -43,16 +43,9 @@ def format_node_batch(nodes: list[NodeWithScore]) -> str:
 
 
 def parse_choice_select_answer(answer: str, num_choices: int) -> list[tuple[int, float]]:
-    """``(document number, relevance)`` pairs from the LLM's answer; numbers outside ``1..num_choices`` and
-    repeated numbers are ignored (the first mention wins)."""
-    seen: set[int] = set()
-    out = []
-    for match in _CHOICE_RE.finditer(answer):
-        number = int(match.group(1))
-        if 1 <= number <= num_choices and number not in seen:
-            seen.add(number)
-            out.append((number, float(match.group(2))))
-    return out
+    """``(document number, relevance)`` pairs from the LLM's answer, in order of mention (``LLMRerank`` drops
+    numbers outside ``1..num_choices`` and repeats, for this parser and a user's alike)."""
+    return [(int(match.group(1)), float(match.group(2))) for match in _CHOICE_RE.finditer(answer)]
 
 
 def _choices(parsed: Any, batch_size: int) -> list[tuple[int, float]]:
