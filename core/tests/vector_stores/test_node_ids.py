@@ -35,3 +35,13 @@ def test_the_index_struct_s_nodes_dict_comes_from_the_store_ids() -> None:
     assert isinstance(store, SimpleVectorStore)
     assert index.index_struct.nodes_dict == {i: i for i in store.node_ids()}
     assert "n2" not in index.index_struct.nodes_dict
+
+
+def test_the_base_default_lists_ids_through_get_nodes_and_agrees_with_the_fast_path() -> None:
+    from dovetail.core.vector_stores import BasePydanticVectorStore
+
+    store = SimpleVectorStore()
+    store.add(_nodes(4))
+    store.delete_nodes(["n0"])
+    assert BasePydanticVectorStore.node_ids(store) == store.node_ids()
+    assert set(store.node_ids()) == {"n1", "n2", "n3"}

@@ -86,11 +86,8 @@ class VectorIndexCore(BaseIndex):
         """
         if not self.stores_nodes:
             return {}
-        list_ids = getattr(self.vector_store, "node_ids", None)
-        if callable(list_ids):  # SimpleVectorStore: the ids without rebuilding every node
-            return {node_id: node_id for node_id in list_ids()}
         try:
-            ids = [node.node_id for node in self.vector_store.get_nodes()]
+            ids = self.vector_store.node_ids()
         except NotImplementedError:  # a store that cannot list its nodes: the docstore holds them all
             ids = self.docstore.node_ids()
         return {node_id: node_id for node_id in ids}

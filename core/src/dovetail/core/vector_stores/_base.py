@@ -110,6 +110,15 @@ class BasePydanticVectorStore(KeywordCheckedModel, ABC):
     ) -> list[BaseNode]:
         """Nodes by id and/or metadata filters (both given: nodes matching both); unknown ids are skipped."""
 
+    def node_ids(self) -> list[str]:
+        """The ids of every stored node; by default read through :meth:`get_nodes` (stores that keep the ids
+        apart, as ``SimpleVectorStore`` does, answer without rebuilding the nodes).
+
+        Raises:
+            NotImplementedError: the store cannot list its nodes.
+        """
+        return [node.node_id for node in self.get_nodes()]
+
     async def aget_nodes(
         self,
         node_ids: list[str] | None = None,

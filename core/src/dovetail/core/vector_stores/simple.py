@@ -317,7 +317,7 @@ class SimpleVectorStore(BasePydanticVectorStore):
         return rows, selection
 
     def node_ids(self) -> list[str]:
-        """The ids of the stored nodes, in row order (cheap: no node is rebuilt)."""
+        """The ids of the stored nodes, in row order (no node is rebuilt)."""
         with self._lock:
             return list(self._ids)
 
