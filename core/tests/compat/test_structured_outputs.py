@@ -190,3 +190,18 @@ def test_stream_structured_predict_yields_the_finished_object() -> None:
         return [obj async for obj in await llm.astream_structured_predict(Joint, prompt, facts=FACTS)]
 
     assert asyncio.run(collect()) == [EXPECTED]
+
+
+def test_programs_take_llm_kwargs_first_and_refuse_other_positional_arguments() -> None:
+    text = LLMTextCompletionProgram.from_defaults(output_cls=Joint, prompt_template_str="{facts}", llm=MockLLM())
+    tool = FunctionCallingProgram.from_defaults(
+        output_cls=Joint, prompt_template_str="Joint: {facts}", llm=MockFunctionCallingLLM()
+    )
+    for program in (text, tool):
+        assert program(None, facts=FACTS) == EXPECTED  # LlamaIndex's positional llm_kwargs
+        with pytest.raises(TypeError, match="positional"):
+            program(None, "stray", facts=FACTS)
+        with pytest.raises(TypeError, match="llm_kwargs must be a dict"):
+            program("temperature=0", facts=FACTS)  # type: ignore[arg-type]  # the wrong type, on purpose
+        with pytest.raises(TypeError, match="positional"):
+            asyncio.run(program.acall(None, "stray", facts=FACTS))

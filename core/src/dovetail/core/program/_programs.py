@@ -61,12 +61,28 @@ class BasePydanticProgram(ABC, Generic[Model]):
         return self._output_cls
 
     @abstractmethod
-    def __call__(self, *args: Any, llm_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        """Format the prompt with ``kwargs``, ask the LLM (with ``llm_kwargs``), return the instance."""
+    def __call__(self, llm_kwargs: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Any:
+        """Format the prompt with ``kwargs``, ask the LLM (with ``llm_kwargs``), return the instance.
+
+        ``llm_kwargs`` comes first, as in LlamaIndex; other positional arguments are refused (the prompt's
+        variables are keywords).
+        """
 
     @abstractmethod
-    async def acall(self, *args: Any, llm_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    async def acall(self, llm_kwargs: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Any:
         """Async :meth:`__call__`."""
+
+    @staticmethod
+    def _llm_kwargs(llm_kwargs: dict[str, Any] | None, args: tuple[Any, ...]) -> dict[str, Any]:
+        """``llm_kwargs`` as a dict; extra positional arguments are refused, never ignored."""
+        if args:
+            extra = len(args)
+            msg = f"a program takes llm_kwargs, then the prompt's variables as keywords; got {extra} more positional"
+            raise TypeError(msg)
+        if llm_kwargs is not None and not isinstance(llm_kwargs, dict):
+            msg = f"llm_kwargs must be a dict of provider options, got {type(llm_kwargs).__name__}"
+            raise TypeError(msg)
+        return dict(llm_kwargs or {})
 
 
 class LLMTextCompletionProgram(BasePydanticProgram[Model]):
@@ -130,21 +146,23 @@ class LLMTextCompletionProgram(BasePydanticProgram[Model]):
             raise TypeError(msg)
         return output
 
-    def __call__(self, *args: Any, llm_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> Model:
+    def __call__(self, llm_kwargs: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Model:
         """Format the prompt with ``kwargs``, ask, parse."""
+        options = self._llm_kwargs(llm_kwargs, args)
         if self._llm.metadata.is_chat_model:
-            raw = self._llm.chat(self._messages(kwargs), **(llm_kwargs or {})).message.content or ""
+            raw = self._llm.chat(self._messages(kwargs), **options).message.content or ""
         else:
-            raw = self._llm.complete(self._prompt_text(kwargs), **(llm_kwargs or {})).text
+            raw = self._llm.complete(self._prompt_text(kwargs), **options).text
         return self._parse(raw)
 
-    async def acall(self, *args: Any, llm_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> Model:
+    async def acall(self, llm_kwargs: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Model:
         """Async :meth:`__call__`."""
+        options = self._llm_kwargs(llm_kwargs, args)
         if self._llm.metadata.is_chat_model:
-            response = await self._llm.achat(self._messages(kwargs), **(llm_kwargs or {}))
+            response = await self._llm.achat(self._messages(kwargs), **options)
             raw = response.message.content or ""
         else:
-            raw = (await self._llm.acomplete(self._prompt_text(kwargs), **(llm_kwargs or {}))).text
+            raw = (await self._llm.acomplete(self._prompt_text(kwargs), **options)).text
         return self._parse(raw)
 
 
@@ -202,17 +220,17 @@ class FunctionCallingProgram(BasePydanticProgram[Model]):
             print(f"=== Calling Function ===\nCalling function: {self._output_cls.__name__} with args: {output!r}")
         return output
 
-    def __call__(self, *args: Any, llm_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> Model:
+    def __call__(self, llm_kwargs: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Model:
         """Format the prompt with ``kwargs`` and ask for the tool call.
 
         Raises:
             ConfigurationError: the LLM cannot call tools.
             OutputParserError: no call, or arguments that do not fit :attr:`output_cls`.
         """
-        request = self._request(kwargs, llm_kwargs)
+        request = self._request(kwargs, self._llm_kwargs(llm_kwargs, args))
         return self._answer(self._llm.chat_with_tools(**request))  # type: ignore[attr-defined]
 
-    async def acall(self, *args: Any, llm_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> Model:
+    async def acall(self, llm_kwargs: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Model:
         """Async :meth:`__call__`."""
-        request = self._request(kwargs, llm_kwargs)
+        request = self._request(kwargs, self._llm_kwargs(llm_kwargs, args))
         return self._answer(await self._llm.achat_with_tools(**request))  # type: ignore[attr-defined]
